@@ -1,0 +1,31 @@
+# Two commands a newcomer needs: `make run` (demo on SQLite at http://127.0.0.1:5000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi:app
+
+.PHONY: run test setup translations demo-db clean
+
+$(BIN)/flask: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/flask
+
+setup: $(BIN)/flask translations
+
+translations: $(BIN)/flask
+	$(BIN)/python -m registry.translations_build
+
+demo-db: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask registry demo
+
+run: demo-db
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,8 @@
+"""The public site and the public JSON API: reads only (except the complaint form)."""
+from flask import Flask
+
+
+def register_portal(app: Flask) -> None:
+    from public_portal.views import bp
+
+    app.register_blueprint(bp)

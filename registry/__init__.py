@@ -1,0 +1,103 @@
+"""The soil-remediation practitioners' credit-record registry."""
+from pathlib import Path
+
+from flask import Flask
+
+from registry.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The one application factory; it reads as the table of contents of the app."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(load_config(app.instance_path, config))
+    register_extensions(app)
+    register_database_rules(app)
+    register_i18n(app)
+    register_auth(app)
+    register_blueprints(app)
+    register_security_headers(app)
+    register_errorhandlers(app)
+    register_search(app)
+    register_commands(app)
+    register_logging(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from registry.extensions import csrf, db, migrate
+    from registry.vault import IdNumberVault
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"))
+    csrf.init_app(app)
+    app.extensions["id_vault"] = IdNumberVault(app.config["ID_NUMBER_KEY"])
+    app.extensions.setdefault("after_write_commit", [])
+
+
+def register_database_rules(app: Flask) -> None:
+    from registry.database import configure_sqlite
+    from registry.extensions import db
+
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+
+def register_i18n(app: Flask) -> None:
+    from registry.i18n import init_i18n
+
+    init_i18n(app)
+
+
+def register_auth(app: Flask) -> None:
+    from registry.auth import init_auth
+
+    init_auth(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from public_portal import register_portal
+    from registry.auth.views import bp as auth_bp
+    from registry.practitioner import bp as practitioner_bp
+    from registry.regulator import bp as regulator_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(practitioner_bp)
+    app.register_blueprint(regulator_bp)
+    register_portal(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from registry.security import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from registry.errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_search(app: Flask) -> None:
+    from registry.search import init_search
+
+    init_search(app)
+
+
+def register_commands(app: Flask) -> None:
+    from registry.cli import register_cli
+
+    register_cli(app)
+
+
+def register_logging(app: Flask) -> None:
+    from registry.security import install_log_redaction
+
+    install_log_redaction()

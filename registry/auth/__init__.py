@@ -1,0 +1,49 @@
+"""Sessions for every role: Flask-Login with a per-account session version, and the regulators' idle timeout."""
+import time
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+
+from registry.extensions import db, login_manager
+from registry.models import Account
+
+LAST_SEEN = "last_seen"
+
+
+def load_account(session_token: str) -> Account | None:
+    """The account of a session, only while its session version is current."""
+    account_id, _, version = session_token.partition(":")
+    if not account_id.isdigit() or not version.isdigit():
+        return None
+    account = db.session.get(Account, int(account_id))
+    if account is None or not account.active or account.session_version != int(version):
+        return None
+    return account
+
+
+def end_idle_regulator_sessions():
+    """Regulators are signed out after 30 idle minutes (DESIGN §7)."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = time.time()
+    last_seen = session.get(LAST_SEEN, now)
+    session[LAST_SEEN] = now
+    from flask import current_app
+
+    idle_limit = current_app.config["REGULATOR_IDLE_MINUTES"] * 60
+    if current_user.role in ("regulator", "admin") and now - last_seen > idle_limit:
+        logout_user()
+        session.pop(LAST_SEEN, None)
+        flash(_l("You were signed out after 30 minutes without activity."), "warning")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    return None
+
+
+def init_auth(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_account)
+    app.before_request(end_idle_regulator_sessions)

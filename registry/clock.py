@@ -1,0 +1,14 @@
+"""Today's date in China, unless the configuration pins it (tests of what is public on a given day)."""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> date:
+    pinned = current_app.config.get("TODAY")
+    if pinned:
+        return date.fromisoformat(pinned) if isinstance(pinned, str) else pinned
+    return datetime.now(CHINA).date()

@@ -1,0 +1,70 @@
+"""Settings from the environment with safe defaults: SQLite and the search index under instance/,
+secrets generated into instance/ (mode 0600) on first run when not given."""
+import os
+import secrets
+from base64 import b64decode, b64encode
+from pathlib import Path
+
+from registry.rules.publicity import DEFAULT_PUBLICITY_RULES
+
+PRODUCTION_FLAG = "REGISTRY_PRODUCTION"
+
+
+def read_or_create_secret(instance: Path, name: str, nbytes: int) -> bytes:
+    """A random secret kept in instance/NAME with mode 0600, made on first use."""
+    path = instance / name
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(b64encode(secrets.token_bytes(nbytes)).decode())
+    return b64decode(path.read_text().strip())
+
+
+def secret_from_env(name: str) -> bytes | None:
+    value = os.environ.get(name)
+    return b64decode(value) if value else None
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """The configuration for one app, from the environment and instance/ (`overrides` win, and a secret
+    they give is never generated)."""
+    overrides = overrides or {}
+    instance = Path(instance_path)
+    production = os.environ.get(PRODUCTION_FLAG, "") == "1"
+    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'registry.sqlite3'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    default_backend = "postgresql" if database_url.startswith("postgresql") else "whoosh"
+    settings = {
+        "PRODUCTION": production,
+        "SECRET_KEY": overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+        or read_or_create_secret(instance, "secret_key", 32),
+        "ID_NUMBER_KEY": overrides.get("ID_NUMBER_KEY") or secret_from_env("ID_NUMBER_KEY")
+        or read_or_create_secret(instance, "id_number_key", 32),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", default_backend),
+        "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),
+        "SEARCH_LOCK_TIMEOUT": float(os.environ.get("SEARCH_LOCK_TIMEOUT", "10")),
+        "PUBLICITY_RULES": DEFAULT_PUBLICITY_RULES,
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ["zh_Hans_CN", "en"],
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REGULATOR_IDLE_MINUTES": 30,
+        "LOGIN_LOCKOUT_FAILURES": 5,
+        "LOGIN_LOCKOUT_MINUTES": 15,
+        "COMPLAINTS_PER_ADDRESS_PER_HOUR": int(os.environ.get("COMPLAINTS_PER_ADDRESS_PER_HOUR", "5")),
+        "SEARCH_REQUESTS_PER_ADDRESS_PER_MINUTE": int(os.environ.get("SEARCH_REQUESTS_PER_MINUTE", "600")),
+        "API_MAX_PER_PAGE": 100,
+        "TODAY": None,  # tests may pin the date; None means the real date in Asia/Shanghai
+    }
+    settings.update(overrides)
+    return settings

@@ -1,0 +1,66 @@
+"""Simplified Chinese first, English available: `?lang=en` (kept in a cookie) switches the interface.
+
+Babel names the Chinese locale `zh_Hans_CN`; a catalogue under `zh_CN` would silently never be found.
+"""
+from pathlib import Path
+
+from flask import Flask, request
+from flask_babel import get_locale
+
+from registry.extensions import babel
+from registry.reference import CODE_LISTS
+from registry.rules.industries import industry_name
+from registry.rules.divisions import division_name
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATION_DIRECTORIES = [
+    ROOT / "registry" / "translations",
+    ROOT / "registry" / "practitioner" / "translations",
+    ROOT / "registry" / "regulator" / "translations",
+    ROOT / "public_portal" / "translations",
+]
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    choice = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    return "en" if choice == "en" else "zh_Hans_CN"
+
+
+def current_locale() -> str:
+    """`en` or `zh` for the current request (outside one: `zh`)."""
+    try:
+        return "en" if str(get_locale()).startswith("en") else "zh"
+    except (RuntimeError, AttributeError):
+        return "zh"
+
+
+def label(list_name: str, code: str | None) -> str:
+    """The interface label of a code from a code list, in the current language."""
+    if code is None:
+        return "—"
+    entry = CODE_LISTS[list_name].get(code)
+    if entry is None:
+        return code
+    return entry.en if current_locale() == "en" else entry.zh
+
+
+def remember_language(response):
+    """Keep an explicit `?lang=` choice for the following pages."""
+    choice = request.args.get("lang")
+    if choice in ("en", "zh"):
+        response.set_cookie(LANG_COOKIE, choice, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def init_i18n(app: Flask) -> None:
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in TRANSLATION_DIRECTORIES)
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(remember_language)
+    app.jinja_env.globals.update(
+        label=label,
+        current_locale=current_locale,
+        html_lang=lambda: "en" if current_locale() == "en" else "zh-CN",
+        industry_name=industry_name,
+        division_name=division_name,
+    )

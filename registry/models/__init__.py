@@ -1,0 +1,18 @@
+"""The registry's typed models, one module per aggregate."""
+from registry.models.account import Account, Invitation, LoginAttempt
+from registry.models.audit import AuditEvent
+from registry.models.base import Base
+from registry.models.commitment import Commitment, CommitmentText
+from registry.models.complaint import Complaint, RateLimitHit
+from registry.models.penalty import Penalty
+from registry.models.person import Employment, Person, PersonVersion
+from registry.models.project import Project, ProjectRole, ProjectVersion
+from registry.models.review import Review
+from registry.models.search_outbox import SearchOutbox
+from registry.models.unit import Unit, UnitCategory, UnitVersion
+
+__all__ = [
+    "Account", "AuditEvent", "Base", "Commitment", "CommitmentText", "Complaint", "Employment", "Invitation",
+    "LoginAttempt", "Penalty", "Person", "PersonVersion", "Project", "ProjectRole", "ProjectVersion",
+    "RateLimitHit", "Review", "SearchOutbox", "Unit", "UnitCategory", "UnitVersion",
+]

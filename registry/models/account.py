@@ -1,0 +1,78 @@
+"""Accounts of practitioners, regulators (with a jurisdiction) and the national administrator;
+login attempts counted in the database; one-time invitations for staff."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.models.base import Base, in_list, utcnow
+
+ROLES = ("unit", "person", "regulator", "admin")
+
+
+class Account(Base):
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)  # a firm logs in with its credit code
+    email: Mapped[str | None] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(10))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
+    division_code: Mapped[str | None] = mapped_column(String(6))  # a regulator's jurisdiction
+    authority_name: Mapped[str | None] = mapped_column(String(200))  # a regulator's authority
+    session_version: Mapped[int] = mapped_column(default=1)  # bumped by logout and password change
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped["Unit | None"] = relationship()  # noqa: F821
+    person: Mapped["Person | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        CheckConstraint(in_list("role", ROLES), name="role_known"),
+        CheckConstraint("role <> 'unit' OR unit_id IS NOT NULL", name="unit_account_has_unit"),
+        CheckConstraint("role <> 'person' OR person_id IS NOT NULL", name="person_account_has_person"),
+        CheckConstraint("role <> 'regulator' OR division_code IS NOT NULL", name="regulator_has_jurisdiction"),
+    )
+
+    # Flask-Login protocol; the session token carries the session version so that logout and a
+    # password change end every earlier session (DESIGN §7).
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class LoginAttempt(Base):
+    """Every login try, so the lockout (5 failures in 15 minutes) holds across workers."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    ip: Mapped[str | None] = mapped_column(String(45))
+
+
+class Invitation(Base):
+    """A one-time code for a staff member to create their own account; only its keyed hash is kept."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hmac: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    created_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,81 @@
+"""Individuals (从业个人): the ID number encrypted with a keyed hash for lookup, and employment history."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.models.base import Base, utcnow
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(22), unique=True)  # random, never derived from the ID number
+    id_number_hmac: Mapped[str] = mapped_column(String(64), unique=True)
+    id_number_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    id_number_masked: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    title: Mapped[str | None] = mapped_column(String(100))
+    # set when a commitment with consent to publish is signed: basic info and performance are public from then
+    commitment_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
+    non_disclosed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    employments: Mapped[list["Employment"]] = relationship(back_populates="person", order_by="Employment.started_on")
+
+    __table_args__ = (
+        CheckConstraint("length(id_number_masked) = 18", name="masked_length"),
+        CheckConstraint("id_number_masked LIKE '%********%'", name="masked_hides_birth_date"),
+    )
+
+    @property
+    def current_employment(self) -> "Employment | None":
+        return next((e for e in reversed(self.employments) if e.ended_on is None), None)
+
+
+class Employment(Base):
+    """A person's employment at a firm; a move ends one row and starts another, nothing is deleted."""
+
+    __tablename__ = "employment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    title: Mapped[str | None] = mapped_column(String(100))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+    person: Mapped[Person] = relationship(back_populates="employments")
+    unit: Mapped["Unit"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),
+        # at most one current employment per person
+        Index(
+            "uq_employment_current_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+    )
+
+
+class PersonVersion(Base):
+    """A person's basic information as it was before a change."""
+
+    __tablename__ = "person_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    version: Mapped[int]
+    data: Mapped[dict] = mapped_column(JSON)
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    replaced_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+
+    __table_args__ = (UniqueConstraint("person_id", "version"),)

@@ -1,0 +1,76 @@
+"""Projects (业绩): performance a firm records, the people and roles on them, and earlier versions."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.models.base import Base, in_list, utcnow
+from registry.reference import CATEGORIES, ROLES
+
+
+class Project(Base):
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(300))
+    parcel_name: Mapped[str | None] = mapped_column(String(300))
+    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    area_m2: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    owner: Mapped[str | None] = mapped_column(String(200))
+    owner_uscc: Mapped[str | None] = mapped_column(String(18))
+    former_industry: Mapped[str | None] = mapped_column(String(5), index=True)
+    started_on: Mapped[date | None] = mapped_column(Date)
+    contract_deadline: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
+    non_disclosed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    unit: Mapped["Unit"] = relationship()  # noqa: F821
+    roles: Mapped[list["ProjectRole"]] = relationship(back_populates="project", order_by="ProjectRole.id")
+
+    __table_args__ = (
+        CheckConstraint("area_m2 > 0", name="area_positive"),
+        CheckConstraint(in_list("category", CATEGORIES), name="category_known"),
+        CheckConstraint("started_on IS NULL OR completed_on IS NULL OR completed_on >= started_on", name="completed_after_start"),
+    )
+
+
+class ProjectRole(Base):
+    """A person's role on a project (直接负责的主管人员 or 其他直接责任人员)."""
+
+    __tablename__ = "project_role"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+
+    project: Mapped[Project] = relationship(back_populates="roles")
+    person: Mapped["Person"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "person_id", "role"),
+        CheckConstraint(in_list("role", ROLES), name="role_known"),
+    )
+
+
+class ProjectVersion(Base):
+    """A project as it was before a correction."""
+
+    __tablename__ = "project_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    version: Mapped[int]
+    data: Mapped[dict] = mapped_column(JSON)
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    replaced_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+
+    __table_args__ = (UniqueConstraint("project_id", "version"),)

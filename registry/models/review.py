@@ -1,0 +1,33 @@
+"""Report-review outcomes (相关报告评审信息): one outcome per report type, project and round."""
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.models.base import Base, in_list, utcnow
+from registry.reference import REPORT_TYPES
+
+
+class Review(Base):
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    report_type: Mapped[str] = mapped_column(String(40))
+    round: Mapped[int]
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    authority: Mapped[str | None] = mapped_column(String(200))
+    authority_division_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    recorded_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
+    non_disclosed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    project: Mapped["Project"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "report_type", "round"),
+        CheckConstraint("round >= 1", name="round_positive"),
+        CheckConstraint(in_list("report_type", REPORT_TYPES), name="report_type_known"),
+    )

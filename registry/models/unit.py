@@ -1,0 +1,71 @@
+"""Firms (从业单位): basic information, practice categories, and every earlier version of them."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.models.base import Base, in_list, utcnow
+from registry.reference import CATEGORIES
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    legal_representative: Mapped[str | None] = mapped_column(String(100))
+    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    established_on: Mapped[date | None] = mapped_column(Date)
+    contact_phone: Mapped[str | None] = mapped_column(String(50))  # never public
+    contact_email: Mapped[str | None] = mapped_column(String(200))  # never public
+    # set when a commitment with consent to publish is signed: basic info and performance are public from then
+    commitment_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
+    non_disclosed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    categories: Mapped[list["UnitCategory"]] = relationship(
+        back_populates="unit", cascade="all, delete-orphan", order_by="UnitCategory.category"
+    )
+
+    __table_args__ = (
+        CheckConstraint("length(uscc) = 18", name="uscc_length"),
+        CheckConstraint("length(division_code) = 6", name="division_code_length"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [c.category for c in self.categories]
+
+
+class UnitCategory(Base):
+    """One practice category a firm declares (a row each, so a search filters in SQL)."""
+
+    __tablename__ = "unit_category"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="categories")
+
+    __table_args__ = (CheckConstraint(in_list("category", CATEGORIES), name="category_known"),)
+
+
+class UnitVersion(Base):
+    """A firm's basic information as it was before a change: corrections keep earlier versions."""
+
+    __tablename__ = "unit_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    version: Mapped[int]
+    data: Mapped[dict] = mapped_column(JSON)
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    replaced_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+
+    __table_args__ = (UniqueConstraint("unit_id", "version"),)

@@ -1,0 +1,161 @@
+"""What the public may see, as SQL: the same rules as `registry.rules.disclosure`, for whole tables at once.
+
+Public figures are computed from public records only (DESIGN §3). A test checks that these clauses agree
+with the pure rules record by record.
+"""
+from datetime import date
+
+from sqlalchemy import and_, case, exists, false, func, or_, select
+
+from registry.models import Complaint, Penalty, Person, Project, ProjectRole, Review, Unit
+from registry.rules.publicity import DEFAULT_PUBLICITY_RULES
+from registry.rules.rates import Rate
+
+
+def unit_basic_public():
+    """Basic information and performance of a firm: commitment signed, not marked non-disclosed."""
+    return and_(Unit.commitment_signed_at.is_not(None), Unit.non_disclosure_reason.is_(None))
+
+
+def person_basic_public(person=Person):
+    return and_(person.commitment_signed_at.is_not(None), person.non_disclosure_reason.is_(None))
+
+
+def project_public():
+    """A project is performance: public with its firm's basic information, unless marked itself. Needs Unit joined."""
+    return and_(Project.non_disclosure_reason.is_(None), unit_basic_public())
+
+
+def review_public():
+    """Review outcomes are government records, public unless they or their project or firm are withheld.
+    Needs Project and Unit joined."""
+    return and_(
+        Review.non_disclosure_reason.is_(None),
+        Project.non_disclosure_reason.is_(None),
+        Unit.non_disclosure_reason.is_(None),
+    )
+
+
+def published_severity(rules=None):
+    """Severities the rule in force on the decision date publishes at all (not minor since 2026-04-01)."""
+    rules = rules or DEFAULT_PUBLICITY_RULES
+    clauses = []
+    for index, (since, periods) in enumerate(rules):
+        until = rules[index + 1][0] if index + 1 < len(rules) else None
+        published = [severity for severity, period in periods.items() if period.max_months > 0]
+        if not published:
+            continue
+        window = [Penalty.decided_on >= since, Penalty.severity.in_(published)]
+        if until is not None:
+            window.append(Penalty.decided_on < until)
+        clauses.append(and_(*window))
+    return or_(*clauses) if clauses else false()
+
+
+def penalty_public(today: date, rules=None):
+    """From decision through the publicity end date, until repair; never non-disclosed; never minor (now)."""
+    return and_(
+        Penalty.non_disclosure_reason.is_(None),
+        published_severity(rules),
+        Penalty.decided_on <= today,
+        Penalty.publicity_ends_on >= today,
+        or_(Penalty.repaired_on.is_(None), Penalty.repaired_on > today),
+    )
+
+
+def ban_public(today: date):
+    """An active practice ban, shown for as long as it lasts (even after the penalty's publicity ends)."""
+    return and_(
+        Penalty.non_disclosure_reason.is_(None),
+        Penalty.decided_on <= today,
+        or_(Penalty.ban_lifetime.is_(True), Penalty.ban_until >= today),
+    )
+
+
+def complaint_public():
+    """Only a substantiated finding is public; never the complainant."""
+    return and_(Complaint.status == "substantiated", Complaint.non_disclosure_reason.is_(None))
+
+
+def unit_listed(today: date, rules=None):
+    """A firm appears in public when its basic information is public or a government record about it is."""
+    return or_(
+        unit_basic_public(),
+        exists().where(Penalty.unit_id == Unit.id, or_(penalty_public(today, rules), ban_public(today))),
+        exists(
+            select(Review.id)
+            .join(Project, Project.id == Review.project_id)
+            .where(Project.unit_id == Unit.id, review_public())
+        ),
+        exists(
+            select(Complaint.id)
+            .join(Project, Project.id == Complaint.project_id)
+            .where(Project.unit_id == Unit.id, complaint_public())
+        ),
+    )
+
+
+def person_listed(today: date, rules=None):
+    """A person appears in public once their commitment is signed, or while a penalty or ban about them is public."""
+    return or_(
+        person_basic_public(),
+        and_(
+            Person.non_disclosure_reason.is_(None),
+            exists().where(Penalty.person_id == Person.id, or_(penalty_public(today, rules), ban_public(today))),
+        ),
+    )
+
+
+def _rates(rows) -> dict[int, Rate]:
+    return {key: Rate(int(part or 0), int(total)) for key, part, total in rows}
+
+
+def unit_first_pass(session, unit_ids) -> dict[int, Rate]:
+    """First-pass rate per firm over its public review outcomes: first rounds passed / first rounds."""
+    rows = session.execute(
+        select(Project.unit_id, func.sum(case((Review.passed, 1), else_=0)), func.count())
+        .select_from(Review)
+        .join(Project, Project.id == Review.project_id)
+        .join(Unit, Unit.id == Project.unit_id)
+        .where(Review.round == 1, review_public(), Project.unit_id.in_(unit_ids))
+        .group_by(Project.unit_id)
+    )
+    rates = _rates(rows)
+    return {unit_id: rates.get(unit_id, Rate(0, 0)) for unit_id in unit_ids}
+
+
+def unit_on_time(session, unit_ids) -> dict[int, Rate]:
+    """On-time rate per firm over its public, completed projects that have a contract deadline."""
+    rows = session.execute(
+        select(Project.unit_id, func.sum(case((Project.completed_on <= Project.contract_deadline, 1), else_=0)),
+               func.count())
+        .join(Unit, Unit.id == Project.unit_id)
+        .where(project_public(), Project.completed_on.is_not(None), Project.contract_deadline.is_not(None),
+               Project.unit_id.in_(unit_ids))
+        .group_by(Project.unit_id)
+    )
+    rates = _rates(rows)
+    return {unit_id: rates.get(unit_id, Rate(0, 0)) for unit_id in unit_ids}
+
+
+def person_first_pass(session, person_ids) -> dict[int, Rate]:
+    """First-pass rate per person over the public reports of public projects in which they held a role."""
+    held = (
+        select(ProjectRole.person_id, ProjectRole.project_id)
+        .join(Project, Project.id == ProjectRole.project_id)
+        .join(Unit, Unit.id == Project.unit_id)
+        .where(ProjectRole.person_id.in_(person_ids), project_public())
+        .distinct()
+        .subquery()
+    )
+    rows = session.execute(
+        select(held.c.person_id, func.sum(case((Review.passed, 1), else_=0)), func.count())
+        .select_from(held)
+        .join(Review, Review.project_id == held.c.project_id)
+        .join(Project, Project.id == Review.project_id)
+        .join(Unit, Unit.id == Project.unit_id)
+        .where(Review.round == 1, review_public())
+        .group_by(held.c.person_id)
+    )
+    rates = _rates(rows)
+    return {person_id: rates.get(person_id, Rate(0, 0)) for person_id in person_ids}

@@ -1,0 +1,1 @@
+"""Pure rules of the registry: no Flask, no database, only values in and values out."""

@@ -1,0 +1,22 @@
+"""GB/T 4754-2017 industry codes of a parcel's former use, matched by prefix (`C26` matches `C2614`)."""
+from registry.reference import industries
+from registry.rules.errors import RuleViolation
+
+
+def validate_industry_code(value: str, field: str = "former_industry") -> str:
+    """Return a code that exists in GB/T 4754-2017 (section, division, group or class) or raise."""
+    code = str(value).strip().upper()
+    if code not in industries():
+        raise RuleViolation(field, "国民经济行业分类代码不存在", "no such GB/T 4754-2017 industry code")
+    return code
+
+
+def industry_matches(prefix: str, code: str | None) -> bool:
+    """True when a project's industry code lies under the searched prefix."""
+    return bool(code) and code.startswith(prefix.upper())
+
+
+def industry_name(code: str) -> str:
+    """The Chinese name of an industry code, or the code itself when unknown."""
+    entry = industries().get(code)
+    return entry.name if entry else code

@@ -1,0 +1,56 @@
+"""How long a penalty stays public, by severity, under the rule in force on its decision date.
+
+National credit-repair rules since 2026-04-01: minor penalties are not published; ordinary ones three
+months to one year; serious ones one to three years. Before that: three months to three years for all.
+The period runs from the decision date; repair may be granted once the minimum has passed; at the maximum
+the penalty leaves the public view by itself (reference/measures.md, "Credit repair").
+"""
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Period:
+    """Minimum and maximum publicity in months; (0, 0) means not published at all."""
+
+    min_months: int
+    max_months: int
+
+
+# (effective from, {severity: Period}), newest last. Configuration may replace it (PUBLICITY_RULES).
+DEFAULT_PUBLICITY_RULES: list[tuple[date, dict[str, Period]]] = [
+    (date(1900, 1, 1), {"minor": Period(3, 36), "ordinary": Period(3, 36), "serious": Period(3, 36)}),
+    (date(2026, 4, 1), {"minor": Period(0, 0), "ordinary": Period(3, 12), "serious": Period(12, 36)}),
+]
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's end (2026-01-31 + 1 → 2026-02-28)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def period_for(severity: str, decided_on: date, rules=None) -> Period:
+    """The publicity period of a severity under the rule in force on the decision date."""
+    rules = rules or DEFAULT_PUBLICITY_RULES
+    in_force = [periods for since, periods in rules if since <= decided_on]
+    if not in_force:
+        raise ValueError("no publicity rule in force on the decision date")
+    return in_force[-1][severity]
+
+
+def default_publicity_end(severity: str, decided_on: date, rules=None) -> date:
+    """Decision date plus the maximum period; for an unpublished (minor) penalty, the decision date itself."""
+    return add_months(decided_on, period_for(severity, decided_on, rules).max_months)
+
+
+def is_published_severity(severity: str, decided_on: date, rules=None) -> bool:
+    """False for severities the rule in force does not publish at all (minor, since 2026-04-01)."""
+    return period_for(severity, decided_on, rules).max_months > 0
+
+
+def repair_possible_from(severity: str, decided_on: date, rules=None) -> date:
+    """The first day credit repair may be granted: the decision date plus the minimum period."""
+    return add_months(decided_on, period_for(severity, decided_on, rules).min_months)

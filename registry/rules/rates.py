@@ -1,0 +1,59 @@
+"""First-pass review rate and on-time rate, exactly as DESIGN §3 defines them."""
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class Rate:
+    """`part` out of `total`; `rate` is None when total is 0, so no one reads 0/0 as 0%."""
+
+    part: int
+    total: int
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.total == 0 else float(Fraction(self.part, self.total))
+
+    def percent(self) -> str:
+        """`83/105 (79%)`, or `—` when there is nothing to count."""
+        if self.total == 0:
+            return "—"
+        return f"{self.part}/{self.total} ({round(100 * self.part / self.total)}%)"
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    project_key: object
+    report_type: str
+    round: int
+    passed: bool
+
+
+def first_pass_rate(outcomes: Iterable[ReviewOutcome]) -> Rate:
+    """Reports (one report type of one project) whose first round passed, out of those with a first round.
+
+    Later rounds never change it: a report that failed round 1 and passed round 2 counts as not passed.
+    """
+    first_rounds: dict[tuple, bool] = {}
+    for outcome in outcomes:
+        if outcome.round == 1:
+            first_rounds[(outcome.project_key, outcome.report_type)] = outcome.passed
+    return Rate(sum(first_rounds.values()), len(first_rounds))
+
+
+def on_time_rate(projects: Iterable[tuple[date | None, date | None]]) -> Rate:
+    """Among completed projects with a contract deadline, those completed on or before it.
+
+    Each item is `(contract_deadline, completed_on)`.
+    """
+    counted = [(deadline, done) for deadline, done in projects if deadline is not None and done is not None]
+    return Rate(sum(done <= deadline for deadline, done in counted), len(counted))
+
+
+def days_late(contract_deadline: date | None, completed_on: date | None) -> int | None:
+    """Days past the deadline (negative: early), or None when either date is missing."""
+    if contract_deadline is None or completed_on is None:
+        return None
+    return (completed_on - contract_deadline).days

@@ -1,0 +1,54 @@
+"""Response headers (DESIGN §7) and the log redaction that keeps full ID numbers out of every log line."""
+import logging
+import re
+
+from flask import Response, request
+
+# 17 digits and a digit or X, not inside a longer run of letters or digits: a resident ID number.
+FULL_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+
+def redact_id_numbers(text: str) -> str:
+    """Replace every full ID number in a text with its masked form."""
+    return FULL_ID_NUMBER.sub(lambda m: m.group(1) + "********" + m.group(2).upper(), text)
+
+
+def add_security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.blueprint in ("practitioner", "regulator", "auth") or request.path.startswith(("/practitioner", "/regulator")):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class IdNumberRedactingFilter(logging.Filter):
+    """Rewrites a record's message with every full ID number masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_id_numbers(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def install_log_redaction() -> None:
+    """Redact in the record factory, so every logger of the process (werkzeug, gunicorn) is covered."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "redacts_id_numbers", False):
+        return
+
+    def factory(*args, **kwargs):
+        record = previous(*args, **kwargs)
+        IdNumberRedactingFilter().filter(record)
+        return record
+
+    factory.redacts_id_numbers = True
+    logging.setLogRecordFactory(factory)

@@ -1,0 +1,133 @@
+"""Accounts: creation, login with a lockout counted in the database, logout, password change.
+
+Logout and password change bump the account's session version, which every request checks, so every
+earlier session ends (a signed cookie alone could be replayed).
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from registry.extensions import db
+from registry.models import Account, LoginAttempt
+from registry.models.base import utcnow
+from registry.rules.errors import RuleViolation
+from registry.rules.identifiers import looks_like_full_id_number
+from registry.rules.passwords import check_password_policy
+from registry.security import redact_id_numbers
+from registry.services import service
+from registry.services.audit import SYSTEM, Actor, record_event
+
+# Compared against when the username is unknown, so a miss costs as long as a hit.
+_DUMMY_HASH = generate_password_hash("not a real password, only for timing")
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    account: Account | None
+    locked_until: datetime | None = None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)  # Werkzeug's default: scrypt
+
+
+@service
+def create_account(actor: Actor, *, username: str, password: str, role: str, display_name: str,
+                   email: str | None = None, unit_id: int | None = None, person_id: int | None = None,
+                   division_code: str | None = None, authority_name: str | None = None) -> Account:
+    """A new account; the username must be free and the password must meet the policy."""
+    username = username.strip()
+    if not username:
+        raise RuleViolation("username", "请填写用户名", "a username is required")
+    if looks_like_full_id_number(username):
+        raise RuleViolation("username", "用户名不能是身份证号码", "a username may not be an ID number")
+    if db.session.scalar(select(Account.id).where(Account.username == username)) is not None:
+        raise RuleViolation("username", "该用户名已被注册", "this username is already registered")
+    check_password_policy(password)
+    account = Account(username=username, password_hash=hash_password(password), role=role,
+                      display_name=display_name, email=email, unit_id=unit_id, person_id=person_id,
+                      division_code=division_code, authority_name=authority_name)
+    db.session.add(account)
+    record_event(actor, "account_created", account, after={"username": username, "role": role,
+                                                            "division_code": division_code})
+    return account
+
+
+def _recent_failures(username: str, now: datetime) -> list[datetime]:
+    window = timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+    last_success = db.session.scalar(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.succeeded)
+    )
+    since = now - window
+    if last_success is not None and _aware(last_success) > since:
+        since = _aware(last_success)
+    return [
+        _aware(at)
+        for at in db.session.scalars(
+            select(LoginAttempt.at)
+            .where(LoginAttempt.username == username, ~LoginAttempt.succeeded, LoginAttempt.at > since)
+            .order_by(LoginAttempt.at)
+        )
+    ]
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive timestamps; they were stored in UTC."""
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@service
+def authenticate(username: str, password: str, ip: str | None = None) -> LoginResult:
+    """Check a login; after 5 failures in 15 minutes the username is locked until the window passes."""
+    username = redact_id_numbers(username.strip())[:100]
+    now = utcnow()
+    failures = _recent_failures(username, now)
+    limit = current_app.config["LOGIN_LOCKOUT_FAILURES"]
+    if len(failures) >= limit:
+        locked_until = failures[-limit] + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+        db.session.add(LoginAttempt(username=username, at=now, succeeded=False, ip=ip))
+        record_event(Actor(None, username, ip=ip), "login_refused_locked", detail="account locked")
+        return LoginResult(None, locked_until)
+    account = db.session.scalar(select(Account).where(Account.username == username))
+    ok = check_password_hash(account.password_hash if account else _DUMMY_HASH, password)
+    ok = ok and account is not None and account.active
+    db.session.add(LoginAttempt(username=username, at=now, succeeded=ok, ip=ip))
+    if not ok:
+        record_event(Actor(None, username, ip=ip), "login_failed")
+        return LoginResult(None)
+    record_event(Actor.of(account, ip), "login", account)
+    return LoginResult(account)
+
+
+@service
+def logout(actor: Actor) -> None:
+    """End every session of the account."""
+    account = db.session.get(Account, actor.account_id)
+    account.session_version += 1
+    record_event(actor, "logout", account)
+
+
+@service
+def change_password(actor: Actor, current_password: str, new_password: str) -> Account:
+    """Change the password after checking the current one; every other session ends."""
+    account = db.session.get(Account, actor.account_id)
+    if not check_password_hash(account.password_hash, current_password):
+        raise RuleViolation("current_password", "当前密码不正确", "the current password is wrong")
+    if new_password == current_password:
+        raise RuleViolation("new_password", "新密码不能与当前密码相同", "the new password must differ from the current one")
+    check_password_policy(new_password, "new_password")
+    account.password_hash = hash_password(new_password)
+    account.password_changed_at = utcnow()
+    account.session_version += 1
+    record_event(actor, "password_changed", account)
+    return account
+
+
+def system_create_account(**fields) -> Account:
+    """Create an account as the system (command line, demo)."""
+    return create_account(SYSTEM, **fields)

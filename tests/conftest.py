@@ -1,0 +1,109 @@
+"""Fixtures: a fresh, migrated database per test (SQLite by default; PostgreSQL when DATABASE_URL is set),
+the app, its client and command runner, and factories for the records users create."""
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from registry import create_app
+from registry.extensions import db as _db
+
+TEST_KEYS = {"SECRET_KEY": "test-secret-key", "ID_NUMBER_KEY": b"k" * 32}
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+
+
+def migrate(database_url: str, tmp: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({**TEST_KEYS, "SQLALCHEMY_DATABASE_URI": database_url, "SEARCH_INDEX_DIR": str(tmp / "ix")})
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Migrate once per run; each test then starts from a copy of that migrated, empty database."""
+    tmp = tmp_path_factory.mktemp("template")
+    if POSTGRES_URL:
+        admin = sa.create_engine(_psycopg(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+        name = f"registry_template_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" ENCODING UTF8 TEMPLATE template0')
+        migrate(_with_database(POSTGRES_URL, name), tmp)
+        yield ("postgresql", name, admin)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+    else:
+        path = tmp / "template.sqlite3"
+        migrate(f"sqlite:///{path}", tmp)
+        yield ("sqlite", path, None)
+
+
+def _psycopg(url: str) -> str:
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _with_database(url: str, name: str) -> str:
+    return str(sa.engine.make_url(_psycopg(url)).set(database=name))
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    """A fresh copy of the migrated database for one test."""
+    kind, template, admin = database_template
+    if kind == "sqlite":
+        path = tmp_path / "registry.sqlite3"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    name = f"registry_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _with_database(POSTGRES_URL, name)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    """The test configuration; a test may change it before asking for `app`."""
+    return {
+        **TEST_KEYS,
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "TODAY": "2026-11-26",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
