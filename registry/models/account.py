@@ -2,10 +2,10 @@
 login attempts counted in the database; one-time invitations for staff."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.models.base import Base, in_list, utcnow
+from registry.models.base import Base, UtcDateTime, in_list, utcnow
 
 ROLES = ("unit", "person", "regulator", "admin")
 
@@ -25,8 +25,8 @@ class Account(Base):
     authority_name: Mapped[str | None] = mapped_column(String(200))  # a regulator's authority
     session_version: Mapped[int] = mapped_column(default=1)  # bumped by logout and password change
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     unit: Mapped["Unit | None"] = relationship()  # noqa: F821
     person: Mapped["Person | None"] = relationship()  # noqa: F821
@@ -58,7 +58,7 @@ class LoginAttempt(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean)
     ip: Mapped[str | None] = mapped_column(String(45))
 
@@ -73,6 +73,6 @@ class Invitation(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     created_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

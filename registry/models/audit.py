@@ -1,17 +1,17 @@
 """The audit log: who did what to which record, before and after. The database refuses UPDATE and DELETE."""
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.models.base import Base, utcnow
+from registry.models.base import Base, UtcDateTime, utcnow
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
     actor: Mapped[str] = mapped_column(String(200))  # a label that survives account changes ("system", "import")
     action: Mapped[str] = mapped_column(String(60), index=True)

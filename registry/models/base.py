@@ -1,7 +1,8 @@
 """The declarative base: a naming convention so every constraint has a predictable name."""
 from datetime import UTC, datetime
 
-from sqlalchemy import MetaData
+from sqlalchemy import DateTime, MetaData
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -25,3 +26,24 @@ def utcnow() -> datetime:
 def in_list(column: str, codes) -> str:
     """A CHECK expression that keeps a code column within its code list."""
     return f"{column} IN ({', '.join(repr(code) for code in codes)})"
+
+
+class UtcDateTime(TypeDecorator):
+    """An aware timestamp stored in UTC. SQLite keeps no offset: without this, 09:30+08:00 would read back
+    as 09:30 and be taken for UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,10 +1,10 @@
 """Commitment letters (承诺书): the versioned text, and each signature with its separate consent to publish."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.models.base import Base, in_list, utcnow
+from registry.models.base import Base, UtcDateTime, in_list, utcnow
 
 
 class CommitmentText(Base):
@@ -16,7 +16,7 @@ class CommitmentText(Base):
     text: Mapped[str] = mapped_column(Text)
     consent_text: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Commitment(Base):
@@ -30,7 +30,7 @@ class Commitment(Base):
     text_version: Mapped[int | None] = mapped_column(ForeignKey("commitment_text.version"))  # None: imported
     text_sha256: Mapped[str | None] = mapped_column(String(64))
     signer: Mapped[str] = mapped_column(String(100))
-    signed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ip: Mapped[str | None] = mapped_column(String(45))
     truthfulness: Mapped[bool] = mapped_column(Boolean)
     consent_to_publish: Mapped[bool] = mapped_column(Boolean)

@@ -1,10 +1,10 @@
 """False-performance complaints (虚假业绩举报) and their verification. The complainant is never public."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.models.base import Base, in_list, utcnow
+from registry.models.base import Base, UtcDateTime, in_list, utcnow
 from registry.reference import COMPLAINT_STATUSES
 
 
@@ -25,9 +25,9 @@ class Complaint(Base):
     complainant_contact: Mapped[str | None] = mapped_column(String(200))  # never public
     handled_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
-    non_disclosed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     project: Mapped["Project"] = relationship()  # noqa: F821
 
@@ -48,4 +48,4 @@ class RateLimitHit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     bucket: Mapped[str] = mapped_column(String(40))
     address_hmac: Mapped[str] = mapped_column(String(64))  # keyed hash: no raw IP kept
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

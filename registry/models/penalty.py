@@ -3,10 +3,10 @@ practice bans (Soil Law art. 90) and credit repair."""
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.models.base import Base, in_list, utcnow
+from registry.models.base import Base, UtcDateTime, in_list, utcnow
 from registry.reference import SEVERITIES
 
 
@@ -38,8 +38,8 @@ class Penalty(Base):
     data_source: Mapped[str | None] = mapped_column(String(200))
     recorded_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
-    non_disclosed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     unit: Mapped["Unit | None"] = relationship()  # noqa: F821
     person: Mapped["Person | None"] = relationship()  # noqa: F821

@@ -1,11 +1,11 @@
 """Individuals (从业个人): the ID number encrypted with a keyed hash for lookup, and employment history."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy import UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.models.base import Base, utcnow
+from registry.models.base import Base, UtcDateTime, utcnow
 
 
 class Person(Base):
@@ -19,12 +19,12 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(100), index=True)
     title: Mapped[str | None] = mapped_column(String(100))
     # set when a commitment with consent to publish is signed: basic info and performance are public from then
-    commitment_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    commitment_signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
-    non_disclosed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     employments: Mapped[list["Employment"]] = relationship(back_populates="person", order_by="Employment.started_on")
 
@@ -75,7 +75,7 @@ class PersonVersion(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     version: Mapped[int]
     data: Mapped[dict] = mapped_column(JSON)
-    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     replaced_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
     __table_args__ = (UniqueConstraint("person_id", "version"),)

@@ -2,10 +2,10 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.models.base import Base, in_list, utcnow
+from registry.models.base import Base, UtcDateTime, in_list, utcnow
 from registry.reference import CATEGORIES, ROLES
 
 
@@ -27,10 +27,10 @@ class Project(Base):
     contract_deadline: Mapped[date | None] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
-    non_disclosed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     unit: Mapped["Unit"] = relationship()  # noqa: F821
     roles: Mapped[list["ProjectRole"]] = relationship(back_populates="project", order_by="ProjectRole.id")
@@ -70,7 +70,7 @@ class ProjectVersion(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     version: Mapped[int]
     data: Mapped[dict] = mapped_column(JSON)
-    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     replaced_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
     __table_args__ = (UniqueConstraint("project_id", "version"),)

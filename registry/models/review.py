@@ -1,10 +1,10 @@
 """Report-review outcomes (相关报告评审信息): one outcome per report type, project and round."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.models.base import Base, in_list, utcnow
+from registry.models.base import Base, UtcDateTime, in_list, utcnow
 from registry.reference import REPORT_TYPES
 
 
@@ -21,8 +21,8 @@ class Review(Base):
     authority_division_code: Mapped[str | None] = mapped_column(String(6), index=True)
     recorded_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
-    non_disclosed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     project: Mapped["Project"] = relationship()  # noqa: F821
 

@@ -1,10 +1,10 @@
 """Firms (从业单位): basic information, practice categories, and every earlier version of them."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from registry.models.base import Base, in_list, utcnow
+from registry.models.base import Base, UtcDateTime, in_list, utcnow
 from registry.reference import CATEGORIES
 
 
@@ -21,12 +21,12 @@ class Unit(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(50))  # never public
     contact_email: Mapped[str | None] = mapped_column(String(200))  # never public
     # set when a commitment with consent to publish is signed: basic info and performance are public from then
-    commitment_signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    commitment_signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
-    non_disclosed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     categories: Mapped[list["UnitCategory"]] = relationship(
         back_populates="unit", cascade="all, delete-orphan", order_by="UnitCategory.category"
@@ -65,7 +65,7 @@ class UnitVersion(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     version: Mapped[int]
     data: Mapped[dict] = mapped_column(JSON)
-    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     replaced_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
     __table_args__ = (UniqueConstraint("unit_id", "version"),)

@@ -62,23 +62,15 @@ def _recent_failures(username: str, now: datetime) -> list[datetime]:
         select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.succeeded)
     )
     since = now - window
-    if last_success is not None and _aware(last_success) > since:
-        since = _aware(last_success)
-    return [
-        _aware(at)
-        for at in db.session.scalars(
+    if last_success is not None and last_success > since:
+        since = last_success
+    return list(
+        db.session.scalars(
             select(LoginAttempt.at)
             .where(LoginAttempt.username == username, ~LoginAttempt.succeeded, LoginAttempt.at > since)
             .order_by(LoginAttempt.at)
         )
-    ]
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive timestamps; they were stored in UTC."""
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    )
 
 
 @service

@@ -1,0 +1,308 @@
+"""What the practitioners' pages read: a firm's dashboard, staff, projects and history, and a person's home.
+
+Every function is scoped to the acting firm or person. A reference to another firm's record is refused as a
+404 and audited (the audit event is the only write here, through `record_denial`, in its own transaction).
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from registry.clock import today
+from registry.extensions import db
+from registry.models import (Account, Commitment, CommitmentText, Complaint, Employment, Invitation, Penalty,
+                             Person, Project, ProjectRole, ProjectVersion, Review, Unit, UnitVersion)
+from registry.queries import public
+from registry.rules.rates import Rate
+from registry.services.audit import AccessDenied, Actor, record_denial
+
+PER_PAGE = 20
+PROJECT_SORTS = {
+    "recent": (Project.created_at.desc(), Project.id.desc()),
+    "name": (Project.name, Project.id),
+    "completed": (Project.completed_on.desc().nulls_last(), Project.id.desc()),
+    "deadline": (Project.contract_deadline.desc().nulls_last(), Project.id.desc()),
+}
+
+
+def refuse(actor: Actor, action: str, record_type: str, record_id) -> AccessDenied:
+    """Audit a refused read of another firm's record and hand back the 404 to raise."""
+    denial = AccessDenied(actor, action, record_type, record_id, status=404)
+    record_denial(denial)
+    return denial
+
+
+def latest_text() -> CommitmentText:
+    """The commitment letter in force (its highest version)."""
+    return db.session.scalar(select(CommitmentText).order_by(CommitmentText.version.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class CommitmentStatus:
+    """Where a firm's or a person's commitment stands against the letter in force."""
+
+    latest: Commitment | None
+    current_version: int
+
+    @property
+    def state(self) -> str:
+        """`none`, `no_consent`, `outdated` or `current`."""
+        if self.latest is None:
+            return "none"
+        if not self.latest.consent_to_publish:
+            return "no_consent"
+        if self.latest.text_version is None or self.latest.text_version < self.current_version:
+            return "outdated"
+        return "current"
+
+    @property
+    def needs_signature(self) -> bool:
+        return self.state != "current"
+
+
+def commitment_status(*, unit_id: int | None = None, person_id: int | None = None) -> CommitmentStatus:
+    """The latest signature of a firm or a person, compared with the letter in force."""
+    subject = Commitment.unit_id == unit_id if unit_id is not None else Commitment.person_id == person_id
+    latest = db.session.scalar(
+        select(Commitment).where(subject).order_by(Commitment.signed_at.desc(), Commitment.id.desc()).limit(1)
+    )
+    return CommitmentStatus(latest, latest_text().version)
+
+
+@dataclass
+class StaffRow:
+    person: Person
+    employment: Employment
+    has_account: bool
+    open_invitation_until: datetime | None
+
+
+def current_staff(unit_id: int) -> list[StaffRow]:
+    """The firm's current staff with their account and invitation state, by name."""
+    now = datetime.now().astimezone()
+    rows = db.session.execute(
+        select(Person, Employment)
+        .join(Employment, Employment.person_id == Person.id)
+        .where(Employment.unit_id == unit_id, Employment.ended_on.is_(None))
+        .order_by(Person.name, Person.id)
+    ).all()
+    ids = [p.id for p, _ in rows]
+    with_account = set(db.session.scalars(select(Account.person_id).where(Account.person_id.in_(ids))))
+    invitations = dict(db.session.execute(
+        select(Invitation.person_id, func.max(Invitation.expires_at))
+        .where(Invitation.person_id.in_(ids), Invitation.unit_id == unit_id, Invitation.used_at.is_(None))
+        .group_by(Invitation.person_id)
+    ).all())
+    result = []
+    for person, employment in rows:
+        until = invitations.get(person.id)
+        if until is not None and (until if until.tzinfo else until.replace(tzinfo=now.tzinfo)) <= now:
+            until = None
+        result.append(StaffRow(person, employment, person.id in with_account, until))
+    return result
+
+
+def former_staff(unit_id: int) -> list[tuple[Person, Employment]]:
+    """People who have left the firm, most recent departure first."""
+    return list(db.session.execute(
+        select(Person, Employment).join(Employment, Employment.person_id == Person.id)
+        .where(Employment.unit_id == unit_id, Employment.ended_on.is_not(None))
+        .order_by(Employment.ended_on.desc(), Employment.id.desc())
+    ).all())
+
+
+def staff_choices(unit_id: int, project: Project | None = None) -> list[Person]:
+    """People a project form offers: the firm's current staff, plus anyone already on this project."""
+    people = {p.id: p for p in db.session.scalars(
+        select(Person).join(Employment, Employment.person_id == Person.id)
+        .where(Employment.unit_id == unit_id, Employment.ended_on.is_(None))
+    )}
+    if project is not None:
+        for role in project.roles:
+            people.setdefault(role.person_id, role.person)
+    return sorted(people.values(), key=lambda p: (p.name, p.id))
+
+
+MISSING_FIELDS = ("parcel_name", "owner", "former_industry", "contract_deadline")
+
+
+def missing_fields(project: Project) -> list[str]:
+    """Fields a landowner relies on that the firm has not yet entered (and `people` when no one is on it)."""
+    missing = [name for name in MISSING_FIELDS if getattr(project, name) in (None, "")]
+    if not project.roles:
+        missing.append("people")
+    return missing
+
+
+@dataclass
+class ProjectPage:
+    items: list[Project]
+    total: int
+    page: int
+    per_page: int
+    sort: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def projects_page(unit_id: int, page: int = 1, sort: str = "recent", q: str = "") -> ProjectPage:
+    """One page of the firm's projects, sorted, optionally filtered by name, parcel or owner."""
+    sort = sort if sort in PROJECT_SORTS else "recent"
+    clauses = [Project.unit_id == unit_id]
+    if q.strip():
+        pattern = f"%{q.strip()}%"
+        clauses.append(or_(Project.name.like(pattern), Project.parcel_name.like(pattern), Project.owner.like(pattern)))
+    total = db.session.scalar(select(func.count()).select_from(Project).where(*clauses))
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    items = list(db.session.scalars(
+        select(Project).where(*clauses).options(selectinload(Project.roles))
+        .order_by(*PROJECT_SORTS[sort]).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+    ))
+    return ProjectPage(items, total, page, PER_PAGE, sort)
+
+
+@dataclass
+class ProjectDetail:
+    project: Project
+    versions: list[ProjectVersion]
+    reviews: list
+    findings: list[Complaint]
+    people: dict[int, Person]
+
+
+def own_project(actor: Actor, ref: str) -> Project | None:
+    """The firm's project by ref; None when no such ref exists; AccessDenied (audited) for another firm's."""
+    project = db.session.scalar(select(Project).where(Project.ref == ref))
+    if project is None:
+        return None
+    if actor.role != "unit" or project.unit_id != actor.unit_id:
+        raise refuse(actor, "read", "project", project.id)
+    return project
+
+
+def project_detail(actor: Actor, ref: str) -> ProjectDetail | None:
+    """A project of the firm with its earlier versions, public review outcomes and substantiated findings."""
+    project = own_project(actor, ref)
+    if project is None:
+        return None
+    versions = list(db.session.scalars(
+        select(ProjectVersion).where(ProjectVersion.project_id == project.id).order_by(ProjectVersion.version.desc())
+    ))
+    reviews = list(db.session.scalars(
+        select(Review).where(Review.project_id == project.id, Review.non_disclosure_reason.is_(None))
+        .order_by(Review.report_type, Review.round)
+    ))
+    findings = list(db.session.scalars(
+        select(Complaint).where(Complaint.project_id == project.id, public.complaint_public())
+        .order_by(Complaint.verified_on.desc())
+    ))
+    person_ids = {r.person_id for r in project.roles}
+    for version in versions:
+        person_ids.update(p["person_id"] for p in version.data.get("people", []))
+    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    return ProjectDetail(project, versions, reviews, findings, people)
+
+
+def unit_versions(unit_id: int) -> list[UnitVersion]:
+    """Earlier versions of the firm's basic information, newest first."""
+    return list(db.session.scalars(
+        select(UnitVersion).where(UnitVersion.unit_id == unit_id).order_by(UnitVersion.version.desc())
+    ))
+
+
+@dataclass
+class Dashboard:
+    unit: Unit
+    commitment: CommitmentStatus
+    basic_public: bool
+    listed: bool
+    first_pass: Rate
+    on_time: Rate
+    staff: list[StaffRow]
+    project_total: int
+    incomplete_projects: list[tuple[Project, list[str]]]
+    penalties: list[Penalty]
+    bans: list[Penalty]
+    findings: list[Complaint]
+    non_disclosed: bool = field(default=False)
+
+    @property
+    def staff_without_commitment(self) -> list[StaffRow]:
+        return [row for row in self.staff if row.person.commitment_signed_at is None]
+
+
+def dashboard(unit_id: int) -> Dashboard:
+    """The firm's dashboard: what is public now, what is missing, and what the authorities recorded."""
+    day = today()
+    unit = db.session.get(Unit, unit_id)
+    in_unit = Unit.id == unit_id
+    basic_public = db.session.scalar(select(func.count()).select_from(Unit).where(in_unit, public.unit_basic_public())) > 0
+    listed = db.session.scalar(select(func.count()).select_from(Unit).where(in_unit, public.unit_listed(day))) > 0
+    projects = list(db.session.scalars(
+        select(Project).where(Project.unit_id == unit_id).options(selectinload(Project.roles))
+        .order_by(Project.created_at.desc(), Project.id.desc())
+    ))
+    incomplete = [(p, m) for p in projects if (m := missing_fields(p))]
+    penalties = list(db.session.scalars(
+        select(Penalty).where(Penalty.unit_id == unit_id, public.penalty_public(day)).order_by(Penalty.decided_on.desc())
+    ))
+    bans = list(db.session.scalars(
+        select(Penalty).where(Penalty.unit_id == unit_id, public.ban_public(day)).order_by(Penalty.decided_on.desc())
+    ))
+    findings = list(db.session.scalars(
+        select(Complaint).join(Project, Project.id == Complaint.project_id)
+        .where(Project.unit_id == unit_id, public.complaint_public())
+        .options(selectinload(Complaint.project)).order_by(Complaint.verified_on.desc())
+    ))
+    return Dashboard(
+        unit=unit,
+        commitment=commitment_status(unit_id=unit_id),
+        basic_public=basic_public,
+        listed=listed,
+        first_pass=public.unit_first_pass(db.session, [unit_id])[unit_id],
+        on_time=public.unit_on_time(db.session, [unit_id])[unit_id],
+        staff=current_staff(unit_id),
+        project_total=len(projects),
+        incomplete_projects=incomplete[:20],
+        penalties=penalties,
+        bans=bans,
+        findings=findings,
+        non_disclosed=unit.non_disclosure_reason is not None,
+    )
+
+
+@dataclass
+class PersonHome:
+    person: Person
+    commitment: CommitmentStatus
+    public: bool
+    employments: list[Employment]
+    roles: list[tuple[Project, str]]
+    first_pass: Rate
+
+
+def person_home(person_id: int) -> PersonHome:
+    """A person's own page: their commitment, their firms over time, the projects they held roles on."""
+    person = db.session.get(Person, person_id)
+    roles = [(project, role) for project, role in db.session.execute(
+        select(Project, ProjectRole.role).join(ProjectRole, ProjectRole.project_id == Project.id)
+        .where(ProjectRole.person_id == person_id)
+        .options(selectinload(Project.unit))
+        .order_by(Project.completed_on.desc().nulls_first(), Project.id.desc())
+    ).all()]
+    is_public = db.session.scalar(
+        select(func.count()).select_from(Person).where(Person.id == person_id, public.person_basic_public())
+    ) > 0
+    employments = sorted(person.employments, key=lambda e: (e.started_on, e.id), reverse=True)
+    return PersonHome(person, commitment_status(person_id=person_id), is_public, employments, roles,
+                      public.person_first_pass(db.session, [person_id])[person_id])
+
+
+def unit_of(unit_id: int) -> Unit:
+    """The firm row for forms that start from its current values."""
+    return db.session.get(Unit, unit_id)
+

@@ -1,0 +1,68 @@
+"""Verification of false-performance complaints (虚假业绩举报核实) by the regulator where the project lies.
+
+Statuses move only forward: received → verifying → substantiated | unsubstantiated. A verified outcome
+carries a written finding and its date. Only a substantiated finding becomes public; the complainant's
+identity never does (Soil Law art. 84 protects the reporter).
+"""
+from datetime import date
+
+from registry.clock import today
+from registry.extensions import db
+from registry.models import Complaint
+from registry.reference import COMPLAINT_STATUSES
+from registry.rules.errors import RuleViolation
+from registry.services import service
+from registry.services.audit import Actor, enqueue_for_index, record_event
+from registry.services.regulator_accounts import require_jurisdiction
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "received": ("verifying",),
+    "verifying": ("substantiated", "unsubstantiated"),
+    "substantiated": (),
+    "unsubstantiated": (),
+}
+VERIFIED = ("substantiated", "unsubstantiated")
+
+
+def next_statuses(status: str) -> tuple[str, ...]:
+    """The statuses a complaint may move to from `status`."""
+    return TRANSITIONS.get(status, ())
+
+
+@service
+def advance_complaint(actor: Actor, complaint_id: int, *, status: str, finding: str | None = None,
+                      verified_on: date | None = None) -> Complaint:
+    """Move a complaint one step along its workflow; a verified outcome needs a finding and its date."""
+    complaint = db.session.get(Complaint, complaint_id)
+    if complaint is None:
+        raise RuleViolation("complaint", "没有这个举报", "no such complaint")
+    require_jurisdiction(actor, "advance_complaint", complaint, complaint.project.division_code)
+    if status not in COMPLAINT_STATUSES or status not in next_statuses(complaint.status):
+        raise RuleViolation("status", "该举报不能转到这个状态", "the complaint cannot move to this status")
+    before = {"status": complaint.status, "finding": complaint.finding,
+              "verified_on": complaint.verified_on.isoformat() if complaint.verified_on else None}
+    if status in VERIFIED:
+        finding = (finding or "").strip()
+        if len(finding) < 10:
+            raise RuleViolation("finding", "请写明核查结论（至少10个字）", "write the finding (at least 10 characters)")
+        if len(finding) > 5000:
+            raise RuleViolation("finding", "核查结论不能超过5000个字", "the finding is at most 5,000 characters")
+        verified_on = verified_on or today()
+        if verified_on > today():
+            raise RuleViolation("verified_on", "核查日期不能晚于今天", "the verification date cannot be in the future")
+        if verified_on < complaint.received_on:
+            raise RuleViolation("verified_on", "核查日期不能早于受理日期", "the verification date cannot precede receipt")
+        complaint.finding = finding
+        complaint.verified_on = verified_on
+    complaint.status = status
+    complaint.authority = actor.authority_name
+    complaint.authority_division_code = actor.division_code
+    complaint.handled_by_account_id = actor.account_id
+    after = {"status": status, "finding": complaint.finding,
+             "verified_on": complaint.verified_on.isoformat() if complaint.verified_on else None}
+    record_event(actor, f"complaint_{status}", complaint, before=before, after=after,
+                 division_code=complaint.project.division_code)
+    if status == "substantiated":
+        # the finding now flags the project on every public surface of its firm
+        enqueue_for_index("unit", complaint.project.unit_id)
+    return complaint

@@ -1,0 +1,737 @@
+"""Import and export in the exchange format (DESIGN §5).
+
+Import is all-or-nothing per file and idempotent: every line is checked first (structure, check characters,
+codes, references to the file or the database), and only a file with no bad line is written, in one
+transaction, through bulk statements. Natural keys: uscc, id_number, ref, decision_number, and
+(project_ref, report_type, round). A record that is already there with the same values is left alone, so the
+same file twice changes nothing; a changed record keeps its earlier version.
+"""
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from marshmallow import ValidationError
+from sqlalchemy import insert, select, update
+from sqlalchemy import or_ as sa_or
+
+from registry.clock import today
+from registry.extensions import db
+from registry.models import (Commitment, SearchOutbox, Complaint, Employment, Penalty, Person, PersonVersion, Project, ProjectRole,
+                             ProjectVersion, Review, Unit, UnitCategory, UnitVersion)
+from registry.queries import public
+from registry.rules.disclosure import penalty_is_public
+from registry.rules.divisions import validate_division_code
+from registry.rules.errors import RuleViolation
+from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
+from registry.rules.industries import validate_industry_code
+from registry.rules.publicity import default_publicity_end
+from registry.schemas.exchange import KIND_ORDER, SCHEMAS, first_error, message_zh
+from registry.services import service
+from registry.services.audit import Actor, json_value, record_event, snapshot
+from registry.services.people import new_public_id, vault
+
+FORMAT_VERSION = 1
+
+
+class ExchangeError(Exception):
+    """A bad line: its number, the field, and the reason in Chinese and English. Nothing was written."""
+
+    def __init__(self, line: int, field: str, message_zh: str, message_en: str):
+        super().__init__(f"line {line}, field {field}: {message_en}")
+        self.line, self.field, self.message_zh, self.message_en = line, field, message_zh, message_en
+
+    def describe(self) -> str:
+        return (f"第 {self.line} 行，字段 {self.field}：{self.message_zh}\n"
+                f"line {self.line}, field {self.field}: {self.message_en}")
+
+
+@dataclass
+class ImportReport:
+    lines: int = 0
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()))
+
+    def count(self, bucket: dict, kind: str) -> None:
+        bucket[kind] = bucket.get(kind, 0) + 1
+
+
+@dataclass
+class Line:
+    number: int
+    kind: str
+    data: dict
+
+
+def parse_lines(lines: Iterable[str], progress: Callable[[int], None] | None = None) -> list[Line]:
+    """Check each line's JSON and structure; raise ExchangeError at the first bad one."""
+    parsed = []
+    for number, raw in enumerate(lines, start=1):
+        if progress:
+            progress(1)
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError:
+            raise ExchangeError(number, "line", "不是有效的 JSON", "not valid JSON") from None
+        if not isinstance(obj, dict):
+            raise ExchangeError(number, "line", "每行应为一个 JSON 对象", "each line is one JSON object")
+        kind = obj.get("kind")
+        if kind not in SCHEMAS:
+            raise ExchangeError(number, "kind", "未知的记录类型", f"unknown kind (one of {', '.join(KIND_ORDER)})")
+        try:
+            data = SCHEMAS[kind].load(obj)
+        except ValidationError as error:
+            path, message = first_error(error.messages)
+            raise ExchangeError(number, path, message_zh(message), message) from None
+        parsed.append(Line(number, kind, data))
+    return parsed
+
+
+def import_jsonl(actor: Actor, lines: Iterable[str], progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Import a file in the exchange format; all or nothing."""
+    parsed = parse_lines(lines, progress)
+    return _apply(actor, parsed)
+
+
+def import_records(actor: Actor, records: list[dict]) -> ImportReport:
+    """Import records given as dicts (the same checks as a file; line numbers count from 1)."""
+    return import_jsonl(actor, [json.dumps(record, default=json_value, ensure_ascii=False) for record in records])
+
+
+@service
+def _apply(actor: Actor, parsed: list[Line]) -> ImportReport:
+    report = ImportReport(lines=len(parsed))
+    importer = _Importer(actor, report)
+    by_kind: dict[str, list[Line]] = {kind: [] for kind in KIND_ORDER}
+    for line in parsed:
+        by_kind[line.kind].append(line)
+    for kind in KIND_ORDER:
+        getattr(importer, f"apply_{kind}s")(by_kind[kind])
+    if report.changed:
+        record_event(actor, "import", detail=json.dumps(
+            {"lines": report.lines, "created": report.created, "updated": report.updated}, ensure_ascii=False))
+    return report
+
+
+def _check(line: Line, check, *args, field_name: str | None = None):
+    """Run a rule; a RuleViolation becomes the line's ExchangeError."""
+    try:
+        return check(*args)
+    except RuleViolation as violation:
+        raise ExchangeError(line.number, field_name or violation.field, violation.message_zh,
+                            violation.message_en) from None
+
+
+def _dangling(line: Line, field_name: str, what_zh: str, what_en: str):
+    return ExchangeError(line.number, field_name, f"引用的{what_zh}在文件和数据库中都不存在",
+                         f"the referenced {what_en} is neither in the file nor in the registry")
+
+
+def _differs(row, values: dict) -> dict:
+    """The fields whose stored value differs from the incoming one, as {field: (before, after)}."""
+    changed = {}
+    for key, value in values.items():
+        current = getattr(row, key)
+        if isinstance(current, Decimal) and value is not None:
+            value = Decimal(value)
+        if current != value:
+            changed[key] = (json_value(current), json_value(value))
+    return changed
+
+
+class _Importer:
+    """Applies checked lines kind by kind; each apply_* validates references first, then writes in bulk."""
+
+    def __init__(self, actor: Actor, report: ImportReport):
+        self.actor, self.report = actor, report
+        self.session = db.session
+        self.today = today()
+        self.unit_ids: dict[str, int] = {}
+        self.person_ids: dict[str, int] = {}  # keyed by the ID number's keyed hash
+        self.project_ids: dict[str, int] = {}
+        self.touched_units: set[int] = set()
+        self.touched_persons: set[int] = set()
+
+    # -- lookups -------------------------------------------------------------------------------------------
+    def _load_ids(self, model, key_column, keys) -> dict:
+        keys = list(set(keys))
+        found = {}
+        for start in range(0, len(keys), 900):
+            chunk = keys[start:start + 900]
+            found.update(self.session.execute(select(key_column, model.id).where(key_column.in_(chunk))).all())
+        return found
+
+    def unit_id(self, line: Line, uscc: str, field_name: str) -> int:
+        code = _check(line, validate_uscc, uscc, field_name, field_name=field_name)
+        if code not in self.unit_ids:
+            found = self.session.scalar(select(Unit.id).where(Unit.uscc == code))
+            if found is None:
+                raise _dangling(line, field_name, "从业单位", "firm")
+            self.unit_ids[code] = found
+        return self.unit_ids[code]
+
+    def person_id(self, line: Line, id_number: str, field_name: str) -> int:
+        number = _check(line, validate_id_number, id_number, field_name, field_name=field_name)
+        key = vault().lookup_hash(number)
+        if key not in self.person_ids:
+            found = self.session.scalar(select(Person.id).where(Person.id_number_hmac == key))
+            if found is None:
+                raise _dangling(line, field_name, "从业个人", "person")
+            self.person_ids[key] = found
+        return self.person_ids[key]
+
+    def project_id(self, line: Line, ref: str, field_name: str) -> int:
+        if ref not in self.project_ids:
+            found = self.session.scalar(select(Project.id).where(Project.ref == ref))
+            if found is None:
+                raise _dangling(line, field_name, "项目", "project")
+            self.project_ids[ref] = found
+        return self.project_ids[ref]
+
+    def _commitment(self, line: Line, subject: dict, signed_at_now, commitment: dict | None):
+        """An imported commitment (the national system's record of a signature with consent)."""
+        if commitment is None or signed_at_now is not None:
+            return None
+        return {**subject, "text_version": None, "text_sha256": None, "signer": commitment["signer"],
+                "signed_at": commitment["signed_at"], "ip": None, "truthfulness": True,
+                "consent_to_publish": True, "source": "import", "signed_by_account_id": self.actor.account_id}
+
+    @staticmethod
+    def _non_disclosure(data: dict) -> dict:
+        mark = data.get("non_disclosed")
+        return {"non_disclosure_reason": mark["reason"] if mark else None}
+
+    def _update(self, model, version_model, fk: str, row, changes: dict, kind: str) -> None:
+        """Apply changes to an existing row, keeping its earlier version and an audit event."""
+        before = {key: old for key, (old, _new) in changes.items()}
+        after = {key: new for key, (_old, new) in changes.items()}
+        values = {key: new for key, (_old, new) in changes.items()}
+        if version_model is not None:
+            self.session.add(version_model(**{fk: row.id, "version": row.version, "data": snapshot(row),
+                                              "replaced_by_account_id": self.actor.account_id}))
+            values["version"] = row.version + 1
+        columns = {key: value for key, value in values.items() if key in model.__table__.columns}
+        self.session.execute(update(model).where(model.id == row.id).values(**_typed(model, columns)))
+        record_event(self.actor, f"{kind}_updated_by_import", row, before=before, after=after)
+        self.report.count(self.report.updated, kind)
+
+    # -- kinds ---------------------------------------------------------------------------------------------
+    def apply_units(self, lines: list[Line]) -> None:
+        incoming: dict[str, Line] = {}
+        for line in lines:
+            data = line.data
+            data["uscc"] = _check(line, validate_uscc, data["uscc"])
+            data["division_code"] = _check(line, validate_division_code, data["division_code"])
+            incoming[data["uscc"]] = line
+        existing = {u.uscc: u for u in self._rows(Unit, Unit.uscc, incoming)}
+        new_rows, categories, commitments = [], [], []
+        for uscc, line in incoming.items():
+            data = line.data
+            values = {"name": data["name"], "legal_representative": data.get("legal_representative"),
+                      "division_code": data["division_code"], "address": data.get("address"),
+                      "established_on": data.get("established_on"), "contact_phone": data.get("contact_phone"),
+                      **self._non_disclosure(data)}
+            row = existing.get(uscc)
+            if row is None:
+                new_rows.append({"uscc": uscc, **values, "version": 1})
+                continue
+            changes = _differs(row, values)
+            if sorted(data["categories"]) != row.category_codes:
+                changes["categories"] = (row.category_codes, sorted(data["categories"]))
+            commitment = self._commitment(line, {"unit_id": row.id}, row.commitment_signed_at, data.get("commitment"))
+            if changes:
+                self._update(Unit, UnitVersion, "unit_id", row, changes, "unit")
+                if "categories" in changes:
+                    self.session.execute(UnitCategory.__table__.delete().where(UnitCategory.unit_id == row.id))
+                    categories += [{"unit_id": row.id, "category": c} for c in sorted(set(data["categories"]))]
+                self.touched_units.add(row.id)
+            if commitment:
+                commitments.append(commitment)
+                self.touched_units.add(row.id)
+            if not changes and not commitment:
+                self.report.unchanged += 1
+            self.unit_ids[uscc] = row.id
+        if new_rows:
+            self.session.execute(insert(Unit), new_rows)
+            self.unit_ids.update(self._load_ids(Unit, Unit.uscc, [r["uscc"] for r in new_rows]))
+            for row in new_rows:
+                line = incoming[row["uscc"]]
+                unit_id = self.unit_ids[row["uscc"]]
+                categories += [{"unit_id": unit_id, "category": c} for c in sorted(set(line.data["categories"]))]
+                commitment = self._commitment(line, {"unit_id": unit_id}, None, line.data.get("commitment"))
+                if commitment:
+                    commitments.append(commitment)
+                self.touched_units.add(unit_id)
+                self.report.count(self.report.created, "unit")
+        if categories:
+            self.session.execute(insert(UnitCategory), categories)
+        self._sign(Unit, "unit_id", commitments)
+
+    def _sign(self, model, fk: str, commitments: list[dict]) -> None:
+        if not commitments:
+            return
+        self.session.execute(insert(Commitment), commitments)
+        for commitment in commitments:
+            self.session.execute(update(model).where(model.id == commitment[fk])
+                                 .values(commitment_signed_at=commitment["signed_at"]))
+
+    def _rows(self, model, key_column, keys) -> list:
+        keys = list(keys)
+        rows = []
+        for start in range(0, len(keys), 900):
+            rows += self.session.scalars(select(model).where(key_column.in_(keys[start:start + 900]))).all()
+        return rows
+
+    def apply_persons(self, lines: list[Line]) -> None:
+        incoming: dict[str, tuple[Line, str]] = {}
+        for line in lines:
+            number = _check(line, validate_id_number, line.data["id_number"])
+            line.data["unit_id"] = self.unit_id(line, line.data["unit_uscc"], "unit_uscc")
+            incoming[vault().lookup_hash(number)] = (line, number)
+        existing = {p.id_number_hmac: p for p in self._rows(Person, Person.id_number_hmac, incoming)}
+        new_rows, commitments, moves = [], [], []
+        for key, (line, number) in incoming.items():
+            data = line.data
+            values = {"name": data["name"], "title": data.get("title"), **self._non_disclosure(data)}
+            row = existing.get(key)
+            if row is None:
+                new_rows.append({"public_id": new_public_id(), "id_number_hmac": key,
+                                 "id_number_ciphertext": vault().encrypt(number),
+                                 "id_number_masked": mask_id_number(number), **values, "version": 1})
+                continue
+            self.person_ids[key] = row.id
+            changes = _differs(row, values)
+            if changes:
+                self._update(Person, PersonVersion, "person_id", row, changes, "person")
+                self.touched_persons.add(row.id)
+            current = row.current_employment
+            if current is None or current.unit_id != data["unit_id"]:
+                moves.append((row.id, data["unit_id"], data.get("title"), current))
+                self.touched_persons.add(row.id)
+            commitment = self._commitment(line, {"person_id": row.id}, row.commitment_signed_at, data.get("commitment"))
+            if commitment:
+                commitments.append(commitment)
+                self.touched_persons.add(row.id)
+            if not changes and not commitment and not (current is None or current.unit_id != data["unit_id"]):
+                self.report.unchanged += 1
+        if new_rows:
+            self.session.execute(insert(Person), new_rows)
+            self.person_ids.update(self._load_ids(Person, Person.id_number_hmac, [r["id_number_hmac"] for r in new_rows]))
+            for row in new_rows:
+                line, _number = incoming[row["id_number_hmac"]]
+                person_id = self.person_ids[row["id_number_hmac"]]
+                moves.append((person_id, line.data["unit_id"], line.data.get("title"), None))
+                commitment = self._commitment(line, {"person_id": person_id}, None, line.data.get("commitment"))
+                if commitment:
+                    commitments.append(commitment)
+                self.touched_persons.add(person_id)
+                self.report.count(self.report.created, "person")
+        employments = []
+        for person_id, unit_id, title, current in moves:
+            if current is not None:
+                current.ended_on = max(self.today, current.started_on)
+                self.session.flush()
+            employments.append({"person_id": person_id, "unit_id": unit_id, "title": title,
+                                "started_on": self.today})
+        if employments:
+            self.session.execute(insert(Employment), employments)
+        self._sign(Person, "person_id", commitments)
+
+    def apply_projects(self, lines: list[Line]) -> None:
+        incoming: dict[str, Line] = {}
+        for line in lines:
+            data = line.data
+            data["unit_id"] = self.unit_id(line, data["unit_uscc"], "unit_uscc")
+            data["division_code"] = _check(line, validate_division_code, data["division_code"])
+            if data.get("owner_uscc"):
+                data["owner_uscc"] = _check(line, validate_uscc, data["owner_uscc"], "owner_uscc")
+            if data.get("former_industry"):
+                data["former_industry"] = _check(line, validate_industry_code, data["former_industry"])
+            if data.get("completed_on") and data["completed_on"] > self.today:
+                raise ExchangeError(line.number, "completed_on", "完成日期不能晚于今天", "completion cannot be in the future")
+            data["role_rows"] = sorted({
+                (self.person_id(line, person["id_number"], f"people.{index}.id_number"), person["role"])
+                for index, person in enumerate(data.get("people") or [])
+            })
+            incoming[data["ref"]] = line
+        existing = {p.ref: p for p in self._rows(Project, Project.ref, incoming)}
+        new_rows, role_rows = [], []
+        for ref, line in incoming.items():
+            data = line.data
+            values = {key: data.get(key) for key in ("unit_id", "category", "name", "parcel_name", "division_code",
+                                                     "area_m2", "owner", "owner_uscc", "former_industry", "started_on",
+                                                     "contract_deadline", "completed_on")}
+            values.update(self._non_disclosure(data))
+            row = existing.get(ref)
+            if row is None:
+                new_rows.append({"ref": ref, **values, "version": 1})
+                continue
+            self.project_ids[ref] = row.id
+            changes = _differs(row, values)
+            current_roles = sorted((r.person_id, r.role) for r in row.roles)
+            if changes:
+                self._update(Project, ProjectVersion, "project_id", row, changes, "project")
+            if current_roles != data["role_rows"]:
+                self.session.execute(ProjectRole.__table__.delete().where(ProjectRole.project_id == row.id))
+                role_rows += [{"project_id": row.id, "person_id": p, "role": r} for p, r in data["role_rows"]]
+                record_event(self.actor, "project_roles_updated_by_import", row,
+                             before={"roles": current_roles}, after={"roles": data["role_rows"]})
+                if not changes:
+                    self.report.count(self.report.updated, "project")
+            if changes or current_roles != data["role_rows"]:
+                self.touched_units.update({row.unit_id, data["unit_id"]})
+                self.touched_persons.update(p for p, _ in current_roles + data["role_rows"])
+            else:
+                self.report.unchanged += 1
+        if new_rows:
+            self.session.execute(insert(Project), new_rows)
+            self.project_ids.update(self._load_ids(Project, Project.ref, [r["ref"] for r in new_rows]))
+            for row in new_rows:
+                line = incoming[row["ref"]]
+                project_id = self.project_ids[row["ref"]]
+                role_rows += [{"project_id": project_id, "person_id": p, "role": r} for p, r in line.data["role_rows"]]
+                self.touched_units.add(row["unit_id"])
+                self.touched_persons.update(p for p, _ in line.data["role_rows"])
+                self.report.count(self.report.created, "project")
+        if role_rows:
+            self.session.execute(insert(ProjectRole), role_rows)
+
+    def apply_reviews(self, lines: list[Line]) -> None:
+        incoming: dict[tuple, Line] = {}
+        for line in lines:
+            data = line.data
+            data["project_id"] = self.project_id(line, data["project_ref"], "project_ref")
+            if data.get("authority_division_code"):
+                data["authority_division_code"] = _check(line, validate_division_code, data["authority_division_code"],
+                                                         "authority_division_code")
+            incoming[(data["project_id"], data["report_type"], data["round"])] = line
+        project_ids = {key[0] for key in incoming}
+        existing = {}
+        for start in range(0, len(project_ids), 900):
+            chunk = list(project_ids)[start:start + 900]
+            for review in self.session.scalars(select(Review).where(Review.project_id.in_(chunk))):
+                existing[(review.project_id, review.report_type, review.round)] = review
+        known_rounds = set(existing) | set(incoming)
+        new_rows = []
+        for key, line in incoming.items():
+            data = line.data
+            project_id, report_type, round_number = key
+            if round_number > 1 and (project_id, report_type, round_number - 1) not in known_rounds:
+                raise ExchangeError(line.number, "round", f"第{round_number - 1}轮评审不存在，不能登记第{round_number}轮",
+                                    f"round {round_number} needs round {round_number - 1} first")
+            values = {"reviewed_on": data["reviewed_on"], "passed": data["passed"], "authority": data.get("authority"),
+                      "authority_division_code": data.get("authority_division_code"), **self._non_disclosure(data)}
+            row = existing.get(key)
+            if row is None:
+                new_rows.append({"project_id": project_id, "report_type": report_type, "round": round_number,
+                                 "recorded_by_account_id": self.actor.account_id, **values})
+                self.report.count(self.report.created, "review")
+                continue
+            changes = _differs(row, values)
+            if changes:
+                self._update(Review, None, "", row, changes, "review")
+            else:
+                self.report.unchanged += 1
+        if new_rows:
+            self.session.execute(insert(Review), new_rows)
+        self._touch_projects({key[0] for key in incoming})
+
+    def _touch_projects(self, project_ids) -> None:
+        project_ids = list(project_ids)
+        for start in range(0, len(project_ids), 900):
+            chunk = project_ids[start:start + 900]
+            self.touched_units.update(self.session.scalars(select(Project.unit_id).where(Project.id.in_(chunk))))
+
+    def apply_penaltys(self, lines: list[Line]) -> None:
+        incoming: dict[str, Line] = {}
+        rules = current_app.config["PUBLICITY_RULES"]
+        for line in lines:
+            data = line.data
+            subject = data["subject"]
+            if "uscc" in subject:
+                data["unit_id"], data["person_id"] = self.unit_id(line, subject["uscc"], "subject.uscc"), None
+            else:
+                data["unit_id"], data["person_id"] = None, self.person_id(line, subject["id_number"], "subject.id_number")
+            for name in ("authority_division_code",):
+                if data.get(name):
+                    data[name] = _check(line, validate_division_code, data[name], name)
+            if data.get("authority_uscc"):
+                data["authority_uscc"] = _check(line, validate_uscc, data["authority_uscc"], "authority_uscc")
+            ban = data.get("ban") or {}
+            data["ban_until"], data["ban_lifetime"] = ban.get("until"), bool(ban.get("lifetime"))
+            if data["ban_until"] and data["ban_until"] < data["decided_on"]:
+                raise ExchangeError(line.number, "ban.until", "禁止从业截止日期早于决定日期", "the ban ends before the decision")
+            data["publicity_ends_on"] = data.get("publicity_ends_on") or default_publicity_end(
+                data["severity"], data["decided_on"], rules)
+            if data["publicity_ends_on"] < data["decided_on"]:
+                raise ExchangeError(line.number, "publicity_ends_on", "公示截止日期早于决定日期",
+                                    "publicity ends before the decision")
+            if data.get("repaired_on") and data["repaired_on"] < data["decided_on"]:
+                raise ExchangeError(line.number, "repaired_on", "信用修复日期早于决定日期", "repair before the decision")
+            incoming[data["decision_number"]] = line
+        existing = {p.decision_number: p for p in self._rows(Penalty, Penalty.decision_number, incoming)}
+        new_rows = []
+        for number, line in incoming.items():
+            data = line.data
+            values = {key: data.get(key) for key in (
+                "unit_id", "person_id", "authority", "authority_division_code", "authority_uscc", "decided_on",
+                "kinds", "severity", "violation_type", "violation", "basis", "content", "fine_yuan",
+                "confiscated_yuan", "licence_action", "ban_until", "ban_lifetime", "publicity_ends_on",
+                "repaired_on", "data_source")}
+            values.update(self._non_disclosure(data))
+            row = existing.get(number)
+            if data["unit_id"]:
+                self.touched_units.add(data["unit_id"])
+            else:
+                self.touched_persons.add(data["person_id"])
+            if row is None:
+                new_rows.append({"decision_number": number, "recorded_by_account_id": self.actor.account_id, **values})
+                self.report.count(self.report.created, "penalty")
+                continue
+            changes = _differs(row, values)
+            if changes:
+                self._update(Penalty, None, "", row, changes, "penalty")
+            else:
+                self.report.unchanged += 1
+        if new_rows:
+            self.session.execute(insert(Penalty), new_rows)
+
+    def apply_complaints(self, lines: list[Line]) -> None:
+        incoming: dict[str, Line] = {}
+        for line in lines:
+            data = line.data
+            data["project_id"] = self.project_id(line, data["project_ref"], "project_ref")
+            if data.get("authority_division_code"):
+                data["authority_division_code"] = _check(line, validate_division_code, data["authority_division_code"],
+                                                         "authority_division_code")
+            if data.get("verified_on") and data["verified_on"] < data["received_on"]:
+                raise ExchangeError(line.number, "verified_on", "核查日期早于受理日期", "verified before it was received")
+            incoming[data["ref"]] = line
+        existing = {c.ref: c for c in self._rows(Complaint, Complaint.ref, incoming)}
+        new_rows = []
+        for ref, line in incoming.items():
+            data = line.data
+            complainant = data.get("complainant") or {}
+            values = {"project_id": data["project_id"], "received_on": data["received_on"], "status": data["status"],
+                      "description": data.get("description"), "verified_on": data.get("verified_on"),
+                      "finding": data.get("finding"), "authority": data.get("authority"),
+                      "authority_division_code": data.get("authority_division_code"),
+                      "complainant_name": complainant.get("name"),
+                      "complainant_contact": complainant.get("phone") or complainant.get("contact"),
+                      **self._non_disclosure(data)}
+            row = existing.get(ref)
+            if row is None:
+                new_rows.append({"ref": ref, **values})
+                self.report.count(self.report.created, "complaint")
+                continue
+            changes = _differs(row, values)
+            if changes:
+                self._update(Complaint, None, "", row, changes, "complaint")
+            else:
+                self.report.unchanged += 1
+        if new_rows:
+            self.session.execute(insert(Complaint), new_rows)
+        self._touch_projects({line.data["project_id"] for line in incoming.values()})
+        self.enqueue_touched()
+
+    def enqueue_touched(self) -> None:
+        """One outbox row per firm and person whose public view may have changed."""
+        rows = [{"record_type": "unit", "record_id": i} for i in sorted(self.touched_units)]
+        rows += [{"record_type": "person", "record_id": i} for i in sorted(self.touched_persons)]
+        if rows:
+            self.session.execute(insert(SearchOutbox), rows)
+
+
+def _typed(model, values: dict) -> dict:
+    """Values from `_differs` (JSON-ready) back into the column's Python type."""
+    typed = {}
+    columns = model.__table__.columns
+    for key, value in values.items():
+        python_type = None
+        try:
+            python_type = columns[key].type.python_type
+        except (NotImplementedError, KeyError):
+            pass
+        if value is not None and python_type is date and isinstance(value, str):
+            value = date.fromisoformat(value)
+        elif value is not None and python_type is datetime and isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        elif value is not None and python_type is Decimal:
+            value = Decimal(value)
+        typed[key] = value
+    return typed
+
+
+# -- export ----------------------------------------------------------------------------------------------------
+
+def _line(record: dict) -> str:
+    return json.dumps({key: value for key, value in record.items()}, ensure_ascii=False, default=json_value) + "\n"
+
+
+def _commitment_field(signed_at, signer_by_subject: dict, key) -> dict | None:
+    if signed_at is None:
+        return None
+    return {"signed_at": signed_at, "signer": signer_by_subject.get(key, "")}
+
+
+def export_jsonl(public: bool = False) -> Iterable[str]:
+    """Every record in the exchange format (a full backup, with full ID numbers: for administrators only), or
+    with `public=True` only what the public may see today, masked, with public ids (open data)."""
+    return _export_public() if public else _export_full()
+
+
+def _export_full() -> Iterable[str]:
+    session = db.session
+    decrypt = vault().decrypt
+    signers = {}
+    for commitment in session.scalars(select(Commitment).order_by(Commitment.signed_at)):
+        signers[("unit", commitment.unit_id) if commitment.unit_id else ("person", commitment.person_id)] = commitment.signer
+    uscc_of = dict(session.execute(select(Unit.id, Unit.uscc)).all())
+    for unit in session.scalars(select(Unit).order_by(Unit.id)):
+        yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name,
+                     "legal_representative": unit.legal_representative, "division_code": unit.division_code,
+                     "address": unit.address, "categories": unit.category_codes, "established_on": unit.established_on,
+                     "contact_phone": unit.contact_phone,
+                     "commitment": _commitment_field(unit.commitment_signed_at, signers, ("unit", unit.id)),
+                     "non_disclosed": {"reason": unit.non_disclosure_reason} if unit.non_disclosure_reason else None})
+    id_number_of = {}
+    for person in session.scalars(select(Person).order_by(Person.id)):
+        id_number_of[person.id] = decrypt(person.id_number_ciphertext)
+        employment = person.current_employment or (person.employments[-1] if person.employments else None)
+        if employment is None:
+            continue
+        yield _line({"kind": "person", "id_number": id_number_of[person.id], "name": person.name,
+                     "unit_uscc": uscc_of[employment.unit_id], "title": person.title,
+                     "commitment": _commitment_field(person.commitment_signed_at, signers, ("person", person.id)),
+                     "non_disclosed": {"reason": person.non_disclosure_reason} if person.non_disclosure_reason else None})
+    ref_of = {}
+    for project in session.scalars(select(Project).order_by(Project.id)):
+        ref_of[project.id] = project.ref
+        yield _line({"kind": "project", "ref": project.ref, "unit_uscc": uscc_of[project.unit_id],
+                     "category": project.category, "name": project.name, "parcel_name": project.parcel_name,
+                     "division_code": project.division_code, "area_m2": project.area_m2, "owner": project.owner,
+                     "owner_uscc": project.owner_uscc, "former_industry": project.former_industry,
+                     "started_on": project.started_on, "contract_deadline": project.contract_deadline,
+                     "completed_on": project.completed_on,
+                     "people": [{"id_number": id_number_of[r.person_id], "role": r.role} for r in project.roles],
+                     "non_disclosed": {"reason": project.non_disclosure_reason} if project.non_disclosure_reason else None})
+    for review in session.scalars(select(Review).order_by(Review.project_id, Review.report_type, Review.round)):
+        yield _line({"kind": "review", "project_ref": ref_of[review.project_id], "report_type": review.report_type,
+                     "round": review.round, "reviewed_on": review.reviewed_on, "passed": review.passed,
+                     "authority": review.authority, "authority_division_code": review.authority_division_code,
+                     "non_disclosed": {"reason": review.non_disclosure_reason} if review.non_disclosure_reason else None})
+    for penalty in session.scalars(select(Penalty).order_by(Penalty.id)):
+        yield _line({"kind": "penalty", "decision_number": penalty.decision_number,
+                     "subject": {"uscc": uscc_of[penalty.unit_id]} if penalty.unit_id
+                     else {"id_number": id_number_of[penalty.person_id]},
+                     **_penalty_fields(penalty),
+                     "non_disclosed": {"reason": penalty.non_disclosure_reason} if penalty.non_disclosure_reason else None})
+    for complaint in session.scalars(select(Complaint).order_by(Complaint.id)):
+        yield _line({"kind": "complaint", "ref": complaint.ref, "project_ref": ref_of[complaint.project_id],
+                     **_complaint_fields(complaint),
+                     "complainant": {"name": complaint.complainant_name, "contact": complaint.complainant_contact}
+                     if complaint.complainant_name or complaint.complainant_contact else None,
+                     "non_disclosed": {"reason": complaint.non_disclosure_reason} if complaint.non_disclosure_reason else None})
+
+
+def _penalty_fields(penalty: Penalty) -> dict:
+    ban = {"lifetime": True} if penalty.ban_lifetime else ({"until": penalty.ban_until} if penalty.ban_until else None)
+    return {"authority": penalty.authority, "authority_division_code": penalty.authority_division_code,
+            "authority_uscc": penalty.authority_uscc, "decided_on": penalty.decided_on, "kinds": penalty.kinds,
+            "severity": penalty.severity, "fine_yuan": penalty.fine_yuan, "confiscated_yuan": penalty.confiscated_yuan,
+            "violation_type": penalty.violation_type, "violation": penalty.violation, "basis": penalty.basis,
+            "content": penalty.content, "licence_action": penalty.licence_action, "data_source": penalty.data_source,
+            "ban": ban, "publicity_ends_on": penalty.publicity_ends_on, "repaired_on": penalty.repaired_on}
+
+
+def _complaint_fields(complaint: Complaint) -> dict:
+    return {"received_on": complaint.received_on, "status": complaint.status, "verified_on": complaint.verified_on,
+            "finding": complaint.finding, "authority": complaint.authority,
+            "authority_division_code": complaint.authority_division_code}
+
+
+def _export_public() -> Iterable[str]:
+    """Open data: only what is public today; masked ID numbers and public ids; no contacts, no complainants."""
+    session = db.session
+    day = today()
+    rules = current_app.config["PUBLICITY_RULES"]
+    yield _line({"kind": "meta", "format_version": FORMAT_VERSION, "generated_on": day, "public": True})
+    listed_units = session.scalars(select(Unit).where(public.unit_listed(day, rules)).order_by(Unit.id)).all()
+    uscc_of = {unit.id: unit.uscc for unit in listed_units}
+    for unit in listed_units:
+        if unit.commitment_signed_at is not None and unit.non_disclosure_reason is None:
+            yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name,
+                         "legal_representative": unit.legal_representative, "division_code": unit.division_code,
+                         "address": unit.address, "categories": unit.category_codes,
+                         "established_on": unit.established_on, "commitment": {"signed_at": unit.commitment_signed_at}})
+        else:
+            yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name})
+    public_persons = {}
+    for person in session.scalars(select(Person).where(public.person_listed(day, rules)).order_by(Person.id)):
+        public_persons[person.id] = person
+        employment = person.current_employment
+        basic = person.commitment_signed_at is not None
+        yield _line({"kind": "person", "public_id": person.public_id, "id_number_masked": person.id_number_masked,
+                     "name": person.name,
+                     "unit_uscc": uscc_of.get(employment.unit_id) if employment and basic else None,
+                     "title": person.title if basic else None})
+    public_refs = {}
+    projects = session.scalars(select(Project).join(Unit, Unit.id == Project.unit_id)
+                               .where(public.project_public()).order_by(Project.id))
+    for project in projects:
+        public_refs[project.id] = project.ref
+        yield _line({"kind": "project", "ref": project.ref, "unit_uscc": uscc_of.get(project.unit_id),
+                     "category": project.category, "name": project.name, "parcel_name": project.parcel_name,
+                     "division_code": project.division_code, "area_m2": project.area_m2, "owner": project.owner,
+                     "owner_uscc": project.owner_uscc, "former_industry": project.former_industry,
+                     "started_on": project.started_on, "contract_deadline": project.contract_deadline,
+                     "completed_on": project.completed_on,
+                     "people": [{"public_id": public_persons[r.person_id].public_id,
+                                 "id_number_masked": public_persons[r.person_id].id_number_masked, "role": r.role}
+                                for r in project.roles
+                                if r.person_id in public_persons
+                                and public_persons[r.person_id].commitment_signed_at is not None]})
+    reviews = session.execute(
+        select(Review, Project.ref, Project.unit_id).join(Project, Project.id == Review.project_id)
+        .join(Unit, Unit.id == Project.unit_id).where(public.review_public())
+        .order_by(Review.project_id, Review.report_type, Review.round))
+    for review, ref, unit_id in reviews:
+        yield _line({"kind": "review", "project_ref": ref if review.project_id in public_refs else None,
+                     "unit_uscc": uscc_of.get(unit_id), "report_type": review.report_type, "round": review.round,
+                     "reviewed_on": review.reviewed_on, "passed": review.passed, "authority": review.authority})
+    shown = select(Penalty).where(sa_or(public.penalty_public(day, rules), public.ban_public(day))).order_by(Penalty.id)
+    for penalty in session.scalars(shown):
+        if penalty.unit_id:
+            subject = {"uscc": uscc_of.get(penalty.unit_id)}
+        else:
+            person = public_persons.get(penalty.person_id)
+            subject = {"public_id": person.public_id, "id_number_masked": person.id_number_masked} if person else None
+        fully_public = penalty_is_public_today(penalty, day, rules)
+        fields = _penalty_fields(penalty)
+        if not fully_public:  # only the ban, its end and the decision number (DESIGN §3)
+            fields = {"ban": fields["ban"]}
+        yield _line({"kind": "penalty", "decision_number": penalty.decision_number, "subject": subject, **fields})
+    complaints = session.execute(select(Complaint, Project.ref, Project.unit_id)
+                                 .join(Project, Project.id == Complaint.project_id).where(public.complaint_public())
+                                 .order_by(Complaint.id))
+    for complaint, ref, unit_id in complaints:
+        yield _line({"kind": "complaint", "ref": complaint.ref,
+                     "project_ref": ref if complaint.project_id in public_refs else None,
+                     "unit_uscc": uscc_of.get(unit_id), "received_on": complaint.received_on,
+                     "status": complaint.status, "verified_on": complaint.verified_on, "finding": complaint.finding,
+                     "authority": complaint.authority})
+
+
+def penalty_is_public_today(penalty: Penalty, day: date, rules) -> bool:
+    return penalty_is_public(severity=penalty.severity, decided_on=penalty.decided_on,
+                             publicity_ends_on=penalty.publicity_ends_on, repaired_on=penalty.repaired_on,
+                             non_disclosed=penalty.non_disclosure_reason is not None, today=day, rules=rules)

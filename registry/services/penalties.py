@@ -1,0 +1,183 @@
+"""Administrative penalties (行政处罚) with the national "double publicity" fields, practice bans under
+Soil Law art. 90, and credit repair.
+
+The deciding authority is the acting regulator's own: a regulator records only its authority's decisions,
+and later acts only on penalties whose authority lies within its jurisdiction.
+"""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from registry.clock import today
+from registry.extensions import db
+from registry.models import Penalty, Unit
+from registry.reference import PENALTY_KINDS, SEVERITIES
+from registry.rules.errors import RuleViolation
+from registry.rules.identifiers import validate_uscc
+from registry.rules.publicity import default_publicity_end, repair_possible_from
+from registry.services import service
+from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
+from registry.services.people import find_person_by_id_number
+from registry.services.regulator_accounts import require_jurisdiction
+
+BAN_CHOICES = ("none", "until", "lifetime")
+
+
+@dataclass
+class PenaltyInput:
+    """What a regulator enters for one penalty decision."""
+
+    subject_kind: str  # "unit" or "person"
+    decision_number: str
+    decided_on: date | None
+    kinds: list[str]
+    severity: str = "ordinary"
+    subject_uscc: str | None = None
+    subject_id_number: str | None = None
+    violation_type: str | None = None
+    violation: str | None = None
+    basis: str | None = None
+    content: str | None = None
+    fine_yuan: Decimal | None = None
+    confiscated_yuan: Decimal | None = None
+    licence_action: str | None = None
+    ban: str = "none"
+    ban_until: date | None = None
+    authority_uscc: str | None = None
+    data_source: str | None = None
+
+
+def publicity_rules():
+    return current_app.config["PUBLICITY_RULES"]
+
+
+def publicity_end_for(severity: str, decided_on: date) -> date:
+    """The publicity end date of a decision: its date plus the maximum period of the rule then in force."""
+    return default_publicity_end(severity, decided_on, publicity_rules())
+
+
+def repair_date_for(penalty: Penalty) -> date:
+    """The first day credit repair may be granted for this penalty."""
+    return repair_possible_from(penalty.severity, penalty.decided_on, publicity_rules())
+
+
+def _text(value: str | None, field: str, limit: int) -> str | None:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise RuleViolation(field, f"不能超过{limit}个字符", f"at most {limit} characters")
+    return value or None
+
+
+def _subject(data: PenaltyInput) -> tuple[int | None, int | None]:
+    """The firm (by credit code, which must be registered) or the person (by full ID number)."""
+    if data.subject_kind == "unit":
+        code = validate_uscc(data.subject_uscc or "", "subject_uscc")
+        unit_id = db.session.scalar(select(Unit.id).where(Unit.uscc == code))
+        if unit_id is None:
+            raise RuleViolation("subject_uscc", "该统一社会信用代码的单位尚未登记", "no firm with this credit code is registered")
+        return unit_id, None
+    if data.subject_kind == "person":
+        person = find_person_by_id_number(data.subject_id_number or "", "subject_id_number")
+        if person is None:
+            raise RuleViolation("subject_id_number", "该身份证号码的个人尚未登记", "no person with this ID number is registered")
+        return None, person.id
+    raise RuleViolation("subject_kind", "请选择处罚对象是单位还是个人", "choose whether a firm or a person is penalised")
+
+
+def _check_penalty(data: PenaltyInput) -> None:
+    if data.decided_on is None:
+        raise RuleViolation("decided_on", "请填写处罚决定日期", "the decision date is required")
+    if data.decided_on > today():
+        raise RuleViolation("decided_on", "处罚决定日期不能晚于今天", "the decision date cannot be in the future")
+    if not data.kinds or any(kind not in PENALTY_KINDS for kind in data.kinds):
+        raise RuleViolation("kinds", "请至少选择一种处罚类别", "choose at least one kind of penalty")
+    if data.severity not in SEVERITIES:
+        raise RuleViolation("severity", "请选择失信程度", "choose the severity")
+    for field in ("fine_yuan", "confiscated_yuan"):
+        amount = getattr(data, field)
+        if amount is not None and amount < 0:
+            raise RuleViolation(field, "金额不能为负数", "an amount cannot be negative")
+    if "fine" in data.kinds and not data.fine_yuan:
+        raise RuleViolation("fine_yuan", "处罚类别含罚款时请填写罚款金额", "enter the fine, since the penalty includes one")
+    if data.ban not in BAN_CHOICES:
+        raise RuleViolation("ban", "请选择禁止从业期限", "choose the practice ban's term")
+    # Soil Law art. 90: a ban is the penalty kind 禁止从业; its term is a date or, for a crime, life.
+    if data.ban != "none" and "practice_ban" not in data.kinds:
+        raise RuleViolation("kinds", "设定禁止从业期限时，处罚类别应包括“禁止从业”",
+                            "a practice ban's term needs the penalty kind 'practice ban'")
+    if data.ban == "none" and "practice_ban" in data.kinds:
+        raise RuleViolation("ban", "处罚类别含禁止从业时，请选择期限（至某日或终身）",
+                            "the penalty includes a practice ban: choose its term (until a date or lifetime)")
+    if data.ban == "until":
+        if data.ban_until is None:
+            raise RuleViolation("ban_until", "请填写禁止从业的截止日期", "enter the date the ban ends")
+        if data.ban_until < data.decided_on:
+            raise RuleViolation("ban_until", "禁止从业截止日期不能早于决定日期", "the ban cannot end before the decision")
+    if data.authority_uscc:
+        validate_uscc(data.authority_uscc, "authority_uscc")
+
+
+@service
+def record_penalty(actor: Actor, data: PenaltyInput) -> Penalty:
+    """Record a penalty decided by the actor's authority; its publicity end follows from severity and date."""
+    if actor.role != "regulator" or not actor.division_code:
+        raise AccessDenied(actor, "record_penalty", "penalty", None)
+    decision_number = _text(data.decision_number, "decision_number", 100)
+    if not decision_number:
+        raise RuleViolation("decision_number", "请填写处罚决定书文号", "the decision number is required")
+    if db.session.scalar(select(Penalty.id).where(Penalty.decision_number == decision_number)) is not None:
+        raise RuleViolation("decision_number", "该处罚决定书文号已经登记", "this decision number is already recorded")
+    _check_penalty(data)
+    unit_id, person_id = _subject(data)
+    penalty = Penalty(
+        decision_number=decision_number, unit_id=unit_id, person_id=person_id,
+        authority=actor.authority_name or actor.label, authority_division_code=actor.division_code,
+        authority_uscc=validate_uscc(data.authority_uscc, "authority_uscc") if data.authority_uscc else None,
+        decided_on=data.decided_on, kinds=list(dict.fromkeys(data.kinds)), severity=data.severity,
+        violation_type=_text(data.violation_type, "violation_type", 200), violation=_text(data.violation, "violation", 5000),
+        basis=_text(data.basis, "basis", 5000), content=_text(data.content, "content", 5000),
+        fine_yuan=data.fine_yuan, confiscated_yuan=data.confiscated_yuan,
+        licence_action=_text(data.licence_action, "licence_action", 200),
+        ban_until=data.ban_until if data.ban == "until" else None, ban_lifetime=data.ban == "lifetime",
+        publicity_ends_on=publicity_end_for(data.severity, data.decided_on),
+        data_source=_text(data.data_source, "data_source", 200), recorded_by_account_id=actor.account_id,
+    )
+    db.session.add(penalty)
+    db.session.flush()
+    record_event(actor, "penalty_recorded", penalty, after=snapshot(penalty), division_code=actor.division_code)
+    enqueue_penalty_subject(penalty)
+    return penalty
+
+
+def enqueue_penalty_subject(penalty: Penalty) -> None:
+    """A penalty changes what the public search shows about its firm or person."""
+    if penalty.unit_id is not None:
+        enqueue_for_index("unit", penalty.unit_id)
+    else:
+        enqueue_for_index("person", penalty.person_id)
+
+
+@service
+def grant_repair(actor: Actor, penalty_id: int) -> Penalty:
+    """Grant credit repair today, once the minimum publicity period has passed; the penalty leaves public view."""
+    penalty = db.session.get(Penalty, penalty_id)
+    if penalty is None:
+        raise RuleViolation("penalty", "没有这个行政处罚", "no such penalty")
+    require_jurisdiction(actor, "grant_repair", penalty, penalty.authority_division_code)
+    if penalty.repaired_on is not None:
+        raise RuleViolation("repaired_on", f"该处罚已于{penalty.repaired_on.isoformat()}完成信用修复",
+                            f"repair was already granted on {penalty.repaired_on.isoformat()}")
+    possible_from = repair_date_for(penalty)
+    if today() < possible_from:
+        raise RuleViolation("repaired_on", f"最短公示期尚未届满，自{possible_from.isoformat()}起方可办理信用修复",
+                            f"the minimum publicity period has not passed: repair is possible from {possible_from.isoformat()}")
+    before = {"repaired_on": None}
+    penalty.repaired_on = today()
+    penalty.repaired_by_account_id = actor.account_id
+    record_event(actor, "penalty_repaired", penalty, before=before,
+                 after={"repaired_on": penalty.repaired_on.isoformat()}, division_code=penalty.authority_division_code)
+    enqueue_penalty_subject(penalty)
+    return penalty

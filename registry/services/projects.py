@@ -1,0 +1,175 @@
+"""Project performance (业绩情况信息) a firm records: validated, with the firm's own staff and their roles;
+a correction keeps the earlier version in ProjectVersion."""
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from registry.clock import today
+from registry.extensions import db
+from registry.models import Employment, Project, ProjectRole, ProjectVersion
+from registry.reference import CATEGORIES, ROLES
+from registry.rules.divisions import validate_division_code
+from registry.rules.errors import RuleViolation
+from registry.rules.identifiers import validate_uscc
+from registry.rules.industries import validate_industry_code
+from registry.services import service
+from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
+from registry.services.registration import optional_text, required_text
+from registry.services.units import own_unit
+
+MAX_AREA_M2 = Decimal("1000000000000")  # the column holds 14 digits with 2 decimals
+
+
+@dataclass(frozen=True)
+class ProjectData:
+    """What a firm enters about one project."""
+
+    category: str
+    name: str
+    parcel_name: str | None
+    division_code: str
+    area_m2: Decimal | str | None
+    owner: str | None
+    owner_uscc: str | None
+    former_industry: str | None
+    started_on: date | None
+    contract_deadline: date | None
+    completed_on: date | None
+
+
+def new_project_ref() -> str:
+    """A public reference that reveals nothing (not the firm, not a sequence number)."""
+    return "P-" + secrets.token_hex(6).upper()
+
+
+def _area(value) -> Decimal:
+    try:
+        area = Decimal(str(value).strip()) if value not in (None, "") else None
+    except InvalidOperation:
+        area = None
+    if area is None or not area.is_finite():
+        raise RuleViolation("area_m2", "请填写地块面积（平方米）", "enter the parcel area in m²")
+    if area <= 0:
+        raise RuleViolation("area_m2", "地块面积必须大于0", "the parcel area must be greater than 0")
+    if area >= MAX_AREA_M2:
+        raise RuleViolation("area_m2", "地块面积过大", "the parcel area is too large")
+    return area.quantize(Decimal("0.01"))
+
+
+def validated(data: ProjectData) -> dict:
+    """The column values of a project, or RuleViolation naming the first field at fault."""
+    if data.category not in CATEGORIES:
+        raise RuleViolation("category", "请选择从业类别", "choose a practice category")
+    values = {
+        "category": data.category,
+        "name": required_text(data.name, "name", 300, "项目名称", "the project name"),
+        "parcel_name": optional_text(data.parcel_name, "parcel_name", 300, "地块名称", "the parcel name"),
+        "division_code": validate_division_code(data.division_code, "division_code"),
+        "area_m2": _area(data.area_m2),
+        "owner": optional_text(data.owner, "owner", 200, "业主单位", "the owner"),
+        "owner_uscc": validate_uscc(data.owner_uscc, "owner_uscc") if (data.owner_uscc or "").strip() else None,
+        "former_industry": (validate_industry_code(data.former_industry, "former_industry")
+                            if (data.former_industry or "").strip() else None),
+        "started_on": data.started_on,
+        "contract_deadline": data.contract_deadline,
+        "completed_on": data.completed_on,
+    }
+    if data.completed_on is not None:
+        if data.completed_on > today():
+            raise RuleViolation("completed_on", "实际完成日期不能晚于今天", "the completion date cannot be in the future")
+        if data.started_on is not None and data.completed_on < data.started_on:
+            raise RuleViolation("completed_on", "实际完成日期不能早于开始日期",
+                                "the completion date cannot be before the start date")
+    if data.started_on is not None and data.contract_deadline is not None and data.contract_deadline < data.started_on:
+        raise RuleViolation("contract_deadline", "合同约定完成期限不能早于开始日期",
+                            "the contract deadline cannot be before the start date")
+    return values
+
+
+def own_project(actor: Actor, ref: str, action: str) -> Project:
+    """The actor's firm's project, or AccessDenied as a 404."""
+    project = db.session.scalar(select(Project).where(Project.ref == ref))
+    if project is None or actor.role != "unit" or project.unit_id != actor.unit_id:
+        raise AccessDenied(actor, action, "project", project.id if project else None, status=404,
+                           division_code=project.division_code if project else None)
+    return project
+
+
+def _checked_roles(actor: Actor, roles: list[tuple[int, str]], project: Project | None) -> set[tuple[int, str]]:
+    """Roles only for the firm's current staff (or people already on this project before they left);
+    any other person id is tampering: 404 and an audit event."""
+    allowed_earlier = {r.person_id for r in project.roles} if project is not None else set()
+    current_staff = set(db.session.scalars(
+        select(Employment.person_id).where(Employment.unit_id == actor.unit_id, Employment.ended_on.is_(None))
+    ))
+    chosen = set()
+    for person_id, role in roles:
+        if not role:
+            continue
+        if person_id not in current_staff and person_id not in allowed_earlier:
+            raise AccessDenied(actor, "assign role", "person", person_id, status=404)
+        if role not in ROLES:
+            raise RuleViolation("people", "人员角色不存在", "unknown role")
+        chosen.add((person_id, role))
+    return chosen
+
+
+def project_snapshot(project: Project) -> dict:
+    """The project with its people and roles, as kept in ProjectVersion and the audit log."""
+    return {**snapshot(project),
+            "people": sorted([{"person_id": r.person_id, "role": r.role} for r in project.roles],
+                             key=lambda r: (r["person_id"], r["role"]))}
+
+
+def _enqueue(project: Project, person_ids) -> None:
+    enqueue_for_index("unit", project.unit_id)
+    for person_id in sorted(person_ids):
+        enqueue_for_index("person", person_id)
+
+
+@service
+def create_project(actor: Actor, data: ProjectData, roles: list[tuple[int, str]]) -> Project:
+    """Record a project of the actor's firm, with the staff on it and their roles."""
+    unit = own_unit(actor, actor.unit_id, "add project")
+    chosen = _checked_roles(actor, roles, None)
+    project = Project(ref=new_project_ref(), unit_id=unit.id, **validated(data))
+    db.session.add(project)
+    db.session.flush()
+    for person_id, role in sorted(chosen):
+        db.session.add(ProjectRole(project_id=project.id, person_id=person_id, role=role))
+    db.session.flush()
+    db.session.refresh(project, ["roles"])
+    record_event(actor, "project_created", project, after=project_snapshot(project))
+    _enqueue(project, {p for p, _ in chosen})
+    return project
+
+
+@service
+def update_project(actor: Actor, ref: str, data: ProjectData, roles: list[tuple[int, str]]) -> Project:
+    """Correct a project; the previous version (with its people) is kept, the audit log has both."""
+    project = own_project(actor, ref, "edit")
+    chosen = _checked_roles(actor, roles, project)
+    values = validated(data)
+    before = project_snapshot(project)
+    current = {(r.person_id, r.role) for r in project.roles}
+    if all(getattr(project, k) == v for k, v in values.items()) and chosen == current:
+        return project
+    db.session.add(ProjectVersion(project_id=project.id, version=project.version, data=before,
+                                  replaced_by_account_id=actor.account_id))
+    for key, value in values.items():
+        setattr(project, key, value)
+    for role in list(project.roles):
+        if (role.person_id, role.role) not in chosen:
+            project.roles.remove(role)
+            db.session.delete(role)  # the earlier roles live on in the ProjectVersion row just written
+    for person_id, role in sorted(chosen - current):
+        project.roles.append(ProjectRole(person_id=person_id, role=role))
+    project.version += 1
+    db.session.flush()
+    record_event(actor, "project_updated", project, before=before, after=project_snapshot(project))
+    _enqueue(project, {p for p, _ in chosen | current})
+    return project
+

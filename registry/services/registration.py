@@ -1,0 +1,145 @@
+"""Self-registration: a firm registers itself (its account's username is its credit code), and a staff member
+redeems the one-time invitation code the firm gave them to create their own account."""
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from registry.extensions import db
+from registry.models import Account, Invitation, Person, Unit
+from registry.models.base import utcnow
+from registry.rules.divisions import validate_division_code
+from registry.rules.errors import RuleViolation
+from registry.rules.identifiers import validate_id_number, validate_uscc
+from registry.services import service
+from registry.services.accounts import create_account
+from registry.services.audit import Actor, record_event, snapshot
+from registry.services.people import vault
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def required_text(value: str | None, field: str, max_length: int, zh: str, en: str) -> str:
+    """A stripped, non-empty text within its length, or RuleViolation naming the field."""
+    text = (value or "").strip()
+    if not text:
+        raise RuleViolation(field, f"请填写{zh}", f"{en} is required")
+    if len(text) > max_length:
+        raise RuleViolation(field, f"{zh}不能超过{max_length}个字符", f"{en} has at most {max_length} characters")
+    return text
+
+
+def optional_text(value: str | None, field: str, max_length: int, zh: str, en: str) -> str | None:
+    """A stripped text or None when empty; RuleViolation when too long."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    return required_text(text, field, max_length, zh, en)
+
+
+def validate_email(value: str | None, field: str = "contact_email", required: bool = True) -> str | None:
+    """A plausible e-mail address (one @, a dot in the domain), or RuleViolation."""
+    email = (value or "").strip()
+    if not email:
+        if required:
+            raise RuleViolation(field, "请填写联系邮箱", "a contact e-mail is required")
+        return None
+    if len(email) > 200 or not EMAIL.match(email):
+        raise RuleViolation(field, "电子邮箱格式不正确", "the e-mail address is malformed")
+    return email
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive timestamps; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Registration:
+    unit: Unit
+    account: Account
+
+
+@service
+def register_firm(actor: Actor, *, uscc: str, name: str, division_code: str, legal_representative: str,
+                  contact_email: str, password: str) -> Registration:
+    """Create a firm and its account (username = credit code) in one transaction; a code registers once."""
+    code = validate_uscc(uscc, "uscc")
+    name = required_text(name, "name", 200, "单位名称", "the firm's name")
+    division = validate_division_code(division_code, "division_code")
+    representative = required_text(legal_representative, "legal_representative", 100, "法定代表人", "the legal representative")
+    email = validate_email(contact_email)
+    if db.session.scalar(select(Unit.id).where(Unit.uscc == code)) is not None:
+        # Also when a regulator's record created the firm: claiming it needs the authority, not a web form.
+        raise RuleViolation(
+            "uscc",
+            "该统一社会信用代码已经注册，不能重复注册。如忘记密码或尚无账号，请联系所在地生态环境主管部门。",
+            "This credit code is already registered; it cannot register twice. If you lost the password or "
+            "have no account, contact your local ecology-environment department.",
+        )
+    if db.session.scalar(select(Account.id).where(Account.username == code)) is not None:
+        raise RuleViolation("uscc", "该统一社会信用代码已被用作用户名", "this credit code is already taken as a username")
+    unit = Unit(uscc=code, name=name, division_code=division, legal_representative=representative,
+                contact_email=email)
+    db.session.add(unit)
+    db.session.flush()
+    account = create_account(actor, username=code, password=password, role="unit", display_name=name,
+                             email=email, unit_id=unit.id)
+    record_event(actor, "unit_registered", unit, after=snapshot(unit))
+    return Registration(unit, account)
+
+
+def looks_like_uscc(text: str) -> bool:
+    """True when the text is a valid credit code: those usernames are kept for firms."""
+    try:
+        validate_uscc(text)
+    except RuleViolation:
+        return False
+    return True
+
+
+def normalize_invitation_code(code: str) -> str:
+    """Codes are shown in groups (`ABCD-EFGH-JKLM-NPQR`); spaces, dashes and case do not matter."""
+    return re.sub(r"[\s-]", "", code or "").upper()
+
+
+@service
+def redeem_invitation(actor: Actor, *, code: str, id_number: str, username: str, email: str | None,
+                      password: str) -> Account:
+    """A staff member creates their own account with the firm's one-time code and their own ID number."""
+    normalized = normalize_invitation_code(code)
+    invalid = RuleViolation("code", "邀请码无效、已使用或已过期", "the invitation code is invalid, used or expired")
+    if not normalized:
+        raise RuleViolation("code", "请填写邀请码", "the invitation code is required")
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.code_hmac == vault().keyed_hash(normalized))
+    )
+    now = utcnow()
+    if invitation is None or invitation.used_at is not None or aware(invitation.expires_at) <= now:
+        raise invalid
+    number = validate_id_number(id_number, "id_number")
+    person = db.session.get(Person, invitation.person_id)
+    if person.id_number_hmac != vault().lookup_hash(number):
+        raise RuleViolation("id_number", "身份证号码与邀请不符", "the ID number does not match the invitation")
+    if db.session.scalar(select(Account.id).where(Account.person_id == person.id)) is not None:
+        raise RuleViolation("code", "您已有账号，请直接登录", "you already have an account; sign in instead")
+    if looks_like_uscc(username):
+        raise RuleViolation("username", "个人用户名不能是统一社会信用代码", "a personal username may not be a credit code")
+    email = validate_email(email, "email", required=False)
+    account = create_account(actor, username=username, password=password, role="person",
+                             display_name=person.name, email=email, person_id=person.id)
+    invitation.used_at = now
+    record_event(actor, "invitation_redeemed", invitation, detail=f"person {person.id}")
+    return account
+
+
+def anonymous(label: str, ip: str | None) -> Actor:
+    """The actor of a not-yet-signed-in visitor who registers or redeems an invitation."""
+    return Actor(account_id=None, label=label[:100] or "anonymous", role="anonymous", ip=ip)
+
+
+def invitation_lifetime_days() -> int:
+    """How long an invitation code stays valid (configurable, 14 days by default)."""
+    return int(current_app.config.get("INVITATION_DAYS", 14))

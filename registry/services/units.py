@@ -1,0 +1,75 @@
+"""A firm keeps its basic information (基本情况信息) up to date; every change keeps the earlier version."""
+from datetime import date
+
+from registry.clock import today
+from registry.extensions import db
+from registry.models import Unit, UnitCategory, UnitVersion
+from registry.reference import CATEGORIES
+from registry.rules.divisions import validate_division_code
+from registry.rules.errors import RuleViolation
+from registry.services import service
+from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
+from registry.services.registration import optional_text, required_text, validate_email
+
+
+def own_unit(actor: Actor, unit_id: int, action: str) -> Unit:
+    """The actor's own firm, or AccessDenied as a 404 (a firm never learns that another firm's record exists)."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or actor.role != "unit" or actor.unit_id != unit_id:
+        raise AccessDenied(actor, action, "unit", unit_id, status=404,
+                           division_code=unit.division_code if unit else None)
+    return unit
+
+
+def unit_snapshot(unit: Unit) -> dict:
+    """The firm's basic information with its categories, as kept in UnitVersion and the audit log."""
+    return {**snapshot(unit), "categories": sorted(unit.category_codes)}
+
+
+def validate_categories(codes) -> list[str]:
+    """Known practice categories, at least one, without repeats."""
+    chosen = sorted(set(codes or []))
+    if not chosen:
+        raise RuleViolation("categories", "请至少选择一个从业类别", "choose at least one practice category")
+    unknown = [code for code in chosen if code not in CATEGORIES]
+    if unknown:
+        raise RuleViolation("categories", "从业类别不存在", "unknown practice category")
+    return chosen
+
+
+@service
+def update_unit_details(actor: Actor, unit_id: int, *, name: str, legal_representative: str, division_code: str,
+                        address: str | None, established_on: date | None, contact_phone: str | None,
+                        contact_email: str, categories: list[str]) -> Unit:
+    """Change the firm's details and categories; the previous version goes to UnitVersion, the audit log
+    keeps before and after. The credit code is the firm's identity and login, so it is not editable here."""
+    unit = own_unit(actor, unit_id, "edit")
+    values = {
+        "name": required_text(name, "name", 200, "单位名称", "the firm's name"),
+        "legal_representative": required_text(legal_representative, "legal_representative", 100, "法定代表人",
+                                              "the legal representative"),
+        "division_code": validate_division_code(division_code, "division_code"),
+        "address": optional_text(address, "address", 300, "地址", "the address"),
+        "established_on": established_on,
+        "contact_phone": optional_text(contact_phone, "contact_phone", 50, "联系电话", "the phone number"),
+        "contact_email": validate_email(contact_email),
+    }
+    if established_on is not None and established_on > today():
+        raise RuleViolation("established_on", "成立日期不能晚于今天", "the founding date cannot be in the future")
+    chosen = validate_categories(categories)
+    before = unit_snapshot(unit)
+    changed = any(getattr(unit, key) != value for key, value in values.items()) or chosen != before["categories"]
+    if not changed:
+        return unit
+    db.session.add(UnitVersion(unit_id=unit.id, version=unit.version, data=before,
+                               replaced_by_account_id=actor.account_id))
+    for key, value in values.items():
+        setattr(unit, key, value)
+    unit.categories = [c for c in unit.categories if c.category in chosen]
+    present = set(unit.category_codes)
+    unit.categories.extend(UnitCategory(category=code) for code in chosen if code not in present)
+    unit.version += 1
+    db.session.flush()
+    record_event(actor, "unit_updated", unit, before=before, after=unit_snapshot(unit))
+    enqueue_for_index("unit", unit.id)
+    return unit
