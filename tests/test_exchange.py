@@ -1,0 +1,144 @@
+"""The exchange format: the contract example imports; the same file twice changes nothing; a bad line is
+refused by number, field and reason, and the database is unchanged."""
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from registry.models import AuditEvent, Complaint, Penalty, Person, Project, Review, Unit
+from registry.services.audit import SYSTEM
+from registry.services.exchange import ExchangeError, export_jsonl, import_jsonl
+from tests.factories import create, make_id_number, person_record, project_record, unit_record
+
+CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract" / "sample.jsonl"
+SAMPLE_LINES = CONTRACT.read_text(encoding="utf-8").splitlines()
+FULL_ID_NUMBERS = ["370202198403120458", "340102198808080668"]
+MODELS = (Unit, Person, Project, Review, Penalty, Complaint, AuditEvent)
+
+
+def counts(db):
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in MODELS}
+
+
+def test_contract_sample_imports_every_kind(db):
+    report = import_jsonl(SYSTEM, SAMPLE_LINES)
+    assert report.created == {"unit": 2, "person": 2, "project": 3, "review": 3, "penalty": 1, "complaint": 1}
+    assert db.session.scalar(select(Unit.name).where(Unit.uscc == "9137020035791357M0")) == "青岛海岸带土壤修复有限公司"
+    lin = db.session.scalar(select(Person).where(Person.name == "林海燕"))
+    assert lin.id_number_masked == "370202********0458"
+    assert b"370202198403120458" not in lin.id_number_ciphertext
+    penalty = db.session.scalar(select(Penalty))
+    assert str(penalty.publicity_ends_on) == "2027-09-01"  # ordinary severity: decision + 1 year
+
+
+def test_the_same_file_twice_changes_nothing(db):
+    import_jsonl(SYSTEM, SAMPLE_LINES)
+    before = counts(db)
+    report = import_jsonl(SYSTEM, SAMPLE_LINES)
+    assert report.created == {} and report.updated == {}
+    assert report.unchanged == 12
+    assert counts(db) == before
+
+
+def test_a_changed_line_updates_and_keeps_the_earlier_version(db):
+    import_jsonl(SYSTEM, SAMPLE_LINES)
+    changed = [json.loads(line) for line in SAMPLE_LINES]
+    changed[0]["address"] = "青岛市市南区香港中路100号"
+    report = import_jsonl(SYSTEM, [json.dumps(record, ensure_ascii=False) for record in changed])
+    assert report.updated == {"unit": 1}
+    unit = db.session.scalar(select(Unit).where(Unit.uscc == "9137020035791357M0"))
+    assert unit.address == "青岛市市南区香港中路100号" and unit.version == 2
+    from registry.models import UnitVersion
+
+    earlier = db.session.scalar(select(UnitVersion).where(UnitVersion.unit_id == unit.id))
+    assert earlier.data["address"] == "青岛市市南区香港中路1号"
+
+
+def with_line(number: int, change) -> list[str]:
+    records = [json.loads(line) for line in SAMPLE_LINES]
+    change(records[number - 1])
+    return [json.dumps(record, ensure_ascii=False) for record in records]
+
+
+BAD_FILES = {
+    "bad credit-code check character": (1, "uscc", lambda r: r.update(uscc="9137020035791357M1")),
+    "bad ID check character": (3, "id_number", lambda r: r.update(id_number="370202198403120459")),
+    "impossible birth date": (4, "id_number", lambda r: r.update(id_number="340102198802300661")),
+    "unknown category": (5, "category", lambda r: r.update(category="dredging")),
+    "unknown industry code": (5, "former_industry", lambda r: r.update(former_industry="C9999")),
+    "unknown province": (2, "division_code", lambda r: r.update(division_code="990102")),
+    "dangling firm": (5, "unit_uscc", lambda r: r.update(unit_uscc="91110000100000000R")),
+    "dangling project": (9, "project_ref", lambda r: r.update(project_ref="S-404")),
+    "round 3 without round 2": (9, "round", lambda r: r.update(round=3)),
+    "area not positive": (6, "area_m2", lambda r: r.update(area_m2=0)),
+    "bad date": (7, "contract_deadline", lambda r: r.update(contract_deadline="2024-02-30")),
+    "missing field": (11, "decided_on", lambda r: r.pop("decided_on")),
+    "unknown field": (1, "colour", lambda r: r.update(colour="blue")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_a_bad_line_is_refused_by_number_and_nothing_is_written(db, case):
+    line, field, change = BAD_FILES[case]
+    before = counts(db)
+    with pytest.raises(ExchangeError) as refused:
+        import_jsonl(SYSTEM, with_line(line, change))
+    assert (refused.value.line, refused.value.field) == (line, field)
+    assert refused.value.message_zh and refused.value.message_en
+    assert counts(db) == before
+    for number in FULL_ID_NUMBERS + ["370202198403120459", "340102198802300661"]:
+        assert number not in refused.value.describe()
+
+
+def test_a_project_may_name_a_person_of_the_same_file_before_or_after_it(db):
+    unit = unit_record()
+    person = person_record(unit["uscc"])
+    project = project_record(unit["uscc"], people=[{"id_number": person["id_number"], "role": "responsible_manager"}])
+    report = create(project, person, unit)  # reverse order: kinds are applied in dependency order
+    assert report.created == {"unit": 1, "person": 1, "project": 1}
+
+
+def test_a_person_moving_to_another_firm_keeps_the_employment_history(db):
+    first, second = unit_record(), unit_record()
+    id_number = make_id_number()
+    create(first, second, person_record(first["uscc"], id_number, name="王五"))
+    create(person_record(second["uscc"], id_number, name="王五"))
+    person = db.session.scalar(select(Person).where(Person.name == "王五"))
+    assert len(person.employments) == 2
+    assert person.current_employment.unit.uscc == second["uscc"]
+    assert person.employments[0].ended_on is not None
+
+
+def test_cli_import_reports_the_bad_line_in_both_languages_without_a_traceback(runner, tmp_path, db):
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(with_line(3, lambda r: r.update(id_number="370202198403120459"))), encoding="utf-8")
+    result = runner.invoke(args=["registry", "import", str(path)])
+    assert result.exit_code == 1
+    assert "第 3 行，字段 id_number" in result.output and "line 3, field id_number" in result.output
+    assert "Traceback" not in result.output
+    assert counts(db)["Unit"] == 0
+
+
+def test_cli_import_then_public_export_holds_no_private_detail(runner, tmp_path):
+    result = runner.invoke(args=["registry", "import", str(CONTRACT)])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "public.jsonl"
+    assert runner.invoke(args=["registry", "export", "--public", str(out)]).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    for secret in FULL_ID_NUMBERS + ["0532-80000001", "13600000000", "市民甲", "经核查，举报内容不属实",
+                                     "合肥市瑶海区长江东路2号", "高远"]:
+        assert secret not in text
+    assert "370202********0458" in text
+    kinds = [json.loads(line)["kind"] for line in text.splitlines()]
+    assert kinds.count("unit") == 2 and kinds.count("person") == 1 and kinds.count("project") == 2
+
+
+def test_full_export_round_trips_into_an_empty_registry(runner, tmp_path, app):
+    runner.invoke(args=["registry", "import", str(CONTRACT)])
+    backup = tmp_path / "full.jsonl"
+    assert runner.invoke(args=["registry", "export", str(backup)]).exit_code == 0
+    assert "370202198403120458" in backup.read_text(encoding="utf-8")  # a backup keeps the full numbers
+    assert oct(backup.stat().st_mode & 0o777) == "0o600"
+    report = import_jsonl(SYSTEM, backup.read_text(encoding="utf-8").splitlines())
+    assert report.created == {} and report.updated == {}
