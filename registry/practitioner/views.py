@@ -1,27 +1,292 @@
-"""Practitioners' pages (to be built out by the practitioner issue)."""
-from flask import render_template
-from flask_login import login_required
+"""Practitioners' pages: a firm registers, signs its commitment letter, keeps its basic information, staff and
+project performance; a staff member redeems an invitation and signs their own letter. Views are thin: they
+parse the form, call one service or query, and render or redirect."""
+from functools import wraps
 
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from registry.i18n import current_locale
 from registry.practitioner import bp
+from registry.practitioner.forms import (CommitmentForm, ConfirmForm, DetailsForm, InvitationForm, ProjectForm,
+                                         RegistrationForm, StaffForm)
+from registry.queries import practitioner as queries
+from registry.reference import industries
+from registry.rules.errors import RuleViolation
+from registry.security import redact_id_numbers
+from registry.services import commitments, projects, registration, staff, units
+from registry.services.audit import Actor
+
+DETAIL_FIELDS = ("name", "legal_representative", "division_code", "address", "established_on", "contact_phone",
+                 "contact_email")
+PROJECT_FIELDS = ("category", "name", "parcel_name", "division_code", "owner", "owner_uscc", "former_industry",
+                  "started_on", "contract_deadline", "completed_on")
+HOMES = {"unit": "practitioner.dashboard", "person": "practitioner.person_home"}
 
 
-@bp.route("/register")
+def actor() -> Actor:
+    return Actor.of(current_user, request.remote_addr)
+
+
+def role_required(role: str):
+    """Only this practitioner role; the other practitioner role goes to its own home, anyone else gets 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role != role:
+                if current_user.role in HOMES:
+                    return redirect(url_for(HOMES[current_user.role]))
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def show_violation(form, error: RuleViolation) -> None:
+    """Put a service's refusal next to the field it names (or at the top of the page)."""
+    target = getattr(form, error.field, None)
+    if target is None or not hasattr(target, "errors"):
+        flash(error.message(current_locale()), "error")
+    else:
+        target.errors = [*target.errors, error.message(current_locale())]
+
+
+def page_arg() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+# --- registration and invitation (not signed in) ---------------------------------------------------------
+
+
+@bp.route("/register", methods=["GET", "POST"])
 def register():
-    return render_template("practitioner/register.html")
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        visitor = registration.anonymous(redact_id_numbers(form.uscc.data.strip()), request.remote_addr)
+        try:
+            result = registration.register_firm(
+                visitor, uscc=form.uscc.data, name=form.name.data, division_code=form.division_code.data,
+                legal_representative=form.legal_representative.data, contact_email=form.contact_email.data,
+                password=form.password.data)
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            login_user(result.account)
+            flash(_("Your firm is registered; its username is its credit code. Sign the commitment letter so "
+                    "that what you enter can be published."), "success")
+            return redirect(url_for(".commitment"))
+    return render_template("practitioner/register.html", form=form)
 
 
-@bp.route("/invitation")
+@bp.route("/invitation", methods=["GET", "POST"])
 def accept_invitation():
-    return render_template("practitioner/register.html")
+    form = InvitationForm()
+    if form.validate_on_submit():
+        visitor = registration.anonymous(redact_id_numbers(form.username.data.strip()), request.remote_addr)
+        try:
+            account = registration.redeem_invitation(
+                visitor, code=form.code.data, id_number=form.id_number.data, username=form.username.data,
+                email=form.email.data, password=form.password.data)
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            login_user(account)
+            flash(_("Your account is ready. Sign your own commitment letter to appear in the public record."),
+                  "success")
+            return redirect(url_for(".person_commitment"))
+    return render_template("practitioner/invitation.html", form=form)
+
+
+# --- the firm ------------------------------------------------------------------------------------------
 
 
 @bp.route("/")
-@login_required
+@role_required("unit")
 def dashboard():
-    return render_template("practitioner/register.html")
+    return render_template("practitioner/dashboard.html", d=queries.dashboard(current_user.unit_id),
+                           text=queries.latest_text())
+
+
+@bp.route("/commitment", methods=["GET", "POST"])
+@role_required("unit")
+def commitment():
+    text = queries.latest_text()
+    form = CommitmentForm(text_version=str(text.version))
+    if form.validate_on_submit():
+        try:
+            commitments.sign_unit_commitment(
+                actor(), current_user.unit_id, text_version=form.version(), signer=form.signer.data,
+                truthfulness=form.truthfulness.data, consent_to_publish=form.consent_to_publish.data)
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            flash(_("The commitment letter is signed.") if form.consent_to_publish.data else
+                  _("The commitment letter is signed without consent to publish: nothing you entered is public."),
+                  "success" if form.consent_to_publish.data else "warning")
+            return redirect(url_for(".dashboard"))
+    return render_template("practitioner/commitment.html", form=form, text=text,
+                           status=queries.commitment_status(unit_id=current_user.unit_id),
+                           signer_hint=_("Type the legal representative's name as in your basic information."))
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@role_required("unit")
+def details():
+    unit = queries.unit_of(current_user.unit_id)
+    form = DetailsForm(data={**{k: getattr(unit, k) for k in DETAIL_FIELDS}, "categories": unit.category_codes})
+    if form.validate_on_submit():
+        try:
+            units.update_unit_details(actor(), current_user.unit_id,
+                                      **{k: getattr(form, k).data for k in DETAIL_FIELDS},
+                                      categories=form.categories.data)
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            flash(_("The basic information is saved; the earlier version is kept."), "success")
+            return redirect(url_for(".dashboard"))
+    return render_template("practitioner/details.html", form=form, unit=unit)
+
+
+@bp.route("/details/history")
+@role_required("unit")
+def details_history():
+    return render_template("practitioner/details_history.html", unit=queries.unit_of(current_user.unit_id),
+                           versions=queries.unit_versions(current_user.unit_id))
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@role_required("unit")
+def staff_list():
+    form = StaffForm()
+    if form.validate_on_submit():
+        try:
+            added = staff.add_staff(actor(), name=form.name.data, id_number=form.id_number.data,
+                                    title=form.title.data)
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            return render_template("practitioner/invitation_code.html", person=added.person, added=added,
+                                   code=added.invitation_code)
+    return render_template("practitioner/staff.html", form=form, confirm=ConfirmForm(),
+                           rows=queries.current_staff(current_user.unit_id),
+                           former=queries.former_staff(current_user.unit_id))
+
+
+@bp.route("/staff/<int:person_id>/invitation", methods=["POST"])
+@role_required("unit")
+def staff_invitation(person_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        person, code = staff.reissue_invitation(actor(), person_id)
+    except RuleViolation as error:
+        flash(error.message(current_locale()), "error")
+        return redirect(url_for(".staff_list"))
+    return render_template("practitioner/invitation_code.html", person=person, added=None, code=code)
+
+
+@bp.route("/staff/<int:person_id>/end", methods=["POST"])
+@role_required("unit")
+def staff_end(person_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    staff.end_employment(actor(), person_id)
+    flash(_("The person is recorded as having left the firm; the employment history is kept."), "success")
+    return redirect(url_for(".staff_list"))
+
+
+@bp.route("/projects")
+@role_required("unit")
+def project_list():
+    result = queries.projects_page(current_user.unit_id, page_arg(), request.args.get("sort", "recent"),
+                                   request.args.get("q", "")[:100])
+    return render_template("practitioner/projects.html", result=result, q=request.args.get("q", "")[:100],
+                           missing_fields=queries.missing_fields)
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@role_required("unit")
+def project_new():
+    people = queries.staff_choices(current_user.unit_id)
+    form = ProjectForm(data={"people": [{"person_id": p.id, "role": ""} for p in people]})
+    if form.validate_on_submit():
+        try:
+            project = projects.create_project(actor(), project_data(form), form.roles())
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            flash(_("The project is recorded."), "success")
+            return redirect(url_for(".project_view", ref=project.ref))
+    return render_project_form(form, people, None)
+
+
+@bp.route("/projects/<ref>")
+@role_required("unit")
+def project_view(ref: str):
+    detail = queries.project_detail(actor(), ref) or abort(404)
+    return render_template("practitioner/project.html", d=detail, missing=queries.missing_fields(detail.project))
+
+
+@bp.route("/projects/<ref>/edit", methods=["GET", "POST"])
+@role_required("unit")
+def project_edit(ref: str):
+    project = queries.own_project(actor(), ref) or abort(404)
+    people = queries.staff_choices(current_user.unit_id, project)
+    held = {r.person_id: r.role for r in project.roles}
+    form = ProjectForm(data={**{k: getattr(project, k) for k in PROJECT_FIELDS}, "area_m2": str(project.area_m2),
+                             "people": [{"person_id": p.id, "role": held.get(p.id, "")} for p in people]})
+    if form.validate_on_submit():
+        try:
+            projects.update_project(actor(), ref, project_data(form), form.roles())
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            flash(_("The project is saved; the earlier version is kept."), "success")
+            return redirect(url_for(".project_view", ref=ref))
+    return render_project_form(form, people, project)
+
+
+def project_data(form: ProjectForm) -> projects.ProjectData:
+    values = {k: getattr(form, k).data for k in PROJECT_FIELDS}
+    return projects.ProjectData(**{**values, "former_industry": form.industry_code(), "area_m2": form.area_m2.data})
+
+
+def render_project_form(form: ProjectForm, people, project):
+    return render_template("practitioner/project_form.html", form=form, project=project,
+                           people={p.id: p for p in people}, industries=industries().values())
+
+
+# --- the person ----------------------------------------------------------------------------------------
 
 
 @bp.route("/me")
-@login_required
+@role_required("person")
 def person_home():
-    return render_template("practitioner/register.html")
+    return render_template("practitioner/person_home.html", h=queries.person_home(current_user.person_id))
+
+
+@bp.route("/me/commitment", methods=["GET", "POST"])
+@role_required("person")
+def person_commitment():
+    text = queries.latest_text()
+    form = CommitmentForm(text_version=str(text.version))
+    if form.validate_on_submit():
+        try:
+            commitments.sign_person_commitment(
+                actor(), text_version=form.version(), signer=form.signer.data,
+                truthfulness=form.truthfulness.data, consent_to_publish=form.consent_to_publish.data)
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            flash(_("Your commitment letter is signed.") if form.consent_to_publish.data else
+                  _("Your letter is signed without consent to publish: your name does not appear in public."),
+                  "success" if form.consent_to_publish.data else "warning")
+            return redirect(url_for(".person_home"))
+    return render_template("practitioner/commitment.html", form=form, text=text,
+                           status=queries.commitment_status(person_id=current_user.person_id),
+                           signer_hint=_("Type your own name as your firm registered it."))

@@ -112,12 +112,12 @@ def add_staff(actor: Actor, *, name: str, id_number: str, title: str | None) -> 
 
 
 @service
-def reissue_invitation(actor: Actor, person_id: int) -> str:
+def reissue_invitation(actor: Actor, person_id: int) -> tuple[Person, str]:
     """A new one-time code for a current staff member without an account (earlier codes stop working)."""
     person, _ = current_staff_member(actor, person_id, "invite")
     if has_account(person.id):
         raise RuleViolation("person", "此人已有账号，无需邀请", "this person already has an account")
-    return _issue(actor, person)
+    return person, _issue(actor, person)
 
 
 @service

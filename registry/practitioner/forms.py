@@ -1,0 +1,187 @@
+"""The practitioners' forms. Field validators call only pure rules; the services decide the rest."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, PasswordField,
+                     SelectField, SelectMultipleField, StringField)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from registry.i18n import current_locale, label
+from registry.reference import CATEGORIES, ROLES
+from registry.rules.divisions import validate_division_code
+from registry.rules.errors import RuleViolation
+from registry.rules.identifiers import validate_id_number, validate_uscc
+from registry.rules.passwords import check_password_policy
+
+
+def required():
+    return DataRequired(message=_l("This field is required."))
+
+
+def limit(max_length: int):
+    return Length(max=max_length, message=_l("At most %(max)d characters."))
+
+
+def rule(check):
+    """A WTForms validator from a pure rule that raises RuleViolation; empty values are left to `required`."""
+
+    def validator(form, field):
+        if field.data:
+            try:
+                check(field.data)
+            except RuleViolation as error:
+                raise ValidationError(error.message(current_locale())) from None
+
+    return validator
+
+
+class LocalDateField(DateField):
+    """A date input (YYYY-MM-DD) whose parse error is in the interface language."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = date.fromisoformat(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a date as YYYY-MM-DD.")) from None
+
+
+class UnechoedField(StringField):
+    """A text input that never sends its value back to the page: a full ID number is not re-rendered."""
+
+    def _value(self):
+        return ""
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def category_choices():
+    return [(code, label("category", code)) for code in CATEGORIES]
+
+
+class RegistrationForm(FlaskForm):
+    uscc = StringField(_l("Unified social credit code"), validators=[required(), limit(30), rule(validate_uscc)])
+    name = StringField(_l("Firm name"), validators=[required(), limit(200)])
+    division_code = StringField(_l("Administrative division code (6 digits)"),
+                                validators=[required(), rule(validate_division_code)])
+    legal_representative = StringField(_l("Legal representative"), validators=[required(), limit(100)])
+    contact_email = StringField(_l("Contact e-mail (not public)"), validators=[required(), limit(200)],
+                                render_kw={"type": "email", "autocomplete": "email"})
+    password = PasswordField(_l("Password (at least 12 characters)"),
+                             validators=[required(), limit(200), rule(check_password_policy)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[required(), EqualTo("password", message=_l("The passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class CommitmentForm(FlaskForm):
+    text_version = HiddenField()
+    signer = StringField(_l("Signer's name"), validators=[required(), limit(100)])
+    truthfulness = BooleanField(_l("I commit that the information entered is true, accurate and complete."))
+    consent_to_publish = BooleanField(
+        _l("I consent to the publication of the basic information and the project performance (separate consent)."))
+
+    def version(self) -> int | None:
+        return int(self.text_version.data) if (self.text_version.data or "").isdigit() else None
+
+
+class DetailsForm(FlaskForm):
+    name = StringField(_l("Firm name"), validators=[required(), limit(200)])
+    legal_representative = StringField(_l("Legal representative"), validators=[required(), limit(100)])
+    division_code = StringField(_l("Administrative division code (6 digits)"),
+                                validators=[required(), rule(validate_division_code)])
+    address = StringField(_l("Address"), validators=[Optional(), limit(300)])
+    established_on = LocalDateField(_l("Date of establishment"), validators=[Optional()])
+    contact_phone = StringField(_l("Contact phone (never public)"), validators=[Optional(), limit(50)])
+    contact_email = StringField(_l("Contact e-mail (not public)"), validators=[required(), limit(200)],
+                                render_kw={"type": "email"})
+    categories = CheckboxesField(_l("Practice categories"), choices=[],
+                                 validators=[DataRequired(message=_l("Choose at least one practice category."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories.choices = category_choices()
+
+
+class StaffForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[required(), limit(100)])
+    id_number = UnechoedField(_l("Resident ID number (18 characters)"),
+                            validators=[required(), limit(30), rule(validate_id_number)],
+                            render_kw={"autocomplete": "off"})
+    title = StringField(_l("Title or position"), validators=[Optional(), limit(100)])
+
+
+class RoleRow(Form):
+    person_id = IntegerField(widget=HiddenField.widget)
+    role = SelectField(_l("Role on this project"), choices=[], validate_choice=False)
+
+
+def role_choices():
+    return [("", _l("not on this project"))] + [(code, label("role", code)) for code in ROLES]
+
+
+class ProjectForm(FlaskForm):
+    category = SelectField(_l("Practice category"), choices=[], validators=[required()])
+    name = StringField(_l("Project name"), validators=[required(), limit(300)])
+    parcel_name = StringField(_l("Parcel name"), validators=[Optional(), limit(300)])
+    division_code = StringField(_l("Administrative division code of the parcel (6 digits)"),
+                                validators=[required(), rule(validate_division_code)])
+    area_m2 = StringField(_l("Parcel area (m²)"), validators=[required(), limit(20)],
+                          render_kw={"inputmode": "decimal"})
+    owner = StringField(_l("Owner (client)"), validators=[Optional(), limit(200)])
+    owner_uscc = StringField(_l("Owner's unified social credit code (if known)"),
+                             validators=[Optional(), limit(30), rule(validate_uscc)])
+    former_industry = StringField(_l("Former industry of the parcel (GB/T 4754-2017)"),
+                                  validators=[Optional(), limit(200)],
+                                  render_kw={"list": "industry-list", "autocomplete": "off"})
+    started_on = LocalDateField(_l("Start date"), validators=[Optional()])
+    contract_deadline = LocalDateField(_l("Contract completion deadline"), validators=[Optional()])
+    completed_on = LocalDateField(_l("Actual completion date"), validators=[Optional()])
+    people = FieldList(FormField(RoleRow), min_entries=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [("", _l("— choose —"))] + category_choices()
+        for row in self.people:
+            row.form.role.choices = role_choices()
+
+    def industry_code(self) -> str | None:
+        """The code typed or picked from the list: `C3360` or `C3360 金属表面处理及热处理加工`."""
+        text = (self.former_industry.data or "").strip()
+        return text.split()[0].upper() if text else None
+
+    def roles(self) -> list[tuple[int, str]]:
+        """(person id, role) pairs as posted; the service checks each person belongs to the firm."""
+        return [(row.form.person_id.data, row.form.role.data) for row in self.people
+                if row.form.person_id.data is not None and row.form.role.data]
+
+
+class InvitationForm(FlaskForm):
+    code = StringField(_l("Invitation code"), validators=[required(), limit(40)],
+                       render_kw={"autocomplete": "off"})
+    id_number = UnechoedField(_l("Your resident ID number"),
+                            validators=[required(), limit(30), rule(validate_id_number)],
+                            render_kw={"autocomplete": "off"})
+    username = StringField(_l("Choose a username"), validators=[required(), Length(min=3, max=100, message=_l("Between %(min)d and %(max)d characters."))],
+                           render_kw={"autocomplete": "username"})
+    email = StringField(_l("E-mail (optional, not public)"), validators=[Optional(), limit(200)],
+                        render_kw={"type": "email"})
+    password = PasswordField(_l("Password (at least 12 characters)"),
+                             validators=[required(), limit(200), rule(check_password_policy)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[required(), EqualTo("password", message=_l("The passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for POST-only buttons (CSRF token only)."""

@@ -1,0 +1,102 @@
+"""The practitioners' stories: helpers that register firms, sign in, and add staff through the pages."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+from stdnum.cn import ric, uscc
+
+from registry.extensions import db as _db
+from registry.models import Account, Person, Unit
+
+PASSWORD = "soil-remediation-2026"
+
+
+def make_uscc(body: str) -> str:
+    """A valid unified social credit code from its first 17 characters."""
+    return body + uscc.calc_check_digit(body)
+
+
+def make_id(body: str) -> str:
+    """A valid resident ID number from its first 17 digits (stdnum's ric wants a placeholder check digit)."""
+    return body + ric.calc_check_digit(body + "0")
+
+
+QINGDAO = make_uscc("9137020035791357M")   # 9137020035791357M0
+HEFEI = make_uscc("9134010024681357N")
+LIN = make_id("37020219840312045")          # 370202198403120458
+GAO = make_id("11010519491231002")
+WANG = make_id("44030519900101123")
+
+
+def count(model) -> int:
+    return _db.session.scalar(select(func.count()).select_from(model))
+
+
+def firm_data(**overrides) -> dict:
+    data = {
+        "uscc": QINGDAO, "name": "青岛海岸带土壤修复有限公司", "division_code": "370202",
+        "legal_representative": "张海", "contact_email": "office@example.cn",
+        "password": PASSWORD, "confirm": PASSWORD,
+    }
+    data.update(overrides)
+    return data
+
+
+def register(client, **overrides):
+    return client.post("/practitioner/register", data=firm_data(**overrides))
+
+
+def login(client, username, password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def errors_of(html: str, field_id: str) -> list[str]:
+    """The error messages rendered beside one field (the `field` macro's list)."""
+    match = re.search(rf'<ul class="errors" id="{field_id}-errors">(.*?)</ul>', html, re.S)
+    return re.findall(r"<li>(.*?)</li>", match.group(1), re.S) if match else []
+
+
+def sign(client, signer="张海", consent=True, url="/practitioner/commitment", version="1"):
+    data = {"text_version": version, "signer": signer, "truthfulness": "y"}
+    if consent:
+        data["consent_to_publish"] = "y"
+    return client.post(url, data=data)
+
+
+def add_staff(client, name, id_number, title="项目负责人"):
+    return client.post("/practitioner/staff", data={"name": name, "id_number": id_number, "title": title})
+
+
+def shown_code(html: str) -> str:
+    return re.search(r'<p class="code"[^>]*>([A-Z0-9-]+)</p>', html).group(1)
+
+
+@pytest.fixture
+def firm(app):
+    """A registered, signed-in firm (Qingdao) with its own browser."""
+    client = app.test_client()
+    response = register(client)
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def other_firm(app):
+    """A second registered, signed-in firm (Hefei) with its own browser."""
+    client = app.test_client()
+    response = register(client, uscc=HEFEI, name="合肥庐州环境检测有限公司", division_code="340102",
+                        legal_representative="李庐", contact_email="hf@example.cn")
+    assert response.status_code == 302
+    return client
+
+
+def unit_by(code: str) -> Unit:
+    return _db.session.scalar(select(Unit).where(Unit.uscc == code))
+
+
+def person_by_name(name: str) -> Person:
+    return _db.session.scalar(select(Person).where(Person.name == name))
+
+
+def account_by(username: str) -> Account:
+    return _db.session.scalar(select(Account).where(Account.username == username))
