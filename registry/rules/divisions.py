@@ -26,18 +26,28 @@ def province_of(code: str) -> str:
     return code[:2]
 
 
+def _local_name(code: str) -> str:
+    parts = numdb.get("cn/loc").info(code)
+    name = parts[-1][1].get("county", "") if len(parts) > 1 else ""
+    return name.split("]")[-1]  # entries carry their years: "[1983-]市南区"
+
+
 @cache
 def division_name(code: str) -> str:
-    """The division's Chinese name (province, then city or county), or the province alone if unknown."""
+    """The division's Chinese name: province, city and county (`370202` → 山东省青岛市市南区)."""
     province = PROVINCES.get(code[:2])
     if province is None:
         return code
-    parts = numdb.get("cn/loc").info(code)
-    name = parts[-1][1].get("county", "") if len(parts) > 1 else ""
-    name = name.split("]")[-1]  # entries carry their years: "[1983-]市南区"
-    if not name or name == province.zh:
-        return province.zh
-    return province.zh + name
+    names = [province.zh]
+    if code[2:4] != "00":
+        city = _local_name(code[:4] + "00")
+        if city and city not in names and city not in ("市辖区", "县", "省直辖县级行政区划", "省直辖县级行政单位"):
+            names.append(city)
+    if code[4:] != "00":
+        county = _local_name(code)
+        if county and county not in names:
+            names.append(county)
+    return "".join(names)
 
 
 def jurisdiction_prefix(code: str) -> str:

@@ -21,6 +21,8 @@ def validate_id_number(value: str, field: str = "id_number") -> str:
     number = normalize_id_number(value)
     if len(number) != 18:
         raise RuleViolation(field, "身份证号码应为18位", "an ID number has 18 characters")
+    if not looks_like_full_id_number(number):
+        raise RuleViolation(field, "身份证号码格式错误", "the ID number is malformed")
     try:
         ric.validate(number)
     except InvalidChecksum:

@@ -1,0 +1,246 @@
+"""The demo data set: deterministic, realistic, loaded through the same import service as a bulk file.
+
+Hundreds of firms across provinces, thousands of projects on parcels of real GB/T 4754-2017 former industries,
+reviews with a spread of first-pass rates, penalties (some with bans, some repaired, some expired), complaints
+in every status, and one demo account for each role. The generator is shared with the benchmark (bench/).
+"""
+import random
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from stdnum.cn import ric, uscc
+
+from registry.extensions import db
+from registry.models import Account, Employment, Unit
+from registry.reference import CATEGORIES
+from registry.services.accounts import create_account
+from registry.services.audit import SYSTEM
+from registry.services.exchange import import_records
+
+DEMO_PASSWORD = "demo-password-2026"
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+# (city code, city name, its districts): real GB/T 2260 codes in 16 provinces.
+CITIES = [
+    ("320500", "苏州", ["320505", "320506", "320507", "320508", "320583"]),
+    ("320200", "无锡", ["320211", "320213"]),
+    ("320100", "南京", ["320102", "320115"]),
+    ("310100", "上海", ["310104", "310112", "310115"]),
+    ("110100", "北京", ["110105", "110108"]),
+    ("120100", "天津", ["120116"]),
+    ("130100", "石家庄", ["130104"]),
+    ("140100", "太原", ["140105"]),
+    ("210200", "大连", ["210211"]),
+    ("330100", "杭州", ["330106", "330110"]),
+    ("340100", "合肥", ["340104", "340111"]),
+    ("350200", "厦门", ["350206"]),
+    ("370200", "青岛", ["370202", "370203", "370211", "370212"]),
+    ("370100", "济南", ["370102"]),
+    ("410100", "郑州", ["410105"]),
+    ("420100", "武汉", ["420106", "420111"]),
+    ("430100", "长沙", ["430104"]),
+    ("440100", "广州", ["440106"]),
+    ("440300", "深圳", ["440305"]),
+    ("500100", "重庆", ["500103", "500112"]),
+    ("510100", "成都", ["510107", "510115"]),
+    ("610100", "西安", ["610113"]),
+]
+
+BRANDS = ["苏净", "绿源", "清土", "华测", "中环", "碧水", "蓝天", "瑞景", "博瑞", "正清", "禾润", "恒泰", "鑫源",
+          "新地", "宏宇", "安澜", "青禾", "润泽", "益民", "科立", "明德", "远航", "金石", "天润", "嘉禾", "同济",
+          "华新", "东方", "泰和", "德信", "创绿", "尚净", "优土", "力源", "长清", "开元"]
+BUSINESS = [("环保科技有限公司", ["investigation", "risk_assessment", "monitoring"]),
+            ("土壤修复有限公司", ["remediation_design", "remediation_construction", "remediation_effect_evaluation"]),
+            ("环境检测有限公司", ["monitoring", "investigation"]),
+            ("环境工程有限公司", ["risk_control_design", "risk_control_construction", "remediation_construction"]),
+            ("生态环境研究院有限公司", ["investigation", "risk_assessment", "risk_control_effect_evaluation",
+                                   "remediation_effect_evaluation"]),
+            ("工程监理有限公司", ["supervision", "post_management"])]
+
+# Former uses of contaminated parcels, with their GB/T 4754-2017 class.
+FORMER_USES = [("焦化厂", "C2521"), ("炼油厂", "C2511"), ("化工厂", "C2614"), ("电镀厂", "C3360"), ("化肥厂", "C2621"),
+               ("农药厂", "C2631"), ("钢铁厂", "C3120"), ("炼铁厂", "C3110"), ("涂料厂", "C2641"), ("制药厂", "C2710"),
+               ("印染厂", "C1713"), ("造纸厂", "C2221"), ("铝厂", "C3216"), ("树脂厂", "C2651"), ("试剂厂", "C2661"),
+               ("火电厂", "D4411"), ("轧钢厂", "C3130")]
+REPORT_FOR_CATEGORY = {"investigation": "investigation_report", "risk_assessment": "risk_assessment_report",
+                       "risk_control_effect_evaluation": "risk_control_effect_report",
+                       "remediation_effect_evaluation": "remediation_effect_report",
+                       "remediation_construction": "remediation_effect_report"}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力永健宁海燕波志斌鹏"
+OWNERS = ["{city}市土地储备中心", "{city}城市建设投资集团有限公司", "{city}市国有资产经营有限公司", "{city}高新区管理委员会"]
+
+
+class DemoRefused(Exception):
+    """The registry already holds data: the demo loads only into an empty registry."""
+
+
+def make_uscc(rng: random.Random, division_code: str) -> str:
+    body = "91" + division_code + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
+    return body + uscc.calc_check_digit(body)
+
+
+def make_id_number(rng: random.Random, division_code: str) -> str:
+    """A valid ID number; stdnum refuses a region code that did not exist in the birth year, so draw again."""
+    while True:
+        birth = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 38))
+        body = f"{division_code}{birth:%Y%m%d}{rng.randrange(0, 1000):03d}"
+        number = body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check character
+        if ric.is_valid(number):
+            return number
+        division_code = rng.choice([division_code[:4] + "00", division_code[:4] + "02", division_code])
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[int, int] = (3, 14),
+                     today: date = date(2026, 11, 26)) -> Iterator[dict]:
+    """Deterministic exchange-format records: firms, their staff, projects, reviews, penalties, complaints."""
+    rng = random.Random(seed)
+    used_names: set[str] = set()
+    project_number = 0
+    for firm_number in range(firms):
+        city_code, city, districts = CITIES[firm_number % len(CITIES)] if firm_number < len(CITIES) * 3 \
+            else rng.choice(CITIES)
+        suffix, categories = rng.choice(BUSINESS)
+        brand = BRANDS[firm_number % len(BRANDS)] if firm_number < len(BRANDS) else rng.choice(BRANDS)
+        name = f"{city}{brand}{suffix}"
+        while name in used_names:
+            name = f"{city}{brand}{rng.choice('一二三四五六七八九')}{suffix}"
+        used_names.add(name)
+        district = rng.choice(districts)
+        firm_uscc = make_uscc(rng, city_code)
+        signed = rng.random() < 0.85
+        yield {"kind": "unit", "uscc": firm_uscc, "name": name, "legal_representative": person_name(rng),
+               "division_code": district, "address": f"{city}市{rng.choice(['人民路', '建设路', '解放大道', '科技园路', '长江路'])}"
+               f"{rng.randrange(1, 999)}号", "categories": sorted(rng.sample(categories, k=rng.randint(1, len(categories)))),
+               "established_on": f"{rng.randint(1998, 2020)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+               "contact_phone": f"0{rng.randint(10, 999)}-{rng.randint(60000000, 89999999)}",
+               "commitment": {"signed_at": f"{rng.randint(2021, 2025)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T09:30:00+08:00",
+                              "signer": "法定代表人"} if signed else None}
+        staff = []
+        for _ in range(rng.randint(1, 4)):
+            id_number = make_id_number(rng, rng.choice(districts))
+            staff.append(id_number)
+            yield {"kind": "person", "id_number": id_number, "name": person_name(rng), "unit_uscc": firm_uscc,
+                   "title": rng.choice(["项目经理", "技术负责人", "总工程师", "项目负责人"]),
+                   "commitment": {"signed_at": "2025-03-01T10:00:00+08:00", "signer": "本人"} if signed and rng.random() < 0.8 else None}
+        skill = rng.betavariate(5, 2)  # a firm's chance of passing a first review: most good, a few poor
+        firm_projects = []
+        for _ in range(rng.randint(*projects_per_firm)):
+            project_number += 1
+            use, industry = rng.choice(FORMER_USES)
+            category = rng.choice(categories)
+            start = date(2019, 1, 1) + timedelta(days=rng.randrange(0, 365 * 7))
+            deadline = start + timedelta(days=rng.randint(60, 540))
+            completed = deadline + timedelta(days=rng.randint(-60, 90)) if rng.random() < 0.85 else None
+            if completed and completed > today:
+                completed = None
+            ref = f"D-{project_number:06d}"
+            firm_projects.append(ref)
+            parcel_district = rng.choice(districts)
+            yield {"kind": "project", "ref": ref, "unit_uscc": firm_uscc, "category": category,
+                   "name": f"原{city}{use}地块{CATEGORIES[category].zh}项目", "parcel_name": f"原{city}{use}地块",
+                   "division_code": parcel_district, "area_m2": rng.choice([rng.randint(3000, 30000),
+                                                                          rng.randint(30000, 150000), rng.randint(150000, 600000)]),
+                   "owner": rng.choice(OWNERS).format(city=city), "former_industry": industry,
+                   "started_on": start.isoformat(), "contract_deadline": deadline.isoformat(),
+                   "completed_on": completed.isoformat() if completed else None,
+                   "people": [{"id_number": staff[0], "role": "responsible_manager"}]
+                   + ([{"id_number": staff[1], "role": "other_responsible"}] if len(staff) > 1 else [])}
+            report = REPORT_FOR_CATEGORY.get(category)
+            if report and completed:
+                reviewed = completed + timedelta(days=rng.randint(10, 40))
+                round_number, passed = 1, rng.random() < skill
+                while reviewed <= today:
+                    yield {"kind": "review", "project_ref": ref, "report_type": report, "round": round_number,
+                           "reviewed_on": reviewed.isoformat(), "passed": passed, "authority": f"{city}市生态环境局",
+                           "authority_division_code": city_code}
+                    if passed or round_number == 3:
+                        break
+                    round_number += 1
+                    reviewed += timedelta(days=rng.randint(20, 60))
+                    passed = rng.random() < 0.8
+        if skill < 0.45 and rng.random() < 0.5:
+            decided = today - timedelta(days=rng.randint(20, 1400))
+            severity = rng.choice(["ordinary", "serious"])
+            ban = None
+            if severity == "serious" and rng.random() < 0.6:
+                ban = {"lifetime": True} if rng.random() < 0.2 else {"until": (decided + timedelta(days=3650)).isoformat()}
+            penalty = {"kind": "penalty", "decision_number": f"{city}环罚〔{decided.year}〕{project_number}号",
+                       "subject": {"uscc": firm_uscc}, "authority": f"{city}市生态环境局",
+                       "authority_division_code": city_code, "decided_on": decided.isoformat(),
+                       "kinds": ["fine"] + (["practice_ban"] if ban else []), "severity": severity,
+                       "fine_yuan": rng.choice([100000, 200000, 500000, 800000]),
+                       "violation_type": "出具虚假报告", "violation": "出具的调查报告与实际情况严重不符",
+                       "basis": "《中华人民共和国土壤污染防治法》第九十条", "ban": ban}
+            if rng.random() < 0.25 and severity == "ordinary" and decided < today - timedelta(days=200):
+                penalty["repaired_on"] = (decided + timedelta(days=190)).isoformat()
+            yield penalty
+            if ban and staff and rng.random() < 0.5:
+                yield {**penalty, "decision_number": penalty["decision_number"].replace("号", "-1号"),
+                       "subject": {"id_number": staff[0]}, "fine_yuan": 30000,
+                       "ban": {"until": (decided + timedelta(days=3650)).isoformat()}}
+        if firm_projects and rng.random() < 0.06:
+            status = rng.choice(["received", "verifying", "substantiated", "unsubstantiated"])
+            received = today - timedelta(days=rng.randint(10, 400))
+            verified = status in ("substantiated", "unsubstantiated")
+            yield {"kind": "complaint", "ref": f"DC-{project_number:06d}", "project_ref": rng.choice(firm_projects),
+                   "received_on": received.isoformat(), "status": status,
+                   "description": "项目实际由其他单位完成，该单位填报的业绩不实",
+                   "verified_on": (received + timedelta(days=20)).isoformat() if verified else None,
+                   "finding": "经核查，该单位未实际参与该项目，填报业绩不实" if status == "substantiated"
+                   else ("经核查，举报内容不属实" if status == "unsubstantiated" else None),
+                   "authority": f"{city}市生态环境局", "authority_division_code": city_code,
+                   "complainant": {"name": "市民", "phone": "13800000000"}}
+
+
+DEMO_ACCOUNTS = [
+    ("admin", "国家管理员 National administrator", "admin", None, None),
+    ("regulator-shandong", "山东省生态环境厅", "regulator", "370000", "山东省生态环境厅"),
+    ("regulator-qingdao", "青岛市生态环境局", "regulator", "370200", "青岛市生态环境局"),
+    ("regulator-suzhou", "苏州市生态环境局", "regulator", "320500", "苏州市生态环境局"),
+]
+
+
+def load_demo(firms: int = 300, progress: Callable[[int], None] | None = None) -> str:
+    """Load the demo into an empty registry and create one account per role; returns what to tell the user."""
+    if db.session.scalar(select(Unit.id).limit(1)) is not None:
+        if db.session.scalar(select(Account.id).where(Account.username == "admin")) is not None:
+            return "the demo is already loaded; " + demo_accounts_text()
+        raise DemoRefused("登记系统中已有数据，演示数据只能载入空库 / the registry is not empty; the demo loads only into an empty one")
+    records = list(generate_records(firms))
+    step = max(1, len(records) // 10)
+    for start in range(0, len(records), step):
+        import_records(SYSTEM, records[start:start + step])
+        if progress:
+            progress(min(step, len(records) - start) * 100 // len(records))
+    for username, display, role, division, authority in DEMO_ACCOUNTS:
+        create_account(SYSTEM, username=username, password=DEMO_PASSWORD, role=role, display_name=display,
+                       division_code=division, authority_name=authority)
+    firm = db.session.scalar(select(Unit).where(Unit.commitment_signed_at.is_not(None)).order_by(Unit.id))
+    create_account(SYSTEM, username=firm.uscc, password=DEMO_PASSWORD, role="unit", display_name=firm.name,
+                   unit_id=firm.id)
+    person = next((e.person for e in _current_staff(firm) if e.person.commitment_signed_at), None)
+    if person is not None:
+        create_account(SYSTEM, username="person-demo", password=DEMO_PASSWORD, role="person", display_name=person.name,
+                       person_id=person.id, unit_id=firm.id)
+    current_app.logger.info("demo data loaded")
+    return f"{len(records)} records loaded; " + demo_accounts_text()
+
+
+def demo_accounts_text() -> str:
+    """The demo accounts, one per line, as the console and the README show them."""
+    lines = [f"demo accounts (password {DEMO_PASSWORD}):"]
+    accounts = db.session.scalars(select(Account).where(Account.password_hash.is_not(None)).order_by(Account.id))
+    for account in accounts:
+        lines.append(f"  {account.role:10} {account.username:20} {account.display_name}")
+    return "\n".join(lines)
+
+
+def _current_staff(firm: Unit):
+    return db.session.scalars(select(Employment).where(Employment.unit_id == firm.id, Employment.ended_on.is_(None)))

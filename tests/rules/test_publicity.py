@@ -1,0 +1,95 @@
+"""Publicity periods, credit repair, what is public on a day, and bans (hand cases and properties)."""
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registry.rules.disclosure import (ban_is_active, ban_is_public, complaint_is_public, penalty_is_public,
+                                       practitioner_record_is_public, review_is_public)
+from registry.rules.publicity import add_months, default_publicity_end, is_published_severity, repair_possible_from
+
+
+def test_contract_penalty_ends_a_year_after_decision():
+    assert default_publicity_end("ordinary", date(2026, 9, 1)) == date(2027, 9, 1)
+
+
+def test_periods_by_severity_since_2026_04_01():
+    decided = date(2026, 5, 10)
+    assert default_publicity_end("serious", decided) == date(2029, 5, 10)
+    assert repair_possible_from("serious", decided) == date(2027, 5, 10)
+    assert repair_possible_from("ordinary", decided) == date(2026, 8, 10)
+    assert not is_published_severity("minor", decided)
+
+
+def test_the_earlier_rule_applies_to_decisions_before_2026_04_01():
+    decided = date(2025, 3, 31)
+    assert default_publicity_end("ordinary", decided) == date(2028, 3, 31)
+    assert repair_possible_from("serious", decided) == date(2025, 6, 30)
+    assert is_published_severity("minor", decided)
+
+
+def test_month_arithmetic_clamps_to_month_end():
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+
+
+def public_on(day, **overrides):
+    penalty = dict(severity="ordinary", decided_on=date(2026, 9, 1), publicity_ends_on=date(2027, 9, 1),
+                   repaired_on=None, non_disclosed=False)
+    penalty.update(overrides)
+    return penalty_is_public(today=day, **penalty)
+
+
+def test_penalty_public_through_its_end_date_and_gone_the_day_after():
+    assert not public_on(date(2026, 8, 31))
+    assert public_on(date(2026, 9, 1))
+    assert public_on(date(2027, 9, 1))
+    assert not public_on(date(2027, 9, 2))
+
+
+def test_penalty_gone_from_the_day_repair_is_granted():
+    assert public_on(date(2027, 1, 9), repaired_on=date(2027, 1, 10))
+    assert not public_on(date(2027, 1, 10), repaired_on=date(2027, 1, 10))
+
+
+def test_minor_and_non_disclosed_penalties_are_never_public():
+    assert not public_on(date(2026, 10, 1), severity="minor")
+    assert not public_on(date(2026, 10, 1), non_disclosed=True)
+
+
+def test_bans_last_until_their_date_or_for_life():
+    decided = date(2026, 9, 1)
+    assert ban_is_active(decided_on=decided, ban_until=date(2036, 9, 1), ban_lifetime=False, today=date(2036, 9, 1))
+    assert not ban_is_active(decided_on=decided, ban_until=date(2036, 9, 1), ban_lifetime=False, today=date(2036, 9, 2))
+    assert ban_is_active(decided_on=decided, ban_until=None, ban_lifetime=True, today=date(2090, 1, 1))
+    assert not ban_is_active(decided_on=decided, ban_until=None, ban_lifetime=False, today=date(2027, 1, 1))
+    assert not ban_is_public(decided_on=decided, ban_until=None, ban_lifetime=True, non_disclosed=True,
+                             today=date(2027, 1, 1))
+
+
+def test_practitioner_records_need_a_commitment_and_no_withholding():
+    assert practitioner_record_is_public(commitment_in_force=True, non_disclosed=False)
+    assert not practitioner_record_is_public(commitment_in_force=False, non_disclosed=False)
+    assert not practitioner_record_is_public(commitment_in_force=True, non_disclosed=True)
+    assert review_is_public(non_disclosed=False) and not review_is_public(non_disclosed=True)
+
+
+def test_only_substantiated_complaints_are_public():
+    assert complaint_is_public("substantiated", False)
+    for status in ("received", "verifying", "unsubstantiated"):
+        assert not complaint_is_public(status, False)
+    assert not complaint_is_public("substantiated", True)
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)),
+       st.sampled_from(["ordinary", "serious"]))
+def test_repair_is_possible_no_later_than_the_publicity_end(decided, severity):
+    assert decided <= repair_possible_from(severity, decided) <= default_publicity_end(severity, decided)
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31)), st.integers(0, 2000))
+def test_a_penalty_is_never_public_after_its_end(decided, offset):
+    end = default_publicity_end("serious", decided)
+    day = end + timedelta(days=offset + 1)
+    assert not penalty_is_public(severity="serious", decided_on=decided, publicity_ends_on=end, repaired_on=None,
+                                 non_disclosed=False, today=day)

@@ -1,0 +1,80 @@
+"""First-pass and on-time rates exactly as DESIGN §3 (hand-computed cases and properties)."""
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registry.rules.rates import Rate, ReviewOutcome, days_late, first_pass_rate, on_time_rate
+
+
+def outcome(project, report, round_number, passed):
+    return ReviewOutcome(project, report, round_number, passed)
+
+
+def test_contract_example_first_pass_is_one_of_two():
+    rate = first_pass_rate([
+        outcome("S-1", "risk_assessment_report", 1, False),
+        outcome("S-1", "risk_assessment_report", 2, True),
+        outcome("S-2", "remediation_effect_report", 1, True),
+    ])
+    assert (rate.part, rate.total, rate.rate) == (1, 2, 0.5)
+    assert rate.percent() == "1/2 (50%)"
+
+
+def test_each_report_type_of_a_project_is_its_own_report():
+    rate = first_pass_rate([outcome("P", "investigation_report", 1, True), outcome("P", "risk_assessment_report", 1, False)])
+    assert (rate.part, rate.total) == (1, 2)
+
+
+def test_no_reviews_means_no_rate_not_zero():
+    rate = first_pass_rate([])
+    assert rate.rate is None and rate.percent() == "—"
+
+
+def test_a_report_without_a_first_round_is_not_counted():
+    assert first_pass_rate([outcome("P", "investigation_report", 2, True)]).total == 0
+
+
+def test_local_authority_example_83_of_105_is_79_percent():
+    assert Rate(83, 105).percent() == "83/105 (79%)"
+
+
+def test_on_time_contract_example():
+    rate = on_time_rate([(date(2024, 4, 30), date(2024, 5, 20)), (date(2025, 6, 30), date(2025, 6, 1))])
+    assert (rate.part, rate.total, rate.rate) == (1, 2, 0.5)
+
+
+def test_on_time_counts_only_completed_projects_with_a_deadline():
+    rate = on_time_rate([(None, date(2024, 1, 1)), (date(2024, 1, 1), None), (date(2024, 1, 1), date(2024, 1, 1))])
+    assert (rate.part, rate.total) == (1, 1)  # completing on the deadline day is on time
+
+
+def test_days_late():
+    assert days_late(date(2024, 4, 30), date(2024, 5, 20)) == 20
+    assert days_late(date(2025, 6, 30), date(2025, 6, 1)) == -29
+    assert days_late(None, date(2025, 6, 1)) is None
+
+
+reports = st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["investigation_report", "risk_assessment_report"]),
+                             st.booleans()), unique_by=lambda r: (r[0], r[1]))
+
+
+@given(reports)
+def test_rate_never_exceeds_one(first_rounds):
+    rate = first_pass_rate(outcome(p, t, 1, passed) for p, t, passed in first_rounds)
+    assert rate.total == len(first_rounds)
+    assert rate.rate is None or 0 <= rate.rate <= 1
+
+
+@given(reports, st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["investigation_report"]),
+                                   st.integers(2, 6), st.booleans())))
+def test_later_rounds_never_change_the_first_pass_rate(first_rounds, later_rounds):
+    base = [outcome(p, t, 1, passed) for p, t, passed in first_rounds]
+    later = [outcome(p, t, r, passed) for p, t, r, passed in later_rounds]
+    assert first_pass_rate(base) == first_pass_rate(base + later)
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.dates()), st.one_of(st.none(), st.dates()))))
+def test_on_time_rate_is_bounded(pairs):
+    rate = on_time_rate(pairs)
+    assert 0 <= rate.part <= rate.total
