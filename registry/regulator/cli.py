@@ -1,4 +1,45 @@
 """`flask accounts ...`: the national administrator's commands for accounts."""
+import click
 from flask.cli import AppGroup
 
+from registry.rules.errors import RuleViolation
+from registry.services.audit import SYSTEM
+from registry.services.regulator_accounts import create_admin, create_regulator
+
 accounts_cli = AppGroup("accounts", help="Create regulator and administrator accounts.")
+
+
+def _fail(error: RuleViolation) -> None:
+    raise click.ClickException(f"{error.field}: {error.message_zh} ({error.message_en})")
+
+
+@accounts_cli.command("create-regulator")
+@click.option("--username", required=True, help="Sign-in name of the official.")
+@click.option("--name", "display_name", required=True, help="The official's name.")
+@click.option("--division-code", required=True, help="Jurisdiction: 370000 (province), 370200 (city) or 370202 (county).")
+@click.option("--authority", "authority_name", required=True, help="The authority, e.g. 青岛市生态环境局.")
+@click.option("--email", default=None, help="Optional email address.")
+@click.password_option("--password", help="At least 12 characters; prompted for (hidden) when omitted.")
+def create_regulator_command(username, display_name, division_code, authority_name, email, password):
+    """Create a regulator account with its jurisdiction."""
+    try:
+        account = create_regulator(SYSTEM, username=username, display_name=display_name,
+                                   division_code=division_code, authority_name=authority_name,
+                                   password=password, email=email)
+    except RuleViolation as error:
+        _fail(error)
+    click.echo(f"regulator {account.username} created: {account.authority_name}, jurisdiction {account.division_code}")
+
+
+@accounts_cli.command("create-admin")
+@click.option("--username", required=True, help="Sign-in name of the administrator.")
+@click.option("--name", "display_name", required=True, help="The administrator's name.")
+@click.option("--email", default=None, help="Optional email address.")
+@click.password_option("--password", help="At least 12 characters; prompted for (hidden) when omitted.")
+def create_admin_command(username, display_name, email, password):
+    """Create a national administrator account."""
+    try:
+        account = create_admin(SYSTEM, username=username, display_name=display_name, password=password, email=email)
+    except RuleViolation as error:
+        _fail(error)
+    click.echo(f"administrator {account.username} created")

@@ -1,11 +1,325 @@
-"""Regulators' pages (to be built out by the regulator issue)."""
-from flask import render_template
-from flask_login import login_required
+"""The regulators' desk (/regulator/...): review outcomes, penalties and bans, credit repair, complaint
+verification, non-disclosure, ID reveal, audit trails; accounts and bulk import for the national administrator.
 
+Every page needs a regulator or administrator session; every record is checked against the regulator's
+jurisdiction by the query or service that loads it (an audited 403 otherwise).
+"""
+from functools import wraps
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from registry.extensions import login_manager
+from registry.i18n import current_locale, label
+from registry.queries import audit as audit_q
+from registry.queries import regulator as q
 from registry.regulator import bp
+from registry.regulator.forms import (ComplaintStatusForm, ConfirmForm, NonDisclosureForm, PenaltyForm,
+                                      ImportForm, PersonLookupForm, RegulatorAccountForm, ReviewForm)
+from registry.rules.errors import RuleViolation
+from registry.services import complaints, disclosure, exchange, penalties, regulator_accounts, reveal, reviews
+from registry.services.audit import Actor
+from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
+
+
+def actor() -> Actor:
+    return Actor.of(current_user, request.remote_addr)
+
+
+def page_arg() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def show_violation(form, error: RuleViolation, fallback: str) -> None:
+    """Put a service's refusal beside the field it names, in the reader's language."""
+    target = getattr(form, error.field, None) or getattr(form, fallback)
+    target.errors = list(target.errors) + [error.message(current_locale())]
+
+
+def record_url(record_type: str, record) -> str:
+    """The regulator's page of a record (a review's is its project's page)."""
+    if record_type == "review":
+        return url_for(".project", project_id=record.project_id)
+    if record_type == "account":
+        return url_for(".accounts")
+    return url_for(f".{record_type}", **{f"{record_type}_id": record.id})
+
+
+@bp.before_request
+def staff_only():
+    """Anonymous visitors sign in first; practitioners are refused (403, audited)."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role not in STAFF_ROLES:
+        raise deny_read(actor(), f"open {request.path}", None, None)
+    return None
+
+
+def regulator_only(view):
+    """Record workflows belong to regulators with a jurisdiction, not to the national administrator."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user.role != "regulator":
+            raise deny_read(actor(), f"open {request.path}", None, None)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def admin_only(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not is_national_admin(actor()):
+            raise deny_read(actor(), f"open {request.path}", "account", None)
+        return view(*args, **kwargs)
+    return wrapper
 
 
 @bp.route("/")
-@login_required
 def home():
-    return render_template("regulator/home.html")
+    summary = q.desk_summary(actor()) if current_user.role == "regulator" else None
+    return render_template("regulator/home.html", summary=summary)
+
+
+# ---- projects and review outcomes -------------------------------------------------------------------------
+
+@bp.route("/projects")
+@regulator_only
+def projects():
+    query = request.args.get("q", "").strip()
+    result = q.projects_page(actor(), query, page_arg(), request.args.get("sort", "-created"))
+    return render_template("regulator/projects.html", result=result, query=query)
+
+
+@bp.route("/projects/<int:project_id>")
+@regulator_only
+def project(project_id: int):
+    return render_template("regulator/project.html", form=ReviewForm(), **q.project_view(actor(), project_id))
+
+
+@bp.route("/projects/<int:project_id>/reviews", methods=["POST"])
+@regulator_only
+def record_review(project_id: int):
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            review = reviews.record_review(actor(), project_id, report_type=form.report_type.data, round=form.round.data,
+                                           reviewed_on=form.reviewed_on.data, passed=form.passed.data == "yes")
+        except RuleViolation as error:
+            show_violation(form, error, "round")
+        else:
+            flash(_("Round %(round)d of the review is recorded.", round=review.round), "success")
+            return redirect(url_for(".project", project_id=project_id))
+    return render_template("regulator/project.html", form=form, **q.project_view(actor(), project_id)), 400
+
+
+# ---- firms ------------------------------------------------------------------------------------------------
+
+@bp.route("/units")
+@regulator_only
+def units():
+    query = request.args.get("q", "").strip()
+    return render_template("regulator/units.html", result=q.units_page(actor(), query, page_arg()), query=query)
+
+
+@bp.route("/units/<int:unit_id>")
+@regulator_only
+def unit(unit_id: int):
+    return render_template("regulator/unit.html", **q.unit_view(actor(), unit_id))
+
+
+# ---- penalties and credit repair --------------------------------------------------------------------------
+
+@bp.route("/penalties")
+@regulator_only
+def penalty_list():
+    query, sort = request.args.get("q", "").strip(), request.args.get("sort", "-decided_on")
+    result, facts = q.penalties_page(actor(), query, page_arg(), sort)
+    return render_template("regulator/penalties.html", result=result, facts=facts, query=query, sort=sort)
+
+
+@bp.route("/penalties/new", methods=["GET", "POST"])
+@regulator_only
+def new_penalty():
+    form = PenaltyForm()
+    if form.validate_on_submit():
+        data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+        try:
+            penalty = penalties.record_penalty(actor(), penalties.PenaltyInput(**data))
+        except RuleViolation as error:
+            show_violation(form, error, "decision_number")
+        else:
+            flash(_("The penalty is recorded. Its publicity ends on %(day)s.",
+                    day=penalty.publicity_ends_on.isoformat()), "success")
+            return redirect(url_for(".penalty", penalty_id=penalty.id))
+    finder = request.args.get("find", "").strip()
+    return render_template("regulator/penalty_form.html", form=form, finder=finder,
+                           found=q.find_firms(finder) if finder else None,
+                           periods=q.publicity_periods()), 400 if form.errors else 200
+
+
+@bp.route("/penalties/<int:penalty_id>")
+@regulator_only
+def penalty(penalty_id: int):
+    return render_template("regulator/penalty.html", facts=q.penalty_view(actor(), penalty_id), form=ConfirmForm())
+
+
+@bp.route("/penalties/<int:penalty_id>/repair", methods=["POST"])
+@regulator_only
+def repair(penalty_id: int):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            penalties.grant_repair(actor(), penalty_id)
+        except RuleViolation as error:
+            flash(error.message(current_locale()), "error")
+        else:
+            flash(_("Credit repair is granted: the penalty has left the public view."), "success")
+    return redirect(url_for(".penalty", penalty_id=penalty_id))
+
+
+# ---- complaints -------------------------------------------------------------------------------------------
+
+@bp.route("/complaints")
+@regulator_only
+def complaint_list():
+    status = request.args.get("status", "open")
+    return render_template("regulator/complaints.html", result=q.complaints_page(actor(), status, page_arg()),
+                           status=status)
+
+
+@bp.route("/complaints/<int:complaint_id>", methods=["GET", "POST"])
+@regulator_only
+def complaint(complaint_id: int):
+    record = q.complaint_view(actor(), complaint_id)
+    form = ComplaintStatusForm(record.status)
+    if form.validate_on_submit():
+        try:
+            complaints.advance_complaint(actor(), complaint_id, status=form.status.data, finding=form.finding.data,
+                                         verified_on=form.verified_on.data)
+        except RuleViolation as error:
+            show_violation(form, error, "status")
+        else:
+            flash(_("The complaint is now: %(status)s.", status=label("complaint_status", form.status.data)), "success")
+            return redirect(url_for(".complaint", complaint_id=complaint_id))
+    return render_template("regulator/complaint.html", complaint=record, form=form), 400 if form.errors else 200
+
+
+# ---- non-disclosure ---------------------------------------------------------------------------------------
+
+@bp.route("/withhold/<any(unit, project, review, penalty, complaint):record_type>/<int:record_id>",
+          methods=["GET", "POST"])
+@regulator_only
+def withhold(record_type: str, record_id: int):
+    record = q.load(actor(), record_type, record_id)
+    form = NonDisclosureForm()
+    if form.validate_on_submit():
+        try:
+            disclosure.mark_non_disclosed(actor(), record_type, record_id, ground=form.ground.data,
+                                          explanation=form.explanation.data)
+        except RuleViolation as error:
+            show_violation(form, error, "explanation")
+        else:
+            flash(_("The record is withheld from every public page, the API, exports and search."), "success")
+            return redirect(record_url(record_type, record))
+    return render_template("regulator/withhold.html", record=record, record_type=record_type, form=form,
+                           back=record_url(record_type, record)), 400 if form.errors else 200
+
+
+# ---- persons and ID numbers -------------------------------------------------------------------------------
+
+@bp.route("/persons/lookup", methods=["GET", "POST"])
+@regulator_only
+def person_lookup():
+    form, found, searched = PersonLookupForm(), None, False
+    if form.validate_on_submit():
+        try:
+            found, searched = reveal.lookup_person(actor(), form.id_number.data), True
+        except RuleViolation as error:
+            show_violation(form, error, "id_number")
+    summary = q.person_summary(found) if found else None
+    return render_template("regulator/person_lookup.html", form=form, summary=summary, searched=searched), \
+        400 if form.errors else 200
+
+
+@bp.route("/persons/<int:person_id>")
+@regulator_only
+def person(person_id: int):
+    return render_template("regulator/person.html", form=ConfirmForm(), revealed=None,
+                           **q.person_view(actor(), person_id))
+
+
+@bp.route("/persons/<int:person_id>/reveal", methods=["POST"])
+@regulator_only
+def reveal_id_number(person_id: int):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for(".person", person_id=person_id))
+    number = reveal.reveal_person_id_number(actor(), person_id)
+    return render_template("regulator/person.html", form=form, revealed=number, **q.person_view(actor(), person_id))
+
+
+# ---- audit trail ------------------------------------------------------------------------------------------
+
+@bp.route("/audit/<any(unit, project, review, penalty, complaint, person, account):record_type>/<int:record_id>")
+def audit_trail(record_type: str, record_id: int):
+    record = q.load(actor(), record_type, record_id, "read_audit_trail")
+    result, events = audit_q.record_trail(record_type, record_id, page_arg())
+    return render_template("regulator/audit.html", record=record, record_type=record_type, result=result,
+                           events=events, back=record_url(record_type, record))
+
+
+# ---- the national administrator: accounts -----------------------------------------------------------------
+
+@bp.route("/accounts", methods=["GET", "POST"])
+@admin_only
+def accounts():
+    form = RegulatorAccountForm()
+    if form.validate_on_submit():
+        try:
+            account = regulator_accounts.create_regulator(
+                actor(), username=form.username.data, display_name=form.display_name.data,
+                division_code=form.division_code.data, authority_name=form.authority_name.data,
+                password=form.password.data, email=form.email.data)
+        except RuleViolation as error:
+            show_violation(form, error, "username")
+        else:
+            flash(_("The regulator account %(name)s is created.", name=account.username), "success")
+            return redirect(url_for(".accounts"))
+    return render_template("regulator/accounts.html", form=form, accounts=q.staff_accounts(), toggle=ConfirmForm()), \
+        400 if form.errors else 200
+
+
+@bp.route("/accounts/<int:account_id>/<any(suspend, restore):change>", methods=["POST"])
+@admin_only
+def account_active(account_id: int, change: str):
+    if ConfirmForm().validate_on_submit():
+        try:
+            regulator_accounts.set_account_active(actor(), account_id, change == "restore")
+        except RuleViolation as error:
+            flash(error.message(current_locale()), "error")
+        else:
+            flash(_("The account is restored.") if change == "restore" else _("The account is suspended."), "success")
+    return redirect(url_for(".accounts"))
+
+
+# ---- the national administrator: bulk import --------------------------------------------------------------
+
+@bp.route("/import", methods=["GET", "POST"])
+@admin_only
+def bulk_import():
+    form, report, failure = ImportForm(), None, None
+    if form.validate_on_submit():
+        try:
+            report = exchange.import_jsonl(actor(), read_lines(form.file.data))
+        except exchange.ExchangeError as error:
+            failure = error
+        except UnicodeDecodeError:
+            form.file.errors.append(_("The file is not UTF-8 text."))
+    return render_template("regulator/import.html", form=form, report=report, failure=failure), \
+        400 if (form.errors or failure) else 200
+
+
+def read_lines(upload) -> list[str]:
+    """The uploaded file's lines, as UTF-8 text (a byte-order mark is tolerated)."""
+    return upload.read().decode("utf-8-sig").splitlines()

@@ -1,0 +1,301 @@
+"""What a regulator reads: records within its jurisdiction only, and the status of each as the public sees it.
+
+A record outside the jurisdiction is refused with a 403 that is audited (the same rule as the services).
+"""
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort, current_app
+from sqlalchemy import func, or_, select
+
+from registry.clock import today
+from registry.extensions import db
+from registry.models import Account, Complaint, Employment, Penalty, Person, Project, ProjectRole, Review, Unit
+from registry.queries.public import person_first_pass, unit_first_pass, unit_on_time
+from registry.reference import REPORT_TYPES
+from registry.rules.disclosure import penalty_is_public
+from registry.rules.divisions import jurisdiction_prefix, within_jurisdiction
+from registry.rules.publicity import is_published_severity, repair_possible_from
+from registry.services.audit import Actor
+from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
+
+PER_PAGE = 20
+MODELS = {"unit": Unit, "project": Project, "review": Review, "penalty": Penalty, "complaint": Complaint,
+          "person": Person, "account": Account}
+
+
+def in_jurisdiction(column, actor: Actor):
+    """A SQL clause: the division column lies within the actor's jurisdiction."""
+    return column.like(jurisdiction_prefix(actor.division_code) + "%")
+
+
+def owning_division(record) -> str | None:
+    """The division that owns a record: where the firm or project lies, or the deciding authority's."""
+    if isinstance(record, (Unit, Project)):
+        return record.division_code
+    if isinstance(record, (Review, Complaint)):
+        return record.project.division_code
+    if isinstance(record, Penalty):
+        return record.authority_division_code
+    return None
+
+
+def person_division_in(person_id: int, jurisdiction_code: str) -> str | None:
+    """A division within the jurisdiction that links to the person (employer, project, penalty), or None."""
+    prefix = jurisdiction_prefix(jurisdiction_code) + "%"
+    queries = (
+        select(Unit.division_code).join(Employment, Employment.unit_id == Unit.id)
+        .where(Employment.person_id == person_id, Unit.division_code.like(prefix)),
+        select(Project.division_code).join(ProjectRole, ProjectRole.project_id == Project.id)
+        .where(ProjectRole.person_id == person_id, Project.division_code.like(prefix)),
+        select(Penalty.authority_division_code)
+        .where(Penalty.person_id == person_id, Penalty.authority_division_code.like(prefix)),
+    )
+    for query in queries:
+        code = db.session.scalar(query.limit(1))
+        if code:
+            return code
+    return None
+
+
+def load(actor: Actor, record_type: str, record_id: int, action: str = "read"):
+    """The record if it lies in the actor's jurisdiction; 404 if missing; otherwise an audited 403."""
+    model = MODELS.get(record_type)
+    record = db.session.get(model, record_id) if model is not None else None
+    if record is None:
+        abort(404)
+    if record_type == "account":
+        if not is_national_admin(actor):
+            raise deny_read(actor, action, record_type, record_id)
+        return record
+    if actor.role != "regulator" or not actor.division_code:
+        raise deny_read(actor, action, record_type, record_id)
+    division = (person_division_in(record.id, actor.division_code) if record_type == "person"
+                else owning_division(record))
+    if not within_jurisdiction(actor.division_code, division):
+        raise deny_read(actor, action, record_type, record_id, division)
+    return record
+
+
+def paginate(statement, page: int):
+    return db.paginate(statement, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# ---- the desk ---------------------------------------------------------------------------------------------
+
+def desk_summary(actor: Actor) -> dict:
+    """Counts for the regulator's desk: open complaints, penalties now public, reviews recorded this year."""
+    open_complaints = db.session.scalar(
+        select(func.count(Complaint.id)).join(Project, Project.id == Complaint.project_id)
+        .where(in_jurisdiction(Project.division_code, actor), Complaint.status.in_(("received", "verifying")))
+    )
+    penalties = db.session.scalar(
+        select(func.count(Penalty.id)).where(in_jurisdiction(Penalty.authority_division_code, actor))
+    )
+    projects = db.session.scalar(select(func.count(Project.id)).where(in_jurisdiction(Project.division_code, actor)))
+    reviews = db.session.scalar(
+        select(func.count(Review.id)).join(Project, Project.id == Review.project_id)
+        .where(in_jurisdiction(Project.division_code, actor))
+    )
+    return {"open_complaints": open_complaints, "penalties": penalties, "projects": projects, "reviews": reviews}
+
+
+# ---- projects and reviews ---------------------------------------------------------------------------------
+
+PROJECT_SORTS = {"name": Project.name, "ref": Project.ref, "-created": Project.id.desc()}
+
+
+def projects_page(actor: Actor, q: str = "", page: int = 1, sort: str = "-created"):
+    """Projects located in the jurisdiction, searchable by reference, name, parcel or firm."""
+    statement = select(Project).join(Unit, Unit.id == Project.unit_id).where(in_jurisdiction(Project.division_code, actor))
+    if q:
+        pattern = _like(q.strip())
+        statement = statement.where(or_(Project.ref.like(pattern, escape="\\"), Project.name.like(pattern, escape="\\"),
+                                        Project.parcel_name.like(pattern, escape="\\"),
+                                        Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\")))
+    return paginate(statement.order_by(PROJECT_SORTS.get(sort, Project.id.desc()), Project.id), page)
+
+
+@dataclass
+class ReportHistory:
+    report_type: str
+    reviews: list[Review]
+    next_round: int | None  # None once a round has passed
+
+
+def project_view(actor: Actor, project_id: int) -> dict:
+    """A project in the jurisdiction with its reports' rounds, complaints, and the public first-pass rates."""
+    project = load(actor, "project", project_id)
+    reviews = list(db.session.scalars(
+        select(Review).where(Review.project_id == project.id).order_by(Review.report_type, Review.round)
+    ))
+    reports: "OrderedDict[str, ReportHistory]" = OrderedDict()
+    for code in REPORT_TYPES:
+        rounds = [r for r in reviews if r.report_type == code]
+        if rounds:
+            reports[code] = ReportHistory(code, rounds, None if rounds[-1].passed else rounds[-1].round + 1)
+    complaints = list(db.session.scalars(
+        select(Complaint).where(Complaint.project_id == project.id).order_by(Complaint.received_on.desc())
+    ))
+    person_ids = [role.person_id for role in project.roles]
+    return {
+        "project": project,
+        "reports": reports,
+        "complaints": complaints,
+        "unit_first_pass": unit_first_pass(db.session, [project.unit_id])[project.unit_id],
+        "unit_on_time": unit_on_time(db.session, [project.unit_id])[project.unit_id],
+        "person_first_pass": person_first_pass(db.session, person_ids) if person_ids else {},
+    }
+
+
+# ---- firms ------------------------------------------------------------------------------------------------
+
+def units_page(actor: Actor, q: str = "", page: int = 1):
+    """Firms registered in the jurisdiction, by name or credit code."""
+    statement = select(Unit).where(in_jurisdiction(Unit.division_code, actor))
+    if q:
+        pattern = _like(q.strip())
+        statement = statement.where(or_(Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\")))
+    return paginate(statement.order_by(Unit.name, Unit.id), page)
+
+
+def unit_view(actor: Actor, unit_id: int) -> dict:
+    """A firm in the jurisdiction: its projects there, penalties, staff and its public rates."""
+    unit = load(actor, "unit", unit_id)
+    projects = list(db.session.scalars(select(Project).where(Project.unit_id == unit.id).order_by(Project.id.desc())))
+    penalties = list(db.session.scalars(
+        select(Penalty).where(Penalty.unit_id == unit.id).order_by(Penalty.decided_on.desc())
+    ))
+    staff = list(db.session.scalars(
+        select(Employment).where(Employment.unit_id == unit.id, Employment.ended_on.is_(None))
+        .order_by(Employment.started_on)
+    ))
+    reachable = {p.id for p in projects if within_jurisdiction(actor.division_code, p.division_code)}
+    return {"unit": unit, "projects": projects, "reachable": reachable, "penalties": [penalty_facts(p) for p in penalties], "staff": staff,
+            "first_pass": unit_first_pass(db.session, [unit.id])[unit.id],
+            "on_time": unit_on_time(db.session, [unit.id])[unit.id]}
+
+
+# ---- penalties --------------------------------------------------------------------------------------------
+
+@dataclass
+class PenaltyFacts:
+    """A penalty with what a regulator needs to know about its publicity today."""
+
+    penalty: Penalty
+    status: str  # public | repaired | expired | not_published | non_disclosed
+    repair_possible_from: date
+    ban_active: bool
+
+
+def penalty_facts(penalty: Penalty, on: date | None = None) -> PenaltyFacts:
+    """Where a penalty stands today: public, repaired, expired, never published (minor) or withheld."""
+    on = on or today()
+    rules = current_app.config["PUBLICITY_RULES"]
+    if penalty.non_disclosure_reason is not None:
+        status = "non_disclosed"
+    elif not is_published_severity(penalty.severity, penalty.decided_on, rules):
+        status = "not_published"
+    elif penalty.repaired_on is not None and penalty.repaired_on <= on:
+        status = "repaired"
+    elif penalty_is_public(severity=penalty.severity, decided_on=penalty.decided_on,
+                           publicity_ends_on=penalty.publicity_ends_on, repaired_on=penalty.repaired_on,
+                           non_disclosed=False, today=on, rules=rules):
+        status = "public"
+    else:
+        status = "expired"
+    ban_active = not penalty.non_disclosure_reason and penalty.decided_on <= on and (
+        penalty.ban_lifetime or (penalty.ban_until is not None and penalty.ban_until >= on))
+    return PenaltyFacts(penalty, status, repair_possible_from(penalty.severity, penalty.decided_on, rules), ban_active)
+
+
+PENALTY_SORTS = {"-decided_on": Penalty.decided_on.desc(), "decided_on": Penalty.decided_on.asc(),
+                 "publicity_ends_on": Penalty.publicity_ends_on.asc(), "decision_number": Penalty.decision_number.asc()}
+
+
+def penalties_page(actor: Actor, q: str = "", page: int = 1, sort: str = "-decided_on"):
+    """Penalties decided by authorities in the jurisdiction, by decision number or subject name."""
+    statement = (select(Penalty).outerjoin(Unit, Unit.id == Penalty.unit_id).outerjoin(Person, Person.id == Penalty.person_id)
+                 .where(in_jurisdiction(Penalty.authority_division_code, actor)))
+    if q:
+        pattern = _like(q.strip())
+        statement = statement.where(or_(Penalty.decision_number.like(pattern, escape="\\"),
+                                        Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\"),
+                                        Person.name.like(pattern, escape="\\")))
+    result = paginate(statement.order_by(PENALTY_SORTS.get(sort, Penalty.decided_on.desc()), Penalty.id.desc()), page)
+    return result, [penalty_facts(p) for p in result.items]
+
+
+def penalty_view(actor: Actor, penalty_id: int) -> PenaltyFacts:
+    """A penalty decided in the jurisdiction, with its publicity status and repair date."""
+    return penalty_facts(load(actor, "penalty", penalty_id))
+
+
+# ---- complaints -------------------------------------------------------------------------------------------
+
+def complaints_page(actor: Actor, status: str = "open", page: int = 1):
+    """The queue of complaints about projects in the jurisdiction, oldest open first."""
+    statement = (select(Complaint).join(Project, Project.id == Complaint.project_id)
+                 .where(in_jurisdiction(Project.division_code, actor)))
+    if status == "open":
+        statement = statement.where(Complaint.status.in_(("received", "verifying")))
+    elif status in ("received", "verifying", "substantiated", "unsubstantiated"):
+        statement = statement.where(Complaint.status == status)
+    return paginate(statement.order_by(Complaint.received_on, Complaint.id), page)
+
+
+def complaint_view(actor: Actor, complaint_id: int) -> Complaint:
+    """A complaint about a project in the jurisdiction, complainant included (the handling regulator only)."""
+    return load(actor, "complaint", complaint_id)
+
+
+# ---- persons ----------------------------------------------------------------------------------------------
+
+def person_view(actor: Actor, person_id: int) -> dict:
+    """A person linked to the jurisdiction: masked number, employment, roles and penalties."""
+    person = load(actor, "person", person_id)
+    roles = list(db.session.scalars(select(ProjectRole).where(ProjectRole.person_id == person.id)
+                                    .order_by(ProjectRole.id)))
+    penalties = list(db.session.scalars(select(Penalty).where(Penalty.person_id == person.id)
+                                        .order_by(Penalty.decided_on.desc())))
+    return {"person": person, "roles": roles, "penalties": [penalty_facts(p) for p in penalties],
+            "first_pass": person_first_pass(db.session, [person.id])[person.id]}
+
+
+def person_summary(person: Person) -> dict:
+    """What a lookup by ID number shows anywhere: name, masked number and current employer."""
+    employment = person.current_employment
+    return {"person": person, "employer": employment.unit if employment else None}
+
+
+# ---- accounts ---------------------------------------------------------------------------------------------
+
+def staff_accounts() -> list[Account]:
+    """Every regulator and administrator account, by role, jurisdiction and username."""
+    return list(db.session.scalars(
+        select(Account).where(Account.role.in_(STAFF_ROLES))
+        .order_by(Account.role.desc(), Account.division_code, Account.username)
+    ))
+
+
+def find_firms(text: str, limit: int = 20) -> list[Unit]:
+    """Firms anywhere by name or credit code, for choosing a penalty's subject (name, code and division only:
+    what the national enterprise credit publicity system shows anyway)."""
+    pattern = _like(text)
+    return list(db.session.scalars(
+        select(Unit).where(or_(Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\")))
+        .order_by(Unit.name).limit(limit)
+    ))
+
+
+def publicity_periods(on: date | None = None) -> dict:
+    """The publicity periods (months) by severity under the rule in force today, as the penalty form shows them."""
+    on = on or today()
+    rules = current_app.config["PUBLICITY_RULES"]
+    in_force = [(since, periods) for since, periods in rules if since <= on][-1]
+    return {"since": in_force[0], "periods": in_force[1]}

@@ -1,0 +1,122 @@
+"""The regulators' forms. Labels are English msgids translated by this room's catalogue; code lists come
+from the reference data, labelled in the current language when the form is built."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (DateField, SelectChoice, DecimalField, IntegerField, PasswordField, RadioField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from registry.i18n import current_locale, label
+from registry.reference import PENALTY_KINDS, REPORT_TYPES, SEVERITIES
+from registry.services.complaints import next_statuses
+from registry.services.disclosure import LEGAL_GROUNDS
+
+
+class NoEchoTextInput(TextInput):
+    """A text input that never writes the submitted value back into the page (full ID numbers)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs["value"] = ""
+        kwargs.setdefault("autocomplete", "off")
+        return super().__call__(field, **kwargs)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, text) for value, text in pairs]
+
+
+def required():
+    return DataRequired(message=_l("This field is required."))
+
+
+class ReviewForm(FlaskForm):
+    report_type = SelectField(_l("Report type"), validators=[required()])
+    round = IntegerField(_l("Review round"), validators=[required(), NumberRange(min=1, max=99)])
+    reviewed_on = DateField(_l("Review date"), validators=[required()])
+    passed = RadioField(_l("Result"), choices=choices([("yes", _l("Passed")), ("no", _l("Not passed"))]),
+                        validators=[required()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report_type.choices = choices([("", _l("— choose —"))] + [(code, label("report_type", code)) for code in REPORT_TYPES])
+
+
+class PenaltyForm(FlaskForm):
+    subject_kind = RadioField(_l("The penalised party is"), choices=choices([("unit", _l("a firm")), ("person", _l("a person"))]),
+                              default="unit", validators=[required()])
+    subject_uscc = StringField(_l("Firm's unified social credit code"), validators=[Optional(), Length(max=30)])
+    subject_id_number = StringField(_l("Person's full ID number"), widget=NoEchoTextInput(),
+                                    validators=[Optional(), Length(max=30)])
+    decision_number = StringField(_l("Decision document number"), validators=[required(), Length(max=100)])
+    decided_on = DateField(_l("Decision date"), validators=[required()])
+    kinds = MultiCheckboxField(_l("Penalty kinds"), validators=[required()])
+    severity = SelectField(_l("Severity (sets the publicity period)"), default="ordinary", validators=[required()])
+    violation_type = StringField(_l("Violation type"), validators=[Optional(), Length(max=200)])
+    violation = TextAreaField(_l("Facts of the violation"), validators=[Optional(), Length(max=5000)])
+    basis = TextAreaField(_l("Legal basis"), validators=[Optional(), Length(max=5000)])
+    content = TextAreaField(_l("Content of the penalty"), validators=[Optional(), Length(max=5000)])
+    fine_yuan = DecimalField(_l("Fine (CNY)"), places=2, validators=[Optional(), NumberRange(min=0)])
+    confiscated_yuan = DecimalField(_l("Confiscated amount (CNY)"), places=2, validators=[Optional(), NumberRange(min=0)])
+    licence_action = StringField(_l("Licence suspended or revoked"), validators=[Optional(), Length(max=200)])
+    ban = RadioField(_l("Practice ban (Soil Law art. 90)"), default="none", validators=[required()],
+                     choices=choices([("none", _l("No ban")), ("until", _l("Banned until a date")),
+                                      ("lifetime", _l("Banned for life"))]))
+    ban_until = DateField(_l("Ban ends on"), validators=[Optional()])
+    authority_uscc = StringField(_l("Deciding authority's unified social credit code"),
+                                 validators=[Optional(), Length(max=30)])
+    data_source = StringField(_l("Data source"), validators=[Optional(), Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds.choices = choices((code, label("penalty_kind", code)) for code in PENALTY_KINDS)
+        self.severity.choices = choices((code, label("severity", code)) for code in SEVERITIES)
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST form (CSRF only): credit repair, reveal, account suspension."""
+
+
+class ComplaintStatusForm(FlaskForm):
+    status = SelectField(_l("New status"), validators=[required()])
+    finding = TextAreaField(_l("Written finding"), validators=[Optional(), Length(max=5000)])
+    verified_on = DateField(_l("Date of the finding"), validators=[Optional()])
+
+    def __init__(self, current_status: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = choices((code, label("complaint_status", code)) for code in next_statuses(current_status))
+
+
+class NonDisclosureForm(FlaskForm):
+    ground = SelectField(_l("Legal ground"), validators=[required()])
+    explanation = TextAreaField(_l("Explanation"), validators=[required(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        index = 1 if current_locale() == "en" else 0
+        self.ground.choices = choices([("", _l("— choose —"))] + [(k, v[index]) for k, v in LEGAL_GROUNDS.items()])
+
+
+class PersonLookupForm(FlaskForm):
+    id_number = StringField(_l("Full ID number"), widget=NoEchoTextInput(), validators=[required(), Length(max=30)])
+
+
+class RegulatorAccountForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[required(), Length(max=100)])
+    display_name = StringField(_l("Name of the official"), validators=[required(), Length(max=200)])
+    authority_name = StringField(_l("Authority"), validators=[required(), Length(max=200)])
+    division_code = StringField(_l("Jurisdiction (division code)"), validators=[required(), Length(max=6)])
+    email = StringField(_l("Email"), validators=[Optional(), Length(max=200)])
+    password = PasswordField(_l("Initial password (at least 12 characters)"), validators=[required(), Length(max=200)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[required(), EqualTo("password", message=_l("The passwords differ."))])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Exchange-format file (JSON Lines)"), validators=[FileRequired(message=_l("Choose a file."))])
