@@ -3,6 +3,8 @@ from flask import Flask
 
 
 def register_portal(app: Flask) -> None:
+    from public_portal.api import api
     from public_portal.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(api)

@@ -1,24 +1,116 @@
-"""Public pages (to be built out by the portal issue)."""
-from flask import Blueprint, render_template
+"""The public pages: search, similar parcels, firm, person and project pages, complaint filing, open data.
+
+Views are thin: they parse a form, call one query (or the complaint service) and render.
+"""
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+
+from public_portal.charts import reviews_by_year_chart
+from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, form_started_token
+from public_portal.opendata import CSV_KINDS, csv_lines, jsonl_lines
+from registry.clock import today
+from registry.i18n import current_locale
+from registry.queries.portal import (
+    UnitFilters, counts_overview, person_profile, project_detail, search_persons, search_units, similar_parcels,
+    unit_profile,
+)
+from registry.rules.errors import RuleViolation
+from registry.services.complaint_filing import PUBLIC, file_complaint
 
 bp = Blueprint("portal", __name__)
+PER_PAGE = 20
 
 
 @bp.route("/")
 def home():
-    return render_template("portal/home.html")
+    return render_template("portal/home.html", form=SearchForm(formdata=None), counts=counts_overview())
 
 
 @bp.route("/search")
 def search():
-    return render_template("portal/home.html")
+    form = SearchForm(formdata=request.args)
+    if not form.has_input() or not form.validate():
+        return render_template("portal/search.html", form=form, results=None, persons=None)
+    filters = UnitFilters(
+        q=form.q.data, category=form.category.data or None, province=form.province.data or None,
+        industry=form.industry.data or None, min_area=form.min_area.data, max_area=form.max_area.data,
+        has_penalty={"true": True, "false": False}.get(form.has_penalty.data),
+        banned={"true": True, "false": False}.get(form.banned.data), min_first_pass=form.min_first_pass.data,
+        sort=form.sort.data or "relevance")
+    page = form.page.data or 1
+    results = search_units(filters, page, PER_PAGE, exact_total=False)
+    persons = search_persons(form.q.data, None, 1, 10) if form.q.data and page == 1 else None
+    return render_template("portal/search.html", form=form, results=results, persons=persons)
 
 
 @bp.route("/similar")
 def similar():
-    return render_template("portal/home.html")
+    form = SimilarForm(formdata=request.args)
+    if not form.has_input() or not form.validate():
+        return render_template("portal/similar.html", form=form, results=None)
+    results = similar_parcels(form.industry.data or None, form.min_area.data, form.max_area.data,
+                              form.province.data or None, form.page.data or 1, PER_PAGE)
+    return render_template("portal/similar.html", form=form, results=results)
+
+
+@bp.route("/units/<uscc>")
+def unit(uscc):
+    page = request.args.get("page", 1, type=int)
+    profile = unit_profile(uscc, max(1, min(page, 10000)))
+    if profile is None:
+        abort(404)
+    return render_template("portal/unit.html", p=profile, chart=reviews_by_year_chart(profile.reviews_by_year))
+
+
+@bp.route("/persons/<public_id>")
+def person(public_id):
+    profile = person_profile(public_id)
+    if profile is None:
+        abort(404)
+    return render_template("portal/person.html", p=profile)
+
+
+@bp.route("/projects/<ref>")
+def project(ref):
+    detail = project_detail(ref)
+    if detail is None:
+        abort(404)
+    form = ComplaintForm(started=form_started_token())
+    return render_template("portal/project.html", d=detail, form=form)
+
+
+@bp.route("/projects/<ref>/complaints", methods=["POST"])
+def file_project_complaint(ref):
+    detail = project_detail(ref)
+    if detail is None:
+        abort(404)
+    form = ComplaintForm()
+    if form.validate():
+        try:
+            complaint = file_complaint(PUBLIC, ref, form.description.data, contact=form.contact.data,
+                                       name=form.name.data, address=request.remote_addr)
+            return render_template("portal/complaint_received.html", d=detail, receipt=complaint.ref)
+        except RuleViolation as error:
+            getattr(form, error.field, form.description).errors.append(error.message(current_locale()))
+    form.started.data = form_started_token()
+    return render_template("portal/project.html", d=detail, form=form), 400
 
 
 @bp.route("/open-data")
 def open_data():
-    return render_template("portal/home.html")
+    return render_template("portal/open_data.html", kinds=CSV_KINDS, generated_on=today())
+
+
+@bp.route("/open-data/registry-public.jsonl")
+def open_data_jsonl():
+    name = f"registry-public-{today():%Y%m%d}.jsonl"
+    return Response(stream_with_context(jsonl_lines()), mimetype="application/x-ndjson",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/open-data/<kind>.csv")
+def open_data_csv(kind):
+    if kind not in CSV_KINDS:
+        abort(404)
+    name = f"registry-public-{kind}-{today():%Y%m%d}.csv"
+    return Response(stream_with_context(csv_lines(kind)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,147 @@
+"""The public's forms: the search filters (GET, no CSRF token needed), the similar-parcel search and the
+complaint form (POST, CSRF, a honeypot field and a signed minimum fill time against bots)."""
+import time
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from wtforms import DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from registry.i18n import label
+from registry.reference import CATEGORIES, PROVINCES, industries
+from registry.rules.identifiers import looks_like_full_id_number
+
+FORM_MAX_AGE_SECONDS = 6 * 3600
+
+
+def _area():
+    return DecimalField(validators=[Optional(), NumberRange(min=0, message=_l("Enter an area of 0 m² or more."))],
+                        places=None)
+
+
+def category_choices():
+    return [("", _l("Any category"))] + [(code, label("category", code)) for code in CATEGORIES]
+
+
+def province_choices():
+    return [("", _l("Any province"))] + [(code, label("province", code)) for code in PROVINCES]
+
+
+def industry_choices():
+    """Sections and divisions of GB/T 4754-2017: a search by industry matches by prefix."""
+    return [("", _l("Any former industry"))] + [
+        (entry.code, f"{entry.code} {entry.name}") for entry in industries().values() if entry.level <= 2]
+
+
+def yes_no_choices():
+    return [("", _l("Either")), ("true", _l("Yes")), ("false", _l("No"))]
+
+
+def sort_choices():
+    return [("relevance", _l("Relevance")), ("first_pass", _l("First-pass rate")), ("on_time", _l("On-time rate")),
+            ("projects", _l("Number of projects")), ("name", _l("Name"))]
+
+
+class GetForm(FlaskForm):
+    """A form read from the query string (searches change nothing, so they carry no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    def has_input(self) -> bool:
+        return any(field.raw_data and field.raw_data[0] not in ("", None) for field in self
+                   if field.name not in ("page", "sort"))
+
+
+def not_an_id_number(form, field):
+    if field.data and looks_like_full_id_number(field.data):
+        raise ValidationError(_l("Searching by a full ID number is not possible. Search by name instead."))
+
+
+class SearchForm(GetForm):
+    q = StringField(_l("Firm, person, credit code, project, parcel or owner"),
+                    validators=[Optional(), Length(max=100, message=_l("At most %(max)d characters.")),
+                                not_an_id_number])
+    category = SelectField(_l("Practice category"), choices=category_choices, validate_choice=True, default="")
+    province = SelectField(_l("Province"), choices=province_choices, default="")
+    industry = SelectField(_l("Former industry of a parcel"), choices=industry_choices, default="")
+    min_area = _area()
+    max_area = _area()
+    has_penalty = SelectField(_l("Has public penalties"), choices=yes_no_choices, default="")
+    banned = SelectField(_l("Currently banned from practice"), choices=yes_no_choices, default="")
+    min_first_pass = IntegerField(_l("First-pass rate at least (%)"), validators=[
+        Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
+    sort = SelectField(_l("Sort by"), choices=sort_choices, default="relevance")
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=10000)], default=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_area.label.text = _l("Parcel area from (m²)")
+        self.max_area.label.text = _l("Parcel area to (m²)")
+        for select in (self.category, self.province, self.industry, self.has_penalty, self.banned, self.sort):
+            select.pre_validate = _choice_validator(select)
+
+    def validate_max_area(self, field):
+        if field.data is not None and self.min_area.data is not None and field.data < self.min_area.data:
+            raise ValidationError(_l("The upper bound is below the lower bound."))
+
+
+def _choice_validator(select):
+    def pre_validate(form):
+        if select.data not in {value for value, _ in select.choices}:
+            raise ValidationError(_l("Choose one of the listed options."))
+    return pre_validate
+
+
+class SimilarForm(GetForm):
+    industry = SelectField(_l("Former industry of your parcel"), choices=industry_choices, default="")
+    min_area = _area()
+    max_area = _area()
+    province = SelectField(_l("Province of your parcel"), choices=province_choices, default="")
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=10000)], default=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_area.label.text = _l("Area from (m²)")
+        self.max_area.label.text = _l("Area to (m²)")
+        for select in (self.industry, self.province):
+            select.pre_validate = _choice_validator(select)
+
+    validate_max_area = SearchForm.validate_max_area
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="complaint-form-started")
+
+
+def form_started_token() -> str:
+    """A signed timestamp of when the form was shown: a bot that posts at once is refused."""
+    return _serializer().dumps(time.time())
+
+
+class ComplaintForm(FlaskForm):
+    description = TextAreaField(_l("What is false about this performance record?"), validators=[
+        DataRequired(message=_l("This field is required.")),
+        Length(min=20, max=5000, message=_l("Between %(min)d and %(max)d characters."))])
+    name = StringField(_l("Your name (optional)"), validators=[
+        Optional(), Length(max=100, message=_l("At most %(max)d characters."))])
+    contact = StringField(_l("Phone or e-mail for questions (optional)"), validators=[
+        Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
+    website = StringField(_l("Leave this field empty"))  # a honeypot: people never see it, bots fill it
+    started = HiddenField()
+
+    def validate_website(self, field):
+        if field.data:
+            raise ValidationError(_l("This submission looks automated and was not accepted."))
+
+    def validate_started(self, field):
+        try:
+            shown_at = _serializer().loads(field.data or "", max_age=FORM_MAX_AGE_SECONDS)
+        except SignatureExpired:
+            raise ValidationError(_l("The form has expired. Please fill it in again.")) from None
+        except BadSignature:
+            raise ValidationError(_l("This submission looks automated and was not accepted.")) from None
+        if time.time() - float(shown_at) < current_app.config.get("COMPLAINT_MIN_FILL_SECONDS", 3):
+            raise ValidationError(_l("This submission looks automated and was not accepted."))

@@ -1,0 +1,250 @@
+"""Marshmallow schemas of the public JSON API v1 (DESIGN §6): the query parameters it accepts (anything else
+is a 400 naming the parameter) and the masked answers it gives. The OpenAPI document is built from them."""
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from registry.reference import CATEGORIES, PROVINCES, REPORT_TYPES, ROLES, industries
+from registry.rules.identifiers import validate_uscc
+from registry.rules.errors import RuleViolation
+
+MAX_PER_PAGE = 100
+MAX_PAGE = 10000
+UNIT_SORTS = ["relevance", "first_pass", "on_time", "projects", "name"]
+
+
+def _industry(value: str) -> None:
+    if value.upper() not in industries():
+        raise ValidationError("not a GB/T 4754-2017 industry code (a section letter, or a letter and 2-4 digits)")
+
+
+def _no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ValidationError("contains a NUL character")
+
+
+def _uscc(value: str) -> None:
+    try:
+        validate_uscc(value)
+    except RuleViolation as error:
+        raise ValidationError(error.message_en) from None
+
+
+def _boolean():
+    return fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"},
+                          metadata={"description": "`true` or `false`"})
+
+
+class QueryArgs(Schema):
+    """Query parameters: unknown ones are refused."""
+
+    class Meta:
+        unknown = RAISE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
+                          metadata={"description": "page number, from 1"})
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1),
+                              metadata={"description": f"items per page, 1 to {MAX_PER_PAGE} (larger values are "
+                                                       f"capped at {MAX_PER_PAGE})"})
+
+
+def _area(what: str):
+    return fields.Decimal(validate=validate.Range(min=0), as_string=False,
+                          metadata={"description": f"{what} parcel area in m²"})
+
+
+class ParcelArgs(QueryArgs):
+    industry = fields.String(validate=_industry, metadata={"description": "GB/T 4754-2017 code prefix, e.g. `C26`"})
+    min_area = _area("smallest")
+    max_area = _area("largest")
+
+    @validates_schema
+    def area_range(self, data, **kwargs):
+        if data.get("min_area") is not None and data.get("max_area") is not None \
+                and data["max_area"] < data["min_area"]:
+            raise ValidationError("max_area is below min_area", "max_area")
+
+
+class UnitsArgs(ParcelArgs):
+    q = fields.String(validate=[validate.Length(min=1, max=100), _no_nul],
+                      metadata={"description": "name, credit code, public address, or a public project's name, "
+                                               "parcel or owner"})
+    category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
+    province = fields.String(validate=validate.OneOf(list(PROVINCES)),
+                             metadata={"description": "two-digit province code (GB/T 2260)"})
+    has_penalty = _boolean()
+    banned = _boolean()
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(UNIT_SORTS))
+
+
+class PersonsArgs(QueryArgs):
+    q = fields.String(validate=[validate.Length(min=1, max=100), _no_nul],
+                      metadata={"description": "a name (a full ID number finds nothing)"})
+    unit = fields.String(validate=_uscc, metadata={"description": "the credit code of the person's current firm"})
+
+
+class ProjectsArgs(ParcelArgs):
+    q = fields.String(validate=[validate.Length(min=1, max=100), _no_nul],
+                      metadata={"description": "the project's name, parcel or owner, or its reference"})
+    province = fields.String(validate=validate.OneOf(list(PROVINCES)),
+                             metadata={"description": "two-digit province code of the parcel"})
+    category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
+
+
+# -- answers ---------------------------------------------------------------------------------------
+
+class FirstPassSchema(Schema):
+    passed = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    rate = fields.Float(required=True, allow_none=True, metadata={"description": "null when total is 0"})
+
+
+class OnTimeSchema(Schema):
+    on_time = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    rate = fields.Float(required=True, allow_none=True, metadata={"description": "null when total is 0"})
+
+
+class BanSchema(Schema):
+    active = fields.Boolean(required=True, metadata={"description": "a practice ban is active today"})
+    until = fields.Date(required=True, allow_none=True)
+    lifetime = fields.Boolean(required=True)
+
+
+class PeriodSchema(Schema):
+    start = fields.Date(required=True, data_key="from")
+    end = fields.Date(required=True, data_key="to")
+
+
+class FirmRefSchema(Schema):
+    uscc = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class UnitItemSchema(Schema):
+    uscc = fields.String(required=True)
+    name = fields.String(required=True)
+    basic_information_public = fields.Boolean(required=True)
+    division_code = fields.String(required=True, allow_none=True)
+    province = fields.String(required=True, allow_none=True)
+    categories = fields.List(fields.String(validate=validate.OneOf(list(CATEGORIES))), required=True)
+    first_pass = fields.Nested(FirstPassSchema, required=True)
+    on_time = fields.Nested(OnTimeSchema, required=True)
+    project_count = fields.Integer(required=True)
+    has_penalty = fields.Boolean(required=True)
+    ban = fields.Nested(BanSchema, required=True)
+
+
+class ProjectSchema(Schema):
+    ref = fields.String(required=True)
+    name = fields.String(required=True)
+    category = fields.String(required=True)
+    parcel_name = fields.String(required=True, allow_none=True)
+    division_code = fields.String(required=True)
+    area_m2 = fields.Float(required=True)
+    owner = fields.String(required=True, allow_none=True)
+    former_industry = fields.String(required=True, allow_none=True)
+    started_on = fields.Date(required=True, allow_none=True)
+    contract_deadline = fields.Date(required=True, allow_none=True)
+    completed_on = fields.Date(required=True, allow_none=True)
+    days_late = fields.Integer(required=True, allow_none=True,
+                               metadata={"description": "days after the contract deadline (negative: early)"})
+    verified_false_performance = fields.Boolean(
+        required=True, metadata={"description": "a complaint of false performance about it was substantiated"})
+
+
+class ProjectItemSchema(ProjectSchema):
+    unit = fields.Nested(FirmRefSchema, required=True)
+
+
+class ReviewSchema(Schema):
+    project_ref = fields.String(required=True, allow_none=True,
+                                metadata={"description": "null when the project itself is not public"})
+    report_type = fields.String(required=True, validate=validate.OneOf(list(REPORT_TYPES)))
+    round = fields.Integer(required=True)
+    reviewed_on = fields.Date(required=True)
+    passed = fields.Boolean(required=True)
+    authority = fields.String(required=True, allow_none=True)
+
+
+class PenaltySchema(Schema):
+    decision_number = fields.String(required=True)
+    ban_only = fields.Boolean(required=True, metadata={
+        "description": "true when the penalty's publicity has ended but its ban is still active: only the "
+                       "decision number and the ban are shown"})
+    authority = fields.String(required=True, allow_none=True)
+    decided_on = fields.Date(required=True, allow_none=True)
+    publicity_ends_on = fields.Date(required=True, allow_none=True)
+    kinds = fields.List(fields.String(), required=True)
+    severity = fields.String(required=True, allow_none=True)
+    fine_yuan = fields.Float(required=True, allow_none=True)
+    violation = fields.String(required=True, allow_none=True)
+    basis = fields.String(required=True, allow_none=True)
+    ban = fields.Nested(BanSchema, required=True, allow_none=True)
+
+
+class FindingSchema(Schema):
+    ref = fields.String(required=True)
+    project_ref = fields.String(required=True, allow_none=True)
+    received_on = fields.Date(required=True)
+    verified_on = fields.Date(required=True, allow_none=True)
+    finding = fields.String(required=True, allow_none=True)
+    authority = fields.String(required=True, allow_none=True)
+
+
+class UnitDetailSchema(UnitItemSchema):
+    legal_representative = fields.String(required=True, allow_none=True)
+    address = fields.String(required=True, allow_none=True)
+    established_on = fields.Date(required=True, allow_none=True)
+    first_pass_period = fields.Nested(PeriodSchema, required=True, allow_none=True)
+    on_time_period = fields.Nested(PeriodSchema, required=True, allow_none=True)
+    projects = fields.List(fields.Nested(ProjectSchema), required=True)
+    reviews = fields.List(fields.Nested(ReviewSchema), required=True)
+    penalties = fields.List(fields.Nested(PenaltySchema), required=True)
+    verified_false_performance = fields.List(fields.Nested(FindingSchema), required=True)
+
+
+class PersonItemSchema(Schema):
+    public_id = fields.String(required=True)
+    name = fields.String(required=True)
+    id_number_masked = fields.String(required=True, metadata={"description": "first six and last four characters"})
+    unit = fields.Nested(FirmRefSchema, required=True, allow_none=True)
+    ban = fields.Nested(BanSchema, required=True)
+
+
+class RoleSchema(Schema):
+    project_ref = fields.String(required=True)
+    project_name = fields.String(required=True)
+    unit = fields.Nested(FirmRefSchema, required=True)
+    role = fields.String(required=True, validate=validate.OneOf(list(ROLES)))
+    completed_on = fields.Date(required=True, allow_none=True)
+    verified_false_performance = fields.Boolean(required=True)
+
+
+class PersonDetailSchema(PersonItemSchema):
+    first_pass = fields.Nested(FirstPassSchema, required=True)
+    roles = fields.List(fields.Nested(RoleSchema), required=True)
+    penalties = fields.List(fields.Nested(PenaltySchema), required=True)
+
+
+def page_schema(name: str, item: type[Schema]) -> type[Schema]:
+    """The list envelope: `{"items": [...], "total": N, "page": P, "per_page": K}`."""
+    return type(name, (Schema,), {
+        "items": fields.List(fields.Nested(item), required=True),
+        "total": fields.Integer(required=True),
+        "page": fields.Integer(required=True),
+        "per_page": fields.Integer(required=True),
+    })
+
+
+UnitPageSchema = page_schema("UnitPageSchema", UnitItemSchema)
+PersonPageSchema = page_schema("PersonPageSchema", PersonItemSchema)
+ProjectPageSchema = page_schema("ProjectPageSchema", ProjectItemSchema)
+
+
+class ErrorBodySchema(Schema):
+    status = fields.Integer(required=True)
+    message = fields.String(required=True)
+    parameter = fields.String(metadata={"description": "the query parameter at fault (400)"})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)

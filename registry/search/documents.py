@@ -1,0 +1,134 @@
+"""The search documents, built from the database: only public, masked text ever reaches the index.
+
+One document per publicly listed firm (its names and former names, its credit code, its address when its
+basic information is public, and the names, parcels and owners of up to 100 recent public projects) and one
+per publicly listed person (the name; the masked ID number is stored for display, never searchable).
+Documents come in ranking order (firms by activity, then persons): the index keeps that order.
+"""
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from registry.models import Person, Project, Unit, UnitVersion
+from registry.queries.public import person_listed, project_public, unit_basic_public, unit_listed
+
+FOLDED_PROJECTS = 100
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """What the index may hold about one firm or person."""
+
+    record_type: str  # "unit" or "person"
+    record_id: int
+    names: list[str]
+    folded: list[str] = field(default_factory=list)
+    uscc: str | None = None
+    masked_id: str | None = None
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start:start + BATCH]
+
+
+def ranked_unit_ids(session, today: date, only: Iterable[int] | None = None) -> list[int]:
+    """Listed firms, most active first (public projects), then by id."""
+    activity = (
+        select(Project.unit_id, func.count().label("n"))
+        .join(Unit, Unit.id == Project.unit_id)
+        .where(project_public())
+        .group_by(Project.unit_id)
+        .subquery()
+    )
+    query = (
+        select(Unit.id)
+        .outerjoin(activity, activity.c.unit_id == Unit.id)
+        .where(unit_listed(today))
+        .order_by(func.coalesce(activity.c.n, 0).desc(), Unit.id)
+    )
+    if only is not None:
+        query = query.where(Unit.id.in_(list(only)))
+    return list(session.scalars(query))
+
+
+def ranked_person_ids(session, today: date, only: Iterable[int] | None = None) -> list[int]:
+    """Listed persons, in id order."""
+    query = select(Person.id).where(person_listed(today)).order_by(Person.id)
+    if only is not None:
+        query = query.where(Person.id.in_(list(only)))
+    return list(session.scalars(query))
+
+
+def unit_documents(session, unit_ids: list[int]) -> Iterator[SearchDocument]:
+    """Documents for listed firms, in the order of `unit_ids` (the caller has checked they are listed)."""
+    for chunk in _chunks(unit_ids):
+        units = {
+            row.id: row
+            for row in session.execute(
+                select(Unit.id, Unit.name, Unit.uscc, Unit.address, unit_basic_public().label("basic"))
+                .where(Unit.id.in_(chunk))
+            )
+        }
+        former: dict[int, list[str]] = defaultdict(list)
+        for unit_id, data in session.execute(
+            select(UnitVersion.unit_id, UnitVersion.data).where(UnitVersion.unit_id.in_(chunk))
+        ):
+            name = (data or {}).get("name")
+            if name and units[unit_id].basic and name not in former[unit_id]:
+                former[unit_id].append(name)
+        recent = (
+            select(
+                Project.unit_id, Project.name, Project.parcel_name, Project.owner,
+                func.row_number().over(
+                    partition_by=Project.unit_id,
+                    order_by=(func.coalesce(Project.completed_on, Project.started_on).desc(), Project.id.desc()),
+                ).label("rank"),
+            )
+            .join(Unit, Unit.id == Project.unit_id)
+            .where(project_public(), Project.unit_id.in_(chunk))
+            .subquery()
+        )
+        folded: dict[int, list[str]] = defaultdict(list)
+        for row in session.execute(select(recent).where(recent.c.rank <= FOLDED_PROJECTS)):
+            folded[row.unit_id].extend(text for text in (row.name, row.parcel_name, row.owner) if text)
+        for unit_id in chunk:
+            unit = units.get(unit_id)
+            if unit is None:
+                continue
+            texts = ([unit.address] if unit.basic and unit.address else []) + folded[unit_id]
+            names = [unit.name] + [name for name in former[unit_id] if name != unit.name]
+            yield SearchDocument("unit", unit_id, names, texts, uscc=unit.uscc)
+
+
+def person_documents(session, person_ids: list[int]) -> Iterator[SearchDocument]:
+    """Documents for listed persons: the name, and the masked ID number stored for display only."""
+    for chunk in _chunks(person_ids):
+        rows = {row.id: row for row in session.execute(
+            select(Person.id, Person.name, Person.id_number_masked).where(Person.id.in_(chunk))
+        )}
+        for person_id in chunk:
+            row = rows.get(person_id)
+            if row is not None:
+                yield SearchDocument("person", person_id, [row.name], masked_id=row.id_number_masked)
+
+
+def all_documents(session, today: date) -> Iterator[SearchDocument]:
+    """Every document of a full rebuild, in ranking order: firms by activity, then persons."""
+    yield from unit_documents(session, ranked_unit_ids(session, today))
+    yield from person_documents(session, ranked_person_ids(session, today))
+
+
+def documents_for(session, today: date, record_type: str, record_ids: list[int]) -> tuple[list[SearchDocument], list[int]]:
+    """Fresh documents for the given records, and the ids that are no longer listed (to remove)."""
+    if record_type == "unit":
+        listed = ranked_unit_ids(session, today, record_ids)
+        documents = list(unit_documents(session, listed))
+    else:
+        listed = ranked_person_ids(session, today, record_ids)
+        documents = list(person_documents(session, listed))
+    return documents, sorted(set(record_ids) - set(listed))

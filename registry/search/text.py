@@ -1,0 +1,78 @@
+"""Text handling for the search index: one normalization for documents and queries, the character n-grams
+of names (2) and folded text (4), and a small jieba tokenizer.
+
+The grams carry no positions: a substring query picks candidates by its rarest grams and then confirms
+`query in stored_text`, which is exact (DESIGN §4, rules 2 and 8).
+"""
+import logging
+import re
+import unicodedata
+
+# Pads the end of each token so every character starts a gram: a short query finds its grams by prefix.
+PAD = "\u241f"
+NAME_GRAM = 2
+FOLDED_GRAM = 4
+USCC_PREFIX_MIN = 4
+CODE_LIKE = re.compile(r"^[0-9A-Z]{4,18}$")
+
+_jieba = None
+
+
+def normalize(text: str | None) -> str:
+    """Full-width to half-width, lower case, single spaces: the same form for documents and queries."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).lower().replace(PAD, "")
+    return " ".join(text.split())
+
+
+def query_parts(query: str) -> list[str]:
+    """A query's whitespace-separated parts; every part must occur in a hit."""
+    return [part for part in normalize(query).split(" ") if part]
+
+
+def grams(text: str, size: int) -> list[str]:
+    """The padded character n-grams of every token of an already normalized text, without duplicates."""
+    seen: dict[str, None] = {}
+    for token in text.split():
+        padded = token + PAD * (size - 1)
+        for start in range(len(token)):
+            seen[padded[start:start + size]] = None
+    return list(seen)
+
+
+def query_grams(part: str, size: int) -> tuple[list[str], str | None]:
+    """The unpadded n-grams of a query part; a part shorter than `size` gives a prefix to expand instead."""
+    if len(part) < size:
+        return [], part
+    return list(dict.fromkeys(part[start:start + size] for start in range(len(part) - size + 1))), None
+
+
+def uscc_prefixes(uscc: str) -> list[str]:
+    """A credit code's prefixes of length 4 to 18, so a prefix search is one term lookup (DESIGN §4 rule 5)."""
+    code = uscc.strip().upper()
+    return [code[:length] for length in range(USCC_PREFIX_MIN, len(code) + 1)]
+
+
+def code_query(query: str) -> str | None:
+    """The query as a credit-code prefix, when it looks like one."""
+    compact = "".join(unicodedata.normalize("NFKC", query).split()).upper()
+    return compact if CODE_LIKE.match(compact) else None
+
+
+def jieba_module():
+    """jieba, loaded once per process; never `jieba.analyse` (its TF-IDF table costs ~100 MB)."""
+    global _jieba
+    if _jieba is None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _jieba = jieba
+    return _jieba
+
+
+def words(text: str) -> list[str]:
+    """The jieba words of a normalized text, without spaces and duplicates."""
+    tokens = (token.strip() for token in jieba_module().cut(text, HMM=False))
+    return list(dict.fromkeys(token for token in tokens if token))

@@ -1,0 +1,390 @@
+"""The embedded search backend: Whoosh, built to the measured design of DESIGN §4.
+
+- Names: a bigram field; folded text (address, projects): a 4-gram field; both KEYWORD fields, so no
+  positions are stored, and the normalized text is stored beside them.
+- A substring query ANDs the three rarest grams of each part (by doc frequency) to pick candidates, then
+  confirms `part in stored_text`; at most CANDIDATE_CAP candidates a tier.
+- No BM25, no collectors: matchers are walked in document order (= ranking order) and the walk stops at
+  `limit` hits. SQL filters arrive as record ids, mapped to document numbers when the reader opens, and
+  the matcher skips through them (`skip_to`).
+- Tiers: exact name or credit-code prefix; substring in names; substring in folded text; jieba AND.
+- Writers take a lock timeout and write non-compound segments; the reader is reopened only when the
+  index's generation (or the current directory, after a rebuild) changes. Never `Searcher.refresh()`.
+"""
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, KEYWORD, STORED, Schema
+from whoosh.matching import IntersectionMatcher, ListMatcher, NullMatcher
+
+from registry.search.backend import SearchBackend
+from registry.search.documents import SearchDocument
+from registry.search.text import (
+    FOLDED_GRAM, NAME_GRAM, PAD, code_query, grams, normalize, query_grams, query_parts, uscc_prefixes, words,
+)
+
+CANDIDATE_CAP = 3000
+PREFIX_TERMS_CAP = 5000
+JIEBA_MAX_CHARS = 8
+RARE_GRAMS = 3
+POINTER = "CURRENT"
+KEEP_BUILDS = 2
+
+
+class IndexUnavailable(Exception):
+    """No readable index: the caller rebuilds it from the database."""
+
+
+def make_schema() -> Schema:
+    return Schema(
+        key=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        rid=STORED,
+        exact=KEYWORD,
+        code=KEYWORD,
+        names2=KEYWORD,
+        folded4=KEYWORD,
+        words=KEYWORD,
+        names_text=STORED,
+        folded_text=STORED,
+        masked=STORED,
+    )
+
+
+def document_fields(document: SearchDocument) -> dict:
+    """The Whoosh fields of a search document (all normalized; grams and words space-separated)."""
+    names = [normalize(name) for name in document.names if normalize(name)]
+    folded = [normalize(text) for text in document.folded if normalize(text)]
+    fields = {
+        "key": f"{document.record_type}:{document.record_id}",
+        "kind": document.record_type,
+        "rid": document.record_id,
+        "exact": " ".join(name.replace(" ", PAD) for name in names),
+        "names2": " ".join(dict.fromkeys(g for name in names for g in grams(name, NAME_GRAM))),
+        "folded4": " ".join(dict.fromkeys(g for text in folded for g in grams(text, FOLDED_GRAM))),
+        "words": " ".join(dict.fromkeys(w for text in names + folded for w in words(text))),
+        "names_text": "\n".join(names),
+        "folded_text": "\n".join(folded),
+    }
+    if document.uscc:
+        fields["code"] = " ".join(uscc_prefixes(document.uscc))
+    if document.masked_id:
+        fields["masked"] = document.masked_id
+    return {name: value for name, value in fields.items() if value != ""}
+
+
+@dataclass
+class _ReaderState:
+    directory: str
+    generation: int
+    reader: object
+    docnums: dict  # (kind, id) -> docnum
+    owners: dict  # docnum -> (kind, id)
+
+
+class WhooshBackend(SearchBackend):
+    """One index directory per build under `root`; `root/CURRENT` names the one in use."""
+
+    def __init__(self, root: str, lock_timeout: float = 10.0):
+        self.root = Path(root)
+        self.lock_timeout = lock_timeout
+        self._lock = threading.RLock()
+        self._state: _ReaderState | None = None
+        self._writer = None
+
+    # -- where the index lives -------------------------------------------------------------------
+
+    def _current_directory(self) -> Path:
+        try:
+            name = (self.root / POINTER).read_text(encoding="utf-8").strip()
+        except OSError:
+            raise IndexUnavailable("no current index") from None
+        directory = self.root / name
+        if not name or "/" in name or not directory.is_dir():
+            raise IndexUnavailable("the current index directory is missing")
+        return directory
+
+    def _open(self):
+        directory = self._current_directory()
+        try:
+            return directory, whoosh_index.open_dir(str(directory))
+        except Exception as error:  # any unreadable index is rebuilt, never trusted
+            raise IndexUnavailable(f"unreadable index: {type(error).__name__}") from None
+
+    def is_ready(self) -> bool:
+        try:
+            with self._lock:
+                self._reader_state()
+            return True
+        except IndexUnavailable:
+            return False
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _reader_state(self) -> _ReaderState:
+        """The open reader, reopened only when the directory or its generation has changed."""
+        directory, ix = self._open()
+        try:
+            generation = ix.latest_generation()
+        except Exception:
+            raise IndexUnavailable("unreadable index generation") from None
+        state = self._state
+        if state and state.directory == str(directory) and state.generation == generation:
+            return state
+        try:
+            reader = ix.reader()
+            docnums, owners = {}, {}
+            for docnum in reader.all_doc_ids():
+                stored = reader.stored_fields(docnum)
+                owner = (stored["kind"], stored["rid"])
+                docnums[owner] = docnum
+                owners[docnum] = owner
+        except Exception:
+            raise IndexUnavailable("unreadable index segments") from None
+        self.close()
+        self._state = _ReaderState(str(directory), generation, reader, docnums, owners)
+        return self._state
+
+    def close(self) -> None:
+        """Close the open reader (a new one opens on the next query)."""
+        with self._lock:
+            if self._state is not None:
+                self._state.reader.close()
+                self._state = None
+
+    def query(self, text: str, record_type: str, *, allowed: set[int] | None = None, limit: int = 20) -> list[int]:
+        parts = query_parts(text)
+        if not parts or limit <= 0:
+            return []
+        with self._lock:
+            state = self._reader_state()
+            wanted = None
+            if allowed is not None:
+                wanted = sorted(state.docnums[(record_type, rid)] for rid in allowed
+                                if (record_type, rid) in state.docnums)
+                if not wanted:
+                    return []
+            found: dict[int, None] = {}
+            search = _Search(state, record_type, wanted, found, limit, parts)
+            search.tier(self._exact_matcher(state.reader, text, parts), confirm=None)
+            search.tier(self._substring_matcher(state.reader, parts, ("names2",)), confirm=("names_text",))
+            search.tier(self._substring_matcher(state.reader, parts, ("names2", "folded4")),
+                        confirm=("names_text", "folded_text"))
+            if len("".join(parts)) <= JIEBA_MAX_CHARS:
+                search.tier(self._words_matcher(state.reader, parts), confirm=None)
+            return [state.owners[docnum][1] for docnum in found]
+
+    @staticmethod
+    def _postings(reader, field: str, term: str):
+        if (field, term) not in reader:
+            return None
+        return reader.postings(field, term)
+
+    def _exact_matcher(self, reader, text: str, parts: list[str]):
+        terms = [("exact", PAD.join(parts))]
+        code = code_query(text)
+        if code:
+            terms.append(("code", code))
+        return _union(reader, [m for m in (self._postings(reader, f, t) for f, t in terms) if m is not None])
+
+    def _gram_requirement(self, reader, field: str, part: str):
+        """Candidates for one query part in one gram field: the three rarest grams ANDed, or a prefix union."""
+        size = NAME_GRAM if field == "names2" else FOLDED_GRAM
+        part_grams, prefix = query_grams(part, size)
+        if prefix is not None:
+            terms = []
+            for term in reader.expand_prefix(field, prefix):
+                terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(terms) >= PREFIX_TERMS_CAP:
+                    break
+            return _union(reader, [reader.postings(field, term) for term in terms])
+        frequencies = []
+        for gram in part_grams:
+            if (field, gram) not in reader:
+                return None
+            frequencies.append((reader.doc_frequency(field, gram), gram))
+        rarest = [gram for _, gram in sorted(frequencies)[:RARE_GRAMS]]
+        return _intersection([reader.postings(field, gram) for gram in rarest])
+
+    def _substring_matcher(self, reader, parts: list[str], fields: tuple[str, ...]):
+        requirements = []
+        for part in parts:
+            options = [self._gram_requirement(reader, field, part) for field in fields]
+            option = _union(reader, [m for m in options if m is not None])
+            if option is None:
+                return None
+            requirements.append(option)
+        return _intersection(requirements)
+
+    def _words_matcher(self, reader, parts: list[str]):
+        tokens = [token for part in parts for token in words(part)]
+        if not tokens:
+            return None
+        matchers = []
+        for token in dict.fromkeys(tokens):
+            postings = self._postings(reader, "words", token)
+            if postings is None:
+                return None
+            matchers.append(postings)
+        return _intersection(matchers)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def batch(self):
+        """One writer (with the lock timeout) for a group of changes; committed at the end."""
+        if self._writer is not None:
+            yield self
+            return
+        directory, ix = self._open()
+        writer = ix.writer(timeout=self.lock_timeout, compound=False)
+        if self._current_directory() != directory:  # a rebuild swapped directories while we waited
+            writer.cancel()
+            raise IndexUnavailable("the index was rebuilt meanwhile")
+        self._writer = writer
+        try:
+            yield self
+        except BaseException:
+            self._writer = None
+            writer.cancel()
+            raise
+        self._writer = None
+        writer.commit()
+
+    def index_record(self, document: SearchDocument) -> None:
+        with self.batch():
+            self._writer.update_document(**document_fields(document))
+
+    def remove_record(self, record_type: str, record_id: int) -> None:
+        with self.batch():
+            self._writer.delete_by_term("key", f"{record_type}:{record_id}")
+
+    def rebuild(self, documents: Iterable[SearchDocument], procs: int = 1, **options) -> int:
+        """Build a new directory from `documents` and swap it in; the old index stays locked meanwhile."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        old_lock = self._lock_current()
+        try:
+            name = f"ix-{time.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(4)}"
+            directory = self.root / name
+            directory.mkdir()
+            ix = whoosh_index.create_in(str(directory), make_schema())
+            if procs > 1:
+                writer = ix.writer(procs=procs, multisegment=True, timeout=self.lock_timeout, compound=False)
+            else:
+                writer = ix.writer(timeout=self.lock_timeout, compound=False)
+            count = 0
+            try:
+                for document in documents:
+                    writer.add_document(**document_fields(document))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                shutil.rmtree(directory, ignore_errors=True)
+                raise
+            writer.commit(merge=False)
+            pointer = self.root / f".{POINTER}.{secrets.token_hex(4)}"
+            pointer.write_text(name, encoding="utf-8")
+            os.replace(pointer, self.root / POINTER)
+        finally:
+            if old_lock is not None:
+                old_lock.release()
+        self._remove_old_builds(keep=name)
+        return count
+
+    def _lock_current(self):
+        """Hold the current index's write lock so no drain writes into it while a new one is built."""
+        try:
+            _, ix = self._open()
+        except IndexUnavailable:
+            return None
+        lock = ix.lock("WRITELOCK")
+        deadline = time.monotonic() + self.lock_timeout
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                from whoosh.index import LockError
+
+                raise LockError("the search index is locked by another writer")
+            time.sleep(0.05)
+        return lock
+
+    def _remove_old_builds(self, keep: str) -> None:
+        builds = sorted((p for p in self.root.glob("ix-*") if p.is_dir() and p.name != keep),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in builds[KEEP_BUILDS - 1:]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _union(reader, matchers: list):
+    """A matcher over the union of several postings (materialized: prefix groups are small)."""
+    matchers = [m for m in matchers if m is not None]
+    if not matchers:
+        return None
+    if len(matchers) == 1:
+        return matchers[0]
+    ids: set[int] = set()
+    for matcher in matchers:
+        ids.update(matcher.all_ids())
+    return ListMatcher(sorted(ids)) if ids else NullMatcher()
+
+
+def _intersection(matchers: list):
+    if not matchers or any(m is None for m in matchers):
+        return None
+    result = matchers[0]
+    for matcher in matchers[1:]:
+        result = IntersectionMatcher(result, matcher)
+    return result
+
+
+class _Search:
+    """Walks tiers of matchers in document order, confirming substrings, until `limit` hits are found."""
+
+    def __init__(self, state: _ReaderState, record_type: str, wanted: list[int] | None, found: dict, limit: int,
+                 parts: list[str]):
+        self.state, self.record_type, self.wanted = state, record_type, wanted
+        self.found, self.limit, self.parts = found, limit, parts
+
+    def tier(self, matcher, confirm: tuple[str, ...] | None) -> None:
+        if matcher is None or len(self.found) >= self.limit:
+            return
+        seen = 0
+        for docnum in self._walk(matcher):
+            if docnum in self.found or self.state.owners.get(docnum, ("", 0))[0] != self.record_type:
+                continue
+            seen += 1
+            if seen > CANDIDATE_CAP:
+                return
+            if confirm is not None and not self._confirmed(docnum, confirm):
+                continue
+            self.found[docnum] = None
+            if len(self.found) >= self.limit:
+                return
+
+    def _walk(self, matcher):
+        if self.wanted is None:
+            while matcher.is_active():
+                yield matcher.id()
+                matcher.next()
+            return
+        for docnum in self.wanted:
+            if not matcher.is_active():
+                return
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    return
+            if matcher.id() == docnum:
+                yield docnum
+
+    def _confirmed(self, docnum: int, fields: tuple[str, ...]) -> bool:
+        stored = self.state.reader.stored_fields(docnum)
+        text = "\n".join(stored.get(field, "") for field in fields)
+        return all(part in text for part in self.parts)
