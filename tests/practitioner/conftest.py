@@ -67,6 +67,17 @@ def add_staff(client, name, id_number, title="项目负责人"):
     return client.post("/practitioner/staff", data={"name": name, "id_number": id_number, "title": title})
 
 
+def get_in(client, url: str, lang: str) -> str:
+    """A page in one language. The test keeps one app context open, where Flask-Babel caches the locale
+    of the first request; refresh() forgets it so each page chooses its language like a real request."""
+    from flask_babel import refresh
+
+    refresh()
+    page = client.get(url + ("&" if "?" in url else "?") + f"lang={lang}").get_data(as_text=True)
+    refresh()
+    return page
+
+
 def shown_code(html: str) -> str:
     return re.search(r'<p class="code"[^>]*>([A-Z0-9-]+)</p>', html).group(1)
 
