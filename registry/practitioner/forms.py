@@ -12,7 +12,7 @@ from registry.i18n import current_locale, label
 from registry.reference import CATEGORIES, ROLES
 from registry.rules.divisions import validate_division_code
 from registry.rules.errors import RuleViolation
-from registry.rules.identifiers import validate_id_number, validate_uscc
+from registry.rules.identifiers import looks_like_full_id_number, validate_id_number, validate_uscc
 from registry.rules.passwords import check_password_policy
 
 
@@ -56,6 +56,14 @@ class UnechoedField(StringField):
 
     def _value(self):
         return ""
+
+
+class RedactingField(StringField):
+    """A text input that echoes its value back, except a value that looks like a full ID number."""
+
+    def _value(self):
+        text = super()._value()
+        return "" if looks_like_full_id_number(text) else text
 
 
 class CheckboxesField(SelectMultipleField):
@@ -171,7 +179,7 @@ class InvitationForm(FlaskForm):
     id_number = UnechoedField(_l("Your resident ID number"),
                             validators=[required(), limit(30), rule(validate_id_number)],
                             render_kw={"autocomplete": "off"})
-    username = StringField(_l("Choose a username"), validators=[required(), Length(min=3, max=100, message=_l("Between %(min)d and %(max)d characters."))],
+    username = RedactingField(_l("Choose a username"), validators=[required(), Length(min=3, max=100, message=_l("Between %(min)d and %(max)d characters."))],
                            render_kw={"autocomplete": "username"})
     email = StringField(_l("E-mail (optional, not public)"), validators=[Optional(), limit(200)],
                         render_kw={"type": "email"})

@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 from stdnum.cn import ric, uscc
 
@@ -80,6 +81,21 @@ def get_in(client, url: str, lang: str) -> str:
 
 def shown_code(html: str) -> str:
     return re.search(r'<p class="code"[^>]*>([A-Z0-9-]+)</p>', html).group(1)
+
+
+@pytest.fixture(autouse=True)
+def fresh_request_globals(app):
+    """Each request forgets the signed-in user and locale of the one before, as in production.
+
+    The `app` fixture keeps one application context open for the whole test, and a test request reuses it,
+    so `g` (where Flask-Login and Flask-Babel cache the user and the locale) would otherwise leak from one
+    browser (test client) to the next."""
+
+    def forget():
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget)
 
 
 @pytest.fixture
