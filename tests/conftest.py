@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 
 from registry import create_app
 from registry.extensions import db as _db
@@ -85,9 +87,25 @@ def app_config(database_url, tmp_path):
     }
 
 
+class RequestIsolatedClient(FlaskClient):
+    """Each request starts with an empty `g`, as in production. The test's app context (kept open so tests can
+    use the database directly) would otherwise carry `g` from one request to the next: the signed-in user
+    Flask-Login caches there, and the locale Flask-Babel caches there."""
+
+    def open(self, *args, **kwargs):
+        for name in list(vars(g)):
+            delattr(g, name)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            for name in list(vars(g)):
+                delattr(g, name)
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = RequestIsolatedClient
     with app.app_context():
         yield app
         _db.session.remove()

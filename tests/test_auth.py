@@ -1,0 +1,135 @@
+"""Accounts: sign-in, the lockout counted in the database, logout and password change ending every session,
+the regulators' idle timeout, CSRF and the security headers."""
+import re
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from registry.models import AuditEvent, LoginAttempt
+from registry.services.accounts import create_account
+from registry.services.audit import SYSTEM
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def regulator(app):
+    return create_account(SYSTEM, username="qingdao", password=PASSWORD, role="regulator", display_name="青岛市生态环境局",
+                          division_code="370200", authority_name="青岛市生态环境局")
+
+
+def sign_in(client, username="qingdao", password=PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+def test_a_regulator_signs_in_and_lands_on_the_desk(client, regulator):
+    response = sign_in(client)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/regulator/")
+
+
+def test_a_wrong_password_says_so_in_chinese_and_is_audited(client, regulator, db):
+    page = sign_in(client, password="wrong password!").get_data(as_text=True)
+    assert "用户名或密码错误" in page
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "login_failed")) == 1
+
+
+def test_five_failures_in_fifteen_minutes_lock_the_account_even_for_the_right_password(client, regulator, db):
+    for _ in range(5):
+        sign_in(client, password="wrong password!")
+    page = sign_in(client).get_data(as_text=True)
+    assert "失败次数过多" in page
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 6
+
+
+def test_the_lockout_is_counted_in_the_database_across_clients(app, regulator):
+    for _ in range(5):
+        sign_in(app.test_client(), password="wrong password!")  # a fresh client each time, like separate workers
+    assert "失败次数过多" in sign_in(app.test_client()).get_data(as_text=True)
+
+
+def test_logout_ends_every_session_including_a_replayed_cookie(app, regulator):
+    first, second = app.test_client(), app.test_client()
+    sign_in(first)
+    sign_in(second)
+    stolen = first.get_cookie("session").value
+    first.post("/logout")
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/regulator/").status_code == 302  # back to the sign-in page
+    assert second.get("/regulator/").status_code == 302
+
+
+def test_password_change_ends_other_sessions_and_keeps_this_one(app, regulator):
+    mine, other = app.test_client(), app.test_client()
+    sign_in(mine)
+    sign_in(other)
+    response = mine.post("/account/password", data={"current_password": PASSWORD, "new_password": "a new long passphrase",
+                                                    "confirm": "a new long passphrase"})
+    assert response.status_code == 302
+    assert mine.get("/regulator/").status_code == 200
+    assert other.get("/regulator/").status_code == 302
+    assert sign_in(app.test_client(), password="a new long passphrase").status_code == 302
+
+
+def test_password_change_refuses_a_weak_password_beside_its_field(client, regulator):
+    sign_in(client)
+    page = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "password1234",
+                                                   "confirm": "password1234"}).get_data(as_text=True)
+    assert "该密码过于常见" in page
+    assert sign_in(client.application.test_client()).status_code == 302  # the old password still works
+
+
+def test_a_regulator_is_signed_out_after_thirty_idle_minutes(client, regulator):
+    sign_in(client)
+    assert client.get("/regulator/").status_code == 200
+    with client.session_transaction() as session:
+        session["last_seen"] = time.time() - 31 * 60
+    response = client.get("/regulator/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/regulator/").status_code == 302
+
+
+def test_login_redirects_only_to_this_site(client, regulator):
+    response = client.post("/login?next=https://evil.example/", data={"username": "qingdao", "password": PASSWORD})
+    assert response.headers["Location"].endswith("/regulator/")
+
+
+def test_a_username_cannot_be_an_id_number(app):
+    from registry.rules.errors import RuleViolation
+
+    with pytest.raises(RuleViolation):
+        create_account(SYSTEM, username="370202198403120458", password=PASSWORD, role="admin", display_name="x")
+
+
+def test_forms_refuse_a_post_without_the_csrf_token(app_config):
+    from registry import create_app
+
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    with app.app_context():
+        client = app.test_client()
+        response = client.post("/login", data={"username": "x", "password": "y"})
+        assert response.status_code == 400
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        assert client.post("/login", data={"username": "x", "password": "y", "csrf_token": token}).status_code == 200
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_pages_with_personal_data_are_not_cached(client, regulator):
+    sign_in(client)
+    assert client.get("/regulator/").headers["Cache-Control"] == "no-store"
+
+
+def test_the_interface_is_chinese_first_and_english_on_request(client):
+    assert 'lang="zh-CN"' in client.get("/login").get_data(as_text=True)
+    english = client.get("/login?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in english and "Sign in" in english
+    assert 'lang="en"' in client.get("/login").get_data(as_text=True)  # the choice is remembered
