@@ -16,8 +16,19 @@ from registry.rules.identifiers import looks_like_full_id_number
 FORM_MAX_AGE_SECONDS = 6 * 3600
 
 
+def number_range(minimum, maximum, message):
+    """NumberRange that stays silent when the value did not parse (the parse error is already shown)."""
+    check = NumberRange(min=minimum, max=maximum, message=message)
+
+    def validator(form, field):
+        if field.data is not None:
+            check(form, field)
+
+    return validator
+
+
 def _area():
-    return DecimalField(validators=[Optional(), NumberRange(min=0, message=_l("Enter an area of 0 m² or more."))],
+    return DecimalField(validators=[Optional(), number_range(0, None, _l("Enter an area of 0 m² or more."))],
                         places=None)
 
 
@@ -52,7 +63,7 @@ class GetForm(FlaskForm):
 
     def has_input(self) -> bool:
         return any(field.raw_data and field.raw_data[0] not in ("", None) for field in self
-                   if field.name not in ("page", "sort"))
+                   if field.name != "sort")
 
 
 def not_an_id_number(form, field):
@@ -72,9 +83,8 @@ class SearchForm(GetForm):
     has_penalty = SelectField(_l("Has public penalties"), choices=yes_no_choices, default="")
     banned = SelectField(_l("Currently banned from practice"), choices=yes_no_choices, default="")
     min_first_pass = IntegerField(_l("First-pass rate at least (%)"), validators=[
-        Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
+        Optional(), number_range(0, 100, _l("Enter a percentage from 0 to 100."))])
     sort = SelectField(_l("Sort by"), choices=sort_choices, default="relevance")
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=10000)], default=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +110,6 @@ class SimilarForm(GetForm):
     min_area = _area()
     max_area = _area()
     province = SelectField(_l("Province of your parcel"), choices=province_choices, default="")
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=10000)], default=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,8 @@
 
 Views are thin: they parse a form, call one query (or the complaint service) and render.
 """
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask_babel import lazy_gettext as _l
 
 from public_portal.charts import reviews_by_year_chart
 from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, form_started_token
@@ -18,6 +19,27 @@ from registry.services.complaint_filing import PUBLIC, file_complaint
 
 bp = Blueprint("portal", __name__)
 PER_PAGE = 20
+CSV_KIND_LABELS = {
+    "unit": _l("Firms"), "person": _l("Individuals"), "project": _l("Projects"), "review": _l("Review outcomes"),
+    "penalty": _l("Administrative penalties and bans"), "complaint": _l("Verified reports of false performance"),
+}
+
+
+@bp.context_processor
+def portal_helpers():
+    """Helpers for the portal's templates: links to other pages of a list, today's date, CSV labels."""
+
+    def portal_page_url(number: int) -> str:
+        args = {**request.args.to_dict(), **(request.view_args or {}), "page": number}
+        return url_for(request.endpoint, **args)
+
+    return {"portal_page_url": portal_page_url, "today_iso": lambda: today().isoformat(),
+            "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind)}
+
+
+def requested_page() -> int:
+    """The `page` query parameter, kept within 1..10000 (a bad value means the first page)."""
+    return max(1, min(request.args.get("page", 1, type=int), 10000))
 
 
 @bp.route("/")
@@ -36,7 +58,7 @@ def search():
         has_penalty={"true": True, "false": False}.get(form.has_penalty.data),
         banned={"true": True, "false": False}.get(form.banned.data), min_first_pass=form.min_first_pass.data,
         sort=form.sort.data or "relevance")
-    page = form.page.data or 1
+    page = requested_page()
     results = search_units(filters, page, PER_PAGE, exact_total=False)
     persons = search_persons(form.q.data, None, 1, 10) if form.q.data and page == 1 else None
     return render_template("portal/search.html", form=form, results=results, persons=persons)
@@ -48,14 +70,13 @@ def similar():
     if not form.has_input() or not form.validate():
         return render_template("portal/similar.html", form=form, results=None)
     results = similar_parcels(form.industry.data or None, form.min_area.data, form.max_area.data,
-                              form.province.data or None, form.page.data or 1, PER_PAGE)
+                              form.province.data or None, requested_page(), PER_PAGE)
     return render_template("portal/similar.html", form=form, results=results)
 
 
 @bp.route("/units/<uscc>")
 def unit(uscc):
-    page = request.args.get("page", 1, type=int)
-    profile = unit_profile(uscc, max(1, min(page, 10000)))
+    profile = unit_profile(uscc, requested_page())
     if profile is None:
         abort(404)
     return render_template("portal/unit.html", p=profile, chart=reviews_by_year_chart(profile.reviews_by_year))

@@ -16,6 +16,7 @@ import secrets
 import shutil
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -97,8 +98,17 @@ class WhooshBackend(SearchBackend):
         self.root = Path(root)
         self.lock_timeout = lock_timeout
         self._lock = threading.RLock()
-        self._state: _ReaderState | None = None
+        self._holder: dict = {"state": None}  # the open reader, closed with the backend (or at exit)
         self._writer = None
+        weakref.finalize(self, _close_state, self._holder)
+
+    @property
+    def _state(self) -> "_ReaderState | None":
+        return self._holder["state"]
+
+    @_state.setter
+    def _state(self, state: "_ReaderState | None") -> None:
+        self._holder["state"] = state
 
     # -- where the index lives -------------------------------------------------------------------
 
@@ -156,9 +166,7 @@ class WhooshBackend(SearchBackend):
     def close(self) -> None:
         """Close the open reader (a new one opens on the next query)."""
         with self._lock:
-            if self._state is not None:
-                self._state.reader.close()
-                self._state = None
+            _close_state(self._holder)
 
     def query(self, text: str, record_type: str, *, allowed: set[int] | None = None, limit: int = 20) -> list[int]:
         parts = query_parts(text)
@@ -320,6 +328,13 @@ class WhooshBackend(SearchBackend):
                         key=lambda p: p.stat().st_mtime, reverse=True)
         for old in builds[KEEP_BUILDS - 1:]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _close_state(holder: dict) -> None:
+    state = holder.get("state")
+    holder["state"] = None
+    if state is not None:
+        state.reader.close()
 
 
 def _union(reader, matchers: list):
