@@ -121,7 +121,7 @@ class DetailsForm(FlaskForm):
 
 
 class StaffForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[required(), limit(100)])
+    name = StringField(_l("Full name"), validators=[required(), limit(100)])
     id_number = UnechoedField(_l("Resident ID number (18 characters)"),
                             validators=[required(), limit(30), rule(validate_id_number)],
                             render_kw={"autocomplete": "off"})

@@ -67,7 +67,7 @@ def test_the_truthfulness_box_must_be_ticked_and_nothing_is_saved_otherwise(firm
 
 def test_an_empty_signer_is_refused_beside_the_field(firm):
     page = sign(firm, signer="").get_data(as_text=True)
-    assert "此项必填" in " ".join(errors_of(page, "signer"))
+    assert "必填" in " ".join(errors_of(page, "signer"))
     assert count(Commitment) == 0
 
 

@@ -52,8 +52,8 @@ def test_saving_unchanged_details_makes_no_new_version(firm):
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"name": ""}, "name", "此项必填"),
-    ({"legal_representative": ""}, "legal_representative", "此项必填"),
+    ({"name": ""}, "name", "必填"),
+    ({"legal_representative": ""}, "legal_representative", "必填"),
     ({"division_code": "37020"}, "division_code", "6位数字"),
     ({"established_on": "2015-13-01"}, "established_on", "YYYY-MM-DD"),
     ({"established_on": "2027-01-01"}, "established_on", "成立日期不能晚于今天"),

@@ -65,12 +65,12 @@ def test_each_registration_error_shows_beside_its_field_and_nothing_is_saved(cli
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert any(message in error for error in errors_of(page, field)), errors_of(page, field)
-    assert "请更正下列标出的字段" in page
+    assert "未保存任何内容" in page
     assert count(Unit) == 0 and count(Account) == 0
 
 
 def test_the_registration_page_is_chinese_by_default_and_english_on_request(client):
-    assert "注册从业单位" in client.get("/practitioner/register").get_data(as_text=True)
+    assert "从业单位注册" in client.get("/practitioner/register").get_data(as_text=True)
     english = get_in(client, "/practitioner/register", "en")
     assert "Register a firm" in english and "Unified social credit code" in english
 
