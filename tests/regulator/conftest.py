@@ -44,24 +44,42 @@ def ids_for(db, tag: str) -> SimpleNamespace:
     )
 
 
+STAFF = {
+    "qingdao": ("qd-official", "王监管", "370200", "青岛市生态环境局"),
+    "shandong": ("sd-official", "李监管", "370000", "山东省生态环境厅"),
+    "jinan": ("jn-official", "赵监管", "370100", "济南市生态环境局"),
+    "hefei": ("hf-official", "孙监管", "340100", "合肥市生态环境局"),
+    "admin": ("national-admin", "部管理员", None, None),
+}
+
+
+class StaffAccounts(dict):
+    """Regulator accounts made on first use (each password hash costs ~0.1 s): `accounts["qingdao"]` is an id."""
+
+    def __missing__(self, who: str) -> int:
+        username, name, division, authority = STAFF[who]
+        if who == "admin":
+            account = create_admin(SYSTEM, username=username, display_name=name, password=PASSWORD)
+        else:
+            account = create_regulator(SYSTEM, username=username, display_name=name, division_code=division,
+                                       authority_name=authority, password=PASSWORD)
+        self[who] = account.id
+        return account.id
+
+
 @pytest.fixture
 def world(db):
-    """Shandong (Qingdao) and Anhui (Hefei) records, and regulators of each, plus the national administrator."""
+    """Shandong (Qingdao) and Anhui (Hefei) records; regulators of Qingdao, Jinan, Shandong and Hefei and the
+    national administrator, made when a test first names them."""
     f.create(*_province("37", "370200", "370211", "青岛市生态环境局", QD_ID, "青岛"),
              *_province("34", "340100", "340102", "合肥市生态环境局", HF_ID, "合肥"))
-    accounts = {
-        "qingdao": create_regulator(SYSTEM, username="qd-official", display_name="王监管", division_code="370200",
-                                    authority_name="青岛市生态环境局", password=PASSWORD),
-        "shandong": create_regulator(SYSTEM, username="sd-official", display_name="李监管", division_code="370000",
-                                     authority_name="山东省生态环境厅", password=PASSWORD),
-        "jinan": create_regulator(SYSTEM, username="jn-official", display_name="赵监管", division_code="370100",
-                                  authority_name="济南市生态环境局", password=PASSWORD),
-        "hefei": create_regulator(SYSTEM, username="hf-official", display_name="孙监管", division_code="340100",
-                                  authority_name="合肥市生态环境局", password=PASSWORD),
-        "admin": create_admin(SYSTEM, username="national-admin", display_name="部管理员", password=PASSWORD),
-    }
-    return SimpleNamespace(qd=ids_for(db, "青岛"), hf=ids_for(db, "合肥"),
-                           accounts={k: a.id for k, a in accounts.items()})
+    return SimpleNamespace(qd=ids_for(db, "青岛"), hf=ids_for(db, "合肥"), accounts=StaffAccounts())
+
+
+def login_as(client, world, who: str):
+    """Sign in as one of the staff accounts (creating it first if needed)."""
+    world.accounts[who]
+    return login(client, STAFF[who][0])
 
 
 def actor_for(db, world, who: str) -> Actor:
@@ -78,7 +96,7 @@ def login(client, username: str, password: str = PASSWORD):
 
 @pytest.fixture
 def as_qingdao(client, world):
-    login(client, "qd-official")
+    login_as(client, world, "qingdao")
     return client
 
 

@@ -1,9 +1,9 @@
 """Every regulator page renders for the Qingdao regulator, in Chinese by default."""
-from tests.regulator.conftest import login
+from tests.regulator.conftest import login_as
 
 
 def test_every_page_renders(client, world):
-    login(client, "qd-official")
+    login_as(client, world, "qingdao")
     qd = world.qd
     for url in ["/regulator/", "/regulator/projects", f"/regulator/projects/{qd.project}", "/regulator/units",
                 f"/regulator/units/{qd.unit}", "/regulator/penalties", "/regulator/penalties/new",
