@@ -11,11 +11,13 @@
 - Writers take a lock timeout and write non-compound segments; the reader is reopened only when the
   index's generation (or the current directory, after a rebuild) changes. Never `Searcher.refresh()`.
 """
+import gc
 import os
 import secrets
 import shutil
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -124,10 +126,16 @@ class WhooshBackend(SearchBackend):
 
     def _open(self):
         directory = self._current_directory()
-        try:
-            return directory, whoosh_index.open_dir(str(directory))
-        except Exception as error:  # any unreadable index is rebuilt, never trusted
-            raise IndexUnavailable(f"unreadable index: {type(error).__name__}") from None
+        # Whoosh leaves its table-of-contents file open when it cannot parse it: that handle is closed when
+        # the failed attempt is dropped, without a ResourceWarning (the error path only).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                return directory, whoosh_index.open_dir(str(directory))
+            except Exception as error:  # any unreadable index is rebuilt, never trusted
+                reason = type(error).__name__
+            gc.collect()
+        raise IndexUnavailable(f"unreadable index: {reason}")
 
     def is_ready(self) -> bool:
         try:

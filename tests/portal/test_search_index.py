@@ -1,0 +1,183 @@
+"""The Whoosh index (DESIGN §4): Chinese substrings, tiers, credit-code prefixes, SQL filters, keeping in step
+with the database through the outbox, rebuilds, and only public, masked text inside."""
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from registry.extensions import db
+from registry.models import SearchOutbox, Unit
+from registry.search import backend, search_ids
+from tests.factories import create, make_uscc, penalty_record, project_record, unit_record
+from tests.portal.conftest import (
+    ALL_FULL_ID_NUMBERS, GAO_ID, HEFEI, JIAOHUA, JINGTU, LIN_ID, LVYUAN, QINGDAO, SECRET_STRINGS, SUJING, unit_id,
+)
+
+
+def firm_names(query: str, **options) -> list[str]:
+    return [db.session.get(Unit, i).name for i in search_ids(query, "unit", **options)]
+
+
+def index_directory(app) -> Path:
+    root = Path(app.config["SEARCH_INDEX_DIR"])
+    return root / (root / "CURRENT").read_text().strip()
+
+
+def test_two_character_chinese_fragments_find_the_firms_whose_names_contain_them(registry_data):
+    assert firm_names("苏净") == ["江苏苏净环保科技有限公司"]
+    # 焦化 is in one firm's name and in another firm's project (无锡某焦化厂): the name match ranks first
+    assert firm_names("焦化") == ["山西焦化土壤修复有限公司", "江苏苏净环保科技有限公司"]
+
+
+def test_an_exact_name_comes_first_then_names_then_project_text(registry_data):
+    create(unit_record(make_uscc("320500", 150), name="苏净", division_code="320506"))
+    assert firm_names("苏净")[0] == "苏净"
+    assert firm_names("苏净")[1] == "江苏苏净环保科技有限公司"
+
+
+def test_single_characters_parcels_owners_and_several_words_are_found(registry_data):
+    assert "浙江绿源环境检测有限公司" in firm_names("绿")
+    assert firm_names("无锡城投") == ["江苏苏净环保科技有限公司"]  # an owner of a public project
+    assert firm_names("太原焦化厂") == ["山西焦化土壤修复有限公司"]  # a parcel
+    assert firm_names("苏净 焦化厂") == ["江苏苏净环保科技有限公司"]  # every part must occur
+    assert firm_names("苏净 不存在的词") == []
+
+
+def test_jieba_words_find_a_name_written_with_words_left_out(registry_data):
+    # not a substring of 山西焦化土壤修复有限公司, but both of its words are in the name
+    assert firm_names("焦化修复") == ["山西焦化土壤修复有限公司"]
+
+
+def test_credit_code_prefixes_of_four_to_eighteen_characters_are_one_term(registry_data):
+    assert firm_names(SUJING[:4]) and all(n for n in firm_names(SUJING[:4]))
+    assert firm_names(SUJING) == ["江苏苏净环保科技有限公司"]
+    assert firm_names(SUJING[:10].lower()) == ["江苏苏净环保科技有限公司"]
+
+
+def test_withheld_text_is_not_searchable(registry_data):
+    assert firm_names("温州皮革厂") == []  # a project marked non-disclosed
+    assert firm_names("粤清路") == []  # the address of a firm whose basic information is withheld
+    assert firm_names("净土") == []  # a firm with nothing public at all
+    assert firm_names("广东粤清") == ["广东粤清环境有限公司"]  # its name and code are public (a public penalty)
+
+
+def test_persons_are_found_by_name_but_never_by_id_number(registry_data):
+    assert len(search_ids("王建国", "person")) == 1
+    assert search_ids("赵六", "person") == []  # no commitment, nothing public about him
+    for number in ALL_FULL_ID_NUMBERS:
+        assert search_ids(number, "person") == [] and search_ids(number, "unit") == []
+    assert search_ids("110105", "person") == []  # the masked number is stored for display, never searchable
+
+
+def test_filters_run_in_sql_and_restrict_the_text_matches(registry_data):
+    shanxi_only = {unit_id(JIAOHUA)}
+    assert firm_names("焦化", allowed=shanxi_only) == ["山西焦化土壤修复有限公司"]
+    assert firm_names("焦化", allowed={unit_id(LVYUAN)}) == []
+    assert firm_names("焦化", allowed=set()) == []
+
+
+def test_the_search_stops_at_the_limit(registry_data):
+    assert len(search_ids("有限公司", "unit", limit=2)) == 2
+    assert len(search_ids("有限公司", "unit", limit=20)) == 6
+
+
+def test_a_write_through_a_service_reaches_the_index_after_its_commit(app, registry_data):
+    new = make_uscc("320500", 160)
+    create(unit_record(new, name="常州龙城净化修复有限公司", division_code="320411"),
+           project_record(new, "CZ-1", name="常州某染料厂地块修复"))
+    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+    assert firm_names("龙城") == ["常州龙城净化修复有限公司"]
+    assert firm_names("染料厂") == ["常州龙城净化修复有限公司"]
+
+
+def test_a_firm_that_stops_being_public_leaves_the_index(app, registry_data):
+    assert firm_names("京华") == ["北京京华修复有限公司"]
+    create(unit_record(make_uscc("110100", 106), name="北京京华修复有限公司", division_code="110105",
+                       non_disclosed={"reason": "依法不予公开"}))
+    # still listed: its lifetime ban is a public government record, but only by name and code
+    assert firm_names("京华") == ["北京京华修复有限公司"]
+
+
+def test_the_index_is_never_trusted_over_the_database(app, client, contract):
+    assert client.get("/api/v1/units?q=庐州").json["total"] == 1
+    app.config["TODAY"] = "2027-09-02"  # the only public record of the Hefei firm has ended; no write happened
+    assert client.get("/api/v1/units?q=庐州").json["total"] == 0
+    assert "合肥庐州" not in client.get("/search?q=庐州").get_data(as_text=True)
+
+
+def test_a_missing_index_is_rebuilt_from_the_database(app, registry_data):
+    backend().close()
+    import shutil
+
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+    assert firm_names("苏净") == ["江苏苏净环保科技有限公司"]
+
+
+def test_an_unreadable_index_is_rebuilt_not_trusted(app, registry_data):
+    backend().close()
+    for path in index_directory(app).iterdir():
+        path.write_bytes(b"garbage")
+    assert firm_names("苏净") == ["江苏苏净环保科技有限公司"]
+
+
+def test_reindex_builds_a_new_directory_swaps_it_in_and_answers_the_same(app, runner, registry_data):
+    before = index_directory(app)
+    answers = {q: firm_names(q) for q in ("苏净", "焦化", "有限公司", "电镀厂")}
+    result = runner.invoke(args=["search", "reindex", "--procs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 8 documents" in result.output  # 6 listed firms and 2 listed persons
+    assert index_directory(app) != before
+    assert {q: firm_names(q) for q in answers} == answers
+
+
+def test_reindex_with_two_writer_processes(app, runner, registry_data):
+    result = runner.invoke(args=["search", "reindex", "--procs", "2"])
+    assert result.exit_code == 0, result.output
+    assert firm_names("苏净") == ["江苏苏净环保科技有限公司"]
+
+
+def test_the_index_holds_only_public_masked_text(app, contract, registry_data):
+    firm_names("苏净")
+    directory = index_directory(app)
+    reader = backend()._reader_state().reader
+    terms = " ".join(str(text) for _, text in reader.all_terms())
+    stored = " ".join(str(fields) for fields in reader.all_stored_fields())
+    raw = b"".join(path.read_bytes() for path in directory.iterdir())
+    never = ALL_FULL_ID_NUMBERS + SECRET_STRINGS + [LIN_ID, GAO_ID, "高远", "合肥市瑶海区长江东路2号", "温州皮革厂"]
+    for secret in never:
+        assert secret not in terms and secret not in stored
+        assert secret.encode() not in raw
+    assert "青岛市市南区香港中路1号" in stored  # a public address is there
+    assert "110105********" in stored  # persons are stored masked only
+
+
+def test_the_index_lock_makes_a_drain_wait_and_keep_its_rows(app, registry_data):
+    from registry.search import drain_outbox
+    from registry.services.audit import enqueue_for_index
+    from registry.services import service
+    from registry.services.audit import SYSTEM
+
+    app.config["SEARCH_LOCK_TIMEOUT"] = 0.2
+    backend().lock_timeout = 0.2
+    firm_names("苏净")
+    from whoosh import index as whoosh_index
+
+    lock = whoosh_index.open_dir(str(index_directory(app))).lock("WRITELOCK")
+    assert lock.acquire()
+    try:
+        @service
+        def touch(actor):
+            enqueue_for_index("unit", unit_id(SUJING))
+
+        touch(SYSTEM)  # the commit succeeds; the drain times out on the lock and keeps the row
+        assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 1
+    finally:
+        lock.release()
+    assert drain_outbox() == 1
+    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+
+
+def test_penalty_only_firms_are_indexed_while_listed(app, registry_data):
+    assert firm_names("上海净土") == []  # its penalty was repaired: nothing public
+    create(penalty_record({"uscc": JINGTU}, "沪环罚〔2026〕8号", decided_on="2026-10-01"))
+    assert firm_names("上海净土") == ["上海净土修复工程有限公司"]
+    assert HEFEI and QINGDAO  # the contract firms are not part of this data set
