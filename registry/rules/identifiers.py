@@ -3,6 +3,8 @@
 Check characters come from python-stdnum, which also refuses birth dates and
 places that do not exist. Error messages never repeat the number itself.
 """
+from functools import cache
+
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
@@ -17,23 +19,35 @@ def normalize_id_number(value: str) -> str:
 
 
 def validate_id_number(value: str, field: str = "id_number") -> str:
-    """Return the normalized 18-character ID number or raise RuleViolation (without echoing it)."""
+    """Return the normalized 18-character ID number or raise RuleViolation (without echoing it).
+
+    The checks are python-stdnum's `stdnum.cn.ric.validate`, taken one by one to name the reason."""
     number = normalize_id_number(value)
     if len(number) != 18:
         raise RuleViolation(field, "身份证号码应为18位", "an ID number has 18 characters")
     if not looks_like_full_id_number(number):
         raise RuleViolation(field, "身份证号码格式错误", "the ID number is malformed")
+    if number[-1] != ric.calc_check_digit(number):
+        raise RuleViolation(field, "身份证号码校验位错误", "the ID number's check character is wrong")
     try:
-        ric.validate(number)
-    except InvalidChecksum:
-        raise RuleViolation(field, "身份证号码校验位错误", "the ID number's check character is wrong") from None
+        birth_year = ric.get_birth_date(number).year
     except InvalidComponent:
-        raise RuleViolation(
-            field, "身份证号码中的出生日期或地区代码不存在", "the ID number's birth date or region code does not exist"
-        ) from None
-    except (InvalidFormat, InvalidLength, ValidationError):
-        raise RuleViolation(field, "身份证号码格式错误", "the ID number is malformed") from None
+        raise RuleViolation(field, "身份证号码中的出生日期不存在", "the ID number's birth date does not exist") from None
+    if not region_existed(number[:6], birth_year):
+        raise RuleViolation(field, "身份证号码中的地区代码在出生年份不存在",
+                            "the ID number's region code did not exist in its birth year")
     return number
+
+
+@cache
+def region_existed(region_code: str, year: int) -> bool:
+    """stdnum's check that the region code was assigned in the birth year, cached by (region, year): the
+    lookup costs ~0.2 ms, and a bulk import checks hundreds of thousands of numbers."""
+    try:
+        ric.get_birth_place(f"{region_code}{year:04d}01010000")
+    except InvalidComponent:
+        return False
+    return True
 
 
 def mask_id_number(number: str) -> str:

@@ -51,6 +51,7 @@ CITIES = [
 BRANDS = ["苏净", "绿源", "清土", "华测", "中环", "碧水", "蓝天", "瑞景", "博瑞", "正清", "禾润", "恒泰", "鑫源",
           "新地", "宏宇", "安澜", "青禾", "润泽", "益民", "科立", "明德", "远航", "金石", "天润", "嘉禾", "同济",
           "华新", "东方", "泰和", "德信", "创绿", "尚净", "优土", "力源", "长清", "开元"]
+BRAND_CHARACTERS = "净源清华中碧蓝瑞博正禾恒鑫新宏安青润益科明远金天嘉同泰德创尚优力长开绿盛达信诚宇航泽通环昌洁美丰"
 BUSINESS = [("环保科技有限公司", ["investigation", "risk_assessment", "monitoring"]),
             ("土壤修复有限公司", ["remediation_design", "remediation_construction", "remediation_effect_evaluation"]),
             ("环境检测有限公司", ["monitoring", "investigation"]),
@@ -98,19 +99,20 @@ def person_name(rng: random.Random) -> str:
 
 
 def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[int, int] = (3, 14),
-                     today: date = date(2026, 11, 26)) -> Iterator[dict]:
+                     persons_per_firm: tuple[int, int] = (1, 4), today: date = date(2026, 11, 26),
+                     first_firm: int = 0) -> Iterator[dict]:
     """Deterministic exchange-format records: firms, their staff, projects, reviews, penalties, complaints."""
     rng = random.Random(seed)
     used_names: set[str] = set()
     project_number = 0
-    for firm_number in range(firms):
+    for firm_number in range(first_firm, first_firm + firms):
         city_code, city, districts = CITIES[firm_number % len(CITIES)] if firm_number < len(CITIES) * 3 \
             else rng.choice(CITIES)
         suffix, categories = rng.choice(BUSINESS)
-        brand = BRANDS[firm_number % len(BRANDS)] if firm_number < len(BRANDS) else rng.choice(BRANDS)
+        brand = BRANDS[firm_number] if firm_number < len(BRANDS) else rng.choice(BRANDS)
         name = f"{city}{brand}{suffix}"
-        while name in used_names:
-            name = f"{city}{brand}{rng.choice('一二三四五六七八九')}{suffix}"
+        while name in used_names:  # beyond the named brands, two characters of a brand pool
+            name = f"{city}{rng.choice(BRAND_CHARACTERS)}{rng.choice(BRAND_CHARACTERS)}{suffix}"
         used_names.add(name)
         district = rng.choice(districts)
         firm_uscc = make_uscc(rng, city_code)
@@ -123,7 +125,7 @@ def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[
                "commitment": {"signed_at": f"{rng.randint(2021, 2025)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T09:30:00+08:00",
                               "signer": "法定代表人"} if signed else None}
         staff = []
-        for _ in range(rng.randint(1, 4)):
+        for _ in range(rng.randint(*persons_per_firm)):
             id_number = make_id_number(rng, rng.choice(districts))
             staff.append(id_number)
             yield {"kind": "person", "id_number": id_number, "name": person_name(rng), "unit_uscc": firm_uscc,
@@ -140,7 +142,7 @@ def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[
             completed = deadline + timedelta(days=rng.randint(-60, 90)) if rng.random() < 0.85 else None
             if completed and completed > today:
                 completed = None
-            ref = f"D-{project_number:06d}"
+            ref = f"D-{seed % 1000:03d}-{project_number:07d}"
             firm_projects.append(ref)
             parcel_district = rng.choice(districts)
             yield {"kind": "project", "ref": ref, "unit_uscc": firm_uscc, "category": category,
@@ -171,7 +173,7 @@ def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[
             ban = None
             if severity == "serious" and rng.random() < 0.6:
                 ban = {"lifetime": True} if rng.random() < 0.2 else {"until": (decided + timedelta(days=3650)).isoformat()}
-            penalty = {"kind": "penalty", "decision_number": f"{city}环罚〔{decided.year}〕{project_number}号",
+            penalty = {"kind": "penalty", "decision_number": f"{city}环罚〔{decided.year}〕{seed % 1000}-{project_number}号",
                        "subject": {"uscc": firm_uscc}, "authority": f"{city}市生态环境局",
                        "authority_division_code": city_code, "decided_on": decided.isoformat(),
                        "kinds": ["fine"] + (["practice_ban"] if ban else []), "severity": severity,
@@ -189,7 +191,7 @@ def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[
             status = rng.choice(["received", "verifying", "substantiated", "unsubstantiated"])
             received = today - timedelta(days=rng.randint(10, 400))
             verified = status in ("substantiated", "unsubstantiated")
-            yield {"kind": "complaint", "ref": f"DC-{project_number:06d}", "project_ref": rng.choice(firm_projects),
+            yield {"kind": "complaint", "ref": f"DC-{seed % 1000:03d}-{project_number:07d}", "project_ref": rng.choice(firm_projects),
                    "received_on": received.isoformat(), "status": status,
                    "description": "项目实际由其他单位完成，该单位填报的业绩不实",
                    "verified_on": (received + timedelta(days=20)).isoformat() if verified else None,

@@ -157,6 +157,7 @@ class _Importer:
         self.today = today()
         self.unit_ids: dict[str, int] = {}
         self.person_ids: dict[str, int] = {}  # keyed by the ID number's keyed hash
+        self.person_id_by_number: dict[str, int] = {}  # for this import only, never kept
         self.project_ids: dict[str, int] = {}
         self.touched_units: set[int] = set()
         self.touched_persons: set[int] = set()
@@ -180,6 +181,8 @@ class _Importer:
         return self.unit_ids[code]
 
     def person_id(self, line: Line, id_number: str, field_name: str) -> int:
+        if id_number in self.person_id_by_number:  # a file names its staff on many projects
+            return self.person_id_by_number[id_number]
         number = _check(line, validate_id_number, id_number, field_name, field_name=field_name)
         key = vault().lookup_hash(number)
         if key not in self.person_ids:
@@ -187,6 +190,7 @@ class _Importer:
             if found is None:
                 raise _dangling(line, field_name, "从业个人", "person")
             self.person_ids[key] = found
+        self.person_id_by_number[id_number] = self.person_ids[key]
         return self.person_ids[key]
 
     def project_id(self, line: Line, ref: str, field_name: str) -> int:
