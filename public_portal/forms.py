@@ -62,8 +62,7 @@ class GetForm(FlaskForm):
         csrf = False
 
     def has_input(self) -> bool:
-        return any(field.raw_data and field.raw_data[0] not in ("", None) for field in self
-                   if field.name != "sort")
+        return any(field.raw_data and field.raw_data[0] not in ("", None) for field in self)
 
 
 def not_an_id_number(form, field):
