@@ -85,8 +85,14 @@ def register_firm(actor: Actor, *, uscc: str, name: str, division_code: str, leg
                 contact_email=email)
     db.session.add(unit)
     db.session.flush()
-    account = create_account(actor, username=code, password=password, role="unit", display_name=name,
-                             email=email, unit_id=unit.id)
+    try:
+        account = create_account(actor, username=code, password=password, role="unit", display_name=name,
+                                 email=email, unit_id=unit.id)
+    except RuleViolation as error:
+        if error.field != "username":
+            raise
+        # the username is the credit code: say so on the field the firm typed
+        raise RuleViolation("uscc", error.message_zh, error.message_en) from None
     record_event(actor, "unit_registered", unit, after=snapshot(unit))
     return Registration(unit, account)
 
