@@ -1,0 +1,125 @@
+"""Anyone may report false performance on a project page: a receipt number, confidentiality, the regulator of
+the project's jurisdiction, a rate limit per address and bot protection without outside services."""
+import re
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from registry.extensions import db
+from registry.models import AuditEvent, Complaint, RateLimitHit
+from public_portal.forms import form_started_token
+from tests.portal.conftest import SUJING
+
+DESCRIPTION = "该项目实际由其他单位完成，业绩信息中的完成日期和面积均与事实不符。"
+
+
+@pytest.fixture
+def filing(app):
+    app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
+    return app
+
+
+def post(client, ref="SU-1", **fields):
+    data = {"description": DESCRIPTION, "name": "", "contact": "", "website": "", "started": form_started_token()}
+    data.update(fields)
+    return client.post(f"/projects/{ref}/complaints", data=data, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+
+
+def complaints() -> list[Complaint]:
+    return list(db.session.scalars(select(Complaint).where(Complaint.status == "received",
+                                                           Complaint.ref.like("JB%"))))
+
+
+def test_a_complaint_gets_a_receipt_and_goes_to_the_regulator_of_the_project(client, registry_data, filing):
+    response = post(client, contact="13712345678", name="张先生")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "举报已受理" in text
+    receipt = re.search(r"<strong>(JB\d{8}-[0-9A-F]{8})</strong>", text).group(1)
+    [complaint] = complaints()
+    assert complaint.ref == receipt
+    assert complaint.authority_division_code == "320505"  # the project's division, not the firm's
+    assert complaint.project.ref == "SU-1" and complaint.received_on.isoformat() == "2026-11-26"
+    assert complaint.description == DESCRIPTION
+    assert complaint.complainant_contact == "13712345678" and complaint.complainant_name == "张先生"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "complaint_filed"))
+    assert event.division_code == "320505" and "13712345678" not in str(event.after)
+    assert "张先生" not in str(event.after) and event.ip is None
+
+
+def test_the_complainant_never_appears_in_public(client, registry_data, filing):
+    post(client, contact="13712345678", name="张先生")
+    for url in ("/projects/SU-1", f"/units/{SUJING}",
+                "/open-data/registry-public.jsonl", "/open-data/complaint.csv"):
+        text = client.get(url).get_data(as_text=True)
+        assert "13712345678" not in text and "张先生" not in text and DESCRIPTION not in text
+
+
+def test_an_anonymous_complaint_is_accepted(client, registry_data, filing):
+    assert post(client).status_code == 200
+    [complaint] = complaints()
+    assert complaint.complainant_contact is None and complaint.complainant_name is None
+
+
+def test_a_short_description_is_refused_next_to_its_field_and_nothing_is_saved(client, registry_data, filing):
+    response = post(client, description="太短")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="description-errors"' in text and "请填写20至5000个字符" in text
+    assert complaints() == []
+
+
+def test_a_filled_honeypot_is_refused(client, registry_data, filing):
+    response = post(client, website="http://spam.example")
+    assert response.status_code == 400 and "疑似自动程序" in response.get_data(as_text=True)
+    assert complaints() == []
+
+
+def test_a_form_sent_back_at_once_is_refused(app, client, registry_data):
+    app.config["COMPLAINT_MIN_FILL_SECONDS"] = 30
+    response = post(client)
+    assert response.status_code == 400 and "疑似自动程序" in response.get_data(as_text=True)
+    assert complaints() == []
+
+
+def test_a_forged_or_missing_start_token_is_refused(client, registry_data, filing):
+    assert post(client, started="forged").status_code == 400
+    assert post(client, started="").status_code == 400
+    assert complaints() == []
+
+
+def test_a_real_form_shown_then_filled_is_accepted(app, client, registry_data):
+    app.config["COMPLAINT_MIN_FILL_SECONDS"] = 1
+    text = client.get("/projects/SU-1").get_data(as_text=True)
+    token = re.search(r'name="started" type="hidden" value="([^"]+)"', text).group(1)
+    time.sleep(1.1)
+    assert post(client, started=token).status_code == 200
+
+
+def test_complaints_are_rate_limited_per_address(app, client, registry_data, filing):
+    app.config["COMPLAINTS_PER_ADDRESS_PER_HOUR"] = 2
+    assert post(client).status_code == 200
+    assert post(client).status_code == 200
+    response = post(client)
+    assert response.status_code == 400 and "一小时内提交的举报过多" in response.get_data(as_text=True)
+    assert len(complaints()) == 2
+    hits = db.session.scalars(select(RateLimitHit.address_hmac)).all()
+    assert len(hits) == 2 and all("203.0.113.7" not in h for h in hits)  # only a keyed hash of the address
+    other = client.post("/projects/SU-1/complaints", environ_base={"REMOTE_ADDR": "198.51.100.2"},
+                        data={"description": DESCRIPTION, "website": "", "started": form_started_token()})
+    assert other.status_code == 200
+
+
+def test_only_public_projects_take_complaints(client, registry_data, filing):
+    assert post(client, ref="LY-3").status_code == 404  # non-disclosed
+    assert post(client, ref="HX-1").status_code == 404  # its firm's performance is not public
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 3  # the three imported ones
+
+
+def test_the_form_needs_a_csrf_token(app, client, registry_data, filing):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = post(client)
+    assert response.status_code == 400 and complaints() == []
+    text = client.get("/projects/SU-1").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text).group(1)
+    assert post(client, csrf_token=token).status_code == 200
