@@ -32,10 +32,12 @@ def validate_id_number(value: str, field: str = "id_number") -> str:
     try:
         birth_year = ric.get_birth_date(number).year
     except InvalidComponent:
-        raise RuleViolation(field, "身份证号码中的出生日期不存在", "the ID number's birth date does not exist") from None
+        raise RuleViolation(field, "身份证号码中的出生日期或地区代码不存在：出生日期无效",
+                            "the ID number's birth date or region code does not exist: no such birth date") from None
     if not region_existed(number[:6], birth_year):
-        raise RuleViolation(field, "身份证号码中的地区代码在出生年份不存在",
-                            "the ID number's region code did not exist in its birth year")
+        raise RuleViolation(field, "身份证号码中的出生日期或地区代码不存在：出生年份时该地区代码尚未设立",
+                            "the ID number's birth date or region code does not exist: no such region code in "
+                            "its birth year")
     return number
 
 
@@ -45,7 +47,7 @@ def region_existed(region_code: str, year: int) -> bool:
     lookup costs ~0.2 ms, and a bulk import checks hundreds of thousands of numbers."""
     try:
         ric.get_birth_place(f"{region_code}{year:04d}01010000")
-    except InvalidComponent:
+    except (InvalidComponent, KeyError):  # stdnum raises KeyError for a province code without counties
         return False
     return True
 
