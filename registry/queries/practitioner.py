@@ -14,7 +14,9 @@ from registry.extensions import db
 from registry.models import (Account, Commitment, CommitmentText, Complaint, Employment, Invitation, Penalty,
                              Person, Project, ProjectRole, ProjectVersion, Review, Unit, UnitVersion)
 from registry.queries import public
+from registry.models.base import utcnow
 from registry.rules.rates import Rate
+from registry.services.registration import aware
 from registry.services.audit import AccessDenied, Actor, record_denial
 
 PER_PAGE = 20
@@ -80,7 +82,7 @@ class StaffRow:
 
 def current_staff(unit_id: int) -> list[StaffRow]:
     """The firm's current staff with their account and invitation state, by name."""
-    now = datetime.now().astimezone()
+    now = utcnow()
     rows = db.session.execute(
         select(Person, Employment)
         .join(Employment, Employment.person_id == Person.id)
@@ -97,7 +99,7 @@ def current_staff(unit_id: int) -> list[StaffRow]:
     result = []
     for person, employment in rows:
         until = invitations.get(person.id)
-        if until is not None and (until if until.tzinfo else until.replace(tzinfo=now.tzinfo)) <= now:
+        if until is not None and aware(until) <= now:
             until = None
         result.append(StaffRow(person, employment, person.id in with_account, until))
     return result
@@ -229,6 +231,12 @@ class Dashboard:
     bans: list[Penalty]
     findings: list[Complaint]
     non_disclosed: bool = field(default=False)
+
+    @property
+    def missing_details(self) -> list[str]:
+        """Basic information a landowner looks for that the firm has not entered yet."""
+        missing = [] if self.unit.categories else ["categories"]
+        return missing + [name for name in ("address", "established_on") if getattr(self.unit, name) is None]
 
     @property
     def staff_without_commitment(self) -> list[StaffRow]:

@@ -60,3 +60,33 @@ def test_the_dashboard_lists_what_is_missing_and_nothing_when_complete(app, firm
     page = firm.get("/practitioner/").get_data(as_text=True)
     assert "尚未签署本人承诺书的人员" in page and "王明" in page and "440305********123X" in page
     assert "没有公开的行政处罚" in page
+
+
+def test_a_complete_firm_is_told_nothing_is_missing(app, firm):
+    from tests.practitioner.conftest import LIN, PASSWORD, person_by_name, shown_code
+    from tests.practitioner.test_details import DETAILS
+
+    sign(firm)
+    firm.post("/practitioner/details", data=DETAILS)
+    code = shown_code(add_staff(firm, "林海燕", LIN).get_data(as_text=True))
+    lin = person_by_name("林海燕")
+    firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")]))
+    page = firm.get("/practitioner/").get_data(as_text=True)
+    assert "没有待完善事项" not in page and "林海燕" in page
+
+    person = app.test_client()
+    person.post("/practitioner/invitation", data={"code": code, "id_number": LIN, "username": "linhaiyan",
+                                                  "password": PASSWORD, "confirm": PASSWORD})
+    sign(person, signer="林海燕", url="/practitioner/me/commitment")
+    page = firm.get("/practitioner/").get_data(as_text=True)
+    assert "没有待完善事项" in page
+    assert "尚未填写的基本信息" not in page
+
+    home = person.get("/practitioner/me").get_data(as_text=True)
+    assert "青岛某电镀厂地块土壤污染风险评估" in home and "直接负责的主管人员" in home
+
+
+def test_missing_basic_information_is_listed(firm):
+    sign(firm)
+    page = firm.get("/practitioner/").get_data(as_text=True)
+    assert "尚未填写的基本信息" in page and "完善基本信息" in page
