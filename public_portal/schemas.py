@@ -47,8 +47,8 @@ class QueryArgs(Schema):
 
 
 def _area(what: str):
-    return fields.Decimal(validate=validate.Range(min=0), as_string=False,
-                          metadata={"description": f"{what} parcel area in m²"})
+    return fields.Float(validate=validate.Range(min=0), allow_nan=False,
+                        metadata={"description": f"{what} parcel area in m²"})
 
 
 class ParcelArgs(QueryArgs):

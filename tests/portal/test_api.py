@@ -1,0 +1,187 @@
+"""The public JSON API v1 (DESIGN §6): filters, errors that name the parameter, 404s, the page-size cap, no
+lookup by full ID number, and an OpenAPI document that validates and describes the answers exactly."""
+import copy
+
+import pytest
+from openapi_schema_validator import OAS30Validator, validate as validate_instance
+from openapi_spec_validator import validate as validate_spec
+
+from tests.portal.conftest import JIAOHUA, LVYUAN, SUJING, WANG_ID, YUEQING
+
+
+@pytest.mark.parametrize("query,parameter", [
+    ("foo=1", "foo"),
+    ("page=0", "page"),
+    ("page=abc", "page"),
+    ("page=100000", "page"),
+    ("per_page=0", "per_page"),
+    ("per_page=-5", "per_page"),
+    ("category=forestry", "category"),
+    ("province=99", "province"),
+    ("province=3", "province"),
+    ("industry=Z99", "industry"),
+    ("min_area=-1", "min_area"),
+    ("min_area=abc", "min_area"),
+    ("min_area=NaN", "min_area"),
+    ("max_area=Infinity", "max_area"),
+    ("min_area=100&max_area=10", "max_area"),
+    ("has_penalty=maybe", "has_penalty"),
+    ("banned=yes", "banned"),
+    ("sort=random", "sort"),
+    ("q=", "q"),
+    ("q=" + "x" * 101, "q"),
+    ("q=%00abc", "q"),
+    ("page=1&page=2", "page"),
+    ("lang=en", "lang"),
+])
+def test_bad_unit_parameters_get_a_400_naming_the_parameter(client, registry_data, query, parameter):
+    response = client.get(f"/api/v1/units?{query}")
+    assert response.status_code == 400
+    assert response.json["error"]["parameter"] == parameter
+    assert response.json["error"]["status"] == 400
+
+
+@pytest.mark.parametrize("url,parameter", [
+    ("/api/v1/persons?unit=123", "unit"),
+    ("/api/v1/persons?unit=" + SUJING[:-1] + "0", "unit"),
+    ("/api/v1/persons?name=x", "name"),
+    ("/api/v1/projects?sort=name", "sort"),
+    ("/api/v1/projects?province=1", "province"),
+    ("/api/v1/projects?industry=C9", "industry"),
+])
+def test_bad_person_and_project_parameters_get_a_400(client, registry_data, url, parameter):
+    response = client.get(url)
+    assert response.status_code == 400 and response.json["error"]["parameter"] == parameter
+
+
+def test_missing_records_are_404_json(client, registry_data):
+    for url in (f"/api/v1/units/{SUJING[:-1]}X", "/api/v1/persons/unknown", "/api/v1/nothing-here"):
+        response = client.get(url)
+        assert response.status_code == 404 and response.json["error"]["status"] == 404
+    assert client.post("/api/v1/units").status_code in (400, 405)
+
+
+def test_the_page_size_is_capped_at_100(client, registry_data):
+    answer = client.get("/api/v1/units?per_page=500").json
+    assert answer["per_page"] == 100 and answer["page"] == 1
+    assert client.get("/api/v1/units?page=99").json["items"] == []
+
+
+def test_a_full_id_number_finds_nobody(client, registry_data):
+    assert client.get(f"/api/v1/persons?q={WANG_ID}").json == {"items": [], "total": 0, "page": 1, "per_page": 20}
+    assert client.get(f"/api/v1/persons?q={WANG_ID.lower()}").json["total"] == 0
+    assert client.get(f"/api/v1/units?q={WANG_ID}").json["total"] == 0
+    assert client.get("/api/v1/persons?q=王建国").json["total"] == 1
+
+
+def test_persons_by_firm(client, registry_data):
+    answer = client.get(f"/api/v1/persons?unit={SUJING}").json
+    assert [item["name"] for item in answer["items"]] == ["王建国"]
+    assert answer["items"][0]["unit"] == {"uscc": SUJING, "name": "江苏苏净环保科技有限公司"}
+    assert client.get(f"/api/v1/persons?unit={JIAOHUA}").json["items"] == []  # 李四 has not consented
+
+
+def test_project_filters(client, registry_data):
+    def refs(query):
+        response = client.get(f"/api/v1/projects?per_page=100&{query}")
+        assert response.status_code == 200, response.json
+        return sorted(item["ref"] for item in response.json["items"])
+
+    assert refs("") == ["JH-1", "LY-1", "LY-2", "SU-1", "SU-2", "SU-3"]
+    assert refs("q=焦化厂") == ["JH-1", "SU-2"]
+    assert refs("q=无锡城投") == ["SU-2"]
+    assert refs("q=SU-3") == ["SU-3"]
+    assert refs("q=100%25") == []  # LIKE wildcards are literal
+    assert refs("industry=C25") == ["JH-1", "SU-2"]
+    assert refs("province=33") == ["LY-1", "LY-2"]
+    assert refs("min_area=20000&max_area=70000") == ["SU-1", "SU-2"]
+    assert refs("category=monitoring") == ["LY-1", "LY-2"]
+    answer = client.get("/api/v1/projects?q=杭州").json["items"][0]
+    assert answer["unit"] == {"uscc": LVYUAN, "name": "浙江绿源环境检测有限公司"}
+    assert answer["verified_false_performance"] is True
+
+
+def test_unit_list_items_carry_rates_penalties_and_bans(client, registry_data):
+    items = {item["uscc"]: item for item in client.get("/api/v1/units?per_page=100").json["items"]}
+    assert items[SUJING]["first_pass"] == {"passed": 1, "total": 2, "rate": 0.5}
+    assert items[SUJING]["province"] == "32" and items[SUJING]["project_count"] == 3
+    assert items[JIAOHUA]["ban"] == {"active": True, "until": "2027-12-31", "lifetime": False}
+    assert items[YUEQING]["has_penalty"] is True and items[YUEQING]["division_code"] is None
+
+
+# -- the OpenAPI document --------------------------------------------------------------------------
+
+def strict_schema(document: dict, name: str) -> dict:
+    """A component schema with its references inlined and no undocumented properties allowed."""
+    components = document["components"]["schemas"]
+
+    def resolve(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return resolve(copy.deepcopy(components[node["$ref"].rsplit("/", 1)[1]]))
+            node = {key: resolve(value) for key, value in node.items()}
+            if node.get("type") == "object" and "properties" in node:
+                node["additionalProperties"] = False
+            return node
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(components[name])
+
+
+def response_schema_name(document: dict, path: str) -> str:
+    ref = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    return ref.rsplit("/", 1)[1]
+
+
+def test_the_openapi_document_validates(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = response.json
+    validate_spec(document)
+    assert document["openapi"].startswith("3.")
+    assert set(document["paths"]) == {"/units", "/units/{uscc}", "/persons", "/persons/{public_id}", "/projects"}
+
+
+def test_every_answer_matches_its_documented_schema(client, registry_data, contract):
+    document = client.get("/api/v1/openapi.json").json
+    wang = client.get("/api/v1/persons?q=王建国").json["items"][0]["public_id"]
+    li = client.get("/api/v1/persons?q=李四").json["items"][0]["public_id"]
+    examples = {
+        "/units": ["/api/v1/units", "/api/v1/units?q=焦化&sort=first_pass", "/api/v1/units?banned=true"],
+        "/units/{uscc}": [f"/api/v1/units/{code}" for code in (SUJING, JIAOHUA, LVYUAN, YUEQING)]
+        + ["/api/v1/units/9134010024681357NB"],
+        "/persons": ["/api/v1/persons", f"/api/v1/persons?unit={SUJING}"],
+        "/persons/{public_id}": [f"/api/v1/persons/{wang}", f"/api/v1/persons/{li}"],
+        "/projects": ["/api/v1/projects", "/api/v1/projects?industry=C25"],
+    }
+    for path, urls in examples.items():
+        schema = strict_schema(document, response_schema_name(document, path))
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            validate_instance(response.json, schema, cls=OAS30Validator)
+    error_schema = strict_schema(document, "Error")
+    validate_instance(client.get("/api/v1/units?foo=1").json, error_schema, cls=OAS30Validator)
+
+
+def test_every_documented_parameter_is_accepted(client, registry_data):
+    document = client.get("/api/v1/openapi.json").json
+    samples = {"page": "1", "per_page": "5", "q": "苏净", "category": "investigation", "province": "32",
+               "industry": "C26", "min_area": "1", "max_area": "100000", "has_penalty": "false", "banned": "false",
+               "sort": "name", "unit": SUJING}
+    for path in ("/units", "/persons", "/projects"):
+        for parameter in document["paths"][path]["get"]["parameters"]:
+            name = parameter["name"]
+            response = client.get(f"/api/v1{path}?{name}={samples[name]}")
+            assert response.status_code == 200, (path, name, response.json)
+
+
+def test_the_api_never_answers_500_on_odd_input(client, registry_data):
+    odd = ["q=%E2%80%8B", "q=%27%3B+DROP+TABLE+unit%3B--", "q=*", "q=%25", "q=_", "industry=c26", "min_area=1e308",
+           "max_area=0", "per_page=100&page=10000", "q=" + "苏" * 100, "q=a+b+c+d+e+f+g"]
+    for query in odd:
+        for path in ("units", "projects", "persons"):
+            response = client.get(f"/api/v1/{path}?{query}")
+            assert response.status_code in (200, 400), (path, query, response.status_code)
