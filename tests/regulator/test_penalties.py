@@ -152,3 +152,12 @@ def test_only_a_regulator_records_penalties(db, world):
         record_penalty(Actor.of(account), PenaltyInput(subject_kind="unit", subject_uscc=uscc_of(db, world.qd.unit),
                                                        decision_number="x", decided_on=date(2026, 11, 2), kinds=["warning"]))
     assert _db.session.scalar(select(Penalty).where(Penalty.decision_number == "x")) is None
+
+
+def test_the_deciding_authority_is_the_regulators_own_whatever_the_form_says(as_qingdao, db, world):
+    data = firm_penalty(uscc_of(db, world.qd.unit), decision_number="青环罚〔2026〕92号", authority="合肥市生态环境局",
+                        authority_division_code="340100", recorded_by_account_id="99")
+    as_qingdao.post("/regulator/penalties/new", data=data)
+    penalty = db.session.scalar(select(Penalty).where(Penalty.decision_number == "青环罚〔2026〕92号"))
+    assert (penalty.authority, penalty.authority_division_code) == ("青岛市生态环境局", "370200")
+    assert penalty.recorded_by_account_id == world.accounts["qingdao"]
