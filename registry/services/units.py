@@ -14,7 +14,7 @@ from registry.services.registration import optional_text, required_text, validat
 
 def own_unit(actor: Actor, unit_id: int, action: str) -> Unit:
     """The actor's own firm, or AccessDenied as a 404 (a firm never learns that another firm's record exists)."""
-    unit = db.session.get(Unit, unit_id)
+    unit = db.session.get(Unit, unit_id) if unit_id is not None else None
     if unit is None or actor.role != "unit" or actor.unit_id != unit_id:
         raise AccessDenied(actor, action, "unit", unit_id, status=404,
                            division_code=unit.division_code if unit else None)
