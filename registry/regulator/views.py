@@ -46,6 +46,12 @@ def record_url(record_type: str, record) -> str:
     return url_for(f".{record_type}", **{f"{record_type}_id": record.id})
 
 
+@bp.context_processor
+def punctuation():
+    """Chinese pages use the full-width colon after a label."""
+    return {"sep": ": " if current_locale() == "en" else "："}
+
+
 @bp.before_request
 def staff_only():
     """Anonymous visitors sign in first; practitioners are refused (403, audited)."""

@@ -30,6 +30,7 @@ def test_the_administrator_imports_a_file_and_the_same_file_again_changes_nothin
     first = upload(client, content)
     page = first.get_data(as_text=True)
     assert first.status_code == 200 and "导入完成" in page and "共读取3行" in page
+    assert "新增：从业单位 1, 项目 1, 评审结果 1" in page
     assert db.session.scalar(select(Unit.name).where(Unit.uscc == unit["uscc"])) == "烟台导入测试修复有限公司"
     again = upload(client, content).get_data(as_text=True)
     assert "没有任何变化" in again
