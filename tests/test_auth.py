@@ -6,9 +6,12 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from registry.models import AuditEvent, LoginAttempt
+from stdnum.cn import uscc
+
+from registry.models import AuditEvent, LoginAttempt, Unit
 from registry.services.accounts import create_account
 from registry.services.audit import SYSTEM
+from tests.factories import create, unit_record
 
 PASSWORD = "correct horse battery"
 
@@ -133,3 +136,14 @@ def test_the_interface_is_chinese_first_and_english_on_request(client):
     english = client.get("/login?lang=en").get_data(as_text=True)
     assert 'lang="en"' in english and "Sign in" in english
     assert 'lang="en"' in client.get("/login").get_data(as_text=True)  # the choice is remembered
+
+
+def test_a_firm_whose_credit_code_is_all_digits_can_register_it_as_username(db):
+    body = "91370200123456789"
+    code = body + uscc.calc_check_digit(body)
+    assert code.isdigit(), "the example must be an all-digit credit code"
+    create(unit_record(code))
+    unit_id = db.session.scalar(select(Unit.id))
+    account = create_account(SYSTEM, username=code, password=PASSWORD, role="unit", display_name="数字代码单位",
+                             unit_id=unit_id)
+    assert account.username == code

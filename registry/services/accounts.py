@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from stdnum.cn import uscc
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,7 +43,8 @@ def create_account(actor: Actor, *, username: str, password: str, role: str, dis
     username = username.strip()
     if not username:
         raise RuleViolation("username", "请填写用户名", "a username is required")
-    if looks_like_full_id_number(username):
+    if looks_like_full_id_number(username) and not (role == "unit" and uscc.is_valid(username)):
+        # a firm's username is its credit code, which may be all digits; anyone else's may not look like an ID
         raise RuleViolation("username", "用户名不能是身份证号码", "a username may not be an ID number")
     if db.session.scalar(select(Account.id).where(Account.username == username)) is not None:
         raise RuleViolation("username", "该用户名已被注册", "this username is already registered")
