@@ -267,10 +267,12 @@ def person_view(actor: Actor, person_id: int) -> dict:
             "first_pass": person_first_pass(db.session, [person.id])[person.id]}
 
 
-def person_summary(person: Person) -> dict:
-    """What a lookup by ID number shows anywhere: name, masked number and current employer."""
+def person_summary(actor: Actor, person: Person) -> dict:
+    """What a lookup by ID number shows anywhere: name, masked number, current employer, and whether the
+    person's full record lies in the actor's jurisdiction."""
     employment = person.current_employment
-    return {"person": person, "employer": employment.unit if employment else None}
+    return {"person": person, "employer": employment.unit if employment else None,
+            "in_jurisdiction": person_division_in(person.id, actor.division_code) is not None}
 
 
 # ---- accounts ---------------------------------------------------------------------------------------------

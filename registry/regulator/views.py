@@ -243,7 +243,7 @@ def person_lookup():
             found, searched = reveal.lookup_person(actor(), form.id_number.data), True
         except RuleViolation as error:
             show_violation(form, error, "id_number")
-    summary = q.person_summary(found) if found else None
+    summary = q.person_summary(actor(), found) if found else None
     return render_template("regulator/person_lookup.html", form=form, summary=summary, searched=searched), \
         400 if form.errors else 200
 

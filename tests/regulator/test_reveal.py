@@ -42,3 +42,10 @@ def test_a_regulator_of_another_province_cannot_reveal(client, db, world):
     response = client.post(f"/regulator/persons/{world.hf.person}/reveal")
     assert response.status_code == 403 and HF_ID not in response.get_data(as_text=True)
     assert events(db, "id_number_revealed") == []
+
+
+def test_a_lookup_of_a_person_outside_the_jurisdiction_shows_no_more_than_name_and_masked_number(as_qingdao, world):
+    page = as_qingdao.post("/regulator/persons/lookup", data={"id_number": HF_ID}).get_data(as_text=True)
+    assert "合肥工程师" in page and "340102********0015" in page and HF_ID not in page
+    assert "该个人的完整记录不在您的管辖区域内" in page
+    assert f"/regulator/persons/{world.hf.person}" not in page
