@@ -1,0 +1,134 @@
+"""Real-browser journeys: the app served by gunicorn on 127.0.0.1 (a free port, a fresh database), driven by
+Debian's Chromium through Playwright. Skipped, saying why, where /usr/bin/chromium is missing; `.ci/run`
+installs it, so CI always runs them."""
+import base64
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium fonts-wqy-microhei)",
+                allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn serving the app on 127.0.0.1 with its own database and search index."""
+
+    def __init__(self, database_url: str, workdir: Path, demo: bool):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SEARCH_INDEX_DIR": str(workdir / "search-index"),
+            "SECRET_KEY": "browser-test-secret",
+            "ID_NUMBER_KEY": base64.b64encode(b"b" * 32).decode(),
+            "FLASK_APP": "wsgi:app",
+        }
+        bin_dir = Path(sys.executable).parent
+        if demo:
+            subprocess.run([str(bin_dir / "flask"), "registry", "demo", "--firms", "120"], cwd=ROOT, env=self.env,
+                           check=True, capture_output=True)
+        self.log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 (closed in stop)
+        self.process = subprocess.Popen(
+            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start; see gunicorn.log")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def module_database(database_template, tmp_path_factory):
+    """A fresh, migrated database for one module of journeys."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from tests.conftest import POSTGRES_URL, _with_database
+
+    kind, template, admin = database_template
+    workdir = tmp_path_factory.mktemp("live")
+    if kind == "sqlite":
+        path = workdir / "registry.sqlite3"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}", workdir
+        return
+    name = f"registry_live_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _with_database(POSTGRES_URL, name), workdir
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    del sa
+
+
+@pytest.fixture(scope="module")
+def live_server(module_database, request):
+    """The app under gunicorn; modules that set `DEMO = True` get the demo data set and accounts."""
+    database_url, workdir = module_database
+    server = LiveServer(database_url, workdir, demo=getattr(request.module, "DEMO", False))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str, full_page: bool = True) -> Path:
+    """Save a screenshot of a key step under test-artifacts/screenshots/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
