@@ -28,7 +28,7 @@ def english_phrases() -> list[str]:
     phrases = []
     for message in catalog:
         for part in re.split(r"%\(\w+\)[sd]", message.id or ""):
-            if len(part.strip()) >= 8 and re.search(r"[a-z]{3}", part):
+            if " " in part.strip() and re.search(r"[a-z]{3}", part):  # phrases, not words that are also URLs
                 phrases.append(part.strip())
     return phrases
 
