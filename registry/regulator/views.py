@@ -24,10 +24,12 @@ from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_nati
 
 
 def actor() -> Actor:
+    """The signed-in official, as the services' Actor."""
     return Actor.of(current_user, request.remote_addr)
 
 
 def page_arg() -> int:
+    """The requested page number (1 when missing or malformed)."""
     return request.args.get("page", 1, type=int) or 1
 
 
@@ -73,6 +75,7 @@ def regulator_only(view):
 
 
 def admin_only(view):
+    """Account and import pages belong to the national administrator only."""
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not is_national_admin(actor()):
@@ -83,6 +86,7 @@ def admin_only(view):
 
 @bp.route("/")
 def home():
+    """The desk: counts for the jurisdiction, or the administrator's tasks."""
     summary = q.desk_summary(actor()) if current_user.role == "regulator" else None
     return render_template("regulator/home.html", summary=summary)
 
@@ -92,6 +96,7 @@ def home():
 @bp.route("/projects")
 @regulator_only
 def projects():
+    """Projects located in the jurisdiction, searchable and paginated."""
     query = request.args.get("q", "").strip()
     result = q.projects_page(actor(), query, page_arg(), request.args.get("sort", "-created"))
     return render_template("regulator/projects.html", result=result, query=query)
@@ -100,12 +105,14 @@ def projects():
 @bp.route("/projects/<int:project_id>")
 @regulator_only
 def project(project_id: int):
+    """One project: its reports' rounds, people, complaints and the form for the next outcome."""
     return render_template("regulator/project.html", form=ReviewForm(), **q.project_view(actor(), project_id))
 
 
 @bp.route("/projects/<int:project_id>/reviews", methods=["POST"])
 @regulator_only
 def record_review(project_id: int):
+    """Record one review round's outcome; errors go beside their fields."""
     form = ReviewForm()
     if form.validate_on_submit():
         try:
@@ -124,6 +131,7 @@ def record_review(project_id: int):
 @bp.route("/units")
 @regulator_only
 def units():
+    """Firms registered in the jurisdiction."""
     query = request.args.get("q", "").strip()
     return render_template("regulator/units.html", result=q.units_page(actor(), query, page_arg()), query=query)
 
@@ -131,6 +139,7 @@ def units():
 @bp.route("/units/<int:unit_id>")
 @regulator_only
 def unit(unit_id: int):
+    """One firm: basic information, projects, staff, penalties and public rates."""
     return render_template("regulator/unit.html", **q.unit_view(actor(), unit_id))
 
 
@@ -139,6 +148,7 @@ def unit(unit_id: int):
 @bp.route("/penalties")
 @regulator_only
 def penalty_list():
+    """Penalties decided by authorities in the jurisdiction, with their publicity status."""
     query, sort = request.args.get("q", "").strip(), request.args.get("sort", "-decided_on")
     result, facts = q.penalties_page(actor(), query, page_arg(), sort)
     return render_template("regulator/penalties.html", result=result, facts=facts, query=query, sort=sort)
@@ -147,6 +157,7 @@ def penalty_list():
 @bp.route("/penalties/new", methods=["GET", "POST"])
 @regulator_only
 def new_penalty():
+    """Record a penalty decided by the official's authority (with a firm finder)."""
     form = PenaltyForm()
     if form.validate_on_submit():
         data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
@@ -167,12 +178,14 @@ def new_penalty():
 @bp.route("/penalties/<int:penalty_id>")
 @regulator_only
 def penalty(penalty_id: int):
+    """One penalty with its publicity end, repair date and status."""
     return render_template("regulator/penalty.html", facts=q.penalty_view(actor(), penalty_id), form=ConfirmForm())
 
 
 @bp.route("/penalties/<int:penalty_id>/repair", methods=["POST"])
 @regulator_only
 def repair(penalty_id: int):
+    """Grant credit repair today, or say from which day it becomes possible."""
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -189,6 +202,7 @@ def repair(penalty_id: int):
 @bp.route("/complaints")
 @regulator_only
 def complaint_list():
+    """The complaints queue of the jurisdiction, by status."""
     status = request.args.get("status", "open")
     return render_template("regulator/complaints.html", result=q.complaints_page(actor(), status, page_arg()),
                            status=status)
@@ -197,6 +211,7 @@ def complaint_list():
 @bp.route("/complaints/<int:complaint_id>", methods=["GET", "POST"])
 @regulator_only
 def complaint(complaint_id: int):
+    """One complaint, its complainant (confidential) and the next step of its verification."""
     record = q.complaint_view(actor(), complaint_id)
     form = ComplaintStatusForm(record.status)
     if form.validate_on_submit():
@@ -217,6 +232,7 @@ def complaint(complaint_id: int):
           methods=["GET", "POST"])
 @regulator_only
 def withhold(record_type: str, record_id: int):
+    """Mark a record of the jurisdiction as not to be disclosed, citing the legal ground."""
     record = q.load(actor(), record_type, record_id)
     form = NonDisclosureForm()
     if form.validate_on_submit():
@@ -237,6 +253,7 @@ def withhold(record_type: str, record_id: int):
 @bp.route("/persons/lookup", methods=["GET", "POST"])
 @regulator_only
 def person_lookup():
+    """Find a person by full ID number (audited; the number is not echoed)."""
     form, found, searched = PersonLookupForm(), None, False
     if form.validate_on_submit():
         try:
@@ -251,6 +268,7 @@ def person_lookup():
 @bp.route("/persons/<int:person_id>")
 @regulator_only
 def person(person_id: int):
+    """One person linked to the jurisdiction, with the masked ID number."""
     return render_template("regulator/person.html", form=ConfirmForm(), revealed=None,
                            **q.person_view(actor(), person_id))
 
@@ -258,6 +276,7 @@ def person(person_id: int):
 @bp.route("/persons/<int:person_id>/reveal", methods=["POST"])
 @regulator_only
 def reveal_id_number(person_id: int):
+    """Show the full ID number once, on an explicit POST that is audited."""
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for(".person", person_id=person_id))
@@ -269,6 +288,7 @@ def reveal_id_number(person_id: int):
 
 @bp.route("/audit/<any(unit, project, review, penalty, complaint, person, account):record_type>/<int:record_id>")
 def audit_trail(record_type: str, record_id: int):
+    """Who did what to a record of the jurisdiction, and what changed."""
     record = q.load(actor(), record_type, record_id, "read_audit_trail")
     result, events = audit_q.record_trail(record_type, record_id, page_arg())
     return render_template("regulator/audit.html", record=record, record_type=record_type, result=result,
@@ -280,6 +300,7 @@ def audit_trail(record_type: str, record_id: int):
 @bp.route("/accounts", methods=["GET", "POST"])
 @admin_only
 def accounts():
+    """Regulator accounts: the list, and the form to create one."""
     form = RegulatorAccountForm()
     if form.validate_on_submit():
         try:
@@ -299,6 +320,7 @@ def accounts():
 @bp.route("/accounts/<int:account_id>/<any(suspend, restore):change>", methods=["POST"])
 @admin_only
 def account_active(account_id: int, change: str):
+    """Suspend or restore a regulator account."""
     if ConfirmForm().validate_on_submit():
         try:
             regulator_accounts.set_account_active(actor(), account_id, change == "restore")
@@ -314,6 +336,7 @@ def account_active(account_id: int, change: str):
 @bp.route("/import", methods=["GET", "POST"])
 @admin_only
 def bulk_import():
+    """Import an exchange-format file through the same service as the command."""
     form, report, failure = ImportForm(), None, None
     if form.validate_on_submit():
         try:
