@@ -16,7 +16,7 @@ from registry.queries.public import person_first_pass, unit_first_pass, unit_on_
 from registry.reference import REPORT_TYPES
 from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import jurisdiction_prefix, within_jurisdiction
-from registry.rules.publicity import is_published_severity, repair_possible_from
+from registry.rules.publicity import default_publicity_end, is_published_severity, repair_possible_from
 from registry.services.audit import Actor
 from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
 
@@ -301,3 +301,23 @@ def publicity_periods(on: date | None = None) -> dict:
     rules = current_app.config["PUBLICITY_RULES"]
     in_force = [(since, periods) for since, periods in rules if since <= on][-1]
     return {"since": in_force[0], "periods": in_force[1]}
+
+
+@dataclass
+class PublicityPreview:
+    published: bool
+    ends_on: date
+    repair_possible_from: date
+
+
+def publicity_preview(severity: str | None, decided_on: date | None) -> PublicityPreview | None:
+    """What a penalty of this severity decided on this date would get, before it is recorded."""
+    rules = current_app.config["PUBLICITY_RULES"]
+    if severity not in ("minor", "ordinary", "serious") or decided_on is None:
+        return None
+    try:
+        return PublicityPreview(is_published_severity(severity, decided_on, rules),
+                                default_publicity_end(severity, decided_on, rules),
+                                repair_possible_from(severity, decided_on, rules))
+    except ValueError:  # no rule in force on that date
+        return None

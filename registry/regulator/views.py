@@ -158,8 +158,10 @@ def penalty_list():
 @regulator_only
 def new_penalty():
     """Record a penalty decided by the official's authority (with a firm finder)."""
-    form = PenaltyForm()
-    if form.validate_on_submit():
+    form, preview = PenaltyForm(), None
+    if request.form.get("action") == "preview":
+        preview = q.publicity_preview(form.severity.data, form.decided_on.data)
+    elif form.validate_on_submit():
         data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
         try:
             penalty = penalties.record_penalty(actor(), penalties.PenaltyInput(**data))
@@ -170,7 +172,7 @@ def new_penalty():
                     day=penalty.publicity_ends_on.isoformat()), "success")
             return redirect(url_for(".penalty", penalty_id=penalty.id))
     finder = request.args.get("find", "").strip()
-    return render_template("regulator/penalty_form.html", form=form, finder=finder,
+    return render_template("regulator/penalty_form.html", form=form, finder=finder, preview=preview,
                            found=q.find_firms(finder) if finder else None,
                            periods=q.publicity_periods()), 400 if form.errors else 200
 

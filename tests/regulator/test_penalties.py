@@ -161,3 +161,15 @@ def test_the_deciding_authority_is_the_regulators_own_whatever_the_form_says(as_
     penalty = db.session.scalar(select(Penalty).where(Penalty.decision_number == "青环罚〔2026〕92号"))
     assert (penalty.authority, penalty.authority_division_code) == ("青岛市生态环境局", "370200")
     assert penalty.recorded_by_account_id == world.accounts["qingdao"]
+
+
+def test_the_regulator_sees_the_publicity_end_before_recording(as_qingdao, db, world):
+    data = firm_penalty(uscc_of(db, world.qd.unit), severity="serious", decided_on="2026-11-20", action="preview")
+    page = as_qingdao.post("/regulator/penalties/new", data=data).get_data(as_text=True)
+    assert "公示截止日期为2029-11-20；自2027-11-20起可申请信用修复。" in page
+    old_rule = as_qingdao.post("/regulator/penalties/new",
+                               data={**data, "severity": "minor", "decided_on": "2026-03-01"}).get_data(as_text=True)
+    assert "公示截止日期为2029-03-01；自2026-06-01起可申请信用修复。" in old_rule  # before 2026-04-01: 3–36 months
+    minor = as_qingdao.post("/regulator/penalties/new", data={**data, "severity": "minor"}).get_data(as_text=True)
+    assert "该日期作出的轻微失信处罚不予公示" in minor
+    assert db.session.scalar(select(Penalty).where(Penalty.decision_number == data["decision_number"])) is None
