@@ -191,6 +191,7 @@ class PenaltyFacts:
     status: str  # public | repaired | expired | not_published | non_disclosed
     repair_possible_from: date
     ban_active: bool
+    repair_open: bool = False  # today is on or after the first day repair may be granted, and none was
 
 
 def penalty_facts(penalty: Penalty, on: date | None = None) -> PenaltyFacts:
@@ -211,7 +212,9 @@ def penalty_facts(penalty: Penalty, on: date | None = None) -> PenaltyFacts:
         status = "expired"
     ban_active = not penalty.non_disclosure_reason and penalty.decided_on <= on and (
         penalty.ban_lifetime or (penalty.ban_until is not None and penalty.ban_until >= on))
-    return PenaltyFacts(penalty, status, repair_possible_from(penalty.severity, penalty.decided_on, rules), ban_active)
+    repair_from = repair_possible_from(penalty.severity, penalty.decided_on, rules)
+    return PenaltyFacts(penalty, status, repair_from, ban_active,
+                        repair_open=penalty.repaired_on is None and on >= repair_from)
 
 
 PENALTY_SORTS = {"-decided_on": Penalty.decided_on.desc(), "decided_on": Penalty.decided_on.asc(),

@@ -115,6 +115,7 @@ def test_repair_is_refused_before_the_minimum_period_with_the_date_it_becomes_po
     login_as(client, world, "qingdao")
     page = client.post(f"/regulator/penalties/{penalty.id}/repair", follow_redirects=True).get_data(as_text=True)
     assert "最短公示期尚未届满，自2027-01-01起方可办理信用修复" in page
+    assert "今日准予信用修复" not in page  # no button to press before the day comes
     _db.session.expire_all()
     assert _db.session.get(Penalty, penalty.id).repaired_on is None
 
