@@ -10,6 +10,7 @@ from wtforms import DecimalField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from registry.i18n import label
+from registry.queries.portal import UnitFilters
 from registry.reference import CATEGORIES, PROVINCES, industries
 from registry.rules.identifiers import looks_like_full_id_number
 
@@ -95,6 +96,15 @@ class SearchForm(GetForm):
     def validate_max_area(self, field):
         if field.data is not None and self.min_area.data is not None and field.data < self.min_area.data:
             raise ValidationError(_l("The upper bound is below the lower bound."))
+
+    def filters(self) -> UnitFilters:
+        """The validated form as search filters (empty choices mean no filter)."""
+        yes_no = {"true": True, "false": False}
+        return UnitFilters(
+            q=self.q.data or None, category=self.category.data or None, province=self.province.data or None,
+            industry=self.industry.data or None, min_area=self.min_area.data, max_area=self.max_area.data,
+            has_penalty=yes_no.get(self.has_penalty.data), banned=yes_no.get(self.banned.data),
+            min_first_pass=self.min_first_pass.data, sort=self.sort.data or "relevance")
 
 
 def _choice_validator(select):

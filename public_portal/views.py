@@ -12,7 +12,7 @@ from public_portal.opendata import CSV_KINDS, csv_lines, jsonl_lines
 from registry.clock import today
 from registry.i18n import current_locale
 from registry.queries.portal import (
-    UnitFilters, counts_overview, person_profile, project_detail, search_persons, search_units, similar_parcels,
+    counts_overview, person_profile, project_detail, search_persons, search_units, similar_parcels,
     unit_profile,
 )
 from registry.rules.errors import RuleViolation
@@ -36,6 +36,7 @@ def portal_helpers():
         return url_for(request.endpoint, **args)
 
     return {"portal_page_url": portal_page_url, "today_iso": lambda: today().isoformat(),
+            "list_separator": lambda: ", " if current_locale() == "en" else "、",
             "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind)}
 
 
@@ -54,14 +55,8 @@ def search():
     form = SearchForm(formdata=request.args)
     if not form.has_input() or not form.validate():
         return render_template("portal/search.html", form=form, results=None, persons=None)
-    filters = UnitFilters(
-        q=form.q.data, category=form.category.data or None, province=form.province.data or None,
-        industry=form.industry.data or None, min_area=form.min_area.data, max_area=form.max_area.data,
-        has_penalty={"true": True, "false": False}.get(form.has_penalty.data),
-        banned={"true": True, "false": False}.get(form.banned.data), min_first_pass=form.min_first_pass.data,
-        sort=form.sort.data or "relevance")
     page = requested_page()
-    results = search_units(filters, page, PER_PAGE, exact_total=False)
+    results = search_units(form.filters(), page, PER_PAGE, exact_total=False)
     persons = search_persons(form.q.data, None, 1, 10) if form.q.data and page == 1 else None
     return render_template("portal/search.html", form=form, results=results, persons=persons)
 

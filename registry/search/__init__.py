@@ -49,13 +49,20 @@ def search_ids(text: str, record_type: str, *, allowed: set[int] | None = None, 
     try:
         return backend().query(text, record_type, allowed=allowed, limit=limit)
     except IndexUnavailable:
-        rebuild_index()
+        rebuild_index(only_if_missing=True)
         return backend().query(text, record_type, allowed=allowed, limit=limit)
 
 
-def rebuild_index(procs: int = 1) -> int:
-    """Rebuild the whole index from the database into a new directory, swap it in, then drain the outbox."""
-    count = backend().rebuild(all_documents(db.session, today()), procs=procs)
+def rebuild_index(procs: int = 1, only_if_missing: bool = False) -> int:
+    """Rebuild the whole index from the database into a new directory, swap it in, then drain the outbox.
+
+    With `only_if_missing`, a worker that waited for another one's rebuild uses that one instead.
+    """
+    search = backend()
+    with search.rebuild_lock():
+        if only_if_missing and search.is_ready():
+            return 0
+        count = search.rebuild(all_documents(db.session, today()), procs=procs)
     db.session.rollback()  # end the read transaction before the drain takes the write lock
     drain_outbox()
     return count
@@ -83,18 +90,20 @@ def _drain() -> int:
     ).all()
     search = backend()
     if not search.is_ready():
-        search.rebuild(all_documents(session, today()))
-    else:
-        with search.batch():
-            for record_type in ("unit", "person"):
-                ids = sorted({row.record_id for row in rows if row.record_type == record_type})
-                if not ids:
-                    continue
-                documents, gone = documents_for(session, today(), record_type, ids)
-                for document in documents:
-                    search.index_record(document)
-                for record_id in gone:
-                    search.remove_record(record_type, record_id)
+        # No index yet: the rows stay, and the first search rebuilds it from the database (which already
+        # holds these changes) and drains them then. A write request never pays for a full rebuild.
+        session.rollback()
+        return 0
+    with search.batch():
+        for record_type in ("unit", "person"):
+            ids = sorted({row.record_id for row in rows if row.record_type == record_type})
+            if not ids:
+                continue
+            documents, gone = documents_for(session, today(), record_type, ids)
+            for document in documents:
+                search.index_record(document)
+            for record_id in gone:
+                search.remove_record(record_type, record_id)
     session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row.id for row in rows])))
     session.commit()
     return len(rows)

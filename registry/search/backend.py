@@ -29,6 +29,11 @@ class SearchBackend(ABC):
         """Group several index/remove calls into one write (backends that need it override this)."""
         yield self
 
+    @contextmanager
+    def rebuild_lock(self):
+        """Held while a full rebuild runs, so concurrent workers do not rebuild the same index twice."""
+        yield
+
     @abstractmethod
     def rebuild(self, documents: Iterable[SearchDocument], **options) -> int:
         """Replace the whole index with these documents; returns how many were indexed."""

@@ -27,6 +27,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, Schema
 from whoosh.matching import IntersectionMatcher, ListMatcher, NullMatcher
+from whoosh.util.filelock import FileLock
 
 from registry.search.backend import SearchBackend
 from registry.search.documents import SearchDocument
@@ -282,6 +283,17 @@ class WhooshBackend(SearchBackend):
     def remove_record(self, record_type: str, record_id: int) -> None:
         with self.batch():
             self._writer.delete_by_term("key", f"{record_type}:{record_id}")
+
+    @contextmanager
+    def rebuild_lock(self):
+        """A file lock beside the builds: one rebuild at a time across the workers of this machine."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.root / "REBUILD.lock"))
+        lock.acquire(blocking=True)
+        try:
+            yield
+        finally:
+            lock.release()
 
     def rebuild(self, documents: Iterable[SearchDocument], procs: int = 1, **options) -> int:
         """Build a new directory from `documents` and swap it in; the old index stays locked meanwhile."""

@@ -81,12 +81,23 @@ def test_the_search_stops_at_the_limit(registry_data):
 
 
 def test_a_write_through_a_service_reaches_the_index_after_its_commit(app, registry_data):
+    assert firm_names("苏净")  # the index exists
     new = make_uscc("320500", 160)
     create(unit_record(new, name="常州龙城净化修复有限公司", division_code="320411"),
            project_record(new, "CZ-1", name="常州某染料厂地块修复"))
     assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
     assert firm_names("龙城") == ["常州龙城净化修复有限公司"]
     assert firm_names("染料厂") == ["常州龙城净化修复有限公司"]
+
+
+def outbox_rows() -> int:
+    return db.session.scalar(select(func.count()).select_from(SearchOutbox))
+
+
+def test_without_an_index_a_write_keeps_its_rows_and_the_first_search_builds_and_drains(app, registry_data):
+    assert outbox_rows() > 0 and not backend().is_ready()  # no write request paid for a full build
+    assert firm_names("苏净") == ["江苏苏净环保科技有限公司"]
+    assert outbox_rows() == 0 and backend().is_ready()
 
 
 def test_a_firm_that_stops_being_public_leaves_the_index(app, registry_data):
@@ -105,6 +116,7 @@ def test_the_index_is_never_trusted_over_the_database(app, client, contract):
 
 
 def test_a_missing_index_is_rebuilt_from_the_database(app, registry_data):
+    firm_names("苏净")
     backend().close()
     import shutil
 
@@ -113,6 +125,7 @@ def test_a_missing_index_is_rebuilt_from_the_database(app, registry_data):
 
 
 def test_an_unreadable_index_is_rebuilt_not_trusted(app, registry_data):
+    firm_names("苏净")
     backend().close()
     for path in index_directory(app).iterdir():
         path.write_bytes(b"garbage")
@@ -120,8 +133,8 @@ def test_an_unreadable_index_is_rebuilt_not_trusted(app, registry_data):
 
 
 def test_reindex_builds_a_new_directory_swaps_it_in_and_answers_the_same(app, runner, registry_data):
-    before = index_directory(app)
     answers = {q: firm_names(q) for q in ("苏净", "焦化", "有限公司", "电镀厂")}
+    before = index_directory(app)
     result = runner.invoke(args=["search", "reindex", "--procs", "1"])
     assert result.exit_code == 0, result.output
     assert "indexed 8 documents" in result.output  # 6 listed firms and 2 listed persons
