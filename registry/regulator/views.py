@@ -18,6 +18,7 @@ from registry.regulator import bp
 from registry.regulator.forms import (ComplaintStatusForm, ConfirmForm, NonDisclosureForm, PenaltyForm,
                                       ImportForm, PersonLookupForm, RegulatorAccountForm, ReviewForm)
 from registry.rules.errors import RuleViolation
+from registry.rules.identifiers import looks_like_full_id_number
 from registry.services import complaints, disclosure, exchange, penalties, regulator_accounts, reveal, reviews
 from registry.services.audit import Actor
 from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
@@ -31,6 +32,17 @@ def actor() -> Actor:
 def page_arg() -> int:
     """The requested page number (1 when missing or malformed)."""
     return request.args.get("page", 1, type=int) or 1
+
+
+def search_text(name: str) -> str:
+    """A search box's text; a full ID number is dropped, never echoed or put in a URL's results (use the
+    audited lookup by POST instead)."""
+    text = request.args.get(name, "").strip()[:200]
+    if looks_like_full_id_number(text):
+        flash(_("To find a person by full ID number, use “Find a person”: searches by URL would leave the number "
+                "in browser history and logs."), "warning")
+        return ""
+    return text
 
 
 def show_violation(form, error: RuleViolation, fallback: str) -> None:
@@ -97,7 +109,7 @@ def home():
 @regulator_only
 def projects():
     """Projects located in the jurisdiction, searchable and paginated."""
-    query = request.args.get("q", "").strip()
+    query = search_text("q")
     result = q.projects_page(actor(), query, page_arg(), request.args.get("sort", "-created"))
     return render_template("regulator/projects.html", result=result, query=query)
 
@@ -132,7 +144,7 @@ def record_review(project_id: int):
 @regulator_only
 def units():
     """Firms registered in the jurisdiction."""
-    query = request.args.get("q", "").strip()
+    query = search_text("q")
     return render_template("regulator/units.html", result=q.units_page(actor(), query, page_arg()), query=query)
 
 
@@ -149,7 +161,7 @@ def unit(unit_id: int):
 @regulator_only
 def penalty_list():
     """Penalties decided by authorities in the jurisdiction, with their publicity status."""
-    query, sort = request.args.get("q", "").strip(), request.args.get("sort", "-decided_on")
+    query, sort = search_text("q"), request.args.get("sort", "-decided_on")
     result, facts = q.penalties_page(actor(), query, page_arg(), sort)
     return render_template("regulator/penalties.html", result=result, facts=facts, query=query, sort=sort)
 
@@ -171,7 +183,7 @@ def new_penalty():
             flash(_("The penalty is recorded. Its publicity ends on %(day)s.",
                     day=penalty.publicity_ends_on.isoformat()), "success")
             return redirect(url_for(".penalty", penalty_id=penalty.id))
-    finder = request.args.get("find", "").strip()
+    finder = search_text("find")
     return render_template("regulator/penalty_form.html", form=form, finder=finder, preview=preview,
                            found=q.find_firms(finder) if finder else None,
                            periods=q.publicity_periods()), 400 if form.errors else 200

@@ -49,3 +49,10 @@ def test_a_lookup_of_a_person_outside_the_jurisdiction_shows_no_more_than_name_a
     assert "合肥工程师" in page and "340102********0015" in page and HF_ID not in page
     assert "该个人的完整记录不在您的管辖区域内" in page
     assert f"/regulator/persons/{world.hf.person}" not in page
+
+
+def test_a_full_id_number_typed_into_a_list_search_is_not_echoed(as_qingdao, world):
+    for url in ["/regulator/penalties?q=", "/regulator/projects?q=", "/regulator/units?q=", "/regulator/penalties/new?find="]:
+        page = as_qingdao.get(url + QD_ID).get_data(as_text=True)
+        assert QD_ID not in page, url
+        assert "请使用“查找个人”" in page
