@@ -38,7 +38,8 @@ def openapi_document() -> dict:
         plugins=[MarshmallowPlugin()],
         info={"description": "Read-only, masked public records (DESIGN §6). ID numbers appear only as their "
                              "first six and last four characters. Lists answer "
-                             "`{items, total, page, per_page}`; rates are null when the total is 0."},
+                             "`{items, total, page, per_page}`; rates are null when the total is 0. A text query `q` "
+                             "counts at most 1,000 matches (`total` is then 1,000); filters narrow it down."},
         servers=[{"url": "/api/v1"}],
     )
     spec.path(path="/units", operations={"get": {

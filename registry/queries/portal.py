@@ -278,6 +278,8 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_
     relevance = filters.sort == "relevance"
     limit = SEARCH_RESULT_CAP if exact_total or not relevance else page * per_page + 1
     found = search_ids(q, "unit", allowed=allowed, limit=limit)
+    if len(found) < limit:
+        found += [unit_id for unit_id in _firms_by_project_ref(q, allowed) if unit_id not in found]
     if relevance:
         # never trust the index over the database: keep only firms listed today
         listed = set(db.session.scalars(select(Unit.id).where(Unit.id.in_(found), unit_listed(day, _rules()))))
@@ -288,6 +290,14 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_
     exact = exact_total or len(found) < limit
     window = ranked[(page - 1) * per_page: page * per_page]
     return Page(unit_summaries(window), len(ranked), page, per_page, total_is_exact=exact)
+
+
+def _firms_by_project_ref(q: str, allowed: set[int] | None) -> list[int]:
+    """The firm of a public project with exactly this reference: the index folds in only recent projects,
+    older ones are found by this exact lookup in SQL (DESIGN §4, rule 1)."""
+    unit_id = db.session.scalar(select(Project.unit_id).join(Unit, Unit.id == Project.unit_id)
+                                .where(Project.ref == q, project_public()))
+    return [unit_id] if unit_id is not None and (allowed is None or unit_id in allowed) else []
 
 
 # -- similar parcels -------------------------------------------------------------------------------

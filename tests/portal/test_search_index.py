@@ -194,3 +194,15 @@ def test_penalty_only_firms_are_indexed_while_listed(app, registry_data):
     create(penalty_record({"uscc": JINGTU}, "沪环罚〔2026〕8号", decided_on="2026-10-01"))
     assert firm_names("上海净土") == ["上海净土修复工程有限公司"]
     assert HEFEI and QINGDAO  # the contract firms are not part of this data set
+
+
+def test_a_project_beyond_the_folded_hundred_is_found_by_its_exact_reference(client, registry_data):
+    from registry.search.documents import FOLDED_PROJECTS
+
+    create(*[project_record(LVYUAN, f"LY-OLD-{n:03d}", name=f"早年项目{n:03d}", completed_on=f"{2000 + n // 12}-01-01",
+                            contract_deadline=None) for n in range(FOLDED_PROJECTS + 5)])
+    assert client.get("/api/v1/units?q=早年项目000").json["total"] == 0  # the oldest is not folded into the index
+    assert client.get("/api/v1/units?q=早年项目104").json["total"] == 1
+    answer = client.get("/api/v1/units?q=LY-OLD-000").json
+    assert [item["uscc"] for item in answer["items"]] == [LVYUAN]
+    assert client.get("/api/v1/projects?q=早年项目000").json["total"] == 1  # the project list searches in SQL
