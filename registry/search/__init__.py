@@ -70,12 +70,17 @@ def rebuild_index(procs: int = 1, only_if_missing: bool = False) -> int:
 
 def drain_outbox() -> int:
     """Apply pending outbox rows to the index and delete them; never fails the request that wrote."""
+    drained = 0
     try:
-        return _drain()
+        while True:  # batch after batch (each its own transaction), so a bulk import is drained completely
+            count = _drain()
+            drained += count
+            if count < DRAIN_BATCH:
+                return drained
     except Exception as error:  # the rows stay and the next commit (or a reindex) applies them
         db.session.rollback()
         log.warning("search outbox not drained: %s", type(error).__name__)
-        return 0
+        return drained
 
 
 def _drain() -> int:
