@@ -164,20 +164,28 @@ def units_page(actor: Actor, q: str = "", page: int = 1):
     return paginate(statement.order_by(Unit.name, Unit.id), page)
 
 
+def _split(records: list, inside) -> tuple[list, int]:
+    """The records within the jurisdiction, and how many others exist (counted, never shown)."""
+    kept = [record for record in records if inside(record)]
+    return kept, len(records) - len(kept)
+
+
 def unit_view(actor: Actor, unit_id: int) -> dict:
-    """A firm in the jurisdiction: its projects there, penalties, staff and its public rates."""
+    """A firm in the jurisdiction: its projects and penalties there (others only counted), staff, public rates."""
     unit = load(actor, "unit", unit_id)
-    projects = list(db.session.scalars(select(Project).where(Project.unit_id == unit.id).order_by(Project.id.desc())))
-    penalties = list(db.session.scalars(
-        select(Penalty).where(Penalty.unit_id == unit.id).order_by(Penalty.decided_on.desc())
-    ))
+    projects, projects_elsewhere = _split(
+        list(db.session.scalars(select(Project).where(Project.unit_id == unit.id).order_by(Project.id.desc()))),
+        lambda p: within_jurisdiction(actor.division_code, p.division_code))
+    penalties, penalties_elsewhere = _split(
+        list(db.session.scalars(select(Penalty).where(Penalty.unit_id == unit.id).order_by(Penalty.decided_on.desc()))),
+        lambda p: within_jurisdiction(actor.division_code, p.authority_division_code))
     staff = list(db.session.scalars(
         select(Employment).where(Employment.unit_id == unit.id, Employment.ended_on.is_(None))
         .order_by(Employment.started_on)
     ))
-    reachable = {p.id for p in projects if within_jurisdiction(actor.division_code, p.division_code)}
-    return {"unit": unit, "projects": projects, "reachable": reachable, "penalties": [penalty_facts(p) for p in penalties], "staff": staff,
-            "first_pass": unit_first_pass(db.session, [unit.id])[unit.id],
+    return {"unit": unit, "projects": projects, "projects_elsewhere": projects_elsewhere,
+            "penalties": [penalty_facts(p) for p in penalties], "penalties_elsewhere": penalties_elsewhere,
+            "staff": staff, "first_pass": unit_first_pass(db.session, [unit.id])[unit.id],
             "on_time": unit_on_time(db.session, [unit.id])[unit.id]}
 
 
@@ -260,13 +268,17 @@ def complaint_view(actor: Actor, complaint_id: int) -> Complaint:
 # ---- persons ----------------------------------------------------------------------------------------------
 
 def person_view(actor: Actor, person_id: int) -> dict:
-    """A person linked to the jurisdiction: masked number, employment, roles and penalties."""
+    """A person linked to the jurisdiction: masked number, employment, and their roles and penalties there."""
     person = load(actor, "person", person_id)
-    roles = list(db.session.scalars(select(ProjectRole).where(ProjectRole.person_id == person.id)
-                                    .order_by(ProjectRole.id)))
-    penalties = list(db.session.scalars(select(Penalty).where(Penalty.person_id == person.id)
-                                        .order_by(Penalty.decided_on.desc())))
-    return {"person": person, "roles": roles, "penalties": [penalty_facts(p) for p in penalties],
+    roles, roles_elsewhere = _split(
+        list(db.session.scalars(select(ProjectRole).where(ProjectRole.person_id == person.id).order_by(ProjectRole.id))),
+        lambda r: within_jurisdiction(actor.division_code, r.project.division_code))
+    penalties, penalties_elsewhere = _split(
+        list(db.session.scalars(select(Penalty).where(Penalty.person_id == person.id)
+                                .order_by(Penalty.decided_on.desc()))),
+        lambda p: within_jurisdiction(actor.division_code, p.authority_division_code))
+    return {"person": person, "roles": roles, "roles_elsewhere": roles_elsewhere,
+            "penalties": [penalty_facts(p) for p in penalties], "penalties_elsewhere": penalties_elsewhere,
             "first_pass": person_first_pass(db.session, [person.id])[person.id]}
 
 

@@ -167,3 +167,25 @@ def test_the_administrator_does_not_act_on_records(client, db, world):
     login_as(client, world, "admin")
     assert client.get(f"/regulator/projects/{world.qd.project}").status_code == 403
     assert client.post(f"/regulator/penalties/{world.qd.penalty}/repair").status_code == 403
+
+
+def test_a_penalty_decided_elsewhere_is_counted_on_the_firms_page_but_not_shown(client, db, world):
+    """Hefei's authority penalises the Qingdao firm (it worked in Hefei): the decision belongs to Hefei."""
+    from datetime import date
+
+    from registry.services.penalties import PenaltyInput, record_penalty
+    from tests.regulator.conftest import actor_for
+
+    uscc = db.session.get(Unit, world.qd.unit).uscc
+    penalty = record_penalty(actor_for(db, world, "hefei"), PenaltyInput(
+        subject_kind="unit", subject_uscc=uscc, decision_number="合环罚〔2026〕77号", decided_on=date(2026, 11, 2),
+        kinds=["warning"]))
+    login_as(client, world, "qingdao")
+    page = client.get(f"/regulator/units/{world.qd.unit}").get_data(as_text=True)
+    assert "青岛环罚〔2026〕1号" in page and "合环罚〔2026〕77号" not in page
+    assert "另有1条在您的管辖区域外" in page
+    assert client.get(f"/regulator/penalties/{penalty.id}").status_code == 403
+    client.post("/logout")
+    login_as(client, world, "hefei")
+    assert "合环罚〔2026〕77号" in client.get(f"/regulator/penalties/{penalty.id}").get_data(as_text=True)
+    assert client.get(f"/regulator/units/{world.qd.unit}").status_code == 403  # the firm itself lies in Qingdao
