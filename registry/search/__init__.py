@@ -85,7 +85,10 @@ def drain_outbox() -> int:
 
 def _drain() -> int:
     session = db.session
-    if session.scalar(select(SearchOutbox.id).limit(1)) is None:
+    search = backend()
+    if session.scalar(select(SearchOutbox.id).limit(1)) is None or not search.is_ready():
+        # Nothing to do; or no index yet: the rows stay, and the first search rebuilds the index from the
+        # database (which already holds these changes) and drains them then. No write pays for a full build.
         session.rollback()
         return 0
     begin_write()
@@ -93,12 +96,6 @@ def _drain() -> int:
         select(SearchOutbox.id, SearchOutbox.record_type, SearchOutbox.record_id)
         .order_by(SearchOutbox.id).limit(DRAIN_BATCH)
     ).all()
-    search = backend()
-    if not search.is_ready():
-        # No index yet: the rows stay, and the first search rebuilds it from the database (which already
-        # holds these changes) and drains them then. A write request never pays for a full rebuild.
-        session.rollback()
-        return 0
     with search.batch():
         for record_type in ("unit", "person"):
             ids = sorted({row.record_id for row in rows if row.record_type == record_type})
