@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from stdnum.cn import uscc
 
+from registry.extensions import db as _db
 from registry.models import AuditEvent, LoginAttempt, Unit
 from registry.services.accounts import create_account
 from registry.services.audit import SYSTEM
@@ -116,6 +117,8 @@ def test_forms_refuse_a_post_without_the_csrf_token(app_config):
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         assert client.post("/login", data={"username": "x", "password": "y", "csrf_token": token}).status_code == 200
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 def test_security_headers(client):
