@@ -142,3 +142,17 @@ def test_full_export_round_trips_into_an_empty_registry(runner, tmp_path, app):
     assert oct(backup.stat().st_mode & 0o777) == "0o600"
     report = import_jsonl(SYSTEM, backup.read_text(encoding="utf-8").splitlines())
     assert report.created == {} and report.updated == {}
+
+
+def test_every_imported_record_has_its_own_audit_event_without_the_full_number(db):
+    import_jsonl(SYSTEM, SAMPLE_LINES)
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("%_imported"))).all()
+    assert sorted({(e.record_type, e.action) for e in events}) == sorted(
+        {(kind, f"{kind}_imported") for kind in ("unit", "person", "project", "review", "penalty", "complaint")})
+    assert len(events) == 12
+    lin = db.session.scalar(select(Person).where(Person.name == "林海燕"))
+    person_event = next(e for e in events if e.record_type == "person" and e.record_id == lin.id)
+    assert person_event.after["id_number_masked"] == "370202********0458"
+    dump = json.dumps([e.after for e in events], ensure_ascii=False)
+    for number in FULL_ID_NUMBERS:
+        assert number not in dump

@@ -19,7 +19,7 @@ from sqlalchemy import or_ as sa_or
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import (Commitment, SearchOutbox, Complaint, Employment, Penalty, Person, PersonVersion, Project, ProjectRole,
+from registry.models import (AuditEvent, Commitment, SearchOutbox, Complaint, Employment, Penalty, Person, PersonVersion, Project, ProjectRole,
                              ProjectVersion, Review, Unit, UnitCategory, UnitVersion)
 from registry.queries import public
 from registry.rules.disclosure import penalty_is_public
@@ -30,7 +30,8 @@ from registry.rules.industries import validate_industry_code
 from registry.rules.publicity import default_publicity_end
 from registry.schemas.exchange import KIND_ORDER, SCHEMAS, first_error, message_zh
 from registry.services import service
-from registry.services.audit import Actor, json_value, record_event, snapshot
+from registry.models.base import utcnow
+from registry.services.audit import SECRET_COLUMNS, Actor, json_value, record_event, snapshot
 from registry.services.people import new_public_id, vault
 
 FORMAT_VERSION = 1
@@ -161,6 +162,7 @@ class _Importer:
         self.project_ids: dict[str, int] = {}
         self.touched_units: set[int] = set()
         self.touched_persons: set[int] = set()
+        self.now = utcnow()
 
     # -- lookups -------------------------------------------------------------------------------------------
     def _load_ids(self, model, key_column, keys) -> dict:
@@ -228,6 +230,19 @@ class _Importer:
         record_event(self.actor, f"{kind}_updated_by_import", row, before=before, after=after)
         self.report.count(self.report.updated, kind)
 
+    def _audit_created(self, table: str, rows: list[dict], ids: dict, key) -> None:
+        """One `<table>_imported` audit event per new record, in bulk, with the values it was created with
+        (never a full ID number: persons' ciphertext and keyed hash are left out)."""
+        events = [{
+            "at": self.now, "actor_account_id": self.actor.account_id, "actor": self.actor.label,
+            "action": f"{table}_imported", "record_type": table, "record_id": ids[key(row)],
+            "division_code": row.get("division_code") or row.get("authority_division_code"),
+            "after": {name: json_value(value) for name, value in row.items() if name not in SECRET_COLUMNS},
+            "ip": self.actor.ip,
+        } for row in rows]
+        if events:
+            self.session.execute(insert(AuditEvent), events)
+
     # -- kinds ---------------------------------------------------------------------------------------------
     def apply_units(self, lines: list[Line]) -> None:
         incoming: dict[str, Line] = {}
@@ -267,6 +282,7 @@ class _Importer:
         if new_rows:
             self.session.execute(insert(Unit), new_rows)
             self.unit_ids.update(self._load_ids(Unit, Unit.uscc, [r["uscc"] for r in new_rows]))
+            self._audit_created("unit", new_rows, self.unit_ids, lambda row: row["uscc"])
             for row in new_rows:
                 line = incoming[row["uscc"]]
                 unit_id = self.unit_ids[row["uscc"]]
@@ -330,6 +346,7 @@ class _Importer:
         if new_rows:
             self.session.execute(insert(Person), new_rows)
             self.person_ids.update(self._load_ids(Person, Person.id_number_hmac, [r["id_number_hmac"] for r in new_rows]))
+            self._audit_created("person", new_rows, self.person_ids, lambda row: row["id_number_hmac"])
             for row in new_rows:
                 line, _number = incoming[row["id_number_hmac"]]
                 person_id = self.person_ids[row["id_number_hmac"]]
@@ -399,6 +416,7 @@ class _Importer:
         if new_rows:
             self.session.execute(insert(Project), new_rows)
             self.project_ids.update(self._load_ids(Project, Project.ref, [r["ref"] for r in new_rows]))
+            self._audit_created("project", new_rows, self.project_ids, lambda row: row["ref"])
             for row in new_rows:
                 line = incoming[row["ref"]]
                 project_id = self.project_ids[row["ref"]]
@@ -447,6 +465,15 @@ class _Importer:
                 self.report.unchanged += 1
         if new_rows:
             self.session.execute(insert(Review), new_rows)
+            review_ids = {}
+            for start in range(0, len(project_ids), 900):
+                chunk = list(project_ids)[start:start + 900]
+                review_ids.update({(project_id, report_type, round_number): review_id
+                                   for review_id, project_id, report_type, round_number in self.session.execute(
+                                       select(Review.id, Review.project_id, Review.report_type, Review.round)
+                                       .where(Review.project_id.in_(chunk)))})
+            self._audit_created("review", new_rows, review_ids,
+                                lambda row: (row["project_id"], row["report_type"], row["round"]))
         self._touch_projects({key[0] for key in incoming})
 
     def _touch_projects(self, project_ids) -> None:
@@ -508,6 +535,8 @@ class _Importer:
                 self.report.unchanged += 1
         if new_rows:
             self.session.execute(insert(Penalty), new_rows)
+            ids = self._load_ids(Penalty, Penalty.decision_number, [r["decision_number"] for r in new_rows])
+            self._audit_created("penalty", new_rows, ids, lambda row: row["decision_number"])
 
     def apply_complaints(self, lines: list[Line]) -> None:
         incoming: dict[str, Line] = {}
@@ -544,6 +573,8 @@ class _Importer:
                 self.report.unchanged += 1
         if new_rows:
             self.session.execute(insert(Complaint), new_rows)
+            ids = self._load_ids(Complaint, Complaint.ref, [r["ref"] for r in new_rows])
+            self._audit_created("complaint", new_rows, ids, lambda row: row["ref"])
         self._touch_projects({line.data["project_id"] for line in incoming.values()})
         self.enqueue_touched()
 
