@@ -7,7 +7,7 @@ A missing or unreadable index is rebuilt from the database, never trusted over i
 import logging
 
 from flask import Flask, current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from registry.clock import today
 from registry.database import begin_write
@@ -62,9 +62,15 @@ def rebuild_index(procs: int = 1, only_if_missing: bool = False) -> int:
     with search.rebuild_lock():
         if only_if_missing and search.is_ready():
             return 0
+        # Outbox rows up to here were committed before the documents are read: the new index has them.
+        covered = db.session.scalar(select(func.max(SearchOutbox.id)))
         count = search.rebuild(all_documents(db.session, today()), procs=procs)
-    db.session.rollback()  # end the read transaction before the drain takes the write lock
-    drain_outbox()
+    db.session.rollback()  # end the read transaction before taking the write lock
+    if covered is not None:
+        begin_write()
+        db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= covered))
+        db.session.commit()
+    drain_outbox()  # changes committed while the new index was being built
     return count
 
 

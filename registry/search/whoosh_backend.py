@@ -25,14 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, KEYWORD, STORED, Schema
+from whoosh import formats
+from whoosh.fields import ID, KEYWORD, STORED, FieldType, Schema
 from whoosh.matching import IntersectionMatcher, ListMatcher, NullMatcher
 from whoosh.util.filelock import FileLock
 
+from registry.search.analyzers import GramTokenizer, JiebaTokenizer
 from registry.search.backend import SearchBackend
 from registry.search.documents import SearchDocument
 from registry.search.text import (
-    FOLDED_GRAM, NAME_GRAM, PAD, code_query, grams, normalize, query_grams, query_parts, uscc_prefixes, words,
+    FOLDED_GRAM, NAME_GRAM, PAD, code_query, normalize, query_grams, query_parts, uscc_prefixes, words,
 )
 
 CANDIDATE_CAP = 3000
@@ -54,9 +56,11 @@ def make_schema() -> Schema:
         rid=STORED,
         exact=KEYWORD,
         code=KEYWORD,
-        names2=KEYWORD,
-        folded4=KEYWORD,
-        words=KEYWORD,
+        # existence only: no positions, frequencies or field lengths (nothing is scored); candidates come
+        # from the grams, exactness from the stored text
+        names2=FieldType(formats.Existence(), GramTokenizer(NAME_GRAM)),
+        folded4=FieldType(formats.Existence(), GramTokenizer(FOLDED_GRAM)),
+        words=FieldType(formats.Existence(), JiebaTokenizer()),
         names_text=STORED,
         folded_text=STORED,
         masked=STORED,
@@ -64,7 +68,7 @@ def make_schema() -> Schema:
 
 
 def document_fields(document: SearchDocument) -> dict:
-    """The Whoosh fields of a search document (all normalized; grams and words space-separated)."""
+    """The Whoosh fields of a search document: normalized texts, one per line (the analyzers cut them)."""
     names = [normalize(name) for name in document.names if normalize(name)]
     folded = [normalize(text) for text in document.folded if normalize(text)]
     fields = {
@@ -72,9 +76,9 @@ def document_fields(document: SearchDocument) -> dict:
         "kind": document.record_type,
         "rid": document.record_id,
         "exact": " ".join(name.replace(" ", PAD) for name in names),
-        "names2": " ".join(dict.fromkeys(g for name in names for g in grams(name, NAME_GRAM))),
-        "folded4": " ".join(dict.fromkeys(g for text in folded for g in grams(text, FOLDED_GRAM))),
-        "words": " ".join(dict.fromkeys(w for text in names + folded for w in words(text))),
+        "names2": "\n".join(names),
+        "folded4": "\n".join(folded),
+        "words": "\n".join(dict.fromkeys(names + folded)),
         "names_text": "\n".join(names),
         "folded_text": "\n".join(folded),
     }
