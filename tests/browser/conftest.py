@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,29 +76,33 @@ class LiveServer:
         self.log.close()
 
 
-@pytest.fixture(scope="module")
-def module_database(database_template, tmp_path_factory):
-    """A fresh, migrated database for one module of journeys."""
-    import uuid
-
-    import sqlalchemy as sa
-
+@contextmanager
+def fresh_database(database_template, workdir: Path):
+    """A fresh copy of the migrated database (a file on SQLite, a database made from the template on PostgreSQL)."""
     from tests.conftest import POSTGRES_URL, _with_database
 
     kind, template, admin = database_template
-    workdir = tmp_path_factory.mktemp("live")
     if kind == "sqlite":
         path = workdir / "registry.sqlite3"
         shutil.copyfile(template, path)
-        yield f"sqlite:///{path}", workdir
+        yield f"sqlite:///{path}"
         return
     name = f"registry_live_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _with_database(POSTGRES_URL, name), workdir
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    del sa
+    try:
+        yield _with_database(POSTGRES_URL, name)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def module_database(database_template, tmp_path_factory):
+    """A fresh, migrated database for one module of journeys."""
+    workdir = tmp_path_factory.mktemp("live")
+    with fresh_database(database_template, workdir) as url:
+        yield url, workdir
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +112,17 @@ def live_server(module_database, request):
     server = LiveServer(database_url, workdir, demo=getattr(request.module, "DEMO", False))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_server(database_template, tmp_path_factory):
+    """One demo server (120 firms, the demo accounts) shared by the regulator's, the landowner's and the English
+    journeys and the layout checks, so the demo is generated once per run."""
+    workdir = tmp_path_factory.mktemp("demo")
+    with fresh_database(database_template, workdir) as url:
+        server = LiveServer(url, workdir, demo=True)
+        yield server
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -132,3 +149,63 @@ def screenshot(page, name: str, full_page: bool = True) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+DOCS = ROOT / "docs"
+DEMO_PASSWORD = "demo-password-2026"
+
+# Visible form controls that a screen reader could not name: no <label>, no aria-label, no aria-labelledby.
+UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll('input, select, textarea')).filter(el => {
+  if (['hidden', 'submit', 'button', 'reset', 'image'].includes(el.type)) return false;
+  const style = getComputedStyle(el);
+  if (style.display === 'none' || style.visibility === 'hidden' || el.getClientRects().length === 0) return false;
+  if (el.closest('[aria-hidden="true"]')) return false;
+  const byLabel = Array.from(el.labels || []).some(label => label.textContent.trim());
+  const byAria = (el.getAttribute('aria-label') || '').trim() || (el.getAttribute('aria-labelledby') || '').trim();
+  return !byLabel && !byAria;
+}).map(el => el.outerHTML.slice(0, 160))"""
+
+
+def check_page(page, lang: str = "zh-CN") -> str:
+    """What every page of a journey must give everyone: a `lang`, and a name for every visible field.
+    Returns the main text, for the journey's own assertions."""
+    assert page.evaluate("document.documentElement.lang") == lang, page.url
+    assert page.evaluate(UNLABELLED_CONTROLS) == [], page.url
+    return page.inner_text("main")
+
+
+def login(page, url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login page, as a person would."""
+    page.goto(url + "/login")
+    check_page(page, page.evaluate("document.documentElement.lang"))
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+
+
+def tab_to(page, selector: str, limit: int = 80) -> int:
+    """Press Tab until the element matching `selector` has the focus (the keyboard's own path through the page);
+    returns how many presses it took, and fails if the element is never reached."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return presses
+    raise AssertionError(f"{selector} never received the focus by Tab on {page.url}")
+
+
+def focused_label(page) -> str:
+    """The visible label (or aria-label) of the element that has the focus."""
+    return page.evaluate("""() => { const el = document.activeElement;
+      const label = Array.from(el.labels || []).map(l => l.textContent.trim()).join(' ');
+      return label || el.getAttribute('aria-label') || el.textContent.trim(); }""")
+
+
+def docs_screenshot(page, name: str, full_page: bool = False) -> Path:
+    """A README screenshot of a real page: always saved under test-artifacts/, and written to docs/NAME.png
+    when UPDATE_DOCS_SCREENSHOTS=1 or when docs/ does not have it yet (so a normal run never rewrites docs/)."""
+    path = screenshot(page, "docs-" + name, full_page=full_page)
+    target = DOCS / f"{name}.png"
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1" or not target.exists():
+        DOCS.mkdir(exist_ok=True)
+        shutil.copyfile(path, target)
+    return target

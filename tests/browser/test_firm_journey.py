@@ -1,0 +1,169 @@
+"""A firm's first day in a real browser: it registers, signs the commitment, completes its basic information,
+adds two staff (one of whom redeems the invitation in her own browser and signs her own letter), records three
+projects, and sees on its dashboard the same figures the public sees on its profile."""
+import re
+
+import pytest
+from stdnum.cn import ric, uscc
+
+from tests.browser.conftest import check_page, screenshot
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "soil-remediation-2026"
+FIRM_USCC = "91320505MA1XK7Q3P" + uscc.calc_check_digit("91320505MA1XK7Q3P")
+FIRM_NAME = "苏州姑苏土壤修复有限公司"
+LIN = "37020219840312045" + ric.calc_check_digit("37020219840312045" + "0")
+WANG = "44030519900101123" + ric.calc_check_digit("44030519900101123" + "0")
+LIN_MASKED = LIN[:6] + "********" + LIN[-4:]
+
+
+def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_public_sees(browser, live_server):
+    url = live_server.url
+    firm = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+
+    # It finds registration from the home page.
+    firm.goto(url + "/")
+    firm.click("header >> text=从业单位注册")
+    assert "从业单位注册" in check_page(firm)
+    firm.fill("#uscc", FIRM_USCC)
+    firm.fill("#name", FIRM_NAME)
+    firm.fill("#division_code", "320508")
+    firm.fill("#legal_representative", "张海")
+    firm.fill("#contact_email", "office@gusu-soil.example.cn")
+    firm.fill("#password", PASSWORD)
+    firm.fill("#confirm", PASSWORD)
+    firm.click("main button[type=submit]")
+    assert "单位注册成功" in check_page(firm)
+
+    # The commitment, with the separate consent to publish.
+    assert "未签署" in check_page(firm)
+    firm.fill("#signer", "张海")
+    firm.check("#truthfulness")
+    firm.check("#consent_to_publish")
+    screenshot(firm, "firm-01-commitment")
+    firm.click("main button[type=submit]")
+    dashboard = check_page(firm)
+    assert "承诺书已签署。" in dashboard and "已签署，已同意公开" in dashboard
+
+    # Basic information the dashboard says is missing.
+    firm.click("main >> text=完善基本信息")
+    firm.fill("#address", "苏州市姑苏区人民路100号")
+    firm.fill("#established_on", "2015-03-18")
+    firm.check("input[name=categories][value=remediation_construction]")
+    firm.check("input[name=categories][value=investigation]")
+    firm.click("main button[type=submit]")
+    assert "基本信息已保存，原版本已留存。" in check_page(firm)
+
+    # Two staff; each gets a one-time invitation code, and the page shows only masked ID numbers.
+    firm.click("nav.room-nav >> text=从业人员")
+    check_page(firm)
+    codes = {}
+    for name, id_number, title in [("林海燕", LIN, "项目负责人"), ("王建国", WANG, "技术负责人")]:
+        firm.fill("#name", name)
+        firm.fill("#id_number", id_number)
+        firm.fill("#title", title)
+        firm.click("main button >> text=添加并生成邀请码")
+        added = check_page(firm)
+        assert f"已添加{name}为本单位人员。" in added
+        assert id_number[:6] + "********" + id_number[-4:] in added and id_number not in firm.content()
+        codes[name] = firm.inner_text("p.code").strip()
+        assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", codes[name])
+        if name == "林海燕":
+            screenshot(firm, "firm-02-invitation-code")
+        firm.click("main >> text=返回从业人员")
+    staff = check_page(firm)
+    assert "林海燕" in staff and "王建国" in staff and "邀请有效期至" in staff
+
+    # 林海燕 redeems her code in her own browser and signs her own commitment.
+    person_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    person = person_context.new_page()
+    person.goto(url + "/practitioner/invitation")
+    assert "凭邀请码创建个人账号" in check_page(person)
+    person.fill("#code", codes["林海燕"])
+    person.fill("#id_number", LIN)
+    person.fill("#username", "linhaiyan")
+    person.fill("#password", PASSWORD)
+    person.fill("#confirm", PASSWORD)
+    person.click("main button[type=submit]")
+    person.wait_for_url(url + "/practitioner/me/commitment")
+    check_page(person)
+    person.fill("#signer", "林海燕")
+    person.check("#truthfulness")
+    person.check("#consent_to_publish")
+    person.click("main button[type=submit]")
+    person.goto(url + "/practitioner/me")
+    home = check_page(person)
+    assert "林海燕" in home and LIN_MASKED in home and FIRM_NAME in home
+    assert "已公开：姓名和部分隐去的身份证号码" in home and LIN not in person.content()
+    screenshot(person, "firm-03-person-signed")
+    person_context.close()
+
+    firm.reload()
+    staff = check_page(firm)
+    assert "已开通账号" in staff and "已签署，已同意公开" in staff
+
+    # Three projects: one finished on time, one finished late, one still running.
+    projects = [
+        dict(category="remediation_construction", name="原苏州焦化厂东区地块修复施工项目", parcel="原苏州焦化厂东区地块",
+             division="320508", area="45200", owner="苏州市土地储备中心", industry="C2521",
+             started="2024-03-01", deadline="2025-06-30", completed="2025-06-20", people={"林海燕": "responsible_manager",
+                                                                                      "王建国": "other_responsible"}),
+        dict(category="investigation", name="原苏州电镀厂地块土壤污染状况调查项目", parcel="原苏州电镀厂地块",
+             division="320506", area="12800", owner="苏州高新区管理委员会", industry="C3360",
+             started="2024-09-01", deadline="2025-03-31", completed="2025-04-15", people={"林海燕": "responsible_manager"}),
+        dict(category="remediation_construction", name="原苏州化工厂地块修复施工项目", parcel="原苏州化工厂地块",
+             division="320507", area="88000", owner="苏州城市建设投资集团有限公司", industry="C2614",
+             started="2026-05-01", deadline="2027-05-31", completed="", people={"王建国": "responsible_manager"}),
+    ]
+    for project in projects:
+        firm.goto(url + "/practitioner/projects/new")
+        check_page(firm)
+        firm.select_option("#category", project["category"])
+        firm.fill("#name", project["name"])
+        firm.fill("#parcel_name", project["parcel"])
+        firm.fill("#division_code", project["division"])
+        firm.fill("#area_m2", project["area"])
+        firm.fill("#owner", project["owner"])
+        firm.fill("#former_industry", project["industry"])
+        firm.fill("#started_on", project["started"])
+        firm.fill("#contract_deadline", project["deadline"])
+        if project["completed"]:
+            firm.fill("#completed_on", project["completed"])
+        for name, role in project["people"].items():
+            firm.get_by_label(f"{name}的角色").select_option(role)
+        firm.click("main button[type=submit] >> text=保存")
+        recorded = check_page(firm)
+        assert project["name"] in recorded, recorded[:500]
+    screenshot(firm, "firm-04-project-recorded")
+
+    firm.goto(url + "/practitioner/projects")
+    listed = check_page(firm)
+    assert all(p["name"] in listed for p in projects)
+
+    # The dashboard shows what the public sees: 1 of 2 completed projects on time, no reviews yet.
+    firm.click("nav.room-nav >> text=概况")
+    dashboard = check_page(firm)
+    figures = dict(zip(*[iter(firm.locator("main dl.facts").first.locator("dt, dd").all_inner_texts())] * 2))
+    assert figures["按期完成率"] == "1/2 (50%)", figures
+    assert figures["评审一次性通过率"] == "—" and figures["已登记业绩"] == "3" and figures["在职人员"] == "2"
+    assert "可被公众查询到" in dashboard
+    screenshot(firm, "firm-05-dashboard")
+
+    public = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    public.goto(url + f"/units/{FIRM_USCC}")
+    profile = check_page(public)
+    assert FIRM_NAME in profile and "张海" in profile and "苏州市姑苏区人民路100号" in profile
+    assert "1/2 (50%)" in profile
+    assert all(p["name"] in profile for p in projects)
+    assert "逾期15天" in profile and "按期完成" in profile
+    assert "office@gusu-soil.example.cn" not in public.content()
+    screenshot(public, "firm-06-public-profile")
+
+    # The project page names the staff with masked ID numbers only.
+    public.click(f"text={projects[0]['name']}")
+    project_page = check_page(public)
+    assert "林海燕" in project_page and LIN_MASKED in project_page and LIN not in public.content()
+    assert "C2521" in project_page
+    public.context.close()
+    firm.context.close()
