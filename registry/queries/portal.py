@@ -260,21 +260,25 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_
     """
     day = today()
     first_pass, on_time, counts = _first_pass_stats(), _on_time_stats(), _project_counts()
-    statement = (
-        select(Unit.id)
-        .outerjoin(first_pass, first_pass.c.unit_id == Unit.id)
-        .outerjoin(on_time, on_time.c.unit_id == Unit.id)
-        .outerjoin(counts, counts.c.unit_id == Unit.id)
-        .where(*_unit_conditions(filters, day, first_pass))
-    )
+    # join only the aggregates a filter or the order needs: each one scans a whole table
+    filtered = select(Unit.id).where(*_unit_conditions(filters, day, first_pass))
+    if filters.min_first_pass is not None:
+        filtered = filtered.join(first_pass, first_pass.c.unit_id == Unit.id)
+    statement = filtered
+    if filters.sort == "first_pass" and filters.min_first_pass is None:
+        statement = statement.outerjoin(first_pass, first_pass.c.unit_id == Unit.id)
+    if filters.sort == "on_time":
+        statement = statement.outerjoin(on_time, on_time.c.unit_id == Unit.id)
+    if filters.sort in ("projects", "relevance"):
+        statement = statement.outerjoin(counts, counts.c.unit_id == Unit.id)
     q = (filters.q or "").strip()
     if not q:
-        total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+        total = db.session.scalar(select(func.count()).select_from(filtered.subquery()))
         ids = list(db.session.scalars(
             statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts))
             .limit(per_page).offset((page - 1) * per_page)))
         return Page(unit_summaries(ids), total, page, per_page)
-    allowed = set(db.session.scalars(statement)) if filters.any_sql_filter() else None
+    allowed = set(db.session.scalars(filtered)) if filters.any_sql_filter() else None
     relevance = filters.sort == "relevance"
     limit = SEARCH_RESULT_CAP if exact_total or not relevance else page * per_page + 1
     found = search_ids(q, "unit", allowed=allowed, limit=limit)
