@@ -185,3 +185,12 @@ def test_the_api_never_answers_500_on_odd_input(client, registry_data):
         for path in ("units", "projects", "persons"):
             response = client.get(f"/api/v1/{path}?{query}")
             assert response.status_code in (200, 400), (path, query, response.status_code)
+
+
+def test_nul_characters_are_refused_everywhere(client, registry_data):
+    for url in ("/api/v1/units?q=a%00b", "/api/v1/projects?q=%00", "/search?q=%00", "/units/%00", "/persons/a%00",
+                "/projects/S%00-1", "/similar?industry=%00"):
+        assert client.get(url).status_code in (400, 404), url
+    assert client.get("/api/v1/units?q=a%00b").json["error"]["parameter"] == "q"
+    response = client.post("/projects/SU-1/complaints", data={"description": "x\x00" * 20})
+    assert response.status_code == 400
