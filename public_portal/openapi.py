@@ -13,7 +13,7 @@ from public_portal.schemas import (
 JSON = "application/json"
 
 
-def _responses(schema, missing: bool = False) -> dict:
+def _responses(schema, missing: bool = False, limited: bool = False) -> dict:
     responses = {
         "200": {"description": "OK", "content": {JSON: {"schema": schema}}},
         "400": {"description": "an unknown parameter or a bad value (the parameter is named)",
@@ -21,6 +21,9 @@ def _responses(schema, missing: bool = False) -> dict:
     }
     if missing:
         responses["404"] = {"description": "no such public record", "content": {JSON: {"schema": ErrorSchema}}}
+    if limited:
+        responses["429"] = {"description": "too many searches from this address within a minute (see Retry-After)",
+                            "content": {JSON: {"schema": ErrorSchema}}}
     return responses
 
 
@@ -44,19 +47,19 @@ def openapi_document() -> dict:
     )
     spec.path(path="/units", operations={"get": {
         "summary": "Search firms", "operationId": "listUnits",
-        "parameters": [{"in": "query", "schema": UnitsArgs}], "responses": _responses(UnitPageSchema)}})
+        "parameters": [{"in": "query", "schema": UnitsArgs}], "responses": _responses(UnitPageSchema, limited=True)}})
     spec.path(path="/units/{uscc}", operations={"get": {
         "summary": "One firm", "operationId": "getUnit",
         "parameters": [_path_parameter("uscc", "unified social credit code")],
         "responses": _responses(UnitDetailSchema, missing=True)}})
     spec.path(path="/persons", operations={"get": {
         "summary": "Search individuals", "operationId": "listPersons",
-        "parameters": [{"in": "query", "schema": PersonsArgs}], "responses": _responses(PersonPageSchema)}})
+        "parameters": [{"in": "query", "schema": PersonsArgs}], "responses": _responses(PersonPageSchema, limited=True)}})
     spec.path(path="/persons/{public_id}", operations={"get": {
         "summary": "One individual", "operationId": "getPerson",
         "parameters": [_path_parameter("public_id", "opaque public id (never derived from the ID number)")],
         "responses": _responses(PersonDetailSchema, missing=True)}})
     spec.path(path="/projects", operations={"get": {
         "summary": "Search public projects", "operationId": "listProjects",
-        "parameters": [{"in": "query", "schema": ProjectsArgs}], "responses": _responses(ProjectPageSchema)}})
+        "parameters": [{"in": "query", "schema": ProjectsArgs}], "responses": _responses(ProjectPageSchema, limited=True)}})
     return spec.to_dict()

@@ -106,7 +106,7 @@ class WhooshBackend(SearchBackend):
         self.lock_timeout = lock_timeout
         self._lock = threading.RLock()
         self._holder: dict = {"state": None}  # the open reader, closed with the backend (or at exit)
-        self._writer = None
+        self._local = threading.local()  # the writer of this thread's open batch, if any
         weakref.finalize(self, _close_state, self._holder)
 
     @property
@@ -262,7 +262,7 @@ class WhooshBackend(SearchBackend):
     @contextmanager
     def batch(self):
         """One writer (with the lock timeout) for a group of changes; committed at the end."""
-        if self._writer is not None:
+        if getattr(self._local, "writer", None) is not None:
             yield self
             return
         directory, ix = self._open()
@@ -270,23 +270,24 @@ class WhooshBackend(SearchBackend):
         if self._current_directory() != directory:  # a rebuild swapped directories while we waited
             writer.cancel()
             raise IndexUnavailable("the index was rebuilt meanwhile")
-        self._writer = writer
+        self._local.writer = writer
         try:
             yield self
         except BaseException:
-            self._writer = None
             writer.cancel()
             raise
-        self._writer = None
-        writer.commit()
+        else:
+            writer.commit()
+        finally:
+            self._local.writer = None
 
     def index_record(self, document: SearchDocument) -> None:
         with self.batch():
-            self._writer.update_document(**document_fields(document))
+            self._local.writer.update_document(**document_fields(document))
 
     def remove_record(self, record_type: str, record_id: int) -> None:
         with self.batch():
-            self._writer.delete_by_term("key", f"{record_type}:{record_id}")
+            self._local.writer.delete_by_term("key", f"{record_type}:{record_id}")
 
     @contextmanager
     def rebuild_lock(self):
