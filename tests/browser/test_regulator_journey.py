@@ -1,0 +1,173 @@
+"""The Suzhou regulator's day on the demo data, in a real browser: two complaints arrive from the public; the
+regulator records a report's review in two rounds, decides a penalty with a ten-year practice ban, grants credit
+repair for an older penalty, verifies one complaint as substantiated and the other as unsubstantiated, withholds a
+project from publication, and reads a penalty's audit trail. The public pages then show each outcome."""
+import re
+import time
+
+import pytest
+
+from tests.browser.conftest import check_page, docs_screenshot, login, screenshot
+
+pytestmark = pytest.mark.browser
+
+# Deterministic demo records (seed 20261126, 120 firms): Suzhou firms and projects inside the Suzhou bureau's area.
+BANNED_FIRM = ("苏州博瑞环境检测有限公司", "91320500U4G790QCGM")
+OLDER_PENALTY_FIRM = ("苏州金石环境检测有限公司", "91320500J9GLQKKJ3A")
+UNREVIEWED_PROJECT = ("D-126-0000825", "原苏州制药厂地块土壤污染状况调查项目")
+COMPLAINED_PROJECTS = ["D-126-0000002", "D-126-0000003"]
+WITHHELD_PROJECT = ("D-126-0000828", "原苏州钢铁厂地块土壤和地下水监测项目")
+BAN_DECISION = "苏环罚〔2026〕88号"
+OLDER_DECISION = "苏环罚〔2025〕41号"
+
+
+def open_complaint_form(page, url: str, ref: str, text: str) -> float:
+    """A member of the public writes a complaint on a project page; returns when the form was shown."""
+    page.goto(url + f"/projects/{ref}")
+    check_page(page)
+    page.fill("#description", text)
+    return time.monotonic()
+
+
+def submit_complaint(page, shown_at: float) -> str:
+    """Sends the complaint (people take more than the form's three-second bot threshold); returns the receipt."""
+    time.sleep(max(0.0, 3.2 - (time.monotonic() - shown_at)))
+    page.click("main button >> text=提交举报")
+    shown = check_page(page)
+    receipt = re.search(r"JB\d{8}-[0-9A-F]{8}", shown)
+    assert "举报已受理" in shown and "受理编号" in shown and receipt, shown[:600]
+    return receipt.group(0)
+
+
+def test_a_regulators_day_on_the_demo_data(browser, demo_server):
+    url = demo_server.url
+    public = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    second = public.context.new_page()
+    shown = [open_complaint_form(page, url, ref, text) for page, ref, text in zip([public, second], COMPLAINED_PROJECTS, [
+        "该项目的施工实际由另一家公司完成，该单位只是挂名，填报的业绩不实。",
+        "该项目的完成日期与现场情况不符，地块在填报的完成日期之后仍在施工。"])]
+    receipts = [submit_complaint(public, shown[0]), submit_complaint(second, shown[1])]
+    second.close()
+
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    desk.set_default_timeout(10_000)
+    login(desk, url, "regulator-suzhou")
+    home = check_page(desk)
+    assert "监管工作台" in home and "苏州市生态环境局" in home
+
+    # 1. A report reviewed twice: failed in the first round, passed in the second. The first round counts.
+    desk.click("nav >> text=项目")
+    desk.fill("main input[name=q]", UNREVIEWED_PROJECT[0])
+    desk.press("main input[name=q]", "Enter")
+    desk.click(f"main table a >> text={UNREVIEWED_PROJECT[0]}")
+    assert "该项目尚未登记评审结果。" in check_page(desk)
+    for round_number, reviewed_on, passed in [(1, "2026-09-10", "no"), (2, "2026-10-20", "yes")]:
+        desk.select_option("#report_type", "investigation_report")
+        desk.fill("#round", str(round_number))
+        desk.fill("#reviewed_on", reviewed_on)
+        desk.check(f"input[name=passed][value={passed}]")
+        desk.click("main button >> text=登记结果")
+        assert f"第{round_number}轮评审结果已登记" in check_page(desk)
+    reviews = desk.inner_text("main")
+    assert "2026-09-10" in reviews and "2026-10-20" in reviews
+    screenshot(desk, "regulator-01-two-review-rounds")
+
+    # 2. A penalty with a ten-year practice ban, previewed, then recorded.
+    desk.goto(url + "/regulator/penalties/new")
+    check_page(desk)
+    desk.fill("#subject_uscc", BANNED_FIRM[1])
+    desk.fill("#decision_number", BAN_DECISION)
+    desk.fill("#decided_on", "2026-11-20")
+    desk.check("input[name=kinds][value=fine]")
+    desk.check("input[name=kinds][value=practice_ban]")
+    desk.select_option("#severity", "serious")
+    desk.fill("#violation_type", "出具虚假报告")
+    desk.fill("#violation", "在原苏州制药厂地块土壤污染状况调查中出具虚假调查报告")
+    desk.fill("#basis", "《中华人民共和国土壤污染防治法》第九十条第一款")
+    desk.fill("#fine_yuan", "500000")
+    desk.check("input[name=ban][value=until]")
+    desk.fill("#ban_until", "2036-11-19")
+    desk.click("main button >> text=计算公示截止日期")
+    preview = check_page(desk)
+    assert "公示截止日期为2029-11-20" in preview, preview[:800]
+    docs_screenshot(desk, "regulator-penalty-form", full_page=True)
+    desk.click("main button >> text=登记处罚")
+    recorded = check_page(desk)
+    assert "行政处罚已登记，公示截止日期为2029-11-20。" in recorded and "2036-11-19" in recorded
+    screenshot(desk, "regulator-02-ban-recorded")
+
+    # 3. An older penalty, decided in 2025: its minimum publicity period has passed, so repair may be granted.
+    desk.goto(url + "/regulator/penalties/new")
+    desk.fill("#subject_uscc", OLDER_PENALTY_FIRM[1])
+    desk.fill("#decision_number", OLDER_DECISION)
+    desk.fill("#decided_on", "2025-06-02")
+    desk.check("input[name=kinds][value=warning]")
+    desk.select_option("#severity", "ordinary")
+    desk.fill("#violation", "未按规定在信用记录系统中更新项目信息")
+    desk.click("main button >> text=登记处罚")
+    assert "行政处罚已登记" in check_page(desk)
+    desk.goto(url + "/regulator/penalties")
+    desk.click(f"main >> text={OLDER_DECISION}")
+    assert "最短公示期已届满，可以准予信用修复。" in check_page(desk)
+    desk.click("main button >> text=今日准予信用修复")
+    repaired = check_page(desk)
+    assert "信用修复" in repaired and "2026-11-26" in repaired, repaired[:800]
+    screenshot(desk, "regulator-03-repair-granted")
+
+    # 4. The audit trail of that penalty: recorded, then repaired, with who did it.
+    desk.click("main >> text=审计记录")
+    trail = check_page(desk)
+    assert OLDER_DECISION in trail and "共2条" in trail
+    assert "penalty_recorded" in trail and "penalty_repaired" in trail and trail.count("regulator-suzhou") == 2
+    assert re.search(r"repaired_on\s+—\s+2026-11-26", trail)
+    screenshot(desk, "regulator-04-audit-trail")
+
+    # 5. The two complaints: one substantiated, one not.
+    for receipt, outcome, finding in [(receipts[0], "substantiated", "经现场核查和合同比对，该单位未实际承担修复施工，填报业绩不实。"),
+                                      (receipts[1], "unsubstantiated", "经核查竣工验收资料，完成日期属实，举报内容不成立。")]:
+        desk.goto(url + "/regulator/complaints")
+        check_page(desk)
+        desk.click(f"main >> text={receipt}")
+        check_page(desk)
+        desk.select_option("#status", "verifying")
+        desk.click("main button >> text=保存")
+        desk.select_option("#status", outcome)
+        desk.fill("#finding", finding)
+        desk.click("main button >> text=保存")
+        label = {"substantiated": "属实", "unsubstantiated": "不属实"}[outcome]
+        assert f"举报核查状态已更新为：{label}。" in check_page(desk)
+    screenshot(desk, "regulator-05-complaint-verified")
+
+    # 6. A project withheld from publication, with the legal ground.
+    desk.goto(url + "/regulator/projects")
+    desk.fill("main input[name=q]", WITHHELD_PROJECT[0])
+    desk.press("main input[name=q]", "Enter")
+    desk.click(f"main table a >> text={WITHHELD_PROJECT[0]}")
+    desk.click("main >> text=标记为不予公开")
+    check_page(desk)
+    desk.select_option("#ground", "third_party")
+    desk.fill("#explanation", "涉及业主单位的商业秘密，经业主申请不予公开。")
+    desk.click("main button >> text=标记为不予公开")
+    assert "不予公开" in check_page(desk)
+    desk.context.close()
+
+    # What the public sees now.
+    public.goto(url + f"/units/{BANNED_FIRM[1]}")
+    profile = check_page(public)
+    assert "禁止从业" in profile and "2036-11-19" in profile and BAN_DECISION in profile
+    assert profile.index("禁止从业") < profile.index("一、基本情况信息")  # the ban comes first
+    assert re.search(r"\d+/\d+ \(\d+%\)", profile)
+    docs_screenshot(public, "firm-profile-ban")
+
+    public.goto(url + f"/units/{OLDER_PENALTY_FIRM[1]}")
+    assert OLDER_DECISION not in check_page(public)  # repaired: no longer public
+
+    public.goto(url + f"/projects/{COMPLAINED_PROJECTS[0]}")
+    flagged = check_page(public)
+    assert "填报业绩不实" in flagged
+    public.goto(url + f"/projects/{COMPLAINED_PROJECTS[1]}")
+    assert "举报内容不成立" not in check_page(public)  # an unsubstantiated complaint is never public
+
+    response = public.goto(url + f"/projects/{WITHHELD_PROJECT[0]}")
+    assert response.status == 404 and WITHHELD_PROJECT[1] not in public.inner_text("body")
+    public.context.close()
