@@ -146,6 +146,10 @@ def test_reindex_with_two_writer_processes(app, runner, registry_data):
     result = runner.invoke(args=["search", "reindex", "--procs", "2"])
     assert result.exit_code == 0, result.output
     assert firm_names("苏净") == ["江苏苏净环保科技有限公司"]
+    create(unit_record(make_uscc("320500", 170), name="苏净新材料有限公司"))  # an incremental write
+    assert "苏净新材料有限公司" in firm_names("苏净")
+    files = [path.name for path in index_directory(app).iterdir()]
+    assert not [name for name in files if name.endswith(".seg")]  # no compound segments (DESIGN §4 rule 7)
 
 
 def test_the_index_holds_only_public_masked_text(app, contract, registry_data):
