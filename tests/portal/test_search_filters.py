@@ -160,3 +160,10 @@ def test_similar_parcels_rank_by_matching_projects_then_first_pass_rate(client, 
     assert NAMES[LVYUAN] in zhejiang and NAMES[JIAOHUA] not in zhejiang
     assert "请至少选择一个条件" in client.get("/similar").get_data(as_text=True)
     assert "没有符合条件的公开项目" in client.get("/similar?industry=C19").get_data(as_text=True)
+
+
+def test_similar_parcels_list_ten_projects_a_firm_and_link_the_rest(client, registry_data):
+    create(*[project_record(LVYUAN, f"LY-S{n}", name=f"绍兴某焦化厂{n}号地块", former_industry="C2521", area_m2=30000)
+             for n in range(12)])
+    text = client.get("/similar?industry=C2521").get_data(as_text=True)
+    assert text.count("绍兴某焦化厂") == 10 and "另有2个符合条件的项目" in text
