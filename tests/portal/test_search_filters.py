@@ -163,7 +163,8 @@ def test_similar_parcels_rank_by_matching_projects_then_first_pass_rate(client, 
 
 
 def test_similar_parcels_list_ten_projects_a_firm_and_link_the_rest(client, registry_data):
-    create(*[project_record(LVYUAN, f"LY-S{n}", name=f"绍兴某焦化厂{n}号地块", former_industry="C2521", area_m2=30000)
+    create(*[project_record(LVYUAN, f"LY-S{n}", name=f"绍兴某焦化厂{n}号地块", former_industry="C2521", area_m2=30000,
+                          division_code="330602")
              for n in range(12)])
     text = client.get("/similar?industry=C25&province=33").get_data(as_text=True)
     assert text.count("绍兴某焦化厂") == 10 and "另有2个符合条件的项目" in text
