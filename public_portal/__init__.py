@@ -3,6 +3,7 @@ from flask import Flask
 
 
 def register_portal(app: Flask) -> None:
+    """Mount the public pages and the public API on the app."""
     from public_portal.api import api
     from public_portal.views import bp
 

@@ -30,6 +30,7 @@ class BadParameter(Exception):
 
 @api.errorhandler(BadParameter)
 def bad_parameter(error: BadParameter):
+    """A 400 JSON error that names the parameter."""
     return error_response(400, f"{error.parameter}: {error.message}", error.parameter)
 
 
@@ -49,11 +50,13 @@ def parse(schema_class) -> dict:
 
 
 def envelope(schema_class, page, items) -> dict:
+    """The list envelope of DESIGN §6, dumped through its schema."""
     return schema_class().dump({"items": items, "total": page.total, "page": page.page, "per_page": page.per_page})
 
 
 @api.get("/units")
 def units():
+    """GET /units: search firms."""
     args = parse(UnitsArgs)
     filters = UnitFilters(q=args.get("q"), category=args.get("category"), province=args.get("province"),
                           industry=args.get("industry"), min_area=args.get("min_area"),
@@ -65,6 +68,7 @@ def units():
 
 @api.get("/units/<uscc>")
 def unit(uscc):
+    """GET /units/{uscc}: one firm."""
     profile = unit_profile(uscc, per_page=None)
     if profile is None:
         abort(404, description="no public firm with this credit code")
@@ -73,6 +77,7 @@ def unit(uscc):
 
 @api.get("/persons")
 def persons():
+    """GET /persons: search individuals."""
     args = parse(PersonsArgs)
     page = search_persons(args.get("q"), args.get("unit"), args["page"], args["per_page"])
     return jsonify(envelope(PersonPageSchema, page, [present_person_item(s) for s in page.items]))
@@ -80,6 +85,7 @@ def persons():
 
 @api.get("/persons/<public_id>")
 def person(public_id):
+    """GET /persons/{public_id}: one individual."""
     profile = person_profile(public_id)
     if profile is None:
         abort(404, description="no public person with this id")
@@ -88,6 +94,7 @@ def person(public_id):
 
 @api.get("/projects")
 def projects():
+    """GET /projects: search public projects."""
     args = parse(ProjectsArgs)
     filters = ProjectFilters(q=args.get("q"), industry=args.get("industry"), province=args.get("province"),
                              min_area=args.get("min_area"), max_area=args.get("max_area"),
@@ -98,24 +105,29 @@ def projects():
 
 @api.get("/openapi.json")
 def openapi():
+    """GET /openapi.json: the OpenAPI 3 document of this API."""
     return jsonify(openapi_document())
 
 
 # -- presenters: query results to the shapes of the schemas ---------------------------------------
 
 def present_rate(rate, part_name: str = "passed") -> dict:
+    """A Rate as `{passed|on_time, total, rate}` (rate null when total is 0)."""
     return {part_name: rate.part, "total": rate.total, "rate": rate.rate}
 
 
 def present_ban(ban) -> dict:
+    """A ban as `{active, until, lifetime}`."""
     return {"active": ban.active, "until": ban.until, "lifetime": ban.lifetime}
 
 
 def present_period(period) -> dict | None:
+    """A date range as `{from, to}`, or None."""
     return {"start": period[0], "end": period[1]} if period else None
 
 
 def present_unit_item(summary) -> dict:
+    """A search hit as the units list shows it."""
     return {
         "uscc": summary.uscc, "name": summary.name, "basic_information_public": summary.basic_public,
         "division_code": summary.division_code, "province": summary.province, "categories": summary.categories,
@@ -126,6 +138,7 @@ def present_unit_item(summary) -> dict:
 
 
 def present_project(row, firm=None) -> dict:
+    """A public project, with its firm when listed on its own."""
     item = {
         "ref": row.ref, "name": row.name, "category": row.category, "parcel_name": row.parcel_name,
         "division_code": row.division_code, "area_m2": float(row.area_m2), "owner": row.owner,
@@ -139,6 +152,7 @@ def present_project(row, firm=None) -> dict:
 
 
 def present_penalty(row) -> dict:
+    """A penalty as the public sees it (only the ban once its publicity has ended)."""
     ban = {"active": row.ban_active, "until": row.ban_until, "lifetime": row.ban_lifetime} \
         if (row.ban_until or row.ban_lifetime) else None
     return {
@@ -150,6 +164,7 @@ def present_penalty(row) -> dict:
 
 
 def present_unit_detail(p) -> dict:
+    """A firm's profile as `GET /units/{uscc}` answers it; basic information only when public."""
     unit, basic = p.unit, p.basic_public
     return {
         "uscc": unit.uscc, "name": unit.name, "basic_information_public": basic,
@@ -174,12 +189,14 @@ def present_unit_detail(p) -> dict:
 
 
 def present_person_item(summary) -> dict:
+    """A person as the persons list shows them (masked)."""
     return {"public_id": summary.public_id, "name": summary.name, "id_number_masked": summary.id_number_masked,
             "unit": {"uscc": summary.firm[0], "name": summary.firm[1]} if summary.firm else None,
             "ban": present_ban(summary.ban)}
 
 
 def present_person_detail(p) -> dict:
+    """A person's profile as `GET /persons/{public_id}` answers it (masked)."""
     person = p.person
     return {
         "public_id": person.public_id, "name": person.name, "id_number_masked": person.id_number_masked,

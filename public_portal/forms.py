@@ -34,10 +34,12 @@ def _area():
 
 
 def category_choices():
+    """Practice categories, with an empty choice for any."""
     return [("", _l("Any category"))] + [(code, label("category", code)) for code in CATEGORIES]
 
 
 def province_choices():
+    """Provinces, with an empty choice for any."""
     return [("", _l("Any province"))] + [(code, label("province", code)) for code in PROVINCES]
 
 
@@ -48,10 +50,12 @@ def industry_choices():
 
 
 def yes_no_choices():
+    """Either, yes or no."""
     return [("", _l("Either")), ("true", _l("Yes")), ("false", _l("No"))]
 
 
 def sort_choices():
+    """The orders of the firm search."""
     return [("relevance", _l("Relevance")), ("first_pass", _l("First-pass rate")), ("on_time", _l("On-time rate")),
             ("projects", _l("Number of projects")), ("name", _l("Name"))]
 
@@ -63,10 +67,12 @@ class GetForm(FlaskForm):
         csrf = False
 
     def has_input(self) -> bool:
+        """True when the query string fills any field of the form."""
         return any(field.raw_data and field.raw_data[0] not in ("", None) for field in self)
 
 
 def not_an_id_number(form, field):
+    """Refuse a full ID number as a search (the public may not confirm a guessed number)."""
     if field.data and looks_like_full_id_number(field.data):
         raise ValidationError(_l("Searching by a full ID number is not possible. Search by name instead."))
 
@@ -94,6 +100,7 @@ class SearchForm(GetForm):
             select.pre_validate = _choice_validator(select)
 
     def validate_max_area(self, field):
+        """The upper bound of the area range may not be below the lower bound."""
         if field.data is not None and self.min_area.data is not None and field.data < self.min_area.data:
             raise ValidationError(_l("The upper bound is below the lower bound."))
 
@@ -151,10 +158,12 @@ class ComplaintForm(FlaskForm):
     started = HiddenField()
 
     def validate_website(self, field):
+        """The honeypot: people never see this field, so anything in it comes from a bot."""
         if field.data:
             raise ValidationError(_l("This submission looks automated and was not accepted."))
 
     def validate_started(self, field):
+        """The signed start time: refuse a form sent back sooner than a person could fill it."""
         try:
             shown_at = _serializer().loads(field.data or "", max_age=FORM_MAX_AGE_SECONDS)
         except SignatureExpired:

@@ -33,6 +33,7 @@ def portal_helpers():
     """Helpers for the portal's templates: links to other pages of a list, today's date, CSV labels."""
 
     def portal_page_url(number: int) -> str:
+        """The URL of this list's page `number`, keeping every other parameter."""
         args = {**request.args.to_dict(), **(request.view_args or {}), "page": number}
         return url_for(request.endpoint, **args)
 
@@ -48,11 +49,13 @@ def requested_page() -> int:
 
 @bp.route("/")
 def home():
+    """The home page: one search box and what the registry holds today."""
     return render_template("portal/home.html", form=SearchForm(formdata=None), counts=counts_overview())
 
 
 @bp.route("/search")
 def search():
+    """Search firms (and persons by name) with filters and sorting."""
     form = SearchForm(formdata=request.args)
     if not form.has_input() or not form.validate():
         return render_template("portal/search.html", form=form, results=None, persons=None)
@@ -64,6 +67,7 @@ def search():
 
 @bp.route("/similar")
 def similar():
+    """Firms that worked on parcels like the searcher's (former industry, area, province)."""
     form = SimilarForm(formdata=request.args)
     if not form.has_input() or not form.validate():
         return render_template("portal/similar.html", form=form, results=None)
@@ -74,6 +78,7 @@ def similar():
 
 @bp.route("/units/<uscc>")
 def unit(uscc):
+    """A firm's public profile: the five categories of information."""
     profile = unit_profile(uscc, requested_page())
     if profile is None:
         abort(404)
@@ -82,6 +87,7 @@ def unit(uscc):
 
 @bp.route("/persons/<public_id>")
 def person(public_id):
+    """A person's public profile, by public id, with the masked ID number."""
     profile = person_profile(public_id)
     if profile is None:
         abort(404)
@@ -90,6 +96,7 @@ def person(public_id):
 
 @bp.route("/projects/<ref>")
 def project(ref):
+    """A public project with its reviews, findings and the complaint form."""
     detail = project_detail(ref)
     if detail is None:
         abort(404)
@@ -99,6 +106,7 @@ def project(ref):
 
 @bp.route("/projects/<ref>/complaints", methods=["POST"])
 def file_project_complaint(ref):
+    """File a complaint of false performance about a public project."""
     detail = project_detail(ref)
     if detail is None:
         abort(404)
@@ -116,11 +124,13 @@ def file_project_complaint(ref):
 
 @bp.route("/open-data")
 def open_data():
+    """The open-data page: the downloads and their generation date."""
     return render_template("portal/open_data.html", kinds=CSV_KINDS, generated_on=today())
 
 
 @bp.route("/open-data/registry-public.jsonl")
 def open_data_jsonl():
+    """Every public record as JSON Lines in the exchange format (--public)."""
     name = f"registry-public-{today():%Y%m%d}.jsonl"
     return Response(stream_with_context(jsonl_lines()), mimetype="application/x-ndjson",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -128,6 +138,7 @@ def open_data_jsonl():
 
 @bp.route("/open-data/<kind>.csv")
 def open_data_csv(kind):
+    """The public records of one kind as CSV."""
     if kind not in CSV_KINDS:
         abort(404)
     name = f"registry-public-{kind}-{today():%Y%m%d}.csv"

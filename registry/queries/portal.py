@@ -38,14 +38,17 @@ class Page:
 
     @property
     def pages(self) -> int:
+        """How many pages the list has (at least one)."""
         return max(1, -(-self.total // self.per_page))
 
     @property
     def has_prev(self) -> bool:
+        """True when there is a page before this one."""
         return self.page > 1
 
     @property
     def has_next(self) -> bool:
+        """True when there is a page after this one."""
         return self.page * self.per_page < self.total
 
 
@@ -78,6 +81,7 @@ class UnitFilters:
     sort: str = "relevance"
 
     def any_sql_filter(self) -> bool:
+        """True when a filter other than the text query is set."""
         return any(value is not None for value in (
             self.category, self.province, self.industry, self.min_area, self.max_area, self.has_penalty,
             self.banned, self.min_first_pass))
@@ -101,6 +105,7 @@ class UnitSummary:
 
     @property
     def province(self) -> str | None:
+        """The firm's two-digit province code, when its basic information is public."""
         return self.division_code[:2] if self.division_code else None
 
 
@@ -374,6 +379,7 @@ class ProjectRow:
 
     @classmethod
     def of(cls, project: Project, flagged: set[int]) -> "ProjectRow":
+        """The row of a project, flagged when it has a substantiated finding."""
         return cls(project.id, project.ref, project.name, project.category, project.parcel_name,
                    project.division_code, project.area_m2, project.owner, project.former_industry,
                    project.started_on, project.contract_deadline, project.completed_on, project.unit_id,
@@ -381,6 +387,7 @@ class ProjectRow:
 
     @property
     def days_late(self) -> int | None:
+        """Days past the contract deadline (negative: early), or None."""
         return days_late(self.contract_deadline, self.completed_on)
 
 

@@ -11,6 +11,7 @@ class _LineTokenizer(Tokenizer):
     """Yields the terms of each line of the value; no positions are kept (the fields have none)."""
 
     def terms(self, line: str):
+        """The terms of one line."""
         raise NotImplementedError
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
@@ -44,6 +45,7 @@ class GramTokenizer(_LineTokenizer):
         return type(self) is type(other) and self.size == other.size
 
     def terms(self, line: str):
+        """The terms of one line."""
         return grams(line, self.size)
 
 
@@ -51,4 +53,5 @@ class JiebaTokenizer(_LineTokenizer):
     """jieba words (dictionary only, no HMM: the same cut for documents and queries)."""
 
     def terms(self, line: str):
+        """The terms of one line."""
         return words(line) if line else ()

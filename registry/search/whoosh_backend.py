@@ -50,6 +50,7 @@ class IndexUnavailable(Exception):
 
 
 def make_schema() -> Schema:
+    """The index schema: keys, exact names and code prefixes, grams and words, stored texts."""
     return Schema(
         key=ID(stored=True, unique=True),
         kind=ID(stored=True),
@@ -143,6 +144,7 @@ class WhooshBackend(SearchBackend):
         raise IndexUnavailable(f"unreadable index: {reason}")
 
     def is_ready(self) -> bool:
+        """True when a current index exists and opens."""
         try:
             with self._lock:
                 self._reader_state()
@@ -182,6 +184,7 @@ class WhooshBackend(SearchBackend):
             _close_state(self._holder)
 
     def query(self, text: str, record_type: str, *, allowed: set[int] | None = None, limit: int = 20) -> list[int]:
+        """Tiers in order (exact, names, folded text, jieba words) until `limit` hits."""
         parts = query_parts(text)
         if not parts or limit <= 0:
             return []
@@ -282,10 +285,12 @@ class WhooshBackend(SearchBackend):
             self._local.writer = None
 
     def index_record(self, document: SearchDocument) -> None:
+        """Add or replace one document (inside a batch, or in a writer of its own)."""
         with self.batch():
             self._local.writer.update_document(**document_fields(document))
 
     def remove_record(self, record_type: str, record_id: int) -> None:
+        """Delete one document by its key."""
         with self.batch():
             self._local.writer.delete_by_term("key", f"{record_type}:{record_id}")
 
@@ -393,6 +398,7 @@ class _Search:
         self.found, self.limit, self.parts = found, limit, parts
 
     def tier(self, matcher, confirm: tuple[str, ...] | None) -> None:
+        """Walk one tier's candidates in document order, confirming each, until the limit."""
         if matcher is None or len(self.found) >= self.limit:
             return
         seen = 0
