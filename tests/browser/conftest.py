@@ -209,3 +209,19 @@ def docs_screenshot(page, name: str, full_page: bool = False) -> Path:
         DOCS.mkdir(exist_ok=True)
         shutil.copyfile(path, target)
     return target
+
+
+def press_and_follow(page, key: str = "Enter") -> None:
+    """Press a key that submits a form or follows a link, and wait for the next page."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def choose_by_keyboard(page, option_text: str, limit: int = 200) -> None:
+    """On the focused <select>, press ArrowDown until the option reading `option_text` is chosen."""
+    for _ in range(limit):
+        chosen = page.evaluate("() => document.activeElement.selectedOptions[0].textContent.trim()")
+        if chosen == option_text:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"no option {option_text!r} in the focused list on {page.url}")

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 BANNED_FIRM = ("苏州博瑞环境检测有限公司", "91320500U4G790QCGM")
 OLDER_PENALTY_FIRM = ("苏州金石环境检测有限公司", "91320500J9GLQKKJ3A")
 UNREVIEWED_PROJECT = ("D-126-0000825", "原苏州制药厂地块土壤污染状况调查项目")
-COMPLAINED_PROJECTS = ["D-126-0000002", "D-126-0000003"]
+COMPLAINED_PROJECTS = [UNREVIEWED_PROJECT[0], "D-126-0000003"]
 WITHHELD_PROJECT = ("D-126-0000828", "原苏州钢铁厂地块土壤和地下水监测项目")
 BAN_DECISION = "苏环罚〔2026〕88号"
 OLDER_DECISION = "苏环罚〔2025〕41号"
@@ -44,7 +44,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     public = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     second = public.context.new_page()
     shown = [open_complaint_form(page, url, ref, text) for page, ref, text in zip([public, second], COMPLAINED_PROJECTS, [
-        "该项目的施工实际由另一家公司完成，该单位只是挂名，填报的业绩不实。",
+        "该项目的调查工作实际由另一家公司完成，该单位只是挂名，填报的业绩不实。",
         "该项目的完成日期与现场情况不符，地块在填报的完成日期之后仍在施工。"])]
     receipts = [submit_complaint(public, shown[0]), submit_complaint(second, shown[1])]
     second.close()
@@ -123,7 +123,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     screenshot(desk, "regulator-04-audit-trail")
 
     # 5. The two complaints: one substantiated, one not.
-    for receipt, outcome, finding in [(receipts[0], "substantiated", "经现场核查和合同比对，该单位未实际承担修复施工，填报业绩不实。"),
+    for receipt, outcome, finding in [(receipts[0], "substantiated", "经现场核查和合同比对，该单位未实际承担该项目的调查工作，填报业绩不实。"),
                                       (receipts[1], "unsubstantiated", "经核查竣工验收资料，完成日期属实，举报内容不成立。")]:
         desk.goto(url + "/regulator/complaints")
         check_page(desk)
@@ -164,7 +164,8 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
 
     public.goto(url + f"/projects/{COMPLAINED_PROJECTS[0]}")
     flagged = check_page(public)
-    assert "填报业绩不实" in flagged
+    assert "填报业绩不实" in flagged and "2026-09-10" in flagged and "2026-10-20" in flagged
+    docs_screenshot(public, "project", full_page=True)
     public.goto(url + f"/projects/{COMPLAINED_PROJECTS[1]}")
     assert "举报内容不成立" not in check_page(public)  # an unsubstantiated complaint is never public
 
