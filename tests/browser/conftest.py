@@ -34,20 +34,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def app_env(database_url: str, workdir: Path) -> dict[str, str]:
+    """The environment of the app's processes (server and `flask` commands) for one test database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SEARCH_INDEX_DIR": str(workdir / "search-index"),
+        "SECRET_KEY": "browser-test-secret",
+        "ID_NUMBER_KEY": base64.b64encode(b"b" * 32).decode(),
+        "FLASK_APP": "wsgi:app",
+    }
+
+
+def flask_command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """Run `flask ARGS...` as a newcomer would in a terminal (output captured as text)."""
+    return subprocess.run([str(Path(sys.executable).parent / "flask"), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
 class LiveServer:
     """gunicorn serving the app on 127.0.0.1 with its own database and search index."""
 
     def __init__(self, database_url: str, workdir: Path, demo: bool):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "SEARCH_INDEX_DIR": str(workdir / "search-index"),
-            "SECRET_KEY": "browser-test-secret",
-            "ID_NUMBER_KEY": base64.b64encode(b"b" * 32).decode(),
-            "FLASK_APP": "wsgi:app",
-        }
+        self.env = app_env(database_url, workdir)
         bin_dir = Path(sys.executable).parent
         if demo:
             subprocess.run([str(bin_dir / "flask"), "registry", "demo", "--firms", "120"], cwd=ROOT, env=self.env,

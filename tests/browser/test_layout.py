@@ -1,0 +1,86 @@
+"""Layout for everyone: the main pages fit a 375 px phone without sideways scrolling (every field still labelled),
+and a firm profile prints on A4 without the site's navigation, header, footer or forms."""
+import pytest
+
+from tests.browser.conftest import check_page, login, screenshot
+
+pytestmark = pytest.mark.browser
+
+SUJING = "913205001KM2U9AL7Q"
+PUBLIC_PAGES = ["/", "/search?q=苏净", "/search?q=焦化&province=32&industry=C25", f"/units/{SUJING}",
+                "/projects/D-126-0000001", "/similar?industry=C26&province=32", "/open-data", "/login",
+                "/practitioner/register", "/practitioner/invitation"]
+FIRM_PAGES = ["/practitioner/", "/practitioner/commitment", "/practitioner/details", "/practitioner/staff",
+              "/practitioner/projects", "/practitioner/projects/new", "/practitioner/projects/D-126-0000001"]
+REGULATOR_PAGES = ["/regulator/", "/regulator/projects", "/regulator/projects/1", "/regulator/units",
+                   "/regulator/penalties", "/regulator/penalties/new", "/regulator/complaints",
+                   "/regulator/persons/lookup", "/regulator/audit/project/1", "/regulator/withhold/project/1"]
+
+
+def overflow(page) -> int:
+    """How many CSS pixels the page is wider than the phone (0 when nothing scrolls sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth") - 375
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN", is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_public_pages_fit_a_375_px_phone(phone, demo_server):
+    wide = {}
+    for path in PUBLIC_PAGES:
+        phone.goto(demo_server.url + path)
+        check_page(phone)
+        if overflow(phone) > 0:
+            wide[path] = overflow(phone)
+    assert wide == {}
+    phone.goto(demo_server.url + f"/units/{SUJING}")
+    person = phone.locator("main a[href^='/persons/']").first
+    if person.count():
+        person.click()
+        check_page(phone)
+        assert overflow(phone) <= 0, phone.url
+    phone.goto(demo_server.url + "/search?q=苏净")
+    screenshot(phone, "phone-search")
+
+
+def test_the_firms_and_the_regulators_pages_fit_a_375_px_phone(phone, demo_server):
+    wide = {}
+    login(phone, demo_server.url, SUJING)
+    for path in FIRM_PAGES:
+        phone.goto(demo_server.url + path)
+        check_page(phone)
+        if overflow(phone) > 0:
+            wide[path] = overflow(phone)
+    phone.context.clear_cookies()
+    login(phone, demo_server.url, "regulator-suzhou")
+    for path in REGULATOR_PAGES:
+        phone.goto(demo_server.url + path)
+        check_page(phone)
+        if overflow(phone) > 0:
+            wide[path] = overflow(phone)
+    assert wide == {}
+    phone.goto(demo_server.url + "/regulator/penalties/new")
+    screenshot(phone, "phone-penalty-form")
+
+
+def test_a_firm_profile_prints_on_a4_without_the_navigation(page, demo_server, tmp_path):
+    page.goto(demo_server.url + f"/units/{SUJING}")
+    check_page(page)
+    page.emulate_media(media="print")
+    hidden = page.evaluate("""() => ['header.site-header', 'header nav', 'footer.site-footer', '.skip-link', 'main form']
+        .flatMap(s => Array.from(document.querySelectorAll(s)))
+        .filter(el => getComputedStyle(el).display !== 'none').map(el => el.outerHTML.slice(0, 80))""")
+    assert hidden == []
+    assert page.locator("h1").is_visible() and "一、基本情况信息" in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth")
+    pdf = tmp_path / "profile.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and b"/MediaBox [0 0 595" in data  # A4 is 595 x 842 points
