@@ -24,7 +24,7 @@ def test_a_landowner_reads_the_portal_in_english(browser, demo_server):
     assert "查询从业单位和个人" in page.title()  # Chinese first, whatever the browser asks for
     page.click("header >> text=English")
     home = english(page)
-    assert "Look up firms and individuals" in home and "In the registry today" in home
+    assert "This is the public register of the credit records" in home and "In the registry today" in home
     assert page.get_by_label("Firm, person, credit code, project, parcel or owner").is_visible()
 
     page.fill("#q", "苏净")
