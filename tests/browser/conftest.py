@@ -177,11 +177,43 @@ UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll('input, sele
 }).map(el => el.outerHTML.slice(0, 160))"""
 
 
+_VISITED: dict[int, list[str]] = {}
+_CHECKED: dict[int, set[str]] = {}
+
+
+def journey_page(browser, locale: str = "zh-CN", width: int = 1280):
+    """A page in its own browser context (its own cookies: one person) that remembers every page it lands on,
+    so that `assert_every_page_checked` can prove `check_page` ran on each of them."""
+    page = browser.new_context(viewport={"width": width, "height": 900}, locale=locale).new_page()
+    page.set_default_timeout(10_000)
+    _VISITED[id(page)] = visited = []
+    page.on("framenavigated", lambda frame: visited.append(frame.url) if frame.parent_frame is None else None)
+    return page
+
+
+def assert_every_page_checked(page) -> None:
+    """Every page the journey landed on had its `lang` and its labels checked."""
+    unchecked = {u.split("#")[0] for u in _VISITED.pop(id(page), [])} - _CHECKED.pop(id(page), set())
+    assert unchecked == set(), f"pages never checked: {sorted(unchecked)}"
+
+
 def check_page(page, lang: str = "zh-CN") -> str:
     """What every page of a journey must give everyone: a `lang`, and a name for every visible field.
     Returns the main text, for the journey's own assertions."""
-    assert page.evaluate("document.documentElement.lang") == lang, page.url
+    from playwright.sync_api import Error
+
+    for attempt in range(3):  # a click may still be committing its navigation: wait for the new page
+        page.wait_for_load_state()
+        try:
+            shown_lang = page.evaluate("document.documentElement && document.documentElement.lang")
+        except Error:
+            shown_lang = None
+        if shown_lang is not None:
+            break
+        time.sleep(0.2)
+    assert shown_lang == lang, page.url
     assert page.evaluate(UNLABELLED_CONTROLS) == [], page.url
+    _CHECKED.setdefault(id(page), set()).add(page.url.split("#")[0])
     return page.inner_text("main")
 
 

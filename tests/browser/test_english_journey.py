@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import check_page, login, press_and_follow, screenshot
+from tests.browser.conftest import assert_every_page_checked, check_page, journey_page, login, press_and_follow, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -17,10 +17,10 @@ def english(page) -> str:
 
 def test_a_landowner_reads_the_portal_in_english(browser, demo_server):
     url = demo_server.url
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB").new_page()
-    page.set_default_timeout(10_000)
+    page = journey_page(browser, locale="en-GB")
 
     page.goto(url + "/")
+    check_page(page)
     assert "查询从业单位和个人" in page.title()  # Chinese first, whatever the browser asks for
     page.click("header >> text=English")
     home = english(page)
@@ -59,13 +59,13 @@ def test_a_landowner_reads_the_portal_in_english(browser, demo_server):
 
     page.click("header >> text=中文")
     assert "做过类似地块的从业单位" in check_page(page)  # back in Chinese, on the same page
+    assert_every_page_checked(page)
     page.context.close()
 
 
 def test_a_firm_and_a_regulator_work_in_english(browser, demo_server):
     url = demo_server.url
-    firm = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB").new_page()
-    firm.set_default_timeout(10_000)
+    firm = journey_page(browser, locale="en-GB")
     firm.goto(url + "/login?lang=en")
     assert "Sign in" in english(firm)
     login(firm, url, SUJING)
@@ -77,11 +77,12 @@ def test_a_firm_and_a_regulator_work_in_english(browser, demo_server):
     assert re.search(r"\d{6}\*{8}[\dX]{4}", staff)
     firm.click("nav.room-nav >> text=Projects")
     assert "D-126-" in english(firm)
+    assert_every_page_checked(firm)
     firm.context.close()
 
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB").new_page()
-    desk.set_default_timeout(10_000)
+    desk = journey_page(browser, locale="en-GB")
     desk.goto(url + "/?lang=en")
+    english(desk)
     login(desk, url, "regulator-qingdao")
     home = english(desk)
     assert "Regulator desk" in home and "Jurisdiction: 山东省青岛市 (370200)" in home
@@ -93,4 +94,5 @@ def test_a_firm_and_a_regulator_work_in_english(browser, demo_server):
     english(desk)
     desk.goto(url + "/regulator/projects")
     assert "D-126-" in english(desk)
+    assert_every_page_checked(desk)
     desk.context.close()

@@ -6,7 +6,7 @@ import re
 import pytest
 from stdnum.cn import ric, uscc
 
-from tests.browser.conftest import check_page, screenshot
+from tests.browser.conftest import assert_every_page_checked, check_page, journey_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -20,10 +20,11 @@ LIN_MASKED = LIN[:6] + "********" + LIN[-4:]
 
 def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_public_sees(browser, live_server):
     url = live_server.url
-    firm = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    firm = journey_page(browser)
 
     # It finds registration from the home page.
     firm.goto(url + "/")
+    check_page(firm)
     firm.click("header >> text=从业单位注册")
     assert "从业单位注册" in check_page(firm)
     firm.fill("#uscc", FIRM_USCC)
@@ -48,6 +49,7 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
 
     # Basic information the dashboard says is missing.
     firm.click("main >> text=完善基本信息")
+    assert "基本情况信息" in check_page(firm)
     firm.fill("#address", "苏州市姑苏区人民路100号")
     firm.fill("#established_on", "2015-03-18")
     firm.check("input[name=categories][value=remediation_construction]")
@@ -76,8 +78,7 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     assert "林海燕" in staff and "王建国" in staff and "邀请有效期至" in staff
 
     # 林海燕 redeems her code in her own browser and signs her own commitment.
-    person_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    person = person_context.new_page()
+    person = journey_page(browser)
     person.goto(url + "/practitioner/invitation")
     assert "凭邀请码创建个人账号" in check_page(person)
     person.fill("#code", codes["林海燕"])
@@ -97,7 +98,8 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     assert "林海燕" in home and LIN_MASKED in home and FIRM_NAME in home
     assert "已公开：姓名和部分隐去的身份证号码" in home and LIN not in person.content()
     screenshot(person, "firm-03-person-signed")
-    person_context.close()
+    assert_every_page_checked(person)
+    person.context.close()
 
     firm.reload()
     staff = check_page(firm)
@@ -150,7 +152,7 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     assert "可被公众查询到" in dashboard
     screenshot(firm, "firm-05-dashboard")
 
-    public = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    public = journey_page(browser)
     public.goto(url + f"/units/{FIRM_USCC}")
     profile = check_page(public)
     assert FIRM_NAME in profile and "张海" in profile and "苏州市姑苏区人民路100号" in profile
@@ -165,5 +167,6 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     project_page = check_page(public)
     assert "林海燕" in project_page and LIN_MASKED in project_page and LIN not in public.content()
     assert "C2521" in project_page
-    public.context.close()
-    firm.context.close()
+    for page in (public, firm):
+        assert_every_page_checked(page)
+        page.context.close()

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from registry.services.demo import generate_records
-from tests.browser.conftest import (check_page, choose_by_keyboard, docs_screenshot, focused_label, press_and_follow,
-                                    screenshot, tab_to)
+from tests.browser.conftest import (assert_every_page_checked, check_page, choose_by_keyboard, docs_screenshot,
+                                    focused_label, journey_page, press_and_follow, screenshot, tab_to)
 
 pytestmark = pytest.mark.browser
 
@@ -29,8 +29,7 @@ def no_full_id_number(page, id_numbers: set[str]) -> None:
 
 def test_a_landowner_finds_compares_and_complains_with_the_keyboard_alone(browser, demo_server, demo_id_numbers):
     url = demo_server.url
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.set_default_timeout(10_000)
+    page = journey_page(browser)
 
     # The home page: the skip link comes first, then the site's navigation, then the search box.
     page.goto(url + "/")
@@ -134,4 +133,5 @@ def test_a_landowner_finds_compares_and_complains_with_the_keyboard_alone(browse
     assert "举报已受理" in receipt and re.search(r"受理编号\s+JB\d{8}-[0-9A-F]{8}", receipt), receipt
     assert "陈先生" not in receipt and "13900001111" not in page.content()
     screenshot(page, "landowner-04-complaint-receipt")
+    assert_every_page_checked(page)
     page.context.close()

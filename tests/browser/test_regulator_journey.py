@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import check_page, docs_screenshot, login, screenshot
+from tests.browser.conftest import assert_every_page_checked, check_page, docs_screenshot, journey_page, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -41,24 +41,25 @@ def submit_complaint(page, shown_at: float) -> str:
 
 def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     url = demo_server.url
-    public = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    second = public.context.new_page()
+    public, second = journey_page(browser), journey_page(browser)
     shown = [open_complaint_form(page, url, ref, text) for page, ref, text in zip([public, second], COMPLAINED_PROJECTS, [
         "该项目的调查工作实际由另一家公司完成，该单位只是挂名，填报的业绩不实。",
         "该项目的完成日期与现场情况不符，地块在填报的完成日期之后仍在施工。"])]
     receipts = [submit_complaint(public, shown[0]), submit_complaint(second, shown[1])]
-    second.close()
+    assert_every_page_checked(second)
+    second.context.close()
 
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    desk.set_default_timeout(10_000)
+    desk = journey_page(browser)
     login(desk, url, "regulator-suzhou")
     home = check_page(desk)
     assert "监管工作台" in home and "苏州市生态环境局" in home
 
     # 1. A report reviewed twice: failed in the first round, passed in the second. The first round counts.
     desk.click("nav >> text=项目")
+    check_page(desk)
     desk.fill("main input[name=q]", UNREVIEWED_PROJECT[0])
     desk.press("main input[name=q]", "Enter")
+    assert "共1条" in check_page(desk)
     desk.click(f"main table a >> text={UNREVIEWED_PROJECT[0]}")
     assert "该项目尚未登记评审结果。" in check_page(desk)
     for round_number, reviewed_on, passed in [(1, "2026-09-10", "no"), (2, "2026-10-20", "yes")]:
@@ -107,6 +108,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     desk.click("main button >> text=登记处罚")
     assert "行政处罚已登记" in check_page(desk)
     desk.goto(url + "/regulator/penalties")
+    assert BAN_DECISION in check_page(desk) and OLDER_DECISION in desk.inner_text("main")
     desk.click(f"main >> text={OLDER_DECISION}")
     assert "最短公示期已届满，可以准予信用修复。" in check_page(desk)
     desk.click("main button >> text=今日准予信用修复")
@@ -140,8 +142,10 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
 
     # 6. A project withheld from publication, with the legal ground.
     desk.goto(url + "/regulator/projects")
+    check_page(desk)
     desk.fill("main input[name=q]", WITHHELD_PROJECT[0])
     desk.press("main input[name=q]", "Enter")
+    assert "共1条" in check_page(desk)
     desk.click(f"main table a >> text={WITHHELD_PROJECT[0]}")
     desk.click("main >> text=标记为不予公开")
     check_page(desk)
@@ -149,6 +153,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     desk.fill("#explanation", "涉及业主单位的商业秘密，经业主申请不予公开。")
     desk.click("main button >> text=标记为不予公开")
     assert "不予公开" in check_page(desk)
+    assert_every_page_checked(desk)
     desk.context.close()
 
     # What the public sees now.
@@ -170,5 +175,6 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     assert "举报内容不成立" not in check_page(public)  # an unsubstantiated complaint is never public
 
     response = public.goto(url + f"/projects/{WITHHELD_PROJECT[0]}")
-    assert response.status == 404 and WITHHELD_PROJECT[1] not in public.inner_text("body")
+    assert response.status == 404 and WITHHELD_PROJECT[1] not in check_page(public)
+    assert_every_page_checked(public)
     public.context.close()
