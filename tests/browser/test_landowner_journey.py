@@ -36,7 +36,10 @@ def test_a_landowner_finds_compares_and_complains_with_the_keyboard_alone(browse
     check_page(page)
     page.keyboard.press("Tab")
     assert focused_label(page) == "跳到正文"
-    tab_to(page, "#q")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # focus is visible
+    page.keyboard.press("Enter")  # the skip link jumps past the navigation: the next stop is the search box
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q"
     assert focused_label(page) == "单位、个人、统一社会信用代码、项目、地块或业主"
     page.keyboard.type("苏净")
     press_and_follow(page)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import DEMO_PASSWORD, ROOT, app_env, check_page, flask_command, free_port
+from tests.browser.conftest import DEMO_PASSWORD, ROOT, app_env, check_page, docs_screenshot, flask_command, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -89,6 +89,7 @@ def test_the_home_page_says_what_the_portal_is_and_offers_the_search_box(page, d
     search = page.get_by_role("search")
     assert search.get_by_label("单位、个人、统一社会信用代码、项目、地块或业主").is_visible()
     assert search.get_by_role("button", name="查询").is_visible()
+    docs_screenshot(page, "home")
     page.goto(demo_server.url + "/?lang=en")
     intro = page.locator("main h1 + p").inner_text()
     assert len([s for s in re.split(r"(?<=\.)\s", intro) if s.strip()]) == 2, intro
