@@ -65,7 +65,7 @@ def test_a_short_description_is_refused_next_to_its_field_and_nothing_is_saved(c
     response = post(client, description="太短")
     text = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="description-errors"' in text and "请填写20至5000个字符" in text
+    assert 'id="description-errors"' in text and "长度应为20至5000个字符" in text
     assert complaints() == []
 
 
