@@ -1,0 +1,65 @@
+"""The SQL of `registry.queries.public` and the pure rules of `registry.rules.disclosure` agree, record by
+record, on every day around the boundaries: the portal, the API and the export can never disagree with a rule."""
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from registry.models import Complaint, Penalty
+from registry.queries import public
+from registry.rules.disclosure import ban_is_public, complaint_is_public, penalty_is_public
+from tests.factories import complaint_record, create, penalty_record, project_record, unit_record
+
+
+def varied_penalties(unit_uscc: str, rng: random.Random, count: int) -> list[dict]:
+    records = []
+    for n in range(count):
+        decided = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 700))  # both sides of 2026-04-01
+        record = penalty_record({"uscc": unit_uscc}, decision_number=f"测罚〔{n}〕号", decided_on=decided.isoformat(),
+                                severity=rng.choice(["minor", "ordinary", "serious"]))
+        if rng.random() < 0.3:
+            record["repaired_on"] = (decided + timedelta(days=rng.randrange(90, 400))).isoformat()
+        if rng.random() < 0.3:
+            record["ban"] = rng.choice([{"lifetime": True}, {"until": (decided + timedelta(days=rng.randrange(1, 900))).isoformat()}])
+        if rng.random() < 0.15:
+            record["non_disclosed"] = {"reason": "《政府信息公开条例》第十四条"}
+        records.append(record)
+    return records
+
+
+def test_penalty_and_ban_clauses_agree_with_the_rules_on_every_day(db, app):
+    rng = random.Random(7)
+    unit = unit_record()
+    create(unit, *varied_penalties(unit["uscc"], rng, 60))
+    penalties = db.session.scalars(select(Penalty)).all()
+    rules = app.config["PUBLICITY_RULES"]
+    days = {date(2025, 1, 1) + timedelta(days=offset) for offset in range(0, 1900, 7)}
+    days |= {p.publicity_ends_on for p in penalties} | {p.publicity_ends_on + timedelta(days=1) for p in penalties}
+    days |= {p.repaired_on for p in penalties if p.repaired_on} | {p.ban_until + timedelta(days=1) for p in penalties if p.ban_until}
+    seen_public, seen_banned = set(), set()
+    for day in sorted(days):
+        shown = set(db.session.scalars(select(Penalty.id).where(public.penalty_public(day, rules))))
+        banned = set(db.session.scalars(select(Penalty.id).where(public.ban_public(day))))
+        for p in penalties:
+            withheld = p.non_disclosure_reason is not None
+            assert (p.id in shown) == penalty_is_public(
+                severity=p.severity, decided_on=p.decided_on, publicity_ends_on=p.publicity_ends_on,
+                repaired_on=p.repaired_on, non_disclosed=withheld, today=day, rules=rules), (day, p.decision_number)
+            assert (p.id in banned) == ban_is_public(decided_on=p.decided_on, ban_until=p.ban_until,
+                                                     ban_lifetime=p.ban_lifetime, non_disclosed=withheld, today=day)
+        seen_public |= shown
+        seen_banned |= banned
+    assert 10 < len(seen_public) < len(penalties)  # the data exercise both answers
+    assert 0 < len(seen_banned) < len(penalties)
+
+
+def test_complaint_clause_agrees_with_the_rule(db):
+    unit = unit_record()
+    project = project_record(unit["uscc"])
+    records = [complaint_record(project["ref"], status=status, **({"non_disclosed": {"reason": "依法不予公开"}} if hidden else {}))
+               for status in ("received", "verifying", "substantiated", "unsubstantiated") for hidden in (False, True)]
+    create(unit, project, *records)
+    shown = set(db.session.scalars(select(Complaint.id).where(public.complaint_public())))
+    for complaint in db.session.scalars(select(Complaint)):
+        assert (complaint.id in shown) == complaint_is_public(complaint.status, complaint.non_disclosure_reason is not None)
+    assert len(shown) == 1
