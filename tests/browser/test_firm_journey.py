@@ -18,6 +18,12 @@ WANG = "44030519900101123" + ric.calc_check_digit("44030519900101123" + "0")
 LIN_MASKED = LIN[:6] + "********" + LIN[-4:]
 
 
+def facts(page) -> dict[str, str]:
+    """The first list of facts in the page's main part, term by term."""
+    texts = page.locator("main dl.facts").first.locator("dt, dd").all_inner_texts()
+    return dict(zip(texts[::2], texts[1::2]))
+
+
 def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_public_sees(browser, live_server):
     url = live_server.url
     firm = journey_page(browser)
@@ -146,7 +152,7 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     # The dashboard shows what the public sees: 1 of 2 completed projects on time, no reviews yet.
     firm.click("nav.room-nav >> text=概况")
     dashboard = check_page(firm)
-    figures = dict(zip(*[iter(firm.locator("main dl.facts").first.locator("dt, dd").all_inner_texts())] * 2))
+    figures = facts(firm)
     assert figures["按期完成率"] == "1/2 (50%)", figures
     assert figures["评审一次性通过率"] == "—" and figures["已登记业绩"] == "3" and figures["在职人员"] == "2"
     assert "可被公众查询到" in dashboard
@@ -156,7 +162,10 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     public.goto(url + f"/units/{FIRM_USCC}")
     profile = check_page(public)
     assert FIRM_NAME in profile and "张海" in profile and "苏州市姑苏区人民路100号" in profile
-    assert "1/2 (50%)" in profile
+    public_figures = facts(public)  # the profile's summary: the same figures as the dashboard
+    assert public_figures["按期完成率"].startswith(figures["按期完成率"] + " (")  # followed by the period covered
+    assert public_figures["评审一次性通过率"] == figures["评审一次性通过率"] == "—"
+    assert public_figures["公开项目"] == figures["已登记业绩"] == "3"
     assert all(p["name"] in profile for p in projects)
     assert "逾期15天" in profile and "按期完成" in profile
     assert "office@gusu-soil.example.cn" not in public.content()
