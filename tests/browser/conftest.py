@@ -208,7 +208,8 @@ def assert_every_page_checked(page) -> None:
 
 
 def check_page(page, lang: str = "zh-CN") -> str:
-    """What every page of a journey must give everyone: a `lang`, and a name for every visible field.
+    """What every page of a journey must give everyone: a `lang`, a title, one main heading, and a name for every
+    visible field.
     Returns the main text, for the journey's own assertions."""
     from playwright.sync_api import Error
 
@@ -223,6 +224,7 @@ def check_page(page, lang: str = "zh-CN") -> str:
         time.sleep(0.2)
     assert shown_lang == lang, page.url
     assert page.evaluate(UNLABELLED_CONTROLS) == [], page.url
+    assert page.title().strip() and page.locator("h1").count() == 1, page.url  # a title and one main heading
     _CHECKED.setdefault(id(page), set()).add(page.url.split("#")[0])
     return page.inner_text("main")
 

@@ -33,6 +33,23 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     check_page(firm)
     firm.click("header >> text=从业单位注册")
     assert "从业单位注册" in check_page(firm)
+    wrong = FIRM_USCC[:17] + ("0" if FIRM_USCC[17] != "0" else "1")  # a typo in the check character
+    firm.fill("#uscc", wrong)
+    firm.fill("#name", FIRM_NAME)
+    firm.fill("#division_code", "320508")
+    firm.fill("#legal_representative", "张海")
+    firm.fill("#contact_email", "office@gusu-soil.example.cn")
+    firm.fill("#password", PASSWORD)
+    firm.fill("#confirm", PASSWORD)
+    firm.click("main button[type=submit]")
+    refused = check_page(firm)
+    assert "本次提交未保存任何内容" in refused
+    error = firm.locator("#uscc-errors")  # beside its field, and announced with it
+    assert "校验" in error.inner_text() and error.is_visible()
+    assert firm.get_attribute("#uscc", "aria-invalid") == "true"
+    assert "uscc-errors" in firm.get_attribute("#uscc", "aria-describedby")
+    assert firm.input_value("#name") == FIRM_NAME and firm.input_value("#password") == ""
+    screenshot(firm, "firm-00-registration-error")
     firm.fill("#uscc", FIRM_USCC)
     firm.fill("#name", FIRM_NAME)
     firm.fill("#division_code", "320508")
