@@ -1,13 +1,15 @@
 """Full-text search behind three functions (index a record, remove a record, query); see DESIGN §4.
 
 The database is the source of truth: services write outbox rows (`enqueue_for_index`) in their own
-transaction, and after each successful commit `drain_outbox` brings the index in step, one writer at a time.
-A missing or unreadable index is rebuilt from the database, never trusted over it.
+transaction. With Whoosh, after each successful commit `drain_outbox` brings the index in step, one writer at a
+time; a missing or unreadable index is rebuilt from the database, never trusted over it. With PostgreSQL
+(pg_trgm), the rows are applied inside the writing transaction, just before it commits.
 """
 import logging
 
-from flask import Flask, current_app
-from sqlalchemy import delete, func, select
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.orm import Session
 
 from registry.clock import today
 from registry.database import begin_write
@@ -16,6 +18,7 @@ from registry.models import SearchOutbox
 from registry.rules.identifiers import looks_like_full_id_number
 from registry.search.backend import SearchBackend
 from registry.search.documents import all_documents, documents_for
+from registry.search.postgres_backend import PostgresBackend
 from registry.search.whoosh_backend import IndexUnavailable, WhooshBackend
 
 log = logging.getLogger(__name__)
@@ -25,13 +28,40 @@ __all__ = ["SearchBackend", "backend", "drain_outbox", "init_search", "rebuild_i
 
 
 def init_search(app: Flask) -> None:
-    """Attach the configured backend and keep the index in step after every write commit."""
+    """Attach the configured backend (SEARCH_BACKEND: "whoosh", or "postgresql", the default on PostgreSQL) and
+    keep it in step: Whoosh after every write commit, PostgreSQL inside the writing transaction."""
     configured = app.config.get("SEARCH_BACKEND", "whoosh")
+    if configured == "postgresql" and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.extensions["search"] = PostgresBackend(db.session)
+        _listen_before_commit()
+        return
     if configured != "whoosh":
-        # The pg_trgm backend is a later issue; until it exists every deployment uses the Whoosh index.
-        log.info("search backend %r is not available; using whoosh", configured)
+        log.warning("search backend %r needs a PostgreSQL database; using whoosh", configured)
     app.extensions["search"] = WhooshBackend(app.config["SEARCH_INDEX_DIR"], app.config["SEARCH_LOCK_TIMEOUT"])
     app.extensions.setdefault("after_write_commit", []).append(drain_outbox)
+
+
+def _listen_before_commit() -> None:
+    if not event.contains(Session, "before_commit", _apply_outbox_before_commit):
+        event.listen(Session, "before_commit", _apply_outbox_before_commit)
+
+
+def _apply_outbox_before_commit(session) -> None:
+    """On the PostgreSQL backend, a service's outbox rows become index changes in its own transaction."""
+    if not session.info.get("in_service") or not has_app_context():
+        return
+    search = current_app.extensions.get("search")
+    if not getattr(search, "in_database", False) or not current_app.config.get("SEARCH_INDEX_ON_COMMIT", True):
+        return
+    session.flush()
+    while True:
+        rows = session.execute(
+            select(SearchOutbox.id, SearchOutbox.record_type, SearchOutbox.record_id)
+            .order_by(SearchOutbox.id).limit(DRAIN_BATCH)
+        ).all()
+        if not rows:
+            return
+        _apply_rows(session, search, rows)
 
 
 def backend() -> SearchBackend:
@@ -59,6 +89,8 @@ def rebuild_index(procs: int = 1, only_if_missing: bool = False) -> int:
     With `only_if_missing`, a worker that waited for another one's rebuild uses that one instead.
     """
     search = backend()
+    if getattr(search, "in_database", False):
+        return _rebuild_in_database(search)
     with search.rebuild_lock():
         if only_if_missing and search.is_ready():
             return 0
@@ -71,6 +103,19 @@ def rebuild_index(procs: int = 1, only_if_missing: bool = False) -> int:
         db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= covered))
         db.session.commit()
     drain_outbox()  # changes committed while the new index was being built
+    return count
+
+
+def _rebuild_in_database(search: SearchBackend) -> int:
+    """One write transaction: every document afresh, and the outbox emptied (its changes are in them)."""
+    begin_write()
+    try:
+        count = search.rebuild(all_documents(db.session, today()))
+        db.session.execute(delete(SearchOutbox))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     return count
 
 
@@ -103,15 +148,20 @@ def _drain() -> int:
         .order_by(SearchOutbox.id).limit(DRAIN_BATCH)
     ).all()
     with search.batch():
-        for record_type in ("unit", "person"):
-            ids = sorted({row.record_id for row in rows if row.record_type == record_type})
-            if not ids:
-                continue
-            documents, gone = documents_for(session, today(), record_type, ids)
-            for document in documents:
-                search.index_record(document)
-            for record_id in gone:
-                search.remove_record(record_type, record_id)
-    session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row.id for row in rows])))
+        _apply_rows(session, search, rows)
     session.commit()
     return len(rows)
+
+
+def _apply_rows(session, search: SearchBackend, rows) -> None:
+    """Index fresh documents for the records of these outbox rows (removing unlisted ones), then delete the rows."""
+    for record_type in ("unit", "person"):
+        ids = sorted({row.record_id for row in rows if row.record_type == record_type})
+        if not ids:
+            continue
+        documents, gone = documents_for(session, today(), record_type, ids)
+        for document in documents:
+            search.index_record(document)
+        for record_id in gone:
+            search.remove_record(record_type, record_id)
+    session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row.id for row in rows])))

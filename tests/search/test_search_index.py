@@ -1,6 +1,10 @@
-"""The Whoosh index (DESIGN §4): Chinese substrings, tiers, credit-code prefixes, SQL filters, keeping in step
-with the database through the outbox, rebuilds, and only public, masked text inside."""
+"""Search (DESIGN §4): Chinese substrings, tiers, credit-code prefixes, SQL filters, keeping in step with the
+database through the outbox, rebuilds, and only public, masked text inside. Each test runs on the Whoosh
+backend and, on PostgreSQL, on the pg_trgm backend too (tests/search/conftest.py); `whoosh_only` ones check the
+Whoosh index's own directory, files and locks."""
 from pathlib import Path
+
+import pytest
 
 from sqlalchemy import func, select
 
@@ -94,6 +98,7 @@ def outbox_rows() -> int:
     return db.session.scalar(select(func.count()).select_from(SearchOutbox))
 
 
+@pytest.mark.whoosh_only
 def test_without_an_index_a_write_keeps_its_rows_and_the_first_search_builds_and_drains(app, registry_data):
     assert outbox_rows() > 0 and not backend().is_ready()  # no write request paid for a full build
     assert firm_names("苏净") == ["江苏苏净环保科技有限公司"]
@@ -115,6 +120,7 @@ def test_the_index_is_never_trusted_over_the_database(app, client, contract):
     assert "合肥庐州" not in client.get("/search?q=庐州").get_data(as_text=True)
 
 
+@pytest.mark.whoosh_only
 def test_a_missing_index_is_rebuilt_from_the_database(app, registry_data):
     firm_names("苏净")
     backend().close()
@@ -124,6 +130,7 @@ def test_a_missing_index_is_rebuilt_from_the_database(app, registry_data):
     assert firm_names("苏净") == ["江苏苏净环保科技有限公司"]
 
 
+@pytest.mark.whoosh_only
 def test_an_unreadable_index_is_rebuilt_not_trusted(app, registry_data):
     firm_names("苏净")
     backend().close()
@@ -132,6 +139,7 @@ def test_an_unreadable_index_is_rebuilt_not_trusted(app, registry_data):
     assert firm_names("苏净") == ["江苏苏净环保科技有限公司"]
 
 
+@pytest.mark.whoosh_only
 def test_reindex_builds_a_new_directory_swaps_it_in_and_answers_the_same(app, runner, registry_data):
     answers = {q: firm_names(q) for q in ("苏净", "焦化", "有限公司", "电镀厂")}
     before = index_directory(app)
@@ -142,6 +150,7 @@ def test_reindex_builds_a_new_directory_swaps_it_in_and_answers_the_same(app, ru
     assert {q: firm_names(q) for q in answers} == answers
 
 
+@pytest.mark.whoosh_only
 def test_reindex_with_two_writer_processes(app, runner, registry_data):
     result = runner.invoke(args=["search", "reindex", "--procs", "2"])
     assert result.exit_code == 0, result.output
@@ -152,6 +161,7 @@ def test_reindex_with_two_writer_processes(app, runner, registry_data):
     assert not [name for name in files if name.endswith(".seg")]  # no compound segments (DESIGN §4 rule 7)
 
 
+@pytest.mark.whoosh_only
 def test_the_index_holds_only_public_masked_text(app, contract, registry_data):
     firm_names("苏净")
     directory = index_directory(app)
@@ -167,6 +177,7 @@ def test_the_index_holds_only_public_masked_text(app, contract, registry_data):
     assert "110105********" in stored  # persons are stored masked only
 
 
+@pytest.mark.whoosh_only
 def test_the_index_lock_makes_a_drain_wait_and_keep_its_rows(app, registry_data):
     from registry.search import drain_outbox
     from registry.services.audit import enqueue_for_index

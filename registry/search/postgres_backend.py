@@ -1,0 +1,176 @@
+"""The PostgreSQL search backend (DESIGN §4): the same three functions over GIN indexes, in the database's own
+transaction, for deployments with several app servers where a per-server Whoosh index cannot stay in step.
+
+- One row per listed firm or person in `search_document`: the normalized names and folded text (pg_trgm GIN
+  indexes: substrings of three characters or more) and a `terms` array (GIN): exact names (`e:`), credit-code
+  prefixes (`c:`), characters (`u:`) and bigrams (`g:`) of every token (a one- or two-character Chinese fragment
+  has no trigram, so pg_trgm alone would scan the table), and jieba words (`w:`).
+- The same tiers and the same order as the Whoosh backend, so both give the same hits in the same order:
+  exact name or credit-code prefix; substring in names; substring in names or folded text; jieba words (short
+  queries only). Within a tier, documents come in `position` order, which is the Whoosh document order: a
+  rebuild numbers them in ranking order and a changed document is renumbered after all others.
+- Substrings are confirmed with `strpos` on the stored text, so a hit is exact whichever index picked it.
+- Outbox rows are applied before the writing transaction commits (`apply_outbox_before_commit`): the index
+  changes with the data or not at all.
+"""
+from collections.abc import Iterable
+
+from sqlalchemy import (Integer, Text, and_, any_, bindparam, delete, func, literal, or_, select, text, type_coerce,
+                        union_all)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from registry.models import SearchEntry
+from registry.search.backend import SearchBackend
+from registry.search.documents import SearchDocument
+from registry.search.text import code_query, normalize, query_parts, uscc_prefixes, words
+
+JIEBA_MAX_CHARS = 8  # as the Whoosh backend: jieba AND only for short queries
+TRGM_MIN = 3  # pg_trgm indexes a substring of at least three characters
+WRITE_BATCH = 1000
+
+
+def document_row(document: SearchDocument) -> dict:
+    """The columns of one document: normalized texts and the prefixed terms of its GIN array."""
+    names = [n for n in (normalize(name) for name in document.names) if n]
+    folded = [t for t in (normalize(value) for value in document.folded) if t]
+    terms: dict[str, None] = {}
+    for name in names:
+        terms[f"e:{name}"] = None
+    if document.uscc:
+        for prefix in uscc_prefixes(document.uscc):
+            terms[f"c:{prefix}"] = None
+    for line in names + folded:
+        for token in line.split():
+            for start, character in enumerate(token):
+                terms[f"u:{character}"] = None
+                if start + 1 < len(token):
+                    terms[f"g:{token[start:start + 2]}"] = None
+    for line in dict.fromkeys(names + folded):
+        for word in words(line):
+            terms[f"w:{word}"] = None
+    return {"record_type": document.record_type, "record_id": document.record_id,
+            "names_text": "\n".join(names), "folded_text": "\n".join(folded), "terms": list(terms)}
+
+
+def _has(terms: list[str]):
+    """The document's term array holds all of `terms` (GIN `@>`; the column is a text array on PostgreSQL)."""
+    return type_coerce(SearchEntry.terms, ARRAY(Text)).contains(terms)
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _contains(column, part: str):
+    """`part` occurs in `column`: a GIN-indexed candidate test, confirmed exactly with strpos."""
+    if len(part) >= TRGM_MIN:
+        candidates = column.like(_like(part))  # pg_trgm GIN
+    else:
+        candidates = _has([f"{'u' if len(part) == 1 else 'g'}:{part}"])
+    return and_(candidates, func.strpos(column, part) > 0)
+
+
+def _in_folded_or_names(part: str):
+    if len(part) >= TRGM_MIN:
+        return or_(SearchEntry.names_text.like(_like(part)), SearchEntry.folded_text.like(_like(part)))
+    token = f"{'u' if len(part) == 1 else 'g'}:{part}"
+    # the array holds the grams of names and folded text alike; strpos tells which text holds the part
+    return and_(_has([token]),
+                or_(func.strpos(SearchEntry.names_text, part) > 0, func.strpos(SearchEntry.folded_text, part) > 0))
+
+
+class PostgresBackend(SearchBackend):
+    """Search documents in the registry's own PostgreSQL database, written in the data's transaction."""
+
+    in_database = True
+
+    def __init__(self, session_factory):
+        self._session = session_factory  # the app's scoped session: the caller's transaction
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def _positions(self, count: int) -> list[int]:
+        return list(self._session().scalars(
+            text("SELECT nextval('search_document_position_seq') FROM generate_series(1, :n)"), {"n": count}))
+
+    def write(self, documents: list[SearchDocument]) -> None:
+        """Add or replace documents, numbered after every other one in the given (ranking) order."""
+        for start in range(0, len(documents), WRITE_BATCH):
+            chunk = documents[start:start + WRITE_BATCH]
+            rows = [document_row(document) for document in chunk]
+            for row, position in zip(rows, self._positions(len(rows))):
+                row["position"] = position
+            statement = pg_insert(SearchEntry)
+            statement = statement.on_conflict_do_update(
+                index_elements=["record_type", "record_id"],
+                set_={name: statement.excluded[name] for name in ("position", "names_text", "folded_text", "terms")},
+            )
+            self._session().execute(statement, rows)
+
+    def index_record(self, document: SearchDocument) -> None:
+        """Add or replace the document of one firm or person (in the caller's transaction)."""
+        self.write([document])
+
+    def remove_record(self, record_type: str, record_id: int) -> None:
+        """Remove one document (in the caller's transaction)."""
+        self.remove_records(record_type, [record_id])
+
+    def remove_records(self, record_type: str, record_ids: list[int]) -> None:
+        """Remove several documents of one type."""
+        if record_ids:
+            self._session().execute(delete(SearchEntry).where(
+                SearchEntry.record_type == record_type, SearchEntry.record_id.in_(record_ids)))
+
+    def rebuild(self, documents: Iterable[SearchDocument], **options) -> int:
+        """Replace every document (the caller commits): numbered afresh in the order given."""
+        session = self._session()
+        session.execute(delete(SearchEntry))
+        count, chunk = 0, []
+        for document in documents:
+            chunk.append(document)
+            if len(chunk) >= WRITE_BATCH:
+                self.write(chunk)
+                count, chunk = count + len(chunk), []
+        self.write(chunk)
+        return count + len(chunk)
+
+    def is_ready(self) -> bool:
+        """The table is made by the migrations: always there."""
+        return True
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def query(self, text_: str, record_type: str, *, allowed: set[int] | None = None, limit: int = 20) -> list[int]:
+        """Tiers in order (exact, names, folded text, jieba words) until `limit` hits, each in position order."""
+        parts = query_parts(text_)
+        if not parts or limit <= 0 or (allowed is not None and not allowed):
+            return []
+        exact = [_has([f"e:{' '.join(parts)}"])]
+        code = code_query(text_)
+        if code:
+            exact.append(_has([f"c:{code}"]))
+        tiers = [or_(*exact),
+                 and_(*(_contains(SearchEntry.names_text, part) for part in parts)),
+                 and_(*(_in_folded_or_names(part) for part in parts))]
+        if len("".join(parts)) <= JIEBA_MAX_CHARS:
+            tokens = list(dict.fromkeys(token for part in parts for token in words(part)))
+            if tokens:
+                tiers.append(_has([f"w:{token}" for token in tokens]))
+        # One statement (a search page stays within its statement budget): each tier's first 2 x limit
+        # documents in position order; a document counts in its first tier. Fewer than `limit` documents were
+        # found before any tier, so its first 2 x limit hold at least `limit` new ones when there are that many:
+        # the same answer as asking tier after tier while skipping what earlier tiers found.
+        selects = []
+        for number, condition in enumerate(tiers):
+            query = (select(SearchEntry.record_id, SearchEntry.position, literal(number).label("tier"))
+                     .where(SearchEntry.record_type == record_type, condition)
+                     .order_by(SearchEntry.position).limit(2 * limit))
+            if allowed is not None:
+                query = query.where(SearchEntry.record_id == any_(
+                    bindparam(f"allowed_{number}", sorted(allowed), type_=ARRAY(Integer))))
+            selects.append(query.subquery().select())
+        hits = union_all(*selects).subquery()
+        first = (select(hits.c.record_id, func.min(hits.c.tier).label("tier"), func.min(hits.c.position).label("position"))
+                 .group_by(hits.c.record_id).subquery())
+        return list(self._session().scalars(
+            select(first.c.record_id).order_by(first.c.tier, first.c.position).limit(limit)))

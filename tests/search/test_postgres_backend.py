@@ -1,0 +1,86 @@
+"""The pg_trgm backend on PostgreSQL: in step with the data in the same transaction, rebuilt by
+`flask search reindex`, holding only public masked text, and answering exactly as the Whoosh index does."""
+import pytest
+from sqlalchemy import func, select, update
+
+from registry.clock import today
+from registry.extensions import db
+from registry.models import SearchEntry, SearchOutbox, Unit
+from registry.rules.errors import RuleViolation
+from registry.search import backend, drain_outbox, search_ids
+from registry.search.documents import all_documents
+from registry.search.postgres_backend import PostgresBackend
+from registry.search.whoosh_backend import WhooshBackend
+from registry.services import service
+from registry.services.audit import SYSTEM, enqueue_for_index
+from registry.services.demo import generate_records
+from registry.services.exchange import import_records
+from tests.factories import create, make_uscc, unit_record
+from tests.portal.conftest import ALL_FULL_ID_NUMBERS, GAO_ID, LIN_ID, SECRET_STRINGS, SUJING, unit_id
+
+pytestmark = pytest.mark.postgres_only
+
+
+def firm_names(query: str) -> list[str]:
+    return [db.session.get(Unit, i).name for i in search_ids(query, "unit")]
+
+
+def test_postgresql_is_the_default_backend_and_needs_no_drain_after_commit(app, registry_data):
+    assert isinstance(backend(), PostgresBackend)
+    assert drain_outbox not in app.extensions.get("after_write_commit", [])
+    create(unit_record(make_uscc("320500", 180), name="苏州同城净化修复有限公司", division_code="320506"))
+    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0  # applied before the commit
+    assert firm_names("同城净化") == ["苏州同城净化修复有限公司"]
+
+
+def test_a_rolled_back_write_leaves_the_documents_as_they_were(app, registry_data):
+    @service
+    def rename_then_fail(actor):
+        db.session.execute(update(Unit).where(Unit.uscc == SUJING).values(name="改名后的单位有限公司"))
+        enqueue_for_index("unit", unit_id(SUJING))
+        raise RuleViolation("name", "测试：撤销", "test: roll back")
+
+    with pytest.raises(RuleViolation):
+        rename_then_fail(SYSTEM)
+    assert firm_names("改名后") == []
+    assert firm_names("苏净") == ["江苏苏净环保科技有限公司"]
+
+
+def test_reindex_numbers_every_document_afresh_and_answers_the_same(app, runner, registry_data):
+    answers = {q: firm_names(q) for q in ("苏净", "焦化", "有限公司", "电镀厂", "绿")}
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 8 documents" in result.output  # 6 listed firms and 2 listed persons
+    assert db.session.scalar(select(func.count()).select_from(SearchEntry)) == 8
+    assert {q: firm_names(q) for q in answers} == answers
+
+
+def test_the_documents_hold_only_public_masked_text(app, contract, registry_data):
+    rows = db.session.execute(select(SearchEntry.names_text, SearchEntry.folded_text, SearchEntry.terms)).all()
+    stored = " ".join(f"{names} {folded} {' '.join(terms)}" for names, folded, terms in rows)
+    for secret in ALL_FULL_ID_NUMBERS + SECRET_STRINGS + [LIN_ID, GAO_ID, "高远", "合肥市瑶海区长江东路2号", "温州皮革厂"]:
+        assert secret not in stored
+    assert "青岛市市南区香港中路1号" in stored  # a public address is there
+
+
+QUERIES = ["苏州", "净", "环保", "焦化厂", "土壤修复有限公司", "原杭州化工厂地块", "土地储备中心", "城市建设投资",
+           "苏州 焦化", "修复 杭州", "环境检测", "科技", "王", "张伟", "91320", "9132050", "zz不存在", "有限公司",
+           "风险评估项目", "农药厂地块", "检测有限", "杭州 环保 科技"]
+
+
+def test_both_backends_give_the_same_hits_in_the_same_order(app, tmp_path):
+    import_records(SYSTEM, list(generate_records(60, seed=7)))  # the PostgreSQL documents are written here
+    whoosh = WhooshBackend(str(tmp_path / "ix"))
+    whoosh.rebuild(all_documents(db.session, today()), procs=1)  # the same database, read into a Whoosh index
+    db.session.rollback()
+    postgres = backend()
+    some = set(db.session.scalars(select(Unit.id).where(Unit.division_code.like("32%"))))
+    compared = 0
+    for query in QUERIES + [name for name in db.session.scalars(select(Unit.name).order_by(Unit.id).limit(10))]:
+        for record_type in ("unit", "person"):
+            for options in ({}, {"limit": 5}, {"allowed": some}):
+                expected = whoosh.query(query, record_type, **options)
+                assert postgres.query(query, record_type, **options) == expected, (query, record_type, options)
+                compared += bool(expected)
+    assert compared > 40  # most queries found something
+    whoosh.close()
