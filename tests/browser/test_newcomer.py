@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import DEMO_PASSWORD, ROOT, app_env, check_page, docs_screenshot, flask_command, free_port
+from tests.browser.conftest import (DEMO_PASSWORD, ROOT, app_env, check_page, docs_screenshot, flask_command, free_port,
+                                    login)
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +94,18 @@ def test_the_home_page_says_what_the_portal_is_and_offers_the_search_box(page, d
     page.goto(demo_server.url + "/?lang=en")
     intro = page.locator("main h1 + p").inner_text()
     assert len([s for s in re.split(r"(?<=\.)\s", intro) if s.strip()]) == 2, intro
+
+
+@pytest.mark.parametrize(("username", "lands_on", "heading"), [
+    ("admin", "/regulator/", "监管工作台"),
+    ("regulator-shandong", "/regulator/", "监管工作台"),
+    ("regulator-qingdao", "/regulator/", "监管工作台"),
+    ("regulator-suzhou", "/regulator/", "监管工作台"),
+    ("913205001KM2U9AL7Q", "/practitioner/", "苏州苏净环境工程有限公司"),
+    ("person-demo", "/practitioner/me", "李文"),
+])
+def test_each_printed_demo_account_signs_in_to_its_own_room(page, demo_server, username, lands_on, heading):
+    login(page, demo_server.url, username)
+    page.wait_for_url(demo_server.url + lands_on)
+    check_page(page)
+    assert heading in page.inner_text("h1")
