@@ -10,7 +10,7 @@ from tests.factories import (
     unit_record,
 )
 
-CONTRACT = Path(__file__).with_name("contract_sample.jsonl")
+CONTRACT = Path(__file__).resolve().parents[1] / "data" / "contract_sample.jsonl"
 
 QINGDAO = "9137020035791357M0"
 HEFEI = "9134010024681357NB"
