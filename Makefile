@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 
-.PHONY: run test setup translations demo-db clean
+.PHONY: run test setup translations demo-db clean bench
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ run: demo-db
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/run.py --scale $(or $(SCALE),small) --db $(or $(DB),sqlite)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -100,9 +100,13 @@ def person_name(rng: random.Random) -> str:
 
 def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[int, int] = (3, 14),
                      persons_per_firm: tuple[int, int] = (1, 4), today: date = date(2026, 11, 26),
-                     first_firm: int = 0) -> Iterator[dict]:
-    """Deterministic exchange-format records: firms, their staff, projects, reviews, penalties, complaints."""
+                     first_firm: int = 0, tag: str | None = None) -> Iterator[dict]:
+    """Deterministic exchange-format records: firms, their staff, projects, reviews, penalties, complaints.
+
+    `tag` goes into project references, decision numbers and complaint references (default: from the seed);
+    a loader calling this batch after batch gives each batch its own tag so no two batches share a key."""
     rng = random.Random(seed)
+    tag = tag if tag is not None else f"{seed % 1000:03d}"
     used_names: set[str] = set()
     project_number = 0
     for firm_number in range(first_firm, first_firm + firms):
@@ -142,7 +146,7 @@ def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[
             completed = deadline + timedelta(days=rng.randint(-60, 90)) if rng.random() < 0.85 else None
             if completed and completed > today:
                 completed = None
-            ref = f"D-{seed % 1000:03d}-{project_number:07d}"
+            ref = f"D-{tag}-{project_number:07d}"
             firm_projects.append(ref)
             parcel_district = rng.choice(districts)
             yield {"kind": "project", "ref": ref, "unit_uscc": firm_uscc, "category": category,
@@ -173,7 +177,7 @@ def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[
             ban = None
             if severity == "serious" and rng.random() < 0.6:
                 ban = {"lifetime": True} if rng.random() < 0.2 else {"until": (decided + timedelta(days=3650)).isoformat()}
-            penalty = {"kind": "penalty", "decision_number": f"{city}环罚〔{decided.year}〕{seed % 1000}-{project_number}号",
+            penalty = {"kind": "penalty", "decision_number": f"{city}环罚〔{decided.year}〕{tag}-{project_number}号",
                        "subject": {"uscc": firm_uscc}, "authority": f"{city}市生态环境局",
                        "authority_division_code": city_code, "decided_on": decided.isoformat(),
                        "kinds": ["fine"] + (["practice_ban"] if ban else []), "severity": severity,
@@ -191,7 +195,7 @@ def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[
             status = rng.choice(["received", "verifying", "substantiated", "unsubstantiated"])
             received = today - timedelta(days=rng.randint(10, 400))
             verified = status in ("substantiated", "unsubstantiated")
-            yield {"kind": "complaint", "ref": f"DC-{seed % 1000:03d}-{project_number:07d}", "project_ref": rng.choice(firm_projects),
+            yield {"kind": "complaint", "ref": f"DC-{tag}-{project_number:07d}", "project_ref": rng.choice(firm_projects),
                    "received_on": received.isoformat(), "status": status,
                    "description": "项目实际由其他单位完成，该单位填报的业绩不实",
                    "verified_on": (received + timedelta(days=20)).isoformat() if verified else None,
