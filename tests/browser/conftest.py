@@ -61,8 +61,9 @@ class LiveServer:
         self.env = app_env(database_url, workdir)
         bin_dir = Path(sys.executable).parent
         if demo:
-            subprocess.run([str(bin_dir / "flask"), "registry", "demo", "--firms", "120"], cwd=ROOT, env=self.env,
-                           check=True, capture_output=True)
+            loaded = flask_command(self.env, "registry", "demo", "--firms", "120")
+            if loaded.returncode != 0:
+                raise RuntimeError(f"the demo did not load: {loaded.stderr[-2000:]}")
         self.log = open(workdir / "gunicorn.log", "w")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
