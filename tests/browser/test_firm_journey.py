@@ -130,16 +130,18 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
 
     # Three projects: one finished on time, one finished late, one still running.
     projects = [
-        dict(category="remediation_construction", name="原苏州焦化厂东区地块修复施工项目", parcel="原苏州焦化厂东区地块",
-             division="320508", area="45200", owner="苏州市土地储备中心", industry="C2521",
-             started="2024-03-01", deadline="2025-06-30", completed="2025-06-20", people={"林海燕": "responsible_manager",
-                                                                                      "王建国": "other_responsible"}),
-        dict(category="investigation", name="原苏州电镀厂地块土壤污染状况调查项目", parcel="原苏州电镀厂地块",
-             division="320506", area="12800", owner="苏州高新区管理委员会", industry="C3360",
-             started="2024-09-01", deadline="2025-03-31", completed="2025-04-15", people={"林海燕": "responsible_manager"}),
-        dict(category="remediation_construction", name="原苏州化工厂地块修复施工项目", parcel="原苏州化工厂地块",
-             division="320507", area="88000", owner="苏州城市建设投资集团有限公司", industry="C2614",
-             started="2026-05-01", deadline="2027-05-31", completed="", people={"王建国": "responsible_manager"}),
+        dict(category="remediation_construction", name="原苏州焦化厂东区地块修复施工项目",
+             parcel="原苏州焦化厂东区地块", division="320508", area="45200", owner="苏州市土地储备中心",
+             industry="C2521", started="2024-03-01", deadline="2025-06-30", completed="2025-06-20",
+             people={"林海燕": "responsible_manager", "王建国": "other_responsible"}),
+        dict(category="investigation", name="原苏州电镀厂地块土壤污染状况调查项目",
+             parcel="原苏州电镀厂地块", division="320506", area="12800", owner="苏州高新区管理委员会",
+             industry="C3360", started="2024-09-01", deadline="2025-03-31", completed="2025-04-15",
+             people={"林海燕": "responsible_manager"}),
+        dict(category="remediation_construction", name="原苏州化工厂地块修复施工项目",
+             parcel="原苏州化工厂地块", division="320507", area="88000", owner="苏州城市建设投资集团有限公司",
+             industry="C2614", started="2026-05-01", deadline="2027-05-31", completed="",
+             people={"王建国": "responsible_manager"}),
     ]
     for project in projects:
         firm.goto(url + "/practitioner/projects/new")
