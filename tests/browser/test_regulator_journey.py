@@ -41,6 +41,13 @@ def submit_complaint(page, shown_at: float) -> str:
     return receipt.group(0)
 
 
+def firm_first_pass(page) -> tuple[int, int]:
+    """The firm's public first-pass rate as the regulator's project page shows it: (passed, total)."""
+    shown = page.locator("dt:has-text('单位公开的评审一次性通过率') + dd").inner_text()
+    passed, total = re.match(r"(\d+)/(\d+)", shown).groups()
+    return int(passed), int(total)
+
+
 def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     url = demo_server.url
     public, second = journey_page(browser), journey_page(browser)
@@ -55,6 +62,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     login(desk, url, "regulator-suzhou")
     home = check_page(desk)
     assert "监管工作台" in home and "苏州市生态环境局" in home
+    assert re.search(r"^2\s*件举报待核查", home, re.M), home  # the two complaints just filed
 
     # 1. A report reviewed twice: failed in the first round, passed in the second. The first round counts.
     desk.click("nav >> text=项目")
@@ -64,6 +72,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     assert "共1条" in check_page(desk)
     desk.click(f"main table a >> text={UNREVIEWED_PROJECT[0]}")
     assert "该项目尚未登记评审结果。" in check_page(desk)
+    passed_before, total_before = firm_first_pass(desk)
     for round_number, reviewed_on, passed in [(1, "2026-09-10", "no"), (2, "2026-10-20", "yes")]:
         desk.select_option("#report_type", "investigation_report")
         desk.fill("#round", str(round_number))
@@ -73,6 +82,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
         assert f"第{round_number}轮评审结果已登记" in check_page(desk)
     reviews = desk.inner_text("main")
     assert "2026-09-10" in reviews and "2026-10-20" in reviews
+    assert firm_first_pass(desk) == (passed_before, total_before + 1)  # one more report, failed at its first round
     screenshot(desk, "regulator-01-two-review-rounds")
 
     # 2. A penalty with a ten-year practice ban, previewed, then recorded.
