@@ -84,12 +84,11 @@ def mb(n: float) -> str:
 class Postgres:
     """A throwaway PostgreSQL 15 on 127.0.0.1, owned by the postgres user, stopped by its own data directory."""
 
-    def __init__(self, workdir: Path):
-        self.dir = workdir / "pg"
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="registry-bench-pg-"))  # its own: the work directory is 0700
         self.port = free_port()
 
     def start(self) -> str:
-        self.dir.mkdir(parents=True)
         shutil.chown(self.dir, "postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
         subprocess.run(run_as + [str(PGBIN / "initdb"), "-D", str(self.dir / "data"), "-E", "UTF8",
@@ -103,6 +102,7 @@ class Postgres:
     def stop(self) -> None:
         subprocess.run(["runuser", "-u", "postgres", "--", str(PGBIN / "pg_ctl"), "-D", str(self.dir / "data"),
                         "-m", "fast", "stop"], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Gunicorn:
@@ -160,7 +160,7 @@ class Bench:
         if self.args.db == "postgresql":
             url = os.environ.get("DATABASE_URL")
             if not url:
-                self.postgres = Postgres(self.workdir)
+                self.postgres = Postgres()
                 url = self.postgres.start()
             env["DATABASE_URL"] = url
             env["SEARCH_BACKEND"] = "postgresql"
