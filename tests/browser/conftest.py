@@ -198,14 +198,25 @@ def journey_page(browser, locale: str = "zh-CN", width: int = 1280):
     page = browser.new_context(viewport={"width": width, "height": 900}, locale=locale).new_page()
     page.set_default_timeout(10_000)
     _VISITED[id(page)] = visited = []
+    _CONSOLE_ERRORS[id(page)] = errors = []
     page.on("framenavigated", lambda frame: visited.append(frame.url) if frame.parent_frame is None else None)
+    # The content security policy forbids inline scripts and styles; the browser reports each refusal here.
+    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}")
+            if message.type == "error" and message.location.get("url") != page.url else None)  # (a page's own
+    # status, such as the 404 of a withheld record, is the journey's to assert)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
     return page
 
 
+_CONSOLE_ERRORS: dict[int, list[str]] = {}
+
+
 def assert_every_page_checked(page) -> None:
-    """Every page the journey landed on had its `lang` and its labels checked."""
+    """Every page the journey landed on had its `lang` and its labels checked, and none made the browser report
+    an error (a refused inline style or script, a missing file)."""
     unchecked = {u.split("#")[0] for u in _VISITED.pop(id(page), [])} - _CHECKED.pop(id(page), set())
     assert unchecked == set(), f"pages never checked: {sorted(unchecked)}"
+    assert _CONSOLE_ERRORS.pop(id(page), []) == []
 
 
 def check_page(page, lang: str = "zh-CN") -> str:
