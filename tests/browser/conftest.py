@@ -192,10 +192,13 @@ _VISITED: dict[int, list[str]] = {}
 _CHECKED: dict[int, set[str]] = {}
 
 
-def journey_page(browser, locale: str = "zh-CN", width: int = 1280):
+def journey_page(browser, locale: str = "zh-CN", phone: bool = False):
     """A page in its own browser context (its own cookies: one person) that remembers every page it lands on,
-    so that `assert_every_page_checked` can prove `check_page` ran on each of them."""
-    page = browser.new_context(viewport={"width": width, "height": 900}, locale=locale).new_page()
+    so that `assert_every_page_checked` can prove `check_page` ran on each of them. `phone`: a 375 px touch
+    screen at twice the pixel density."""
+    screen = dict(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2) \
+        if phone else dict(viewport={"width": 1280, "height": 900})
+    page = browser.new_context(locale=locale, **screen).new_page()
     page.set_default_timeout(10_000)
     _VISITED[id(page)] = visited = []
     _CONSOLE_ERRORS[id(page)] = errors = []

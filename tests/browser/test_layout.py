@@ -2,7 +2,7 @@
 and a firm profile prints on A4 without the site's navigation, header, footer or forms."""
 import pytest
 
-from tests.browser.conftest import check_page, docs_screenshot, login, screenshot
+from tests.browser.conftest import assert_every_page_checked, check_page, docs_screenshot, journey_page, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -24,12 +24,9 @@ def overflow(page) -> int:
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    page = journey_page(browser, phone=True)
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_public_pages_fit_a_375_px_phone(phone, demo_server):
@@ -47,7 +44,9 @@ def test_public_pages_fit_a_375_px_phone(phone, demo_server):
         check_page(phone)
         assert overflow(phone) <= 0, phone.url
     phone.goto(demo_server.url + f"/units/{SUJING}")
+    check_page(phone)
     docs_screenshot(phone, "phone-firm-profile")
+    assert_every_page_checked(phone)
 
 
 def test_the_firms_and_the_regulators_pages_fit_a_375_px_phone(phone, demo_server):
@@ -68,6 +67,7 @@ def test_the_firms_and_the_regulators_pages_fit_a_375_px_phone(phone, demo_serve
     assert wide == {}
     phone.goto(demo_server.url + "/regulator/penalties/new")
     screenshot(phone, "phone-penalty-form")
+    assert_every_page_checked(phone)
 
 
 def test_a_firm_profile_prints_on_a4_without_the_navigation(page, demo_server, tmp_path):
