@@ -29,14 +29,17 @@ def phone(browser):
     page.context.close()
 
 
-def test_public_pages_fit_a_375_px_phone(phone, demo_server):
+def test_public_pages_fit_a_375_px_phone_in_both_languages(phone, demo_server):
     wide = {}
-    for path in PUBLIC_PAGES:
-        phone.goto(demo_server.url + path)
-        check_page(phone)
-        if overflow(phone) > 0:
-            wide[path] = overflow(phone)
+    for lang, html_lang in [("zh", "zh-CN"), ("en", "en")]:  # English words are longer
+        for path in PUBLIC_PAGES:
+            phone.goto(demo_server.url + path + ("&" if "?" in path else "?") + f"lang={lang}")
+            check_page(phone, html_lang)
+            if overflow(phone) > 0:
+                wide[f"{path} ({lang})"] = overflow(phone)
     assert wide == {}
+    phone.goto(demo_server.url + "/?lang=zh")  # back to Chinese, as the header link does
+    check_page(phone)
     phone.goto(demo_server.url + f"/units/{SUJING}")
     person = phone.locator("main a[href^='/persons/']").first
     if person.count():
