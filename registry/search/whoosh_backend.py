@@ -425,6 +425,13 @@ class _Search:
         """Walk one tier's candidates in document order, confirming each, until the limit."""
         if matcher is None or len(self.found) >= self.limit:
             return
+        if self.wanted is None:
+            # walk only this kind's documents: a person query would otherwise step through every firm whose
+            # folded text holds the term (29,000 documents a search page at national scale) to reach persons
+            reader = self.state.reader
+            if ("kind", self.record_type) not in reader:
+                return
+            matcher = IntersectionMatcher(matcher, reader.postings("kind", self.record_type))
         seen = 0
         for docnum in self._walk(matcher):
             if docnum in self.found or self.state.owners.get(docnum, ("", 0))[0] != self.record_type:
