@@ -4,7 +4,8 @@ transaction, for deployments with several app servers where a per-server Whoosh 
 - One row per listed firm or person in `search_document`: the normalized names and folded text (pg_trgm GIN
   indexes: substrings of three characters or more) and a `terms` array (GIN): exact names (`e:`), credit-code
   prefixes (`c:`), characters (`u:`) and bigrams (`g:`) of every token (a one- or two-character Chinese fragment
-  has no trigram, so pg_trgm alone would scan the table), and jieba words (`w:`).
+  has no trigram, so pg_trgm alone would scan the table), and jieba words (`w:`), each term led by the
+  document's kind (`u` firm, `p` person: `ug:苏净`), so a GIN lookup returns only the kind asked for.
 - The same tiers and the same order as the Whoosh backend, so both give the same hits in the same order:
   exact name or credit-code prefix; substring in names; substring in names or folded text; jieba words (short
   queries only). Within a tier, documents come in `position` order, which is the Whoosh document order: a
@@ -15,7 +16,7 @@ transaction, for deployments with several app servers where a per-server Whoosh 
 """
 from collections.abc import Iterable
 
-from sqlalchemy import (Integer, Text, and_, any_, bindparam, delete, func, literal, or_, select, text, type_coerce,
+from sqlalchemy import (Integer, Text, and_, bindparam, delete, func, literal, or_, select, text, type_coerce,
                         union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -31,24 +32,27 @@ WRITE_BATCH = 1000
 
 
 def document_row(document: SearchDocument) -> dict:
-    """The columns of one document: normalized texts and the prefixed terms of its GIN array."""
+    """The columns of one document: normalized texts and the terms of its GIN array, each prefixed by the
+    document's kind ("u" firm, "p" person) and the term's kind, so a person query's GIN lookup never returns
+    the tens of thousands of firms whose project texts hold the same characters."""
     names = [n for n in (normalize(name) for name in document.names) if n]
     folded = [t for t in (normalize(value) for value in document.folded) if t]
+    kind = document.record_type[0]
     terms: dict[str, None] = {}
     for name in names:
-        terms[f"e:{name}"] = None
+        terms[f"{kind}e:{name}"] = None
     if document.uscc:
         for prefix in uscc_prefixes(document.uscc):
-            terms[f"c:{prefix}"] = None
+            terms[f"{kind}c:{prefix}"] = None
     for line in names + folded:
         for token in line.split():
             for start, character in enumerate(token):
-                terms[f"u:{character}"] = None
+                terms[f"{kind}u:{character}"] = None
                 if start + 1 < len(token):
-                    terms[f"g:{token[start:start + 2]}"] = None
+                    terms[f"{kind}g:{token[start:start + 2]}"] = None
     for line in dict.fromkeys(names + folded):
         for word in words(line):
-            terms[f"w:{word}"] = None
+            terms[f"{kind}w:{word}"] = None
     return {"record_type": document.record_type, "record_id": document.record_id,
             "names_text": "\n".join(names), "folded_text": "\n".join(folded), "terms": list(terms)}
 
@@ -63,22 +67,29 @@ def _like(value: str) -> str:
     return f"%{escaped}%"
 
 
-def _contains(column, part: str):
-    """`part` occurs in `column`: a GIN-indexed candidate test, confirmed exactly with strpos."""
-    if len(part) >= TRGM_MIN:
-        candidates = column.like(_like(part))  # pg_trgm GIN
-    else:
-        candidates = _has([f"{'u' if len(part) == 1 else 'g'}:{part}"])
-    return and_(candidates, func.strpos(column, part) > 0)
+def _grams(kind: str, part: str) -> list[str]:
+    """The part's own character or bigram terms: every document holding the part holds all of them."""
+    if len(part) == 1:
+        return [f"{kind}u:{part}"]
+    return list(dict.fromkeys(f"{kind}g:{part[i:i + 2]}" for i in range(len(part) - 1)))
 
 
-def _in_folded_or_names(part: str):
+def _contains(kind: str, column, part: str):
+    """`part` occurs in `column`: GIN-indexed candidate tests (the kind's grams; pg_trgm from three
+    characters on), confirmed exactly with strpos."""
+    conditions = [_has(_grams(kind, part)), func.strpos(column, part) > 0]
     if len(part) >= TRGM_MIN:
-        return or_(SearchEntry.names_text.like(_like(part)), SearchEntry.folded_text.like(_like(part)))
-    token = f"{'u' if len(part) == 1 else 'g'}:{part}"
-    # the array holds the grams of names and folded text alike; strpos tells which text holds the part
-    return and_(_has([token]),
-                or_(func.strpos(SearchEntry.names_text, part) > 0, func.strpos(SearchEntry.folded_text, part) > 0))
+        conditions.insert(1, column.like(_like(part)))  # pg_trgm GIN
+    return and_(*conditions)
+
+
+def _in_folded_or_names(kind: str, part: str):
+    # the array holds the grams of names and folded text alike; strpos tells whether either text holds the part
+    texts = [SearchEntry.names_text, SearchEntry.folded_text]
+    if len(part) >= TRGM_MIN:
+        candidates = or_(*(text_.like(_like(part)) for text_ in texts))  # pg_trgm GIN
+        return and_(_has(_grams(kind, part)), candidates)
+    return and_(_has(_grams(kind, part)), or_(*(func.strpos(text_, part) > 0 for text_ in texts)))
 
 
 class PostgresBackend(SearchBackend):
@@ -155,17 +166,18 @@ class PostgresBackend(SearchBackend):
         parts = query_parts(text_)
         if not parts or limit <= 0 or (allowed is not None and not allowed):
             return []
-        exact = [_has([f"e:{' '.join(parts)}"])]
+        kind = record_type[0]
+        exact = [_has([f"{kind}e:{' '.join(parts)}"])]
         code = code_query(text_)
         if code:
-            exact.append(_has([f"c:{code}"]))
+            exact.append(_has([f"{kind}c:{code}"]))
         tiers = [or_(*exact),
-                 and_(*(_contains(SearchEntry.names_text, part) for part in parts)),
-                 and_(*(_in_folded_or_names(part) for part in parts))]
+                 and_(*(_contains(kind, SearchEntry.names_text, part) for part in parts)),
+                 and_(*(_in_folded_or_names(kind, part) for part in parts))]
         if len("".join(parts)) <= JIEBA_MAX_CHARS:
             tokens = list(dict.fromkeys(token for part in parts for token in words(part)))
             if tokens:
-                tiers.append(_has([f"w:{token}" for token in tokens]))
+                tiers.append(_has([f"{kind}w:{token}" for token in tokens]))
         # One statement (a search page stays within its statement budget): each tier's first 2 x limit
         # documents in position order; a document counts in its first tier. Fewer than `limit` documents were
         # found before any tier, so its first 2 x limit hold at least `limit` new ones when there are that many:
@@ -176,8 +188,9 @@ class PostgresBackend(SearchBackend):
                      .where(SearchEntry.record_type == record_type, condition)
                      .order_by(SearchEntry.position).limit(2 * limit))
             if allowed is not None:
-                query = query.where(SearchEntry.record_id == any_(
-                    bindparam(f"allowed_{number}", sorted(allowed), type_=ARRAY(Integer))))
+                # a hashed semi-join: `= ANY(array)` compares every candidate with every allowed id
+                query = query.where(SearchEntry.record_id.in_(select(func.unnest(
+                    bindparam(f"allowed_{number}", sorted(allowed), type_=ARRAY(Integer))))))
             selects.append(query.subquery().select())
         hits = union_all(*selects).subquery()
         first = (select(hits.c.record_id, func.min(hits.c.tier).label("tier"), func.min(hits.c.position).label("position"))
