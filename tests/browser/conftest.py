@@ -3,6 +3,7 @@ Debian's Chromium through Playwright. Skipped, saying why, where /usr/bin/chromi
 installs it, so CI always runs them."""
 import base64
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -241,7 +242,10 @@ def check_page(page, lang: str = "zh-CN") -> str:
     assert page.evaluate(UNLABELLED_CONTROLS) == [], page.url
     assert page.title().strip() and page.locator("h1").count() == 1, page.url  # a title and one main heading
     _CHECKED.setdefault(id(page), set()).add(page.url.split("#")[0])
-    return page.inner_text("main")
+    main = page.inner_text("main")
+    if lang == "zh-CN":  # Chinese sentences follow each other without a space (an English join shows as "。 ")
+        assert not re.search(r"。 +[\u4e00-\u9fff]", main), (page.url, re.findall(r".{0,12}。 +\S.{0,8}", main))
+    return main
 
 
 def login(page, url: str, username: str, password: str = DEMO_PASSWORD) -> None:
