@@ -81,12 +81,15 @@ class LiveServer:
         raise RuntimeError("gunicorn did not start; see gunicorn.log")
 
     def stop(self) -> None:
+        """Stop the server; fail if it logged an unhandled error (a page that answered 500) along the way."""
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+        logged = Path(self.log.name).read_text(encoding="utf-8", errors="replace")
+        assert "Traceback" not in logged, logged[logged.index("Traceback"):][:3000]
 
 
 @contextmanager
