@@ -1,6 +1,12 @@
 """Real-browser journeys: the app served by gunicorn on 127.0.0.1 (a free port, a fresh database), driven by
 Debian's Chromium through Playwright. Skipped, saying why, where /usr/bin/chromium is missing; `.ci/run`
-installs it, so CI always runs them."""
+installs it, so CI always runs them.
+
+`live_server` is one server per module (the demo data where the module sets `DEMO = True`); `demo_server` is one
+demo server for the whole run, shared by the regulator's, the landowner's and the English journeys and the layout
+checks. `check_page` is what every page must give everyone (lang, title, one h1, a label for every field);
+`journey_page` + `assert_every_page_checked` prove it ran on every page a person landed on. README screenshots
+go to docs/ through `docs_screenshot` (rewritten only with UPDATE_DOCS_SCREENSHOTS=1)."""
 import base64
 import os
 import re

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from tests.browser.conftest import assert_every_page_checked, check_page, journey_page, login, press_and_follow, screenshot
+from tests.browser.conftest import (assert_every_page_checked, check_page, journey_page, login, press_and_follow,
+                                    screenshot)
 
 pytestmark = pytest.mark.browser
 
@@ -12,6 +13,7 @@ SUJING = "913205001KM2U9AL7Q"
 
 
 def english(page) -> str:
+    """The page's checks, in English; its main text."""
     return check_page(page, lang="en")
 
 
