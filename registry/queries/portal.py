@@ -575,14 +575,17 @@ def _unit_projects(unit_id: int, page: int, per_page: int | None) -> Page:
 
 
 def _unit_reviews(unit_id: int) -> list[ReviewRow]:
+    # Plain columns, not Review objects: a firm with 2,000 projects has ~2,700 outcomes, and building ORM
+    # objects for them was most of its profile's time (bench/RESULTS.md).
     rows = db.session.execute(
-        select(Review, Project.ref, Project.name, project_public().label("project_public"))
+        select(Review.report_type, Review.round, Review.reviewed_on, Review.passed, Review.authority,
+               Project.ref, Project.name, project_public().label("project_public"))
         .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
         .where(Project.unit_id == unit_id, review_public())
         .order_by(Review.reviewed_on.desc(), Review.id.desc()))
-    return [ReviewRow(ref if shown else None, name if shown else None, review.report_type, review.round,
-                      review.reviewed_on, review.passed, review.authority)
-            for review, ref, name, shown in rows]
+    return [ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
+                      passed, authority)
+            for report_type, round_number, reviewed_on, passed, authority, ref, name, shown in rows]
 
 
 def _by_year(reviews: list[ReviewRow]) -> list[YearBar]:
