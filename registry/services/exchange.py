@@ -310,6 +310,18 @@ class _Importer:
         if events:
             _bulk_insert(self.session, AuditEvent, events)
 
+    def _create_or_update(self, model, kind: str, row, values: dict, new_rows: list, new_row: dict) -> None:
+        """Queue a new row for the bulk insert, or apply what changed to the existing one (nothing if nothing did)."""
+        if row is None:
+            new_rows.append(new_row)
+            self.report.count(self.report.created, kind)
+            return
+        changes = _differs(row, values)
+        if changes:
+            self._update(model, None, "", row, changes, kind)
+        else:
+            self.report.unchanged += 1
+
     # -- kinds ---------------------------------------------------------------------------------------------
     def apply_units(self, lines: list[Line]) -> None:
         incoming: dict[str, Line] = {}
@@ -520,17 +532,9 @@ class _Importer:
                                     f"round {round_number} needs round {round_number - 1} first")
             values = {"reviewed_on": data["reviewed_on"], "passed": data["passed"], "authority": data.get("authority"),
                       "authority_division_code": data.get("authority_division_code"), **self._non_disclosure(data)}
-            row = existing.get(key)
-            if row is None:
-                new_rows.append({"project_id": project_id, "report_type": report_type, "round": round_number,
-                                 "recorded_by_account_id": self.actor.account_id, **values})
-                self.report.count(self.report.created, "review")
-                continue
-            changes = _differs(row, values)
-            if changes:
-                self._update(Review, None, "", row, changes, "review")
-            else:
-                self.report.unchanged += 1
+            self._create_or_update(Review, "review", existing.get(key), values, new_rows, {
+                "project_id": project_id, "report_type": report_type, "round": round_number,
+                "recorded_by_account_id": self.actor.account_id, **values})
         if new_rows:
             _bulk_insert(self.session, Review, new_rows)
             review_ids = {}
@@ -592,15 +596,8 @@ class _Importer:
                 self.touched_units.add(data["unit_id"])
             else:
                 self.touched_persons.add(data["person_id"])
-            if row is None:
-                new_rows.append({"decision_number": number, "recorded_by_account_id": self.actor.account_id, **values})
-                self.report.count(self.report.created, "penalty")
-                continue
-            changes = _differs(row, values)
-            if changes:
-                self._update(Penalty, None, "", row, changes, "penalty")
-            else:
-                self.report.unchanged += 1
+            self._create_or_update(Penalty, "penalty", row, values, new_rows, {
+                "decision_number": number, "recorded_by_account_id": self.actor.account_id, **values})
         if new_rows:
             _bulk_insert(self.session, Penalty, new_rows)
             ids = self._load_ids(Penalty, Penalty.decision_number, [r["decision_number"] for r in new_rows])
@@ -629,16 +626,7 @@ class _Importer:
                       "complainant_name": complainant.get("name"),
                       "complainant_contact": complainant.get("phone") or complainant.get("contact"),
                       **self._non_disclosure(data)}
-            row = existing.get(ref)
-            if row is None:
-                new_rows.append({"ref": ref, **values})
-                self.report.count(self.report.created, "complaint")
-                continue
-            changes = _differs(row, values)
-            if changes:
-                self._update(Complaint, None, "", row, changes, "complaint")
-            else:
-                self.report.unchanged += 1
+            self._create_or_update(Complaint, "complaint", existing.get(ref), values, new_rows, {"ref": ref, **values})
         if new_rows:
             _bulk_insert(self.session, Complaint, new_rows)
             ids = self._load_ids(Complaint, Complaint.ref, [r["ref"] for r in new_rows])
