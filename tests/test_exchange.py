@@ -69,6 +69,7 @@ BAD_FILES = {
     "unknown category": (5, "category", lambda r: r.update(category="dredging")),
     "unknown industry code": (5, "former_industry", lambda r: r.update(former_industry="C9999")),
     "unknown province": (2, "division_code", lambda r: r.update(division_code="990102")),
+    "bad authority division": (11, "authority_division_code", lambda r: r.update(authority_division_code="34010")),
     "dangling firm": (5, "unit_uscc", lambda r: r.update(unit_uscc="91110000100000000R")),
     "dangling project": (9, "project_ref", lambda r: r.update(project_ref="S-404")),
     "round 3 without round 2": (9, "round", lambda r: r.update(round=3)),

@@ -197,6 +197,12 @@ def _check(line: Line, check, *args, field_name: str | None = None):
                             violation.message_en) from None
 
 
+def _check_optional_division(line: Line, field_name: str) -> None:
+    """Validate an optional division code of the line in place (an authority's division, say)."""
+    if line.data.get(field_name):
+        line.data[field_name] = _check(line, validate_division_code, line.data[field_name], field_name)
+
+
 def _dangling(line: Line, field_name: str, what_zh: str, what_en: str):
     return ExchangeError(line.number, field_name, f"引用的{what_zh}在文件和数据库中都不存在",
                          f"the referenced {what_en} is neither in the file nor in the registry")
@@ -512,9 +518,7 @@ class _Importer:
         for line in lines:
             data = line.data
             data["project_id"] = self.project_id(line, data["project_ref"], "project_ref")
-            if data.get("authority_division_code"):
-                data["authority_division_code"] = _check(line, validate_division_code, data["authority_division_code"],
-                                                         "authority_division_code")
+            _check_optional_division(line, "authority_division_code")
             incoming[(data["project_id"], data["report_type"], data["round"])] = line
         project_ids = {key[0] for key in incoming}
         existing = {}
@@ -564,9 +568,7 @@ class _Importer:
                 data["unit_id"], data["person_id"] = self.unit_id(line, subject["uscc"], "subject.uscc"), None
             else:
                 data["unit_id"], data["person_id"] = None, self.person_id(line, subject["id_number"], "subject.id_number")
-            for name in ("authority_division_code",):
-                if data.get(name):
-                    data[name] = _check(line, validate_division_code, data[name], name)
+            _check_optional_division(line, "authority_division_code")
             if data.get("authority_uscc"):
                 data["authority_uscc"] = _check(line, validate_uscc, data["authority_uscc"], "authority_uscc")
             ban = data.get("ban") or {}
@@ -608,9 +610,7 @@ class _Importer:
         for line in lines:
             data = line.data
             data["project_id"] = self.project_id(line, data["project_ref"], "project_ref")
-            if data.get("authority_division_code"):
-                data["authority_division_code"] = _check(line, validate_division_code, data["authority_division_code"],
-                                                         "authority_division_code")
+            _check_optional_division(line, "authority_division_code")
             if data.get("verified_on") and data["verified_on"] < data["received_on"]:
                 raise ExchangeError(line.number, "verified_on", "核查日期早于受理日期", "verified before it was received")
             incoming[data["ref"]] = line
