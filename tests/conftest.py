@@ -1,6 +1,7 @@
 """Fixtures: a fresh, migrated database per test (SQLite by default; PostgreSQL when DATABASE_URL is set),
 the app, its client and command runner, and factories for the records users create."""
 import os
+from contextlib import contextmanager
 import shutil
 import uuid
 from pathlib import Path
@@ -57,21 +58,30 @@ def _with_database(url: str, name: str) -> str:
     return str(sa.engine.make_url(_psycopg(url)).set(database=name))
 
 
-@pytest.fixture
-def database_url(database_template, tmp_path):
-    """A fresh copy of the migrated database for one test."""
+@contextmanager
+def fresh_database(database_template, workdir: Path, prefix: str = "registry_test"):
+    """A fresh copy of the migrated database (a file on SQLite, a database made from the template on PostgreSQL)."""
     kind, template, admin = database_template
     if kind == "sqlite":
-        path = tmp_path / "registry.sqlite3"
+        path = workdir / "registry.sqlite3"
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
-    name = f"registry_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _with_database(POSTGRES_URL, name)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield _with_database(POSTGRES_URL, name)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    """A fresh copy of the migrated database for one test."""
+    with fresh_database(database_template, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

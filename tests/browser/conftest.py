@@ -16,11 +16,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import fresh_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -98,32 +98,11 @@ class LiveServer:
         assert "Traceback" not in logged, logged[logged.index("Traceback"):][:3000]
 
 
-@contextmanager
-def fresh_database(database_template, workdir: Path):
-    """A fresh copy of the migrated database (a file on SQLite, a database made from the template on PostgreSQL)."""
-    from tests.conftest import POSTGRES_URL, _with_database
-
-    kind, template, admin = database_template
-    if kind == "sqlite":
-        path = workdir / "registry.sqlite3"
-        shutil.copyfile(template, path)
-        yield f"sqlite:///{path}"
-        return
-    name = f"registry_live_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    try:
-        yield _with_database(POSTGRES_URL, name)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def module_database(database_template, tmp_path_factory):
     """A fresh, migrated database for one module of journeys."""
     workdir = tmp_path_factory.mktemp("live")
-    with fresh_database(database_template, workdir) as url:
+    with fresh_database(database_template, workdir, prefix="registry_live") as url:
         yield url, workdir
 
 
@@ -141,7 +120,7 @@ def demo_server(database_template, tmp_path_factory):
     """One demo server (120 firms, the demo accounts) shared by the regulator's, the landowner's and the English
     journeys and the layout checks, so the demo is generated once per run."""
     workdir = tmp_path_factory.mktemp("demo")
-    with fresh_database(database_template, workdir) as url:
+    with fresh_database(database_template, workdir, prefix="registry_live") as url:
         server = LiveServer(url, workdir, demo=True)
         yield server
         server.stop()
