@@ -75,6 +75,20 @@ def category_choices():
     return [(code, label("category", code)) for code in CATEGORIES]
 
 
+def new_password_field() -> PasswordField:
+    """A new password, checked against the policy (12 characters, not a common one)."""
+    return PasswordField(_l("Password (at least 12 characters)"),
+                         validators=[required(), limit(200), rule(check_password_policy)],
+                         render_kw={"autocomplete": "new-password"})
+
+
+def repeat_password_field() -> PasswordField:
+    """The new password once more, which must equal the `password` field."""
+    return PasswordField(_l("Repeat the password"),
+                         validators=[required(), EqualTo("password", message=_l("The passwords differ."))],
+                         render_kw={"autocomplete": "new-password"})
+
+
 class RegistrationForm(FlaskForm):
     uscc = StringField(_l("Unified social credit code"), validators=[required(), limit(30), rule(validate_uscc)])
     name = StringField(_l("Firm name"), validators=[required(), limit(200)])
@@ -83,12 +97,8 @@ class RegistrationForm(FlaskForm):
     legal_representative = StringField(_l("Legal representative"), validators=[required(), limit(100)])
     contact_email = StringField(_l("Contact e-mail (not public)"), validators=[required(), limit(200)],
                                 render_kw={"type": "email", "autocomplete": "email"})
-    password = PasswordField(_l("Password (at least 12 characters)"),
-                             validators=[required(), limit(200), rule(check_password_policy)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[required(), EqualTo("password", message=_l("The passwords differ."))],
-                            render_kw={"autocomplete": "new-password"})
+    password = new_password_field()
+    confirm = repeat_password_field()
 
 
 class CommitmentForm(FlaskForm):
@@ -183,12 +193,8 @@ class InvitationForm(FlaskForm):
                            render_kw={"autocomplete": "username"})
     email = StringField(_l("E-mail (optional, not public)"), validators=[Optional(), limit(200)],
                         render_kw={"type": "email"})
-    password = PasswordField(_l("Password (at least 12 characters)"),
-                             validators=[required(), limit(200), rule(check_password_policy)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[required(), EqualTo("password", message=_l("The passwords differ."))],
-                            render_kw={"autocomplete": "new-password"})
+    password = new_password_field()
+    confirm = repeat_password_field()
 
 
 class ConfirmForm(FlaskForm):
