@@ -8,11 +8,20 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 from flask import g
 from flask.testing import FlaskClient
 
 from registry import create_app
 from registry.extensions import db as _db
+
+# The suite is deterministic: generated inputs are the same on every run (HYPOTHESIS_PROFILE=explore to roam).
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 TEST_KEYS = {"SECRET_KEY": "test-secret-key", "ID_NUMBER_KEY": b"k" * 32}
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
