@@ -6,10 +6,10 @@ export FLASK_APP := wsgi:app
 
 .PHONY: run test setup translations demo-db clean bench
 
-$(BIN)/flask: pyproject.toml
+$(BIN)/flask: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(BIN)/flask
 
 setup: $(BIN)/flask translations

@@ -19,7 +19,7 @@ from registry.services.accounts import create_account
 from registry.services.audit import SYSTEM
 from registry.services.exchange import import_records
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # nosec B105: published in the README; demo data is refused in production
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 # (city code, city name, its districts): real GB/T 2260 codes in 16 provinces.
@@ -105,7 +105,7 @@ def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[
 
     `tag` goes into project references, decision numbers and complaint references (default: from the seed);
     a loader calling this batch after batch gives each batch its own tag so no two batches share a key."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311: reproducible demo data, never a secret
     tag = tag if tag is not None else f"{seed % 1000:03d}"
     used_names: set[str] = set()
     project_number = 0
