@@ -1,5 +1,8 @@
-"""Flask commands: `flask registry import|export|demo|backup`, `flask search reindex`, `flask accounts ...`."""
+"""Flask commands: `flask registry import|export|demo|backup|restore`, `flask search reindex`, `flask accounts ...`."""
+import os
+import sqlite3
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -75,15 +78,113 @@ def demo_command(firms: int):
 @registry_cli.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(file: Path):
-    """A consistent copy of the live database: SQLite's VACUUM INTO (never a file copy); pg_dump on PostgreSQL."""
+    """A consistent copy of the live database, taken while the app serves: SQLite's VACUUM INTO.
+
+    VACUUM INTO reads inside one read transaction, so the copy is a snapshot of one moment however many writers
+    are busy (WAL lets them go on), and it never restarts, unlike the backup API, which starts again whenever
+    another connection writes. It goes to a temporary file first, so FILE is never seen half-written."""
     from registry.extensions import db
 
     if db.engine.dialect.name != "sqlite":
-        click.echo("on PostgreSQL use pg_dump", err=True)
-        sys.exit(1)
+        _refuse("PostgreSQL 数据库请用 pg_dump 备份", "on PostgreSQL, back up with pg_dump")
     if file.exists():
-        click.echo(f"{file} exists; choose a new file", err=True)
-        sys.exit(1)
-    with db.engine.connect() as connection:
-        connection.exec_driver_sql("VACUUM INTO ?", (str(file),))
-    click.echo(f"backup written to {file}")
+        _refuse(f"{file} 已存在，请另选文件名", f"{file} exists; choose a new file")
+    partial = file.with_name(f".{file.name}.partial")
+    partial.unlink(missing_ok=True)
+    started = time.monotonic()
+    # the driver's own connection: SQLAlchemy would open a transaction first, and VACUUM refuses to run in one
+    connection = db.engine.raw_connection()
+    try:
+        connection.driver_connection.execute("VACUUM INTO ?", (str(partial),))
+    finally:
+        connection.close()
+    partial.chmod(0o600)  # the copy holds password hashes and encrypted ID numbers
+    os.replace(partial, file)
+    click.echo(f"backup written to {file}: {file.stat().st_size} bytes in {time.monotonic() - started:.1f} s")
+
+
+RESTORE_STEP_PAGES = 256
+
+
+@registry_cli.command("restore")
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the current database.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def restore_command(yes: bool, file: Path):
+    """Replace the current database with the backup FILE, then rebuild the search index.
+
+    FILE must be a sound SQLite database of this schema (integrity check, the current migration, no broken
+    foreign key); otherwise nothing changes. The copy goes through SQLite's online backup API straight into the
+    configured database: one write transaction there, so the app's other connections see the old database
+    until the last page is in, then the new one, never a mixture. (Renaming a new file over the database
+    instead would leave running workers on the old file and its WAL, which SQLite may then apply to the
+    new one.) Writers wait for the copy, up to the busy timeout."""
+    from registry.extensions import db
+    from registry.search import rebuild_index
+
+    if db.engine.dialect.name != "sqlite":
+        _refuse("PostgreSQL 数据库请用 pg_restore 恢复", "on PostgreSQL, restore with pg_restore")
+    target = Path(db.engine.url.database)
+    problem = _unrestorable(file, target)
+    if problem:
+        _refuse(f"未恢复，当前数据库未改动：{problem[0]}",
+                f"not restored, the current database is unchanged: {problem[1]}")
+    if not yes:
+        click.confirm(f"replace every record of {target} with {file}?", abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    started = time.monotonic()
+    source = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+    destination = sqlite3.connect(target, timeout=30)
+    try:
+        total = source.execute("PRAGMA page_count").fetchone()[0]
+        with click.progressbar(length=total, label="恢复 / restoring", file=sys.stderr) as bar:
+            def copied(_status, remaining, pages):
+                bar.update(pages - remaining - bar.pos)
+
+            source.backup(destination, pages=RESTORE_STEP_PAGES, progress=copied)
+    finally:
+        source.close()
+        destination.close()
+    count = rebuild_index()
+    click.echo(f"restored {total} pages from {file} in {time.monotonic() - started:.1f} s; "
+               f"search index rebuilt with {count} documents")
+
+
+def _unrestorable(file: Path, target: Path) -> tuple[str, str] | None:
+    """Why FILE cannot replace the database, in Chinese and English; None when it can."""
+    from alembic.script import ScriptDirectory
+
+    from registry import ROOT
+
+    if not file.is_file():
+        return f"{file} 不存在", f"{file} does not exist"
+    if target.exists() and file.resolve() == target.resolve():
+        return "备份文件就是当前数据库", "the backup is the current database itself"
+    heads = set(ScriptDirectory(str(ROOT / "migrations")).get_heads())
+    try:
+        connection = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        return f"无法打开（{error}）", f"cannot be opened ({error})"
+    try:
+        integrity = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+        if integrity != ["ok"]:
+            return (f"完整性检查未通过：{integrity[0]}", f"the integrity check failed: {integrity[0]}")
+        if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone():
+            return "不是本系统的数据库（没有迁移版本）", "not a database of this registry (no migration version)"
+        versions = {row[0] for row in connection.execute("SELECT version_num FROM alembic_version")}
+        if versions != heads:
+            return (f"数据库结构版本 {sorted(versions)} 不是当前版本 {sorted(heads)}",
+                    f"schema version {sorted(versions)} is not the current {sorted(heads)}")
+        broken = connection.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            return (f"{len(broken)} 个外键指向不存在的记录", f"{len(broken)} foreign keys point at missing rows")
+    except sqlite3.DatabaseError as error:
+        return f"不是可读的 SQLite 数据库（{error}）", f"not a readable SQLite database ({error})"
+    finally:
+        connection.close()
+    return None
+
+
+def _refuse(chinese: str, english: str):
+    click.echo(f"{chinese} / {english}", err=True)
+    sys.exit(1)
