@@ -86,8 +86,13 @@ def parse_lines(lines: Iterable[str], progress: Callable[[int], None] | None = N
             raise ExchangeError(number, "line", "不是有效的 JSON", "not valid JSON") from None
         if not isinstance(obj, dict):
             raise ExchangeError(number, "line", "每行应为一个 JSON 对象", "each line is one JSON object")
+        # A NUL or a lone surrogate can only arrive as a \u escape (or undecodable text): look only then.
+        unstorable = _unstorable_text(obj) if "\\u" in raw or not _encodes(raw) else None
+        if unstorable is not None:
+            raise ExchangeError(number, unstorable, "含有 NUL 字符或无效的 Unicode 代理字符",
+                                "contains a NUL character or an unpaired Unicode surrogate")
         kind = obj.get("kind")
-        if kind not in SCHEMAS:
+        if not isinstance(kind, str) or kind not in SCHEMAS:
             raise ExchangeError(number, "kind", "未知的记录类型", f"unknown kind (one of {', '.join(KIND_ORDER)})")
         try:
             data = _load(kind, obj)
@@ -96,6 +101,30 @@ def parse_lines(lines: Iterable[str], progress: Callable[[int], None] | None = N
             raise ExchangeError(number, path, message_zh(message), message) from None
         parsed.append(Line(number, kind, data))
     return parsed
+
+
+def _unstorable_text(value, path: str = "") -> str | None:
+    """The path of the first key or string no database can store as text (a NUL, or a lone surrogate such as
+    the JSON escape \\ud800, which UTF-8 cannot encode), or None."""
+    if isinstance(value, str):
+        return path or "line" if "\x00" in value or not _encodes(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and _unstorable_text(key) is not None:
+            return path or "line"  # the key itself cannot be shown: name the object holding it
+        found = _unstorable_text(item, where)
+        if found is not None:
+            return found
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _Fallback(Exception):
@@ -575,8 +604,15 @@ class _Importer:
             data["ban_until"], data["ban_lifetime"] = ban.get("until"), bool(ban.get("lifetime"))
             if data["ban_until"] and data["ban_until"] < data["decided_on"]:
                 raise ExchangeError(line.number, "ban.until", "禁止从业截止日期早于决定日期", "the ban ends before the decision")
-            data["publicity_ends_on"] = data.get("publicity_ends_on") or default_publicity_end(
-                data["severity"], data["decided_on"], rules)
+            if data["decided_on"] > self.today:  # as the penalty service refuses it
+                raise ExchangeError(line.number, "decided_on", "处罚决定日期不能晚于今天",
+                                    "the decision date cannot be in the future")
+            try:
+                data["publicity_ends_on"] = data.get("publicity_ends_on") or default_publicity_end(
+                    data["severity"], data["decided_on"], rules)
+            except ValueError:  # a date before the earliest publicity rule
+                raise ExchangeError(line.number, "decided_on", "决定日期早于任何公示期限规定",
+                                    "no publicity rule is in force on the decision date") from None
             if data["publicity_ends_on"] < data["decided_on"]:
                 raise ExchangeError(line.number, "publicity_ends_on", "公示截止日期早于决定日期",
                                     "publicity ends before the decision")
