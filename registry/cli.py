@@ -179,7 +179,7 @@ def _unrestorable(file: Path, target: Path) -> tuple[str, str] | None:
         if broken:
             return (f"{len(broken)} 个外键指向不存在的记录", f"{len(broken)} foreign keys point at missing rows")
     except sqlite3.DatabaseError as error:
-        return f"不是可读的 SQLite 数据库（{error}）", f"not a readable SQLite database ({error})"
+        return f"损坏或不是 SQLite 数据库（{error}）", f"damaged, or not a SQLite database ({error})"
     finally:
         connection.close()
     return None

@@ -13,8 +13,8 @@ from registry.extensions import db as _db
 from tests.conftest import POSTGRES_URL, fresh_database
 
 # Backup and restore of PostgreSQL belong to pg_dump/pg_restore; these tests read SQLite files byte for byte.
-pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite backups (VACUUM INTO, the backup API); "
-                                                           "PostgreSQL uses pg_dump/pg_restore")
+SQLITE_ONLY = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite backups (VACUUM INTO, the backup API); "
+                                                            "PostgreSQL uses pg_dump/pg_restore")
 
 
 def sqlite_path(database_url: str) -> Path:

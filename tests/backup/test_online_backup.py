@@ -6,8 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.backup.conftest import sqlite_path, soundness
+from tests.backup.conftest import SQLITE_ONLY, sqlite_path, soundness
 from tests.factories import create, unit_record
+
+pytestmark = SQLITE_ONLY
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITES = 300
