@@ -19,14 +19,16 @@ class Writers:
     """Start writer processes for one app's database and index; read their reports line by line."""
 
     def __init__(self, app):
-        config = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SEARCH_INDEX_DIR", "SEARCH_BACKEND", "TODAY")}
-        self.environ = {**os.environ, "REGISTRY_TEST_CONFIG": json.dumps(config),
-                        "PYTHONWARNINGS": "error"}
+        self.config = {key: app.config[key]
+                       for key in ("SQLALCHEMY_DATABASE_URI", "SEARCH_INDEX_DIR", "SEARCH_BACKEND", "TODAY")}
         self.started: list[subprocess.Popen] = []
 
-    def start(self, *args: str) -> subprocess.Popen:
+    def start(self, *args: str, **config) -> subprocess.Popen:
+        """A writer running `args`; `config` overrides the app's settings (another database, say)."""
+        environ = {**os.environ, "REGISTRY_TEST_CONFIG": json.dumps({**self.config, **config}),
+                   "PYTHONWARNINGS": "error"}
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.durability.writer", *args], cwd=ROOT, env=self.environ, text=True,
+            [sys.executable, "-m", "tests.durability.writer", *args], cwd=ROOT, env=environ, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
         )
         self.started.append(process)

@@ -3,6 +3,7 @@ services, reporting each step on stdout (one line each, flushed) so the test kno
 
     python -m tests.durability.writer projects UNIT_ACCOUNT_ID COUNT   (waits for "go" on stdin)
     python -m tests.durability.writer import FILE
+    python -m tests.durability.writer import-server              (then "import FILE" lines on stdin)
     python -m tests.durability.writer drain | reindex | hold-index-lock
 
 The app's configuration arrives as JSON in REGISTRY_TEST_CONFIG (the test keys are added here).
@@ -55,15 +56,43 @@ def write_projects(account_id: int, count: int) -> None:
 
 def import_file(path: str) -> None:
     """Import FILE as `flask registry import` does, saying when the write transaction begins and commits."""
+    from registry.database import WRITE_OPTION
     from registry.services.exchange import import_jsonl
 
-    # the engine's own events: "begin" once BEGIN IMMEDIATE is sent, "commit" just before COMMIT is
-    event.listen(db.engine, "begin", lambda _conn: say("begin"))
+    # the engine's own events: "begin-write" once BEGIN IMMEDIATE is sent, "commit" just before COMMIT is
+    event.listen(db.engine, "begin", lambda conn: say(
+        "begin-write" if conn.get_execution_options().get(WRITE_OPTION) else "begin-read"))
     event.listen(db.engine, "commit", lambda _conn: say("commit"))
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     say("start")
     report = import_jsonl(SYSTEM, lines)
     say("done", json.dumps(report.created))
+
+
+def import_server(config: dict) -> None:
+    """Fork one child per "import FILE" line read from stdin, each a whole process with its own app, so a
+    test can SIGKILL imports many times without paying the interpreter's start-up each time. Each child is
+reaped when the next stdin line ("reap") arrives."""
+    create_app(config)  # imports what the factory imports lazily; it never connects, so children share nothing
+    import registry.services.exchange  # noqa: F401
+    say("ready")
+    for line in sys.stdin:
+        path = line.split(maxsplit=1)[1].strip()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                with create_app(config).app_context():
+                    import_file(path)
+                code = 0
+            finally:
+                os._exit(code)
+        say("child", pid)
+        # reaped only when the test says so: until then the pid stays this child's (a zombie at worst), so a
+        # late SIGKILL can never reach a process that reused the number
+        sys.stdin.readline()
+        _, status = os.waitpid(pid, 0)
+        say("exited", os.waitstatus_to_exitcode(status))
 
 
 def index_work(what: str) -> None:
@@ -99,6 +128,9 @@ def hold_index_lock() -> None:
 
 def main() -> None:
     config = {**json.loads(os.environ["REGISTRY_TEST_CONFIG"]), **TEST_KEYS}
+    if sys.argv[1] == "import-server":
+        import_server(config)
+        return
     app = create_app(config)
     with app.app_context():
         command, args = sys.argv[1], sys.argv[2:]
