@@ -3,9 +3,15 @@
 These schemas check the structure and types of each line; the registry's rules (check characters, codes,
 references) are checked by the import service, which knows the database.
 """
+from decimal import Decimal
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from registry.reference import CATEGORIES, COMPLAINT_STATUSES, PENALTY_KINDS, REPORT_TYPES, ROLES, SEVERITIES
+
+
+# The largest amount a Numeric(14, 2) column holds (areas in m², fines in yuan).
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 class Strict(Schema):
@@ -60,7 +66,7 @@ class ProjectSchema(Strict):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=300))
     parcel_name = fields.Str(allow_none=True, validate=validate.Length(max=300))
     division_code = fields.Str(required=True)
-    area_m2 = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, min_inclusive=False))
+    area_m2 = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, min_inclusive=False, max=MAX_AMOUNT))
     owner = fields.Str(allow_none=True, validate=validate.Length(max=200))
     owner_uscc = fields.Str(allow_none=True)
     former_industry = fields.Str(allow_none=True)
@@ -80,7 +86,7 @@ class ReviewSchema(Strict):
     kind = fields.Str(required=True)
     project_ref = fields.Str(required=True)
     report_type = fields.Str(required=True, validate=validate.OneOf(list(REPORT_TYPES)))
-    round = fields.Int(required=True, strict=True, validate=validate.Range(min=1))
+    round = fields.Int(required=True, strict=True, validate=validate.Range(min=1, max=99))
     reviewed_on = fields.Date(required=True)
     passed = fields.Bool(required=True, truthy={True}, falsy={False})
     authority = fields.Str(allow_none=True, validate=validate.Length(max=200))
@@ -120,14 +126,14 @@ class PenaltySchema(Strict):
     kinds = fields.List(fields.Str(validate=validate.OneOf(list(PENALTY_KINDS))), required=True,
                         validate=validate.Length(min=1))
     severity = fields.Str(load_default="ordinary", validate=validate.OneOf(list(SEVERITIES)))
-    fine_yuan = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0))
-    confiscated_yuan = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0))
-    violation_type = fields.Str(allow_none=True)
+    fine_yuan = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=MAX_AMOUNT))
+    confiscated_yuan = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=MAX_AMOUNT))
+    violation_type = fields.Str(allow_none=True, validate=validate.Length(max=200))
     violation = fields.Str(allow_none=True)
     basis = fields.Str(allow_none=True)
     content = fields.Str(allow_none=True)
-    licence_action = fields.Str(allow_none=True)
-    data_source = fields.Str(allow_none=True)
+    licence_action = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    data_source = fields.Str(allow_none=True, validate=validate.Length(max=200))
     ban = fields.Nested(BanSchema, allow_none=True)
     publicity_ends_on = fields.Date(allow_none=True)
     repaired_on = fields.Date(allow_none=True)
@@ -135,9 +141,9 @@ class PenaltySchema(Strict):
 
 
 class ComplainantSchema(Strict):
-    name = fields.Str(allow_none=True)
-    phone = fields.Str(allow_none=True)
-    contact = fields.Str(allow_none=True)
+    name = fields.Str(allow_none=True, validate=validate.Length(max=100))
+    phone = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    contact = fields.Str(allow_none=True, validate=validate.Length(max=200))
 
 
 class ComplaintSchema(Strict):
@@ -149,7 +155,7 @@ class ComplaintSchema(Strict):
     description = fields.Str(allow_none=True)
     verified_on = fields.Date(allow_none=True)
     finding = fields.Str(allow_none=True)
-    authority = fields.Str(allow_none=True)
+    authority = fields.Str(allow_none=True, validate=validate.Length(max=200))
     authority_division_code = fields.Str(allow_none=True)
     complainant = fields.Nested(ComplainantSchema, allow_none=True)
     non_disclosed = fields.Nested(NonDisclosedSchema, allow_none=True)
@@ -173,7 +179,11 @@ SCHEMAS: dict[str, Schema] = {
 KIND_ORDER = ["unit", "person", "project", "review", "penalty", "complaint"]
 
 # marshmallow's messages, in Chinese for the import report.
-MESSAGES_ZH = {
+MESSAGES_ZH = {  # the first English prefix that matches wins: ranges before their lower bounds alone
+    "Longer than maximum length": "超过最大长度",
+    "Must be greater than 0 and less than or equal to": "超出允许范围",
+    "Must be greater than or equal to 0 and less than or equal to": "超出允许范围",
+    "Must be greater than or equal to 1 and less than or equal to": "超出允许范围",
     "Missing data for required field.": "缺少必填字段",
     "Unknown field.": "未知字段",
     "Not a valid string.": "应为字符串",
