@@ -144,6 +144,10 @@ def test_mutated_lines_import_or_are_refused_naming_line_and_field(app):
                                  "ban": None}), valid=[], at=0)  # was a ValueError: year 10000 is out of range
     @example(mutated=json.dumps({**BASE["penalty"], "decided_on": "1899-12-31", "publicity_ends_on": None,
                                  "ban": None}), valid=[], at=0)  # was a ValueError: no publicity rule in force
+    # On PostgreSQL these were DataErrors (value too long for its column, numeric or integer out of range):
+    @example(mutated=json.dumps({**BASE["complaint"], "complainant": {"name": "0" * 301}}), valid=[], at=0)
+    @example(mutated=json.dumps({**BASE["penalty"], "fine_yuan": 10**15}), valid=[], at=0)
+    @example(mutated=json.dumps({**BASE["review"], "round": 2**40}), valid=[], at=0)
     def check(mutated, valid, at):
         generated("import: mutated lines")
         lines = [json.dumps(BASE[kind], ensure_ascii=False) for kind in valid]
