@@ -10,6 +10,7 @@ from wtforms import DecimalField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from registry.i18n import label
+from registry.practitioner.forms import RedactingField
 from registry.queries.portal import UnitFilters
 from registry.reference import CATEGORIES, PROVINCES, industries
 from registry.rules.identifiers import looks_like_full_id_number
@@ -78,7 +79,7 @@ def not_an_id_number(form, field):
 
 
 class SearchForm(GetForm):
-    q = StringField(_l("Firm, person, credit code, project, parcel or owner"),
+    q = RedactingField(_l("Firm, person, credit code, project, parcel or owner"),
                     validators=[Optional(), Length(max=100, message=_l("At most %(max)d characters.")),
                                 not_an_id_number])
     category = SelectField(_l("Practice category"), choices=category_choices, validate_choice=True, default="")
