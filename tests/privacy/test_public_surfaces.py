@@ -1,0 +1,170 @@
+"""Issue 8, item 5: every public surface holds no full ID number, no hidden birth date of one, no complainant
+and no firm's contact phone. A crawl in both languages follows every link from the home page and from search
+and API answers, and visits every GET route of the URL map with every real parameter (so a new route cannot
+be forgotten); the public export and the open-data downloads are scanned too."""
+import itertools
+import json
+import re
+from collections import Counter
+from urllib.parse import urljoin, urlsplit
+
+from sqlalchemy import select
+
+from public_portal.opendata import CSV_KINDS
+from registry.extensions import db
+from registry.models import Account, Complaint, Penalty, Person, Project, Unit
+from tests.privacy.conftest import file_a_complaint, url_paths
+
+PUBLIC_BLUEPRINTS = ("portal", "api")
+# reached by anyone without signing in, and holding no record
+ANONYMOUS_FORMS = {"auth.login", "practitioner.register", "practitioner.accept_invitation"}
+LIMIT = 4000
+
+
+def route_parameters() -> dict[str, list]:
+    """Real values for every argument of the URL map: every firm, person and project, ids of other records."""
+    def ends(model):
+        ids = sorted(db.session.scalars(select(model.id)))
+        return [ids[0], ids[-1]] if ids else [1]
+
+    return {
+        "uscc": sorted(db.session.scalars(select(Unit.uscc))) + ["911111111111111111"],
+        "public_id": sorted(db.session.scalars(select(Person.public_id))) + ["no-such-person"],
+        "ref": sorted(db.session.scalars(select(Project.ref))) + ["NO-SUCH-REF"],
+        "kind": list(CSV_KINDS) + ["account"],
+        "person_id": ends(Person), "project_id": ends(Project), "unit_id": ends(Unit), "penalty_id": ends(Penalty),
+        "complaint_id": ends(Complaint), "account_id": ends(Account), "record_id": ends(Unit),
+    }
+
+
+def url_map_urls(app) -> tuple[list[str], set[str]]:
+    """One URL for every GET route and every combination of real parameters; and the public endpoints."""
+    values = route_parameters()
+    adapter = app.url_map.bind("localhost")
+    urls, public = [], set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":  # static files hold no records
+            continue
+        if rule.endpoint.split(".")[0] in PUBLIC_BLUEPRINTS or rule.endpoint in ANONYMOUS_FORMS:
+            public.add(rule.endpoint)
+        names = sorted(rule.arguments)
+        choices = [sorted(rule._converters[name].items) if hasattr(rule._converters[name], "items")
+                   else values[name] for name in names]  # a KeyError here: a new argument needs real values
+        for combination in itertools.product(*choices):
+            urls.append(adapter.build(rule.endpoint, dict(zip(names, combination))))
+    return urls, public
+
+
+def probes(secrets) -> list[str]:
+    """What a visitor might type: searches by full ID number, by name, by phone; filters; API pages."""
+    number = sorted(secrets.id_numbers)[0]
+    return ["/", f"/search?q={number}", f"/api/v1/persons?q={number}", f"/api/v1/units?q={number}",
+            "/api/v1/units?q=13912340001", "/search?q=有限公司", "/search?has_penalty=true", "/search?banned=true",
+            "/search?q=王建国", "/similar?industry=C", "/api/v1/units?per_page=100", "/api/v1/persons?per_page=100",
+            "/api/v1/projects?per_page=100", "/api/v1/projects?per_page=100&page=2", "/api/v1/units?q=修复"]
+
+
+class Crawler:
+    """Breadth-first over one browser's view of the site: every same-site link, and the records that API
+    answers name."""
+
+    def __init__(self, app, client, secrets):
+        self.client, self.secrets = client, secrets
+        self.adapter = app.url_map.bind("localhost")
+        self.seen: set[str] = set()
+        self.statuses: Counter = Counter()
+        self.endpoints_answered: set[str] = set()
+        self.leaks: list[str] = []
+        self.languages: Counter = Counter()
+
+    def crawl(self, start: list[str]) -> None:
+        queue = list(start)
+        while queue:
+            url = queue.pop(0)
+            if url in self.seen:
+                continue
+            assert len(self.seen) < LIMIT, "the crawl did not end: a link generates links without end"
+            self.seen.add(url)
+            queue += self.visit(url)
+
+    def visit(self, url: str) -> list[str]:
+        response = self.client.get(url)
+        assert response.status_code < 500, (url, response.status_code)
+        self.statuses[response.status_code] += 1
+        path = urlsplit(url).path
+        if response.status_code == 200:
+            self.endpoints_answered.add(self.adapter.match(path, method="GET")[0])
+        if response.is_json:
+            body = json.dumps(response.json, ensure_ascii=False)  # Chinese as text, not \u escapes
+            links = record_links(response.json)
+        else:
+            body = response.get_data(as_text=True)
+            self.languages.update(re.findall(r'<html lang="([^"]+)"', body))
+            links = [urljoin(url, link) for link in url_paths(body)] if response.mimetype == "text/html" else []
+        body += "\n".join(f"{name}: {value}" for name, value in response.headers.items())
+        self.leaks += self.secrets.in_text(url, body)
+        return [link for link in links if same_site(link)]
+
+
+def same_site(link: str) -> bool:
+    parts = urlsplit(link)
+    return not parts.scheme and not parts.netloc and parts.path.startswith("/") \
+        and not parts.path.startswith(("/static/", "/logout")) and "lang=" not in parts.query  # each crawl keeps
+    # its language
+
+
+def record_links(answer) -> list[str]:
+    """Pages and API answers of every firm, person and project an API answer names."""
+    links = []
+    if isinstance(answer, dict):
+        for key, value in answer.items():
+            if key in ("uscc", "unit_uscc") and isinstance(value, str):
+                links += [f"/units/{value}", f"/api/v1/units/{value}"]
+            elif key == "public_id" and isinstance(value, str):
+                links += [f"/persons/{value}", f"/api/v1/persons/{value}"]
+            elif key in ("ref", "project_ref") and isinstance(value, str):
+                links.append(f"/projects/{value}")
+            else:
+                links += record_links(value)
+    elif isinstance(answer, list):
+        for item in answer:
+            links += record_links(item)
+    return links
+
+
+def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, secrets):
+    file_a_complaint(app, app.test_client(), secrets)
+    urls, public = url_map_urls(app)
+    chinese = Crawler(app, app.test_client(), secrets)
+    chinese.crawl(probes(secrets) + urls)
+    english_client = app.test_client()
+    english_client.get("/?lang=en")
+    english = Crawler(app, english_client, secrets)
+    english.crawl(probes(secrets) + urls)
+
+    assert chinese.leaks == [] and english.leaks == []
+    for crawl in (chinese, english):
+        assert public <= crawl.endpoints_answered, public - crawl.endpoints_answered  # every public route, a 200
+    assert set(chinese.languages) == {"zh-CN"} and set(english.languages) == {"en"}
+    print(f"\ncrawled {len(chinese.seen)} Chinese and {len(english.seen)} English URLs "
+          f"({dict(chinese.statuses + english.statuses)}); {len(secrets.id_numbers)} ID numbers, "
+          f"{len(secrets.strings)} other secrets; {secrets.scanned['texts']} answers, "
+          f"{secrets.scanned['characters']:,} characters scanned; leaks: 0")
+
+
+def test_the_public_export_and_the_open_data_downloads_hold_no_secret(secrets, runner, client, tmp_path):
+    exported = tmp_path / "open-data.jsonl"
+    result = runner.invoke(args=["registry", "export", "--public", str(exported)])
+    assert result.exit_code == 0, result.output
+    files = {"flask registry export --public": exported.read_bytes(),
+             "/open-data/registry-public.jsonl": client.get("/open-data/registry-public.jsonl").get_data()}
+    for kind in CSV_KINDS:
+        files[f"/open-data/{kind}.csv"] = client.get(f"/open-data/{kind}.csv").get_data()
+    leaks = []
+    for name, data in files.items():
+        leaks += secrets.in_bytes(name, data) + secrets.in_text(name, data.decode("utf-8"))
+    assert leaks == []
+    records = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+    assert sum(r["kind"] == "person" for r in records) > 10  # persons are there, masked
+    assert files["flask registry export --public"] == files["/open-data/registry-public.jsonl"]
+    print(f"\nexports: {len(files)} files, {sum(map(len, files.values())):,} bytes scanned; leaks: 0")
