@@ -16,7 +16,7 @@ from registry.reference import industries
 from registry.rules.errors import RuleViolation
 from registry.security import redact_id_numbers
 from registry.services import commitments, projects, registration, staff, units
-from registry.services.audit import Actor
+from registry.services.audit import AccessDenied, Actor, record_denial
 
 DETAIL_FIELDS = ("name", "legal_representative", "division_code", "address", "established_on", "contact_phone",
                  "contact_email")
@@ -39,7 +39,9 @@ def role_required(role: str):
             if current_user.role != role:
                 if current_user.role in HOMES:
                     return redirect(url_for(HOMES[current_user.role]))
-                abort(403)
+                denial = AccessDenied(actor(), f"open {request.path}", None, None)
+                record_denial(denial)  # every denied access is audited (DESIGN §7), as the 403 page tells
+                raise denial
             return view(*args, **kwargs)
 
         return wrapper
