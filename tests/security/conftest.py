@@ -1,0 +1,99 @@
+"""The cast of the security tests: firm A (Qingdao, province X = Shandong) and firm B (Hefei, province Y = Anhui)
+with their records, an individual's account at firm A, a regulator of each province and the national
+administrator, each signed in with a browser of its own; and a snapshot of everything a request could write."""
+import hashlib
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy import select
+
+from registry.models import Person, Project, Unit
+from registry.services.accounts import create_account
+from registry.services.audit import SYSTEM
+from registry.services.regulator_accounts import create_regulator
+from tests import factories as f
+from tests.regulator.conftest import PASSWORD, login, world  # noqa: F401 (world is a fixture)
+
+ROLES = ("anonymous", "firm_a", "firm_b", "person_a", "regulator_x", "regulator_y", "admin")
+USERNAMES = {"firm_a": "firm-a", "firm_b": "firm-b", "person_a": "person-a", "regulator_x": "sd-province",
+             "regulator_y": "ah-province", "admin": "national-admin"}
+HOMES = {"firm_a": "/practitioner/", "firm_b": "/practitioner/", "person_a": "/practitioner/me"}
+# Tables a refused request may still write: the audit trail (the refusal itself) and sign-in attempts.
+LOG_TABLES = {"audit_event", "login_attempt", "alembic_version"}
+
+
+@pytest.fixture
+def cast(app, db, world):
+    """Every role of the access matrix, signed in, over the two provinces' records (`world`)."""
+    qd_unit, hf_unit = db.session.get(Unit, world.qd.unit), db.session.get(Unit, world.hf.unit)
+    spare = f.person_record(qd_unit.uscc, f.make_id_number("370211", "19900505"), name="青岛助理工程师")
+    f.create(spare)
+    create_account(SYSTEM, username=USERNAMES["firm_a"], password=PASSWORD, role="unit",
+                   display_name=qd_unit.name, unit_id=qd_unit.id)
+    create_account(SYSTEM, username=USERNAMES["firm_b"], password=PASSWORD, role="unit",
+                   display_name=hf_unit.name, unit_id=hf_unit.id)
+    create_account(SYSTEM, username=USERNAMES["person_a"], password=PASSWORD, role="person",
+                   display_name="青岛工程师", person_id=world.qd.person)
+    admin_id = world.accounts["admin"]
+    spare_regulator = world.accounts["qingdao"]  # a city official of province X: the account the admin suspends
+    create_regulator(SYSTEM, username=USERNAMES["regulator_x"], display_name="鲁监管", division_code="370000",
+                     authority_name="山东省生态环境厅", password=PASSWORD)
+    create_regulator(SYSTEM, username=USERNAMES["regulator_y"], display_name="皖监管", division_code="340000",
+                     authority_name="安徽省生态环境厅", password=PASSWORD)
+    clients = {"anonymous": app.test_client()}
+    for role in ROLES[1:]:
+        clients[role] = app.test_client()
+        login(clients[role], USERNAMES[role])
+    a = SimpleNamespace(**vars(world.qd), uscc=qd_unit.uscc, ref=db.session.get(Project, world.qd.project).ref,
+                        public_id=db.session.get(Person, world.qd.person).public_id,
+                        spare_person=db.session.scalar(select(Person.id).where(Person.name == "青岛助理工程师")))
+    b = SimpleNamespace(**vars(world.hf), uscc=hf_unit.uscc, ref=db.session.get(Project, world.hf.project).ref,
+                        public_id=db.session.get(Person, world.hf.person).public_id)
+    return SimpleNamespace(a=a, b=b, clients=clients, world=world, spare_regulator=spare_regulator, admin=admin_id)
+
+
+def relogin(cast, role: str) -> None:
+    """Sign a role's browser in again (after an allowed POST /logout ended its session)."""
+    cast.clients[role] = cast.clients["anonymous"].application.test_client()
+    login(cast.clients[role], USERNAMES[role])
+
+
+def url(endpoint: str, **values) -> str:
+    """The path of an endpoint, built by the app's own URL map (so every cell is a real, routable URL)."""
+    from flask import current_app
+
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def snapshot(db) -> dict[str, str]:
+    """A digest of every row of every table, except the logs a refusal itself writes."""
+    db.session.expire_all()
+    inspector = sa.inspect(db.engine)
+    digests = {}
+    with db.engine.connect() as conn:
+        for table in sorted(set(inspector.get_table_names()) - LOG_TABLES):
+            rows = conn.execute(sa.text(f'SELECT * FROM "{table}"')).all()
+            digests[table] = hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
+    return digests
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(table for table in after if before.get(table) != after[table])
+
+
+def denials(db) -> int:
+    from sqlalchemy import func
+
+    from registry.models import AuditEvent
+
+    return db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "access_denied"))
+
+
+@pytest.fixture
+def app_config(app_config):
+    """Complaints from the one test address are neither rate-limited nor held for a human's fill time."""
+    return {**app_config, "COMPLAINTS_PER_ADDRESS_PER_HOUR": 1000, "COMPLAINT_MIN_FILL_SECONDS": 0}
+
