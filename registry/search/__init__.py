@@ -4,8 +4,16 @@ The database is the source of truth: services write outbox rows (`enqueue_for_in
 transaction. With Whoosh, after each successful commit `drain_outbox` brings the index in step, one writer at a
 time; a missing or unreadable index is rebuilt from the database, never trusted over it. With PostgreSQL
 (pg_trgm), the rows are applied inside the writing transaction, just before it commits.
+
+Whoosh does not fsync, and a writer can be killed mid-write (OOM, kill -9, power loss): `check_index` (`flask
+search check`) compares the index with a fresh build of the database (every document, its stored text, its
+order, any outbox row left) and rebuilds it when they differ. Run it after any crash or unclean shutdown,
+before the workers start, and nightly (incremental updates append documents, so their ranking order drifts
+from a fresh build's; the check restores it). It reads the whole database, like a rebuild does, so the app
+does not run it at each start; a search that finds the index unreadable rebuilds it then.
 """
 import logging
+from dataclasses import dataclass
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import delete, event, func, select
@@ -19,12 +27,13 @@ from registry.rules.identifiers import looks_like_full_id_number
 from registry.search.backend import SearchBackend
 from registry.search.documents import all_documents, documents_for
 from registry.search.postgres_backend import PostgresBackend
-from registry.search.whoosh_backend import IndexUnavailable, WhooshBackend
+from registry.search.whoosh_backend import IndexUnavailable, WhooshBackend, document_fields, stored_texts
 
 log = logging.getLogger(__name__)
 DRAIN_BATCH = 2000
 
-__all__ = ["SearchBackend", "backend", "drain_outbox", "init_search", "rebuild_index", "search_ids"]
+__all__ = ["IndexCheck", "SearchBackend", "backend", "check_index", "drain_outbox", "init_search", "rebuild_index",
+           "search_ids"]
 
 
 def init_search(app: Flask) -> None:
@@ -104,6 +113,61 @@ def rebuild_index(procs: int = 1, only_if_missing: bool = False) -> int:
         db.session.commit()
     drain_outbox()  # changes committed while the new index was being built
     return count
+
+
+@dataclass
+class IndexCheck:
+    """What a check of the index against the database found, and what it did."""
+
+    documents: int = 0  # documents a fresh build holds
+    indexed: int = 0  # documents the index holds
+    unreadable: str | None = None  # why the index could not be read through
+    missing: int = 0  # listed in the database, absent from the index
+    extra: int = 0  # in the index, no longer listed
+    stale: int = 0  # in both, with other text
+    out_of_order: int = 0  # documents not at their fresh build's position
+    pending: int = 0  # outbox rows not yet applied
+    interrupted_builds: tuple[str, ...] = ()  # build directories of killed rebuilds, removed
+    rebuilt: int | None = None  # documents in the new index, when one was built
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.unreadable or self.missing or self.extra or self.stale or self.out_of_order
+                    or self.pending)
+
+
+def check_index(repair: bool = True) -> IndexCheck | None:
+    """Compare the Whoosh index with a fresh build of the database; rebuild it when they differ (`repair`).
+    None on the PostgreSQL backend, whose documents are written in the data's own transactions."""
+    search = backend()
+    if getattr(search, "in_database", False):
+        return None
+    with search.rebuild_lock():  # no rebuild runs meanwhile, so an unfinished build directory is a dead one
+        check = IndexCheck(interrupted_builds=tuple(search.remove_interrupted_builds()))
+        fresh = [(document.record_type, document.record_id, stored_texts(document_fields(document)))
+                 for document in all_documents(db.session, today())]
+        check.pending = db.session.scalar(select(func.count()).select_from(SearchOutbox))
+        db.session.rollback()
+        check.documents = len(fresh)
+        try:
+            indexed = search.contents()
+        except IndexUnavailable as error:
+            check.unreadable = str(error)
+        else:
+            _compare(check, fresh, indexed)
+    if repair and not check.consistent:
+        check.rebuilt = rebuild_index()
+    return check
+
+
+def _compare(check: IndexCheck, fresh: list, indexed: list) -> None:
+    check.indexed = len(indexed)
+    wanted = {(kind, rid): texts for kind, rid, texts in fresh}
+    held = {(kind, rid): texts for kind, rid, texts in indexed}
+    check.missing = len(wanted.keys() - held.keys())
+    check.extra = len(held.keys() - wanted.keys())
+    check.stale = sum(1 for key in wanted.keys() & held.keys() if wanted[key] != held[key])
+    check.out_of_order = sum(1 for ours, theirs in zip(fresh, indexed) if ours[:2] != theirs[:2])
 
 
 def _rebuild_in_database(search: SearchBackend) -> int:

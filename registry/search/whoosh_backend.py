@@ -10,6 +10,11 @@
 - Tiers: exact name or credit-code prefix; substring in names; substring in folded text; jieba AND.
 - Writers take a lock timeout and write non-compound segments; the reader is reopened only when the
   index's generation (or the current directory, after a rebuild) changes. Never `Searcher.refresh()`.
+- Damage: Whoosh does not fsync, and a truncated segment may open fine and fail only when a query reads it.
+  Any failure to read the index marks its directory damaged in this process (IndexUnavailable from then on,
+  so the caller rebuilds); `contents()` reads every posting and stored document for `flask search check`.
+  Its locks are `flock` locks, which the kernel drops with a killed process: a lock file left behind by a
+  killed writer never blocks the next one.
 """
 import gc
 import os
@@ -44,6 +49,7 @@ JIEBA_MAX_CHARS = 8
 RARE_GRAMS = 3
 POINTER = "CURRENT"
 KEEP_BUILDS = 2
+STORED_TEXTS = ("names_text", "folded_text", "masked")
 
 
 def _cached_column_reader(self, fieldname, column):
@@ -103,6 +109,12 @@ def document_fields(document: SearchDocument) -> dict:
     return {name: value for name, value in fields.items() if value != ""}
 
 
+def stored_texts(fields: dict) -> tuple[str, ...]:
+    """A document's stored texts (names, folded text, masked ID number): what a check compares, since every
+    indexed field is cut from them."""
+    return tuple(fields.get(name, "") for name in STORED_TEXTS)
+
+
 @dataclass
 class _ReaderState:
     directory: str
@@ -121,6 +133,7 @@ class WhooshBackend(SearchBackend):
         self._lock = threading.RLock()
         self._holder: dict = {"state": None}  # the open reader, closed with the backend (or at exit)
         self._local = threading.local()  # the writer of this thread's open batch, if any
+        self._damaged: set[str] = set()  # directories this process failed to read: never trusted again
         weakref.finalize(self, _close_state, self._holder)
 
     @property
@@ -141,6 +154,8 @@ class WhooshBackend(SearchBackend):
         directory = self.root / name
         if not name or "/" in name or not directory.is_dir():
             raise IndexUnavailable("the current index directory is missing")
+        if str(directory) in self._damaged:
+            raise IndexUnavailable("the current index is damaged")
         return directory
 
     def _open(self):
@@ -203,32 +218,42 @@ class WhooshBackend(SearchBackend):
             return []
         with self._lock:
             state = self._reader_state()
-            wanted = None
-            if allowed is not None:
-                wanted = sorted(state.docnums[(record_type, rid)] for rid in allowed
-                                if (record_type, rid) in state.docnums)
-                if not wanted:
-                    return []
-            found: dict[int, None] = {}
-            search = _Search(state, record_type, wanted, found, limit, parts)
-            search.tier(self._exact_matcher(state.reader, text, parts), confirm=None)
-            # A part no longer than a field's gram size is found exactly by that field's grams (a gram, or the
-            # prefix of one, with no positions lost): such candidates need no confirming against stored text,
-            # which costs a decompression each (1,000 of them for a 1,000-hit API query at national scale).
-            longest = max(len(part) for part in parts)
-            names_exact = longest <= NAME_GRAM
-            search.tier(self._substring_matcher(state.reader, parts, ("names2",)),
-                        confirm=None if names_exact else ("names_text",))
-            if len(parts) == 1 and longest <= FOLDED_GRAM:
-                # one part: the previous tier walked every name that holds it (or stopped at the limit), so
-                # only the folded text is left, and its 4-grams find a part of up to 4 characters exactly
-                search.tier(self._substring_matcher(state.reader, parts, ("folded4",)), confirm=None)
-            else:
-                search.tier(self._substring_matcher(state.reader, parts, ("names2", "folded4")),
-                            confirm=None if names_exact else ("names_text", "folded_text"))
-            if len("".join(parts)) <= JIEBA_MAX_CHARS:
-                search.tier(self._words_matcher(state.reader, parts), confirm=None)
-            return [state.owners[docnum][1] for docnum in found]
+            try:
+                return self._query(state, text, parts, record_type, allowed, limit)
+            except Exception as error:  # a segment that opened but cannot be read (truncated postings, ...)
+                self._damaged.add(state.directory)
+                self.close()
+                raise IndexUnavailable(f"unreadable index: {type(error).__name__}") from None
+
+    def _query(self, state: _ReaderState, text: str, parts: list[str], record_type: str,
+               allowed: set[int] | None, limit: int) -> list[int]:
+        """The tiers of `query`, on an open reader."""
+        wanted = None
+        if allowed is not None:
+            wanted = sorted(state.docnums[(record_type, rid)] for rid in allowed
+                            if (record_type, rid) in state.docnums)
+            if not wanted:
+                return []
+        found: dict[int, None] = {}
+        search = _Search(state, record_type, wanted, found, limit, parts)
+        search.tier(self._exact_matcher(state.reader, text, parts), confirm=None)
+        # A part no longer than a field's gram size is found exactly by that field's grams (a gram, or the
+        # prefix of one, with no positions lost): such candidates need no confirming against stored text,
+        # which costs a decompression each (1,000 of them for a 1,000-hit API query at national scale).
+        longest = max(len(part) for part in parts)
+        names_exact = longest <= NAME_GRAM
+        search.tier(self._substring_matcher(state.reader, parts, ("names2",)),
+                    confirm=None if names_exact else ("names_text",))
+        if len(parts) == 1 and longest <= FOLDED_GRAM:
+            # one part: the previous tier walked every name that holds it (or stopped at the limit), so
+            # only the folded text is left, and its 4-grams find a part of up to 4 characters exactly
+            search.tier(self._substring_matcher(state.reader, parts, ("folded4",)), confirm=None)
+        else:
+            search.tier(self._substring_matcher(state.reader, parts, ("names2", "folded4")),
+                        confirm=None if names_exact else ("names_text", "folded_text"))
+        if len("".join(parts)) <= JIEBA_MAX_CHARS:
+            search.tier(self._words_matcher(state.reader, parts), confirm=None)
+        return [state.owners[docnum][1] for docnum in found]
 
     @staticmethod
     def _postings(reader, field: str, term: str):
@@ -382,6 +407,49 @@ class WhooshBackend(SearchBackend):
                         key=lambda p: p.stat().st_mtime, reverse=True)
         for old in builds[KEEP_BUILDS - 1:]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+    # -- checking ------------------------------------------------------------------------------
+
+    def contents(self) -> list[tuple[str, int, tuple[str, ...]]]:
+        """Every document of the current index in document (= ranking) order, as (kind, id, stored texts),
+        after reading every posting of every term; IndexUnavailable if any part cannot be read, or a
+        document's key does not find it."""
+        with self._lock:
+            directory, ix = self._open()
+            try:
+                with ix.reader() as reader:
+                    for field, term in reader.all_terms():
+                        for _docnum in reader.postings(field, term).all_ids():
+                            pass
+                    documents = []
+                    for docnum in reader.all_doc_ids():
+                        stored = reader.stored_fields(docnum)
+                        if list(reader.postings("key", stored["key"]).all_ids()) != [docnum]:
+                            raise IndexUnavailable("a document's key does not find it")
+                        documents.append((stored["kind"], stored["rid"], stored_texts(stored)))
+            except Exception as error:
+                self._damaged.add(str(directory))
+                self.close()
+                if isinstance(error, IndexUnavailable):
+                    raise
+                raise IndexUnavailable(f"unreadable index: {type(error).__name__}") from None
+        return documents
+
+    def remove_interrupted_builds(self) -> list[str]:
+        """Remove build directories that never reached their first commit (a rebuild killed mid-way); call it
+        under `rebuild_lock`, so no build is in progress. Their names."""
+        try:
+            current = self._current_directory().name
+        except IndexUnavailable:
+            current = None
+        removed = []
+        for build in sorted(self.root.glob("ix-*")):
+            committed = any(toc.name != "_MAIN_0.toc" for toc in build.glob("_MAIN_*.toc"))
+            if build.is_dir() and build.name != current and not committed:
+                shutil.rmtree(build, ignore_errors=True)
+                removed.append(build.name)
+        return removed
 
 
 def _close_state(holder: dict) -> None:
