@@ -1,13 +1,19 @@
 """Durability (issue 8, item 6): writers run as real OS processes on the test's own database and index,
-started through `tests/durability/writer.py`; each one is killed at the end of its test if still alive."""
+started through `tests/durability/writer.py`; each one is killed at the end of its test if still alive.
+Also the bulk-load lines the crash tests import."""
 import json
 import os
 import signal
 import subprocess
 import sys
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from stdnum.cn import uscc
+
+from tests.factories import make_id_number
 
 ROOT = Path(__file__).resolve().parents[2]
 ON_POSTGRES = bool(os.environ.get("DATABASE_URL"))
@@ -19,8 +25,8 @@ class Writers:
     """Start writer processes for one app's database and index; read their reports line by line."""
 
     def __init__(self, app):
-        self.config = {key: app.config[key]
-                       for key in ("SQLALCHEMY_DATABASE_URI", "SEARCH_INDEX_DIR", "SEARCH_BACKEND", "TODAY")}
+        self.config = {key: app.config[key] for key in
+                       ("SQLALCHEMY_DATABASE_URI", "SEARCH_INDEX_DIR", "SEARCH_BACKEND", "SEARCH_LOCK_TIMEOUT", "TODAY")}
         self.started: list[subprocess.Popen] = []
 
     def start(self, *args: str, **config) -> subprocess.Popen:
@@ -42,12 +48,11 @@ class Writers:
                 return
         raise AssertionError(f"the writer ended before {word!r}: {process.stderr.read()[-2000:]}")
 
-    @staticmethod
-    def kill(process: subprocess.Popen) -> list[str]:
-        """SIGKILL the writer; the lines it had written before it died."""
-        process.send_signal(signal.SIGKILL)
-        out, _err = process.communicate()
-        return out.split("\n")
+    def server(self, **config) -> "WriterServer":
+        """A server that forks a fresh writer process for each command (see writer.py)."""
+        process = self.start("server", **config)
+        self.wait_for(process, "ready")
+        return WriterServer(process)
 
     def stop_all(self) -> None:
         for process in self.started:
@@ -56,9 +61,82 @@ class Writers:
             process.communicate()
 
 
+class WriterServer:
+    """Runs one writer process per command, killed with SIGKILL after a delay or left to finish."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.process = process
+
+    def run(self, command: str, kill_after: float | None = None) -> tuple[list[str], float]:
+        """The words the writer said (first word of each line), and how long it ran from "start" to its
+        kill, or to "done" when left to finish."""
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        said, pid = [], None
+        while pid is None or "start" not in said:
+            words = self.process.stdout.readline().split()
+            assert words, f"the writer server ended: {self.process.stderr.read()[-2000:]}"
+            pid = int(words[1]) if words[0] == "child" else pid
+            said.append(words[0])
+        started = ended = time.monotonic()
+        if kill_after is not None:
+            time.sleep(kill_after)
+            os.kill(pid, signal.SIGKILL)  # it may have finished already: still ours, a zombie until reaped
+            ended = time.monotonic()
+        self.process.stdin.write("reap\n")
+        self.process.stdin.flush()
+        words = []
+        for line in self.process.stdout:
+            if line.startswith("exited"):
+                break
+            words.append(line.split()[0])
+            if words[-1] == "done" and kill_after is None:
+                ended = time.monotonic()
+        if kill_after is None:
+            assert "done" in words, f"the writer failed: {self.process.stderr.read()[-2000:]}"
+        return words, ended - started
+
+
 @pytest.fixture
 def writers(app):
     """Writer processes on this test's database; any still running at the end is killed."""
     started = Writers(app)
     yield started
     started.stop_all()
+
+
+def firm_code(n: int) -> str:
+    """The n-th credit code of the bulk loads."""
+    body = f"9137020066{n:07d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def id_number(n: int) -> str:
+    """The n-th ID number of the bulk loads."""
+    birth = date(1990, 1, 1) + timedelta(days=n // 1000)
+    return make_id_number("370202", birth.strftime("%Y%m%d"), n % 1000)
+
+
+SIGNED = {"signed_at": "2025-01-06T09:30:00+08:00", "signer": "张三"}
+
+
+def bulk_lines(first: int, firms: int, name: str = "批量导入修复公司") -> list[dict]:
+    """A regulator's bulk load: firms `first`.. with two signed staff and three projects each, each project
+    naming its manager."""
+    lines = []
+    for n in range(first, first + firms):
+        code = firm_code(n)
+        lines.append({"kind": "unit", "uscc": code, "name": f"{name}{n}号", "division_code": "370202",
+                      "categories": ["remediation_construction"], "commitment": SIGNED})
+        lines += [{"kind": "person", "id_number": id_number(2 * n + k), "name": f"导入人员{n}-{k}",
+                   "unit_uscc": code, "commitment": SIGNED} for k in range(2)]
+        lines += [{"kind": "project", "ref": f"IMP-{n}-{k}", "unit_uscc": code, "category": "remediation_construction",
+                   "name": f"导入地块修复工程{n}-{k}", "parcel_name": f"原焦化厂{n}号地块", "division_code": "370211",
+                   "area_m2": 1000 + k, "people": [{"id_number": id_number(2 * n), "role": "responsible_manager"}]}
+                  for k in range(3)]
+    return lines
+
+
+def write_lines(path: Path, lines: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    return path

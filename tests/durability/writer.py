@@ -1,10 +1,10 @@
-"""A writer process for the durability tests: it opens the app on the test's database and writes through the
-services, reporting each step on stdout (one line each, flushed) so the test knows when to let it go or kill it.
+"""A writer process for the durability tests: it opens the app on the test's database and index and writes
+through the services, reporting each step on stdout (one flushed line each) so the test knows when to let it
+go, or where it was when it was killed.
 
-    python -m tests.durability.writer projects UNIT_ACCOUNT_ID COUNT   (waits for "go" on stdin)
-    python -m tests.durability.writer import FILE
-    python -m tests.durability.writer import-server              (then "import FILE" lines on stdin)
-    python -m tests.durability.writer drain | reindex | hold-index-lock
+    python -m tests.durability.writer projects ACCOUNT_ID COUNT    (waits for "go" on stdin)
+    python -m tests.durability.writer hold-index-lock
+    python -m tests.durability.writer server                       (then "import FILE" / "reindex" lines)
 
 The app's configuration arrives as JSON in REGISTRY_TEST_CONFIG (the test keys are added here).
 """
@@ -54,53 +54,16 @@ def write_projects(account_id: int, count: int) -> None:
     say(json.dumps({"written": written, "failures": failures}))
 
 
-def import_file(path: str) -> None:
-    """Import FILE as `flask registry import` does, saying when the write transaction begins and commits."""
+def announce_steps() -> None:
+    """Say when the database's write transaction begins and commits, and when the index writer commits."""
+    from whoosh.writing import SegmentWriter
+
     from registry.database import WRITE_OPTION
-    from registry.services.exchange import import_jsonl
 
     # the engine's own events: "begin-write" once BEGIN IMMEDIATE is sent, "commit" just before COMMIT is
     event.listen(db.engine, "begin", lambda conn: say(
         "begin-write" if conn.get_execution_options().get(WRITE_OPTION) else "begin-read"))
     event.listen(db.engine, "commit", lambda _conn: say("commit"))
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    say("start")
-    report = import_jsonl(SYSTEM, lines)
-    say("done", json.dumps(report.created))
-
-
-def import_server(config: dict) -> None:
-    """Fork one child per "import FILE" line read from stdin, each a whole process with its own app, so a
-    test can SIGKILL imports many times without paying the interpreter's start-up each time. Each child is
-reaped when the next stdin line ("reap") arrives."""
-    create_app(config)  # imports what the factory imports lazily; it never connects, so children share nothing
-    import registry.services.exchange  # noqa: F401
-    say("ready")
-    for line in sys.stdin:
-        path = line.split(maxsplit=1)[1].strip()
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                with create_app(config).app_context():
-                    import_file(path)
-                code = 0
-            finally:
-                os._exit(code)
-        say("child", pid)
-        # reaped only when the test says so: until then the pid stays this child's (a zombie at worst), so a
-        # late SIGKILL can never reach a process that reused the number
-        sys.stdin.readline()
-        _, status = os.waitpid(pid, 0)
-        say("exited", os.waitstatus_to_exitcode(status))
-
-
-def index_work(what: str) -> None:
-    """Drain the search outbox, or rebuild the index, saying when the index writer starts and commits."""
-    from whoosh.writing import SegmentWriter
-
-    from registry.search import drain_outbox, rebuild_index
-
     commit = SegmentWriter.commit
 
     def announced_commit(writer, *args, **kwargs):
@@ -110,11 +73,51 @@ def index_work(what: str) -> None:
         return result
 
     SegmentWriter.commit = announced_commit
-    say("start")
-    if what == "drain":
-        say("done", drain_outbox())
-    else:
+
+
+def run(command: str, args: list[str]) -> None:
+    """Import FILE as `flask registry import` does (the service then drains the search outbox), or rebuild
+    the search index as `flask search reindex` does."""
+    from registry.search import rebuild_index
+    from registry.services.exchange import import_jsonl
+
+    announce_steps()
+    if command == "import":
+        lines = Path(args[0]).read_text(encoding="utf-8").splitlines()
+        say("start")
+        say("done", json.dumps(import_jsonl(SYSTEM, lines).created))
+    elif command == "reindex":
+        say("start")
         say("done", rebuild_index(procs=1))
+    else:
+        raise SystemExit(f"unknown command {command}")
+
+
+def server(config: dict) -> None:
+    """Fork one child per command line read from stdin, each a whole process with its own app, so a test can
+    SIGKILL writers many times without paying the interpreter's start-up each time. A child is reaped when
+    the next stdin line ("reap") arrives."""
+    create_app(config)  # imports what the factory imports lazily; it never connects, so children share nothing
+    import registry.search  # noqa: F401
+    import registry.services.exchange  # noqa: F401
+    say("ready")
+    for line in sys.stdin:
+        command, *args = line.split()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                with create_app(config).app_context():
+                    run(command, args)
+                code = 0
+            finally:
+                os._exit(code)
+        say("child", pid)
+        # reaped only when the test says so: until then the pid stays this child's (a zombie at worst), so a
+        # late SIGKILL can never reach a process that reused the number
+        sys.stdin.readline()
+        _, status = os.waitpid(pid, 0)
+        say("exited", os.waitstatus_to_exitcode(status))
 
 
 def hold_index_lock() -> None:
@@ -128,18 +131,13 @@ def hold_index_lock() -> None:
 
 def main() -> None:
     config = {**json.loads(os.environ["REGISTRY_TEST_CONFIG"]), **TEST_KEYS}
-    if sys.argv[1] == "import-server":
-        import_server(config)
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "server":
+        server(config)
         return
-    app = create_app(config)
-    with app.app_context():
-        command, args = sys.argv[1], sys.argv[2:]
+    with create_app(config).app_context():
         if command == "projects":
             write_projects(int(args[0]), int(args[1]))
-        elif command == "import":
-            import_file(args[0])
-        elif command in ("drain", "reindex"):
-            index_work(command)
         elif command == "hold-index-lock":
             hold_index_lock()
         else:
