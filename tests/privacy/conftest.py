@@ -10,7 +10,7 @@ import pytest
 
 from registry.security import FULL_ID_NUMBER
 from registry.services.demo import generate_records
-from tests.factories import complaint_record, create
+from tests.factories import complaint_record, create, make_id_number, make_uscc
 from tests.portal.conftest import CONTRACT, SECRET_STRINGS, registry_records
 
 DEMO_FIRMS = 12
@@ -24,27 +24,31 @@ class Secrets:
     """Everything the public must never read, and the scanner that finds any of it."""
 
     id_numbers: set[str] = field(default_factory=set)
-    strings: set[str] = field(default_factory=set)
+    strings: set[str] = field(default_factory=set)  # complainants, contact phones, what is not public
+    passwords: set[str] = field(default_factory=set)
     scanned: dict[str, int] = field(default_factory=lambda: {"texts": 0, "characters": 0, "files": 0, "bytes": 0})
 
-    def needles(self) -> list[str]:
-        """Each full number, its hidden birth date alone and with one neighbour each side, and every string."""
+    def id_needles(self) -> set[str]:
+        """Each full number (either case of X), its hidden birth date alone and with one neighbour each side."""
         hidden = {part for number in self.id_numbers for part in (number[6:14], number[5:15])}
-        return sorted(self.id_numbers | {n.lower() for n in self.id_numbers} | hidden | self.strings)
+        return self.id_numbers | {number.lower() for number in self.id_numbers} | hidden
 
-    def in_text(self, where: str, text: str) -> list[str]:
+    def needles(self) -> list[str]:
+        return sorted(self.id_needles() | self.strings | self.passwords)
+
+    def in_text(self, where: str, text: str, needles: list[str] | None = None) -> list[str]:
         """The secrets found in one text, and any full ID number at all (known or not)."""
         self.scanned["texts"] += 1
         self.scanned["characters"] += len(text)
-        found = [needle for needle in self.needles() if needle in text]
+        found = [needle for needle in needles or self.needles() if needle in text]
         found += [f"a full ID number {m.group(0)[:6]}..." for m in FULL_ID_NUMBER.finditer(text)]
         return [f"{where}: {item}" for item in found]
 
-    def in_bytes(self, where: str, data: bytes) -> list[str]:
+    def in_bytes(self, where: str, data: bytes, needles: list[str] | None = None) -> list[str]:
         """The secrets found in raw bytes (UTF-8, as SQLite and Whoosh write text)."""
         self.scanned["files"] += 1
         self.scanned["bytes"] += len(data)
-        return [f"{where}: {needle}" for needle in self.needles() if needle.encode() in data]
+        return [f"{where}: {needle}" for needle in needles or self.needles() if needle.encode() in data]
 
 
 def collect(records, secrets: Secrets) -> None:
@@ -112,3 +116,58 @@ def file_a_complaint(app, client, secrets, ref: str = "SU-1", name: str = "钱�
         "website": "", "started": form_started_token()})
     assert response.status_code == 200, response.status_code
     secrets.strings.update({name, phone, "完成日期与实际情况明显不符"})
+
+
+# -- the private journeys: what people type that must never surface --------------------------------------
+
+STAFF_ID = make_id_number("370202", "19890615", 731)  # added by the firm on its staff page
+UNKNOWN_ID = make_id_number("370211", "19850101", 732)  # looked up by the regulator, not in the registry
+WRONG_PASSWORDS = ["Wrong-Guess-Password-1", "Wrong-Guess-Password-2", "Wrong-Guess-Password-3"]
+REGULATOR_PASSWORD = "Qingdao-Regulator-Pass-2026"
+PERSON_PASSWORD = "Lin-Haiyan-Own-Pass-2026"
+
+
+def private_journeys(app, secrets: Secrets) -> dict[str, int]:
+    """A firm registers and adds staff with an ID number, the person redeems the invitation with theirs,
+    someone guesses passwords, a regulator looks people up by full number and reveals one: what each step
+    answered."""
+    from registry.services.audit import SYSTEM
+    from registry.services.regulator_accounts import create_regulator
+    from tests.practitioner.conftest import PASSWORD, add_staff, login, register, shown_code, sign
+
+    secrets.id_numbers.update({STAFF_ID, UNKNOWN_ID})
+    secrets.passwords.update([PASSWORD, REGULATOR_PASSWORD, PERSON_PASSWORD, *WRONG_PASSWORDS])
+    statuses = {}
+    firm, uscc = app.test_client(), make_uscc("370200", 7301)
+    statuses["register"] = register(firm, uscc=uscc, name="青岛隐私测试修复有限公司").status_code
+    statuses["sign"] = sign(firm, signer="张海").status_code
+    added = add_staff(firm, "隐私测试员", STAFF_ID)
+    statuses["add staff"] = added.status_code
+    person = app.test_client()
+    statuses["redeem invitation"] = person.post("/practitioner/invitation", data={
+        "code": shown_code(added.get_data(as_text=True)), "id_number": STAFF_ID, "username": "privacy-person",
+        "email": "", "password": PERSON_PASSWORD, "confirm": PERSON_PASSWORD}).status_code
+    guesser = app.test_client()
+    for number, wrong in enumerate(WRONG_PASSWORDS):
+        statuses[f"wrong password {number}"] = login(guesser, uscc, wrong).status_code
+    create_regulator(SYSTEM, username="privacy-regulator", display_name="隐私监管员", division_code="370200",
+                     authority_name="青岛市生态环境局", password=REGULATOR_PASSWORD)
+    regulator = app.test_client()
+    statuses["regulator login"] = login(regulator, "privacy-regulator", REGULATOR_PASSWORD).status_code
+    for number in (STAFF_ID, UNKNOWN_ID, "370202198403120458"):
+        statuses[f"lookup {number[:6]}"] = regulator.post("/regulator/persons/lookup",
+                                                          data={"id_number": number}).status_code
+    staff_member = db_person_id("隐私测试员")
+    revealed = regulator.post(f"/regulator/persons/{staff_member}/reveal")
+    assert STAFF_ID in revealed.get_data(as_text=True)  # the regulator sees it once, on an explicit POST
+    statuses["reveal"] = revealed.status_code
+    return statuses
+
+
+def db_person_id(name: str) -> int:
+    from sqlalchemy import select
+
+    from registry.extensions import db
+    from registry.models import Person
+
+    return db.session.scalar(select(Person.id).where(Person.name == name))
