@@ -29,13 +29,18 @@ def add_security_headers(response: Response) -> Response:
 
 
 class IdNumberRedactingFilter(logging.Filter):
-    """Rewrites a record's message with every full ID number masked."""
+    """Rewrites a record's message, and its traceback, with every full ID number masked."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         redacted = redact_id_numbers(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            # an exception's message may hold the number it was about; handlers print exc_text when it is set
+            record.exc_text = redact_id_numbers(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = redact_id_numbers(record.stack_info)
         return True
 
 
