@@ -6,6 +6,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from registry.auth import start_session
 from registry.auth.forms import LoginForm, PasswordChangeForm
 from registry.i18n import current_locale
 from registry.rules.errors import RuleViolation
@@ -40,7 +41,7 @@ def login():
     if form.validate_on_submit():
         result = accounts.authenticate(form.username.data, form.password.data, request.remote_addr)
         if result.account is not None:
-            login_user(result.account)
+            start_session(result.account)
             return redirect(safe_next(request.args.get("next")) or home_url(result.account))
         if result.locked_until is not None:
             form.username.errors.append(

@@ -5,8 +5,9 @@ from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
+from registry.auth import start_session
 from registry.i18n import current_locale
 from registry.practitioner import bp
 from registry.practitioner.forms import (CommitmentForm, ConfirmForm, DetailsForm, InvitationForm, ProjectForm,
@@ -78,7 +79,7 @@ def register():
         except RuleViolation as error:
             show_violation(form, error)
         else:
-            login_user(result.account)
+            start_session(result.account)
             flash(_("Your firm is registered; its username is its credit code. Sign the commitment letter so "
                     "that what you enter can be published."), "success")
             return redirect(url_for(".commitment"))
@@ -97,7 +98,7 @@ def accept_invitation():
         except RuleViolation as error:
             show_violation(form, error)
         else:
-            login_user(account)
+            start_session(account)
             flash(_("Your account is ready. Sign your own commitment letter to appear in the public record."),
                   "success")
             return redirect(url_for(".person_commitment"))
