@@ -4,7 +4,7 @@ Babel names the Chinese locale `zh_Hans_CN`; a catalogue under `zh_CN` would sil
 """
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import get_locale
 
 from registry.extensions import babel
@@ -49,7 +49,8 @@ def remember_language(response):
     """Keep an explicit `?lang=` choice for the following pages."""
     choice = request.args.get("lang")
     if choice in ("en", "zh"):
-        response.set_cookie(LANG_COOKIE, choice, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie(LANG_COOKIE, choice, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])  # HTTPS-only in production
     return response
 
 
