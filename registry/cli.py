@@ -4,6 +4,7 @@ import sqlite3
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -103,7 +104,7 @@ def backup_command(file: Path):
     click.echo(f"backup written to {file}: {file.stat().st_size} bytes in {time.monotonic() - started:.1f} s")
 
 
-RESTORE_STEP_PAGES = 256
+RESTORE_STEP_PAGES = 64  # between steps, other connections still read the old database whole
 
 
 @registry_cli.command("restore")
@@ -113,7 +114,7 @@ def restore_command(yes: bool, file: Path):
     """Replace the current database with the backup FILE, then rebuild the search index.
 
     FILE must be a sound SQLite database of this schema (integrity check, the current migration, no broken
-    foreign key); otherwise nothing changes. The copy goes through SQLite's online backup API straight into the
+    foreign key) whose ID numbers this app's key decrypts; otherwise nothing changes. The copy goes through SQLite's online backup API straight into the
     configured database: one write transaction there, so the app's other connections see the old database
     until the last page is in, then the new one, never a mixture. (Renaming a new file over the database
     instead would leave running workers on the old file and its WAL, which SQLite may then apply to the
@@ -178,6 +179,10 @@ def _unrestorable(file: Path, target: Path) -> tuple[str, str] | None:
         broken = connection.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             return (f"{len(broken)} 个外键指向不存在的记录", f"{len(broken)} foreign keys point at missing rows")
+        sample = connection.execute("SELECT id_number_ciphertext, id_number_hmac FROM person LIMIT 1").fetchone()
+        if sample and not _readable_with_our_key(*sample):
+            return ("备份中的身份证号码不是用本系统的密钥加密的",
+                    "the backup's ID numbers were encrypted with another key (ID_NUMBER_KEY)")
     except sqlite3.DatabaseError as error:
         return f"损坏或不是 SQLite 数据库（{error}）", f"damaged, or not a SQLite database ({error})"
     finally:
@@ -185,6 +190,17 @@ def _unrestorable(file: Path, target: Path) -> tuple[str, str] | None:
     return None
 
 
-def _refuse(chinese: str, english: str):
+def _readable_with_our_key(ciphertext: bytes, lookup_hash: str) -> bool:
+    """Whether this app's ID number key decrypts a stored number and gives the same lookup hash."""
+    from cryptography.exceptions import InvalidTag
+
+    vault = current_app.extensions["id_vault"]
+    try:
+        return vault.lookup_hash(vault.decrypt(ciphertext)) == lookup_hash
+    except (InvalidTag, ValueError):
+        return False
+
+
+def _refuse(chinese: str, english: str) -> NoReturn:
     click.echo(f"{chinese} / {english}", err=True)
     sys.exit(1)

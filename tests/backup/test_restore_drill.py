@@ -45,7 +45,7 @@ def test_a_backup_restored_into_a_fresh_database_is_the_same_registry(app, app_c
         restored = fresh.test_cli_runner().invoke(args=["registry", "restore", "--yes", str(backup)])
         restore_seconds = time.monotonic() - started
         assert restored.exit_code == 0, restored.output
-        assert "search index rebuilt" in restored.output
+        assert "恢复 / restoring" in restored.output and "search index rebuilt" in restored.output
         restored_path = sqlite_path(fresh.config["SQLALCHEMY_DATABASE_URI"])
         assert soundness(restored_path)["integrity"] == ["ok"]
         assert soundness(restored_path)["broken_foreign_keys"] == []

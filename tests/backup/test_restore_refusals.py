@@ -1,6 +1,6 @@
 """Issue 8, item 7: `flask registry restore` refuses what is not a sound backup of this schema (a corrupt file,
 a file that is not a database, another program's database, a database of an older schema, one whose foreign
-keys point nowhere, a missing file) with a message in Chinese and English and exit status 1, and the current
+keys point nowhere, one whose ID numbers another installation's key encrypted, a missing file) with a message in Chinese and English and exit status 1, and the current
 database and its search index are exactly as they were."""
 import shutil
 import sqlite3
@@ -11,6 +11,7 @@ from flask_migrate import upgrade
 from registry import create_app
 from registry.extensions import db
 from registry.search import search_ids
+from registry.vault import IdNumberVault
 from tests.backup.conftest import SQLITE_ONLY, sqlite_path, table_hashes
 from tests.factories import create
 from tests.portal.conftest import registry_records
@@ -65,6 +66,20 @@ def dangling_foreign_keys(backup, tmp_path):
     return broken
 
 
+def another_key(backup, tmp_path):
+    """A backup of another installation, whose ID numbers were encrypted with its own key."""
+    foreign = tmp_path / "foreign.sqlite3"
+    shutil.copyfile(backup, foreign)
+    vault = IdNumberVault(b"another installation's key......")
+    with sqlite3.connect(foreign) as connection:
+        for person_id, masked in connection.execute("SELECT id, id_number_masked FROM person").fetchall():
+            number = masked.replace("********", "19800101")
+            connection.execute("UPDATE person SET id_number_ciphertext = ?, id_number_hmac = ? WHERE id = ?",
+                               (vault.encrypt(number), vault.lookup_hash(number), person_id))
+    connection.close()
+    return foreign
+
+
 def missing(backup, tmp_path):
     return tmp_path / "no-such-backup.sqlite3"
 
@@ -76,6 +91,7 @@ CASES = {
     "other program": (another_programs_database, "不是本系统的数据库", "not a database of this registry"),
     "older schema": (an_older_schema, "不是当前版本", "is not the current"),
     "dangling": (dangling_foreign_keys, "外键指向不存在的记录", "foreign keys point at missing rows"),
+    "another key": (another_key, "不是用本系统的密钥加密的", "encrypted with another key (ID_NUMBER_KEY)"),
     "missing": (missing, "不存在", "does not exist"),
 }
 
