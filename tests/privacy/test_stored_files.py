@@ -1,8 +1,8 @@
 """Issue 8, item 5: what the app writes to disk. Every file of the Whoosh index (raw bytes, every zlib stream in
 them inflated, and every stored field and term read back through Whoosh), the PostgreSQL search table, and the
-SQLite database file with its write-ahead log hold no full ID number and no hidden birth date of one (the
-index: no complainant and no contact phone either; the database: no password), after imports and after people
-typed ID numbers and passwords into the forms."""
+SQLite database file with its write-ahead log, and every row of every table read back (on either database),
+hold no full ID number and no hidden birth date of one (the index: no complainant and no contact phone either;
+the database: no password), after imports and after people typed ID numbers and passwords into the forms."""
 import sqlite3
 import zlib
 from pathlib import Path
@@ -101,3 +101,18 @@ def test_the_database_file_and_its_write_ahead_log_hold_no_plaintext_id_number(a
     print(f"\ndatabase: {secrets.scanned['files']} files, {secrets.scanned['bytes']:,} bytes scanned for "
           f"{len(secrets.id_numbers)} full numbers, their hidden digits and {len(secrets.passwords)} passwords "
           f"({len(needles)} needles); leaks: 0")
+
+
+def test_no_row_of_any_table_holds_a_plaintext_id_number_or_password(app, secrets):
+    private_journeys(app, secrets)
+    needles = sorted(secrets.id_needles() | secrets.passwords)
+    rows = 0
+    leaks = []
+    for table in db.metadata.sorted_tables:
+        values = db.session.execute(table.select()).all()
+        rows += len(values)
+        leaks += secrets.in_text(table.name, "\n".join(map(repr, values)), needles)
+    assert leaks == []
+    assert rows > 500
+    print(f"\ntables: {len(db.metadata.sorted_tables)} tables, {rows} rows, {secrets.scanned['characters']:,} "
+          f"characters scanned; leaks: 0")
