@@ -62,11 +62,21 @@ def register_auth(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
     from public_portal import register_portal
     from registry.auth.views import bp as auth_bp
     from registry.practitioner import bp as practitioner_bp
     from registry.regulator import bp as regulator_bp
 
+    class RecordId(IntegerConverter):
+        """`<int:...>` within a database integer: a larger id is a 404, not an overflow in the driver (a 500)."""
+
+        def __init__(self, map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = RecordId
     app.register_blueprint(auth_bp)
     app.register_blueprint(practitioner_bp)
     app.register_blueprint(regulator_bp)
