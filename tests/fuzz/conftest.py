@@ -1,14 +1,21 @@
 """What the fuzz tests share: a count of the inputs each one generated (reported at the end of the run), the row
 count of every table (a refused input must leave them all as they were), and the example budgets."""
 import os
+import shutil
+import tempfile
 from collections import Counter
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from registry.extensions import db
+from tests.conftest import fresh_database
 
 # Inputs generated per test, filled by `generated()`; the terminal summary prints them and their total.
 GENERATED: Counter = Counter()
+# Requests schemathesis sent per API operation (reported beside them, not counted in their total).
+API_CASES: Counter = Counter()
 
 # PostgreSQL answers each request several times slower than SQLite here: a quarter of the examples keep the
 # folder affordable there (the >= 10,000 figure is the SQLite run's).
@@ -18,6 +25,24 @@ ON_POSTGRES = bool(os.environ.get("DATABASE_URL"))
 def budget(examples: int) -> int:
     """The number of examples a fuzz test generates on this database."""
     return max(25, examples // 4) if ON_POSTGRES else examples
+
+
+MEMORY_DISK = Path("/dev/shm")
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    """A fresh copy of the migrated database; on SQLite in memory-backed /dev/shm where there is one, because
+    every accepted input commits and each commit's fsync (synchronous=FULL) costs ~4 ms on this disk: that is
+    what the durability tests measure, not what this folder looks for."""
+    in_memory = database_template[0] == "sqlite" and MEMORY_DISK.is_dir()
+    workdir = Path(tempfile.mkdtemp(dir=MEMORY_DISK, prefix="fuzz-")) if in_memory else tmp_path
+    try:
+        with fresh_database(database_template, workdir) as url:
+            yield url
+    finally:
+        if in_memory:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def generated(test: str) -> None:
@@ -44,3 +69,7 @@ def pytest_terminal_summary(terminalreporter):
         for test, count in sorted(GENERATED.items()):
             terminalreporter.write_line(f"{count:7d}  {test}")
         terminalreporter.write_line(f"{sum(GENERATED.values()):7d}  in all")
+    if API_CASES:
+        terminalreporter.write_sep("-", "schemathesis: requests per API operation")
+        for operation, count in sorted(API_CASES.items()):
+            terminalreporter.write_line(f"{count:7d}  {operation}")

@@ -133,7 +133,7 @@ def assert_import_or_refusal(lines: list[str]) -> None:
 def test_mutated_lines_import_or_are_refused_naming_line_and_field(app):
     """Files of one to four lines, each valid line of the file beside one mutated line, in any order."""
     f.create(*BASE.values())  # the records every valid line refers to
-    examples = budget(4000)
+    examples = budget(3800)
 
     @settings(max_examples=examples)
     @given(mutated=LINES, valid=st.lists(st.sampled_from(list(BASE)), max_size=3), at=st.integers(0, 3))
@@ -161,7 +161,7 @@ def test_mutated_lines_import_or_are_refused_naming_line_and_field(app):
 def test_raw_text_files_import_or_are_refused(app):
     """Any text at all, line by line (not even JSON), is refused cleanly or imports."""
     f.create(*BASE.values())
-    examples = budget(800)
+    examples = budget(1500)
 
     @settings(max_examples=examples)
     @given(st.lists(st.one_of(st.text(max_size=80), st.just(json.dumps(BASE["unit"]))), min_size=1, max_size=4))
