@@ -24,6 +24,20 @@ HOMES = {"firm_a": "/practitioner/", "firm_b": "/practitioner/", "person_a": "/p
 LOG_TABLES = {"audit_event", "login_attempt", "alembic_version"}
 
 
+class Browsers(dict):
+    """One browser per role, signed in when a test first uses it (each sign-in costs a password hash)."""
+
+    def __init__(self, app):
+        super().__init__()
+        self.app = app
+
+    def __missing__(self, role: str):
+        browser = self[role] = self.app.test_client()
+        if role != "anonymous":
+            login(browser, USERNAMES[role])
+        return browser
+
+
 @pytest.fixture
 def cast(app, db, world):
     """Every role of the access matrix, signed in, over the two provinces' records (`world`)."""
@@ -42,22 +56,24 @@ def cast(app, db, world):
                      authority_name="山东省生态环境厅", password=PASSWORD)
     create_regulator(SYSTEM, username=USERNAMES["regulator_y"], display_name="皖监管", division_code="340000",
                      authority_name="安徽省生态环境厅", password=PASSWORD)
-    clients = {"anonymous": app.test_client()}
-    for role in ROLES[1:]:
-        clients[role] = app.test_client()
-        login(clients[role], USERNAMES[role])
+    clients = Browsers(app)
     a = SimpleNamespace(**vars(world.qd), uscc=qd_unit.uscc, ref=db.session.get(Project, world.qd.project).ref,
                         public_id=db.session.get(Person, world.qd.person).public_id,
                         spare_person=db.session.scalar(select(Person.id).where(Person.name == "青岛助理工程师")))
     b = SimpleNamespace(**vars(world.hf), uscc=hf_unit.uscc, ref=db.session.get(Project, world.hf.project).ref,
-                        public_id=db.session.get(Person, world.hf.person).public_id)
+                        public_id=db.session.get(Person, world.hf.person).public_id, spare_person=world.hf.person)
     return SimpleNamespace(a=a, b=b, clients=clients, world=world, spare_regulator=spare_regulator, admin=admin_id)
+
+
+def mirrored(cast) -> SimpleNamespace:
+    """The same cast with the firms and provinces swapped: firm B's and province Y's records in every URL."""
+    return SimpleNamespace(**{**vars(cast), "a": cast.b, "b": cast.a})
 
 
 def relogin(cast, role: str) -> None:
     """Sign a role's browser in again (after an allowed POST /logout ended its session)."""
-    cast.clients[role] = cast.clients["anonymous"].application.test_client()
-    login(cast.clients[role], USERNAMES[role])
+    del cast.clients[role]
+    cast.clients[role]  # noqa: B018 (signs in)
 
 
 def url(endpoint: str, **values) -> str:
