@@ -114,3 +114,16 @@ def test_a_file_that_is_not_a_sound_backup_is_refused_and_nothing_changes(case, 
     assert chinese in result.output and english in result.output
     assert table_hashes(current) == before
     assert found_before and search_ids("江苏苏净环保科技有限公司", "unit") == found_before
+
+
+def test_an_operator_who_does_not_confirm_keeps_the_current_database(app, app_config, runner, tmp_path):
+    backup = tmp_path / "empty-registry.sqlite3"
+    assert runner.invoke(args=["registry", "backup", str(backup)]).exit_code == 0
+    create(*registry_records())
+    current = sqlite_path(app_config["SQLALCHEMY_DATABASE_URI"])
+    before = table_hashes(current)
+
+    result = runner.invoke(args=["registry", "restore", str(backup)], input="n\n")
+
+    assert result.exit_code == 1 and "replace every record" in result.output and "Aborted" in result.output
+    assert table_hashes(current) == before
