@@ -147,6 +147,7 @@ def private_journeys(app, secrets: Secrets) -> dict[str, int]:
     statuses["redeem invitation"] = person.post("/practitioner/invitation", data={
         "code": shown_code(added.get_data(as_text=True)), "id_number": STAFF_ID, "username": "privacy-person",
         "email": "", "password": PERSON_PASSWORD, "confirm": PERSON_PASSWORD}).status_code
+    statuses["person signs"] = sign(person, signer="隐私测试员", url="/practitioner/me/commitment").status_code
     guesser = app.test_client()
     for number, wrong in enumerate(WRONG_PASSWORDS):
         statuses[f"wrong password {number}"] = login(guesser, uscc, wrong).status_code
@@ -161,6 +162,7 @@ def private_journeys(app, secrets: Secrets) -> dict[str, int]:
     revealed = regulator.post(f"/regulator/persons/{staff_member}/reveal")
     assert STAFF_ID in revealed.get_data(as_text=True)  # the regulator sees it once, on an explicit POST
     statuses["reveal"] = revealed.status_code
+    assert set(statuses.values()) <= {200, 302}, statuses  # every step was answered as the person meant it
     return statuses
 
 

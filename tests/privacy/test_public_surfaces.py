@@ -13,7 +13,7 @@ from sqlalchemy import select
 from public_portal.opendata import CSV_KINDS
 from registry.extensions import db
 from registry.models import Account, Complaint, Penalty, Person, Project, Unit
-from tests.privacy.conftest import file_a_complaint, url_paths
+from tests.privacy.conftest import file_a_complaint, private_journeys, url_paths
 
 PUBLIC_BLUEPRINTS = ("portal", "api")
 # reached by anyone without signing in, and holding no record
@@ -133,6 +133,7 @@ def record_links(answer) -> list[str]:
 
 
 def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, secrets):
+    private_journeys(app, secrets)  # a firm, its staff member and a regulator typed ID numbers on the web
     file_a_complaint(app, app.test_client(), secrets)
     urls, public = url_map_urls(app)
     chinese = Crawler(app, app.test_client(), secrets)
@@ -146,6 +147,8 @@ def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, sec
     for crawl in (chinese, english):
         assert public <= crawl.endpoints_answered, public - crawl.endpoints_answered  # every public route, a 200
     assert set(chinese.languages) == {"zh-CN"} and set(english.languages) == {"en"}
+    assert "370202********7316" in app.test_client().get("/search?q=隐私测试员").get_data(as_text=True)  # public,
+    # masked: the staff member typed on the web signed their own letter
     print(f"\ncrawled {len(chinese.seen)} Chinese and {len(english.seen)} English URLs "
           f"({dict(chinese.statuses + english.statuses)}); {len(secrets.id_numbers)} ID numbers, "
           f"{len(secrets.strings)} other secrets; {secrets.scanned['texts']} answers, "

@@ -67,7 +67,7 @@ def test_no_file_of_the_search_index_holds_a_secret(app, secrets):
     assert any("370202********0458" in content for content in contents.values())  # masked numbers are there
     assert inflated > 0
     print(f"\nsearch index: {len(files)} files, {secrets.scanned['bytes']:,} bytes scanned "
-          f"({inflated:,} of them inflated), {len(directories)} index directories read back "
+          f"({inflated:,} of them inflated), index directories read back: {len(directories)} "
           f"({secrets.scanned['characters']:,} characters); leaks: 0")
 
 
