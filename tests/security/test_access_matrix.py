@@ -61,7 +61,8 @@ def details_body(cast, role):
     own = cast.b if role == "firm_b" else cast.a
     unit = _db.session.get(Unit, own.unit)
     return {"name": unit.name, "legal_representative": unit.legal_representative, "division_code": unit.division_code,
-            "address": unique("新地址"), "contact_email": "office@example.cn", "categories": "remediation_construction",
+            "address": unique("新地址"), "contact_email": "office@example.cn",
+            "categories": "remediation_construction",
             "unit_id": str(cast.b.unit if role != "firm_b" else cast.a.unit), "uscc": cast.b.uscc}
 
 
@@ -128,11 +129,12 @@ ROUTES = {
     "practitioner.project_list": ("firm", None, lambda c: {}, None),
     # firm A's staff member smuggled into firm B's new project: refused
     "practitioner.project_new": ("firm", "firm_a_record", lambda c: {},
-                                 lambda c, r: project_form([(c.a.person, "responsible_manager")], name=unique("新项目"))),
+                                 lambda c, r: project_form([(c.a.person, "responsible_manager")],
+                                                           name=unique("新项目"))),
     "practitioner.project_view": ("firm_a_record", None, lambda c: {"ref": c.a.ref}, None),
     "practitioner.project_edit": ("firm_a_record", "firm_a_record", lambda c: {"ref": c.a.ref},
-                                  lambda c, r: project_form([(c.a.person, "responsible_manager")], name="青岛化工厂地块修复",
-                                                            division_code="370211")),
+                                  lambda c, r: project_form([(c.a.person, "responsible_manager")],
+                                                            name="青岛化工厂地块修复", division_code="370211")),
     "practitioner.person_home": ("person", None, lambda c: {}, None),
     "practitioner.person_commitment": ("person", "person", lambda c: {}, commitment_body),
     "regulator.home": ("staff", None, lambda c: {}, None),
@@ -279,7 +281,8 @@ def test_every_role_meets_every_route_as_expected(app, db, cast):
           f"{len(refused)} refusals ({sum(c.method == 'POST' for c in refused)} POSTs, database compared), "
           f"{sum(c.expected == '405' for c in cells)} method-not-allowed; unexpected 2xx: {len(unexpected_2xx)}")
 
-    wrong = [f"{c.role:12} {c.method:4} {c.url} -> {c.status} {c.location} ({c.verdict()})" for c in cells if c.verdict()]
+    wrong = [f"{c.role:12} {c.method:4} {c.url} -> {c.status} {c.location} ({c.verdict()})"
+             for c in cells if c.verdict()]
     assert not wrong, "\n".join(wrong)
     assert not unexpected_2xx
     unaudited = [f"{c.role} {c.method} {c.url} -> {c.status}" for c in refused
@@ -335,7 +338,8 @@ def test_the_mirror_firm_a_and_regulator_x_reach_nothing_of_firm_b_or_province_y
                 response = cast.clients[role].open(url(name, **entry[2](mirror)), method=method,
                                                    data=cell_body(entry, mirror, role) if method == "POST" else {})
                 probes += 1
-                if (response.status_code, denials(db), changed_tables(before, snapshot(db))) != (refusal, denied + 1, []):
+                outcome = (response.status_code, denials(db), changed_tables(before, snapshot(db)))
+                if outcome != (refusal, denied + 1, []):
                     wrong.append(f"{role} {method} {name} -> {response.status_code}")
     assert probes == 18 and not wrong, wrong  # 6 firm probes, 12 regulator probes
 
