@@ -14,6 +14,7 @@ from registry.rules.divisions import validate_division_code
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number, validate_id_number, validate_uscc
 from registry.rules.passwords import check_password_policy
+from registry.security import redact_id_numbers
 
 
 def required():
@@ -59,11 +60,12 @@ class UnechoedField(StringField):
 
 
 class RedactingField(StringField):
-    """A text input that echoes its value back, except a value that looks like a full ID number."""
+    """A text input that echoes its value back, except a value that looks like a full ID number, and with any
+    full ID number inside it masked."""
 
     def _value(self):
         text = super()._value()
-        return "" if looks_like_full_id_number(text) else text
+        return "" if looks_like_full_id_number(text) else redact_id_numbers(text)
 
 
 class CheckboxesField(SelectMultipleField):
