@@ -58,7 +58,8 @@ def url_map_urls(app) -> tuple[list[str], set[str]]:
 def probes(secrets) -> list[str]:
     """What a visitor might type: searches by full ID number, by name, by phone; filters; API pages."""
     number = sorted(secrets.id_numbers)[0]
-    return ["/", f"/search?q={number}", f"/api/v1/persons?q={number}", f"/api/v1/units?q={number}",
+    return ["/", f"/search?q={number}", f"/search?q=王建国 {number}", f"/api/v1/persons?q={number}",
+            f"/api/v1/persons?q=王建国 {number}", f"/api/v1/units?q={number}",
             "/api/v1/units?q=13912340001", "/search?q=有限公司", "/search?has_penalty=true", "/search?banned=true",
             "/search?q=王建国", "/similar?industry=C", "/api/v1/units?per_page=100", "/api/v1/persons?per_page=100",
             "/api/v1/projects?per_page=100", "/api/v1/projects?per_page=100&page=2", "/api/v1/units?q=修复"]
