@@ -67,34 +67,41 @@ class WriterServer:
     def __init__(self, process: subprocess.Popen):
         self.process = process
 
-    def run(self, command: str, kill_after: float | None = None) -> tuple[list[str], float]:
-        """The words the writer said (first word of each line), and how long it ran from "start" to its
-        kill, or to "done" when left to finish."""
+    def run(self, command: str, kill_after: float | None = None, heard_first: str = "start",
+            ) -> tuple[list[str], dict[str, float]]:
+        """Run `command` in a new writer, killed `kill_after` seconds after it said `heard_first` (if it
+        does; else left to finish). The words it said (first word of each line), and when each was first
+        heard, in seconds from its "start" (the kill's moment as "killed")."""
         self.process.stdin.write(command + "\n")
         self.process.stdin.flush()
-        said, pid = [], None
-        while pid is None or "start" not in said:
-            words = self.process.stdout.readline().split()
-            assert words, f"the writer server ended: {self.process.stderr.read()[-2000:]}"
-            pid = int(words[1]) if words[0] == "child" else pid
-            said.append(words[0])
-        started = ended = time.monotonic()
-        if kill_after is not None:
+        words, heard, pid, started = [], {}, None, None
+        while pid is None or (kill_after is not None and heard_first not in words and "done" not in words):
+            said = self.process.stdout.readline().split()
+            assert said, f"the writer server ended: {self.process.stderr.read()[-2000:]}"
+            if said[0] == "child":
+                pid = int(said[1])
+                continue
+            words.append(said[0])
+            started = started or time.monotonic()
+            heard.setdefault(said[0], time.monotonic() - started)
+        if kill_after is not None and heard_first in words:
             time.sleep(kill_after)
             os.kill(pid, signal.SIGKILL)  # it may have finished already: still ours, a zombie until reaped
-            ended = time.monotonic()
-        self.process.stdin.write("reap\n")
+            heard["killed"] = time.monotonic() - started
+        self.process.stdin.write("reap\n")  # the server reaps it once it has exited (or been killed)
         self.process.stdin.flush()
-        words = []
         for line in self.process.stdout:
             if line.startswith("exited"):
                 break
-            words.append(line.split()[0])
-            if words[-1] == "done" and kill_after is None:
-                ended = time.monotonic()
+            said = line.split()
+            if said[0] == "child":
+                continue
+            words.append(said[0])
+            started = started or time.monotonic()
+            heard.setdefault(said[0], time.monotonic() - started)
         if kill_after is None:
             assert "done" in words, f"the writer failed: {self.process.stderr.read()[-2000:]}"
-        return words, ended - started
+        return words, heard
 
 
 @pytest.fixture

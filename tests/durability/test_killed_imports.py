@@ -67,7 +67,7 @@ def test_an_import_killed_thirty_times_is_whole_or_absent_and_audited_exactly(
 
     # one import left to finish sets the scale of the moments to kill at
     fresh_target()
-    _, full_run = server.run(f"import {source}")
+    full_run = server.run(f"import {source}")[1]["done"]
     assert outcome(target) == "whole"
     moments = random.Random(86).sample([full_run * 1.2 * k / KILLS for k in range(KILLS)], KILLS)
     started = time.monotonic()

@@ -97,9 +97,11 @@ def server(config: dict) -> None:
     """Fork one child per command line read from stdin, each a whole process with its own app, so a test can
     SIGKILL writers many times without paying the interpreter's start-up each time. A child is reaped when
     the next stdin line ("reap") arrives."""
+    from registry.search.text import jieba_module
+
     create_app(config)  # imports what the factory imports lazily; it never connects, so children share nothing
-    import registry.search  # noqa: F401
     import registry.services.exchange  # noqa: F401
+    jieba_module()  # its dictionary, loaded once and shared, as a preloading app server does
     say("ready")
     for line in sys.stdin:
         command, *args = line.split()
