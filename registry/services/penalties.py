@@ -56,7 +56,11 @@ def publicity_rules():
 
 def publicity_end_for(severity: str, decided_on: date) -> date:
     """The publicity end date of a decision: its date plus the maximum period of the rule then in force."""
-    return default_publicity_end(severity, decided_on, publicity_rules())
+    try:
+        return default_publicity_end(severity, decided_on, publicity_rules())
+    except ValueError:  # a date before the earliest rule
+        raise RuleViolation("decided_on", "决定日期早于任何公示期限规定",
+                            "no publicity rule is in force on the decision date") from None
 
 
 def repair_date_for(penalty: Penalty) -> date:
