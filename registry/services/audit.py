@@ -102,7 +102,8 @@ def record_denial(denial: AccessDenied) -> None:
         actor=denial.actor.label,
         action="access_denied",
         record_type=denial.record_type,
-        record_id=denial.record_id if isinstance(denial.record_id, int) else None,
+        # a tampered id beyond the database's integers names no record (and would not fit the column)
+        record_id=denial.record_id if isinstance(denial.record_id, int) and 0 < denial.record_id < 2**31 else None,
         division_code=denial.division_code,
         detail=f"{denial.action} refused ({denial.status})",
         ip=denial.actor.ip,
