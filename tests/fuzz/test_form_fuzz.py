@@ -64,15 +64,16 @@ def overflowing(rule: str) -> str:
 
 @st.composite
 def mutated(draw, valid: dict, specific: dict | None = None):
-    """The valid submission with zero to three of its fields replaced, removed or repeated, and maybe an unknown
-    field added; or, now and then, every field hostile."""
+    """The valid submission with one to three of its fields replaced, removed or repeated, and maybe an unknown
+    field added; or, now and then, every field hostile. (A replacement may still be valid: about one submission in
+    five is accepted, enough to exercise every service without re-indexing the firm on most examples.)"""
     specific = specific or {}
     data = dict(valid)
     names = list(valid)
     if names and draw(st.integers(0, 9)) == 0:
         chosen = names
     else:
-        chosen = draw(st.lists(st.sampled_from(names), max_size=3, unique=True)) if names else []
+        chosen = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True)) if names else []
     for name in chosen:
         value = draw(st.one_of(HOSTILE, specific.get(name, HOSTILE), st.just(ABSENT),
                                st.lists(HOSTILE, min_size=2, max_size=3)))
@@ -156,7 +157,10 @@ FORMS: dict[str, Form] = {
         "firm", lambda c: st.just("/practitioner/projects/new"),
         lambda c: {**PROJECT, "people-0-person_id": str(c.staff_id), "people-0-role": "responsible_manager"}, 250,
         specific={"started_on": DATES, "contract_deadline": DATES, "completed_on": DATES,
-                  "people-0-person_id": st.integers(-5, 2**70).map(str)}),
+                  "people-0-person_id": st.integers(-5, 2**70).map(str)},
+        # a person id past the integers: its audit event of the refusal overflowed the driver (a 500)
+        regressions=[("/practitioner/projects/new", {**PROJECT, "people-0-person_id": str(2**63),
+                                                     "people-0-role": "responsible_manager"})]),
     "practitioner.project_edit": Form(
         "firm", lambda c: st.one_of(st.sampled_from([c.project_ref, "青岛-P1", "none"]), st.text(TEXT, max_size=20))
         .map(lambda ref: f"/practitioner/projects/{quote(ref, safe='')}/edit"),
@@ -183,7 +187,10 @@ FORMS: dict[str, Form] = {
         specific={"decided_on": DATES, "ban_until": DATES, "action": st.just("preview"),
                   "ban": st.sampled_from(["until", "lifetime"]), "subject_kind": st.just("person"),
                   "subject_id_number": st.sampled_from([QD_ID, HF_ID, LIN]),
-                  "severity": st.sampled_from(["minor", "serious"])}),
+                  "severity": st.sampled_from(["minor", "serious"])},
+        # a decision before 1900: no publicity rule in force, a ValueError (a 500)
+        regressions=[("/regulator/penalties/new", {**PENALTY, "subject_kind": "person", "subject_id_number": QD_ID,
+                                                   "decided_on": "1899-12-31"})]),
     "regulator.repair": Form(
         "regulator", lambda c: ids(c.world.qd.penalty, c.world.hf.penalty).map(
             lambda i: f"/regulator/penalties/{i}/repair"), lambda c: {}, 60,

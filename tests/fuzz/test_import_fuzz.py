@@ -133,7 +133,7 @@ def assert_import_or_refusal(lines: list[str]) -> None:
 def test_mutated_lines_import_or_are_refused_naming_line_and_field(app):
     """Files of one to four lines, each valid line of the file beside one mutated line, in any order."""
     f.create(*BASE.values())  # the records every valid line refers to
-    examples = budget(3800)
+    examples = budget(4300)
 
     @settings(max_examples=examples)
     @given(mutated=LINES, valid=st.lists(st.sampled_from(list(BASE)), max_size=3), at=st.integers(0, 3))

@@ -10,7 +10,7 @@ from tests.fuzz.conftest import GENERATED, budget, generated, row_counts
 from tests.fuzz.test_form_fuzz import HOSTILE, TEXT, WRITTEN_ON_REFUSAL, Cast, logged_errors
 from tests.regulator.conftest import world  # noqa: F401 (the `world` fixture)
 
-EXAMPLES_PER_PAGE = 35
+EXAMPLES_PER_PAGE = 25
 
 # GET rules without path arguments that are not worth fuzzing, and why.
 EXCLUDED = {
