@@ -4,8 +4,9 @@ import re
 
 from flask import Response, request
 
-# 17 digits and a digit or X, not inside a longer run of letters or digits: a resident ID number.
-FULL_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+# 17 digits and a digit or X, not inside a longer run of letters or digits: a resident ID number. In a URL (an
+# access log line) it may follow a percent escape such as %20, whose hex digits are not part of the number.
+FULL_ID_NUMBER = re.compile(r"(?:(?<![0-9A-Za-z])|(?<=%[0-9A-Fa-f]{2}))(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
