@@ -114,11 +114,11 @@ def restore_command(yes: bool, file: Path):
     """Replace the current database with the backup FILE, then rebuild the search index.
 
     FILE must be a sound SQLite database of this schema (integrity check, the current migration, no broken
-    foreign key) whose ID numbers this app's key decrypts; otherwise nothing changes. The copy goes through SQLite's online backup API straight into the
-    configured database: one write transaction there, so the app's other connections see the old database
-    until the last page is in, then the new one, never a mixture. (Renaming a new file over the database
-    instead would leave running workers on the old file and its WAL, which SQLite may then apply to the
-    new one.) Writers wait for the copy, up to the busy timeout."""
+    foreign key) whose ID numbers this app's key decrypts; otherwise nothing changes. The copy goes through
+    SQLite's online backup API straight into the configured database: one write transaction there, so the
+    app's other connections see the old database until the last page is in, then the new one, never a
+    mixture. (Renaming a new file over the database instead would leave running workers on the old file and
+    its WAL, which SQLite may then pair with the new one.) Writers wait for the copy, up to the busy timeout."""
     from registry.extensions import db
     from registry.search import rebuild_index
 

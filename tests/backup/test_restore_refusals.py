@@ -1,7 +1,8 @@
 """Issue 8, item 7: `flask registry restore` refuses what is not a sound backup of this schema (a corrupt file,
 a file that is not a database, another program's database, a database of an older schema, one whose foreign
-keys point nowhere, one whose ID numbers another installation's key encrypted, a missing file) with a message in Chinese and English and exit status 1, and the current
-database and its search index are exactly as they were."""
+keys point nowhere, one whose ID numbers another installation's key encrypted, a missing file) with a message
+in Chinese and English and exit status 1, and the current database and its search index are exactly as they
+were; so does an operator who does not confirm."""
 import shutil
 import sqlite3
 

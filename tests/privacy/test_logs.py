@@ -154,7 +154,9 @@ def test_gunicorns_access_and_error_logs_hold_no_full_id_number_or_password(app,
         statuses = [server.post_form("/login", {"username": "served-regulator", "password": wrong})
                     for wrong in WRONG_PASSWORDS[:2]]
         statuses += [server.get(f"/search?q={lin}"), server.get(f"/api/v1/persons?q={lin}"),
-                     server.get(f"/persons/{lin}"), server.get("/", headers={"Referer": f"{server.url}/?q={lin}"})]
+                     server.get(f"/persons/{lin}"), server.get("/", headers={"Referer": f"{server.url}/?q={lin}"}),
+                     server.get(f"/search?q={urllib.parse.quote(f'王建国 {lin}')}"),
+                     server.get(f"/search?q={urllib.parse.quote(f'林海燕,{lin}')}")]
         statuses.append(server.post_form("/login", {"username": "served-regulator", "password": REGULATOR_PASSWORD}))
         statuses.append(server.post_form("/regulator/persons/lookup", {"id_number": lin}))
         person = f"/regulator/persons/{db_person_id('林海燕')}"
@@ -162,7 +164,7 @@ def test_gunicorns_access_and_error_logs_hold_no_full_id_number_or_password(app,
     finally:
         server.stop()
 
-    assert statuses == [200, 200, 200, 200, 404, 200, 200, 200, 200], statuses
+    assert statuses == [200, 200, 200, 200, 404, 200, 200, 200, 200, 200, 200], statuses
     db.session.rollback()
     done = db.session.scalars(select(AuditEvent.action).where(AuditEvent.actor_account_id.is_not(None))).all()
     assert {"login", "person_looked_up_by_id_number", "id_number_revealed"} <= set(done)  # the server did them
