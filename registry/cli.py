@@ -79,17 +79,16 @@ def demo_command(firms: int):
 @registry_cli.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(file: Path):
-    """A consistent copy of the live database, taken while the app serves: SQLite's VACUUM INTO.
-
-    VACUUM INTO reads inside one read transaction, so the copy is a snapshot of one moment however many writers
-    are busy (WAL lets them go on), and it never restarts, unlike the backup API, which starts again whenever
-    another connection writes. It goes to a temporary file first, so FILE is never seen half-written."""
+    """A consistent copy of the live database, taken while the app serves (SQLite; pg_dump on PostgreSQL)."""
     from registry.extensions import db
 
     if db.engine.dialect.name != "sqlite":
         _refuse("PostgreSQL 数据库请用 pg_dump 备份", "on PostgreSQL, back up with pg_dump")
     if file.exists():
         _refuse(f"{file} 已存在，请另选文件名", f"{file} exists; choose a new file")
+    # VACUUM INTO copies inside one read transaction: a snapshot of one moment while writers go on (WAL), and
+    # unlike the backup API it never starts again when another connection writes. A temporary file first, so
+    # FILE is never seen half-written.
     partial = file.with_name(f".{file.name}.partial")
     partial.unlink(missing_ok=True)
     started = time.monotonic()
@@ -111,14 +110,7 @@ RESTORE_STEP_PAGES = 64  # between steps, other connections still read the old d
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the current database.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def restore_command(yes: bool, file: Path):
-    """Replace the current database with the backup FILE, then rebuild the search index.
-
-    FILE must be a sound SQLite database of this schema (integrity check, the current migration, no broken
-    foreign key) whose ID numbers this app's key decrypts; otherwise nothing changes. The copy goes through
-    SQLite's online backup API straight into the configured database: one write transaction there, so the
-    app's other connections see the old database until the last page is in, then the new one, never a
-    mixture. (Renaming a new file over the database instead would leave running workers on the old file and
-    its WAL, which SQLite may then pair with the new one.) Writers wait for the copy, up to the busy timeout."""
+    """Replace the database with the backup FILE (checked first: if refused, nothing changes) and reindex."""
     from registry.extensions import db
     from registry.search import rebuild_index
 
@@ -133,6 +125,10 @@ def restore_command(yes: bool, file: Path):
         click.confirm(f"replace every record of {target} with {file}?", abort=True)
     db.session.remove()
     db.engine.dispose()
+    # SQLite's online backup API, straight into the configured database: one write transaction there, so the
+    # app's other connections read the old database whole until the last page is in, then the new one. (A new
+    # file renamed over the database would leave running workers on the old file and its WAL, which SQLite may
+    # then pair with the new one.) Writers wait for the copy, up to the busy timeout.
     started = time.monotonic()
     source = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
     destination = sqlite3.connect(target, timeout=30)

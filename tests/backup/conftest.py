@@ -41,8 +41,7 @@ def table_hashes(path: Path) -> dict[str, tuple[int, str]]:
 
 
 def soundness(path: Path) -> dict:
-    """What a consistent snapshot must show: integrity "ok", no broken foreign key, and as many firms and
-    projects as the import events of the audit log say were created."""
+    """Integrity, broken foreign keys, firms and projects, and how many of each the audit log says were imported."""
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         created = {"unit": 0, "project": 0}

@@ -23,11 +23,10 @@ def search_answers() -> dict[str, tuple[list[int], list[int]]]:
 
 
 def load_demo_and_back_up(runner, tmp_path):
-    """The demo registry (40 firms), searched once (the first search builds the index and empties the
-    outbox, as on a running server), then backed up; returns the backup, its time and the search answers."""
+    """The demo registry (40 firms), searched, then backed up: the backup, its time and the search answers."""
     loaded = runner.invoke(args=["registry", "demo", "--firms", "40"])
     assert loaded.exit_code == 0, loaded.output
-    answers = search_answers()
+    answers = search_answers()  # the first search builds the index and empties the outbox, as on a server
     backup = tmp_path / "registry-backup.sqlite3"
     started = time.monotonic()
     made = runner.invoke(args=["registry", "backup", str(backup)])

@@ -128,9 +128,9 @@ PERSON_PASSWORD = "Lin-Haiyan-Own-Pass-2026"
 
 
 def private_journeys(app, secrets: Secrets) -> dict[str, int]:
-    """A firm registers and adds staff with an ID number, the person redeems the invitation with theirs,
-    someone guesses passwords, a regulator looks people up by full number and reveals one: what each step
-    answered."""
+    """People type ID numbers and passwords into the forms (story in the comments); what each step answered."""
+    # A firm registers and adds a staff member by ID number; the person redeems the invitation with theirs and
+    # signs; someone guesses the firm's password; a regulator looks people up by full number and reveals one.
     from registry.services.audit import SYSTEM
     from registry.services.regulator_accounts import create_regulator
     from tests.practitioner.conftest import PASSWORD, add_staff, login, register, shown_code, sign

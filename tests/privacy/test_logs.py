@@ -96,8 +96,7 @@ def test_no_log_line_holds_a_full_id_number_or_a_password(app, secrets, runner, 
 
 
 class Served:
-    """The app under gunicorn on 127.0.0.1, its access and error logs at DEBUG in files, over the test's
-    database; a browser with cookies and CSRF tokens."""
+    """The app under gunicorn on 127.0.0.1 over the test's database, its logs at DEBUG in files; a browser."""
 
     def __init__(self, app_config: dict, workdir: Path):
         with socket.socket() as sock:

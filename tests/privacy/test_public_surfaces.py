@@ -66,8 +66,7 @@ def probes(secrets) -> list[str]:
 
 
 class Crawler:
-    """Breadth-first over one browser's view of the site: every same-site link, and the records that API
-    answers name."""
+    """Breadth-first over one browser's view of the site: same-site links and the records API answers name."""
 
     def __init__(self, app, client, secrets):
         self.client, self.secrets = client, secrets
