@@ -9,7 +9,7 @@ import time
 from tests.durability.conftest import bulk_lines, firm_code, sqlite_only, write_lines
 
 KILLS = 30
-FIRMS = 600  # 600 firms, 1,200 persons, 1,800 projects: 3,600 lines, about half a second of writing here
+FIRMS = 400  # 400 firms, 800 persons, 1,200 projects: 2,400 lines, about 0.3 s of writing here (unloaded)
 IMPORTED = {"unit": FIRMS, "person": 2 * FIRMS, "project": 3 * FIRMS}
 
 

@@ -74,7 +74,7 @@ def answers(directory: Path) -> tuple[list[list[int]], list[list[int]]]:
 def round_lines(n: int) -> list[dict]:
     """An import of new firms that also renames five firms already indexed (their documents change)."""
     renamed = [{**line, "name": f"新名称{n}-{line['uscc'][-4:]}公司"}
-               for line in bulk_lines(5 * n, 5) if line["kind"] == "unit"]
+               for line in bulk_lines(5 * n % BASE_FIRMS, 5) if line["kind"] == "unit"]
     return bulk_lines(1000 * (n + 1), ROUND_FIRMS) + renamed
 
 
