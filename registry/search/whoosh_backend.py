@@ -25,7 +25,7 @@ import time
 import warnings
 import weakref
 from collections.abc import Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +66,27 @@ W3PerDocReader._cached_reader = _cached_column_reader
 
 class IndexUnavailable(Exception):
     """No readable index: the caller rebuilds it from the database."""
+
+
+def _open_reader(ix):
+    """A reader on the index. On a damaged segment Whoosh retries the open five times, and each failed try
+    leaves its files to the garbage collector, which may close them during the next try: quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        return ix.reader()
+
+
+def _unreadable(error: Exception, what: str) -> IndexUnavailable:
+    """The IndexUnavailable for a failed read. Whoosh leaves the files of a half-opened segment to the garbage
+    collector: drop the failing frames and collect them now, without a ResourceWarning (the error path only)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        chained = error
+        while chained is not None:  # Whoosh re-raises inside its own handlers: every link holds frames
+            chained.__traceback__ = None
+            chained = chained.__context__
+        gc.collect()
+    return IndexUnavailable(f"{what}: {type(error).__name__}")
 
 
 def make_schema() -> Schema:
@@ -192,16 +213,20 @@ class WhooshBackend(SearchBackend):
         state = self._state
         if state and state.directory == str(directory) and state.generation == generation:
             return state
+        reader = None
         try:
-            reader = ix.reader()
+            reader = _open_reader(ix)
             docnums, owners = {}, {}
             for docnum in reader.all_doc_ids():
                 stored = reader.stored_fields(docnum)
                 owner = (stored["kind"], stored["rid"])
                 docnums[owner] = docnum
                 owners[docnum] = owner
-        except Exception:
-            raise IndexUnavailable("unreadable index segments") from None
+        except Exception as error:
+            if reader is not None:
+                with suppress(Exception):  # a damaged reader may fail to close as well
+                    reader.close()
+            raise _unreadable(error, "unreadable index segments") from None
         self.close()
         self._state = _ReaderState(str(directory), generation, reader, docnums, owners)
         return self._state
@@ -223,7 +248,7 @@ class WhooshBackend(SearchBackend):
             except Exception as error:  # a segment that opened but cannot be read (truncated postings, ...)
                 self._damaged.add(state.directory)
                 self.close()
-                raise IndexUnavailable(f"unreadable index: {type(error).__name__}") from None
+                raise _unreadable(error, "unreadable index") from None
 
     def _query(self, state: _ReaderState, text: str, parts: list[str], record_type: str,
                allowed: set[int] | None, limit: int) -> list[int]:
@@ -418,7 +443,7 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             directory, ix = self._open()
             try:
-                with ix.reader() as reader:
+                with _open_reader(ix) as reader:
                     for field, term in reader.all_terms():
                         for _docnum in reader.postings(field, term).all_ids():
                             pass
@@ -433,7 +458,7 @@ class WhooshBackend(SearchBackend):
                 self.close()
                 if isinstance(error, IndexUnavailable):
                     raise
-                raise IndexUnavailable(f"unreadable index: {type(error).__name__}") from None
+                raise _unreadable(error, "unreadable index") from None
         return documents
 
     def remove_interrupted_builds(self) -> list[str]:
