@@ -7,7 +7,7 @@ from flask import Blueprint, abort, jsonify, request
 from marshmallow import ValidationError
 
 from public_portal.openapi import openapi_document
-from public_portal.ratelimit import limit_searches, refuse_nul_characters
+from public_portal.ratelimit import limit_searches
 from public_portal.schemas import (
     MAX_PER_PAGE, PersonDetailSchema, PersonPageSchema, PersonsArgs, ProjectPageSchema, ProjectsArgs, UnitDetailSchema,
     UnitPageSchema, UnitsArgs,
@@ -18,7 +18,6 @@ from registry.queries.portal import (
 )
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
-api.before_request(refuse_nul_characters)
 api.before_request(limit_searches)
 
 

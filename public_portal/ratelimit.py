@@ -1,4 +1,4 @@
-"""Request guards of the public portal: NUL characters are refused, and public searches are limited per
+"""Request guards of the public portal: public searches are limited per
 address (DESIGN §7: the public search is rate-limited, page size capped).
 
 Searches are reads, so the count is kept in this worker's memory rather than written to the database on
@@ -40,14 +40,6 @@ class SlidingWindow:
                 for stale in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
                     del self._hits[stale]
             return True
-
-
-def refuse_nul_characters():
-    """A NUL character in a path, parameter or form field is refused (PostgreSQL cannot store or compare one)."""
-    values = [*(request.view_args or {}).values(), *request.args.values(), *request.form.values()]
-    if any(isinstance(value, str) and "\x00" in value for value in values):
-        return error_response(400, "NUL", next(iter(k for k, v in request.args.items() if "\x00" in v), None))
-    return None
 
 
 def limit_searches():

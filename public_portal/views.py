@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from public_portal.charts import reviews_by_year_chart
 from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, form_started_token
-from public_portal.ratelimit import limit_searches, refuse_nul_characters
+from public_portal.ratelimit import limit_searches
 from public_portal.opendata import CSV_KINDS, csv_lines, jsonl_lines
 from registry.clock import today
 from registry.i18n import current_locale
@@ -19,7 +19,6 @@ from registry.rules.errors import RuleViolation
 from registry.services.complaint_filing import PUBLIC, file_complaint
 
 bp = Blueprint("portal", __name__)
-bp.before_request(refuse_nul_characters)
 bp.before_request(limit_searches)
 PER_PAGE = 20
 CSV_KIND_LABELS = {

@@ -23,7 +23,19 @@ def error_response(status: int, message: str, parameter: str | None = None):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def refuse_nul_characters():
+    """A NUL character in a path, parameter or form field is refused with a 400 before any view runs, on every
+    page: PostgreSQL can neither store nor compare one (a DataError, a 500, on the forms that wrote it)."""
+    values = [*(request.view_args or {}).values(), *(v for _, v in request.args.items(multi=True)),
+              *(v for _, v in request.form.items(multi=True))]  # every value of a repeated field, not only the first
+    if any(isinstance(value, str) and "\x00" in value for value in values):
+        return error_response(400, "NUL", next(iter(k for k, v in request.args.items(multi=True) if "\x00" in v), None))
+    return None
+
+
 def init_error_handlers(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
+
     @app.errorhandler(RuleViolation)
     def rule_violation(error: RuleViolation):
         return error_response(400, error.message(current_locale()), error.field)
