@@ -123,7 +123,9 @@ PENALTY = {"subject_kind": "unit", "subject_uscc": "", "subject_id_number": "", 
 
 FORMS: dict[str, Form] = {
     "auth.login": Form("anonymous", lambda c: st.just("/login"),
-                       lambda c: {"username": QINGDAO, "password": PASSWORD}, 60),
+                       lambda c: {"username": QINGDAO, "password": PASSWORD}, 60,
+                       # a NUL reached PostgreSQL (a DataError, a 500) before the guard was app-wide
+                       regressions=[("/login", {"username": "\x00", "password": "0"})]),
     "auth.change_password": Form(
         "firm", lambda c: st.just("/account/password"),
         lambda c: {"current_password": c.password, "new_password": "another-long-password-7", "confirm":
@@ -190,7 +192,9 @@ FORMS: dict[str, Form] = {
                   "severity": st.sampled_from(["minor", "serious"])},
         # a decision before 1900: no publicity rule in force, a ValueError (a 500)
         regressions=[("/regulator/penalties/new", {**PENALTY, "subject_kind": "person", "subject_id_number": QD_ID,
-                                                   "decided_on": "1899-12-31"})]),
+                                                   "decided_on": "1899-12-31"}),
+                     ("/regulator/penalties/new", {**PENALTY, "subject_kind": "person", "subject_id_number": QD_ID,
+                                                   "violation": "事实\x00", "kinds": ["fine", "warning\x00"]})]),
     "regulator.repair": Form(
         "regulator", lambda c: ids(c.world.qd.penalty, c.world.hf.penalty).map(
             lambda i: f"/regulator/penalties/{i}/repair"), lambda c: {}, 60,

@@ -14,6 +14,9 @@ from registry.services.exchange import ExchangeError, import_jsonl
 from tests import factories as f
 from tests.fuzz.conftest import GENERATED, budget, generated, row_counts
 
+MUTATED_LINE_EXAMPLES = 4300
+RAW_TEXT_EXAMPLES = 1500
+
 FIRM = f.make_uscc("370200", 9001)
 OTHER_FIRM = f.make_uscc("340100", 9002)
 PERSON = f.make_id_number("370202", "19840312", 901)
@@ -133,7 +136,7 @@ def assert_import_or_refusal(lines: list[str]) -> None:
 def test_mutated_lines_import_or_are_refused_naming_line_and_field(app):
     """Files of one to four lines, each valid line of the file beside one mutated line, in any order."""
     f.create(*BASE.values())  # the records every valid line refers to
-    examples = budget(4300)
+    examples = budget(MUTATED_LINE_EXAMPLES)
 
     @settings(max_examples=examples)
     @given(mutated=LINES, valid=st.lists(st.sampled_from(list(BASE)), max_size=3), at=st.integers(0, 3))
@@ -161,7 +164,7 @@ def test_mutated_lines_import_or_are_refused_naming_line_and_field(app):
 def test_raw_text_files_import_or_are_refused(app):
     """Any text at all, line by line (not even JSON), is refused cleanly or imports."""
     f.create(*BASE.values())
-    examples = budget(1500)
+    examples = budget(RAW_TEXT_EXAMPLES)
 
     @settings(max_examples=examples)
     @given(st.lists(st.one_of(st.text(max_size=80), st.just(json.dumps(BASE["unit"]))), min_size=1, max_size=4))
