@@ -1,16 +1,18 @@
 """Issue 8 item 6: eight firms' processes each record 150 projects at the same moment on one SQLite file
 (or one PostgreSQL database when DATABASE_URL is set), through the create_project service: every project is
 there, none failed (no "database is locked"), and the audit log holds exactly one project_created event per
-project. The search index is not built yet, so each write leaves its outbox row for the first search."""
+project. The search index is not built yet, so each write leaves its outbox row for the first search. And a
+write waits out another process that holds SQLite's write lock for longer than busy_timeout."""
 import json
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from registry.extensions import db
 from registry.models import AuditEvent, Project, Unit
 from registry.services.registration import anonymous, register_firm
-from tests.factories import make_uscc
+from tests.durability.conftest import sqlite_only
+from tests.factories import create, make_uscc, unit_record
 from tests.practitioner.conftest import PASSWORD
 
 PROCESSES = 8
@@ -64,3 +66,15 @@ def test_eight_processes_writing_at_once_lose_nothing_and_never_see_a_locked_dat
     with capsys.disabled():
         print(f"\n[durability] {PROCESSES} processes x {WRITES_EACH} writes: {len(project_ids)} projects, "
               f"{len(events)} audit events, {len(failures)} failures, {seconds:.1f} s")
+
+
+@sqlite_only
+def test_a_write_waits_out_a_lock_held_longer_than_the_busy_timeout(app, writers):
+    busy_timeout = db.session.execute(text("PRAGMA busy_timeout")).scalar()
+    db.session.rollback()
+    holder = writers.start("hold-database-lock", str(busy_timeout / 1000 + 1.5))
+    writers.wait_for(holder, "locked")
+    report = create(unit_record(make_uscc("370200", 950), name="等待写锁的修复公司"))  # waits for the holder
+    assert report.created == {"unit": 1}
+    assert holder.communicate()[0].split() == ["released"]  # the holder did finish first, and cleanly
+    assert db.session.scalar(select(Unit.name).where(Unit.name == "等待写锁的修复公司"))

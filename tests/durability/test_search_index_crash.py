@@ -132,6 +132,7 @@ def test_an_index_writer_killed_mid_write_is_found_out_rebuilt_and_answers_as_a_
             # nothing was written, or the old index stayed current until a new one was complete
             assert found.consistent and found.rebuilt is None
         assert check_index(repair=False).consistent
+        assert unfinished_builds(app) == []  # a rebuild killed mid-way leaves no directory behind the check
         ours, fresh = answers(tmp_path / "fresh")
         assert ours == fresh
         outcome = "rebuilt" if found.rebuilt is not None else "left as it was"
@@ -153,6 +154,12 @@ def test_an_index_writer_killed_mid_write_is_found_out_rebuilt_and_answers_as_a_
 def current_directory(app) -> Path:
     root = Path(app.config["SEARCH_INDEX_DIR"])
     return root / (root / "CURRENT").read_text().strip()
+
+
+def unfinished_builds(app) -> list[str]:
+    """Build directories that never reached their first commit."""
+    return [build.name for build in Path(app.config["SEARCH_INDEX_DIR"]).glob("ix-*")
+            if not any(toc.name != "_MAIN_0.toc" for toc in build.glob("_MAIN_*.toc"))]
 
 
 def damage(directory: Path, how: str) -> None:

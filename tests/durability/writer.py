@@ -4,6 +4,7 @@ go, or where it was when it was killed.
 
     python -m tests.durability.writer projects ACCOUNT_ID COUNT    (waits for "go" on stdin)
     python -m tests.durability.writer hold-index-lock
+    python -m tests.durability.writer hold-database-lock SECONDS
     python -m tests.durability.writer server                       (then "import FILE" / "reindex" lines)
 
 The app's configuration arrives as JSON in REGISTRY_TEST_CONFIG (the test keys are added here).
@@ -131,6 +132,20 @@ def hold_index_lock() -> None:
         time.sleep(600)
 
 
+def hold_database_lock(seconds: float) -> None:
+    """Hold SQLite's write lock (a BEGIN IMMEDIATE transaction) for SECONDS, then commit."""
+    import sqlite3
+
+    path = db.engine.url.database
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    say("locked")
+    time.sleep(seconds)
+    conn.execute("COMMIT")
+    conn.close()
+    say("released")
+
+
 def main() -> None:
     config = {**json.loads(os.environ["REGISTRY_TEST_CONFIG"]), **TEST_KEYS}
     command, args = sys.argv[1], sys.argv[2:]
@@ -142,6 +157,8 @@ def main() -> None:
             write_projects(int(args[0]), int(args[1]))
         elif command == "hold-index-lock":
             hold_index_lock()
+        elif command == "hold-database-lock":
+            hold_database_lock(float(args[0]))
         else:
             raise SystemExit(f"unknown command {command}")
 
