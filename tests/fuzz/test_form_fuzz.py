@@ -151,7 +151,8 @@ FORMS: dict[str, Form] = {
         accepted=shows('<p class="code"')),
     "practitioner.staff_invitation": Form(
         "firm", lambda c: ids(c.staff_id, c.world.hf.person).map(lambda i: f"/practitioner/staff/{i}/invitation"),
-        lambda c: {}, 60, accepted=shows('<p class="code"'), regressions=[(overflowing("/practitioner/staff/{}/invitation"), {})]),
+        lambda c: {}, 60, accepted=shows('<p class="code"'),
+        regressions=[(overflowing("/practitioner/staff/{}/invitation"), {})]),
     "practitioner.staff_end": Form(
         "firm", lambda c: ids(c.staff_id, c.world.hf.person).map(lambda i: f"/practitioner/staff/{i}/end"),
         lambda c: {}, 60, regressions=[(overflowing("/practitioner/staff/{}/end"), {})]),

@@ -142,7 +142,7 @@ def test_mutated_lines_import_or_are_refused_naming_line_and_field(app):
     @given(mutated=LINES, valid=st.lists(st.sampled_from(list(BASE)), max_size=3), at=st.integers(0, 3))
     @example(mutated=json.dumps({**BASE["unit"], "kind": []}), valid=[], at=0)  # was a TypeError
     @example(mutated=json.dumps({**BASE["unit"], "name": "\ud800"}), valid=["person"], at=1)  # was a UnicodeEncodeError
-    @example(mutated=json.dumps({**BASE["unit"], "address": "路\x00"}), valid=[], at=0)  # NUL: PostgreSQL cannot store it
+    @example(mutated=json.dumps({**BASE["unit"], "address": "路\x00"}), valid=[], at=0)  # PostgreSQL cannot store NUL
     @example(mutated=json.dumps({**BASE["penalty"], "decided_on": "9999-12-31", "publicity_ends_on": None,
                                  "ban": None}), valid=[], at=0)  # was a ValueError: year 10000 is out of range
     @example(mutated=json.dumps({**BASE["penalty"], "decided_on": "1899-12-31", "publicity_ends_on": None,
