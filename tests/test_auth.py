@@ -46,6 +46,16 @@ def test_five_failures_in_fifteen_minutes_lock_the_account_even_for_the_right_pa
     assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 6
 
 
+def test_a_password_typed_into_the_username_box_is_kept_nowhere(client, regulator, db):
+    for _ in range(6):
+        sign_in(client, username=PASSWORD, password="x")
+    kept = [row.username for row in db.session.scalars(select(LoginAttempt))]
+    kept += [event.actor for event in db.session.scalars(select(AuditEvent))]
+    assert len(kept) == 13 and all(PASSWORD not in text for text in kept)
+    assert "失败次数过多" in sign_in(client, username=PASSWORD, password="x").get_data(as_text=True)
+    assert "qingdao" not in sign_in(client).get_data(as_text=True)  # the real account is not locked by it
+
+
 def test_the_lockout_is_counted_in_the_database_across_clients(app, regulator):
     for _ in range(5):
         sign_in(app.test_client(), password="wrong password!")  # a fresh client each time, like separate workers

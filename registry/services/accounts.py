@@ -17,7 +17,6 @@ from registry.models.base import utcnow
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number
 from registry.rules.passwords import check_password_policy
-from registry.security import redact_id_numbers
 from registry.services import service
 from registry.services.audit import SYSTEM, Actor, record_event
 
@@ -78,24 +77,34 @@ def _recent_failures(username: str, now: datetime) -> list[datetime]:
 @service
 def authenticate(username: str, password: str, ip: str | None = None) -> LoginResult:
     """Check a login; after 5 failures in 15 minutes the username is locked until the window passes."""
-    username = redact_id_numbers(username.strip())[:100]
+    username = username.strip()[:100]
     now = utcnow()
-    failures = _recent_failures(username, now)
+    account = db.session.scalar(select(Account).where(Account.username == username))
+    key = _attempt_key(username, account)
+    failures = _recent_failures(key, now)
     limit = current_app.config["LOGIN_LOCKOUT_FAILURES"]
     if len(failures) >= limit:
         locked_until = failures[-limit] + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-        db.session.add(LoginAttempt(username=username, at=now, succeeded=False, ip=ip))
-        record_event(Actor(None, username, ip=ip), "login_refused_locked", detail="account locked")
+        db.session.add(LoginAttempt(username=key, at=now, succeeded=False, ip=ip))
+        record_event(Actor(None, key, ip=ip), "login_refused_locked", detail="account locked")
         return LoginResult(None, locked_until)
-    account = db.session.scalar(select(Account).where(Account.username == username))
     ok = check_password_hash(account.password_hash if account else _DUMMY_HASH, password)
     ok = ok and account is not None and account.active
-    db.session.add(LoginAttempt(username=username, at=now, succeeded=ok, ip=ip))
+    db.session.add(LoginAttempt(username=key, at=now, succeeded=ok, ip=ip))
     if not ok:
-        record_event(Actor(None, username, ip=ip), "login_failed")
+        record_event(Actor(None, key, ip=ip), "login_failed")
         return LoginResult(None)
     record_event(Actor.of(account, ip), "login", account)
     return LoginResult(account)
+
+
+def _attempt_key(username: str, account: Account | None) -> str:
+    """What a login attempt is recorded and counted under: the account's username, or, for a name that is no
+    account, a keyed hash of it. People type their password (or ID number) into the username box by mistake,
+    and neither may be kept (ASVS 7.1.1); the same mistyped name still counts towards its own lockout."""
+    if account is not None:
+        return account.username
+    return "unknown:" + current_app.extensions["id_vault"].keyed_hash("username:" + username)[:24]
 
 
 @service
