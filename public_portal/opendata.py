@@ -26,6 +26,9 @@ CSV_KINDS: dict[str, list[str]] = {
 }
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def jsonl_lines() -> Iterator[str]:
     """The public export, one JSON object per line (its first line carries the generation date)."""
     yield from export_jsonl(public=True)
@@ -42,6 +45,8 @@ def _cell(record: dict, column: str) -> str:
     if isinstance(value, list):
         return ";".join(":".join(str(v) for k, v in item.items() if k != "id_number_masked")
                         if isinstance(item, dict) else str(item) for item in value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # a spreadsheet would run it as a formula (CSV injection); the JSON keeps it exact
     return str(value)
 
 

@@ -3,6 +3,7 @@ import csv
 import io
 import json
 
+from tests.factories import create, unit_record
 from tests.portal.conftest import HUAXIA, JIAOHUA, JINGHUA, LVYUAN, SUJING, YUEQING
 
 
@@ -46,3 +47,12 @@ def test_csv_files_hold_the_same_public_records(client, registry_data):
     assert decisions["晋环罚〔2026〕6号"]["subject.id_number_masked"].startswith("370202********")
     assert client.get("/open-data/secrets.csv").status_code == 404
     assert JINGHUA in {row["subject.uscc"] for row in penalties}
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_csv(client, app):
+    formula = '=HYPERLINK("http://example.invalid","点此")'
+    create(unit_record(name=formula))
+    rows = list(csv.DictReader(io.StringIO(client.get("/open-data/unit.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row["name"] for row in rows] == ["'" + formula]  # a spreadsheet shows it, never runs it
+    units = [json.loads(line) for line in client.get("/open-data/registry-public.jsonl").get_data(as_text=True).splitlines()]
+    assert [u["name"] for u in units if u.get("kind") == "unit"] == [formula]
