@@ -2,7 +2,7 @@
 import logging
 import re
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 # 17 digits and a digit or X, not inside a longer run of letters or digits: a resident ID number. In a URL (an
 # access log line) it may follow a percent escape such as %20, whose hex digits are not part of the number.
@@ -24,6 +24,8 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config["PRODUCTION"]:  # production is served over HTTPS only (behind its TLS proxy)
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.blueprint in ("practitioner", "regulator", "auth") or request.path.startswith(("/practitioner", "/regulator")):
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -227,7 +227,7 @@ def set_cookies(response) -> dict[str, str]:
     return found
 
 
-def test_in_production_every_cookie_is_secure_httponly_and_samesite_lax(app_config, monkeypatch, db):
+def test_in_production_every_cookie_is_secure_httponly_and_samesite_lax_and_https_is_strict(app_config, monkeypatch, db):
     monkeypatch.setenv("REGISTRY_PRODUCTION", "1")
     production = create_app(app_config)
     try:
@@ -245,6 +245,8 @@ def test_in_production_every_cookie_is_secure_httponly_and_samesite_lax(app_conf
                 assert "secure" in attributes, (name, header)
                 assert "httponly" in attributes, (name, header)
                 assert attributes.get("samesite") == "SameSite=Lax", (name, header)
+            hsts = browser.get("/", base_url=https).headers.get("Strict-Transport-Security")
+            assert hsts == "max-age=31536000; includeSubDomains"  # ASVS 14.4.5: browsers keep to HTTPS
     finally:
         with production.app_context():
             _db.session.remove()
