@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import (DEMO_PASSWORD, ROOT, app_env, check_page, docs_screenshot, flask_command, free_port,
-                                    login)
+from tests.browser.conftest import DEMO_PASSWORD, ROOT, check_page, docs_screenshot, login
+from tests.live_server import app_env, flask_command, free_port
 
 pytestmark = pytest.mark.browser
 

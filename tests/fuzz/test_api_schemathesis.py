@@ -14,7 +14,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from tests.browser.conftest import LiveServer, flask_command
+from tests.live_server import LiveServer, flask_command
 from tests.conftest import fresh_database
 from tests.portal.conftest import CONTRACT, registry_records
 from tests.fuzz.conftest import API_CASES as CASES

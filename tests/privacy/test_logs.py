@@ -7,12 +7,7 @@ import base64
 import http.cookiejar
 import json
 import logging
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,12 +21,10 @@ from registry.services.audit import SYSTEM
 from registry.services.regulator_accounts import create_regulator
 from tests.conftest import TEST_KEYS
 from tests.factories import make_id_number, make_uscc, person_record
+from tests.live_server import LiveServer
 from tests.privacy.conftest import (
     REGULATOR_PASSWORD, STAFF_ID, WRONG_PASSWORDS, db_person_id, private_journeys,
 )
-
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def log_needles(secrets) -> list[str]:
     """Full numbers (either case of X), their hidden digits, and every password typed."""
@@ -95,27 +88,18 @@ def test_no_log_line_holds_a_full_id_number_or_a_password(app, secrets, runner, 
           f"{len(secrets.passwords)} passwords; leaks: 0")
 
 
-class Served:
+class Served(LiveServer):
     """The app under gunicorn on 127.0.0.1 over the test's database, its logs at DEBUG in files; a browser."""
 
     def __init__(self, app_config: dict, workdir: Path):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
         self.access_log, self.error_log = workdir / "access.log", workdir / "error.log"
-        env = {**os.environ, "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
-               "SEARCH_INDEX_DIR": app_config["SEARCH_INDEX_DIR"], "SECRET_KEY": "served-secret",
+        env = {"SEARCH_INDEX_DIR": app_config["SEARCH_INDEX_DIR"], "SECRET_KEY": "served-secret",
                "ID_NUMBER_KEY": base64.b64encode(TEST_KEYS["ID_NUMBER_KEY"]).decode()}
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{self.port}",
-             "--access-logfile", str(self.access_log), "--error-logfile", str(self.error_log),
-             "--log-level", "debug", "--capture-output", "wsgi:app"], cwd=ROOT, env=env)
+        logs = ("--access-logfile", str(self.access_log), "--error-logfile", str(self.error_log),
+                "--log-level", "debug", "--capture-output")
+        super().__init__(app_config["SQLALCHEMY_DATABASE_URI"], workdir, demo=False, env=env, gunicorn_args=logs,
+                         workers=1)
         self.browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        deadline = time.monotonic() + 30
-        while self.get("/") != 200:
-            assert time.monotonic() < deadline and self.process.poll() is None, "gunicorn did not start"
-            time.sleep(0.2)
 
     def get(self, path: str, headers: dict | None = None) -> int:
         try:
@@ -138,9 +122,6 @@ class Served:
         except urllib.error.HTTPError as error:
             return error.code
 
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 def test_gunicorns_access_and_error_logs_hold_no_full_id_number_or_password(app, app_config, secrets, tmp_path):
