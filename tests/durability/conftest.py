@@ -48,11 +48,9 @@ class Writers:
                 return
         raise AssertionError(f"the writer ended before {word!r}: {process.stderr.read()[-2000:]}")
 
-    def server(self, **config) -> "WriterServer":
-        """A server that forks a fresh writer process for each command (see writer.py)."""
-        process = self.start("server", **config)
-        self.wait_for(process, "ready")
-        return WriterServer(process)
+    def runner(self, **config) -> "WriterRunner":
+        """Runs each command in a fresh writer process (see writer.py), on this database or `config`'s."""
+        return WriterRunner(self, config)
 
     def stop_all(self) -> None:
         for process in self.started:
@@ -61,46 +59,46 @@ class Writers:
             process.communicate()
 
 
-class WriterServer:
-    """Runs one writer process per command, killed with SIGKILL after a delay or left to finish."""
+class WriterRunner:
+    """One new writer process per command, SIGKILLed a delay after it says a word, or left to finish.
 
-    def __init__(self, process: subprocess.Popen):
-        self.process = process
+    A plain child per command (not a fork server): the kernel's end of file on its output tells when it is
+    gone, so a reader can never wait on a process that is no longer there."""
+
+    def __init__(self, writers: Writers, config: dict):
+        self.writers, self.config = writers, config
 
     def run(self, command: str, kill_after: float | None = None, heard_first: str = "start",
             ) -> tuple[list[str], dict[str, float]]:
-        """Run `command` in a new writer, killed `kill_after` seconds after it said `heard_first` (if it
-        does; else left to finish). The words it said (first word of each line), and when each was first
-        heard, in seconds from its "start" (the kill's moment as "killed")."""
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-        words, heard, pid, started = [], {}, None, None
-        while pid is None or (kill_after is not None and heard_first not in words and "done" not in words):
-            said = self.process.stdout.readline().split()
-            assert said, f"the writer server ended: {self.process.stderr.read()[-2000:]}"
-            if said[0] == "child":
-                pid = int(said[1])
-                continue
-            words.append(said[0])
-            started = started or time.monotonic()
-            heard.setdefault(said[0], time.monotonic() - started)
-        if kill_after is not None and heard_first in words:
-            time.sleep(kill_after)
-            os.kill(pid, signal.SIGKILL)  # it may have finished already: still ours, a zombie until reaped
-            heard["killed"] = time.monotonic() - started
-        self.process.stdin.write("reap\n")  # the server reaps it once it has exited (or been killed)
-        self.process.stdin.flush()
-        for line in self.process.stdout:
-            if line.startswith("exited"):
-                break
+        """Run `command`, killed `kill_after` seconds after it said `heard_first` (if it does; else left to
+        finish). The words it said (first word of each line), and when each was first heard, in seconds from
+        its "start" (the kill's moment as "killed")."""
+        process = self.writers.start("run", *command.split(), **self.config)
+        words: list[str] = []
+        heard: dict[str, float] = {}
+        started = None
+
+        def hear(line: str) -> None:
+            nonlocal started
             said = line.split()
-            if said[0] == "child":
-                continue
-            words.append(said[0])
-            started = started or time.monotonic()
-            heard.setdefault(said[0], time.monotonic() - started)
+            if said:
+                words.append(said[0])
+                started = started or time.monotonic()
+                heard.setdefault(said[0], time.monotonic() - started)
+
+        for line in process.stdout:
+            hear(line)
+            if kill_after is not None and words[-1:] == [heard_first]:
+                time.sleep(kill_after)
+                process.kill()  # it may have finished already: Popen reaps it, so the pid is never reused
+                heard["killed"] = time.monotonic() - started
+                break
+        rest, errors = process.communicate(timeout=120)
+        for line in rest.splitlines():
+            hear(line)
+        assert "failed" not in words, errors[-3000:]
         if kill_after is None:
-            assert "done" in words, f"the writer failed: {self.process.stderr.read()[-2000:]}"
+            assert "done" in words and process.returncode == 0, f"the writer failed: {errors[-3000:]}"
         return words, heard
 
 

@@ -57,7 +57,7 @@ def test_an_import_killed_thirty_times_is_whole_or_absent_and_audited_exactly(
         writers, database_template, tmp_path, capsys):
     source = write_lines(tmp_path / "load.jsonl", bulk_lines(0, FIRMS))
     target = tmp_path / "kills.sqlite3"
-    server = writers.server(SQLALCHEMY_DATABASE_URI=f"sqlite:///{target}")
+    writer = writers.runner(SQLALCHEMY_DATABASE_URI=f"sqlite:///{target}")
 
     def fresh_target() -> None:
         """A fresh copy of the empty, migrated database (no journal left from the last attempt)."""
@@ -67,7 +67,7 @@ def test_an_import_killed_thirty_times_is_whole_or_absent_and_audited_exactly(
 
     # one import left to finish sets the scale of the moments to kill at
     fresh_target()
-    full_run = server.run(f"import {source}")[1]["done"]
+    full_run = writer.run(f"import {source}")[1]["done"]
     assert outcome(target) == "whole"
     moments = random.Random(86).sample([full_run * 1.2 * k / KILLS for k in range(KILLS)], KILLS)
     started = time.monotonic()
@@ -75,7 +75,7 @@ def test_an_import_killed_thirty_times_is_whole_or_absent_and_audited_exactly(
     wal_left = []
     for delay in moments:
         fresh_target()
-        words, _ = server.run(f"import {source}", kill_after=delay)
+        words, _ = writer.run(f"import {source}", kill_after=delay)
         phase = phase_of(words)
         wal = target.with_name(target.name + "-wal")
         if phase == "while writing" and wal.exists():
@@ -91,7 +91,7 @@ def test_an_import_killed_thirty_times_is_whole_or_absent_and_audited_exactly(
     assert sum(tally.values()) == KILLS
     assert tally.get(("while writing", "absent"), 0) >= 5  # the kills did land mid-write, many times
     # then the interrupted import is run again and left to finish: it lands whole, audited once
-    server.run(f"import {source}")
+    writer.run(f"import {source}")
     assert outcome(target) == "whole"
     with capsys.disabled():
         print(f"\n[durability] import of {sum(IMPORTED.values())} records ({full_run:.2f} s) killed {KILLS} times "

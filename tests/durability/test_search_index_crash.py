@@ -101,19 +101,19 @@ def pending() -> int:
 
 def test_an_index_writer_killed_mid_write_is_found_out_rebuilt_and_answers_as_a_fresh_rebuild(
         app, registry, writers, tmp_path, capsys):
-    server = writers.server()
+    writer = writers.runner()
     ours, fresh = answers(tmp_path / "fresh")
     assert ours == fresh and len(ours[6]) == 20  # "批量导入": a full page, whose order is the ranking
 
     # a run of each, left to finish, sets the moments: an import is killed at moments spread over its whole
     # run, then at moments just after it said it committed the database, and that it began and finished its
     # index commit; a rebuild at moments spread over its whole run
-    _, heard = server.run(f"import {write_lines(tmp_path / 'round-0.jsonl', round_lines(0))}")
+    _, heard = writer.run(f"import {write_lines(tmp_path / 'round-0.jsonl', round_lines(0))}")
     check_index()
     plan = [("import", "start", heard["done"] * 1.1 * k / SPREAD_KILLS) for k in range(SPREAD_KILLS)]
     plan += [("import", word, 0.01 * k) for word in ("commit", "index-commit", "index-committed")
              for k in range(STEP_KILLS)]
-    _, heard = server.run("reindex")
+    _, heard = writer.run("reindex")
     plan += [("reindex", "start", heard["done"] * 1.1 * k / SPREAD_KILLS) for k in range(SPREAD_KILLS)]
     random.Random(6).shuffle(plan)
 
@@ -121,7 +121,7 @@ def test_an_index_writer_killed_mid_write_is_found_out_rebuilt_and_answers_as_a_
     started = time.monotonic()
     for n, (command, word, delay) in enumerate(plan, start=1):
         line = f"import {write_lines(tmp_path / f'round-{n}.jsonl', round_lines(n))}" if command == "import" else command
-        words, _ = server.run(line, kill_after=delay, heard_first=word)
+        words, _ = writer.run(line, kill_after=delay, heard_first=word)
         phase = phase_of(command, words)
         left_pending = pending()
         found = check_index()

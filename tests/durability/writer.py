@@ -5,7 +5,7 @@ go, or where it was when it was killed.
     python -m tests.durability.writer projects ACCOUNT_ID COUNT    (waits for "go" on stdin)
     python -m tests.durability.writer hold-index-lock
     python -m tests.durability.writer hold-database-lock SECONDS
-    python -m tests.durability.writer server                       (then "import FILE" / "reindex" lines)
+    python -m tests.durability.writer run import FILE | run reindex
 
 The app's configuration arrives as JSON in REGISTRY_TEST_CONFIG (the test keys are added here).
 """
@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from datetime import date
 from pathlib import Path
 
@@ -94,35 +95,6 @@ def run(command: str, args: list[str]) -> None:
         raise SystemExit(f"unknown command {command}")
 
 
-def server(config: dict) -> None:
-    """Fork one child per command line read from stdin, each a whole process with its own app, so a test can
-    SIGKILL writers many times without paying the interpreter's start-up each time. A child is reaped when
-    the next stdin line ("reap") arrives."""
-    from registry.search.text import jieba_module
-
-    create_app(config)  # imports what the factory imports lazily; it never connects, so children share nothing
-    import registry.services.exchange  # noqa: F401
-    jieba_module()  # its dictionary, loaded once and shared, as a preloading app server does
-    say("ready")
-    for line in sys.stdin:
-        command, *args = line.split()
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                with create_app(config).app_context():
-                    run(command, args)
-                code = 0
-            finally:
-                os._exit(code)
-        say("child", pid)
-        # reaped only when the test says so: until then the pid stays this child's (a zombie at worst), so a
-        # late SIGKILL can never reach a process that reused the number
-        sys.stdin.readline()
-        _, status = os.waitpid(pid, 0)
-        say("exited", os.waitstatus_to_exitcode(status))
-
-
 def hold_index_lock() -> None:
     """Open a writer on the current index (taking its lock) and wait to be killed while holding it."""
     from registry.search import backend
@@ -149,11 +121,15 @@ def hold_database_lock(seconds: float) -> None:
 def main() -> None:
     config = {**json.loads(os.environ["REGISTRY_TEST_CONFIG"]), **TEST_KEYS}
     command, args = sys.argv[1], sys.argv[2:]
-    if command == "server":
-        server(config)
-        return
     with create_app(config).app_context():
-        if command == "projects":
+        if command == "run":
+            try:
+                run(args[0], args[1:])
+            except BaseException:  # said, so the test fails with the reason, not only an exit status
+                say("failed")
+                traceback.print_exc()
+                raise
+        elif command == "projects":
             write_projects(int(args[0]), int(args[1]))
         elif command == "hold-index-lock":
             hold_index_lock()
