@@ -24,6 +24,18 @@ def facts(page) -> dict[str, str]:
     return dict(zip(texts[::2], texts[1::2]))
 
 
+def submit_registration(page, credit_code: str) -> None:
+    """Fill in the registration form for the firm of this journey, with this credit code, and send it."""
+    page.fill("#uscc", credit_code)
+    page.fill("#name", FIRM_NAME)
+    page.fill("#division_code", "320508")
+    page.fill("#legal_representative", "张海")
+    page.fill("#contact_email", "office@gusu-soil.example.cn")
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm", PASSWORD)
+    page.click("main button[type=submit]")
+
+
 def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_public_sees(browser, live_server):
     url = live_server.url
     firm = journey_page(browser)
@@ -34,14 +46,7 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     firm.click("header >> text=从业单位注册")
     assert "从业单位注册" in check_page(firm)
     wrong = FIRM_USCC[:17] + ("0" if FIRM_USCC[17] != "0" else "1")  # a typo in the check character
-    firm.fill("#uscc", wrong)
-    firm.fill("#name", FIRM_NAME)
-    firm.fill("#division_code", "320508")
-    firm.fill("#legal_representative", "张海")
-    firm.fill("#contact_email", "office@gusu-soil.example.cn")
-    firm.fill("#password", PASSWORD)
-    firm.fill("#confirm", PASSWORD)
-    firm.click("main button[type=submit]")
+    submit_registration(firm, wrong)
     refused = check_page(firm)
     assert "本次提交未保存任何内容" in refused
     error = firm.locator("#uscc-errors")  # beside its field, and announced with it
@@ -50,14 +55,7 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     assert "uscc-errors" in firm.get_attribute("#uscc", "aria-describedby")
     assert firm.input_value("#name") == FIRM_NAME and firm.input_value("#password") == ""
     screenshot(firm, "firm-00-registration-error")
-    firm.fill("#uscc", FIRM_USCC)
-    firm.fill("#name", FIRM_NAME)
-    firm.fill("#division_code", "320508")
-    firm.fill("#legal_representative", "张海")
-    firm.fill("#contact_email", "office@gusu-soil.example.cn")
-    firm.fill("#password", PASSWORD)
-    firm.fill("#confirm", PASSWORD)
-    firm.click("main button[type=submit]")
+    submit_registration(firm, FIRM_USCC)
     assert "单位注册成功" in check_page(firm)
 
     # The commitment, with the separate consent to publish.
