@@ -16,6 +16,7 @@ from registry.queries.public import person_first_pass, unit_first_pass, unit_on_
 from registry.reference import REPORT_TYPES
 from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import jurisdiction_prefix, within_jurisdiction
+from registry.rules.errors import RuleViolation
 from registry.rules.publicity import default_publicity_end, is_published_severity, repair_possible_from
 from registry.services.audit import Actor
 from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
@@ -334,5 +335,5 @@ def publicity_preview(severity: str | None, decided_on: date | None) -> Publicit
         return PublicityPreview(is_published_severity(severity, decided_on, rules),
                                 default_publicity_end(severity, decided_on, rules),
                                 repair_possible_from(severity, decided_on, rules))
-    except ValueError:  # no rule in force on that date
+    except (RuleViolation, ValueError):  # no rule in force on that date, or an end beyond the year 9999
         return None

@@ -9,6 +9,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from registry.rules.errors import RuleViolation
+
 
 @dataclass(frozen=True)
 class Period:
@@ -37,8 +39,14 @@ def period_for(severity: str, decided_on: date, rules=None) -> Period:
     rules = rules or DEFAULT_PUBLICITY_RULES
     in_force = [periods for since, periods in rules if since <= decided_on]
     if not in_force:
-        raise ValueError("no publicity rule in force on the decision date")
+        raise RuleViolation("decided_on", "决定日期早于任何公示期限规定", "no publicity rule is in force on the decision date")
     return in_force[-1][severity]
+
+
+def check_decision_date(decided_on: date, today: date) -> None:
+    """A penalty is recorded once decided: its decision date cannot lie in the future."""
+    if decided_on > today:
+        raise RuleViolation("decided_on", "处罚决定日期不能晚于今天", "the decision date cannot be in the future")
 
 
 def default_publicity_end(severity: str, decided_on: date, rules=None) -> date:

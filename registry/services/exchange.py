@@ -28,7 +28,7 @@ from registry.rules.divisions import validate_division_code
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
 from registry.rules.industries import validate_industry_code
-from registry.rules.publicity import default_publicity_end
+from registry.rules.publicity import check_decision_date, default_publicity_end
 from registry.schemas.exchange import KIND_ORDER, SCHEMAS, first_error, message_zh
 from registry.services import service
 from registry.models.base import utcnow
@@ -604,15 +604,9 @@ class _Importer:
             data["ban_until"], data["ban_lifetime"] = ban.get("until"), bool(ban.get("lifetime"))
             if data["ban_until"] and data["ban_until"] < data["decided_on"]:
                 raise ExchangeError(line.number, "ban.until", "禁止从业截止日期早于决定日期", "the ban ends before the decision")
-            if data["decided_on"] > self.today:  # as the penalty service refuses it
-                raise ExchangeError(line.number, "decided_on", "处罚决定日期不能晚于今天",
-                                    "the decision date cannot be in the future")
-            try:
-                data["publicity_ends_on"] = data.get("publicity_ends_on") or default_publicity_end(
-                    data["severity"], data["decided_on"], rules)
-            except ValueError:  # a date before the earliest publicity rule
-                raise ExchangeError(line.number, "decided_on", "决定日期早于任何公示期限规定",
-                                    "no publicity rule is in force on the decision date") from None
+            _check(line, check_decision_date, data["decided_on"], self.today)
+            data["publicity_ends_on"] = data.get("publicity_ends_on") or _check(
+                line, default_publicity_end, data["severity"], data["decided_on"], rules)
             if data["publicity_ends_on"] < data["decided_on"]:
                 raise ExchangeError(line.number, "publicity_ends_on", "公示截止日期早于决定日期",
                                     "publicity ends before the decision")

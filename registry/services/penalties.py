@@ -17,7 +17,7 @@ from registry.models import Penalty, Unit
 from registry.reference import PENALTY_KINDS, SEVERITIES
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import validate_uscc
-from registry.rules.publicity import default_publicity_end, repair_possible_from
+from registry.rules.publicity import check_decision_date, default_publicity_end, repair_possible_from
 from registry.services import service
 from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
 from registry.services.people import find_person_by_id_number
@@ -56,11 +56,7 @@ def publicity_rules():
 
 def publicity_end_for(severity: str, decided_on: date) -> date:
     """The publicity end date of a decision: its date plus the maximum period of the rule then in force."""
-    try:
-        return default_publicity_end(severity, decided_on, publicity_rules())
-    except ValueError:  # a date before the earliest rule
-        raise RuleViolation("decided_on", "决定日期早于任何公示期限规定",
-                            "no publicity rule is in force on the decision date") from None
+    return default_publicity_end(severity, decided_on, publicity_rules())
 
 
 def repair_date_for(penalty: Penalty) -> date:
@@ -94,8 +90,7 @@ def _subject(data: PenaltyInput) -> tuple[int | None, int | None]:
 def _check_penalty(data: PenaltyInput) -> None:
     if data.decided_on is None:
         raise RuleViolation("decided_on", "请填写处罚决定日期", "the decision date is required")
-    if data.decided_on > today():
-        raise RuleViolation("decided_on", "处罚决定日期不能晚于今天", "the decision date cannot be in the future")
+    check_decision_date(data.decided_on, today())
     if not data.kinds or any(kind not in PENALTY_KINDS for kind in data.kinds):
         raise RuleViolation("kinds", "请至少选择一种处罚类别", "choose at least one kind of penalty")
     if data.severity not in SEVERITIES:
