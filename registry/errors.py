@@ -23,13 +23,22 @@ def error_response(status: int, message: str, parameter: str | None = None):
     return render_template("errors/error.html", status=status, message=message), status
 
 
+# The two refusals made before any view runs, each with its reason in Chinese and English.
+NUL_REFUSED = RuleViolation("request", "提交的内容含有 NUL 控制字符，未保存任何内容",
+                            "what was sent holds a NUL control character; nothing was saved")
+CSRF_REFUSED = RuleViolation("csrf_token", "表单的安全令牌缺失或已失效：请重新打开页面再提交，本次未保存任何内容",
+                             "the form's security token is missing or has expired: open the page again and "
+                             "resubmit; nothing was saved")
+
+
 def refuse_nul_characters():
     """A NUL character in a path, parameter or form field is refused with a 400 before any view runs, on every
     page: PostgreSQL can neither store nor compare one (a DataError, a 500, on the forms that wrote it)."""
     values = [*(request.view_args or {}).values(), *(v for _, v in request.args.items(multi=True)),
               *(v for _, v in request.form.items(multi=True))]  # every value of a repeated field, not only the first
     if any(isinstance(value, str) and "\x00" in value for value in values):
-        return error_response(400, "NUL", next(iter(k for k, v in request.args.items(multi=True) if "\x00" in v), None))
+        parameter = next((k for k, v in request.args.items(multi=True) if "\x00" in v), None)
+        return error_response(400, NUL_REFUSED.message(current_locale()), parameter)
     return None
 
 
@@ -46,7 +55,7 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return error_response(400, "CSRF")
+        return error_response(400, CSRF_REFUSED.message(current_locale()))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -124,11 +124,20 @@ def test_forms_refuse_a_post_without_the_csrf_token(app_config):
         client = app.test_client()
         response = client.post("/login", data={"username": "x", "password": "y"})
         assert response.status_code == 400
+        assert "安全令牌缺失或已失效" in response.get_data(as_text=True)  # says why, and what to do
         page = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         assert client.post("/login", data={"username": "x", "password": "y", "csrf_token": token}).status_code == 200
         _db.session.remove()
         _db.engine.dispose()
+
+
+def test_a_nul_character_is_refused_with_a_reason_in_the_readers_language(client, db):
+    refused = client.post("/login", data={"username": "qing\x00dao", "password": "x"})
+    assert refused.status_code == 400 and "NUL 控制字符" in refused.get_data(as_text=True)
+    in_english = client.get("/api/v1/units?q=a%00b&lang=en").get_json()["error"]
+    assert in_english["parameter"] == "q" and "NUL control character" in in_english["message"]
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 0  # nothing was written
 
 
 def test_security_headers(client):

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy import select
 
+from registry.errors import CSRF_REFUSED
 from registry.models import Person, Project, Unit
 from registry.services.accounts import create_account
 from registry.services.audit import SYSTEM
@@ -113,3 +114,7 @@ def app_config(app_config):
     """Complaints from the one test address are neither rate-limited nor held for a human's fill time."""
     return {**app_config, "COMPLAINTS_PER_ADDRESS_PER_HOUR": 1000, "COMPLAINT_MIN_FILL_SECONDS": 0}
 
+
+def refused_for_csrf(response) -> bool:
+    """Whether the answer is the refusal of a request without its CSRF token (and not another 400)."""
+    return response.status_code == 400 and f"<p>{CSRF_REFUSED.message_zh}</p>" in response.get_data(as_text=True)

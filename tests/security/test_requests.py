@@ -18,7 +18,7 @@ from registry.services.accounts import create_account
 from registry.services.audit import SYSTEM
 from tests import factories as f
 from tests.regulator.conftest import PASSWORD, login
-from tests.security.conftest import ROLES, changed_tables, relogin, snapshot, url
+from tests.security.conftest import ROLES, changed_tables, refused_for_csrf, relogin, snapshot, url
 from tests.security.test_access_matrix import ACCESS, ROUTES, cell_body, walk
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -35,10 +35,6 @@ def sign_everyone_in(cast) -> None:
     """Every role's browser signs in while CSRF is still off (the helper posts the form without a page's token)."""
     for role in ROLES:
         cast.clients[role]  # noqa: B018 (signs in)
-
-
-def refused_for_csrf(response) -> bool:
-    return response.status_code == 400 and "<p>CSRF</p>" in response.get_data(as_text=True)
 
 
 def test_every_state_changing_route_refuses_a_request_without_its_csrf_token(app, db, cast):
