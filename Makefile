@@ -1,10 +1,10 @@
-# Two commands a newcomer needs: `make run` (demo on SQLite at http://127.0.0.1:5000) and `make test`.
+# Two commands a newcomer needs: `make run` (demo on SQLite at http://127.0.0.1:5000) and `make test-all` (the whole suite).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 
-.PHONY: run test setup translations demo-db clean bench
+.PHONY: run test test-all test-slow setup translations demo-db clean bench
 
 $(BIN)/flask: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,17 @@ demo-db: setup
 run: demo-db
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# The everyday run: everything but the suites marked slow (about 3 minutes on 2 cores).
 test: setup
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# The whole suite, as .ci/run runs it: the everyday tests and the slow ones.
+test-all: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Only the slow suites: fuzzing, kill-and-recover, privacy crawls, browser journeys.
+test-slow: setup
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python bench/run.py --scale $(or $(SCALE),small) --db $(or $(DB),sqlite)

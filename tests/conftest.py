@@ -144,3 +144,16 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# Suites slow by nature (DESIGN §8): `make test` leaves them out, `make test-all` and `.ci/run` run them.
+SLOW_FOLDERS = {"fuzz", "durability", "browser", "privacy"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test of a slow folder, and every real-browser journey, as `slow`."""
+    tests_root = Path(__file__).parent
+    for item in items:
+        parts = Path(item.fspath).relative_to(tests_root).parts
+        if parts[0] in SLOW_FOLDERS or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
