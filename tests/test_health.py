@@ -1,6 +1,7 @@
 """Issue 15: `/healthz` for the load balancer, a 503 (not a 500) while the database does not answer, and the
 client's address behind TRUSTED_PROXIES reverse proxies (Werkzeug's ProxyFix; none trusted by default)."""
 import logging
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select, update
@@ -16,6 +17,18 @@ from tests.portal.conftest import contract, registry_data  # noqa: F401  (the sh
 from tests.portal.test_complaints import DESCRIPTION
 
 PROXY, CLIENT, SPOOFED = "10.0.0.2", "203.0.113.7", "198.51.100.66"
+
+
+@contextmanager
+def another_app(config: dict):
+    """A second app (another worker or server), its connections closed at the end."""
+    app = create_app(config)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 def test_healthz_answers_200_while_the_database_answers_with_this_servers_keys(client):
@@ -35,9 +48,8 @@ def test_healthz_answers_503_when_the_database_records_other_keys(client, db):
 
 def test_while_the_database_does_not_answer_every_page_is_a_503_without_a_traceback(tmp_path, caplog):
     unreachable = "postgresql+psycopg://postgres@127.0.0.1:1/registry?connect_timeout=2"  # nothing listens on 1
-    with caplog.at_level(logging.WARNING):
-        app = create_app({**TEST_KEYS, "SQLALCHEMY_DATABASE_URI": unreachable, "TESTING": False,
-                          "SEARCH_INDEX_DIR": str(tmp_path / "ix")})
+    with caplog.at_level(logging.WARNING), another_app({**TEST_KEYS, "SQLALCHEMY_DATABASE_URI": unreachable,
+                                                        "TESTING": False, "SEARCH_INDEX_DIR": str(tmp_path / "ix")}) as app:
         client = app.test_client()
         answers = {path: client.get(path) for path in ("/healthz", "/", "/search?q=苏净", "/api/v1/units")}
     assert answers["/healthz"].status_code == 503
@@ -66,11 +78,11 @@ def test_with_no_proxy_trusted_a_spoofed_x_forwarded_for_is_ignored(app, client,
 
 
 def test_behind_one_trusted_proxy_the_address_it_saw_is_the_clients(app_config, official):
-    app = create_app({**app_config, "TRUSTED_PROXIES": 1})
-    client = app.test_client()
-    assert failed_login(client, CLIENT) == CLIENT
-    # a client that sends its own X-Forwarded-For: the proxy appends the address it saw, and only that one counts
-    assert failed_login(client, f"{SPOOFED}, {CLIENT}") == CLIENT
+    with another_app({**app_config, "TRUSTED_PROXIES": 1}) as app:
+        client = app.test_client()
+        assert failed_login(client, CLIENT) == CLIENT
+        # a client that sends its own X-Forwarded-For: the proxy appends the address it saw, and only that counts
+        assert failed_login(client, f"{SPOOFED}, {CLIENT}") == CLIENT
 
 
 def file_complaint(client, forwarded_for: str):
@@ -85,9 +97,10 @@ def test_the_complaint_limit_counts_the_clients_behind_a_trusted_proxy_and_spoof
     untrusted = app.test_client()
     assert file_complaint(untrusted, "198.51.100.1").status_code == 200
     assert file_complaint(untrusted, "198.51.100.2").status_code == 400  # the same address: the proxy's
-    behind = create_app({**app_config, "TRUSTED_PROXIES": 1, "COMPLAINTS_PER_ADDRESS_PER_HOUR": 1,
-                         "COMPLAINT_MIN_FILL_SECONDS": 0}).test_client()
-    assert file_complaint(behind, "198.51.100.3").status_code == 200
-    assert file_complaint(behind, "198.51.100.4").status_code == 200  # two visitors, one allowance each
-    assert file_complaint(behind, "198.51.100.4").status_code == 400
+    with another_app({**app_config, "TRUSTED_PROXIES": 1, "COMPLAINTS_PER_ADDRESS_PER_HOUR": 1,
+                      "COMPLAINT_MIN_FILL_SECONDS": 0}) as proxied:
+        behind = proxied.test_client()
+        assert file_complaint(behind, "198.51.100.3").status_code == 200
+        assert file_complaint(behind, "198.51.100.4").status_code == 200  # two visitors, one allowance each
+        assert file_complaint(behind, "198.51.100.4").status_code == 400
     assert len(_db.session.scalars(select(RateLimitHit)).all()) == 3
