@@ -74,6 +74,16 @@ def _recent_failures(username: str, now: datetime) -> list[datetime]:
     )
 
 
+def _locked_until(key: str, now: datetime) -> datetime | None:
+    """When the lockout of this key lifts, or None: 5 failures in 15 minutes lock it (sign-in and password
+    change count together, so the current-password box is no way round the lockout)."""
+    failures = _recent_failures(key, now)
+    limit = current_app.config["LOGIN_LOCKOUT_FAILURES"]
+    if len(failures) < limit:
+        return None
+    return failures[-limit] + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+
+
 @service
 def authenticate(username: str, password: str, ip: str | None = None) -> LoginResult:
     """Check a login; after 5 failures in 15 minutes the username is locked until the window passes."""
@@ -81,10 +91,8 @@ def authenticate(username: str, password: str, ip: str | None = None) -> LoginRe
     now = utcnow()
     account = db.session.scalar(select(Account).where(Account.username == username))
     key = _attempt_key(username, account)
-    failures = _recent_failures(key, now)
-    limit = current_app.config["LOGIN_LOCKOUT_FAILURES"]
-    if len(failures) >= limit:
-        locked_until = failures[-limit] + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+    locked_until = _locked_until(key, now)
+    if locked_until is not None:
         db.session.add(LoginAttempt(username=key, at=now, succeeded=False, ip=ip))
         record_event(Actor(None, key, ip=ip), "login_refused_locked", detail="account locked")
         return LoginResult(None, locked_until)
@@ -116,19 +124,25 @@ def logout(actor: Actor) -> None:
 
 
 @service
-def change_password(actor: Actor, current_password: str, new_password: str) -> Account:
-    """Change the password after checking the current one; every other session ends."""
+def change_password(actor: Actor, current_password: str, new_password: str) -> LoginResult:
+    """Change the password after checking the current one; every other session ends. A wrong current password
+    is a failed sign-in attempt, counted and audited (it returns no account), and the lockout refuses it too."""
     account = db.session.get(Account, actor.account_id)
-    if not check_password_hash(account.password_hash, current_password):
-        raise RuleViolation("current_password", "当前密码不正确", "the current password is wrong")
+    now = utcnow()
+    locked_until = _locked_until(account.username, now)
+    if locked_until is not None or not check_password_hash(account.password_hash, current_password):
+        db.session.add(LoginAttempt(username=account.username, at=now, succeeded=False, ip=actor.ip))
+        record_event(actor, "password_change_refused_locked" if locked_until else "password_change_failed", account)
+        return LoginResult(None, locked_until)
     if new_password == current_password:
         raise RuleViolation("new_password", "新密码不能与当前密码相同", "the new password must differ from the current one")
     check_password_policy(new_password, "new_password")
     account.password_hash = hash_password(new_password)
-    account.password_changed_at = utcnow()
+    account.password_changed_at = now
     account.session_version += 1
+    db.session.add(LoginAttempt(username=account.username, at=now, succeeded=True, ip=actor.ip))
     record_event(actor, "password_changed", account)
-    return account
+    return LoginResult(account)
 
 
 def system_create_account(**fields) -> Account:
