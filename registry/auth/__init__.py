@@ -47,6 +47,17 @@ def end_idle_sessions():
     return None
 
 
+def require_new_password():
+    """An account whose sign-in the administrator reset holds a one-time password: it opens only the password
+    change page (and sign-out) until the holder chooses a password of their own."""
+    if request.endpoint in ("static", "auth.change_password", "auth.logout") or not current_user.is_authenticated:
+        return None
+    if current_user.must_change_password:
+        flash(_l("Choose a password of your own to replace the one-time password."), "warning")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
 def _sign_out(message):
     logout_user()
     session.pop(LAST_SEEN, None)
@@ -61,3 +72,4 @@ def init_auth(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_account)
     app.before_request(end_idle_sessions)
+    app.before_request(require_new_password)

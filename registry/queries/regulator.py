@@ -338,6 +338,20 @@ def staff_accounts() -> list[Account]:
     ))
 
 
+def practitioner_accounts(text: str, limit: int = 50) -> list[Account]:
+    """Firms' and persons' accounts whose username or name contains the text, for the administrator's recovery
+    page (nothing until something is typed)."""
+    if not text:
+        return []
+    pattern = _like(text)
+    return list(db.session.scalars(
+        select(Account).where(Account.role.in_(("unit", "person")),
+                              or_(Account.username.like(pattern, escape="\\"),
+                                  Account.display_name.like(pattern, escape="\\")))
+        .order_by(Account.username).limit(limit)
+    ))
+
+
 def find_firms(text: str, limit: int = 20) -> list[Unit]:
     """Firms anywhere by name or credit code, for choosing a penalty's subject (name, code and division only:
     what the national enterprise credit publicity system shows anyway)."""
