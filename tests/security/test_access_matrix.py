@@ -92,6 +92,7 @@ def complaint_body(cast, role):
 # form field names firm A's or province X's records.
 ROUTES = {
     "portal.home": ("public", None, lambda c: {}, None),
+    "healthz": ("public", None, lambda c: {}, None),
     "portal.search": ("public", None, lambda c: {"q": "青岛"}, None),
     "portal.similar": ("public", None, lambda c: {"industry": "C26", "province": "37"}, None),
     "portal.unit": ("public", None, lambda c: {"uscc": c.a.uscc}, None),
@@ -167,6 +168,9 @@ ROUTES = {
     "regulator.accounts": ("admin", "admin", lambda c: {}, regulator_account_body),
     "regulator.account_active": (None, "admin", lambda c: {"account_id": c.spare_regulator, "change": "suspend"},
                                  lambda c, r: {}),
+    "regulator.practitioner_accounts": ("admin", None, lambda c: {"q": "person"}, None),
+    "regulator.recover_account": (None, "admin", lambda c: {"account_id": c.spare_practitioner, "change": "suspend"},
+                                  lambda c, r: {"reason": "冒名注册，待核实"}),
     "regulator.bulk_import": ("admin", "admin", lambda c: {}, lambda c, r: {}),
 }
 
