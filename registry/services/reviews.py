@@ -13,6 +13,7 @@ from registry.extensions import db
 from registry.models import Project, ProjectRole, Review
 from registry.reference import REPORT_TYPES
 from registry.rules.errors import RuleViolation
+from registry.rules.reports import check_report_fits_category
 from registry.services import service
 from registry.services.audit import Actor, enqueue_for_index, record_event, snapshot
 from registry.services.regulator_accounts import require_jurisdiction
@@ -45,6 +46,7 @@ def record_review(actor: Actor, project_id: int, *, report_type: str, round: int
     require_jurisdiction(actor, "record_review", project, project.division_code)
     if report_type not in REPORT_TYPES:
         raise RuleViolation("report_type", "请选择评审报告类型", "choose the type of report")
+    check_report_fits_category(report_type, project.category)
     if reviewed_on is None:
         raise RuleViolation("reviewed_on", "请填写评审日期", "the review date is required")
     if reviewed_on > today():
