@@ -88,6 +88,11 @@ class ConfirmForm(FlaskForm):
     """A bare POST form (CSRF only): credit repair, reveal, account suspension."""
 
 
+class AccountRecoveryForm(FlaskForm):
+    """The administrator's reset, suspension or reinstatement of a firm's or a person's account."""
+    reason = StringField(_l("Reason (kept in the audit trail)"), validators=[required(), Length(max=500)])
+
+
 class ComplaintStatusForm(FlaskForm):
     status = SelectField(_l("New status"), validators=[required()])
     finding = TextAreaField(_l("Written finding"), validators=[Optional(), Length(max=5000)])

@@ -15,11 +15,12 @@ from registry.i18n import current_locale, label
 from registry.queries import audit as audit_q
 from registry.queries import regulator as q
 from registry.regulator import bp
-from registry.regulator.forms import (ComplaintStatusForm, ConfirmForm, NonDisclosureForm, PenaltyForm,
-                                      ImportForm, PersonLookupForm, RegulatorAccountForm, ReviewForm)
+from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, ConfirmForm, NonDisclosureForm,
+                                      PenaltyForm, ImportForm, PersonLookupForm, RegulatorAccountForm, ReviewForm)
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number
-from registry.services import complaints, disclosure, exchange, penalties, regulator_accounts, reveal, reviews
+from registry.services import (accounts as account_services, complaints, disclosure, exchange, penalties,
+                               regulator_accounts, reveal, reviews)
 from registry.services.audit import Actor
 from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
 
@@ -344,6 +345,37 @@ def account_active(account_id: int, change: str):
         else:
             flash(_("The account is restored.") if change == "restore" else _("The account is suspended."), "success")
     return redirect(url_for(".accounts"))
+
+
+@bp.route("/accounts/practitioners")
+@admin_only
+def practitioner_accounts():
+    """Firms' and persons' accounts found by username or name, to reset, suspend or reinstate."""
+    text = search_text("q")
+    return render_template("regulator/practitioner_accounts.html", text=text,
+                           accounts=q.practitioner_accounts(text), form=AccountRecoveryForm())
+
+
+@bp.route("/accounts/practitioners/<int:account_id>/<any(reset, suspend, reinstate):change>", methods=["POST"])
+@admin_only
+def recover_account(account_id: int, change: str):
+    """Reset a firm's or a person's sign-in (the one-time password is shown once), suspend or reinstate it."""
+    form = AccountRecoveryForm()
+    operation = {"reset": account_services.reset_sign_in, "suspend": account_services.suspend_account,
+                 "reinstate": account_services.reinstate_account}[change]
+    if not form.validate_on_submit():
+        flash(_("Give a reason: it is kept in the audit trail."), "error")
+        return redirect(url_for(".practitioner_accounts", q=request.args.get("q", "")))
+    try:
+        result = operation(actor(), account_id, form.reason.data)
+    except RuleViolation as error:
+        flash(error.message(current_locale()), "error")
+        return redirect(url_for(".practitioner_accounts", q=request.args.get("q", "")))
+    if change == "reset":
+        return render_template("regulator/sign_in_reset.html", account=q.load(actor(), "account", account_id),
+                               one_time_password=result)
+    flash(_("The account is reinstated.") if change == "reinstate" else _("The account is suspended."), "success")
+    return redirect(url_for(".practitioner_accounts", q=result.username))
 
 
 # ---- the national administrator: bulk import --------------------------------------------------------------

@@ -230,6 +230,12 @@ FORMS: dict[str, Form] = {
                                      st.sampled_from(["suspend", "restore"]))
         .map(lambda pair: f"/regulator/accounts/{pair[0]}/{pair[1]}"), lambda c: {}, 60,
         regressions=[(overflowing("/regulator/accounts/{}/suspend"), {})]),
+    "regulator.recover_account": Form(
+        "admin", lambda c: st.tuples(ids(c.firm_account(), c.world.accounts["qingdao"]),
+                                     st.sampled_from(["reset", "suspend", "reinstate"]))
+        .map(lambda pair: f"/regulator/accounts/practitioners/{pair[0]}/{pair[1]}"),
+        lambda c: {"reason": "营业执照核查不符"}, 60,
+        regressions=[(overflowing("/regulator/accounts/practitioners/{}/suspend"), {"reason": "x"})]),
     "regulator.bulk_import": Form(
         "admin", lambda c: st.just("/regulator/import"), lambda c: {}, 200, accepted=status_200, files="file"),
 }
@@ -289,8 +295,18 @@ class Cast:
 
         self.world_uscc = db.session.scalar(select(Unit.uscc).where(Unit.id == self.world.qd.unit))
         self.started = form_started_token()
-        if endpoint.startswith("practitioner.") or endpoint == "portal.file_project_complaint":
+        if endpoint.startswith("practitioner.") or endpoint in ("portal.file_project_complaint",
+                                                                "regulator.recover_account"):
             self._firm()
+
+    def firm_account(self) -> int:
+        """The registered firm's account (the one the administrator recovers)."""
+        from sqlalchemy import select
+
+        from registry.extensions import db
+        from registry.models import Account
+
+        return db.session.scalar(select(Account.id).where(Account.role == "unit"))
 
 
 def logged_errors(caplog) -> list[str]:
