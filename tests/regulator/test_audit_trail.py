@@ -94,7 +94,9 @@ def test_every_audited_action_has_a_name_in_words():
     root = Path(__file__).resolve().parents[2] / "registry"
     actions = set()
     for path in root.rglob("*.py"):
-        actions.update(re.findall(r'record_event\([^,]+,\s*"([a-z_]+)"', path.read_text(encoding="utf-8")))
+        for first, second in re.findall(r'record_event\([^,]+,\s*"([a-z_]+)"(?: if [^"]+ else "([a-z_]+)")?',
+                                        path.read_text(encoding="utf-8")):
+            actions.update(action for action in (first, second) if action)
         actions.update(f"complaint_{status}" for status in re.findall(r'record_event\([^,]+, f"complaint_\{status\}"',
                                                                      path.read_text(encoding="utf-8")) and COMPLAINT_STATUSES)
     unnamed = sorted(a for a in actions if a not in EVENTS and not IMPORTED.match(a) and not UPDATED_BY_IMPORT.match(a))
