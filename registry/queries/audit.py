@@ -57,6 +57,8 @@ EVENTS = {
     "project_created": _l("Project recorded"),
     "project_roles_updated_by_import": _l("Project roles changed by import"),
     "project_updated": _l("Project changed"),
+    "repair_application_recorded": _l("Credit-repair application recorded"),
+    "repair_refused": _l("Credit repair refused"),
     "review_recorded": _l("Review outcome recorded"),
     "sign_in_reset": _l("Sign-in reset"),
     "unit_registered": _l("Firm registered"),
@@ -69,6 +71,8 @@ UPDATED_BY_IMPORT = re.compile(r"^[a-z]+_updated_by_import$")
 FIELDS = {
     "active": _l("Account active"),
     "address": _l("Address"),
+    "application": _l("Repair application number"),
+    "applied_on": _l("Applied on"),
     "area_m2": _l("Area (m²)"),
     "authority": _l("Authority"),
     "authority_division_code": _l("Authority's division"),
@@ -106,10 +110,12 @@ FIELDS = {
     "former_industry": _l("Former industry"),
     "handled_by_account_id": _l("Handled by"),
     "id": _l("Record number"),
+    "grounds": _l("Grounds of the application"),
     "id_number_masked": _l("ID number"),
     "kinds": _l("Penalty kinds"),
     "legal_representative": _l("Legal representative"),
     "licence_action": _l("Licence action"),
+    "materials": _l("Materials received"),
     "must_change_password": _l("Must change the password"),
     "name": _l("Name"),
     "non_disclosed_at": _l("Withheld at"),
@@ -124,6 +130,7 @@ FIELDS = {
     "project_id": _l("Project"),
     "public_id": _l("Public reference"),
     "publicity_ends_on": _l("Publicity ends on"),
+    "reason": _l("Reason"),
     "received_on": _l("Received on"),
     "recorded_by_account_id": _l("Recorded by"),
     "ref": _l("Reference number"),
@@ -152,7 +159,7 @@ FIELDS = {
 }
 # Fields whose values are codes of a code list, shown by name.
 CODE_FIELDS = {"category": "category", "categories": "category", "report_type": "report_type",
-               "kinds": "penalty_kind", "severity": "severity", "status": "complaint_status"}
+               "kinds": "penalty_kind", "materials": "repair_material", "severity": "severity", "status": "complaint_status"}
 ACCOUNT_ROLES = {"admin": _l("National administrator"), "regulator": _l("Regulator"),
                  "unit": _l("Firm"), "person": _l("Person")}
 DETAILS = {"found": _l("found"), "not found": _l("not found"), "account locked": _l("account locked")}
