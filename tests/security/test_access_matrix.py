@@ -92,6 +92,7 @@ def complaint_body(cast, role):
 # form field names firm A's or province X's records.
 ROUTES = {
     "portal.home": ("public", None, lambda c: {}, None),
+    "healthz": ("public", None, lambda c: {}, None),
     "portal.search": ("public", None, lambda c: {"q": "青岛"}, None),
     "portal.similar": ("public", None, lambda c: {"industry": "C26", "province": "37"}, None),
     "portal.unit": ("public", None, lambda c: {"uscc": c.a.uscc}, None),
