@@ -122,8 +122,9 @@ class PenaltySchema(Strict):
     kinds = fields.List(fields.Str(validate=validate.OneOf(list(PENALTY_KINDS))), required=True,
                         validate=validate.Length(min=1))
     severity = fields.Str(load_default="ordinary", validate=validate.OneOf(list(SEVERITIES)))
-    fine_yuan = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=MAX_AMOUNT))
-    confiscated_yuan = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=MAX_AMOUNT))
+    # the amount rule (registry/rules/amounts.py) is applied by the import, with the form's message
+    fine_yuan = fields.Decimal(allow_none=True)
+    confiscated_yuan = fields.Decimal(allow_none=True)
     violation_type = fields.Str(allow_none=True, validate=validate.Length(max=200))
     violation = fields.Str(allow_none=True)
     basis = fields.Str(allow_none=True)

@@ -23,6 +23,7 @@ from registry.extensions import db
 from registry.models import (AuditEvent, Commitment, SearchOutbox, Complaint, Employment, Penalty, Person, PersonVersion, Project, ProjectRole,
                              ProjectVersion, Review, Unit, UnitCategory, UnitVersion)
 from registry.queries import public
+from registry.rules.amounts import check_amount
 from registry.rules.dates import check_complaint_dates, check_event_date, check_project_dates
 from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import validate_division_code
@@ -607,6 +608,8 @@ class _Importer:
             if data["ban_until"] and data["ban_until"] < data["decided_on"]:
                 raise ExchangeError(line.number, "ban.until", "禁止从业截止日期早于决定日期", "the ban ends before the decision")
             _check(line, check_decision_date, data["decided_on"], self.today)
+            for amount_field in ("fine_yuan", "confiscated_yuan"):
+                data[amount_field] = _check(line, check_amount, data.get(amount_field), amount_field)
             data["publicity_ends_on"] = data.get("publicity_ends_on") or _check(
                 line, default_publicity_end, data["severity"], data["decided_on"], rules)
             if data["publicity_ends_on"] < data["decided_on"]:
