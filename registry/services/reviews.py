@@ -12,6 +12,7 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Project, ProjectRole, Review
 from registry.reference import REPORT_TYPES
+from registry.rules.dates import check_event_date
 from registry.rules.errors import RuleViolation
 from registry.rules.reports import check_report_fits_category
 from registry.services import service
@@ -49,8 +50,7 @@ def record_review(actor: Actor, project_id: int, *, report_type: str, round: int
     check_report_fits_category(report_type, project.category)
     if reviewed_on is None:
         raise RuleViolation("reviewed_on", "请填写评审日期", "the review date is required")
-    if reviewed_on > today():
-        raise RuleViolation("reviewed_on", "评审日期不能晚于今天", "the review date cannot be in the future")
+    check_event_date(reviewed_on, "reviewed_on", today())
     earlier = {
         review.round: review
         for review in db.session.scalars(
