@@ -75,11 +75,7 @@ class ProjectSchema(Strict):
     completed_on = fields.Date(allow_none=True)
     people = fields.List(fields.Nested(ProjectPersonSchema), load_default=list)
     non_disclosed = fields.Nested(NonDisclosedSchema, allow_none=True)
-
-    @validates_schema
-    def completion_after_start(self, data, **kwargs):
-        if data.get("started_on") and data.get("completed_on") and data["completed_on"] < data["started_on"]:
-            raise ValidationError("completion before start", "completed_on")
+    # the order and plausibility of the dates are rules.dates.check_project_dates, applied by the importer
 
 
 class ReviewSchema(Strict):
@@ -202,7 +198,6 @@ MESSAGES_ZH = {  # the first English prefix that matches wins: ranges before the
     "Must be greater than or equal to 0.": "不能为负数",
     "Must be greater than or equal to 1.": "必须大于或等于1",
     "Must be one of": "不在代码表中",
-    "completion before start": "完成日期早于开始日期",
     "exactly one of uscc or id_number": "处罚对象应为统一社会信用代码或身份证号码之一",
     "a ban has either an end date or lifetime: true": "禁止从业应有截止日期或为终身",
     "a verified complaint needs verified_on": "已核查的举报应有核查日期",

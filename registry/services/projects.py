@@ -12,6 +12,7 @@ from registry.extensions import db
 from registry.models import Complaint, Employment, Project, ProjectRole, ProjectVersion, Review
 from registry.reference import CATEGORIES, ROLES
 from registry.rules.authority import check_firm_change, locked_for_firm
+from registry.rules.dates import check_project_dates
 from registry.rules.divisions import validate_division_code
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import validate_uscc
@@ -78,15 +79,7 @@ def validated(data: ProjectData) -> dict:
         "contract_deadline": data.contract_deadline,
         "completed_on": data.completed_on,
     }
-    if data.completed_on is not None:
-        if data.completed_on > today():
-            raise RuleViolation("completed_on", "实际完成日期不能晚于今天", "the completion date cannot be in the future")
-        if data.started_on is not None and data.completed_on < data.started_on:
-            raise RuleViolation("completed_on", "实际完成日期不能早于开始日期",
-                                "the completion date cannot be before the start date")
-    if data.started_on is not None and data.contract_deadline is not None and data.contract_deadline < data.started_on:
-        raise RuleViolation("contract_deadline", "合同约定完成期限不能早于开始日期",
-                            "the contract deadline cannot be before the start date")
+    check_project_dates(data.started_on, data.contract_deadline, data.completed_on, today())
     return values
 
 
