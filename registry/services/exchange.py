@@ -31,6 +31,7 @@ from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
 from registry.rules.industries import validate_industry_code
 from registry.rules.publicity import check_decision_date, default_publicity_end
+from registry.rules.reports import check_report_fits_category
 from registry.schemas.exchange import KIND_ORDER, SCHEMAS, first_error, message_zh
 from registry.services import service
 from registry.models.base import utcnow
@@ -553,11 +554,15 @@ class _Importer:
             _check(line, check_event_date, data["reviewed_on"], "reviewed_on", self.today)
             incoming[(data["project_id"], data["report_type"], data["round"])] = line
         project_ids = {key[0] for key in incoming}
-        existing = {}
+        existing, category_of = {}, {}
         for start in range(0, len(project_ids), 900):
             chunk = list(project_ids)[start:start + 900]
             for review in self.session.scalars(select(Review).where(Review.project_id.in_(chunk))):
                 existing[(review.project_id, review.report_type, review.round)] = review
+            category_of.update({project_id: category for project_id, category in self.session.execute(
+                select(Project.id, Project.category).where(Project.id.in_(chunk)))})
+        for (project_id, report_type, _round), line in incoming.items():
+            _check(line, check_report_fits_category, report_type, category_of[project_id])
         known_rounds = set(existing) | set(incoming)
         new_rows = []
         for key, line in incoming.items():
