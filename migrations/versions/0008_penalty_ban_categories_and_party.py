@@ -1,14 +1,14 @@
 """penalties as decided: a firm's banned service categories (Soil Law art. 90), and the double-publicity
 fields kept as decided (the party's name and legal representative, the ID type)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
