@@ -11,10 +11,11 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Employment, Project, ProjectRole, ProjectVersion
 from registry.reference import CATEGORIES, ROLES
-from registry.rules.divisions import validate_division_code
-from registry.rules.errors import RuleViolation
+from registry.rules.divisions import validate_county_code
+from registry.rules.errors import Checks, RuleViolation
 from registry.rules.identifiers import validate_uscc
 from registry.rules.industries import validate_industry_code
+from registry.rules.normalize import normalize_number
 from registry.services import service
 from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
 from registry.services.registration import optional_text, required_text
@@ -46,8 +47,9 @@ def new_project_ref() -> str:
 
 
 def _area(value) -> Decimal:
+    text = normalize_number(value, "area_m2")
     try:
-        area = Decimal(str(value).strip()) if value not in (None, "") else None
+        area = Decimal(text) if text else None
     except InvalidOperation:
         area = None
     if area is None or not area.is_finite():
@@ -60,18 +62,19 @@ def _area(value) -> Decimal:
 
 
 def validated(data: ProjectData) -> dict:
-    """The column values of a project, or RuleViolation naming the first field at fault."""
+    """The column values of a project, or RuleViolation(s) naming every field at fault at once."""
+    checks = Checks()
     if data.category not in CATEGORIES:
-        raise RuleViolation("category", "请选择从业类别", "choose a practice category")
+        checks.refuse(RuleViolation("category", "请选择从业类别", "choose a practice category"))
     values = {
         "category": data.category,
-        "name": required_text(data.name, "name", 300, "项目名称", "the project name"),
-        "parcel_name": optional_text(data.parcel_name, "parcel_name", 300, "地块名称", "the parcel name"),
-        "division_code": validate_division_code(data.division_code, "division_code"),
-        "area_m2": _area(data.area_m2),
-        "owner": optional_text(data.owner, "owner", 200, "业主单位", "the owner"),
-        "owner_uscc": validate_uscc(data.owner_uscc, "owner_uscc") if (data.owner_uscc or "").strip() else None,
-        "former_industry": (validate_industry_code(data.former_industry, "former_industry")
+        "name": checks.run(required_text, data.name, "name", 300, "项目名称", "the project name"),
+        "parcel_name": checks.run(optional_text, data.parcel_name, "parcel_name", 300, "地块名称", "the parcel name"),
+        "division_code": checks.run(validate_county_code, data.division_code, "division_code"),
+        "area_m2": checks.run(_area, data.area_m2),
+        "owner": checks.run(optional_text, data.owner, "owner", 200, "业主单位", "the owner"),
+        "owner_uscc": checks.run(validate_uscc, data.owner_uscc, "owner_uscc") if (data.owner_uscc or "").strip() else None,
+        "former_industry": (checks.run(validate_industry_code, data.former_industry, "former_industry")
                             if (data.former_industry or "").strip() else None),
         "started_on": data.started_on,
         "contract_deadline": data.contract_deadline,
@@ -79,13 +82,15 @@ def validated(data: ProjectData) -> dict:
     }
     if data.completed_on is not None:
         if data.completed_on > today():
-            raise RuleViolation("completed_on", "实际完成日期不能晚于今天", "the completion date cannot be in the future")
-        if data.started_on is not None and data.completed_on < data.started_on:
-            raise RuleViolation("completed_on", "实际完成日期不能早于开始日期",
-                                "the completion date cannot be before the start date")
+            checks.refuse(RuleViolation("completed_on", "实际完成日期不能晚于今天",
+                                        "the completion date cannot be in the future"))
+        elif data.started_on is not None and data.completed_on < data.started_on:
+            checks.refuse(RuleViolation("completed_on", "实际完成日期不能早于开始日期",
+                                        "the completion date cannot be before the start date"))
     if data.started_on is not None and data.contract_deadline is not None and data.contract_deadline < data.started_on:
-        raise RuleViolation("contract_deadline", "合同约定完成期限不能早于开始日期",
-                            "the contract deadline cannot be before the start date")
+        checks.refuse(RuleViolation("contract_deadline", "合同约定完成期限不能早于开始日期",
+                                    "the contract deadline cannot be before the start date"))
+    checks.done()
     return values
 
 
