@@ -104,6 +104,60 @@ def test_a_regulator_is_signed_out_after_thirty_idle_minutes(client, regulator):
     assert client.get("/regulator/").status_code == 302
 
 
+def test_sign_in_starts_the_idle_clock_so_a_replayed_sign_in_cookie_times_out(app, regulator):
+    """Issue 13.6: the cookie set at sign-in carried no last_seen, and a missing value counted as now."""
+    client = app.test_client()
+    sign_in(client)
+    with client.session_transaction() as session:
+        signed_in_at = session["last_seen"]
+    assert time.time() - signed_in_at < 60
+    stolen = client.get_cookie("session").value
+    with client.session_transaction() as session:
+        session["last_seen"] = signed_in_at - 31 * 60  # the same cookie, replayed 31 minutes later
+    assert client.get("/regulator/").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    assert replay.get("/regulator/").status_code == 200  # fresh, it still works: the clock is what ended it
+
+
+def test_a_signed_in_session_without_last_seen_is_refused(app, regulator, db):
+    client = app.test_client()
+    sign_in(client)
+    with client.session_transaction() as session:
+        del session["last_seen"]
+    response = client.get("/regulator/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/regulator/").status_code == 302  # signed out, not merely redirected once
+
+
+def test_wrong_current_passwords_count_towards_the_lockout_and_are_audited(app, regulator, db):
+    """Issue 13.7: 20 wrong current passwords were all accepted as attempts, and then the right one worked."""
+    client = app.test_client()
+    sign_in(client)
+    wrong = {"current_password": "not my password", "new_password": "a new long passphrase",
+             "confirm": "a new long passphrase"}
+    for _ in range(5):
+        assert "当前密码不正确" in client.post("/account/password", data=wrong).get_data(as_text=True)
+    right = dict(wrong, current_password=PASSWORD)
+    assert "失败次数过多" in client.post("/account/password", data=right).get_data(as_text=True)
+    failures = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(~LoginAttempt.succeeded))
+    assert failures == 6
+    actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions.count("password_change_failed") == 5 and actions.count("password_change_refused_locked") == 1
+    assert "password_changed" not in actions
+    assert "失败次数过多" in sign_in(app.test_client()).get_data(as_text=True)  # the sign-in lockout is the same one
+
+
+def test_a_password_change_is_audited_and_counts_as_a_success(client, regulator, db):
+    sign_in(client)
+    sign_in(client.application.test_client(), password="wrong password!")
+    client.post("/account/password", data={"current_password": PASSWORD, "new_password": "a new long passphrase",
+                                           "confirm": "a new long passphrase"})
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "password_changed"))
+    assert event is not None and event.actor == "qingdao"
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.succeeded)) == 2
+
+
 def test_login_redirects_only_to_this_site(client, regulator):
     response = client.post("/login?next=https://evil.example/", data={"username": "qingdao", "password": PASSWORD})
     assert response.headers["Location"].endswith("/regulator/")

@@ -1,7 +1,7 @@
 """Sessions for every role: Flask-Login with a per-account session version, and the regulators' idle timeout."""
 import time
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
@@ -27,24 +27,42 @@ def start_session(account: Account) -> None:
     visitor's browser, any planted value) survives it (ASVS 3.2.1)."""
     session.clear()
     login_user(account)
+    session[LAST_SEEN] = time.time()  # the idle clock starts at sign-in; a session without it is refused
 
 
-def end_idle_regulator_sessions():
-    """Regulators are signed out after 30 idle minutes (DESIGN §7)."""
+def end_idle_sessions():
+    """Regulators are signed out after 30 idle minutes (DESIGN §7). Every session carries `last_seen` from its
+    sign-in; one without it was never started here (a replayed or forged cookie) and is refused for every role,
+    because treating a missing value as "now" would let that cookie live for ever."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
     now = time.time()
-    last_seen = session.get(LAST_SEEN, now)
-    session[LAST_SEEN] = now
-    from flask import current_app
-
+    last_seen = session.get(LAST_SEEN)
     idle_limit = current_app.config["REGULATOR_IDLE_MINUTES"] * 60
+    if last_seen is None:
+        return _sign_out(_l("Your session has ended. Please sign in again."))
     if current_user.role in ("regulator", "admin") and now - last_seen > idle_limit:
-        logout_user()
-        session.pop(LAST_SEEN, None)
-        flash(_l("You were signed out after 30 minutes without activity."), "warning")
-        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        return _sign_out(_l("You were signed out after 30 minutes without activity."))
+    session[LAST_SEEN] = now
     return None
+
+
+def require_new_password():
+    """An account whose sign-in the administrator reset holds a one-time password: it opens only the password
+    change page (and sign-out) until the holder chooses a password of their own."""
+    if request.endpoint in ("static", "auth.change_password", "auth.logout") or not current_user.is_authenticated:
+        return None
+    if current_user.must_change_password:
+        flash(_l("Choose a password of your own to replace the one-time password."), "warning")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def _sign_out(message):
+    logout_user()
+    session.pop(LAST_SEEN, None)
+    flash(message, "warning")
+    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
 
 def init_auth(app: Flask) -> None:
@@ -53,4 +71,5 @@ def init_auth(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_account)
-    app.before_request(end_idle_regulator_sessions)
+    app.before_request(end_idle_sessions)
+    app.before_request(require_new_password)

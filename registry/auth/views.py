@@ -35,6 +35,13 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
 
 
+def refusal_text(result) -> str:
+    """Why a password was not accepted: the lockout, or a wrong current password."""
+    if result.locked_until is not None:
+        return _("Too many failed attempts. Try again after %(time)s.", time=format_datetime(result.locked_until))
+    return _("The current password is wrong.")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -44,9 +51,7 @@ def login():
             start_session(result.account)
             return redirect(safe_next(request.args.get("next")) or home_url(result.account))
         if result.locked_until is not None:
-            form.username.errors.append(
-                _("Too many failed attempts. Try again after %(time)s.", time=format_datetime(result.locked_until))
-            )
+            form.username.errors.append(refusal_text(result))
         else:
             form.password.errors.append(_("Wrong username or password."))
     return render_template("auth/login.html", form=form)
@@ -67,13 +72,15 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            account = accounts.change_password(
+            result = accounts.change_password(
                 Actor.of(current_user, request.remote_addr), form.current_password.data, form.new_password.data
             )
         except RuleViolation as error:
             getattr(form, error.field, form.new_password).errors.append(error.message(current_locale()))
         else:
-            login_user(account)  # this session continues with the new session version; all others end
-            flash(_("Your password is changed. Every other session has ended."), "success")
-            return redirect(home_url(account))
+            if result.account is not None:
+                login_user(result.account)  # this session continues with the new session version; others end
+                flash(_("Your password is changed. Every other session has ended."), "success")
+                return redirect(home_url(result.account))
+            form.current_password.errors.append(refusal_text(result))
     return render_template("auth/password.html", form=form)

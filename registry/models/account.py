@@ -2,7 +2,7 @@
 login attempts counted in the database; one-time invitations for staff."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, UtcDateTime, in_list, utcnow
@@ -25,6 +25,8 @@ class Account(Base):
     authority_name: Mapped[str | None] = mapped_column(String(200))  # a regulator's authority
     session_version: Mapped[int] = mapped_column(default=1)  # bumped by logout and password change
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # set by the administrator's sign-in reset: the one-time password opens only the password change page
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -1,12 +1,16 @@
 """`flask accounts ...`: the national administrator's commands for accounts."""
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from registry.extensions import db
+from registry.models import Account
 from registry.rules.errors import RuleViolation
+from registry.services import accounts
 from registry.services.audit import SYSTEM
 from registry.services.regulator_accounts import create_admin, create_regulator
 
-accounts_cli = AppGroup("accounts", help="Create regulator and administrator accounts.")
+accounts_cli = AppGroup("accounts", help="Create regulator and administrator accounts; recover a firm's or a person's.")
 
 
 def _fail(error: RuleViolation) -> None:
@@ -43,3 +47,46 @@ def create_admin_command(username, display_name, email, password):
     except RuleViolation as error:
         _fail(error)
     click.echo(f"administrator {account.username} created")
+
+
+def _account_id(username: str) -> int:
+    account_id = db.session.scalar(select(Account.id).where(Account.username == username.strip()))
+    if account_id is None:
+        raise click.ClickException(f"username: 没有这个账户 (no account {username!r})")
+    return account_id
+
+
+@accounts_cli.command("reset-sign-in")
+@click.argument("username")
+@click.option("--reason", required=True, help="Why, for the audit trail (e.g. the holder's request, checked how).")
+def reset_sign_in_command(username, reason):
+    """Give a firm's or a person's account a new one-time password, printed once; hand it over offline."""
+    try:
+        one_time = accounts.reset_sign_in(SYSTEM, _account_id(username), reason)
+    except RuleViolation as error:
+        _fail(error)
+    click.echo(f"one-time password for {username.strip()} (it must be changed at sign-in): {one_time}")
+
+
+@accounts_cli.command("suspend")
+@click.argument("username")
+@click.option("--reason", required=True, help="Why, for the audit trail.")
+def suspend_command(username, reason):
+    """Suspend a firm's or a person's account: it cannot sign in, and its sessions end."""
+    try:
+        accounts.suspend_account(SYSTEM, _account_id(username), reason)
+    except RuleViolation as error:
+        _fail(error)
+    click.echo(f"{username.strip()} suspended")
+
+
+@accounts_cli.command("reinstate")
+@click.argument("username")
+@click.option("--reason", required=True, help="Why, for the audit trail.")
+def reinstate_command(username, reason):
+    """Let a suspended firm's or person's account sign in again."""
+    try:
+        accounts.reinstate_account(SYSTEM, _account_id(username), reason)
+    except RuleViolation as error:
+        _fail(error)
+    click.echo(f"{username.strip()} reinstated")

@@ -14,12 +14,16 @@ from registry.extensions import login_manager
 from registry.i18n import current_locale, label
 from registry.queries import audit as audit_q
 from registry.queries import regulator as q
+from registry.queries import repair as repair_q
 from registry.regulator import bp
-from registry.regulator.forms import (ComplaintStatusForm, ConfirmForm, NonDisclosureForm, PenaltyForm,
-                                      ImportForm, PersonLookupForm, RegulatorAccountForm, ReviewForm)
+from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, ConfirmForm, NonDisclosureForm,
+                                      PenaltyForm, ImportForm, PersonLookupForm, RegulatorAccountForm,
+                                      RepairApplicationForm, RepairRefusalForm, ReviewForm)
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number
-from registry.services import complaints, disclosure, exchange, penalties, regulator_accounts, reveal, reviews
+from registry.services import (accounts as account_services, complaints, disclosure, exchange, penalties,
+                               regulator_accounts, reveal, reviews)
+from registry.services import repair as repair_service
 from registry.services.audit import Actor
 from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
 
@@ -31,7 +35,7 @@ def actor() -> Actor:
 
 def page_arg() -> int:
     """The requested page number (1 when missing or malformed)."""
-    return request.args.get("page", 1, type=int) or 1
+    return max(1, min(request.args.get("page", 1, type=int), 10000))  # a 400-digit page overflowed SQL
 
 
 def search_text(name: str) -> str:
@@ -196,19 +200,59 @@ def penalty(penalty_id: int):
     return render_template("regulator/penalty.html", facts=q.penalty_view(actor(), penalty_id), form=ConfirmForm())
 
 
-@bp.route("/penalties/<int:penalty_id>/repair", methods=["POST"])
+@bp.route("/penalties/<int:penalty_id>/repair", methods=["GET", "POST"])
 @regulator_only
 def repair(penalty_id: int):
-    """Grant credit repair today, or say from which day it becomes possible."""
-    form = ConfirmForm()
-    if form.validate_on_submit():
+    """Record a party's application for credit repair; with one pending, confirm what leaves public view."""
+    view = repair_q.repair_view(actor(), penalty_id, "record_repair_application")
+    form = RepairApplicationForm()
+    if view.pending is None and form.validate_on_submit():
         try:
-            penalties.grant_repair(actor(), penalty_id)
+            repair_service.record_repair_application(actor(), penalty_id, applied_on=form.applied_on.data,
+                                                     grounds=form.grounds.data, materials=form.materials.data)
+        except RuleViolation as error:
+            show_violation(form, error, "grounds")
+        else:
+            flash(_("The application is recorded. Check what will leave the public view, then decide."), "success")
+            return redirect(url_for(".repair", penalty_id=penalty_id))
+    return render_repair(view, form, RepairRefusalForm())
+
+
+def render_repair(view, form, refusal):
+    status = 400 if request.method == "POST" and (form.errors or refusal.errors) else 200
+    return render_template("regulator/repair.html", view=view, form=form, refusal=refusal,
+                           confirm=ConfirmForm()), status
+
+
+@bp.route("/penalties/<int:penalty_id>/repair/grant", methods=["POST"])
+@regulator_only
+def grant_repair(penalty_id: int):
+    """Grant the pending application today: the penalty leaves the public view."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            repair_service.grant_repair(actor(), penalty_id)
         except RuleViolation as error:
             flash(error.message(current_locale()), "error")
-        else:
-            flash(_("Credit repair is granted: the penalty has left the public view."), "success")
+            return redirect(url_for(".repair", penalty_id=penalty_id))
+        flash(_("Credit repair is granted: the penalty has left the public view."), "success")
     return redirect(url_for(".penalty", penalty_id=penalty_id))
+
+
+@bp.route("/penalties/<int:penalty_id>/repair/refuse", methods=["POST"])
+@regulator_only
+def refuse_repair(penalty_id: int):
+    """Refuse the pending application, with the reason."""
+    view = repair_q.repair_view(actor(), penalty_id, "refuse_repair")
+    refusal = RepairRefusalForm()
+    if refusal.validate_on_submit():
+        try:
+            repair_service.refuse_repair(actor(), penalty_id, refusal.reason.data)
+        except RuleViolation as error:
+            show_violation(refusal, error, "reason")
+        else:
+            flash(_("The application is refused; the penalty stays as it was."), "success")
+            return redirect(url_for(".penalty", penalty_id=penalty_id))
+    return render_repair(view, RepairApplicationForm(formdata=None), refusal)
 
 
 # ---- complaints -------------------------------------------------------------------------------------------
@@ -343,6 +387,37 @@ def account_active(account_id: int, change: str):
         else:
             flash(_("The account is restored.") if change == "restore" else _("The account is suspended."), "success")
     return redirect(url_for(".accounts"))
+
+
+@bp.route("/accounts/practitioners")
+@admin_only
+def practitioner_accounts():
+    """Firms' and persons' accounts found by username or name, to reset, suspend or reinstate."""
+    text = search_text("q")
+    return render_template("regulator/practitioner_accounts.html", text=text,
+                           accounts=q.practitioner_accounts(text), form=AccountRecoveryForm())
+
+
+@bp.route("/accounts/practitioners/<int:account_id>/<any(reset, suspend, reinstate):change>", methods=["POST"])
+@admin_only
+def recover_account(account_id: int, change: str):
+    """Reset a firm's or a person's sign-in (the one-time password is shown once), suspend or reinstate it."""
+    form = AccountRecoveryForm()
+    operation = {"reset": account_services.reset_sign_in, "suspend": account_services.suspend_account,
+                 "reinstate": account_services.reinstate_account}[change]
+    if not form.validate_on_submit():
+        flash(_("Give a reason: it is kept in the audit trail."), "error")
+        return redirect(url_for(".practitioner_accounts", q=request.args.get("q", "")))
+    try:
+        result = operation(actor(), account_id, form.reason.data)
+    except RuleViolation as error:
+        flash(error.message(current_locale()), "error")
+        return redirect(url_for(".practitioner_accounts", q=request.args.get("q", "")))
+    if change == "reset":
+        return render_template("regulator/sign_in_reset.html", account=q.load(actor(), "account", account_id),
+                               one_time_password=result)
+    flash(_("The account is reinstated.") if change == "reinstate" else _("The account is suspended."), "success")
+    return redirect(url_for(".practitioner_accounts", q=result.username))
 
 
 # ---- the national administrator: bulk import --------------------------------------------------------------

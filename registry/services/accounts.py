@@ -1,8 +1,10 @@
-"""Accounts: creation, login with a lockout counted in the database, logout, password change.
+"""Accounts: creation, login with a lockout counted in the database, logout, password change; the
+administrator's recovery of a firm's or a person's account (sign-in reset, suspension, reinstatement).
 
-Logout and password change bump the account's session version, which every request checks, so every
-earlier session ends (a signed cookie alone could be replayed).
+Logout, password change, reset and suspension bump the account's session version, which every request checks,
+so every earlier session ends (a signed cookie alone could be replayed).
 """
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +22,8 @@ from registry.rules.identifiers import looks_like_full_id_number
 from registry.rules.normalize import normalize_text
 from registry.rules.passwords import check_password_policy
 from registry.services import service
-from registry.services.audit import SYSTEM, Actor, record_event
+from registry.rules.divisions import within_jurisdiction
+from registry.services.audit import SYSTEM, AccessDenied, Actor, record_event
 
 # Compared against when the username is unknown, so a miss costs as long as a hit.
 _DUMMY_HASH = generate_password_hash("not a real password, only for timing")
@@ -77,6 +80,16 @@ def _recent_failures(username: str, now: datetime) -> list[datetime]:
     )
 
 
+def _locked_until(key: str, now: datetime) -> datetime | None:
+    """When the lockout of this key lifts, or None: 5 failures in 15 minutes lock it (sign-in and password
+    change count together, so the current-password box is no way round the lockout)."""
+    failures = _recent_failures(key, now)
+    limit = current_app.config["LOGIN_LOCKOUT_FAILURES"]
+    if len(failures) < limit:
+        return None
+    return failures[-limit] + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+
+
 @service
 def authenticate(username: str, password: str, ip: str | None = None) -> LoginResult:
     """Check a login; after 5 failures in 15 minutes the username is locked until the window passes."""
@@ -84,10 +97,8 @@ def authenticate(username: str, password: str, ip: str | None = None) -> LoginRe
     now = utcnow()
     account = db.session.scalar(select(Account).where(Account.username == username))
     key = _attempt_key(username, account)
-    failures = _recent_failures(key, now)
-    limit = current_app.config["LOGIN_LOCKOUT_FAILURES"]
-    if len(failures) >= limit:
-        locked_until = failures[-limit] + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+    locked_until = _locked_until(key, now)
+    if locked_until is not None:
         db.session.add(LoginAttempt(username=key, at=now, succeeded=False, ip=ip))
         record_event(Actor(None, key, ip=ip), "login_refused_locked", detail="account locked")
         return LoginResult(None, locked_until)
@@ -119,18 +130,99 @@ def logout(actor: Actor) -> None:
 
 
 @service
-def change_password(actor: Actor, current_password: str, new_password: str) -> Account:
-    """Change the password after checking the current one; every other session ends."""
+def change_password(actor: Actor, current_password: str, new_password: str) -> LoginResult:
+    """Change the password after checking the current one; every other session ends. A wrong current password
+    is a failed sign-in attempt, counted and audited (it returns no account), and the lockout refuses it too."""
     account = db.session.get(Account, actor.account_id)
-    if not check_password_hash(account.password_hash, current_password):
-        raise RuleViolation("current_password", "当前密码不正确", "the current password is wrong")
+    now = utcnow()
+    locked_until = _locked_until(account.username, now)
+    if locked_until is not None or not check_password_hash(account.password_hash, current_password):
+        db.session.add(LoginAttempt(username=account.username, at=now, succeeded=False, ip=actor.ip))
+        record_event(actor, "password_change_refused_locked" if locked_until else "password_change_failed", account)
+        return LoginResult(None, locked_until)
     if new_password == current_password:
         raise RuleViolation("new_password", "新密码不能与当前密码相同", "the new password must differ from the current one")
     check_password_policy(new_password, "new_password")
     account.password_hash = hash_password(new_password)
-    account.password_changed_at = utcnow()
+    account.password_changed_at = now
+    account.must_change_password = False
     account.session_version += 1
+    db.session.add(LoginAttempt(username=account.username, at=now, succeeded=True, ip=actor.ip))
     record_event(actor, "password_changed", account)
+    return LoginResult(account)
+
+
+def is_national_admin(actor: Actor) -> bool:
+    """The national administrator, or the system acting from the command line."""
+    return actor.role == "admin" or (actor.role == "system" and actor.account_id is None)
+
+
+PRACTITIONER_ROLES = ("unit", "person")
+# Without 0/O, 1/l/I: read aloud or copied from paper, a one-time password must not be misread.
+ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def _practitioner_account(actor: Actor, account_id: int, action: str) -> Account:
+    """A firm's or a person's account that the actor may recover: the national administrator any, a regulator a
+    firm's account registered within its jurisdiction (to suspend a squatted registration); anyone else 403."""
+    if not is_national_admin(actor) and actor.role != "regulator":
+        raise AccessDenied(actor, action, "account", account_id)
+    account = db.session.get(Account, account_id)
+    if account is None or account.role not in PRACTITIONER_ROLES:
+        raise RuleViolation("account", "没有这个从业单位或从业个人账户", "no such firm or person account")
+    if not is_national_admin(actor) and not (
+            action != "reset_sign_in" and account.role == "unit"
+            and within_jurisdiction(actor.division_code, account.unit.division_code)):
+        raise AccessDenied(actor, action, "account", account_id)
+    return account
+
+
+def _reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation("reason", "请填写理由", "a reason is required")
+    if len(reason) > 500:
+        raise RuleViolation("reason", "理由不能超过500个字符", "the reason may have at most 500 characters")
+    return reason
+
+
+@service
+def reset_sign_in(actor: Actor, account_id: int, reason: str) -> str:
+    """Give a firm's or a person's account a new one-time password (returned, shown once, handed over offline);
+    it opens only the password change page, and every earlier session ends. The national administrator only."""
+    account = _practitioner_account(actor, account_id, "reset_sign_in")
+    reason = _reason(reason)
+    one_time = "-".join("".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(4))
+    account.password_hash = hash_password(one_time)
+    account.password_changed_at = utcnow()
+    account.must_change_password = True
+    account.session_version += 1
+    record_event(actor, "sign_in_reset", account, after={"must_change_password": True}, detail=reason)
+    return one_time
+
+
+@service
+def suspend_account(actor: Actor, account_id: int, reason: str) -> Account:
+    """Suspend a firm's or a person's account: it cannot sign in, and its sessions end at once."""
+    account = _practitioner_account(actor, account_id, "suspend_account")
+    reason = _reason(reason)
+    if account.active:
+        account.active = False
+        account.session_version += 1
+        record_event(actor, "account_suspended", account, before={"active": True}, after={"active": False},
+                     detail=reason)
+    return account
+
+
+@service
+def reinstate_account(actor: Actor, account_id: int, reason: str) -> Account:
+    """Let a suspended firm's or person's account sign in again."""
+    account = _practitioner_account(actor, account_id, "reinstate_account")
+    reason = _reason(reason)
+    if not account.active:
+        account.active = True
+        record_event(actor, "account_reinstated", account, before={"active": False}, after={"active": True},
+                     detail=reason)
     return account
 
 

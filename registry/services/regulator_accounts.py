@@ -9,15 +9,10 @@ from registry.rules.divisions import validate_division_code, within_jurisdiction
 from registry.rules.errors import RuleViolation
 from registry.rules.normalize import normalize_text
 from registry.services import service
-from registry.services.accounts import create_account
+from registry.services.accounts import create_account, is_national_admin
 from registry.services.audit import AccessDenied, Actor, record_denial, record_event
 
 STAFF_ROLES = ("regulator", "admin")
-
-
-def is_national_admin(actor: Actor) -> bool:
-    """The national administrator, or the system acting from the command line."""
-    return actor.role == "admin" or (actor.role == "system" and actor.account_id is None)
 
 
 def require_admin(actor: Actor, action: str, record_type: str | None = None, record_id=None) -> None:

@@ -12,6 +12,7 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Project, ProjectRole, Review
 from registry.reference import REPORT_TYPES
+from registry.rules.dates import check_event_date
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.audit import Actor, enqueue_for_index, record_event, snapshot
@@ -47,8 +48,7 @@ def record_review(actor: Actor, project_id: int, *, report_type: str, round: int
         raise RuleViolation("report_type", "请选择评审报告类型", "choose the type of report")
     if reviewed_on is None:
         raise RuleViolation("reviewed_on", "请填写评审日期", "the review date is required")
-    if reviewed_on > today():
-        raise RuleViolation("reviewed_on", "评审日期不能晚于今天", "the review date cannot be in the future")
+    check_event_date(reviewed_on, "reviewed_on", today())
     earlier = {
         review.round: review
         for review in db.session.scalars(

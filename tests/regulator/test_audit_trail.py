@@ -9,7 +9,9 @@ from tests.regulator.conftest import login_as
 
 
 def test_the_trail_of_a_penalty_shows_who_when_what_and_the_change(as_qingdao, db, world):
-    as_qingdao.post(f"/regulator/penalties/{world.qd.penalty}/repair")
+    as_qingdao.post(f"/regulator/penalties/{world.qd.penalty}/repair",
+                    data={"applied_on": "2026-11-20", "grounds": "已整改", "materials": ["application_letter"]})
+    as_qingdao.post(f"/regulator/penalties/{world.qd.penalty}/repair/grant")
     page = as_qingdao.get(f"/regulator/audit/penalty/{world.qd.penalty}").get_data(as_text=True)
     assert "审计记录" in page and "青岛环罚〔2026〕1号" in page
     assert "qd-official" in page and "penalty_repaired" in page and "repaired_on" in page and "2026-11-26" in page

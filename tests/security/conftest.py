@@ -51,6 +51,9 @@ def cast(app, db, world):
                    display_name=hf_unit.name, unit_id=hf_unit.id)
     create_account(SYSTEM, username=USERNAMES["person_a"], password=PASSWORD, role="person",
                    display_name="青岛工程师", person_id=world.qd.person)
+    spare_practitioner = create_account(  # the person account the administrator suspends
+        SYSTEM, username="person-spare", password=PASSWORD, role="person", display_name="青岛助理工程师",
+        person_id=db.session.scalar(select(Person.id).where(Person.name == "青岛助理工程师"))).id
     admin_id = world.accounts["admin"]
     spare_regulator = world.accounts["qingdao"]  # a city official of province X: the account the admin suspends
     create_regulator(SYSTEM, username=USERNAMES["regulator_x"], display_name="鲁监管", division_code="370000",
@@ -63,7 +66,8 @@ def cast(app, db, world):
                         spare_person=db.session.scalar(select(Person.id).where(Person.name == "青岛助理工程师")))
     b = SimpleNamespace(**vars(world.hf), uscc=hf_unit.uscc, ref=db.session.get(Project, world.hf.project).ref,
                         public_id=db.session.get(Person, world.hf.person).public_id, spare_person=world.hf.person)
-    return SimpleNamespace(a=a, b=b, clients=clients, world=world, spare_regulator=spare_regulator, admin=admin_id)
+    return SimpleNamespace(a=a, b=b, clients=clients, world=world, spare_regulator=spare_regulator, admin=admin_id,
+                           spare_practitioner=spare_practitioner)
 
 
 def mirrored(cast) -> SimpleNamespace:
