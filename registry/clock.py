@@ -17,19 +17,22 @@ def today() -> date:
     return datetime.now(CHINA).date()
 
 
-def in_beijing(moment: datetime) -> datetime:
-    """The instant in Beijing time; a naive value (SQLite hands those back) was stored in UTC."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA)
+def beijing(instant: datetime) -> datetime:
+    """A stored UTC instant as Beijing wall-clock time (a naive one is taken as UTC, as the models store it)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(CHINA)
 
 
-def beijing_date(moment: datetime | None) -> date | None:
+def beijing_date(instant: datetime | None) -> date | None:
     """The Beijing date of an instant: a letter signed at 01:19 on 3 December in Beijing is dated 12-03."""
-    return in_beijing(moment).date() if moment is not None else None
+    return beijing(instant).date() if instant is not None else None
 
 
-def beijing_time(moment: datetime | None, seconds: bool = False) -> str:
-    """An instant as the reader sees it, labelled: `2026-12-03 01:19 北京时间`."""
-    if moment is None:
+def beijing_time(instant: datetime | None, seconds: bool = False) -> str:
+    """An instant as the reader sees it, labelled: `2026-12-03 01:19（北京时间）`. The one formatting of a time,
+    used by every page (a Jinja filter) and by the audit trail."""
+    if instant is None:
         return "—"
-    shown = in_beijing(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-    return f"{shown} {gettext('Beijing time')}"
+    shown = beijing(instant).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return gettext("%(time)s Beijing time", time=shown)

@@ -159,6 +159,11 @@ def projects_page(actor: Actor, q: str = "", page: int = 1, sort: str = "-create
     return paginate(statement.order_by(PROJECT_SORTS.get(sort, Project.id.desc()), Project.id), page)
 
 
+def project_category(project_id: int) -> str | None:
+    """A project's practice category, which decides the report types its review form offers."""
+    return db.session.scalar(select(Project.category).where(Project.id == project_id))
+
+
 @dataclass
 class ReportHistory:
     report_type: str

@@ -10,7 +10,8 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from registry.form_fields import amount, whole_number
 from registry.i18n import current_locale, label
-from registry.reference import PENALTY_KINDS, REPAIR_MATERIALS, REPORT_TYPES, SEVERITIES
+from registry.reference import PENALTY_KINDS, REPAIR_MATERIALS, SEVERITIES
+from registry.rules.reports import reports_for_category
 from registry.services.complaints import next_statuses
 from registry.services.disclosure import LEGAL_GROUNDS
 
@@ -38,15 +39,19 @@ def required():
 
 
 class ReviewForm(FlaskForm):
-    report_type = SelectField(_l("Report type"), validators=[required()])
+    # the service refuses a type that does not fit, with the rule's own message (registry/rules/reports.py)
+    report_type = SelectField(_l("Report type"), validators=[required()], validate_choice=False)
     round = IntegerField(_l("Review round"), validators=[required(), whole_number(1, 99)])
     reviewed_on = DateField(_l("Review date"), validators=[required()])
     passed = RadioField(_l("Result"), choices=choices([("yes", _l("Passed")), ("no", _l("Not passed"))]),
                         validators=[required()])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, category: str, *args, **kwargs):
+        """Only the report types that fit the project's category are offered (registry/rules/reports.py)."""
         super().__init__(*args, **kwargs)
-        self.report_type.choices = choices([("", _l("— choose —"))] + [(code, label("report_type", code)) for code in REPORT_TYPES])
+        fitting = reports_for_category(category)
+        self.report_type.choices = choices([("", _l("— choose —"))] * (len(fitting) > 1)
+                                           + [(code, label("report_type", code)) for code in fitting])
 
 
 class PenaltyForm(FlaskForm):

@@ -122,14 +122,15 @@ def projects():
 @regulator_only
 def project(project_id: int):
     """One project: its reports' rounds, people, complaints and the form for the next outcome."""
-    return render_template("regulator/project.html", form=ReviewForm(), **q.project_view(actor(), project_id))
+    facts = q.project_view(actor(), project_id)
+    return render_template("regulator/project.html", form=ReviewForm(facts["project"].category), **facts)
 
 
 @bp.route("/projects/<int:project_id>/reviews", methods=["POST"])
 @regulator_only
 def record_review(project_id: int):
     """Record one review round's outcome; errors go beside their fields."""
-    form = ReviewForm()
+    form = ReviewForm(q.project_category(project_id))
     if form.validate_on_submit():
         try:
             review = reviews.record_review(actor(), project_id, report_type=form.report_type.data, round=form.round.data,
