@@ -1,14 +1,16 @@
 """The public's forms: the search filters (GET, no CSRF token needed), the similar-parcel search and the
 complaint form (POST, CSRF, a honeypot field and a signed minimum fill time against bots)."""
 import time
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
+from registry.form_fields import amount
 from registry.i18n import label
 from registry.practitioner.forms import RedactingField
 from registry.queries.portal import UnitFilters
@@ -19,18 +21,21 @@ FORM_MAX_AGE_SECONDS = 6 * 3600
 
 
 def number_range(minimum, maximum, message):
-    """NumberRange that stays silent when the value did not parse (the parse error is already shown)."""
-    check = NumberRange(min=minimum, max=maximum, message=message)
-
+    """A range check that stays silent when the value did not parse (the parse error is already shown), and
+    refuses NaN and infinities (WTForms' NumberRange raises on `sNaN` and on a 400-digit integer)."""
     def validator(form, field):
-        if field.data is not None:
-            check(form, field)
+        value = field.data
+        if value is None:
+            return
+        if isinstance(value, Decimal) and not value.is_finite() \
+                or minimum is not None and value < minimum or maximum is not None and value > maximum:
+            raise StopValidation(message)
 
     return validator
 
 
 def _area():
-    return DecimalField(validators=[Optional(), number_range(0, None, _l("Enter an area of 0 m² or more."))],
+    return DecimalField(validators=[Optional(), number_range(0, None, _l("Enter an area of 0 m² or more.")), amount()],
                         places=None)
 
 

@@ -5,9 +5,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from registry.models import Complaint, Penalty
+from registry.models import Complaint, Penalty, Project
 from registry.queries import public
 from registry.rules.disclosure import ban_is_public, complaint_is_public, penalty_is_public
+from registry.rules.rates import counts_toward_on_time, on_time_rate
 from tests.factories import complaint_record, create, penalty_record, project_record, unit_record
 
 
@@ -63,3 +64,33 @@ def test_complaint_clause_agrees_with_the_rule(db):
     for complaint in db.session.scalars(select(Complaint)):
         assert (complaint.id in shown) == complaint_is_public(complaint.status, complaint.non_disclosure_reason is not None)
     assert len(shown) == 1
+
+
+def test_on_time_clause_agrees_with_the_rule_around_each_finding_date(db):
+    """A project found false leaves the on-time rate from the finding's date, in SQL as in the pure rule."""
+    rng = random.Random(11)
+    unit = unit_record()
+    projects, complaints = [], []
+    for n in range(30):
+        done = date(2024, 1, 1) + timedelta(days=rng.randrange(0, 300))
+        project = project_record(unit["uscc"], completed_on=done.isoformat(),
+                                 contract_deadline=(done + timedelta(days=rng.randrange(-30, 30))).isoformat())
+        projects.append(project)
+        if rng.random() < 0.5:
+            status = rng.choice(["received", "substantiated", "substantiated", "unsubstantiated"])
+            verified = date(2026, 1, 1) + timedelta(days=rng.randrange(0, 200))
+            extra = {"non_disclosed": {"reason": "依法不予公开"}} if rng.random() < 0.2 else {}
+            complaints.append(complaint_record(project["ref"], status=status, received_on="2025-12-01",
+                                               verified_on=verified.isoformat() if status != "received" else None,
+                                               **extra))
+    create(unit, *projects, *complaints)
+    unit_id = db.session.scalar(select(Project.unit_id).limit(1))
+    found_false = {c.project_id: c.verified_on for c in db.session.scalars(select(Complaint).where(public.complaint_public()))}
+    days = {date(2025, 12, 31)} | set(found_false.values()) | {d - timedelta(days=1) for d in found_false.values()}
+    rates = set()
+    for day in sorted(days):
+        counted = [(p.contract_deadline, p.completed_on) for p in db.session.scalars(select(Project))
+                   if counts_toward_on_time(found_false.get(p.id), day)]
+        assert public.unit_on_time(db.session, [unit_id], day)[unit_id] == on_time_rate(counted), day
+        rates.add(on_time_rate(counted).total)
+    assert len(rates) > 3  # findings take projects out one after another

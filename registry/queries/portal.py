@@ -17,7 +17,7 @@ from registry.extensions import db
 from registry.models import Complaint, Employment, Penalty, Person, Project, ProjectRole, Review, Unit, UnitCategory
 from registry.queries.public import (
     ban_public, complaint_public, penalty_public, person_basic_public, person_first_pass, person_listed,
-    project_public, review_public, unit_basic_public, unit_first_pass, unit_listed, unit_on_time,
+    on_time_counted, project_public, review_public, unit_basic_public, unit_first_pass, unit_listed, unit_on_time,
 )
 from registry.rules.rates import Rate, days_late
 from registry.search import search_ids
@@ -102,6 +102,7 @@ class UnitSummary:
     project_count: int
     penalty_count: int
     ban: Ban
+    finding_count: int = 0  # substantiated false-performance findings, shown beside penalties and bans
 
     @property
     def province(self) -> str | None:
@@ -134,13 +135,13 @@ def _first_pass_stats():
     )
 
 
-def _on_time_stats():
+def _on_time_stats(day: date):
     return (
         select(Project.unit_id.label("unit_id"),
                func.sum(case((Project.completed_on <= Project.contract_deadline, 1), else_=0)).label("on_time"),
                func.count().label("total"))
         .join(Unit, Unit.id == Project.unit_id)
-        .where(project_public(), Project.completed_on.is_not(None), Project.contract_deadline.is_not(None))
+        .where(on_time_counted(day))
         .group_by(Project.unit_id).subquery("on_time")
     )
 
@@ -182,7 +183,7 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
             .order_by(UnitCategory.category)):
         categories[unit_id].append(category)
     first_pass = unit_first_pass(session, ids)
-    on_time = unit_on_time(session, ids)
+    on_time = unit_on_time(session, ids, day)
     counts = dict(session.execute(
         select(Project.unit_id, func.count()).join(Unit, Unit.id == Project.unit_id)
         .where(Project.unit_id.in_(ids), project_public()).group_by(Project.unit_id)).all())
@@ -190,6 +191,9 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
         select(Penalty.unit_id, func.count()).where(Penalty.unit_id.in_(ids), penalty_public(day, _rules()))
         .group_by(Penalty.unit_id)).all())
     bans = _bans(Penalty.unit_id, ids, day)
+    findings = dict(session.execute(
+        select(Project.unit_id, func.count()).join(Complaint, Complaint.project_id == Project.id)
+        .where(Project.unit_id.in_(ids), complaint_public()).group_by(Project.unit_id)).all())
     summaries = []
     for unit_id in ids:
         row = units.get(unit_id)
@@ -201,7 +205,8 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
             division_code=row.division_code if basic else None,
             categories=categories[unit_id] if basic else [],
             first_pass=first_pass[unit_id], on_time=on_time[unit_id], project_count=counts.get(unit_id, 0),
-            penalty_count=penalties.get(unit_id, 0), ban=bans.get(unit_id, NO_BAN)))
+            penalty_count=penalties.get(unit_id, 0), ban=bans.get(unit_id, NO_BAN),
+            finding_count=findings.get(unit_id, 0)))
     return summaries
 
 
@@ -264,7 +269,7 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_
     it stops after the hits this page needs (plus one, to know there is a next page).
     """
     day = today()
-    first_pass, on_time, counts = _first_pass_stats(), _on_time_stats(), _project_counts()
+    first_pass, on_time, counts = _first_pass_stats(), _on_time_stats(day), _project_counts()
     # join only the aggregates a filter or the order needs: each one scans a whole table
     filtered = select(Unit.id).where(*_unit_conditions(filters, day, first_pass))
     if filters.min_first_pass is not None:
@@ -543,14 +548,14 @@ def unit_profile(uscc: str, projects_page: int = 1, per_page: int | None = 50) -
     categories = list(db.session.scalars(
         select(UnitCategory.category).where(UnitCategory.unit_id == unit.id).order_by(UnitCategory.category)))
     first_pass = unit_first_pass(db.session, [unit.id])[unit.id]
-    on_time = unit_on_time(db.session, [unit.id])[unit.id]
+    on_time = unit_on_time(db.session, [unit.id], day)[unit.id]
     fp_low, fp_high = db.session.execute(
         select(func.min(Review.reviewed_on), func.max(Review.reviewed_on))
         .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
         .where(Project.unit_id == unit.id, Review.round == 1, review_public())).one()
     ot_low, ot_high = db.session.execute(
         select(func.min(Project.completed_on), func.max(Project.completed_on)).join(Unit, Unit.id == Project.unit_id)
-        .where(Project.unit_id == unit.id, project_public(), Project.contract_deadline.is_not(None))).one()
+        .where(Project.unit_id == unit.id, on_time_counted(day))).one()
     projects = _unit_projects(unit.id, projects_page, per_page)
     reviews = _unit_reviews(unit.id)
     return UnitProfile(

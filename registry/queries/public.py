@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, exists, false, func, or_, select
 
+from registry import clock
 from registry.models import Complaint, Penalty, Person, Project, ProjectRole, Review, Unit
 from registry.rules.publicity import DEFAULT_PUBLICITY_RULES
 from registry.rules.rates import Rate
@@ -124,14 +125,26 @@ def unit_first_pass(session, unit_ids) -> dict[int, Rate]:
     return {unit_id: rates.get(unit_id, Rate(0, 0)) for unit_id in unit_ids}
 
 
-def unit_on_time(session, unit_ids) -> dict[int, Rate]:
-    """On-time rate per firm over its public, completed projects that have a contract deadline."""
+def project_counts_toward_on_time(today: date):
+    """`rules.rates.counts_toward_on_time` as SQL: no public false-performance finding made on or before today."""
+    return ~exists().where(Complaint.project_id == Project.id, complaint_public(), Complaint.verified_on <= today)
+
+
+def on_time_counted(today: date):
+    """The projects an on-time rate counts: public, completed, with a deadline, not found false. Needs Unit joined."""
+    return and_(project_public(), Project.completed_on.is_not(None), Project.contract_deadline.is_not(None),
+                project_counts_toward_on_time(today))
+
+
+def unit_on_time(session, unit_ids, today: date | None = None) -> dict[int, Rate]:
+    """On-time rate per firm over its public, completed projects that have a contract deadline, on `today`
+    (the Beijing date by default): a project found false leaves it from the finding's date."""
+    today = today or clock.today()
     rows = session.execute(
         select(Project.unit_id, func.sum(case((Project.completed_on <= Project.contract_deadline, 1), else_=0)),
                func.count())
         .join(Unit, Unit.id == Project.unit_id)
-        .where(project_public(), Project.completed_on.is_not(None), Project.contract_deadline.is_not(None),
-               Project.unit_id.in_(unit_ids))
+        .where(on_time_counted(today), Project.unit_id.in_(unit_ids))
         .group_by(Project.unit_id)
     )
     rates = _rates(rows)

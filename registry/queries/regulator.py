@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort, current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Account, Complaint, Employment, Penalty, Person, Project, ProjectRole, Review, Unit
+from registry.models import Account, Complaint, Employment, Penalty, Person, Project, ProjectRole, Review, Unit, UnitVersion
 from registry.queries.public import person_first_pass, unit_first_pass, unit_on_time
 from registry.reference import REPORT_TYPES
+from registry.rules.authority import record_authority
 from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import jurisdiction_prefix, within_jurisdiction
 from registry.rules.errors import RuleViolation
@@ -31,12 +32,19 @@ def in_jurisdiction(column, actor: Actor):
     return column.like(jurisdiction_prefix(actor.division_code) + "%")
 
 
+def authority_of(record_class):
+    """A SQL expression: the division of the authority a review or complaint belongs to (`record_authority`).
+    Needs Project joined."""
+    return func.coalesce(record_class.authority_division_code, Project.division_code)
+
+
 def owning_division(record) -> str | None:
-    """The division that owns a record: where the firm or project lies, or the deciding authority's."""
+    """The division that owns a record: where the firm or project lies, the authority that received the
+    complaint or recorded the review, the deciding authority of a penalty (never the firm's code of today)."""
     if isinstance(record, (Unit, Project)):
         return record.division_code
     if isinstance(record, (Review, Complaint)):
-        return record.project.division_code
+        return record_authority(record.authority_division_code, record.project.division_code)
     if isinstance(record, Penalty):
         return record.authority_division_code
     return None
@@ -60,6 +68,31 @@ def person_division_in(person_id: int, jurisdiction_code: str) -> str | None:
     return None
 
 
+def unit_linked(jurisdiction_code: str):
+    """A SQL clause: the firm is registered in the jurisdiction, was registered there before it moved, or has
+    a project located there or a review or complaint held there. A firm that moves keeps its earlier records
+    with the authorities that made them. (A penalty decided there alone does not open the firm's page: the
+    penalty's own page is the deciding authority's.)"""
+    prefix = jurisdiction_prefix(jurisdiction_code) + "%"
+    return or_(
+        Unit.division_code.like(prefix),
+        exists().where(UnitVersion.unit_id == Unit.id, UnitVersion.data["division_code"].as_string().like(prefix)),
+        exists().where(Project.unit_id == Unit.id, Project.division_code.like(prefix)),
+        exists(select(Review.id).join(Project, Project.id == Review.project_id)
+               .where(Project.unit_id == Unit.id, authority_of(Review).like(prefix))),
+        exists(select(Complaint.id).join(Project, Project.id == Complaint.project_id)
+               .where(Project.unit_id == Unit.id, authority_of(Complaint).like(prefix))),
+    )
+
+
+def unit_division_in(unit: Unit, jurisdiction_code: str) -> str | None:
+    """The firm's division if the firm is linked to the jurisdiction (`unit_linked`), else None."""
+    if within_jurisdiction(jurisdiction_code, unit.division_code):
+        return unit.division_code
+    linked = db.session.scalar(select(Unit.id).where(Unit.id == unit.id, unit_linked(jurisdiction_code)))
+    return jurisdiction_code if linked is not None else None
+
+
 def load(actor: Actor, record_type: str, record_id: int, action: str = "read"):
     """The record if it lies in the actor's jurisdiction; 404 if missing; otherwise an audited 403."""
     model = MODELS.get(record_type)
@@ -72,8 +105,12 @@ def load(actor: Actor, record_type: str, record_id: int, action: str = "read"):
         return record
     if actor.role != "regulator" or not actor.division_code:
         raise deny_read(actor, action, record_type, record_id)
-    division = (person_division_in(record.id, actor.division_code) if record_type == "person"
-                else owning_division(record))
+    if record_type == "person":
+        division = person_division_in(record.id, actor.division_code)
+    elif record_type == "unit":
+        division = unit_division_in(record, actor.division_code) or record.division_code
+    else:
+        division = owning_division(record)
     if not within_jurisdiction(actor.division_code, division):
         raise deny_read(actor, action, record_type, record_id, division)
     return record
@@ -93,7 +130,7 @@ def desk_summary(actor: Actor) -> dict:
     """Counts for the regulator's desk: open complaints, penalties now public, reviews recorded this year."""
     open_complaints = db.session.scalar(
         select(func.count(Complaint.id)).join(Project, Project.id == Complaint.project_id)
-        .where(in_jurisdiction(Project.division_code, actor), Complaint.status.in_(("received", "verifying")))
+        .where(in_jurisdiction(authority_of(Complaint), actor), Complaint.status.in_(("received", "verifying")))
     )
     penalties = db.session.scalar(
         select(func.count(Penalty.id)).where(in_jurisdiction(Penalty.authority_division_code, actor))
@@ -101,7 +138,7 @@ def desk_summary(actor: Actor) -> dict:
     projects = db.session.scalar(select(func.count(Project.id)).where(in_jurisdiction(Project.division_code, actor)))
     reviews = db.session.scalar(
         select(func.count(Review.id)).join(Project, Project.id == Review.project_id)
-        .where(in_jurisdiction(Project.division_code, actor))
+        .where(in_jurisdiction(authority_of(Review), actor))
     )
     return {"open_complaints": open_complaints, "penalties": penalties, "projects": projects, "reviews": reviews}
 
@@ -120,6 +157,11 @@ def projects_page(actor: Actor, q: str = "", page: int = 1, sort: str = "-create
                                         Project.parcel_name.like(pattern, escape="\\"),
                                         Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\")))
     return paginate(statement.order_by(PROJECT_SORTS.get(sort, Project.id.desc()), Project.id), page)
+
+
+def project_category(project_id: int) -> str | None:
+    """A project's practice category, which decides the report types its review form offers."""
+    return db.session.scalar(select(Project.category).where(Project.id == project_id))
 
 
 @dataclass
@@ -157,8 +199,8 @@ def project_view(actor: Actor, project_id: int) -> dict:
 # ---- firms ------------------------------------------------------------------------------------------------
 
 def units_page(actor: Actor, q: str = "", page: int = 1):
-    """Firms registered in the jurisdiction, by name or credit code."""
-    statement = select(Unit).where(in_jurisdiction(Unit.division_code, actor))
+    """Firms linked to the jurisdiction (registered there now or before, or with records there), by name or code."""
+    statement = select(Unit).where(unit_linked(actor.division_code))
     if q:
         pattern = _like(q.strip())
         statement = statement.where(or_(Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\")))
@@ -251,9 +293,9 @@ def penalty_view(actor: Actor, penalty_id: int) -> PenaltyFacts:
 # ---- complaints -------------------------------------------------------------------------------------------
 
 def complaints_page(actor: Actor, status: str = "open", page: int = 1):
-    """The queue of complaints about projects in the jurisdiction, oldest open first."""
+    """The queue of complaints received by authorities in the jurisdiction, oldest open first."""
     statement = (select(Complaint).join(Project, Project.id == Complaint.project_id)
-                 .where(in_jurisdiction(Project.division_code, actor)))
+                 .where(in_jurisdiction(authority_of(Complaint), actor)))
     if status == "open":
         statement = statement.where(Complaint.status.in_(("received", "verifying")))
     elif status in ("received", "verifying", "substantiated", "unsubstantiated"):
@@ -262,7 +304,7 @@ def complaints_page(actor: Actor, status: str = "open", page: int = 1):
 
 
 def complaint_view(actor: Actor, complaint_id: int) -> Complaint:
-    """A complaint about a project in the jurisdiction, complainant included (the handling regulator only)."""
+    """A complaint received in the jurisdiction, complainant included (the receiving regulator only)."""
     return load(actor, "complaint", complaint_id)
 
 

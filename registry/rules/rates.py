@@ -52,6 +52,12 @@ def on_time_rate(projects: Iterable[tuple[date | None, date | None]]) -> Rate:
     return Rate(sum(done <= deadline for deadline, done in counted), len(counted))
 
 
+def counts_toward_on_time(found_false_on: date | None, today: date) -> bool:
+    """A project leaves the on-time rate from the day a false-performance finding about it was made (DESIGN §3):
+    its self-reported dates are no longer believed. Its reviews stay counted as the authorities recorded them."""
+    return found_false_on is None or found_false_on > today
+
+
 def days_late(contract_deadline: date | None, completed_on: date | None) -> int | None:
     """Days past the deadline (negative: early), or None when either date is missing."""
     if contract_deadline is None or completed_on is None:

@@ -10,6 +10,8 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Complaint
 from registry.reference import COMPLAINT_STATUSES
+from registry.rules.authority import record_authority
+from registry.rules.dates import check_complaint_dates
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.audit import Actor, enqueue_for_index, record_event
@@ -36,7 +38,9 @@ def advance_complaint(actor: Actor, complaint_id: int, *, status: str, finding: 
     complaint = db.session.get(Complaint, complaint_id)
     if complaint is None:
         raise RuleViolation("complaint", "没有这个举报", "no such complaint")
-    require_jurisdiction(actor, "advance_complaint", complaint, complaint.project.division_code)
+    # the authority that received it keeps it, wherever the project or firm says it is today
+    received_by = record_authority(complaint.authority_division_code, complaint.project.division_code)
+    require_jurisdiction(actor, "advance_complaint", complaint, received_by)
     if status not in COMPLAINT_STATUSES or status not in next_statuses(complaint.status):
         raise RuleViolation("status", "该举报不能转到这个状态", "the complaint cannot move to this status")
     before = {"status": complaint.status, "finding": complaint.finding,
@@ -48,20 +52,17 @@ def advance_complaint(actor: Actor, complaint_id: int, *, status: str, finding: 
         if len(finding) > 5000:
             raise RuleViolation("finding", "核查结论不能超过5000个字", "the finding is at most 5,000 characters")
         verified_on = verified_on or today()
-        if verified_on > today():
-            raise RuleViolation("verified_on", "核查日期不能晚于今天", "the verification date cannot be in the future")
-        if verified_on < complaint.received_on:
-            raise RuleViolation("verified_on", "核查日期不能早于受理日期", "the verification date cannot precede receipt")
+        check_complaint_dates(complaint.received_on, verified_on, today())
         complaint.finding = finding
         complaint.verified_on = verified_on
     complaint.status = status
     complaint.authority = actor.authority_name
-    complaint.authority_division_code = actor.division_code
+    complaint.authority_division_code = received_by
     complaint.handled_by_account_id = actor.account_id
     after = {"status": status, "finding": complaint.finding,
              "verified_on": complaint.verified_on.isoformat() if complaint.verified_on else None}
     record_event(actor, f"complaint_{status}", complaint, before=before, after=after,
-                 division_code=complaint.project.division_code)
+                 division_code=received_by)
     if status == "substantiated":
         # the finding now flags the project on every public surface of its firm
         enqueue_for_index("unit", complaint.project.unit_id)

@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Employment, Project, ProjectRole, ProjectVersion
+from registry.models import Complaint, Employment, Project, ProjectRole, ProjectVersion, Review
 from registry.reference import CATEGORIES, ROLES
+from registry.rules.authority import check_firm_change, locked_for_firm
+from registry.rules.dates import check_project_dates
 from registry.rules.divisions import validate_division_code
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import validate_uscc
@@ -77,15 +79,7 @@ def validated(data: ProjectData) -> dict:
         "contract_deadline": data.contract_deadline,
         "completed_on": data.completed_on,
     }
-    if data.completed_on is not None:
-        if data.completed_on > today():
-            raise RuleViolation("completed_on", "实际完成日期不能晚于今天", "the completion date cannot be in the future")
-        if data.started_on is not None and data.completed_on < data.started_on:
-            raise RuleViolation("completed_on", "实际完成日期不能早于开始日期",
-                                "the completion date cannot be before the start date")
-    if data.started_on is not None and data.contract_deadline is not None and data.contract_deadline < data.started_on:
-        raise RuleViolation("contract_deadline", "合同约定完成期限不能早于开始日期",
-                            "the contract deadline cannot be before the start date")
+    check_project_dates(data.started_on, data.contract_deadline, data.completed_on, today())
     return values
 
 
@@ -124,6 +118,14 @@ def project_snapshot(project: Project) -> dict:
                              key=lambda r: (r["person_id"], r["role"]))}
 
 
+def locked_fields(project: Project) -> tuple[str, ...]:
+    """The fields of the project its firm can no longer change (issue 13): see `rules.authority`."""
+    reviewed = db.session.scalar(select(Review.id).where(Review.project_id == project.id).limit(1)) is not None
+    complained = db.session.scalar(select(Complaint.id).where(Complaint.project_id == project.id).limit(1)) is not None
+    return locked_for_firm(recorded_by_authority=complained or project.non_disclosure_reason is not None,
+                           completed=project.completed_on is not None, reviewed=reviewed)
+
+
 def _enqueue(project: Project, person_ids) -> None:
     enqueue_for_index("unit", project.unit_id)
     for person_id in sorted(person_ids):
@@ -155,8 +157,10 @@ def update_project(actor: Actor, ref: str, data: ProjectData, roles: list[tuple[
     values = validated(data)
     before = project_snapshot(project)
     current = {(r.person_id, r.role) for r in project.roles}
-    if all(getattr(project, k) == v for k, v in values.items()) and chosen == current:
+    changed = {k for k, v in values.items() if getattr(project, k) != v} | ({"people"} if chosen != current else set())
+    if not changed:
         return project
+    check_firm_change(changed, locked_fields(project))
     db.session.add(ProjectVersion(project_id=project.id, version=project.version, data=before,
                                   replaced_by_account_id=actor.account_id))
     for key, value in values.items():

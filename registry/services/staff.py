@@ -126,6 +126,13 @@ def end_employment(actor: Actor, person_id: int) -> Employment:
     person, employment = current_staff_member(actor, person_id, "end employment")
     before = snapshot(employment)
     employment.ended_on = max(today(), employment.started_on)
+    # a code the firm gave this person stops working once the firm has ended the employment (issue 13.10)
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.person_id == person.id, Invitation.unit_id == employment.unit_id,
+               Invitation.used_at.is_(None), Invitation.expires_at > utcnow())
+        .values(expires_at=utcnow())
+    )
     record_event(actor, "employment_ended", employment, before=before, after=snapshot(employment))
     enqueue_for_index("person", person.id)
     enqueue_for_index("unit", employment.unit_id)

@@ -74,8 +74,9 @@ def test_sort_by_first_pass_rate(client, registry_data):
 
 def test_sort_by_on_time_rate(client, registry_data):
     order = api_codes(client, "sort=on_time")
-    assert order[:3] == [LVYUAN, JIAOHUA, SUJING]  # 2/2, 1/1, 1/2
-    assert page_names(client, "sort=on_time")[:3] == [NAMES[c] for c in (LVYUAN, JIAOHUA, SUJING)]
+    # 1/1, 1/1 (LY-1, found false, left LVYUAN's 2/2), 1/2; ties by the larger total, then registration order
+    assert order[:3] == [JIAOHUA, LVYUAN, SUJING]
+    assert page_names(client, "sort=on_time")[:3] == [NAMES[c] for c in (JIAOHUA, LVYUAN, SUJING)]
 
 
 def test_sort_by_number_of_projects_and_by_relevance_without_a_query(client, registry_data):
@@ -150,12 +151,12 @@ def test_similar_parcels_rank_by_matching_projects_then_first_pass_rate(client, 
                           former_industry="C2521"),
            project_record(LVYUAN, "LY-10", name="湖州某焦化厂地块监测", division_code="330502", area_m2=58000,
                           former_industry="C2529"),
-           review_record("LY-9", 1, True, report_type="investigation_report"))
+           review_record("LY-9", 1, True))
     text = client.get("/similar?industry=C25&min_area=50000&max_area=100000").get_data(as_text=True)
     order = [text.index(NAMES[code]) for code in (LVYUAN, JIAOHUA, SUJING)]
     assert order == sorted(order)  # 2 matching projects first; then 1 each, 焦化 (1/1) before 苏净 (1/2)
     assert "嘉兴某焦化厂地块监测" in text and "无锡某焦化厂地块风险评估" in text
-    assert "杭州某化工厂地块监测" not in text  # not a matching project
+    assert "杭州某化工厂地块调查" not in text  # not a matching project
     zhejiang = client.get("/similar?industry=C25&province=33").get_data(as_text=True)
     assert NAMES[LVYUAN] in zhejiang and NAMES[JIAOHUA] not in zhejiang
     assert "请至少选择一个条件" in client.get("/similar").get_data(as_text=True)

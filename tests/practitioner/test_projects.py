@@ -86,13 +86,14 @@ def test_each_project_error_shows_beside_its_field_and_nothing_is_saved(firm, ov
 def test_a_correction_keeps_the_earlier_version_with_its_people(firm, lin):
     add_staff(firm, "王明", WANG)
     wang = person_by_name("王明")
-    firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")]))
+    # a project still in progress: its roles are the firm's to change (issue 13 locks those of a completed one)
+    firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")], completed_on=""))
     project = db.session.scalar(select(Project))
 
     edit_page = firm.get(f"/practitioner/projects/{project.ref}/edit").get_data(as_text=True)
     assert 'value="青岛某电镀厂地块土壤污染风险评估"' in edit_page and 'value="88000.00"' in edit_page
     response = firm.post(f"/practitioner/projects/{project.ref}/edit", data=project_form(
-        [(lin.id, "other_responsible"), (wang.id, "responsible_manager")], area_m2="90000"))
+        [(lin.id, "other_responsible"), (wang.id, "responsible_manager")], area_m2="90000", completed_on=""))
     assert response.status_code == 302
     db.session.expire_all()
     project = db.session.scalar(select(Project))
@@ -145,3 +146,22 @@ def test_the_project_list_pages_sorts_and_filters(firm):
     filtered = firm.get("/practitioner/projects?q=甲方").get_data(as_text=True)
     assert "共1个项目" in filtered and "项目07" in filtered
     assert "没有符合条件的项目" in firm.get("/practitioner/projects?q=不存在").get_data(as_text=True)
+
+
+def test_a_completed_project_keeps_its_dates_location_and_roles_and_the_rest_stays_correctable(firm, lin):
+    """Issue 13 item 4: moving a completed project's deadline turned it from late to on time; clearing its roles
+    raised a person's first-pass rate. Once completed, those are a correction the regulator accepts."""
+    firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")]))
+    project = db.session.scalar(select(Project))
+    edit = f"/practitioner/projects/{project.ref}/edit"
+    for change, field in (({"contract_deadline": "2025-12-31"}, "contract_deadline"), ({}, "people"),
+                          ({"division_code": "370203"}, "division_code")):
+        people = [] if field == "people" else [(lin.id, "responsible_manager")]
+        page = firm.post(edit, data=project_form(people, **change)).get_data(as_text=True)
+        assert "项目已完成或已有评审结果" in page and "未保存任何内容" in page, field
+    db.session.expire_all()
+    project = db.session.scalar(select(Project))
+    assert project.version == 1 and str(project.contract_deadline) == "2025-10-31" and len(project.roles) == 1
+    assert firm.post(edit, data=project_form([(lin.id, "responsible_manager")], area_m2="90000")).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(Project)).area_m2 == 90000

@@ -169,3 +169,13 @@ def test_the_firm_records_that_a_person_left(firm):
     page = firm.get("/practitioner/staff").get_data(as_text=True)
     assert "尚未登记人员" in page and "离职人员" in page
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "employment_ended")) is not None
+
+
+def test_an_invitation_stops_working_once_the_firm_ends_the_employment(app, firm):
+    """Issue 13.10: a code handed to someone who then left must not open an account for them."""
+    code = shown_code(add_staff(firm, "林海燕", LIN).get_data(as_text=True))
+    person = person_by_name("林海燕")
+    assert firm.post(f"/practitioner/staff/{person.id}/end").status_code == 302
+    page = redeem(app.test_client(), code).get_data(as_text=True)
+    assert "邀请码无效、已使用或已过期" in " ".join(errors_of(page, "code"))
+    assert count(Account) == 1  # only the firm's

@@ -47,7 +47,7 @@ def test_a_regulators_day(page, seeded):  # noqa: F811
 
     page.click("text=项目")
     page.click("text=BR-P1")
-    page.select_option("#report_type", "investigation_report")
+    page.select_option("#report_type", "remediation_effect_report")
     page.fill("#round", "1")
     page.fill("#reviewed_on", "2026-11-20")
     page.check("#passed-0")

@@ -4,7 +4,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.rules.rates import Rate, ReviewOutcome, days_late, first_pass_rate, on_time_rate
+from registry.rules.rates import Rate, ReviewOutcome, counts_toward_on_time, days_late, first_pass_rate, on_time_rate
 
 
 def outcome(project, report, round_number, passed):
@@ -78,3 +78,10 @@ def test_later_rounds_never_change_the_first_pass_rate(first_rounds, later_round
 def test_on_time_rate_is_bounded(pairs):
     rate = on_time_rate(pairs)
     assert 0 <= rate.part <= rate.total
+
+
+def test_a_project_found_false_leaves_the_on_time_rate_from_the_finding_day():
+    assert counts_toward_on_time(None, date(2026, 1, 1))
+    assert counts_toward_on_time(date(2026, 1, 2), date(2026, 1, 1))
+    assert not counts_toward_on_time(date(2026, 1, 1), date(2026, 1, 1))
+    assert not counts_toward_on_time(date(2025, 12, 1), date(2026, 1, 1))

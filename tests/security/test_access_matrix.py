@@ -94,6 +94,7 @@ def complaint_body(cast, role):
 # form field names firm A's or province X's records.
 ROUTES = {
     "portal.home": ("public", None, lambda c: {}, None),
+    "healthz": ("public", None, lambda c: {}, None),
     "portal.search": ("public", None, lambda c: {"q": "青岛"}, None),
     "portal.similar": ("public", None, lambda c: {"industry": "C26", "province": "37"}, None),
     "portal.unit": ("public", None, lambda c: {"uscc": c.a.uscc}, None),
@@ -152,7 +153,11 @@ ROUTES = {
     "regulator.penalty_list": ("regulator", None, lambda c: {}, None),
     "regulator.new_penalty": ("regulator", "regulator", lambda c: {}, penalty_body),
     "regulator.penalty": ("province_x_record", None, lambda c: {"penalty_id": c.a.penalty}, None),
-    "regulator.repair": (None, "province_x_record", lambda c: {"penalty_id": c.a.penalty}, lambda c, r: {}),
+    "regulator.repair": ("province_x_record", "province_x_record", lambda c: {"penalty_id": c.a.penalty},
+                         lambda c, r: {"applied_on": "2026-11-20", "grounds": "已整改", "materials": ["application_letter"]}),
+    "regulator.grant_repair": (None, "province_x_record", lambda c: {"penalty_id": c.a.penalty}, lambda c, r: {}),
+    "regulator.refuse_repair": (None, "province_x_record", lambda c: {"penalty_id": c.a.penalty},
+                                lambda c, r: {"reason": "材料不全"}),
     "regulator.complaint_list": ("regulator", None, lambda c: {}, None),
     "regulator.complaint": ("province_x_record", "province_x_record", lambda c: {"complaint_id": c.a.complaint},
                             lambda c, r: {"status": "verifying"}),
@@ -348,5 +353,5 @@ def test_the_mirror_firm_a_and_regulator_x_reach_nothing_of_firm_b_or_province_y
                 outcome = (response.status_code, denials(db), changed_tables(before, snapshot(db)))
                 if outcome != (refusal, denied + 1, []):
                     wrong.append(f"{role} {method} {name} -> {response.status_code}")
-    assert probes == 18 and not wrong, wrong  # 6 firm probes, 12 regulator probes
+    assert probes == 21 and not wrong, wrong  # 6 firm probes, 15 regulator probes
 
