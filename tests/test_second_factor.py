@@ -140,8 +140,12 @@ def test_when_required_a_regulator_without_a_second_factor_reaches_only_its_enro
 
 
 def test_production_requires_the_second_factor(monkeypatch, tmp_path):
+    import base64
+
     from registry.config import load_config
 
+    monkeypatch.setenv("SECRET_KEY", "a production session key")
+    monkeypatch.setenv("ID_NUMBER_KEY", base64.b64encode(b"k" * 32).decode())
     monkeypatch.setenv("REGISTRY_PRODUCTION", "1")
     assert load_config(tmp_path)["SECOND_FACTOR_REQUIRED"] is True
     monkeypatch.setenv("REGISTRY_PRODUCTION", "")
