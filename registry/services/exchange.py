@@ -30,7 +30,7 @@ from registry.rules.divisions import validate_division_code
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
 from registry.rules.industries import validate_industry_code
-from registry.rules.publicity import check_decision_date, default_publicity_end
+from registry.rules.publicity import check_decision_date, check_publicity_end, check_repair_date, default_publicity_end
 from registry.rules.reports import check_report_fits_category
 from registry.schemas.exchange import KIND_ORDER, SCHEMAS, first_error, message_zh
 from registry.services import service
@@ -227,6 +227,20 @@ def _check(line: Line, check, *args, field_name: str | None = None):
     except RuleViolation as violation:
         raise ExchangeError(line.number, field_name or violation.field, violation.message_zh,
                             violation.message_en) from None
+
+
+def _keep_repair(line: Line, penalty: Penalty | None) -> None:
+    """Repair is a fact an import may add but never erase: a line that omits it keeps the recorded one; a line
+    that gives another date is refused."""
+    if penalty is None or penalty.repaired_on is None:
+        return
+    given = line.data.get("repaired_on")
+    if given is None:
+        line.data["repaired_on"] = penalty.repaired_on
+    elif given != penalty.repaired_on:
+        raise ExchangeError(line.number, "repaired_on",
+                            f"该处罚已于{penalty.repaired_on.isoformat()}信用修复，导入不能更改或撤销信用修复",
+                            f"repair was granted on {penalty.repaired_on.isoformat()}: an import cannot change or undo it")
 
 
 def _check_optional_division(line: Line, field_name: str) -> None:
@@ -615,18 +629,20 @@ class _Importer:
             _check(line, check_decision_date, data["decided_on"], self.today)
             for amount_field in ("fine_yuan", "confiscated_yuan"):
                 data[amount_field] = _check(line, check_amount, data.get(amount_field), amount_field)
-            data["publicity_ends_on"] = data.get("publicity_ends_on") or _check(
-                line, default_publicity_end, data["severity"], data["decided_on"], rules)
-            if data["publicity_ends_on"] < data["decided_on"]:
-                raise ExchangeError(line.number, "publicity_ends_on", "公示截止日期早于决定日期",
-                                    "publicity ends before the decision")
-            if data.get("repaired_on") and data["repaired_on"] < data["decided_on"]:
-                raise ExchangeError(line.number, "repaired_on", "信用修复日期早于决定日期", "repair before the decision")
+            # the same period and repair rules as the regulator's form (issue 14, item 1)
+            if data.get("publicity_ends_on"):
+                _check(line, check_publicity_end, data["severity"], data["decided_on"], data["publicity_ends_on"], rules)
+            else:
+                data["publicity_ends_on"] = _check(line, default_publicity_end, data["severity"], data["decided_on"], rules)
+            if data.get("repaired_on"):
+                _check(line, check_repair_date, data["severity"], data["decided_on"], data["repaired_on"], self.today,
+                       rules)
             incoming[data["decision_number"]] = line
         existing = {p.decision_number: p for p in self._rows(Penalty, Penalty.decision_number, incoming)}
         new_rows = []
         for number, line in incoming.items():
             data = line.data
+            _keep_repair(line, existing.get(number))
             values = {key: data.get(key) for key in (
                 "unit_id", "person_id", "authority", "authority_division_code", "authority_uscc", "decided_on",
                 "kinds", "severity", "violation_type", "violation", "basis", "content", "fine_yuan",

@@ -14,9 +14,10 @@ from registry.extensions import db
 from registry.models import Penalty, RepairApplication
 from registry.reference import REPAIR_MATERIALS
 from registry.rules.errors import RuleViolation
+from registry.rules.publicity import check_repair_date
 from registry.services import service
 from registry.services.audit import Actor, record_event
-from registry.services.penalties import enqueue_penalty_subject, repair_date_for
+from registry.services.penalties import enqueue_penalty_subject, publicity_rules
 from registry.services.regulator_accounts import require_jurisdiction
 
 
@@ -84,10 +85,10 @@ def grant_repair(actor: Actor, penalty_id: int) -> RepairApplication:
     public view from today."""
     penalty = _penalty(actor, penalty_id, "grant_repair")
     application = _application_of(penalty)
-    possible_from = repair_date_for(penalty)
-    if today() < possible_from:
-        raise RuleViolation("application", f"最短公示期尚未届满，自{possible_from.isoformat()}起方可办理信用修复",
-                            f"the minimum publicity period has not passed: repair is possible from {possible_from.isoformat()}")
+    try:
+        check_repair_date(penalty.severity, penalty.decided_on, today(), today(), publicity_rules())
+    except RuleViolation as refused:  # the same rule and words as the import's, shown beside the decision
+        raise RuleViolation("application", refused.message_zh, refused.message_en) from None
     penalty.repaired_on = today()
     penalty.repaired_by_account_id = actor.account_id
     application.status, application.decided_on, application.decided_by_account_id = "granted", today(), actor.account_id

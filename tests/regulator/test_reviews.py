@@ -45,7 +45,7 @@ def test_the_regulator_records_round_one_and_the_firms_rate_follows_at_once(as_q
     assert "修复效果评估报告" in page and "青岛市生态环境局" in page
     rate = unit_first_pass(db.session, [qd.unit])[qd.unit]
     assert (rate.part, rate.total) == (1, 2)
-    assert "1/2 (50%)" in page  # the firm's public first-pass rate on the project page
+    assert "1/2 (50.0%)" in page  # the firm's public first-pass rate on the project page
     person_rate = person_first_pass(db.session, [qd.person])[qd.person]
     assert (person_rate.part, person_rate.total) == (1, 2)
     review = db.session.scalars(select(Review).order_by(Review.id.desc())).first()
