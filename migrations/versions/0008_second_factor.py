@@ -1,13 +1,13 @@
 """the second factor of regulators and administrators: a TOTP key (encrypted) and ten recovery codes (hashed)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
