@@ -104,7 +104,8 @@ def admin_only(view):
 def home():
     """The desk: counts for the jurisdiction, or the administrator's tasks."""
     summary = q.desk_summary(actor()) if current_user.role == "regulator" else None
-    return render_template("regulator/home.html", summary=summary)
+    alerts = q.ban_alerts(actor()) if current_user.role == "regulator" else []
+    return render_template("regulator/home.html", summary=summary, ban_alerts=alerts)
 
 
 # ---- projects and review outcomes -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ Logout, password change, reset and suspension bump the account's session version
 so every earlier session ends (a signed cookie alone could be replayed).
 """
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from registry.models import Account, LoginAttempt
 from registry.models.base import utcnow
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number
+from registry.rules.normalize import normalize_text
 from registry.rules.passwords import check_password_policy
 from registry.services import service
 from registry.rules.divisions import within_jurisdiction
@@ -42,8 +44,9 @@ def hash_password(password: str) -> str:
 def create_account(actor: Actor, *, username: str, password: str, role: str, display_name: str,
                    email: str | None = None, unit_id: int | None = None, person_id: int | None = None,
                    division_code: str | None = None, authority_name: str | None = None) -> Account:
-    """A new account; the username must be free and the password must meet the policy."""
-    username = username.strip()
+    """A new account; the username (NFKC, no invisible characters) must be free and the password must meet
+    the policy."""
+    username = normalize_text(username, "username")
     if not username:
         raise RuleViolation("username", "请填写用户名", "a username is required")
     if looks_like_full_id_number(username) and not (role == "unit" and uscc.is_valid(username)):
@@ -91,7 +94,7 @@ def locked_until(key: str, now: datetime) -> datetime | None:
 @service
 def authenticate(username: str, password: str, ip: str | None = None) -> LoginResult:
     """Check a login; after 5 failures in 15 minutes the username is locked until the window passes."""
-    username = username.strip()[:100]
+    username = unicodedata.normalize("NFKC", username).strip()[:100]  # as stored by create_account
     now = utcnow()
     account = db.session.scalar(select(Account).where(Account.username == username))
     key = _attempt_key(username, account)

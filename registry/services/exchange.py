@@ -26,8 +26,9 @@ from registry.queries import public
 from registry.rules.amounts import check_amount
 from registry.rules.dates import check_complaint_dates, check_event_date, check_project_dates
 from registry.rules.disclosure import penalty_is_public
-from registry.rules.divisions import validate_division_code
+from registry.rules.divisions import validate_county_code, validate_division_code
 from registry.rules.errors import RuleViolation
+from registry.rules.normalize import normalize_text
 from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
 from registry.rules.industries import validate_industry_code
 from registry.rules.publicity import check_decision_date, check_publicity_end, check_repair_date, default_publicity_end
@@ -220,10 +221,10 @@ def _apply(actor: Actor, parsed: list[Line]) -> ImportReport:
     return report
 
 
-def _check(line: Line, check, *args, field_name: str | None = None):
+def _check(line: Line, check, *args, field_name: str | None = None, **options):
     """Run a rule; a RuleViolation becomes the line's ExchangeError."""
     try:
-        return check(*args)
+        return check(*args, **options)
     except RuleViolation as violation:
         raise ExchangeError(line.number, field_name or violation.field, violation.message_zh,
                             violation.message_en) from None
@@ -380,7 +381,9 @@ class _Importer:
         for line in lines:
             data = line.data
             data["uscc"] = _check(line, validate_uscc, data["uscc"])
-            data["division_code"] = _check(line, validate_division_code, data["division_code"])
+            data["division_code"] = _check(line, validate_county_code, data["division_code"], "division_code",
+                                           city_allowed=True)
+            data["name"] = _check(line, normalize_text, data["name"], "name")
             incoming[data["uscc"]] = line
         existing = {u.uscc: u for u in self._rows(Unit, Unit.uscc, incoming)}
         new_rows, categories, commitments = [], [], []
@@ -447,6 +450,7 @@ class _Importer:
         incoming: dict[str, tuple[Line, str]] = {}
         for line in lines:
             number = _check(line, validate_id_number, line.data["id_number"])
+            line.data["name"] = _check(line, normalize_text, line.data["name"], "name")
             line.data["unit_id"] = self.unit_id(line, line.data["unit_uscc"], "unit_uscc")
             incoming[vault().lookup_hash(number)] = (line, number)
         existing = {p.id_number_hmac: p for p in self._rows(Person, Person.id_number_hmac, incoming)}
@@ -504,7 +508,8 @@ class _Importer:
         for line in lines:
             data = line.data
             data["unit_id"] = self.unit_id(line, data["unit_uscc"], "unit_uscc")
-            data["division_code"] = _check(line, validate_division_code, data["division_code"])
+            data["division_code"] = _check(line, validate_county_code, data["division_code"])
+            data["name"] = _check(line, normalize_text, data["name"], "name")
             if data.get("owner_uscc"):
                 data["owner_uscc"] = _check(line, validate_uscc, data["owner_uscc"], "owner_uscc")
             if data.get("former_industry"):

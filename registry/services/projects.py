@@ -5,18 +5,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Complaint, Employment, Project, ProjectRole, ProjectVersion, Review
+from registry.models import Complaint, Employment, Penalty, Person, Project, ProjectRole, ProjectVersion, Review
 from registry.reference import CATEGORIES, ROLES
 from registry.rules.authority import check_firm_change, locked_for_firm
+from registry.rules.bans import Ban, check_no_active_ban
 from registry.rules.dates import check_project_dates
-from registry.rules.divisions import validate_division_code
-from registry.rules.errors import RuleViolation
+from registry.rules.divisions import validate_county_code
+from registry.rules.errors import Checks, RuleViolation
 from registry.rules.identifiers import validate_uscc
 from registry.rules.industries import validate_industry_code
+from registry.rules.normalize import normalize_number
 from registry.services import service
 from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
 from registry.services.registration import optional_text, required_text
@@ -48,8 +50,9 @@ def new_project_ref() -> str:
 
 
 def _area(value) -> Decimal:
+    text = normalize_number(value, "area_m2")
     try:
-        area = Decimal(str(value).strip()) if value not in (None, "") else None
+        area = Decimal(text) if text else None
     except InvalidOperation:
         area = None
     if area is None or not area.is_finite():
@@ -62,24 +65,26 @@ def _area(value) -> Decimal:
 
 
 def validated(data: ProjectData) -> dict:
-    """The column values of a project, or RuleViolation naming the first field at fault."""
+    """The column values of a project, or RuleViolation(s) naming every field at fault at once."""
+    checks = Checks()
     if data.category not in CATEGORIES:
-        raise RuleViolation("category", "请选择从业类别", "choose a practice category")
+        checks.refuse(RuleViolation("category", "请选择从业类别", "choose a practice category"))
     values = {
         "category": data.category,
-        "name": required_text(data.name, "name", 300, "项目名称", "the project name"),
-        "parcel_name": optional_text(data.parcel_name, "parcel_name", 300, "地块名称", "the parcel name"),
-        "division_code": validate_division_code(data.division_code, "division_code"),
-        "area_m2": _area(data.area_m2),
-        "owner": optional_text(data.owner, "owner", 200, "业主单位", "the owner"),
-        "owner_uscc": validate_uscc(data.owner_uscc, "owner_uscc") if (data.owner_uscc or "").strip() else None,
-        "former_industry": (validate_industry_code(data.former_industry, "former_industry")
+        "name": checks.run(required_text, data.name, "name", 300, "项目名称", "the project name"),
+        "parcel_name": checks.run(optional_text, data.parcel_name, "parcel_name", 300, "地块名称", "the parcel name"),
+        "division_code": checks.run(validate_county_code, data.division_code, "division_code"),
+        "area_m2": checks.run(_area, data.area_m2),
+        "owner": checks.run(optional_text, data.owner, "owner", 200, "业主单位", "the owner"),
+        "owner_uscc": checks.run(validate_uscc, data.owner_uscc, "owner_uscc") if (data.owner_uscc or "").strip() else None,
+        "former_industry": (checks.run(validate_industry_code, data.former_industry, "former_industry")
                             if (data.former_industry or "").strip() else None),
         "started_on": data.started_on,
         "contract_deadline": data.contract_deadline,
         "completed_on": data.completed_on,
     }
-    check_project_dates(data.started_on, data.contract_deadline, data.completed_on, today())
+    checks.run(check_project_dates, data.started_on, data.contract_deadline, data.completed_on, today())
+    checks.done()
     return values
 
 
@@ -132,12 +137,33 @@ def _enqueue(project: Project, person_ids) -> None:
         enqueue_for_index("person", person_id)
 
 
+def bans_binding(unit_id: int | None, person_ids: set[int]) -> list[Ban]:
+    """Every practice ban of the firm and of these people, withheld ones included: a ban binds whether or not
+    it is published."""
+    bans = []
+    if unit_id is not None:
+        bans += [Ban("本单位", "your firm", p.decision_number, p.decided_on, None if p.ban_lifetime else p.ban_until)
+                 for p in db.session.scalars(select(Penalty).where(Penalty.unit_id == unit_id, _has_ban()))]
+    if person_ids:
+        bans += [Ban(name, name, p.decision_number, p.decided_on, None if p.ban_lifetime else p.ban_until)
+                 for p, name in db.session.execute(
+                     select(Penalty, Person.name).join(Person, Person.id == Penalty.person_id)
+                     .where(Penalty.person_id.in_(person_ids), _has_ban()))]
+    return bans
+
+
+def _has_ban():
+    return or_(Penalty.ban_lifetime.is_(True), Penalty.ban_until.is_not(None))
+
+
 @service
 def create_project(actor: Actor, data: ProjectData, roles: list[tuple[int, str]]) -> Project:
     """Record a project of the actor's firm, with the staff on it and their roles."""
     unit = own_unit(actor, actor.unit_id, "add project")
     chosen = _checked_roles(actor, roles, None)
-    project = Project(ref=new_project_ref(), unit_id=unit.id, **validated(data))
+    values = validated(data)
+    check_no_active_ban(values["started_on"], bans_binding(unit.id, {p for p, _ in chosen}))
+    project = Project(ref=new_project_ref(), unit_id=unit.id, **values)
     db.session.add(project)
     db.session.flush()
     for person_id, role in sorted(chosen):
@@ -161,6 +187,11 @@ def update_project(actor: Actor, ref: str, data: ProjectData, roles: list[tuple[
     if not changed:
         return project
     check_firm_change(changed, locked_fields(project))
+    # a new start date meets every ban of the firm and its people; an unchanged one only the newly named people's
+    newly_named = {p for p, _ in chosen} - {p for p, _ in current}
+    check_no_active_ban(values["started_on"], bans_binding(
+        project.unit_id if "started_on" in changed else None,
+        {p for p, _ in chosen} if "started_on" in changed else newly_named))
     db.session.add(ProjectVersion(project_id=project.id, version=project.version, data=before,
                                   replaced_by_account_id=actor.account_id))
     for key, value in values.items():

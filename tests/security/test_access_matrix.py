@@ -2,6 +2,7 @@
 province X in each URL and form. A route missing from the table fails the test; a refused request gets no 2xx,
 changes nothing and leaves an audit event where the app audits denials; tampered form fields are ignored or
 refused."""
+import re
 from dataclasses import dataclass
 from itertools import count as counter
 
@@ -277,6 +278,8 @@ def leaks_in(cell: Cell, text: str) -> list[str]:
     """Firm A's person's full number only on regulator X's audited reveal; firm A's complainant only to
     regulator X; firm B's person's number nowhere; firm A's staff never on another firm's or province's back office."""
     found = []
+    if cell.method == "POST":  # a form keeps the number its sender just typed, in its own field (issue 12.6)
+        text = re.sub(rf'<input[^>]* name="id_number"[^>]* value="{QD_ID}"[^>]*>', "", text)
     if HF_ID in text:
         found.append("firm B's full ID number")
     if QD_ID in text and (cell.role, cell.rule) != ("regulator_x", "regulator.reveal_id_number"):
