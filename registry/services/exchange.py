@@ -23,7 +23,9 @@ from registry.extensions import db
 from registry.models import (AuditEvent, Commitment, SearchOutbox, Complaint, Employment, Penalty, Person, PersonVersion, Project, ProjectRole,
                              ProjectVersion, Review, Unit, UnitCategory, UnitVersion)
 from registry.queries import public
+from registry.reference import CATEGORIES
 from registry.rules.amounts import check_amount
+from registry.rules.ban_terms import check_ban_terms, severity_with_ban
 from registry.rules.dates import check_complaint_dates, check_event_date, check_project_dates
 from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import validate_county_code, validate_division_code
@@ -629,8 +631,12 @@ class _Importer:
                 data["authority_uscc"] = _check(line, validate_uscc, data["authority_uscc"], "authority_uscc")
             ban = data.get("ban") or {}
             data["ban_until"], data["ban_lifetime"] = ban.get("until"), bool(ban.get("lifetime"))
-            if data["ban_until"] and data["ban_until"] < data["decided_on"]:
-                raise ExchangeError(line.number, "ban.until", "禁止从业截止日期早于决定日期", "the ban ends before the decision")
+            data["severity"] = severity_with_ban(data.get("severity"), bool(ban)) or "ordinary"
+            # the form's rule and words; {"lifetime": true} on a person records that the decision found a crime
+            data["ban_categories"] = _check(line, lambda: check_ban_terms(
+                subject_kind="unit" if "uscc" in subject else "person", severity=data["severity"],
+                decided_on=data["decided_on"], ban_until=data["ban_until"], ban_lifetime=data["ban_lifetime"],
+                crime_found=data["ban_lifetime"], categories=ban.get("categories"), known_categories=CATEGORIES))
             _check(line, check_decision_date, data["decided_on"], self.today)
             for amount_field in ("fine_yuan", "confiscated_yuan"):
                 data[amount_field] = _check(line, check_amount, data.get(amount_field), amount_field)
@@ -651,7 +657,7 @@ class _Importer:
             values = {key: data.get(key) for key in (
                 "unit_id", "person_id", "authority", "authority_division_code", "authority_uscc", "decided_on",
                 "kinds", "severity", "violation_type", "violation", "basis", "content", "fine_yuan",
-                "confiscated_yuan", "licence_action", "ban_until", "ban_lifetime", "publicity_ends_on",
+                "confiscated_yuan", "licence_action", "ban_until", "ban_lifetime", "ban_categories", "publicity_ends_on",
                 "repaired_on", "data_source")}
             values.update(self._non_disclosure(data))
             row = existing.get(number)
@@ -831,6 +837,8 @@ def _export_full() -> Iterable[str]:
 
 def _penalty_fields(penalty: Penalty) -> dict:
     ban = {"lifetime": True} if penalty.ban_lifetime else ({"until": penalty.ban_until} if penalty.ban_until else None)
+    if ban and penalty.ban_categories:
+        ban["categories"] = penalty.ban_categories
     return {"authority": penalty.authority, "authority_division_code": penalty.authority_division_code,
             "authority_uscc": penalty.authority_uscc, "decided_on": penalty.decided_on, "kinds": penalty.kinds,
             "severity": penalty.severity, "fine_yuan": penalty.fine_yuan, "confiscated_yuan": penalty.confiscated_yuan,

@@ -43,6 +43,8 @@ ACCESS = {
     "province_x_record": outcomes(anonymous="login", practitioners="403", regulator_x="ok", regulator_y="403",
                                   admin="403"),
     "admin": outcomes(anonymous="login", practitioners="403", regulators="403", admin="ok"),
+    # the code step of a sign-in exists only after a right password: without one, everybody is sent to sign in
+    "password_first": outcomes(anonymous="login", practitioners="login", regulators="login", admin="login"),
 }
 
 serial = counter(1)
@@ -121,6 +123,8 @@ ROUTES = {
     "api.projects": ("public", None, lambda c: {"q": "青岛"}, None),
     "auth.login": ("public", "public", lambda c: {},
                    lambda c, r: {"username": "nobody-registered", "password": "not the password at all"}),
+    "auth.second_factor_step": ("password_first", "password_first", lambda c: {}, lambda c, r: {"code": "123456"}),
+    "auth.two_factor": ("staff", "staff", lambda c: {}, lambda c, r: {"code": "123456"}),
     "auth.logout": (None, "signed_in", lambda c: {}, lambda c, r: {}),
     "auth.change_password": ("signed_in", "signed_in", lambda c: {},
                              lambda c, r: {"current_password": "a wrong current password", "new_password":
