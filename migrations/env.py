@@ -1,9 +1,12 @@
 """Alembic environment. The engine comes from the app (Flask-Migrate); on SQLite, foreign keys are off during
 the migration (a batch rebuild of a parent table would otherwise cascade-delete its children) and
-`PRAGMA foreign_key_check` must come back empty before the migration commits."""
+`PRAGMA foreign_key_check` must come back empty before the migration commits. On PostgreSQL the migration takes an
+advisory lock first, so a second `flask db upgrade` run at the same time (from another host) waits for the first to
+commit, then finds the schema at its head and does nothing."""
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -14,6 +17,7 @@ logger = logging.getLogger("alembic.env")
 
 db = current_app.extensions["migrate"].db
 target_metadata = db.metadata
+MIGRATION_LOCK = 0x5EA2C3  # pg_advisory_xact_lock: released when the migration's transaction ends
 
 
 def run_migrations_offline():
@@ -44,6 +48,8 @@ def run_migrations_online():
             },
         )
         with context.begin_transaction():
+            if not is_sqlite:
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
             if is_sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

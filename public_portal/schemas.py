@@ -3,6 +3,7 @@ is a 400 naming the parameter) and the masked answers it gives. The OpenAPI docu
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from registry.reference import CATEGORIES, PROVINCES, REPORT_TYPES, ROLES, industries
+from registry.rules.amounts import check_amount
 from registry.rules.identifiers import validate_uscc
 from registry.rules.errors import RuleViolation
 
@@ -28,6 +29,13 @@ def _uscc(value: str) -> None:
         raise ValidationError(error.message_en) from None
 
 
+def _amount(value) -> None:
+    try:
+        check_amount(value, "")
+    except RuleViolation as error:
+        raise ValidationError(error.message_en) from None
+
+
 def _boolean():
     return fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"},
                           metadata={"description": "`true` or `false`"})
@@ -47,8 +55,8 @@ class QueryArgs(Schema):
 
 
 def _area(what: str):
-    return fields.Float(validate=validate.Range(min=0), allow_nan=False,
-                        metadata={"description": f"{what} parcel area in m²"})
+    return fields.Decimal(validate=_amount, allow_nan=False,
+                          metadata={"description": f"{what} parcel area in m² (0 or more, at most two decimals)"})
 
 
 class ParcelArgs(QueryArgs):

@@ -1,4 +1,5 @@
 """The soil-remediation practitioners' credit-record registry."""
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -8,10 +9,12 @@ from registry.config import load_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """The one application factory; it reads as the table of contents of the app."""
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """The one application factory; it reads as the table of contents of the app. The instance folder (keys,
+    SQLite database, search index) is `instance_path`, else REGISTRY_INSTANCE_PATH, else instance/."""
     app = Flask(
         __name__,
+        instance_path=instance_path or os.environ.get("REGISTRY_INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -19,11 +22,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path, config))
     register_extensions(app)
     register_database_rules(app)
+    register_keys(app)
+    register_proxies(app)
     register_i18n(app)
     register_auth(app)
     register_blueprints(app)
     register_security_headers(app)
     register_errorhandlers(app)
+    register_health(app)
     register_search(app)
     register_commands(app)
     register_logging(app)
@@ -32,12 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from registry.extensions import csrf, db, migrate
-    from registry.vault import IdNumberVault
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"))
     csrf.init_app(app)
-    app.extensions["id_vault"] = IdNumberVault(app.config["ID_NUMBER_KEY"])
     app.extensions.setdefault("after_write_commit", [])
 
 
@@ -47,6 +51,28 @@ def register_database_rules(app: Flask) -> None:
 
     with app.app_context():
         configure_sqlite(db.engine)
+
+
+def register_keys(app: Flask) -> None:
+    """The two keys, held against the database's fingerprints (a server with other keys refuses to start)."""
+    from cryptography.exceptions import InvalidTag
+
+    from registry.keys import settle_keys, unreadable_number
+    from registry.vault import IdNumberVault
+
+    settle_keys(app)
+    app.extensions["id_vault"] = IdNumberVault(app.config["ID_NUMBER_KEY"])
+    app.register_error_handler(InvalidTag, unreadable_number)
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, the client's address and scheme come from their X-Forwarded-For
+    and X-Forwarded-Proto; with none trusted (the default), those headers are ignored."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_i18n(app: Flask) -> None:
@@ -93,6 +119,12 @@ def register_errorhandlers(app: Flask) -> None:
     from registry.errors import init_error_handlers
 
     init_error_handlers(app)
+
+
+def register_health(app: Flask) -> None:
+    from registry.health import init_health
+
+    init_health(app)
 
 
 def register_search(app: Flask) -> None:

@@ -1,10 +1,14 @@
-"""Flask commands: `flask registry import|export|demo|backup|restore`, `flask search reindex`, `flask accounts ...`."""
+"""Flask commands: `flask registry import|export|check-keys|demo|backup|restore`, `flask search reindex`, `flask accounts ...`."""
 import os
 import sqlite3
 import sys
 import time
 from pathlib import Path
 from typing import NoReturn
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
@@ -46,16 +50,54 @@ def import_command(file: Path):
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export_command(public: bool, file: Path):
     """Export every record to FILE (a backup with full ID numbers), or with --public the open data."""
+    from cryptography.exceptions import InvalidTag
+
     from registry.services.exchange import export_jsonl
 
     count = 0
-    with file.open("w", encoding="utf-8") as out:
-        for line in export_jsonl(public=public):
-            out.write(line)
-            count += 1
-    if not public:
-        file.chmod(0o600)  # a full export holds full ID numbers
+    try:
+        with private_file(file) as out:
+            for line in export_jsonl(public=public):
+                out.write(line)
+                count += 1
+    except InvalidTag:
+        _refuse("有身份证号码无法用本服务器的密钥解密，未写入文件：请运行 flask registry check-keys",
+                "an ID number cannot be decrypted with this server's key, and no file was written: run "
+                "flask registry check-keys")
     click.echo(f"{count} lines written")
+
+
+@contextmanager
+def private_file(file: Path) -> Iterator[TextIO]:
+    """FILE written whole or not at all, readable by its owner only from its first byte (mode 0600): a temporary
+    file in the same folder, renamed to FILE on success and removed on any failure."""
+    partial = file.with_name(f".{file.name}.partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, file)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@registry_cli.command("check-keys")
+def check_keys_command():
+    """Read back every stored ID number with this server's key; list the persons whose number it cannot read."""
+    from registry.extensions import db
+    from registry.keys import unreadable_persons
+
+    unreadable = list(unreadable_persons(db.session, current_app.extensions["id_vault"]))
+    for person_id, masked in unreadable:
+        click.echo(f"person {person_id} ({masked}): 无法用本密钥读出 / cannot be read with this key")
+    if unreadable:
+        _refuse(f"{len(unreadable)} 个身份证号码无法读出：它们是用别的 ID_NUMBER_KEY 写入的（见 docs/deploy.md）",
+                f"{len(unreadable)} ID numbers cannot be read: they were written under another ID_NUMBER_KEY "
+                "(docs/deploy.md)")
+    click.echo("every stored ID number reads back with this key")
 
 
 @registry_cli.command("demo")
@@ -89,17 +131,20 @@ def backup_command(file: Path):
     # VACUUM INTO copies inside one read transaction: a snapshot of one moment while writers go on (WAL), and
     # unlike the backup API it never starts again when another connection writes. A temporary file first, so
     # FILE is never seen half-written.
+    # The copy holds password hashes and encrypted ID numbers: the file is made empty with mode 0600 before
+    # VACUUM INTO (which accepts an empty file) fills it, and is removed if the copy fails.
     partial = file.with_name(f".{file.name}.partial")
     partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     started = time.monotonic()
     # the driver's own connection: SQLAlchemy would open a transaction first, and VACUUM refuses to run in one
     connection = db.engine.raw_connection()
     try:
         connection.driver_connection.execute("VACUUM INTO ?", (str(partial),))
+        os.replace(partial, file)
     finally:
         connection.close()
-    partial.chmod(0o600)  # the copy holds password hashes and encrypted ID numbers
-    os.replace(partial, file)
+        partial.unlink(missing_ok=True)
     click.echo(f"backup written to {file}: {file.stat().st_size} bytes in {time.monotonic() - started:.1f} s")
 
 
@@ -152,6 +197,7 @@ def _unrestorable(file: Path, target: Path) -> tuple[str, str] | None:
     from alembic.script import ScriptDirectory
 
     from registry import ROOT
+    from registry.keys import readable, wanted_fingerprints
 
     if not file.is_file():
         return f"{file} 不存在", f"{file} does not exist"
@@ -176,25 +222,18 @@ def _unrestorable(file: Path, target: Path) -> tuple[str, str] | None:
         if broken:
             return (f"{len(broken)} 个外键指向不存在的记录", f"{len(broken)} foreign keys point at missing rows")
         sample = connection.execute("SELECT id_number_ciphertext, id_number_hmac FROM person LIMIT 1").fetchone()
-        if sample and not _readable_with_our_key(*sample):
+        if sample and not readable(current_app.extensions["id_vault"], *sample):
             return ("备份中的身份证号码不是用本系统的密钥加密的",
                     "the backup's ID numbers were encrypted with another key (ID_NUMBER_KEY)")
+        recorded = dict(connection.execute("SELECT name, fingerprint FROM key_fingerprint").fetchall())
+        if any(recorded.get(name, mine) != mine for name, mine in wanted_fingerprints(current_app.config).items()):
+            return ("备份是用另一对密钥写入的（密钥指纹不同）",
+                    "the backup was written under other keys (its key fingerprints differ; docs/deploy.md)")
     except sqlite3.DatabaseError as error:
         return f"损坏或不是 SQLite 数据库（{error}）", f"damaged, or not a SQLite database ({error})"
     finally:
         connection.close()
     return None
-
-
-def _readable_with_our_key(ciphertext: bytes, lookup_hash: str) -> bool:
-    """Whether this app's ID number key decrypts a stored number and gives the same lookup hash."""
-    from cryptography.exceptions import InvalidTag
-
-    vault = current_app.extensions["id_vault"]
-    try:
-        return vault.lookup_hash(vault.decrypt(ciphertext)) == lookup_hash
-    except (InvalidTag, ValueError):
-        return False
 
 
 def _refuse(chinese: str, english: str) -> NoReturn:

@@ -1,34 +1,17 @@
-"""Settings from the environment with safe defaults: SQLite and the search index under instance/,
-secrets generated into instance/ (mode 0600) on first run when not given."""
+"""Settings from the environment with safe defaults: SQLite and the search index under instance/; the keys from
+the caller, the environment or instance/ (generated there on first run only: registry/keys.py)."""
 import os
-import secrets
-from base64 import b64decode, b64encode
 from pathlib import Path
 
+from registry.keys import KEY_FILES, given_key
 from registry.rules.publicity import DEFAULT_PUBLICITY_RULES
 
 PRODUCTION_FLAG = "REGISTRY_PRODUCTION"
 
 
-def read_or_create_secret(instance: Path, name: str, nbytes: int) -> bytes:
-    """A random secret kept in instance/NAME with mode 0600, made on first use."""
-    path = instance / name
-    if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(b64encode(secrets.token_bytes(nbytes)).decode())
-    return b64decode(path.read_text().strip())
-
-
-def secret_from_env(name: str) -> bytes | None:
-    value = os.environ.get(name)
-    return b64decode(value) if value else None
-
-
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
-    """The configuration for one app, from the environment and instance/ (`overrides` win, and a secret
-    they give is never generated)."""
+    """The configuration for one app, from the environment and instance/ (`overrides` win). A key not given
+    anywhere is None here: `registry.keys.settle_keys` generates it, if the database allows."""
     overrides = overrides or {}
     instance = Path(instance_path)
     production = os.environ.get(PRODUCTION_FLAG, "") == "1"
@@ -40,15 +23,19 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     default_backend = "postgresql" if database_url.startswith("postgresql") else "whoosh"
     settings = {
         "PRODUCTION": production,
-        "SECRET_KEY": overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
-        or read_or_create_secret(instance, "secret_key", 32),
-        "ID_NUMBER_KEY": overrides.get("ID_NUMBER_KEY") or secret_from_env("ID_NUMBER_KEY")
-        or read_or_create_secret(instance, "id_number_key", 32),
+        **{name: given_key(name, instance, overrides, production) for name in KEY_FILES},  # None: settle_keys
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),  # proxy hops whose X-Forwarded-* count
         "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", default_backend),
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),
         "SEARCH_LOCK_TIMEOUT": float(os.environ.get("SEARCH_LOCK_TIMEOUT", "10")),
+        # The publicity rule table (registry/rules/publicity.py): periods by severity and decision date.
+        # Minor penalties decided before 2026-04-01 ARE published, for 3 to 36 months like every severity then.
+        # Decision (issue 14, item 7): keep that behaviour, and say so here. Source: reference/measures.md,
+        # "Credit repair": "Before 2026-04-01 the rule was a minimum of three months and a maximum of three
+        # years", with no exception by severity; "minor penalties are not published" is the national rule
+        # since 2026-04-01, and the period of a decision is that of the rule in force on its decision date.
         "PUBLICITY_RULES": DEFAULT_PUBLICITY_RULES,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

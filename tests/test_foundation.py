@@ -136,15 +136,14 @@ def test_id_numbers_are_encrypted_and_looked_up_by_keyed_hash(app, db):
 
 def test_secrets_are_generated_private_on_first_run(tmp_path, database_url):
     instance = tmp_path / "instance"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SEARCH_INDEX_DIR": str(tmp_path / "ix")})
-    app.instance_path = str(instance)
-    from registry.config import load_config
-
-    config = load_config(str(instance))
+    config = {"SQLALCHEMY_DATABASE_URI": database_url, "SEARCH_INDEX_DIR": str(tmp_path / "ix")}
+    app = create_app(config, instance_path=str(instance))
     for name in ("secret_key", "id_number_key"):
         mode = stat.S_IMODE((instance / name).stat().st_mode)
         assert mode == 0o600
-    assert load_config(str(instance))["ID_NUMBER_KEY"] == config["ID_NUMBER_KEY"]  # stable across restarts
+    again = create_app(config, instance_path=str(instance))
+    assert again.config["ID_NUMBER_KEY"] == app.config["ID_NUMBER_KEY"]  # stable across restarts
+    assert again.config["SECRET_KEY"] == app.config["SECRET_KEY"]
     with app.app_context():
         _db.engine.dispose()
 

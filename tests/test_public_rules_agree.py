@@ -8,8 +8,11 @@ from sqlalchemy import select
 from registry.models import Complaint, Penalty, Project
 from registry.queries import public
 from registry.rules.disclosure import ban_is_public, complaint_is_public, penalty_is_public
+from registry.rules.publicity import repair_possible_from
 from registry.rules.rates import counts_toward_on_time, on_time_rate
 from tests.factories import complaint_record, create, penalty_record, project_record, unit_record
+
+TODAY = date(2026, 11, 26)  # the tests' pinned date
 
 
 def varied_penalties(unit_uscc: str, rng: random.Random, count: int) -> list[dict]:
@@ -18,8 +21,10 @@ def varied_penalties(unit_uscc: str, rng: random.Random, count: int) -> list[dic
         decided = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 700))  # both sides of 2026-04-01
         record = penalty_record({"uscc": unit_uscc}, decision_number=f"测罚〔{n}〕号", decided_on=decided.isoformat(),
                                 severity=rng.choice(["minor", "ordinary", "serious"]))
-        if rng.random() < 0.3:
-            record["repaired_on"] = (decided + timedelta(days=rng.randrange(90, 400))).isoformat()
+        if rng.random() < 0.3:  # granted on or after the first day the rule allows, and not after today
+            repaired = repair_possible_from(record["severity"], decided) + timedelta(days=rng.randrange(0, 300))
+            if repaired <= TODAY:
+                record["repaired_on"] = repaired.isoformat()
         if rng.random() < 0.3:
             record["ban"] = rng.choice([{"lifetime": True}, {"until": (decided + timedelta(days=rng.randrange(1, 900))).isoformat()}])
         if rng.random() < 0.15:

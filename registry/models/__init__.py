@@ -4,9 +4,11 @@ from registry.models.audit import AuditEvent
 from registry.models.base import Base
 from registry.models.commitment import Commitment, CommitmentText
 from registry.models.complaint import Complaint, RateLimitHit
+from registry.models.key_fingerprint import KeyFingerprint
 from registry.models.penalty import Penalty
 from registry.models.person import Employment, Person, PersonVersion
 from registry.models.project import Project, ProjectRole, ProjectVersion
+from registry.models.repair import RepairApplication
 from registry.models.review import Review
 from registry.models.search_document import SearchEntry
 from registry.models.search_outbox import SearchOutbox
@@ -14,6 +16,7 @@ from registry.models.unit import Unit, UnitCategory, UnitVersion
 
 __all__ = [
     "Account", "AuditEvent", "Base", "Commitment", "CommitmentText", "Complaint", "Employment", "Invitation",
-    "LoginAttempt", "Penalty", "Person", "PersonVersion", "Project", "ProjectRole", "ProjectVersion",
-    "RateLimitHit", "Review", "SearchEntry", "SearchOutbox", "Unit", "UnitCategory", "UnitVersion",
+    "KeyFingerprint", "LoginAttempt", "Penalty", "Person", "PersonVersion", "Project", "ProjectRole", "ProjectVersion",
+    "RateLimitHit", "RepairApplication", "Review", "SearchEntry", "SearchOutbox", "Unit", "UnitCategory",
+    "UnitVersion",
 ]

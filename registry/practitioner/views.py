@@ -60,7 +60,7 @@ def show_violation(form, error: RuleViolation) -> None:
 
 
 def page_arg() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return max(1, min(request.args.get("page", 1, type=int), 10000))  # a 400-digit page overflowed SQL
 
 
 # --- registration and invitation (not signed in) ---------------------------------------------------------

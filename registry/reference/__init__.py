@@ -83,12 +83,24 @@ PROVINCES: dict[str, Label] = {
     "81": Label("香港特别行政区", "Hong Kong"), "82": Label("澳门特别行政区", "Macao"),
 }
 
+# The materials of a credit-repair application. measures.md names none; [design] these follow the national
+# rule on repairing credit information (《失信行为纠正后的信用信息修复管理办法（试行）》, NDRC Order No. 58 of
+# 2023): the application, a written promise of good faith, proof that the penalty's duties were performed.
+REPAIR_MATERIALS: dict[str, Label] = {
+    "application_letter": Label("信用修复申请书", "credit-repair application letter"),
+    "good_faith_pledge": Label("信用承诺书", "written pledge of good faith"),
+    "performance_proof": Label("履行行政处罚决定的证明材料", "proof that the penalty decision was performed"),
+    "rectification_proof": Label("违法行为已整改的证明材料", "proof that the violation was rectified"),
+    "other": Label("其他材料", "other materials"),
+}
+
 CODE_LISTS: dict[str, dict[str, Label]] = {
     "category": CATEGORIES,
     "report_type": REPORT_TYPES,
     "role": ROLES,
     "penalty_kind": PENALTY_KINDS,
     "severity": SEVERITIES,
+    "repair_material": REPAIR_MATERIALS,
     "complaint_status": COMPLAINT_STATUSES,
     "province": PROVINCES,
 }

@@ -5,11 +5,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (DateField, SelectChoice, DecimalField, IntegerField, PasswordField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from registry.form_fields import amount, whole_number
 from registry.i18n import current_locale, label
-from registry.reference import PENALTY_KINDS, REPORT_TYPES, SEVERITIES
+from registry.reference import PENALTY_KINDS, REPAIR_MATERIALS, SEVERITIES
+from registry.rules.reports import reports_for_category
 from registry.services.complaints import next_statuses
 from registry.services.disclosure import LEGAL_GROUNDS
 
@@ -37,15 +39,19 @@ def required():
 
 
 class ReviewForm(FlaskForm):
-    report_type = SelectField(_l("Report type"), validators=[required()])
-    round = IntegerField(_l("Review round"), validators=[required(), NumberRange(min=1, max=99)])
+    # the service refuses a type that does not fit, with the rule's own message (registry/rules/reports.py)
+    report_type = SelectField(_l("Report type"), validators=[required()], validate_choice=False)
+    round = IntegerField(_l("Review round"), validators=[required(), whole_number(1, 99)])
     reviewed_on = DateField(_l("Review date"), validators=[required()])
     passed = RadioField(_l("Result"), choices=choices([("yes", _l("Passed")), ("no", _l("Not passed"))]),
                         validators=[required()])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, category: str, *args, **kwargs):
+        """Only the report types that fit the project's category are offered (registry/rules/reports.py)."""
         super().__init__(*args, **kwargs)
-        self.report_type.choices = choices([("", _l("— choose —"))] + [(code, label("report_type", code)) for code in REPORT_TYPES])
+        fitting = reports_for_category(category)
+        self.report_type.choices = choices([("", _l("— choose —"))] * (len(fitting) > 1)
+                                           + [(code, label("report_type", code)) for code in fitting])
 
 
 class PenaltyForm(FlaskForm):
@@ -62,8 +68,8 @@ class PenaltyForm(FlaskForm):
     violation = TextAreaField(_l("Facts of the violation"), validators=[Optional(), Length(max=5000)])
     basis = TextAreaField(_l("Legal basis"), validators=[Optional(), Length(max=5000)])
     content = TextAreaField(_l("Content of the penalty"), validators=[Optional(), Length(max=5000)])
-    fine_yuan = DecimalField(_l("Fine (CNY)"), places=2, validators=[Optional(), NumberRange(min=0)])
-    confiscated_yuan = DecimalField(_l("Confiscated amount (CNY)"), places=2, validators=[Optional(), NumberRange(min=0)])
+    fine_yuan = DecimalField(_l("Fine (CNY)"), places=2, validators=[Optional(), amount()])
+    confiscated_yuan = DecimalField(_l("Confiscated amount (CNY)"), places=2, validators=[Optional(), amount()])
     licence_action = StringField(_l("Licence suspended or revoked"), validators=[Optional(), Length(max=200)])
     ban = RadioField(_l("Practice ban (Soil Law art. 90)"), default="none", validators=[required()],
                      choices=choices([("none", _l("No ban")), ("until", _l("Banned until a date")),
@@ -77,6 +83,20 @@ class PenaltyForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kinds.choices = choices((code, label("penalty_kind", code)) for code in PENALTY_KINDS)
         self.severity.choices = choices((code, label("severity", code)) for code in SEVERITIES)
+
+
+class RepairApplicationForm(FlaskForm):
+    applied_on = DateField(_l("Date of the application"), validators=[required()])
+    grounds = TextAreaField(_l("Grounds given by the applicant"), validators=[required(), Length(max=2000)])
+    materials = MultiCheckboxField(_l("Materials received"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.materials.choices = choices((code, label("repair_material", code)) for code in REPAIR_MATERIALS)
+
+
+class RepairRefusalForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the refusal"), validators=[required(), Length(max=2000)])
 
 
 class ConfirmForm(FlaskForm):

@@ -14,14 +14,17 @@ from registry.extensions import login_manager
 from registry.i18n import current_locale, label
 from registry.queries import audit as audit_q
 from registry.queries import regulator as q
+from registry.queries import repair as repair_q
 from registry.regulator import bp
-from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, ConfirmForm, LiftNonDisclosureForm,
-                                      HandOverForm, NonDisclosureForm, SuspendRegistrationForm,
-                                      PenaltyForm, ImportForm, PersonLookupForm, RegulatorAccountForm, ReviewForm)
+from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, ConfirmForm, HandOverForm,
+                                      LiftNonDisclosureForm, NonDisclosureForm, PenaltyForm, ImportForm,
+                                      PersonLookupForm, RegulatorAccountForm, RepairApplicationForm,
+                                      RepairRefusalForm, ReviewForm, SuspendRegistrationForm)
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number
 from registry.services import (accounts as account_services, complaints, disclosure, exchange, penalties,
                                registrations, regulator_accounts, reveal, reviews)
+from registry.services import repair as repair_service
 from registry.services.audit import Actor
 from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
 
@@ -33,7 +36,7 @@ def actor() -> Actor:
 
 def page_arg() -> int:
     """The requested page number (1 when missing or malformed)."""
-    return request.args.get("page", 1, type=int) or 1
+    return max(1, min(request.args.get("page", 1, type=int), 10000))  # a 400-digit page overflowed SQL
 
 
 def search_text(name: str) -> str:
@@ -102,7 +105,8 @@ def admin_only(view):
 def home():
     """The desk: counts for the jurisdiction, or the administrator's tasks."""
     summary = q.desk_summary(actor()) if current_user.role == "regulator" else None
-    return render_template("regulator/home.html", summary=summary)
+    alerts = q.ban_alerts(actor()) if current_user.role == "regulator" else []
+    return render_template("regulator/home.html", summary=summary, ban_alerts=alerts)
 
 
 # ---- projects and review outcomes -------------------------------------------------------------------------
@@ -120,14 +124,15 @@ def projects():
 @regulator_only
 def project(project_id: int):
     """One project: its reports' rounds, people, complaints and the form for the next outcome."""
-    return render_template("regulator/project.html", form=ReviewForm(), **q.project_view(actor(), project_id))
+    facts = q.project_view(actor(), project_id)
+    return render_template("regulator/project.html", form=ReviewForm(facts["project"].category), **facts)
 
 
 @bp.route("/projects/<int:project_id>/reviews", methods=["POST"])
 @regulator_only
 def record_review(project_id: int):
     """Record one review round's outcome; errors go beside their fields."""
-    form = ReviewForm()
+    form = ReviewForm(q.project_category(project_id))
     if form.validate_on_submit():
         try:
             review = reviews.record_review(actor(), project_id, report_type=form.report_type.data, round=form.round.data,
@@ -250,19 +255,59 @@ def penalty(penalty_id: int):
     return render_template("regulator/penalty.html", facts=q.penalty_view(actor(), penalty_id), form=ConfirmForm())
 
 
-@bp.route("/penalties/<int:penalty_id>/repair", methods=["POST"])
+@bp.route("/penalties/<int:penalty_id>/repair", methods=["GET", "POST"])
 @regulator_only
 def repair(penalty_id: int):
-    """Grant credit repair today, or say from which day it becomes possible."""
-    form = ConfirmForm()
-    if form.validate_on_submit():
+    """Record a party's application for credit repair; with one pending, confirm what leaves public view."""
+    view = repair_q.repair_view(actor(), penalty_id, "record_repair_application")
+    form = RepairApplicationForm()
+    if view.pending is None and form.validate_on_submit():
         try:
-            penalties.grant_repair(actor(), penalty_id)
+            repair_service.record_repair_application(actor(), penalty_id, applied_on=form.applied_on.data,
+                                                     grounds=form.grounds.data, materials=form.materials.data)
+        except RuleViolation as error:
+            show_violation(form, error, "grounds")
+        else:
+            flash(_("The application is recorded. Check what will leave the public view, then decide."), "success")
+            return redirect(url_for(".repair", penalty_id=penalty_id))
+    return render_repair(view, form, RepairRefusalForm())
+
+
+def render_repair(view, form, refusal):
+    status = 400 if request.method == "POST" and (form.errors or refusal.errors) else 200
+    return render_template("regulator/repair.html", view=view, form=form, refusal=refusal,
+                           confirm=ConfirmForm()), status
+
+
+@bp.route("/penalties/<int:penalty_id>/repair/grant", methods=["POST"])
+@regulator_only
+def grant_repair(penalty_id: int):
+    """Grant the pending application today: the penalty leaves the public view."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            repair_service.grant_repair(actor(), penalty_id)
         except RuleViolation as error:
             flash(error.message(current_locale()), "error")
-        else:
-            flash(_("Credit repair is granted: the penalty has left the public view."), "success")
+            return redirect(url_for(".repair", penalty_id=penalty_id))
+        flash(_("Credit repair is granted: the penalty has left the public view."), "success")
     return redirect(url_for(".penalty", penalty_id=penalty_id))
+
+
+@bp.route("/penalties/<int:penalty_id>/repair/refuse", methods=["POST"])
+@regulator_only
+def refuse_repair(penalty_id: int):
+    """Refuse the pending application, with the reason."""
+    view = repair_q.repair_view(actor(), penalty_id, "refuse_repair")
+    refusal = RepairRefusalForm()
+    if refusal.validate_on_submit():
+        try:
+            repair_service.refuse_repair(actor(), penalty_id, refusal.reason.data)
+        except RuleViolation as error:
+            show_violation(refusal, error, "reason")
+        else:
+            flash(_("The application is refused; the penalty stays as it was."), "success")
+            return redirect(url_for(".penalty", penalty_id=penalty_id))
+    return render_repair(view, RepairApplicationForm(formdata=None), refusal)
 
 
 # ---- complaints -------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ class Period:
 
 
 # (effective from, {severity: Period}), newest last. Configuration may replace it (PUBLICITY_RULES).
+# Minor penalties decided before 2026-04-01 keep the old regime's 3–36 months: see registry/config.py.
 DEFAULT_PUBLICITY_RULES: list[tuple[date, dict[str, Period]]] = [
     (date(1900, 1, 1), {"minor": Period(3, 36), "ordinary": Period(3, 36), "serious": Period(3, 36)}),
     (date(2026, 4, 1), {"minor": Period(0, 0), "ordinary": Period(3, 12), "serious": Period(12, 36)}),
@@ -43,6 +44,50 @@ def period_for(severity: str, decided_on: date, rules=None) -> Period:
     return in_force[-1][severity]
 
 
+@dataclass(frozen=True)
+class PublicityWindow:
+    """The days that matter for one decision, every bound inclusive.
+
+    The penalty is public from `public_from` (the decision date) through `public_through` (decision date plus
+    the maximum period) — public on that last day itself, gone the day after. Credit repair may be granted
+    from `repair_from` (decision date plus the minimum period) — on that day itself, not the day before.
+    """
+
+    public_from: date
+    repair_from: date
+    public_through: date
+
+
+def publicity_window(severity: str, decided_on: date, rules=None) -> PublicityWindow:
+    """The inclusive bounds of a decision's publicity and of its credit repair."""
+    period = period_for(severity, decided_on, rules)
+    return PublicityWindow(decided_on, add_months(decided_on, period.min_months),
+                           add_months(decided_on, period.max_months))
+
+
+def check_publicity_end(severity: str, decided_on: date, ends_on: date, rules=None) -> date:
+    """A recorded publicity end lies within the period of the rule in force: from the minimum through the
+    maximum, both inclusive (an earlier end is a repair, a later one exceeds the rule)."""
+    window = publicity_window(severity, decided_on, rules)
+    if not window.repair_from <= ends_on <= window.public_through:
+        raise RuleViolation("publicity_ends_on",
+                            f"公示截止日期应在{window.repair_from.isoformat()}至{window.public_through.isoformat()}之间（含）",
+                            f"the publicity end must lie from {window.repair_from.isoformat()} through "
+                            f"{window.public_through.isoformat()}")
+    return ends_on
+
+
+def check_repair_date(severity: str, decided_on: date, repaired_on: date, today: date, rules=None) -> date:
+    """Credit repair is granted on or after the first day the minimum period allows, and never in the future."""
+    if repaired_on > today:
+        raise RuleViolation("repaired_on", "信用修复日期不能晚于今天", "the repair date cannot be in the future")
+    possible_from = publicity_window(severity, decided_on, rules).repair_from
+    if repaired_on < possible_from:
+        raise RuleViolation("repaired_on", f"最短公示期尚未届满，自{possible_from.isoformat()}起方可办理信用修复",
+                            f"the minimum publicity period has not passed: repair is possible from {possible_from.isoformat()}")
+    return repaired_on
+
+
 def check_decision_date(decided_on: date, today: date) -> None:
     """A penalty is recorded once decided: its decision date cannot lie in the future."""
     if decided_on > today:
@@ -51,7 +96,7 @@ def check_decision_date(decided_on: date, today: date) -> None:
 
 def default_publicity_end(severity: str, decided_on: date, rules=None) -> date:
     """Decision date plus the maximum period; for an unpublished (minor) penalty, the decision date itself."""
-    return add_months(decided_on, period_for(severity, decided_on, rules).max_months)
+    return publicity_window(severity, decided_on, rules).public_through
 
 
 def is_published_severity(severity: str, decided_on: date, rules=None) -> bool:
@@ -61,4 +106,4 @@ def is_published_severity(severity: str, decided_on: date, rules=None) -> bool:
 
 def repair_possible_from(severity: str, decided_on: date, rules=None) -> date:
     """The first day credit repair may be granted: the decision date plus the minimum period."""
-    return add_months(decided_on, period_for(severity, decided_on, rules).min_months)
+    return publicity_window(severity, decided_on, rules).repair_from

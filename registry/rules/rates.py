@@ -2,6 +2,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 
@@ -17,10 +18,12 @@ class Rate:
         return None if self.total == 0 else float(Fraction(self.part, self.total))
 
     def percent(self) -> str:
-        """`83/105 (79%)`, or `—` when there is nothing to count."""
+        """`1/8 (12.5%)`, or `—` when there is nothing to count: one decimal, rounded half up as Chinese
+        statistical practice does (Python's round() is half to even, and showed 1/8 as 12%)."""
         if self.total == 0:
             return "—"
-        return f"{self.part}/{self.total} ({round(100 * self.part / self.total)}%)"
+        share = (Decimal(100 * self.part) / Decimal(self.total)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return f"{self.part}/{self.total} ({share}%)"
 
 
 @dataclass(frozen=True)

@@ -75,11 +75,7 @@ class ProjectSchema(Strict):
     completed_on = fields.Date(allow_none=True)
     people = fields.List(fields.Nested(ProjectPersonSchema), load_default=list)
     non_disclosed = fields.Nested(NonDisclosedSchema, allow_none=True)
-
-    @validates_schema
-    def completion_after_start(self, data, **kwargs):
-        if data.get("started_on") and data.get("completed_on") and data["completed_on"] < data["started_on"]:
-            raise ValidationError("completion before start", "completed_on")
+    # the order and plausibility of the dates are rules.dates.check_project_dates, applied by the importer
 
 
 class ReviewSchema(Strict):
@@ -126,8 +122,9 @@ class PenaltySchema(Strict):
     kinds = fields.List(fields.Str(validate=validate.OneOf(list(PENALTY_KINDS))), required=True,
                         validate=validate.Length(min=1))
     severity = fields.Str(load_default="ordinary", validate=validate.OneOf(list(SEVERITIES)))
-    fine_yuan = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=MAX_AMOUNT))
-    confiscated_yuan = fields.Decimal(allow_none=True, places=2, validate=validate.Range(min=0, max=MAX_AMOUNT))
+    # the amount rule (registry/rules/amounts.py) is applied by the import, with the form's message
+    fine_yuan = fields.Decimal(allow_none=True)
+    confiscated_yuan = fields.Decimal(allow_none=True)
     violation_type = fields.Str(allow_none=True, validate=validate.Length(max=200))
     violation = fields.Str(allow_none=True)
     basis = fields.Str(allow_none=True)
@@ -201,7 +198,6 @@ MESSAGES_ZH = {  # the first English prefix that matches wins: ranges before the
     "Must be greater than or equal to 0.": "不能为负数",
     "Must be greater than or equal to 1.": "必须大于或等于1",
     "Must be one of": "不在代码表中",
-    "completion before start": "完成日期早于开始日期",
     "exactly one of uscc or id_number": "处罚对象应为统一社会信用代码或身份证号码之一",
     "a ban has either an end date or lifetime: true": "禁止从业应有截止日期或为终身",
     "a verified complaint needs verified_on": "已核查的举报应有核查日期",

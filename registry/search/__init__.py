@@ -26,7 +26,7 @@ from registry.models import SearchOutbox
 from registry.rules.identifiers import looks_like_full_id_number
 from registry.search.backend import SearchBackend
 from registry.search.documents import all_documents, documents_for
-from registry.search.postgres_backend import PostgresBackend
+from registry.search.postgres_backend import LIVE, PostgresBackend
 from registry.search.whoosh_backend import IndexUnavailable, WhooshBackend, document_fields, stored_texts
 
 log = logging.getLogger(__name__)
@@ -63,14 +63,31 @@ def _apply_outbox_before_commit(session) -> None:
     if not getattr(search, "in_database", False) or not current_app.config.get("SEARCH_INDEX_ON_COMMIT", True):
         return
     session.flush()
+    if session.scalar(select(SearchOutbox.id).limit(1)) is None:
+        return
+    # while a rebuild runs, the rows stay for its swap to apply to the new table as well
+    _apply_outbox_in_database(session, search, LIVE, keep=search.rebuild_running())
+
+
+def _apply_outbox_in_database(session, search: PostgresBackend, table, keep: bool = False) -> None:
+    """Fresh documents in `table` for the records of every outbox row; the rows are deleted unless `keep`."""
+    last = 0
     while True:
         rows = session.execute(
             select(SearchOutbox.id, SearchOutbox.record_type, SearchOutbox.record_id)
-            .order_by(SearchOutbox.id).limit(DRAIN_BATCH)
+            .where(SearchOutbox.id > last).order_by(SearchOutbox.id).limit(DRAIN_BATCH)
         ).all()
         if not rows:
             return
-        _apply_rows(session, search, rows)
+        for record_type in ("unit", "person"):
+            ids = sorted({row.record_id for row in rows if row.record_type == record_type})
+            if ids:
+                documents, gone = documents_for(session, today(), record_type, ids)
+                search.write(documents, table)
+                search.remove_records(record_type, gone, table)
+        if not keep:
+            session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row.id for row in rows])))
+        last = rows[-1].id
 
 
 def backend() -> SearchBackend:
@@ -170,17 +187,15 @@ def _compare(check: IndexCheck, fresh: list, indexed: list) -> None:
     check.out_of_order = sum(1 for ours, theirs in zip(fresh, indexed) if ours[:2] != theirs[:2])
 
 
-def _rebuild_in_database(search: SearchBackend) -> int:
-    """One write transaction: every document afresh, and the outbox emptied (its changes are in them)."""
-    begin_write()
+def _rebuild_in_database(search: PostgresBackend) -> int:
+    """Every document afresh into a new table, swapped in with the changes written meanwhile: searches never
+    wait for the build (PostgresBackend.rebuild)."""
     try:
-        count = search.rebuild(all_documents(db.session, today()))
-        db.session.execute(delete(SearchOutbox))
-        db.session.commit()
+        return search.rebuild(all_documents(db.session, today()),
+                              pending=lambda table: _apply_outbox_in_database(db.session, search, table))
     except BaseException:
         db.session.rollback()
         raise
-    return count
 
 
 def drain_outbox() -> int:

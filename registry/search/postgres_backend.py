@@ -13,11 +13,15 @@ transaction, for deployments with several app servers where a per-server Whoosh 
 - Substrings are confirmed with `strpos` on the stored text, so a hit is exact whichever index picked it.
 - Outbox rows are applied before the writing transaction commits (`apply_outbox_before_commit`): the index
   changes with the data or not at all.
+- A rebuild (`flask search reindex`) fills a new table beside the live one, builds its indexes, and swaps it in
+  by renaming, as the Whoosh backend swaps directories: searches read the live table all along and wait only for
+  the rename. Writers committing meanwhile keep their outbox rows (`rebuild_running`), and the swap applies them
+  to the new table first, so no change made during the rebuild is lost.
 """
 from collections.abc import Iterable
 
-from sqlalchemy import (Integer, Text, and_, bindparam, delete, func, literal, or_, select, text, type_coerce,
-                        union_all)
+from sqlalchemy import (Column, Integer, MetaData, Table, Text, and_, bindparam, delete, func, literal, or_, select,
+                        text, type_coerce, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -29,6 +33,24 @@ from registry.search.text import code_query, normalize, query_parts, uscc_prefix
 JIEBA_MAX_CHARS = 8  # as the Whoosh backend: jieba AND only for short queries
 TRGM_MIN = 3  # pg_trgm indexes a substring of at least three characters
 WRITE_BATCH = 1000
+LIVE = SearchEntry.__table__
+BUILD = Table("search_document_build", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
+                                                     for c in LIVE.columns))
+REBUILD_LOCK = 0x5EA2C4  # the advisory lock a rebuild holds from its first read to its swap
+# the live table's constraints and indexes, made on the build table under these names and renamed at the swap
+BUILD_NAMES = {name: name.replace("search_document", "search_document_build") for name in (
+    "pk_search_document", "uq_search_document_record_type_record_id", "ix_search_document_rank",
+    "ix_search_document_terms", "ix_search_document_names_trgm", "ix_search_document_folded_trgm")}
+BUILD_DDL = [
+    "ALTER TABLE search_document_build ADD CONSTRAINT pk_search_document_build PRIMARY KEY (id)",
+    "ALTER TABLE search_document_build ADD CONSTRAINT uq_search_document_build_record_type_record_id "
+    "UNIQUE (record_type, record_id)",
+    "CREATE INDEX ix_search_document_build_rank ON search_document_build (record_type, position)",
+    "CREATE INDEX ix_search_document_build_terms ON search_document_build USING gin (terms)",
+    "CREATE INDEX ix_search_document_build_names_trgm ON search_document_build USING gin (names_text gin_trgm_ops)",
+    "CREATE INDEX ix_search_document_build_folded_trgm ON search_document_build USING gin "
+    "(folded_text gin_trgm_ops)",
+]
 
 
 def document_row(document: SearchDocument) -> dict:
@@ -105,18 +127,21 @@ class PostgresBackend(SearchBackend):
         return list(self._session().scalars(
             text("SELECT nextval('search_document_position_seq') FROM generate_series(1, :n)"), {"n": count}))
 
-    def write(self, documents: list[SearchDocument]) -> None:
-        """Add or replace documents, numbered after every other one in the given (ranking) order."""
+    def write(self, documents: list[SearchDocument], table: Table = LIVE, *, upsert: bool = True) -> None:
+        """Add or replace documents, numbered after every other one in the given (ranking) order (`upsert=False`:
+        add only, into a table without its unique constraint yet)."""
         for start in range(0, len(documents), WRITE_BATCH):
             chunk = documents[start:start + WRITE_BATCH]
             rows = [document_row(document) for document in chunk]
             for row, position in zip(rows, self._positions(len(rows))):
                 row["position"] = position
-            statement = pg_insert(SearchEntry)
-            statement = statement.on_conflict_do_update(
-                index_elements=["record_type", "record_id"],
-                set_={name: statement.excluded[name] for name in ("position", "names_text", "folded_text", "terms")},
-            )
+            statement = pg_insert(table)
+            if upsert:
+                statement = statement.on_conflict_do_update(
+                    index_elements=["record_type", "record_id"],
+                    set_={name: statement.excluded[name] for name in ("position", "names_text", "folded_text",
+                                                                      "terms")},
+                )
             self._session().execute(statement, rows)
 
     def index_record(self, document: SearchDocument) -> None:
@@ -127,34 +152,72 @@ class PostgresBackend(SearchBackend):
         """Remove one document (in the caller's transaction)."""
         self.remove_records(record_type, [record_id])
 
-    def remove_records(self, record_type: str, record_ids: list[int]) -> None:
+    def remove_records(self, record_type: str, record_ids: list[int], table: Table = LIVE) -> None:
         """Remove several documents of one type."""
         if record_ids:
-            self._session().execute(delete(SearchEntry).where(
-                SearchEntry.record_type == record_type, SearchEntry.record_id.in_(record_ids)))
+            self._session().execute(delete(table).where(
+                table.c.record_type == record_type, table.c.record_id.in_(record_ids)))
 
-    def rebuild(self, documents: Iterable[SearchDocument], **options) -> int:
-        """Replace every document (the caller commits): numbered afresh in the order given. The GIN indexes are
-        dropped for the load and built once at the end (a sorted build, several times faster than inserting
-        into them row by row); searches wait for the rebuild's commit and then see the new documents."""
+    def rebuild_running(self) -> bool:
+        """Whether a rebuild is under way; if not, none starts reading before this transaction ends (a writer
+        that sees one running keeps its outbox rows for the rebuild's swap)."""
+        return not self._session().scalar(text("SELECT pg_try_advisory_xact_lock_shared(:key)"),
+                                          {"key": REBUILD_LOCK})
+
+    def rebuild(self, documents: Iterable[SearchDocument], *, pending=None, **options) -> int:
+        """Build every document into a new table and swap it in (the caller's session; this commits).
+
+        One rebuild at a time holds REBUILD_LOCK from before its first read to the swap, so a writer either
+        commits before the rebuild reads (and the new table has its change) or keeps its outbox rows. The new
+        table is filled without indexes, indexed once (a sorted build, several times faster than inserting into
+        them row by row) and analyzed; the swap then applies the outbox rows left meanwhile (`pending(table)`),
+        drops the live table and renames the new one in its place: searches wait only for the rename."""
         session = self._session()
-        session.execute(delete(SearchEntry))
-        indexes = [index for index in SearchEntry.__table__.indexes if index.dialect_options["postgresql"]["using"]]
-        for index in indexes:
-            session.execute(text(f"DROP INDEX {index.name}"))
+        session.commit()
+        with session.get_bind().connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": REBUILD_LOCK})
+            lock.commit()  # a session-level lock: held across transactions until unlocked
+            try:
+                count = self._build(session, documents)
+                self._swap(session, pending)
+            finally:
+                session.rollback()
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": REBUILD_LOCK})
+                lock.commit()
+        return count
+
+    def _build(self, session, documents: Iterable[SearchDocument]) -> int:
+        session.execute(text("DROP TABLE IF EXISTS search_document_build"))  # a killed rebuild's
+        session.execute(text("CREATE TABLE search_document_build (LIKE search_document INCLUDING DEFAULTS)"))
         count, chunk = 0, []
         for document in documents:
             chunk.append(document)
             if len(chunk) >= WRITE_BATCH:
-                self.write(chunk)
+                self.write(chunk, BUILD, upsert=False)
                 count, chunk = count + len(chunk), []
-        self.write(chunk)
-        connection = session.connection()
-        for index in indexes:
-            index.create(connection)
+        self.write(chunk, BUILD, upsert=False)
+        for statement in BUILD_DDL:
+            session.execute(text(statement))
         # fresh statistics: without them the planner takes a whole-table walk for a GIN lookup (69 ms, not 3 ms)
-        session.execute(text("ANALYZE search_document"))
+        session.execute(text("ANALYZE search_document_build"))
+        session.commit()
         return count + len(chunk)
+
+    def _swap(self, session, pending) -> None:
+        # writers of documents wait from here (readers do not); those that wrote already are committed
+        session.execute(text("LOCK TABLE search_document IN EXCLUSIVE MODE"))
+        if pending:
+            pending(BUILD)
+        session.execute(text("ALTER SEQUENCE search_document_id_seq OWNED BY NONE"))
+        session.execute(text("DROP TABLE search_document"))  # readers wait from here to the commit: a rename
+        session.execute(text("ALTER TABLE search_document_build RENAME TO search_document"))
+        session.execute(text("ALTER SEQUENCE search_document_id_seq OWNED BY search_document.id"))
+        for name, build_name in BUILD_NAMES.items():
+            if name.startswith("ix_"):
+                session.execute(text(f"ALTER INDEX {build_name} RENAME TO {name}"))
+            else:
+                session.execute(text(f"ALTER TABLE search_document RENAME CONSTRAINT {build_name} TO {name}"))
+        session.commit()
 
     def is_ready(self) -> bool:
         """The table is made by the migrations: always there."""

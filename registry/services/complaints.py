@@ -11,6 +11,7 @@ from registry.extensions import db
 from registry.models import Complaint
 from registry.reference import COMPLAINT_STATUSES
 from registry.rules.authority import record_authority
+from registry.rules.dates import check_complaint_dates
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.audit import Actor, enqueue_for_index, record_event
@@ -51,10 +52,7 @@ def advance_complaint(actor: Actor, complaint_id: int, *, status: str, finding: 
         if len(finding) > 5000:
             raise RuleViolation("finding", "核查结论不能超过5000个字", "the finding is at most 5,000 characters")
         verified_on = verified_on or today()
-        if verified_on > today():
-            raise RuleViolation("verified_on", "核查日期不能晚于今天", "the verification date cannot be in the future")
-        if verified_on < complaint.received_on:
-            raise RuleViolation("verified_on", "核查日期不能早于受理日期", "the verification date cannot precede receipt")
+        check_complaint_dates(complaint.received_on, verified_on, today())
         complaint.finding = finding
         complaint.verified_on = verified_on
     complaint.status = status

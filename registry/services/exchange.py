@@ -23,12 +23,15 @@ from registry.extensions import db
 from registry.models import (AuditEvent, Commitment, SearchOutbox, Complaint, Employment, Penalty, Person, PersonVersion, Project, ProjectRole,
                              ProjectVersion, Review, Unit, UnitCategory, UnitVersion)
 from registry.queries import public
+from registry.rules.amounts import check_amount
+from registry.rules.dates import check_complaint_dates, check_event_date, check_project_dates
 from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import validate_division_code
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
 from registry.rules.industries import validate_industry_code
-from registry.rules.publicity import check_decision_date, default_publicity_end
+from registry.rules.publicity import check_decision_date, check_publicity_end, check_repair_date, default_publicity_end
+from registry.rules.reports import check_report_fits_category
 from registry.schemas.exchange import KIND_ORDER, SCHEMAS, first_error, message_zh
 from registry.services import service
 from registry.models.base import utcnow
@@ -224,6 +227,20 @@ def _check(line: Line, check, *args, field_name: str | None = None):
     except RuleViolation as violation:
         raise ExchangeError(line.number, field_name or violation.field, violation.message_zh,
                             violation.message_en) from None
+
+
+def _keep_repair(line: Line, penalty: Penalty | None) -> None:
+    """Repair is a fact an import may add but never erase: a line that omits it keeps the recorded one; a line
+    that gives another date is refused."""
+    if penalty is None or penalty.repaired_on is None:
+        return
+    given = line.data.get("repaired_on")
+    if given is None:
+        line.data["repaired_on"] = penalty.repaired_on
+    elif given != penalty.repaired_on:
+        raise ExchangeError(line.number, "repaired_on",
+                            f"该处罚已于{penalty.repaired_on.isoformat()}信用修复，导入不能更改或撤销信用修复",
+                            f"repair was granted on {penalty.repaired_on.isoformat()}: an import cannot change or undo it")
 
 
 def _check_optional_division(line: Line, field_name: str) -> None:
@@ -493,8 +510,8 @@ class _Importer:
                 data["owner_uscc"] = _check(line, validate_uscc, data["owner_uscc"], "owner_uscc")
             if data.get("former_industry"):
                 data["former_industry"] = _check(line, validate_industry_code, data["former_industry"])
-            if data.get("completed_on") and data["completed_on"] > self.today:
-                raise ExchangeError(line.number, "completed_on", "完成日期不能晚于今天", "completion cannot be in the future")
+            _check(line, check_project_dates, data.get("started_on"), data.get("contract_deadline"),
+                   data.get("completed_on"), self.today)
             data["role_rows"] = sorted({
                 (self.person_id(line, person["id_number"], f"people.{index}.id_number"), person["role"])
                 for index, person in enumerate(data.get("people") or [])
@@ -549,13 +566,18 @@ class _Importer:
             data = line.data
             data["project_id"] = self.project_id(line, data["project_ref"], "project_ref")
             _check_optional_division(line, "authority_division_code")
+            _check(line, check_event_date, data["reviewed_on"], "reviewed_on", self.today)
             incoming[(data["project_id"], data["report_type"], data["round"])] = line
         project_ids = {key[0] for key in incoming}
-        existing = {}
+        existing, category_of = {}, {}
         for start in range(0, len(project_ids), 900):
             chunk = list(project_ids)[start:start + 900]
             for review in self.session.scalars(select(Review).where(Review.project_id.in_(chunk))):
                 existing[(review.project_id, review.report_type, review.round)] = review
+            category_of.update({project_id: category for project_id, category in self.session.execute(
+                select(Project.id, Project.category).where(Project.id.in_(chunk)))})
+        for (project_id, report_type, _round), line in incoming.items():
+            _check(line, check_report_fits_category, report_type, category_of[project_id])
         known_rounds = set(existing) | set(incoming)
         authorities = self._authorities(incoming, existing)
         new_rows = []
@@ -621,18 +643,22 @@ class _Importer:
             if data["ban_until"] and data["ban_until"] < data["decided_on"]:
                 raise ExchangeError(line.number, "ban.until", "禁止从业截止日期早于决定日期", "the ban ends before the decision")
             _check(line, check_decision_date, data["decided_on"], self.today)
-            data["publicity_ends_on"] = data.get("publicity_ends_on") or _check(
-                line, default_publicity_end, data["severity"], data["decided_on"], rules)
-            if data["publicity_ends_on"] < data["decided_on"]:
-                raise ExchangeError(line.number, "publicity_ends_on", "公示截止日期早于决定日期",
-                                    "publicity ends before the decision")
-            if data.get("repaired_on") and data["repaired_on"] < data["decided_on"]:
-                raise ExchangeError(line.number, "repaired_on", "信用修复日期早于决定日期", "repair before the decision")
+            for amount_field in ("fine_yuan", "confiscated_yuan"):
+                data[amount_field] = _check(line, check_amount, data.get(amount_field), amount_field)
+            # the same period and repair rules as the regulator's form (issue 14, item 1)
+            if data.get("publicity_ends_on"):
+                _check(line, check_publicity_end, data["severity"], data["decided_on"], data["publicity_ends_on"], rules)
+            else:
+                data["publicity_ends_on"] = _check(line, default_publicity_end, data["severity"], data["decided_on"], rules)
+            if data.get("repaired_on"):
+                _check(line, check_repair_date, data["severity"], data["decided_on"], data["repaired_on"], self.today,
+                       rules)
             incoming[data["decision_number"]] = line
         existing = {p.decision_number: p for p in self._rows(Penalty, Penalty.decision_number, incoming)}
         new_rows = []
         for number, line in incoming.items():
             data = line.data
+            _keep_repair(line, existing.get(number))
             values = {key: data.get(key) for key in (
                 "unit_id", "person_id", "authority", "authority_division_code", "authority_uscc", "decided_on",
                 "kinds", "severity", "violation_type", "violation", "basis", "content", "fine_yuan",
@@ -657,8 +683,7 @@ class _Importer:
             data = line.data
             data["project_id"] = self.project_id(line, data["project_ref"], "project_ref")
             _check_optional_division(line, "authority_division_code")
-            if data.get("verified_on") and data["verified_on"] < data["received_on"]:
-                raise ExchangeError(line.number, "verified_on", "核查日期早于受理日期", "verified before it was received")
+            _check(line, check_complaint_dates, data["received_on"], data.get("verified_on"), self.today)
             incoming[data["ref"]] = line
         existing = {c.ref: c for c in self._rows(Complaint, Complaint.ref, incoming)}
         authorities = self._authorities(incoming, existing)

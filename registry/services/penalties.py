@@ -15,6 +15,7 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Penalty, Unit
 from registry.reference import PENALTY_KINDS, SEVERITIES
+from registry.rules.amounts import check_amount
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import validate_uscc
 from registry.rules.publicity import check_decision_date, default_publicity_end, repair_possible_from
@@ -95,10 +96,8 @@ def _check_penalty(data: PenaltyInput) -> None:
         raise RuleViolation("kinds", "请至少选择一种处罚类别", "choose at least one kind of penalty")
     if data.severity not in SEVERITIES:
         raise RuleViolation("severity", "请选择失信程度", "choose the severity")
-    for field in ("fine_yuan", "confiscated_yuan"):
-        amount = getattr(data, field)
-        if amount is not None and amount < 0:
-            raise RuleViolation(field, "金额不能为负数", "an amount cannot be negative")
+    data.fine_yuan = check_amount(data.fine_yuan, "fine_yuan")
+    data.confiscated_yuan = check_amount(data.confiscated_yuan, "confiscated_yuan")
     if "fine" in data.kinds and not data.fine_yuan:
         raise RuleViolation("fine_yuan", "处罚类别含罚款时请填写罚款金额", "enter the fine, since the penalty includes one")
     if data.ban not in BAN_CHOICES:
@@ -157,26 +156,3 @@ def enqueue_penalty_subject(penalty: Penalty) -> None:
         enqueue_for_index("unit", penalty.unit_id)
     else:
         enqueue_for_index("person", penalty.person_id)
-
-
-@service
-def grant_repair(actor: Actor, penalty_id: int) -> Penalty:
-    """Grant credit repair today, once the minimum publicity period has passed; the penalty leaves public view."""
-    penalty = db.session.get(Penalty, penalty_id)
-    if penalty is None:
-        raise RuleViolation("penalty", "没有这个行政处罚", "no such penalty")
-    require_jurisdiction(actor, "grant_repair", penalty, penalty.authority_division_code)
-    if penalty.repaired_on is not None:
-        raise RuleViolation("repaired_on", f"该处罚已于{penalty.repaired_on.isoformat()}完成信用修复",
-                            f"repair was already granted on {penalty.repaired_on.isoformat()}")
-    possible_from = repair_date_for(penalty)
-    if today() < possible_from:
-        raise RuleViolation("repaired_on", f"最短公示期尚未届满，自{possible_from.isoformat()}起方可办理信用修复",
-                            f"the minimum publicity period has not passed: repair is possible from {possible_from.isoformat()}")
-    before = {"repaired_on": None}
-    penalty.repaired_on = today()
-    penalty.repaired_by_account_id = actor.account_id
-    record_event(actor, "penalty_repaired", penalty, before=before,
-                 after={"repaired_on": penalty.repaired_on.isoformat()}, division_code=penalty.authority_division_code)
-    enqueue_penalty_subject(penalty)
-    return penalty

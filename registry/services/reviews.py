@@ -12,7 +12,9 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Project, ProjectRole, Review
 from registry.reference import REPORT_TYPES
+from registry.rules.dates import check_event_date
 from registry.rules.errors import RuleViolation
+from registry.rules.reports import check_report_fits_category
 from registry.services import service
 from registry.services.audit import Actor, enqueue_for_index, record_event, snapshot
 from registry.services.regulator_accounts import require_jurisdiction
@@ -45,10 +47,10 @@ def record_review(actor: Actor, project_id: int, *, report_type: str, round: int
     require_jurisdiction(actor, "record_review", project, project.division_code)
     if report_type not in REPORT_TYPES:
         raise RuleViolation("report_type", "请选择评审报告类型", "choose the type of report")
+    check_report_fits_category(report_type, project.category)
     if reviewed_on is None:
         raise RuleViolation("reviewed_on", "请填写评审日期", "the review date is required")
-    if reviewed_on > today():
-        raise RuleViolation("reviewed_on", "评审日期不能晚于今天", "the review date cannot be in the future")
+    check_event_date(reviewed_on, "reviewed_on", today())
     earlier = {
         review.round: review
         for review in db.session.scalars(

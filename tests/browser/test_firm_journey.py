@@ -170,7 +170,7 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     firm.click("nav.room-nav >> text=概况")
     dashboard = check_page(firm)
     figures = facts(firm)
-    assert figures["按期完成率"] == "1/2 (50%)", figures
+    assert figures["按期完成率"] == "1/2 (50.0%)", figures
     assert figures["评审一次性通过率"] == "—" and figures["已登记业绩"] == "3" and figures["在职人员"] == "2"
     assert "可被公众查询到" in dashboard
     screenshot(firm, "firm-05-dashboard")

@@ -36,7 +36,16 @@ EXCLUDED = {
 # -- generated values ---------------------------------------------------------------------------------------
 
 TEXT = st.characters(exclude_categories=["Cs"])  # the test client sends UTF-8: no lone surrogates
+# Special numeric strings for every numeric parameter (issue 13, item 8): sNaN and a 400-digit integer were
+# 500s that the fuzzing missed, because WTForms' NumberRange calls math.isnan on them.
+SPECIAL_NUMBERS = st.one_of(
+    st.sampled_from(["NaN", "-NaN", "nan", "sNaN", "-sNaN", "Infinity", "-Infinity", "inf", "-0", "-0.0", "0E-500",
+                     "1e999999", "-1e999999", "1e-999999", "9e30", "1e-400", "9" * 400, "-" + "9" * 400,
+                     "0." + "0" * 399 + "1", "999999999999.99", "1000000000000", "0.005"]),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+    st.integers(1, 400).map(lambda digits: "9" * digits))
 HOSTILE = st.one_of(
+    SPECIAL_NUMBERS,
     st.text(TEXT, max_size=30),
     st.text(st.characters(categories=["Cc", "Cf", "Zl", "Zp", "Zs"]), min_size=1, max_size=10),
     st.text(TEXT, max_size=8).map(lambda t: t + "\x00"),
@@ -168,7 +177,7 @@ FORMS: dict[str, Form] = {
         "firm", lambda c: st.one_of(st.sampled_from([c.project_ref, "青岛-P1", "none"]), st.text(TEXT, max_size=20))
         .map(lambda ref: f"/practitioner/projects/{quote(ref, safe='')}/edit"),
         lambda c: {**PROJECT, "name": "模糊编辑的项目"}, 250,
-        specific={"started_on": DATES, "completed_on": DATES, "area_m2": st.decimals(allow_nan=True).map(str)}),
+        specific={"started_on": DATES, "completed_on": DATES, "area_m2": st.one_of(st.decimals(allow_nan=True).map(str), SPECIAL_NUMBERS)}),
     "practitioner.person_commitment": Form(
         "person", lambda c: st.just("/practitioner/me/commitment"),
         lambda c: {"text_version": "1", "signer": "高远", "truthfulness": "y", "consent_to_publish": "y"}, 100),
@@ -182,7 +191,7 @@ FORMS: dict[str, Form] = {
         "regulator", lambda c: ids(c.world.qd.project, c.world.hf.project).map(
             lambda i: f"/regulator/projects/{i}/reviews"),
         lambda c: {"report_type": "risk_assessment_report", "round": "2", "reviewed_on": "2026-10-01",
-                   "passed": "yes"}, 200, specific={"reviewed_on": DATES, "round": st.integers(-5, 200).map(str)},
+                   "passed": "yes"}, 200, specific={"reviewed_on": DATES, "round": st.one_of(st.integers(-5, 200).map(str), SPECIAL_NUMBERS)},
         regressions=[(overflowing("/regulator/projects/{}/reviews"), {})]),
     "regulator.new_penalty": Form(
         "regulator", lambda c: st.sampled_from(["/regulator/penalties/new", "/regulator/penalties/new?find=青岛"]),
@@ -190,7 +199,8 @@ FORMS: dict[str, Form] = {
         specific={"decided_on": DATES, "ban_until": DATES, "action": st.just("preview"),
                   "ban": st.sampled_from(["until", "lifetime"]), "subject_kind": st.just("person"),
                   "subject_id_number": st.sampled_from([QD_ID, HF_ID, LIN]),
-                  "severity": st.sampled_from(["minor", "serious"])},
+                  "severity": st.sampled_from(["minor", "serious"]), "fine_yuan": SPECIAL_NUMBERS,
+                  "confiscated_yuan": SPECIAL_NUMBERS},
         # a decision before 1900: no publicity rule in force, a ValueError (a 500)
         regressions=[("/regulator/penalties/new", {**PENALTY, "subject_kind": "person", "subject_id_number": QD_ID,
                                                    "decided_on": "1899-12-31"}),
@@ -198,8 +208,18 @@ FORMS: dict[str, Form] = {
                                                    "violation": "事实\x00", "kinds": ["fine", "warning\x00"]})]),
     "regulator.repair": Form(
         "regulator", lambda c: ids(c.world.qd.penalty, c.world.hf.penalty).map(
-            lambda i: f"/regulator/penalties/{i}/repair"), lambda c: {}, 60,
+            lambda i: f"/regulator/penalties/{i}/repair"),
+        lambda c: {"applied_on": "2026-11-20", "grounds": "已整改", "materials": ["application_letter"]}, 60,
+        specific={"applied_on": DATES, "materials": st.sampled_from(["application_letter", "other", "bogus"])},
         regressions=[(overflowing("/regulator/penalties/{}/repair"), {})]),
+    "regulator.grant_repair": Form(
+        "regulator", lambda c: ids(c.world.qd.penalty, c.world.hf.penalty).map(
+            lambda i: f"/regulator/penalties/{i}/repair/grant"), lambda c: {}, 40,
+        regressions=[(overflowing("/regulator/penalties/{}/repair/grant"), {})]),
+    "regulator.refuse_repair": Form(
+        "regulator", lambda c: ids(c.world.qd.penalty, c.world.hf.penalty).map(
+            lambda i: f"/regulator/penalties/{i}/repair/refuse"), lambda c: {"reason": "材料不全"}, 40,
+        regressions=[(overflowing("/regulator/penalties/{}/repair/refuse"), {})]),
     "regulator.complaint": Form(
         "regulator", lambda c: ids(c.world.qd.complaint, c.world.qd.verifying, c.world.hf.complaint).map(
             lambda i: f"/regulator/complaints/{i}"),

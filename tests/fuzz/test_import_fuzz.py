@@ -61,8 +61,8 @@ CODES = st.sampled_from([
     "C26141", "X", "None", "null", "true", "ordinary", "serious", "minor", "received", "substantiated"])
 NUMBERS = st.one_of(
     st.integers(min_value=-2**70, max_value=2**70), st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(["1e400", "-0", "NaN", "Infinity", "0.001", "1,000", "１２", "12.345", "-1", "99999999999999.99",
-                     "1e15", 0, -1, 10**20, 1e-300, 0.005]))
+    st.sampled_from(["1e400", "-0", "NaN", "sNaN", "-sNaN", "Infinity", "-Infinity", "1e-400", "9" * 400, "0.001", "1,000", "１２", "12.345", "-1", "99999999999999.99",
+                     "1e15", 0, -1, 10**20, 1e-300, 0.005, -0.0, 10**399, float("nan"), float("inf")]))
 HUGE = st.builds(lambda text, times: text * times, st.text(min_size=1, max_size=3), st.integers(300, 30_000))
 IDENTIFIERS = st.one_of(
     st.sampled_from([FIRM, OTHER_FIRM, PERSON, PROJECT, FIRM.lower(), f" {FIRM} ", PERSON[:-1] + "x",
@@ -151,6 +151,10 @@ def test_mutated_lines_import_or_are_refused_naming_line_and_field(app):
     @example(mutated=json.dumps({**BASE["complaint"], "complainant": {"name": "0" * 301}}), valid=[], at=0)
     @example(mutated=json.dumps({**BASE["penalty"], "fine_yuan": 10**15}), valid=[], at=0)
     @example(mutated=json.dumps({**BASE["review"], "round": 2**40}), valid=[], at=0)
+    # Issue 13 item 9: an infinite, a 400-digit and a 1e30 fine were stored, and the API emitted Infinity
+    @example(mutated=json.dumps({**BASE["penalty"], "fine_yuan": float("inf")}), valid=[], at=0)
+    @example(mutated=json.dumps({**BASE["penalty"], "fine_yuan": 10**399}), valid=[], at=0)
+    @example(mutated=json.dumps({**BASE["penalty"], "confiscated_yuan": 1e30}), valid=[], at=0)
     def check(mutated, valid, at):
         generated("import: mutated lines")
         lines = [json.dumps(BASE[kind], ensure_ascii=False) for kind in valid]

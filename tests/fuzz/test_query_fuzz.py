@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fuzz.conftest import GENERATED, budget, generated, row_counts
-from tests.fuzz.test_form_fuzz import HOSTILE, TEXT, WRITTEN_ON_REFUSAL, Cast, logged_errors
+from tests.fuzz.test_form_fuzz import HOSTILE, SPECIAL_NUMBERS, TEXT, WRITTEN_ON_REFUSAL, Cast, logged_errors
 from tests.regulator.conftest import world  # noqa: F401 (the `world` fixture)
 
 EXAMPLES_PER_PAGE = 25
@@ -20,8 +20,11 @@ EXCLUDED = {
 # The parameters the views read, so that generated strings reach the code behind them.
 PARAMETERS = ["q", "page", "per_page", "sort", "status", "find", "category", "province", "industry", "min_area",
               "max_area", "has_penalty", "banned", "min_first_pass", "unit", "lang", "next"]
-QUERY = st.dictionaries(st.one_of(st.sampled_from(PARAMETERS), st.text(TEXT, min_size=1, max_size=8)),
-                        st.one_of(HOSTILE, st.lists(HOSTILE, min_size=2, max_size=3)), max_size=4)
+NUMERIC = ["page", "per_page", "min_area", "max_area", "min_first_pass"]
+QUERY = st.one_of(
+    st.dictionaries(st.one_of(st.sampled_from(PARAMETERS), st.text(TEXT, min_size=1, max_size=8)),
+                    st.one_of(HOSTILE, st.lists(HOSTILE, min_size=2, max_size=3)), max_size=4),
+    st.dictionaries(st.sampled_from(NUMERIC), SPECIAL_NUMBERS, min_size=1, max_size=3))
 
 
 def role_of(path: str) -> str:

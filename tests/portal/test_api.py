@@ -95,7 +95,7 @@ def test_project_filters(client, registry_data):
     assert refs("industry=C25") == ["JH-1", "SU-2"]
     assert refs("province=33") == ["LY-1", "LY-2"]
     assert refs("min_area=20000&max_area=70000") == ["SU-1", "SU-2"]
-    assert refs("category=monitoring") == ["LY-1", "LY-2"]
+    assert refs("category=investigation") == ["LY-1", "LY-2", "SU-3"]
     answer = client.get("/api/v1/projects?q=杭州").json["items"][0]
     assert answer["unit"] == {"uscc": LVYUAN, "name": "浙江绿源环境检测有限公司"}
     assert answer["verified_false_performance"] is True

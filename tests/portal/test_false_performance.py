@@ -32,7 +32,7 @@ def test_the_false_project_leaves_the_on_time_rate_from_the_finding_date(app, cl
     app.config["TODAY"] = "2026-10-20"
     rate = unit_profile(FIRM).on_time
     assert (rate.part, rate.total) == (1, 2)  # numerator and denominator both lose it
-    assert "1/2 (50%)" in page(client, f"/units/{FIRM}")
+    assert "1/2 (50.0%)" in page(client, f"/units/{FIRM}")
     assert client.get(f"/api/v1/units/{FIRM}").json["on_time"]["total"] == 2
 
 

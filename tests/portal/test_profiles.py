@@ -21,7 +21,7 @@ def test_a_signed_firm_shows_its_five_categories_with_rates_and_periods(client, 
     text = page(client, f"/units/{SUJING}")
     for heading in ("一、基本情况信息", "二、业绩情况信息", "三、相关报告评审信息", "四、行政处罚情况信息", "五、虚假业绩举报核实情况"):
         assert heading in text
-    assert "1/2 (50%)" in text and "2024-05-01至2024-07-01" in text  # first pass, over its review dates
+    assert "1/2 (50.0%)" in text and "2024-05-01至2024-07-01" in text  # first pass, over its review dates
     assert "测试市测试路" in text and "张三" in text  # address and legal representative: public
     assert "逾期10天" in text and "按期完成" in text and "进行中" in text
     assert "<svg" in text and "2024: 通过2份" in text and "2024: 未通过1份" in text  # the chart, all rounds
@@ -56,7 +56,7 @@ def test_a_firm_without_a_commitment_shows_name_and_code_and_its_government_reco
     assert "湖北华夏环境工程有限公司" in text and HUAXIA in text
     assert "未签署同意公开的承诺书" in text
     assert "武汉某化肥厂地块调查" not in text and "测试市测试路" not in text  # performance and address: not public
-    assert "0/1 (0%)" in text and "（项目信息未公开）" in text  # the review outcome is a public government record
+    assert "0/1 (0.0%)" in text and "（项目信息未公开）" in text  # the review outcome is a public government record
     assert client.get("/projects/HX-1").status_code == 404
 
 
@@ -104,7 +104,7 @@ def test_only_a_substantiated_complaint_is_public_and_it_flags_its_project(clien
     flagged = {p["ref"]: p["verified_false_performance"] for p in client.get(f"/api/v1/units/{LVYUAN}").json["projects"]}
     assert flagged == {"LY-1": True, "LY-2": False}
     # the flagged project stays listed and its review stays counted
-    assert "2/2 (100%)" in text
+    assert "2/2 (100.0%)" in text
 
 
 def test_a_firm_marked_non_disclosed_leaves_every_public_surface(client, registry_data):
@@ -123,7 +123,7 @@ def test_a_person_profile_shows_the_masked_number_firm_roles_and_rate_never_the_
     assert "19800101" not in text and "1980-01-01" not in text and "1980" not in text
     assert "江苏苏净环保科技有限公司" in text
     assert "直接负责的主管人员" in text and "其他直接责任人员" in text
-    assert "1/2 (50%)" in text
+    assert "1/2 (50.0%)" in text
     for word in ("出生", "年龄", "性别", "Birth", "Age", "Gender"):
         assert word not in text
 

@@ -119,7 +119,7 @@ def test_a_hit_shows_the_ban_first_then_province_categories_and_rates(client, re
     text = client.get("/search?q=山西焦化").get_data(as_text=True)
     hit = text[text.index('<li class="hit">'):]
     assert hit.index("禁止从业至2027-12-31") < hit.index("山西焦化土壤修复有限公司")
-    assert "山西省" in hit and "土壤污染风险评估" in hit and "1/1 (100%)" in hit
+    assert "山西省" in hit and "土壤污染风险评估" in hit and "1/1 (100.0%)" in hit
 
 
 def test_bad_filter_values_are_shown_next_to_their_fields_in_chinese(client, registry_data):
@@ -143,7 +143,7 @@ def test_persons_matching_the_query_are_shown_masked(client, registry_data):
 
 def test_english_is_available(client, registry_data):
     text = client.get("/search?q=苏净&lang=en").get_data(as_text=True)
-    assert "First-pass review rate" in text and "1/2 (50%)" in text
+    assert "First-pass review rate" in text and "1/2 (50.0%)" in text
 
 
 def test_similar_parcels_rank_by_matching_projects_then_first_pass_rate(client, registry_data):
@@ -151,12 +151,12 @@ def test_similar_parcels_rank_by_matching_projects_then_first_pass_rate(client, 
                           former_industry="C2521"),
            project_record(LVYUAN, "LY-10", name="湖州某焦化厂地块监测", division_code="330502", area_m2=58000,
                           former_industry="C2529"),
-           review_record("LY-9", 1, True, report_type="investigation_report"))
+           review_record("LY-9", 1, True))
     text = client.get("/similar?industry=C25&min_area=50000&max_area=100000").get_data(as_text=True)
     order = [text.index(NAMES[code]) for code in (LVYUAN, JIAOHUA, SUJING)]
     assert order == sorted(order)  # 2 matching projects first; then 1 each, 焦化 (1/1) before 苏净 (1/2)
     assert "嘉兴某焦化厂地块监测" in text and "无锡某焦化厂地块风险评估" in text
-    assert "杭州某化工厂地块监测" not in text  # not a matching project
+    assert "杭州某化工厂地块调查" not in text  # not a matching project
     zhejiang = client.get("/similar?industry=C25&province=33").get_data(as_text=True)
     assert NAMES[LVYUAN] in zhejiang and NAMES[JIAOHUA] not in zhejiang
     assert "请至少选择一个条件" in client.get("/similar").get_data(as_text=True)

@@ -31,9 +31,9 @@ def test_rates_penalties_bans_and_findings_appear_as_the_public_sees_them(firm):
         complaint_record(late.ref, status="unsubstantiated", finding="经核查，举报内容不属实"),
     )
     page = firm.get("/practitioner/").get_data(as_text=True)
-    assert "1/2 (50%)" in page  # first-pass: S-1 failed round 1, S-2 passed round 1
+    assert "1/2 (50.0%)" in page  # first-pass: S-1 failed round 1, S-2 passed round 1
     # on-time: S-1 late; S-2, early by its own dates, was found false and leaves the rate (DESIGN §3)
-    assert "0/1 (0%)" in page and page.count("1/2 (50%)") == 1
+    assert "0/1 (0.0%)" in page and page.count("1/2 (50.0%)") == 1
     assert "禁止从业期间" in page and "至2027-06-30" in page and "青环罚〔2026〕88号" in page
     assert "业绩合同金额与实际不符" in page
     assert "经核查，举报内容不属实" not in page and "举报人甲" not in page and "13900000000" not in page
@@ -48,7 +48,7 @@ def test_before_signing_performance_is_not_counted_publicly_but_government_revie
     late, early = record_two_projects(firm)
     create(review_record(early.ref, 1, passed=True))
     page = firm.get("/practitioner/").get_data(as_text=True)
-    assert "1/1 (100%)" in page  # review outcomes are public government records
+    assert "1/1 (100.0%)" in page  # review outcomes are public government records
     assert "—" in page  # no on-time rate: the firm's own performance is not public yet
     assert "可被公众查询到" in page
 

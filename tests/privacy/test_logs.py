@@ -93,7 +93,7 @@ class Served(LiveServer):
 
     def __init__(self, app_config: dict, workdir: Path):
         self.access_log, self.error_log = workdir / "access.log", workdir / "error.log"
-        env = {"SEARCH_INDEX_DIR": app_config["SEARCH_INDEX_DIR"], "SECRET_KEY": "served-secret",
+        env = {"SEARCH_INDEX_DIR": app_config["SEARCH_INDEX_DIR"], "SECRET_KEY": TEST_KEYS["SECRET_KEY"],
                "ID_NUMBER_KEY": base64.b64encode(TEST_KEYS["ID_NUMBER_KEY"]).decode()}
         logs = ("--access-logfile", str(self.access_log), "--error-logfile", str(self.error_log),
                 "--log-level", "debug", "--capture-output")

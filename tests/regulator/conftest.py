@@ -19,6 +19,7 @@ def _province(prefix: str, city: str, county: str, authority: str, person_id: st
     unit = f.unit_record(division_code=county, name=f"{tag}环境修复有限公司")
     person = f.person_record(unit["uscc"], person_id, name=f"{tag}工程师")
     project = f.project_record(unit["uscc"], f"{tag}-P1", division_code=county, name=f"{tag}化工厂地块修复",
+                               category="risk_assessment",
                                people=[{"id_number": person_id, "role": "responsible_manager"}])
     review = f.review_record(project["ref"], 1, passed=False, authority=authority, authority_division_code=city,
                              report_type="risk_assessment_report")

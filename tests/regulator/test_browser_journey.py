@@ -47,13 +47,13 @@ def test_a_regulators_day(page, seeded):  # noqa: F811
 
     page.click("text=项目")
     page.click("text=BR-P1")
-    page.select_option("#report_type", "investigation_report")
+    page.select_option("#report_type", "remediation_effect_report")
     page.fill("#round", "1")
     page.fill("#reviewed_on", "2026-11-20")
     page.check("#passed-0")
     page.click("text=登记结果")
     assert "第1轮评审结果已登记" in page.inner_text("main")
-    assert "1/1 (100%)" in page.inner_text("main")
+    assert "1/1 (100.0%)" in page.inner_text("main")
     screenshot(page, "regulator-project-review-recorded")
 
     page.goto(url + "/regulator/penalties/new")

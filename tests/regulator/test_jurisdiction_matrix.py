@@ -37,6 +37,8 @@ def writes(ids):
         (f"/regulator/projects/{ids.project}/reviews",
          {"report_type": "risk_assessment_report", "round": "2", "reviewed_on": "2026-11-01", "passed": "yes"}),
         (f"/regulator/penalties/{ids.penalty}/repair", {}),
+        (f"/regulator/penalties/{ids.penalty}/repair/grant", {}),
+        (f"/regulator/penalties/{ids.penalty}/repair/refuse", {"reason": "材料不全"}),
         (f"/regulator/complaints/{ids.complaint}", {"status": "verifying"}),
         (f"/regulator/complaints/{ids.verifying}",
          {"status": "substantiated", "finding": "经核查，该项目业绩系伪造，举报属实。", "verified_on": "2026-11-20"}),
@@ -101,7 +103,7 @@ def test_the_denial_audit_row_names_the_record_and_where_it_lies(client, db, wor
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "access_denied")
                                .order_by(AuditEvent.id.desc())).first()
     assert (event.record_type, event.record_id, event.division_code) == ("penalty", world.hf.penalty, "340100")
-    assert event.detail == "grant_repair refused (403)"
+    assert event.detail == "record_repair_application refused (403)"
 
 
 def test_the_province_regulator_reaches_every_city_of_its_province(client, world):

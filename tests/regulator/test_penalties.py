@@ -9,7 +9,8 @@ from registry.extensions import db as _db
 from registry.models import AuditEvent, Penalty
 from registry.queries.public import ban_public, penalty_public
 from registry.rules.errors import RuleViolation
-from registry.services.penalties import PenaltyInput, grant_repair, record_penalty
+from registry.services.penalties import PenaltyInput, record_penalty
+from registry.services.repair import grant_repair, record_repair_application
 from registry.services.audit import SYSTEM, AccessDenied, Actor
 from registry.services.accounts import create_account
 from tests.regulator.conftest import PASSWORD, QD_ID, actor_for, login_as
@@ -104,16 +105,22 @@ def test_a_penalty_leaves_public_view_the_day_after_its_publicity_ends(db, world
     assert not publicly_visible(penalty.id, date(2029, 1, 11))
 
 
+APPLICATION = {"applied_on": "2026-11-20", "grounds": "已缴清罚款并完成整改，申请信用修复",
+               "materials": ["application_letter", "good_faith_pledge", "performance_proof"]}
+
+
 def test_repair_is_refused_before_the_minimum_period_with_the_date_it_becomes_possible(app, client, db, world):
     actor = actor_for(db, world, "qingdao")
     penalty = record_penalty(actor, PenaltyInput(subject_kind="unit", subject_uscc=uscc_of(db, world.qd.unit),
                                                  decision_number="青环罚〔2026〕90号", decided_on=date(2026, 10, 1),
                                                  kinds=["warning"], severity="ordinary"))
+    record_repair_application(actor, penalty.id, applied_on=date(2026, 11, 20), grounds="已整改",
+                              materials=["application_letter"])
     with pytest.raises(RuleViolation) as refused:
         grant_repair(actor, penalty.id)
     assert "2027-01-01" in refused.value.message_zh
     login_as(client, world, "qingdao")
-    page = client.post(f"/regulator/penalties/{penalty.id}/repair", follow_redirects=True).get_data(as_text=True)
+    page = client.post(f"/regulator/penalties/{penalty.id}/repair/grant", follow_redirects=True).get_data(as_text=True)
     assert "最短公示期尚未届满，自2027-01-01起方可办理信用修复" in page
     assert "今日准予信用修复" not in page  # no button to press before the day comes
     _db.session.expire_all()
@@ -124,7 +131,8 @@ def test_granted_repair_takes_the_penalty_out_of_public_view_that_day(client, db
     login_as(client, world, "qingdao")
     penalty_id = world.qd.penalty  # decided 2026-01-10: the 3-month minimum passed on 2026-04-10
     assert publicly_visible(penalty_id, date(2026, 11, 26))
-    page = client.post(f"/regulator/penalties/{penalty_id}/repair", follow_redirects=True).get_data(as_text=True)
+    client.post(f"/regulator/penalties/{penalty_id}/repair", data=APPLICATION)
+    page = client.post(f"/regulator/penalties/{penalty_id}/repair/grant", follow_redirects=True).get_data(as_text=True)
     assert "已准予信用修复，该处罚信息已停止公示。" in page
     assert "已于2026-11-26信用修复，不再公示" in page  # regulators still see it, marked repaired
     _db.session.expire_all()
@@ -133,7 +141,7 @@ def test_granted_repair_takes_the_penalty_out_of_public_view_that_day(client, db
     assert not publicly_visible(penalty_id, date(2026, 11, 26))
     listing = client.get("/regulator/penalties").get_data(as_text=True)
     assert "青岛环罚〔2026〕1号" in listing and "已于2026-11-26信用修复" in listing
-    again = client.post(f"/regulator/penalties/{penalty_id}/repair", follow_redirects=True).get_data(as_text=True)
+    again = client.post(f"/regulator/penalties/{penalty_id}/repair/grant", follow_redirects=True).get_data(as_text=True)
     assert "该处罚已于2026-11-26完成信用修复" in again
     assert len(_db.session.scalars(select(AuditEvent).where(AuditEvent.action == "penalty_repaired")).all()) == 1
 

@@ -1,12 +1,15 @@
 """Publicity periods, credit repair, what is public on a day, and bans (hand cases and properties)."""
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from registry.rules.disclosure import (ban_is_active, ban_is_public, complaint_is_public, penalty_is_public,
                                        practitioner_record_is_public, review_is_public)
-from registry.rules.publicity import add_months, default_publicity_end, is_published_severity, repair_possible_from
+from registry.rules.errors import RuleViolation
+from registry.rules.publicity import (add_months, check_publicity_end, check_repair_date, default_publicity_end,
+                                      is_published_severity, publicity_window, repair_possible_from)
 
 
 def test_contract_penalty_ends_a_year_after_decision():
@@ -93,3 +96,48 @@ def test_a_penalty_is_never_public_after_its_end(decided, offset):
     day = end + timedelta(days=offset + 1)
     assert not penalty_is_public(severity="serious", decided_on=decided, publicity_ends_on=end, repaired_on=None,
                                  non_disclosed=False, today=day)
+
+
+# Issue 14, item 7: one rule states the bounds, and both are inclusive. Hand-computed: ordinary, decided
+# 2026-05-31 (rule since 2026-04-01, 3 to 12 months): repair from 2026-08-31, public through 2027-05-31.
+WINDOW_CASE = ("ordinary", date(2026, 5, 31))
+
+
+def test_the_window_states_both_bounds_inclusive():
+    window = publicity_window(*WINDOW_CASE)
+    assert (window.public_from, window.repair_from, window.public_through) == (
+        date(2026, 5, 31), date(2026, 8, 31), date(2027, 5, 31))
+    # serious, 2026-02-28 under the old rule (3–36 months), and a 29 February decision under the new one
+    assert publicity_window("serious", date(2026, 2, 28)).repair_from == date(2026, 5, 28)
+    assert publicity_window("serious", date(2028, 2, 29)).public_through == date(2031, 2, 28)
+
+
+def test_public_through_the_last_day_inclusive_and_gone_the_day_after():
+    last = publicity_window(*WINDOW_CASE).public_through
+    penalty = dict(severity="ordinary", decided_on=WINDOW_CASE[1], publicity_ends_on=last, repaired_on=None,
+                   non_disclosed=False)
+    assert penalty_is_public(today=last, **penalty)
+    assert not penalty_is_public(today=last + timedelta(days=1), **penalty)
+
+
+def test_repair_from_the_first_day_inclusive_and_refused_the_day_before():
+    first = publicity_window(*WINDOW_CASE).repair_from
+    assert check_repair_date(*WINDOW_CASE, first, today=first) == first
+    with pytest.raises(RuleViolation) as refused:
+        check_repair_date(*WINDOW_CASE, first - timedelta(days=1), today=first)
+    assert refused.value.message_zh == "最短公示期尚未届满，自2026-08-31起方可办理信用修复"
+
+
+def test_a_recorded_publicity_end_lies_between_the_bounds_inclusive():
+    assert check_publicity_end(*WINDOW_CASE, date(2026, 8, 31)) == date(2026, 8, 31)
+    assert check_publicity_end(*WINDOW_CASE, date(2027, 5, 31)) == date(2027, 5, 31)
+    for outside in (date(2026, 8, 30), date(2027, 6, 1)):
+        with pytest.raises(RuleViolation):
+            check_publicity_end(*WINDOW_CASE, outside)
+
+
+def test_minor_penalties_of_the_old_regime_are_published_as_the_config_says():
+    # registry/config.py: decided before 2026-04-01, a minor penalty is published for 3 to 36 months
+    assert is_published_severity("minor", date(2026, 3, 31))
+    assert default_publicity_end("minor", date(2026, 3, 31)) == date(2029, 3, 31)
+    assert not is_published_severity("minor", date(2026, 4, 1))

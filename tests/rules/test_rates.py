@@ -18,7 +18,7 @@ def test_contract_example_first_pass_is_one_of_two():
         outcome("S-2", "remediation_effect_report", 1, True),
     ])
     assert (rate.part, rate.total, rate.rate) == (1, 2, 0.5)
-    assert rate.percent() == "1/2 (50%)"
+    assert rate.percent() == "1/2 (50.0%)"
 
 
 def test_each_report_type_of_a_project_is_its_own_report():
@@ -36,7 +36,7 @@ def test_a_report_without_a_first_round_is_not_counted():
 
 
 def test_local_authority_example_83_of_105_is_79_percent():
-    assert Rate(83, 105).percent() == "83/105 (79%)"
+    assert Rate(83, 105).percent() == "83/105 (79.0%)"
 
 
 def test_on_time_contract_example():
@@ -85,3 +85,14 @@ def test_a_project_found_false_leaves_the_on_time_rate_from_the_finding_day():
     assert counts_toward_on_time(date(2026, 1, 2), date(2026, 1, 1))
     assert not counts_toward_on_time(date(2026, 1, 1), date(2026, 1, 1))
     assert not counts_toward_on_time(date(2025, 12, 1), date(2026, 1, 1))
+
+
+def test_percentages_show_one_decimal_rounded_half_up():
+    # hand-computed: 1/8 = 12.5 exactly; 1/16 = 6.25 and 1/1600 = 0.0625 are ties that half-to-even rounds down
+    assert Rate(1, 8).percent() == "1/8 (12.5%)"
+    assert Rate(1, 16).percent() == "1/16 (6.3%)"
+    assert Rate(1, 1600).percent() == "1/1600 (0.1%)"
+    assert Rate(3, 16).percent() == "3/16 (18.8%)"  # 18.75
+    assert Rate(2, 3).percent() == "2/3 (66.7%)" and Rate(1, 3).percent() == "1/3 (33.3%)"
+    assert Rate(83, 105).percent() == "83/105 (79.0%)"  # 79.047...
+    assert Rate(0, 0).percent() == "—"

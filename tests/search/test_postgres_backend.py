@@ -1,13 +1,18 @@
 """The pg_trgm backend on PostgreSQL: in step with the data in the same transaction, rebuilt by
 `flask search reindex`, holding only public masked text, and answering exactly as the Whoosh index does."""
+import threading
+import time
+
 import pytest
 from sqlalchemy import func, select, update
+
+import registry.search
 
 from registry.clock import today
 from registry.extensions import db
 from registry.models import SearchEntry, SearchOutbox, Unit
 from registry.rules.errors import RuleViolation
-from registry.search import backend, drain_outbox, search_ids
+from registry.search import backend, drain_outbox, rebuild_index, search_ids
 from registry.search.documents import all_documents
 from registry.search.postgres_backend import PostgresBackend
 from registry.search.whoosh_backend import WhooshBackend
@@ -53,6 +58,50 @@ def test_reindex_numbers_every_document_afresh_and_answers_the_same(app, runner,
     assert "indexed 8 documents" in result.output  # 6 listed firms and 2 listed persons
     assert db.session.scalar(select(func.count()).select_from(SearchEntry)) == 8
     assert {q: firm_names(q) for q in answers} == answers
+
+
+def test_a_search_during_a_reindex_is_answered_without_waiting_and_a_change_made_meanwhile_survives_the_swap(
+        app, registry_data, monkeypatch):
+    """Issue 15 item 4: the rebuild is held half-way through its documents (a real rebuild, paused where a large
+    one spends its minutes); meanwhile a search and a write each finish at once, and the swap keeps the write."""
+    halfway, resume, finished = threading.Event(), threading.Event(), {}
+    every_document = registry.search.all_documents
+
+    def documents_paused_halfway(session, day):
+        for number, document in enumerate(every_document(session, day)):
+            if number == 4:
+                halfway.set()
+                resume.wait(20)
+            yield document
+
+    def reindex():
+        with app.app_context():
+            finished["count"] = rebuild_index()
+
+    @service
+    def rename(actor):
+        db.session.execute(update(Unit).where(Unit.uscc == SUJING).values(name="江苏新净化环保科技有限公司"))
+        enqueue_for_index("unit", unit_id(SUJING))
+
+    monkeypatch.setattr(registry.search, "all_documents", documents_paused_halfway)
+    rebuilding = threading.Thread(target=reindex)
+    rebuilding.start()
+    try:
+        assert halfway.wait(20)
+        started = time.monotonic()
+        assert firm_names("苏净") == ["江苏苏净环保科技有限公司"]
+        searched = time.monotonic() - started
+        started = time.monotonic()
+        rename(SYSTEM)
+        wrote = time.monotonic() - started
+    finally:
+        resume.set()
+        rebuilding.join(30)
+    assert searched < 1 and wrote < 1, (searched, wrote)  # the rebuild waited 20 s for them: they did not wait
+    assert finished["count"] == 8
+    assert firm_names("新净化") == ["江苏新净化环保科技有限公司"] and firm_names("苏净") == []
+    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+    assert db.session.scalar(select(func.count()).select_from(SearchEntry)) == 8
 
 
 def test_the_documents_hold_only_public_masked_text(app, contract, registry_data):

@@ -88,16 +88,27 @@ def complaint_body(cast, role):
     return {"description": "该项目的修复工程实际并未实施，业绩信息与事实不符，请核查。", "started": form_started_token()}
 
 
+def receipt_values(cast):
+    """Firm A's complaint's receipt number and the check code printed beside it."""
+    from registry.models import Complaint
+    from registry.queries.portal import receipt_check_code
+
+    ref = _db.session.get(Complaint, cast.a.complaint).ref
+    return {"receipt": ref, "check": receipt_check_code(ref)}
+
+
 # endpoint -> (access for GET, access for POST, URL values, POST body); every URL value and every record-pointing
 # form field names firm A's or province X's records.
 ROUTES = {
     "portal.home": ("public", None, lambda c: {}, None),
+    "healthz": ("public", None, lambda c: {}, None),
     "portal.search": ("public", None, lambda c: {"q": "青岛"}, None),
     "portal.similar": ("public", None, lambda c: {"industry": "C26", "province": "37"}, None),
     "portal.unit": ("public", None, lambda c: {"uscc": c.a.uscc}, None),
     "portal.person": ("public", None, lambda c: {"public_id": c.a.public_id}, None),
     "portal.project": ("public", None, lambda c: {"ref": c.a.ref}, None),
     "portal.file_project_complaint": (None, "public", lambda c: {"ref": c.a.ref}, complaint_body),
+    "portal.complaint_receipt": ("public", None, receipt_values, None),
     "portal.open_data": ("public", None, lambda c: {}, None),
     "portal.open_data_csv": ("public", None, lambda c: {"kind": "unit"}, None),
     "portal.open_data_jsonl": ("public", None, lambda c: {}, None),
@@ -153,7 +164,11 @@ ROUTES = {
     "regulator.penalty_list": ("regulator", None, lambda c: {}, None),
     "regulator.new_penalty": ("regulator", "regulator", lambda c: {}, penalty_body),
     "regulator.penalty": ("province_x_record", None, lambda c: {"penalty_id": c.a.penalty}, None),
-    "regulator.repair": (None, "province_x_record", lambda c: {"penalty_id": c.a.penalty}, lambda c, r: {}),
+    "regulator.repair": ("province_x_record", "province_x_record", lambda c: {"penalty_id": c.a.penalty},
+                         lambda c, r: {"applied_on": "2026-11-20", "grounds": "已整改", "materials": ["application_letter"]}),
+    "regulator.grant_repair": (None, "province_x_record", lambda c: {"penalty_id": c.a.penalty}, lambda c, r: {}),
+    "regulator.refuse_repair": (None, "province_x_record", lambda c: {"penalty_id": c.a.penalty},
+                                lambda c, r: {"reason": "材料不全"}),
     "regulator.complaint_list": ("regulator", None, lambda c: {}, None),
     "regulator.complaint": ("province_x_record", "province_x_record", lambda c: {"complaint_id": c.a.complaint},
                             lambda c, r: {"status": "verifying"}),
@@ -351,7 +366,7 @@ def test_the_mirror_firm_a_and_regulator_x_reach_nothing_of_firm_b_or_province_y
                 outcome = (response.status_code, denials(db), changed_tables(before, snapshot(db)))
                 if outcome != (refusal, denied + 1, []):
                     wrong.append(f"{role} {method} {name} -> {response.status_code}")
-    assert probes == 23 and not wrong, wrong  # 6 firm probes, 17 regulator probes
+    assert probes == 26 and not wrong, wrong  # 6 firm probes, 20 regulator probes
 
 
 

@@ -1,14 +1,14 @@
 """a firm's withhold records the withholding authority's jurisdiction: it covers that authority's records only;
 every review and complaint stores the authority it belongs to (the project's location, for those without one)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0008
+Revises: 0007
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """a firm's self-registration is confirmed by its regulator, or suspended; firms that arrived otherwise (the
 authorities' import, the demo) count as confirmed from their creation
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
