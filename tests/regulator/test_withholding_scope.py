@@ -30,8 +30,7 @@ def city_project(db, world) -> str:
     """A project of the Qingdao firm in another district (370212), reviewed by the city: the city's records."""
     unit = db.session.get(Unit, world.qd.unit)
     f.create(f.project_record(unit.uscc, "青岛-P3", division_code="370212", name="崂山化工厂地块修复"),
-             f.review_record("青岛-P3", 1, passed=True, authority="青岛市生态环境局", authority_division_code="370200",
-                             report_type="risk_assessment_report"))
+             f.review_record("青岛-P3", 1, passed=True, authority="青岛市生态环境局", authority_division_code="370200"))
     return "青岛-P3"
 
 
