@@ -1,14 +1,14 @@
 """a firm's withhold records the withholding authority's jurisdiction: it covers that authority's records only;
 every review and complaint stores the authority it belongs to (the project's location, for those without one)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

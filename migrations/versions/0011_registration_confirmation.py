@@ -1,14 +1,14 @@
 """a firm's self-registration is confirmed by its regulator, or suspended; firms that arrived otherwise (the
 authorities' import, the demo) count as confirmed from their creation
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
