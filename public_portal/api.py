@@ -132,6 +132,7 @@ def present_unit_item(summary) -> dict:
     """A search hit as the units list shows it."""
     return {
         "uscc": summary.uscc, "name": summary.name, "basic_information_public": summary.basic_public,
+        "registration_confirmed": summary.registration_confirmed,
         "division_code": summary.division_code, "province": summary.province, "categories": summary.categories,
         "first_pass": present_rate(summary.first_pass), "on_time": present_rate(summary.on_time, "on_time"),
         "project_count": summary.project_count, "has_penalty": summary.penalty_count > 0,
@@ -170,6 +171,7 @@ def present_unit_detail(p) -> dict:
     unit, basic = p.unit, p.basic_public
     return {
         "uscc": unit.uscc, "name": unit.name, "basic_information_public": basic,
+        "registration_confirmed": unit.registration_confirmed_at is not None,
         "division_code": unit.division_code if basic else None,
         "province": unit.division_code[:2] if basic else None,
         "legal_representative": unit.legal_representative if basic else None,
