@@ -19,8 +19,8 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 
-def when_ready(server):
-    """In the master, before the first fork: load jieba's dictionary (the workers share it copy-on-write)."""
+def on_starting(server):
+    """In the master, before it listens and forks: load jieba's dictionary (the workers share it copy-on-write)."""
     from registry.search.text import words
 
     words("土壤污染风险管控和修复")

@@ -1,5 +1,6 @@
 """The public's forms: the search filters (GET, no CSRF token needed), the similar-parcel search and the
 complaint form (POST, CSRF, a honeypot field and a signed minimum fill time against bots)."""
+import secrets
 import time
 from decimal import Decimal
 
@@ -147,9 +148,12 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="complaint-form-started")
 
 
-def form_started_token() -> str:
-    """A signed timestamp of when the form was shown: a bot that posts at once is refused."""
-    return _serializer().dumps(time.time())
+def form_started_token(shown_at: float | None = None, nonce: str | None = None, retry: bool = False) -> str:
+    """The form's signed, single-use token: when it was first shown (a bot that posts at once is refused), a
+    random nonce naming this one form (posting it again files nothing new), and whether this is the form given
+    back after a too-quick submit (whose second submit is not timed again)."""
+    return _serializer().dumps({"shown_at": time.time() if shown_at is None else shown_at,
+                                "nonce": nonce or secrets.token_urlsafe(16), "retry": retry})
 
 
 class ComplaintForm(FlaskForm):
@@ -162,6 +166,8 @@ class ComplaintForm(FlaskForm):
         Optional(), Length(max=200, message=_l("At most %(max)d characters."))])
     website = StringField(_l("Leave this field empty"))  # a honeypot: people never see it, bots fill it
     started = HiddenField()
+    token: dict | None = None  # the started token's payload, once its signature is checked
+    too_quick = False
 
     def validate_website(self, field):
         """The honeypot: people never see this field, so anything in it comes from a bot."""
@@ -171,10 +177,28 @@ class ComplaintForm(FlaskForm):
     def validate_started(self, field):
         """The signed start time: refuse a form sent back sooner than a person could fill it."""
         try:
-            shown_at = _serializer().loads(field.data or "", max_age=FORM_MAX_AGE_SECONDS)
+            token = _serializer().loads(field.data or "", max_age=FORM_MAX_AGE_SECONDS)
         except SignatureExpired:
             raise ValidationError(_l("The form has expired. Please fill it in again.")) from None
         except BadSignature:
             raise ValidationError(_l("This submission looks automated and was not accepted.")) from None
-        if time.time() - float(shown_at) < current_app.config.get("COMPLAINT_MIN_FILL_SECONDS", 3):
+        if not isinstance(token, dict) or not isinstance(token.get("nonce"), str):
             raise ValidationError(_l("This submission looks automated and was not accepted."))
+        self.token = token
+        quick = time.time() - float(token["shown_at"]) < current_app.config.get("COMPLAINT_MIN_FILL_SECONDS", 3)
+        if quick and not token.get("retry"):
+            # a person who pasted the text gets the form back, text kept; the second submit is not timed
+            self.too_quick = True
+            raise ValidationError(_l("The form was sent very quickly. Please check your report and send it again."))
+
+    @property
+    def form_token(self) -> str | None:
+        """The nonce naming this one form: a second POST of it files nothing new."""
+        return self.token["nonce"] if self.token else None
+
+    def token_to_show_again(self) -> str:
+        """The token of the form given back after an error: still the same form, so still single-use."""
+        if self.token is None:
+            return form_started_token()
+        return form_started_token(self.token["shown_at"], self.token["nonce"],
+                                  retry=bool(self.token.get("retry")) or self.too_quick)

@@ -2,7 +2,7 @@
 
 Views are thin: they parse a form, call one query (or the complaint service) and render.
 """
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import lazy_gettext as _l
 
 from public_portal.charts import reviews_by_year_chart
@@ -11,9 +11,10 @@ from public_portal.ratelimit import limit_searches
 from public_portal.opendata import CSV_KINDS, csv_lines, jsonl_lines
 from registry.clock import today
 from registry.i18n import current_locale
+from registry.queries import portal as portal_queries
 from registry.queries.portal import (
-    counts_overview, person_profile, project_detail, search_persons, search_units, similar_parcels,
-    unit_profile,
+    counts_overview, person_profile, project_detail, receipt_check_code, search_persons, search_units,
+    similar_parcels, unit_profile,
 )
 from registry.rules.errors import RuleViolation
 from registry.services.complaint_filing import PUBLIC, file_complaint
@@ -113,12 +114,23 @@ def file_project_complaint(ref):
     if form.validate():
         try:
             complaint = file_complaint(PUBLIC, ref, form.description.data, contact=form.contact.data,
-                                       name=form.name.data, address=request.remote_addr)
-            return render_template("portal/complaint_received.html", d=detail, receipt=complaint.ref)
+                                       name=form.name.data, address=request.remote_addr, form_token=form.form_token)
+            # Post/Redirect/Get: a refresh of the receipt reloads the receipt, it does not post again
+            return redirect(url_for("portal.complaint_receipt", receipt=complaint.ref,
+                                    check=receipt_check_code(complaint.ref)), 303)
         except RuleViolation as error:
             getattr(form, error.field, form.description).errors.append(error.message(current_locale()))
-    form.started.data = form_started_token()
+    form.started.data = form.token_to_show_again()
     return render_template("portal/project.html", d=detail, form=form), 400
+
+
+@bp.route("/complaints/<receipt>")
+def complaint_receipt(receipt):
+    """A complaint's receipt: found only with its receipt number and the check code printed beside it."""
+    found = portal_queries.complaint_receipt(receipt, request.args.get("check"))
+    if found is None:
+        abort(404)
+    return render_template("portal/complaint_received.html", r=found)
 
 
 @bp.route("/open-data")

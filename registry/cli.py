@@ -197,7 +197,7 @@ def _unrestorable(file: Path, target: Path) -> tuple[str, str] | None:
     from alembic.script import ScriptDirectory
 
     from registry import ROOT
-    from registry.keys import readable
+    from registry.keys import readable, wanted_fingerprints
 
     if not file.is_file():
         return f"{file} 不存在", f"{file} does not exist"
@@ -225,6 +225,10 @@ def _unrestorable(file: Path, target: Path) -> tuple[str, str] | None:
         if sample and not readable(current_app.extensions["id_vault"], *sample):
             return ("备份中的身份证号码不是用本系统的密钥加密的",
                     "the backup's ID numbers were encrypted with another key (ID_NUMBER_KEY)")
+        recorded = dict(connection.execute("SELECT name, fingerprint FROM key_fingerprint").fetchall())
+        if any(recorded.get(name, mine) != mine for name, mine in wanted_fingerprints(current_app.config).items()):
+            return ("备份是用另一对密钥写入的（密钥指纹不同）",
+                    "the backup was written under other keys (its key fingerprints differ; docs/deploy.md)")
     except sqlite3.DatabaseError as error:
         return f"损坏或不是 SQLite 数据库（{error}）", f"damaged, or not a SQLite database ({error})"
     finally:

@@ -147,7 +147,7 @@ def runner(app):
 
 
 # Suites slow by nature (DESIGN §8): `make test` leaves them out, `make test-all` and `.ci/run` run them.
-SLOW_FOLDERS = {"fuzz", "durability", "browser", "privacy"}
+SLOW_FOLDERS = {"fuzz", "durability", "browser", "privacy", "deploy"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -86,6 +86,7 @@ def test_behind_one_trusted_proxy_the_address_it_saw_is_the_clients(app_config, 
 
 
 def file_complaint(client, forwarded_for: str):
+    """File a complaint through the proxy: 303 to the receipt when filed, 400 when refused."""
     return client.post("/projects/SU-1/complaints", headers={"X-Forwarded-For": forwarded_for},
                        environ_base={"REMOTE_ADDR": PROXY},
                        data={"description": DESCRIPTION, "website": "", "started": form_started_token()})
@@ -95,12 +96,12 @@ def test_the_complaint_limit_counts_the_clients_behind_a_trusted_proxy_and_spoof
         app, app_config, registry_data):
     app.config.update(COMPLAINTS_PER_ADDRESS_PER_HOUR=1, COMPLAINT_MIN_FILL_SECONDS=0)
     untrusted = app.test_client()
-    assert file_complaint(untrusted, "198.51.100.1").status_code == 200
+    assert file_complaint(untrusted, "198.51.100.1").status_code == 303
     assert file_complaint(untrusted, "198.51.100.2").status_code == 400  # the same address: the proxy's
     with another_app({**app_config, "TRUSTED_PROXIES": 1, "COMPLAINTS_PER_ADDRESS_PER_HOUR": 1,
                       "COMPLAINT_MIN_FILL_SECONDS": 0}) as proxied:
         behind = proxied.test_client()
-        assert file_complaint(behind, "198.51.100.3").status_code == 200
-        assert file_complaint(behind, "198.51.100.4").status_code == 200  # two visitors, one allowance each
+        assert file_complaint(behind, "198.51.100.3").status_code == 303
+        assert file_complaint(behind, "198.51.100.4").status_code == 303  # two visitors, one allowance each
         assert file_complaint(behind, "198.51.100.4").status_code == 400
     assert len(_db.session.scalars(select(RateLimitHit)).all()) == 3

@@ -5,6 +5,7 @@ needs both keys from the environment, and `flask registry check-keys` names the 
 import base64
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,17 @@ def test_an_export_that_fails_leaves_no_file_and_a_full_export_is_private_from_i
     result = runner.invoke(args=["registry", "export", str(failed)])
     assert result.exit_code == 1 and "run flask registry check-keys" in result.output
     assert list(tmp_path.glob("*failed*")) == []  # neither the file nor its temporary
+
+
+def test_a_backup_written_under_other_keys_is_not_restored(app, db, runner, app_config, tmp_path):
+    if not app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("flask registry backup and restore are for SQLite (pg_dump and pg_restore on PostgreSQL)")
+    backup = tmp_path / "backup.sqlite3"
+    assert runner.invoke(args=["registry", "backup", str(backup)]).exit_code == 0
+    with sqlite3.connect(backup) as connection:  # a registry without persons yet, run by a server with another key
+        connection.execute("UPDATE key_fingerprint SET fingerprint = ? WHERE name = 'SECRET_KEY'",
+                           (fingerprint("another secret key"),))
+    connection.close()
+    result = runner.invoke(args=["registry", "restore", "--yes", str(backup)])
+    assert result.exit_code == 1
+    assert "the backup was written under other keys (its key fingerprints differ" in result.output

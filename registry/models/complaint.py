@@ -23,6 +23,8 @@ class Complaint(Base):
     authority_division_code: Mapped[str | None] = mapped_column(String(6), index=True)
     complainant_name: Mapped[str | None] = mapped_column(String(100))  # never public
     complainant_contact: Mapped[str | None] = mapped_column(String(200))  # never public
+    # keyed hash of the single-use token of the public form that filed it: a replayed POST finds it again
+    form_token_hmac: Mapped[str | None] = mapped_column(String(64), unique=True)
     handled_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
     non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -4,6 +4,7 @@ Every query here shows public records only (the clauses of `registry.queries.pub
 in a bounded number of statements whatever the size of a firm (no N+1): lists are loaded per page in
 batches keyed by id. Rates are computed in SQL from public records only (DESIGN §3).
 """
+import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -779,3 +780,33 @@ __all__ = [
     "unit_profile", "person_profile", "project_detail", "search_persons", "unit_summaries", "person_summaries",
     "public_project_division", "counts_overview", "UNIT_SORTS",
 ]
+
+
+# -- a complainant's receipt ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ComplaintReceipt:
+    receipt: str
+    check: str
+    received_on: date
+    status: str
+    project_ref: str
+    project_name: str
+
+
+def receipt_check_code(receipt: str) -> str:
+    """The check code printed beside a receipt number: the receipt page answers only to both together."""
+    return current_app.extensions["id_vault"].keyed_hash(f"complaint-receipt:{receipt}")[:10].upper()
+
+
+def complaint_receipt(receipt: str, check: str | None) -> ComplaintReceipt | None:
+    """A complaint's receipt, or None unless the check code fits the receipt number (no complainant shown)."""
+    if not hmac.compare_digest(receipt_check_code(receipt), (check or "").strip().upper()):
+        return None
+    row = db.session.execute(
+        select(Complaint.ref, Complaint.received_on, Complaint.status, Project.ref, Project.name)
+        .join(Project, Project.id == Complaint.project_id).where(Complaint.ref == receipt)).one_or_none()
+    if row is None:
+        return None
+    ref, received_on, status, project_ref, project_name = row
+    return ComplaintReceipt(ref, receipt_check_code(ref), received_on, status, project_ref, project_name)

@@ -44,10 +44,27 @@ def new_receipt_number() -> str:
     return f"JB{today():%Y%m%d}-{secrets.token_hex(4).upper()}"
 
 
+def filed_with_form(form_token: str | None) -> Complaint | None:
+    """The complaint an earlier POST of this very form filed, if any (a refresh, the back button, a replay)."""
+    if not form_token:
+        return None
+    return db.session.scalar(select(Complaint).where(Complaint.form_token_hmac == form_token_hash(form_token)))
+
+
+def form_token_hash(form_token: str) -> str:
+    return current_app.extensions["id_vault"].keyed_hash(f"complaint-form:{form_token}")
+
+
 @service
 def file_complaint(actor: Actor, project_ref: str, description: str, *, contact: str | None = None,
-                   name: str | None = None, address: str | None = None) -> Complaint:
-    """File a complaint about a public project's performance; returns it (its `ref` is the receipt number)."""
+                   name: str | None = None, address: str | None = None, form_token: str | None = None) -> Complaint:
+    """File a complaint about a public project's performance; returns it (its `ref` is the receipt number).
+
+    `form_token` is the single-use token of the form: the same form posted again files nothing and returns
+    the complaint it filed the first time."""
+    earlier = filed_with_form(form_token)
+    if earlier is not None:
+        return earlier
     limit = current_app.config["COMPLAINTS_PER_ADDRESS_PER_HOUR"]
     hashed = address_hash(address)
     since = datetime.now(UTC) - timedelta(hours=1)
@@ -77,6 +94,7 @@ def file_complaint(actor: Actor, project_ref: str, description: str, *, contact:
         description=description, complainant_name=name, complainant_contact=contact,
         # the regulator of the project's jurisdiction receives it
         authority_division_code=project.division_code,
+        form_token_hmac=form_token_hash(form_token) if form_token else None,
     )
     db.session.add(complaint)
     db.session.add(RateLimitHit(bucket=BUCKET, address_hmac=hashed))

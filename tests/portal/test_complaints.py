@@ -31,11 +31,19 @@ def complaints() -> list[Complaint]:
                                                            Complaint.ref.like("JB%"))))
 
 
+def receipt_page(client, response):
+    """Follow the POST's 303 to the receipt page (Post/Redirect/Get)."""
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
 def test_a_complaint_gets_a_receipt_and_goes_to_the_regulator_of_the_project(client, registry_data, filing):
     response = post(client, contact="13712345678", name="张先生")
-    text = response.get_data(as_text=True)
-    assert response.status_code == 200 and "举报已受理" in text
-    receipt = re.search(r"<strong>(JB\d{8}-[0-9A-F]{8})</strong>", text).group(1)
+    text = receipt_page(client, response)
+    assert "举报已受理" in text
+    receipt = re.search(r'<strong class="receipt">(JB\d{8}-[0-9A-F]{8})</strong>', text).group(1)
     [complaint] = complaints()
     assert complaint.ref == receipt
     assert complaint.authority_division_code == "320505"  # the project's division, not the firm's
@@ -56,7 +64,7 @@ def test_the_complainant_never_appears_in_public(client, registry_data, filing):
 
 
 def test_an_anonymous_complaint_is_accepted(client, registry_data, filing):
-    assert post(client).status_code == 200
+    assert post(client).status_code == 303
     [complaint] = complaints()
     assert complaint.complainant_contact is None and complaint.complainant_name is None
 
@@ -75,11 +83,17 @@ def test_a_filled_honeypot_is_refused(client, registry_data, filing):
     assert complaints() == []
 
 
-def test_a_form_sent_back_at_once_is_refused(app, client, registry_data):
+def test_a_form_sent_back_at_once_comes_back_with_its_text_and_the_second_submit_files_it(app, client, registry_data):
+    """A person who pastes the description and submits at once is not taken for a bot twice."""
     app.config["COMPLAINT_MIN_FILL_SECONDS"] = 30
-    response = post(client)
-    assert response.status_code == 400 and "疑似自动程序" in response.get_data(as_text=True)
+    response = post(client, name="张先生")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "表单提交过快。请核对举报内容后再次提交。" in text
     assert complaints() == []
+    assert DESCRIPTION in text and 'value="张先生"' in text  # the text is kept
+    token = re.search(r'name="started" type="hidden" value="([^"]+)"', text).group(1)
+    assert "举报已受理" in receipt_page(client, post(client, started=token, name="张先生"))
+    assert len(complaints()) == 1
 
 
 def test_a_forged_or_missing_start_token_is_refused(client, registry_data, filing):
@@ -93,13 +107,13 @@ def test_a_real_form_shown_then_filled_is_accepted(app, client, registry_data):
     text = client.get("/projects/SU-1").get_data(as_text=True)
     token = re.search(r'name="started" type="hidden" value="([^"]+)"', text).group(1)
     time.sleep(1.1)
-    assert post(client, started=token).status_code == 200
+    assert post(client, started=token).status_code == 303
 
 
 def test_complaints_are_rate_limited_per_address(app, client, registry_data, filing):
     app.config["COMPLAINTS_PER_ADDRESS_PER_HOUR"] = 2
-    assert post(client).status_code == 200
-    assert post(client).status_code == 200
+    assert post(client).status_code == 303
+    assert post(client).status_code == 303
     response = post(client)
     assert response.status_code == 400 and "一小时内提交的举报过多" in response.get_data(as_text=True)
     assert len(complaints()) == 2
@@ -107,7 +121,7 @@ def test_complaints_are_rate_limited_per_address(app, client, registry_data, fil
     assert len(hits) == 2 and all("203.0.113.7" not in h for h in hits)  # only a keyed hash of the address
     other = client.post("/projects/SU-1/complaints", environ_base={"REMOTE_ADDR": "198.51.100.2"},
                         data={"description": DESCRIPTION, "website": "", "started": form_started_token()})
-    assert other.status_code == 200
+    assert other.status_code == 303
 
 
 def test_only_public_projects_take_complaints(client, registry_data, filing):
@@ -122,4 +136,32 @@ def test_the_form_needs_a_csrf_token(app, client, registry_data, filing):
     assert response.status_code == 400 and complaints() == []
     text = client.get("/projects/SU-1").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text).group(1)
-    assert post(client, csrf_token=token).status_code == 200
+    assert post(client, csrf_token=token).status_code == 303
+
+
+def test_a_replayed_post_files_nothing_and_redirects_to_the_same_receipt(client, registry_data, filing):
+    """Refresh, the back button and a resent form: one complaint, one receipt."""
+    token = form_started_token()
+    first = post(client, started=token)
+    again = post(client, started=token)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert len(complaints()) == 1
+    assert db.session.scalar(select(func.count()).select_from(RateLimitHit)) == 1
+    receipt = receipt_page(client, first)
+    assert receipt == client.get(first.headers["Location"]).get_data(as_text=True)  # a refresh is a GET
+    assert len(complaints()) == 1 and complaints()[0].ref in receipt
+
+
+def test_the_receipt_page_needs_the_receipt_number_and_its_check_code(client, registry_data, filing):
+    location = post(client, contact="13712345678", name="张先生").headers["Location"]
+    [complaint] = complaints()
+    page = client.get(location).get_data(as_text=True)
+    assert complaint.ref in page and "查验码" in page
+    assert "13712345678" not in page and "张先生" not in page and DESCRIPTION not in page
+    check = re.search(r"check=([0-9A-F]+)", location).group(1)
+    assert client.get(f"/complaints/{complaint.ref}").status_code == 404
+    assert client.get(f"/complaints/{complaint.ref}?check=0000000000").status_code == 404
+    assert client.get(f"/complaints/JB20261126-00000000?check={check}").status_code == 404
+    assert client.get(f"/complaints/C-SUB?check={check}").status_code == 404  # another complaint's number
+    assert client.get(f"/complaints/{complaint.ref}?check={check.lower()}").status_code == 200

@@ -88,6 +88,15 @@ def complaint_body(cast, role):
     return {"description": "该项目的修复工程实际并未实施，业绩信息与事实不符，请核查。", "started": form_started_token()}
 
 
+def receipt_values(cast):
+    """Firm A's complaint's receipt number and the check code printed beside it."""
+    from registry.models import Complaint
+    from registry.queries.portal import receipt_check_code
+
+    ref = _db.session.get(Complaint, cast.a.complaint).ref
+    return {"receipt": ref, "check": receipt_check_code(ref)}
+
+
 # endpoint -> (access for GET, access for POST, URL values, POST body); every URL value and every record-pointing
 # form field names firm A's or province X's records.
 ROUTES = {
@@ -99,6 +108,7 @@ ROUTES = {
     "portal.person": ("public", None, lambda c: {"public_id": c.a.public_id}, None),
     "portal.project": ("public", None, lambda c: {"ref": c.a.ref}, None),
     "portal.file_project_complaint": (None, "public", lambda c: {"ref": c.a.ref}, complaint_body),
+    "portal.complaint_receipt": ("public", None, receipt_values, None),
     "portal.open_data": ("public", None, lambda c: {}, None),
     "portal.open_data_csv": ("public", None, lambda c: {"kind": "unit"}, None),
     "portal.open_data_jsonl": ("public", None, lambda c: {}, None),
