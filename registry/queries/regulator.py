@@ -397,3 +397,37 @@ def publicity_preview(severity: str | None, decided_on: date | None) -> Publicit
                                 repair_possible_from(severity, decided_on, rules))
     except (RuleViolation, ValueError):  # no rule in force on that date, or an end beyond the year 9999
         return None
+
+
+# ---- alerts: projects that started during a practice ban ----------------------------------------------------
+
+@dataclass(frozen=True)
+class BanAlert:
+    """A project that started during a ban of its firm or of a person in a role on it. The forms refuse such a
+    project (`rules.bans.check_no_active_ban`); an import keeps it, and the competent regulator sees it here."""
+
+    project_id: int
+    project_ref: str
+    project_name: str
+    started_on: date
+    banned: str  # the firm's or the person's name
+    decision_number: str
+    ban_until: date | None
+    ban_lifetime: bool
+
+
+def ban_alerts(actor: Actor, limit: int = 50) -> list[BanAlert]:
+    """Projects located in the jurisdiction that started during a ban of their firm or of a role holder."""
+    during_ban = (Penalty.decided_on <= Project.started_on) & or_(
+        Penalty.ban_lifetime.is_(True), Penalty.ban_until >= Project.started_on)
+    columns = (Project.id, Project.ref, Project.name, Project.started_on)
+    ban = (Penalty.decision_number, Penalty.ban_until, Penalty.ban_lifetime)
+    firms = (select(*columns, Unit.name, *ban).join(Unit, Unit.id == Project.unit_id)
+             .join(Penalty, Penalty.unit_id == Project.unit_id)
+             .where(in_jurisdiction(Project.division_code, actor), during_ban))
+    people = (select(*columns, Person.name, *ban).join(ProjectRole, ProjectRole.project_id == Project.id)
+              .join(Person, Person.id == ProjectRole.person_id).join(Penalty, Penalty.person_id == Person.id)
+              .where(in_jurisdiction(Project.division_code, actor), during_ban).distinct())
+    both = firms.union(people).subquery()
+    rows = db.session.execute(select(both).order_by(both.c.started_on.desc(), both.c.ref).limit(limit))
+    return [BanAlert(*row) for row in rows]

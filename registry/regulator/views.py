@@ -105,8 +105,9 @@ def admin_only(view):
 def home():
     """The desk: counts for the jurisdiction, or the administrator's tasks."""
     if current_user.role != "regulator":
-        return render_template("regulator/home.html", summary=None, queues=[])
-    return render_template("regulator/home.html", summary=q.desk_summary(actor()), queues=desk.desk_queues(actor()))
+        return render_template("regulator/home.html", summary=None, ban_alerts=[], queues=[])
+    return render_template("regulator/home.html", summary=q.desk_summary(actor()), ban_alerts=q.ban_alerts(actor()),
+                           queues=desk.desk_queues(actor()))
 
 
 # ---- projects and review outcomes -------------------------------------------------------------------------

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Complaint, Employment, Project, ProjectRole, ProjectVersion, Review
+from registry.models import Complaint, Employment, Penalty, Person, Project, ProjectRole, ProjectVersion, Review
 from registry.reference import CATEGORIES, ROLES
 from registry.rules.authority import check_firm_change, locked_for_firm
+from registry.rules.bans import Ban, check_no_active_ban
 from registry.rules.dates import check_project_dates
 from registry.rules.divisions import validate_division_code
 from registry.rules.errors import RuleViolation
@@ -132,12 +133,33 @@ def _enqueue(project: Project, person_ids) -> None:
         enqueue_for_index("person", person_id)
 
 
+def bans_binding(unit_id: int | None, person_ids: set[int]) -> list[Ban]:
+    """Every practice ban of the firm and of these people, withheld ones included: a ban binds whether or not
+    it is published."""
+    bans = []
+    if unit_id is not None:
+        bans += [Ban("本单位", "your firm", p.decision_number, p.decided_on, None if p.ban_lifetime else p.ban_until)
+                 for p in db.session.scalars(select(Penalty).where(Penalty.unit_id == unit_id, _has_ban()))]
+    if person_ids:
+        bans += [Ban(name, name, p.decision_number, p.decided_on, None if p.ban_lifetime else p.ban_until)
+                 for p, name in db.session.execute(
+                     select(Penalty, Person.name).join(Person, Person.id == Penalty.person_id)
+                     .where(Penalty.person_id.in_(person_ids), _has_ban()))]
+    return bans
+
+
+def _has_ban():
+    return or_(Penalty.ban_lifetime.is_(True), Penalty.ban_until.is_not(None))
+
+
 @service
 def create_project(actor: Actor, data: ProjectData, roles: list[tuple[int, str]]) -> Project:
     """Record a project of the actor's firm, with the staff on it and their roles."""
     unit = own_unit(actor, actor.unit_id, "add project")
     chosen = _checked_roles(actor, roles, None)
-    project = Project(ref=new_project_ref(), unit_id=unit.id, **validated(data))
+    values = validated(data)
+    check_no_active_ban(values["started_on"], bans_binding(unit.id, {p for p, _ in chosen}))
+    project = Project(ref=new_project_ref(), unit_id=unit.id, **values)
     db.session.add(project)
     db.session.flush()
     for person_id, role in sorted(chosen):
@@ -161,6 +183,11 @@ def update_project(actor: Actor, ref: str, data: ProjectData, roles: list[tuple[
     if not changed:
         return project
     check_firm_change(changed, locked_fields(project))
+    # a new start date meets every ban of the firm and its people; an unchanged one only the newly named people's
+    newly_named = {p for p, _ in chosen} - {p for p, _ in current}
+    check_no_active_ban(values["started_on"], bans_binding(
+        project.unit_id if "started_on" in changed else None,
+        {p for p, _ in chosen} if "started_on" in changed else newly_named))
     db.session.add(ProjectVersion(project_id=project.id, version=project.version, data=before,
                                   replaced_by_account_id=actor.account_id))
     for key, value in values.items():

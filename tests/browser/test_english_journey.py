@@ -41,7 +41,7 @@ def test_a_landowner_reads_the_portal_in_english(browser, demo_server):
     page.click(f'main a[href="/units/{SUJING}"]')
     profile = english(page)
     assert "1. Basic information" in profile and "2. Project performance" in profile
-    assert "Legal representative" in profile and re.search(r"On-time rate\s+\d+/\d+ \(\d+%\)", profile)
+    assert "Legal representative" in profile and re.search(r"On-time rate\s+\d+/\d+ \(\d+(\.\d)?%\)", profile)
     screenshot(page, "english-01-firm-profile")
 
     page.click("main table a[href^='/projects/']")

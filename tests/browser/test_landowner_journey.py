@@ -72,7 +72,7 @@ def test_a_landowner_finds_compares_and_complains_with_the_keyboard_alone(browse
     press_and_follow(page)
     profile = check_page(page)
     assert SUJING[0] in profile and "一、基本情况信息" in profile and "二、业绩情况信息" in profile
-    assert re.search(r"按期完成率\s+\d+/\d+ \(\d+%\)", profile)
+    assert re.search(r"按期完成率\s+\d+/\d+ \(\d+(\.\d)?%\)", profile)  # one decimal (DESIGN §3)
     no_full_id_number(page, demo_id_numbers)
     screenshot(page, "landowner-01-first-profile")
 
