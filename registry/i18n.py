@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 
+from registry.clock import beijing_date, beijing_time
 from registry.extensions import babel
 from registry.reference import CODE_LISTS
 from registry.rules.industries import industry_name
@@ -58,6 +59,7 @@ def init_i18n(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in TRANSLATION_DIRECTORIES)
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(remember_language)
+    app.jinja_env.filters.update(beijing_time=beijing_time, beijing_date=beijing_date)
     app.jinja_env.globals.update(
         label=label,
         current_locale=current_locale,

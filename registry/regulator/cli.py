@@ -6,7 +6,7 @@ from sqlalchemy import select
 from registry.extensions import db
 from registry.models import Account
 from registry.rules.errors import RuleViolation
-from registry.services import accounts
+from registry.services import accounts, second_factor
 from registry.services.audit import SYSTEM
 from registry.services.regulator_accounts import create_admin, create_regulator
 
@@ -90,3 +90,15 @@ def reinstate_command(username, reason):
     except RuleViolation as error:
         _fail(error)
     click.echo(f"{username.strip()} reinstated")
+
+
+@accounts_cli.command("reset-second-factor")
+@click.argument("username")
+@click.option("--reason", required=True, help="Why, for the audit trail (the lost phone, and how the holder was checked).")
+def reset_second_factor_command(username, reason):
+    """Turn off a regulator's or administrator's lost second factor; they enrol again at their next sign-in."""
+    try:
+        second_factor.reset_second_factor(SYSTEM, _account_id(username), reason)
+    except RuleViolation as error:
+        _fail(error)
+    click.echo(f"the second factor of {username.strip()} is reset")

@@ -20,6 +20,7 @@ from registry.regulator import bp
 from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, ConfirmForm, NonDisclosureForm,
                                       PenaltyForm, ImportForm, PersonLookupForm, RegulatorAccountForm,
                                       RepairApplicationForm, RepairRefusalForm, ReviewForm)
+from registry.rules.ban_terms import person_ban_ends_by
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number
 from registry.services import (accounts as account_services, complaints, disclosure, exchange, penalties,
@@ -181,6 +182,9 @@ def new_penalty():
     form, preview = PenaltyForm(), None
     if request.form.get("action") == "preview":
         preview = q.publicity_preview(form.severity.data, form.decided_on.data)
+        if form.subject_kind.data == "person" and form.ban.data == "until" and form.decided_on.data \
+                and not form.ban_until.data:  # Soil Law art. 90: the form proposes the ten-year term
+            form.ban_until.data, form.ban_until.raw_data = person_ban_ends_by(form.decided_on.data), None
     elif form.validate_on_submit():
         data = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
         try:

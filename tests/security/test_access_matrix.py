@@ -2,6 +2,7 @@
 province X in each URL and form. A route missing from the table fails the test; a refused request gets no 2xx,
 changes nothing and leaves an audit event where the app audits denials; tampered form fields are ignored or
 refused."""
+import re
 from dataclasses import dataclass
 from itertools import count as counter
 
@@ -42,6 +43,8 @@ ACCESS = {
     "province_x_record": outcomes(anonymous="login", practitioners="403", regulator_x="ok", regulator_y="403",
                                   admin="403"),
     "admin": outcomes(anonymous="login", practitioners="403", regulators="403", admin="ok"),
+    # the code step of a sign-in exists only after a right password: without one, everybody is sent to sign in
+    "password_first": outcomes(anonymous="login", practitioners="login", regulators="login", admin="login"),
 }
 
 serial = counter(1)
@@ -120,6 +123,8 @@ ROUTES = {
     "api.projects": ("public", None, lambda c: {"q": "青岛"}, None),
     "auth.login": ("public", "public", lambda c: {},
                    lambda c, r: {"username": "nobody-registered", "password": "not the password at all"}),
+    "auth.second_factor_step": ("password_first", "password_first", lambda c: {}, lambda c, r: {"code": "123456"}),
+    "auth.two_factor": ("staff", "staff", lambda c: {}, lambda c, r: {"code": "123456"}),
     "auth.logout": (None, "signed_in", lambda c: {}, lambda c, r: {}),
     "auth.change_password": ("signed_in", "signed_in", lambda c: {},
                              lambda c, r: {"current_password": "a wrong current password", "new_password":
@@ -273,6 +278,8 @@ def leaks_in(cell: Cell, text: str) -> list[str]:
     """Firm A's person's full number only on regulator X's audited reveal; firm A's complainant only to
     regulator X; firm B's person's number nowhere; firm A's staff never on another firm's or province's back office."""
     found = []
+    if cell.method == "POST":  # a form keeps the number its sender just typed, in its own field (issue 12.6)
+        text = re.sub(rf'<input[^>]* name="id_number"[^>]* value="{QD_ID}"[^>]*>', "", text)
     if HF_ID in text:
         found.append("firm B's full ID number")
     if QD_ID in text and (cell.role, cell.rule) != ("regulator_x", "regulator.reveal_id_number"):
