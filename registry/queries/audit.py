@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from registry.clock import beijing
+from registry.clock import beijing_time
 from registry.extensions import db
 from registry.i18n import current_locale, label
 from registry.models import Account, AuditEvent, Person, Project, Unit
@@ -44,6 +44,7 @@ EVENTS = {
     "invitation_redeemed": _l("Invitation code redeemed"),
     "login": _l("Signed in"),
     "login_failed": _l("Sign-in failed"),
+    "login_password_accepted": _l("Password accepted, second factor awaited"),
     "login_refused_locked": _l("Sign-in refused: account locked"),
     "logout": _l("Signed out"),
     "marked_non_disclosed": _l("Withheld from publication"),
@@ -59,7 +60,10 @@ EVENTS = {
     "project_updated": _l("Project changed"),
     "repair_application_recorded": _l("Credit-repair application recorded"),
     "repair_refused": _l("Credit repair refused"),
+    "recovery_codes_renewed": _l("Recovery codes renewed"),
     "review_recorded": _l("Review outcome recorded"),
+    "second_factor_enrolled": _l("Second factor enrolled"),
+    "second_factor_reset": _l("Second factor reset"),
     "sign_in_reset": _l("Sign-in reset"),
     "unit_registered": _l("Firm registered"),
     "unit_updated": _l("Basic information changed"),
@@ -131,6 +135,7 @@ FIELDS = {
     "public_id": _l("Public reference"),
     "publicity_ends_on": _l("Publicity ends on"),
     "reason": _l("Reason"),
+    "recovery_codes": _l("Recovery codes issued"),
     "received_on": _l("Received on"),
     "recorded_by_account_id": _l("Recorded by"),
     "ref": _l("Reference number"),
@@ -193,7 +198,7 @@ def changes(before: dict | None, after: dict | None) -> list[Change]:
 
 def beijing_time_text(instant: datetime) -> str:
     """An instant as the reader's Beijing wall-clock time, labelled."""
-    return _("%(time)s Beijing time", time=beijing(instant).strftime("%Y-%m-%d %H:%M:%S"))
+    return beijing_time(instant, seconds=True)
 
 
 def event_name(action: str) -> str:

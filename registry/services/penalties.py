@@ -13,9 +13,11 @@ from sqlalchemy import select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Penalty, Unit
-from registry.reference import PENALTY_KINDS, SEVERITIES
+from registry.models import Employment, Penalty, Project, ProjectRole, Unit
+from registry.reference import CATEGORIES, PENALTY_KINDS, SEVERITIES
 from registry.rules.amounts import check_amount
+from registry.rules.ban_terms import check_ban_terms
+from registry.rules.divisions import jurisdiction_prefix
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import validate_uscc
 from registry.rules.publicity import check_decision_date, default_publicity_end, repair_possible_from
@@ -47,6 +49,8 @@ class PenaltyInput:
     licence_action: str | None = None
     ban: str = "none"
     ban_until: date | None = None
+    crime_found: bool = False  # a person's lifetime ban: the decision found a crime (Soil Law art. 90)
+    ban_categories: list[str] | None = None  # a firm's banned business; none named: all of the firm's
     authority_uscc: str | None = None
     data_source: str | None = None
 
@@ -88,6 +92,24 @@ def _subject(data: PenaltyInput) -> tuple[int | None, int | None]:
     raise RuleViolation("subject_kind", "请选择处罚对象是单位还是个人", "choose whether a firm or a person is penalised")
 
 
+def may_decide_penalty(jurisdiction_code: str | None, unit_id: int | None, person_id: int | None) -> bool:
+    """An authority decides penalties on parties within its reach (Administrative Penalty Law art. 22): a firm
+    registered in its jurisdiction or a person working for one, or a party to a project located there, where
+    the violation happened."""
+    if not jurisdiction_code:
+        return False
+    prefix = jurisdiction_prefix(jurisdiction_code) + "%"
+    if unit_id is not None:
+        places = (select(Unit.id).where(Unit.id == unit_id, Unit.division_code.like(prefix)),
+                  select(Project.id).where(Project.unit_id == unit_id, Project.division_code.like(prefix)))
+    else:
+        places = (select(Employment.id).join(Unit, Unit.id == Employment.unit_id)
+                  .where(Employment.person_id == person_id, Employment.ended_on.is_(None), Unit.division_code.like(prefix)),
+                  select(ProjectRole.id).join(Project, Project.id == ProjectRole.project_id)
+                  .where(ProjectRole.person_id == person_id, Project.division_code.like(prefix)))
+    return any(db.session.scalar(place.limit(1)) is not None for place in places)
+
+
 def _check_penalty(data: PenaltyInput) -> None:
     if data.decided_on is None:
         raise RuleViolation("decided_on", "请填写处罚决定日期", "the decision date is required")
@@ -109,11 +131,12 @@ def _check_penalty(data: PenaltyInput) -> None:
     if data.ban == "none" and "practice_ban" in data.kinds:
         raise RuleViolation("ban", "处罚类别含禁止从业时，请选择期限（至某日或终身）",
                             "the penalty includes a practice ban: choose its term (until a date or lifetime)")
-    if data.ban == "until":
-        if data.ban_until is None:
-            raise RuleViolation("ban_until", "请填写禁止从业的截止日期", "enter the date the ban ends")
-        if data.ban_until < data.decided_on:
-            raise RuleViolation("ban_until", "禁止从业截止日期不能早于决定日期", "the ban cannot end before the decision")
+    if data.ban == "until" and data.ban_until is None:
+        raise RuleViolation("ban_until", "请填写禁止从业的截止日期", "enter the date the ban ends")
+    data.ban_categories = check_ban_terms(
+        subject_kind=data.subject_kind, severity=data.severity, decided_on=data.decided_on,
+        ban_until=data.ban_until if data.ban == "until" else None, ban_lifetime=data.ban == "lifetime",
+        crime_found=data.crime_found, categories=data.ban_categories, known_categories=CATEGORIES)
     if data.authority_uscc:
         validate_uscc(data.authority_uscc, "authority_uscc")
 
@@ -130,6 +153,11 @@ def record_penalty(actor: Actor, data: PenaltyInput) -> Penalty:
         raise RuleViolation("decision_number", "该处罚决定书文号已经登记", "this decision number is already recorded")
     _check_penalty(data)
     unit_id, person_id = _subject(data)
+    if not may_decide_penalty(actor.division_code, unit_id, person_id):
+        raise RuleViolation("subject_uscc" if unit_id else "subject_id_number",
+                            "该当事人的登记地和从业项目所在地都不在本机关辖区内，本机关不能登记对其的行政处罚",
+                            "neither the party's registered division nor any of its projects lies in your "
+                            "jurisdiction: your authority cannot record a penalty on this party")
     penalty = Penalty(
         decision_number=decision_number, unit_id=unit_id, person_id=person_id,
         authority=actor.authority_name or actor.label, authority_division_code=actor.division_code,
@@ -140,6 +168,7 @@ def record_penalty(actor: Actor, data: PenaltyInput) -> Penalty:
         fine_yuan=data.fine_yuan, confiscated_yuan=data.confiscated_yuan,
         licence_action=_text(data.licence_action, "licence_action", 200),
         ban_until=data.ban_until if data.ban == "until" else None, ban_lifetime=data.ban == "lifetime",
+        ban_categories=data.ban_categories,
         publicity_ends_on=publicity_end_for(data.severity, data.decided_on),
         data_source=_text(data.data_source, "data_source", 200), recorded_by_account_id=actor.account_id,
     )
