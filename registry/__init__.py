@@ -55,11 +55,14 @@ def register_database_rules(app: Flask) -> None:
 
 def register_keys(app: Flask) -> None:
     """The two keys, held against the database's fingerprints (a server with other keys refuses to start)."""
-    from registry.keys import settle_keys
+    from cryptography.exceptions import InvalidTag
+
+    from registry.keys import settle_keys, unreadable_number
     from registry.vault import IdNumberVault
 
     settle_keys(app)
     app.extensions["id_vault"] = IdNumberVault(app.config["ID_NUMBER_KEY"])
+    app.register_error_handler(InvalidTag, unreadable_number)
 
 
 def register_proxies(app: Flask) -> None:

@@ -46,6 +46,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "REGULATOR_IDLE_MINUTES": 30,
+        "SECOND_FACTOR_REQUIRED": production,  # regulators and administrators must enrol a TOTP second factor
         "LOGIN_LOCKOUT_FAILURES": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,
         "COMPLAINTS_PER_ADDRESS_PER_HOUR": int(os.environ.get("COMPLAINTS_PER_ADDRESS_PER_HOUR", "5")),

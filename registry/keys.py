@@ -22,6 +22,7 @@ from sqlalchemy import inspect, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from registry.models import KeyFingerprint, Person
+from registry.rules.errors import RuleViolation
 from registry.vault import IdNumberVault
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,11 @@ KEY_BYTES = 32
 FINGERPRINT_CONSTANT = b"soil-remediation registry: key fingerprint v1"
 RECORD_TABLES = ("account", "unit", "person")  # a database holding a row of any of these holds data
 CHECK_BATCH = 1000
+
+
+UNREADABLE = RuleViolation("id_number", "该身份证号码是用另一个密钥写入的，无法读出：请系统管理员运行 flask registry check-keys",
+                           "this ID number was written under another key and cannot be read: the system "
+                           "administrator should run flask registry check-keys")
 
 
 class KeyProblem(RuntimeError):
@@ -121,6 +127,16 @@ def _settle(app: Flask, engine, instance: Path, missing: list[str]) -> None:
         app.config[name] = create_secret_file(instance / KEY_FILES[name])
     if recorded is not None:
         _compare_or_record(engine, app.config, recorded)
+
+
+def unreadable_number(error: InvalidTag):
+    """A stored number this key cannot decrypt (written by a server that held another key): a 409 saying what to
+    do, never a 500."""
+    from registry.errors import error_response
+    from registry.i18n import current_locale
+
+    log.warning("an ID number could not be decrypted with this server's key: run flask registry check-keys")
+    return error_response(409, UNREADABLE.message(current_locale()))
 
 
 def wanted_fingerprints(config) -> dict[str, str]:

@@ -39,3 +39,11 @@ class IdNumberVault:
 
     def decrypt(self, ciphertext: bytes) -> str:
         return self._aead.decrypt(ciphertext[:12], ciphertext[12:], b"id_number").decode()
+
+    def seal(self, secret: str, purpose: str) -> bytes:
+        """Encrypt another secret (a TOTP key), bound to its purpose so it cannot pass for an ID number."""
+        nonce = os.urandom(12)
+        return nonce + self._aead.encrypt(nonce, secret.encode(), purpose.encode())
+
+    def unseal(self, ciphertext: bytes, purpose: str) -> str:
+        return self._aead.decrypt(ciphertext[:12], ciphertext[12:], purpose.encode()).decode()

@@ -103,7 +103,7 @@ def penalty_record(subject: dict, decision_number: str | None = None, **fields) 
         "authority_division_code": "370200",
         "decided_on": "2026-09-01",
         "kinds": ["fine"],
-        "severity": "ordinary",
+        "severity": "serious" if fields.get("ban") else "ordinary",  # Soil Law art. 90: a ban only if serious
         "fine_yuan": 100000,
         "violation": "出具虚假报告",
         "basis": "《中华人民共和国土壤污染防治法》第九十条",

@@ -77,6 +77,10 @@ BAD_FILES = {
     "bad date": (7, "contract_deadline", lambda r: r.update(contract_deadline="2024-02-30")),
     "missing field": (11, "decided_on", lambda r: r.pop("decided_on")),
     "unknown field": (1, "colour", lambda r: r.update(colour="blue")),
+    "project in no county (issue 13.1)": (5, "division_code", lambda r: r.update(division_code="320000")),
+    "project in a code that does not exist": (5, "division_code", lambda r: r.update(division_code="329999")),
+    "firm name with a right-to-left override (issue 13.10)": (1, "name", lambda r: r.update(name="青岛\u202e公司")),
+    "person name with a zero-width space": (3, "name", lambda r: r.update(name="林\u200b海燕")),
 }
 
 

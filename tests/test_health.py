@@ -56,6 +56,7 @@ def test_while_the_database_does_not_answer_every_page_is_a_503_without_a_traceb
     assert answers["/healthz"].get_data(as_text=True) == "database unavailable\n"
     for path in ("/", "/search?q=苏净", "/api/v1/units"):
         assert answers[path].status_code == 503, path
+    assert "系统暂时无法连接数据库" in answers["/"].get_data(as_text=True)
     assert answers["/api/v1/units"].json["error"]["status"] == 503
     assert "Traceback" not in caplog.text
     assert "the database does not answer (OperationalError)" in caplog.text

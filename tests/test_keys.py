@@ -155,3 +155,18 @@ def test_a_backup_written_under_other_keys_is_not_restored(app, db, runner, app_
     result = runner.invoke(args=["registry", "restore", "--yes", str(backup)])
     assert result.exit_code == 1
     assert "the backup was written under other keys (its key fingerprints differ" in result.output
+
+
+def test_revealing_a_number_written_under_another_key_says_what_to_do_instead_of_a_500(app, db, client):
+    unit = f.unit_record(division_code="370202")
+    f.create(unit, f.person_record(unit["uscc"], NUMBER))
+    create_regulator(SYSTEM, username="qd-official", display_name="王监管", division_code="370200",
+                     authority_name="青岛市生态环境局", password=PASSWORD)
+    person = db.session.scalar(select(Person))
+    person.id_number_ciphertext = IdNumberVault(b"s" * 32).encrypt(NUMBER)  # as issue 15's second server wrote it
+    db.session.commit()
+    assert client.post("/login", data={"username": "qd-official", "password": PASSWORD}).status_code == 302
+    response = client.post(f"/regulator/persons/{person.id}/reveal")
+    assert response.status_code == 409
+    assert "请系统管理员运行 flask registry check-keys" in response.get_data(as_text=True)
+    assert NUMBER not in response.get_data(as_text=True)

@@ -21,12 +21,13 @@ def varied_penalties(unit_uscc: str, rng: random.Random, count: int) -> list[dic
         decided = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 700))  # both sides of 2026-04-01
         record = penalty_record({"uscc": unit_uscc}, decision_number=f"测罚〔{n}〕号", decided_on=decided.isoformat(),
                                 severity=rng.choice(["minor", "ordinary", "serious"]))
+        if rng.random() < 0.3:
+            record["ban"] = rng.choice([{"lifetime": True}, {"until": (decided + timedelta(days=rng.randrange(1, 900))).isoformat()}])
+            record["severity"] = "serious"  # Soil Law art. 90: a ban only on a serious penalty
         if rng.random() < 0.3:  # granted on or after the first day the rule allows, and not after today
             repaired = repair_possible_from(record["severity"], decided) + timedelta(days=rng.randrange(0, 300))
             if repaired <= TODAY:
                 record["repaired_on"] = repaired.isoformat()
-        if rng.random() < 0.3:
-            record["ban"] = rng.choice([{"lifetime": True}, {"until": (decided + timedelta(days=rng.randrange(1, 900))).isoformat()}])
         if rng.random() < 0.15:
             record["non_disclosed"] = {"reason": "《政府信息公开条例》第十四条"}
         records.append(record)

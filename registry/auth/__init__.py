@@ -7,8 +7,11 @@ from flask_login import current_user, login_user, logout_user
 
 from registry.extensions import db, login_manager
 from registry.models import Account
+from registry.services.second_factor import second_factor_required
 
 LAST_SEEN = "last_seen"
+PENDING = "second_factor_pending"  # [account id, session version, when]: the password was right, the code is due
+PENDING_SECONDS = 5 * 60
 
 
 def load_account(session_token: str) -> Account | None:
@@ -28,6 +31,25 @@ def start_session(account: Account) -> None:
     session.clear()
     login_user(account)
     session[LAST_SEEN] = time.time()  # the idle clock starts at sign-in; a session without it is refused
+
+
+def hold_for_second_factor(account: Account) -> None:
+    """The password was right: a fresh session remembers the account for five minutes, until its code."""
+    session.clear()
+    session[PENDING] = [account.id, account.session_version, time.time()]
+
+
+def pending_account() -> Account | None:
+    """The account waiting for its second factor in this session, while the wait is fresh and nothing (a
+    logout elsewhere, a suspension) has changed the account since."""
+    held = session.get(PENDING)
+    if not held or time.time() - held[2] > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    account = db.session.get(Account, held[0])
+    if account is None or not account.active or account.session_version != held[1] or not account.has_second_factor:
+        return None
+    return account
 
 
 def end_idle_sessions():
@@ -58,6 +80,16 @@ def require_new_password():
     return None
 
 
+def require_second_factor():
+    """In production every regulator and administrator enrols a second factor before anything else."""
+    if request.endpoint in ("static", "auth.two_factor", "auth.logout") or not current_user.is_authenticated:
+        return None
+    if second_factor_required(current_user) and not current_user.has_second_factor:
+        flash(_l("Set up the second factor of your account to continue."), "warning")
+        return redirect(url_for("auth.two_factor"))
+    return None
+
+
 def _sign_out(message):
     logout_user()
     session.pop(LAST_SEEN, None)
@@ -73,3 +105,4 @@ def init_auth(app: Flask) -> None:
     login_manager.user_loader(load_account)
     app.before_request(end_idle_sessions)
     app.before_request(require_new_password)
+    app.before_request(require_second_factor)

@@ -16,3 +16,14 @@ class PasswordChangeForm(FlaskForm):
     new_password = PasswordField(_l("New password (at least 12 characters)"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))])
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false"})
+
+
+class AuthenticatorCodeForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app"), validators=[DataRequired(), Length(max=40)],
+                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false"})

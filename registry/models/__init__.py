@@ -1,5 +1,5 @@
 """The registry's typed models, one module per aggregate."""
-from registry.models.account import Account, Invitation, LoginAttempt
+from registry.models.account import Account, Invitation, LoginAttempt, RecoveryCode
 from registry.models.audit import AuditEvent
 from registry.models.base import Base
 from registry.models.commitment import Commitment, CommitmentText
@@ -17,6 +17,6 @@ from registry.models.unit import Unit, UnitCategory, UnitVersion
 __all__ = [
     "Account", "AuditEvent", "Base", "Commitment", "CommitmentText", "Complaint", "Employment", "Invitation",
     "KeyFingerprint", "LoginAttempt", "Penalty", "Person", "PersonVersion", "Project", "ProjectRole", "ProjectVersion",
-    "RateLimitHit", "RepairApplication", "Review", "SearchEntry", "SearchOutbox", "Unit", "UnitCategory",
-    "UnitVersion",
+    "RateLimitHit", "RecoveryCode", "RepairApplication", "Review", "SearchEntry", "SearchOutbox", "Unit",
+    "UnitCategory", "UnitVersion",
 ]

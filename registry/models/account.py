@@ -2,7 +2,7 @@
 login attempts counted in the database; one-time invitations for staff."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, false
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, UtcDateTime, in_list, utcnow
@@ -27,6 +27,11 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # set by the administrator's sign-in reset: the one-time password opens only the password change page
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the second factor (TOTP, RFC 6238) of a regulator or administrator: the key encrypted by the vault, when
+    # it was enrolled, and the last time step accepted, so that a code is good for one sign-in only
+    totp_secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -51,6 +56,21 @@ class Account(Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enrolled_at is not None
+
+
+class RecoveryCode(Base):
+    """One of the ten one-time codes that stand in for a lost authenticator; only its keyed hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    code_hmac: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class LoginAttempt(Base):

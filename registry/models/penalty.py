@@ -17,6 +17,10 @@ class Penalty(Base):
     decision_number: Mapped[str] = mapped_column(String(100), unique=True)  # 行政处罚决定书文号
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    # the party as decided: a later rename or change of representative does not change a published decision
+    party_name: Mapped[str | None] = mapped_column(String(200))
+    legal_representative: Mapped[str | None] = mapped_column(String(100))
+    id_type: Mapped[str | None] = mapped_column(String(30))  # a person's: resident_id_card
     authority: Mapped[str] = mapped_column(String(200))
     authority_division_code: Mapped[str | None] = mapped_column(String(6), index=True)
     authority_uscc: Mapped[str | None] = mapped_column(String(18))
@@ -31,7 +35,8 @@ class Penalty(Base):
     confiscated_yuan: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     licence_action: Mapped[str | None] = mapped_column(String(200))
     ban_until: Mapped[date | None] = mapped_column(Date)
-    ban_lifetime: Mapped[bool] = mapped_column(Boolean, default=False)
+    ban_lifetime: Mapped[bool] = mapped_column(Boolean, default=False)  # a person's: the decision found a crime
+    ban_categories: Mapped[list[str] | None] = mapped_column(JSON)  # a firm's banned business; None: all of its own
     publicity_ends_on: Mapped[date] = mapped_column(Date)
     repaired_on: Mapped[date | None] = mapped_column(Date)
     repaired_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))

@@ -14,7 +14,8 @@ from registry.practitioner.forms import (CommitmentForm, ConfirmForm, DetailsFor
                                          RegistrationForm, StaffForm)
 from registry.queries import practitioner as queries
 from registry.reference import industries
-from registry.rules.errors import RuleViolation
+from registry.rules.divisions import suggested_division
+from registry.rules.errors import RuleViolation, each_violation
 from registry.security import redact_id_numbers
 from registry.services import commitments, projects, registration, staff, units
 from registry.services.audit import AccessDenied, Actor, record_denial
@@ -51,12 +52,28 @@ def role_required(role: str):
 
 
 def show_violation(form, error: RuleViolation) -> None:
-    """Put a service's refusal next to the field it names (or at the top of the page)."""
-    target = getattr(form, error.field, None)
-    if target is None or not hasattr(target, "errors"):
-        flash(error.message(current_locale()), "error")
-    else:
-        target.errors = [*target.errors, error.message(current_locale())]
+    """Put each of a service's refusals next to the field it names (or at the top of the page); a field the
+    form already refused keeps the form's message."""
+    for violation in each_violation(error):
+        target = getattr(form, violation.field, None)
+        if target is None or not hasattr(target, "errors"):
+            flash(violation.message(current_locale()), "error")
+        elif not target.errors:
+            target.errors = [*target.errors, violation.message(current_locale())]
+
+
+def submitted_and_valid(form, service_rules) -> bool:
+    """Validate a posted form and, on the same submit, the service's own rules (`service_rules()` writes
+    nothing), so every error shows after one submit instead of one round at a time."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    try:
+        service_rules()
+    except RuleViolation as error:
+        show_violation(form, error)
+        return False
+    return valid
 
 
 def page_arg() -> int:
@@ -69,7 +86,11 @@ def page_arg() -> int:
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = RegistrationForm()
-    if form.validate_on_submit():
+    if not form.division_code.data:
+        form.division_code.data = suggested_division(form.uscc.data)
+    if submitted_and_valid(form, lambda: registration.validated_firm(
+            uscc=form.uscc.data, name=form.name.data, division_code=form.division_code.data,
+            legal_representative=form.legal_representative.data, contact_email=form.contact_email.data)):
         visitor = registration.anonymous(redact_id_numbers(form.uscc.data.strip()), request.remote_addr)
         try:
             result = registration.register_firm(
@@ -142,7 +163,10 @@ def commitment():
 def details():
     unit = queries.unit_of(current_user.unit_id)
     form = DetailsForm(data={**{k: getattr(unit, k) for k in DETAIL_FIELDS}, "categories": unit.category_codes})
-    if form.validate_on_submit():
+    if not form.is_submitted() and not form.division_code.data:
+        form.division_code.data = suggested_division(unit.uscc)
+    if submitted_and_valid(form, lambda: units.validated_details(
+            **{k: getattr(form, k).data for k in DETAIL_FIELDS}, categories=form.categories.data)):
         try:
             units.update_unit_details(actor(), current_user.unit_id,
                                       **{k: getattr(form, k).data for k in DETAIL_FIELDS},
@@ -218,8 +242,9 @@ def project_list():
 @role_required("unit")
 def project_new():
     people = queries.staff_choices(current_user.unit_id)
-    form = ProjectForm(data={"people": [{"person_id": p.id, "role": ""} for p in people]})
-    if form.validate_on_submit():
+    form = ProjectForm(data={"people": [{"person_id": p.id, "role": ""} for p in people],
+                             "division_code": queries.unit_of(current_user.unit_id).division_code})
+    if submitted_and_valid(form, lambda: projects.validated(project_data(form))):
         try:
             project = projects.create_project(actor(), project_data(form), form.roles())
         except RuleViolation as error:
@@ -245,7 +270,7 @@ def project_edit(ref: str):
     held = {r.person_id: r.role for r in project.roles}
     form = ProjectForm(data={**{k: getattr(project, k) for k in PROJECT_FIELDS}, "area_m2": str(project.area_m2),
                              "people": [{"person_id": p.id, "role": held.get(p.id, "")} for p in people]})
-    if form.validate_on_submit():
+    if submitted_and_valid(form, lambda: projects.validated(project_data(form))):
         try:
             projects.update_project(actor(), ref, project_data(form), form.roles())
         except RuleViolation as error:

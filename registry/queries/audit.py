@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from registry.clock import beijing
+from registry.clock import beijing_time
 from registry.extensions import db
 from registry.i18n import current_locale, label
 from registry.models import Account, AuditEvent, Person, Project, Unit
@@ -193,7 +193,7 @@ def changes(before: dict | None, after: dict | None) -> list[Change]:
 
 def beijing_time_text(instant: datetime) -> str:
     """An instant as the reader's Beijing wall-clock time, labelled."""
-    return _("%(time)s Beijing time", time=beijing(instant).strftime("%Y-%m-%d %H:%M:%S"))
+    return beijing_time(instant, seconds=True)
 
 
 def event_name(action: str) -> str:

@@ -3,14 +3,14 @@ from the reference data, labelled in the current language when the form is built
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, SelectChoice, DecimalField, IntegerField, PasswordField, RadioField, SelectField,
+from wtforms import (BooleanField, DateField, SelectChoice, DecimalField, IntegerField, PasswordField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from registry.form_fields import amount, whole_number
 from registry.i18n import current_locale, label
-from registry.reference import PENALTY_KINDS, REPAIR_MATERIALS, SEVERITIES
+from registry.reference import CATEGORIES, PENALTY_KINDS, REPAIR_MATERIALS, SEVERITIES
 from registry.rules.reports import reports_for_category
 from registry.services.complaints import next_statuses
 from registry.services.disclosure import LEGAL_GROUNDS
@@ -75,6 +75,8 @@ class PenaltyForm(FlaskForm):
                      choices=choices([("none", _l("No ban")), ("until", _l("Banned until a date")),
                                       ("lifetime", _l("Banned for life"))]))
     ban_until = DateField(_l("Ban ends on"), validators=[Optional()])
+    crime_found = BooleanField(_l("The decision found that the conduct is a crime (a person's lifetime ban)"))
+    ban_categories = MultiCheckboxField(_l("Business the firm is banned from (none ticked: all of the firm's)"))
     authority_uscc = StringField(_l("Deciding authority's unified social credit code"),
                                  validators=[Optional(), Length(max=30)])
     data_source = StringField(_l("Data source"), validators=[Optional(), Length(max=200)])
@@ -83,6 +85,7 @@ class PenaltyForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kinds.choices = choices((code, label("penalty_kind", code)) for code in PENALTY_KINDS)
         self.severity.choices = choices((code, label("severity", code)) for code in SEVERITIES)
+        self.ban_categories.choices = choices((code, label("category", code)) for code in CATEGORIES)
 
 
 class RepairApplicationForm(FlaskForm):
@@ -126,6 +129,22 @@ class NonDisclosureForm(FlaskForm):
         super().__init__(*args, **kwargs)
         index = 1 if current_locale() == "en" else 0
         self.ground.choices = choices([("", _l("— choose —"))] + [(k, v[index]) for k, v in LEGAL_GROUNDS.items()])
+
+
+class SuspendRegistrationForm(FlaskForm):
+    reason = TextAreaField(_l("Why the registration is suspended"), validators=[required(), Length(max=1000)])
+
+
+class HandOverForm(FlaskForm):
+    """The rightful firm's name and legal representative as its business licence shows them."""
+    name = StringField(_l("Name on the business licence"), validators=[required(), Length(max=200)])
+    legal_representative = StringField(_l("Legal representative on the business licence"),
+                                       validators=[required(), Length(max=100)])
+    reason = TextAreaField(_l("How the licence was checked"), validators=[required(), Length(max=1000)])
+
+
+class LiftNonDisclosureForm(FlaskForm):
+    reason = TextAreaField(_l("Why the record is published again"), validators=[required(), Length(max=2000)])
 
 
 class PersonLookupForm(FlaskForm):

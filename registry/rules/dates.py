@@ -2,7 +2,7 @@
 so a date the form refuses the import refuses too, with the same message."""
 from datetime import date
 
-from registry.rules.errors import RuleViolation
+from registry.rules.errors import Checks, RuleViolation
 
 EARLIEST = date(1990, 1, 1)  # the registry keeps no record older than this
 DEADLINE_HORIZON_YEARS = 20  # a contract deadline lies at most this far after the start
@@ -69,13 +69,17 @@ def check_deadline_horizon(contract_deadline: date | None, started_on: date | No
 
 def check_project_dates(started_on: date | None, contract_deadline: date | None, completed_on: date | None,
                         today: date) -> None:
-    """Every date rule of a project, in the order a reader fills the form."""
-    check_not_before_earliest(started_on, "started_on")
-    check_not_before_earliest(contract_deadline, "contract_deadline")
-    check_not_before(contract_deadline, "contract_deadline", started_on, "started_on")
-    check_deadline_horizon(contract_deadline, started_on, today)
-    check_event_date(completed_on, "completed_on", today)
-    check_not_before(completed_on, "completed_on", started_on, "started_on")
+    """Every date rule of a project, in the order a reader fills the form; all refusals at once (a form shows
+    each beside its field, an import line names the first)."""
+    checks = Checks()
+    checks.run(check_not_before_earliest, started_on, "started_on")
+    checks.run(check_not_before_earliest, contract_deadline, "contract_deadline")
+    checks.run(check_not_before, contract_deadline, "contract_deadline", started_on, "started_on")
+    checks.run(check_deadline_horizon, contract_deadline, started_on, today)
+    checks.run(check_event_date, completed_on, "completed_on", today)
+    if not checks.failed("completed_on"):
+        checks.run(check_not_before, completed_on, "completed_on", started_on, "started_on")
+    checks.done()
 
 
 def check_complaint_dates(received_on: date | None, verified_on: date | None, today: date) -> None:

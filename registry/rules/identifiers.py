@@ -9,6 +9,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
 from registry.rules.errors import RuleViolation
+from registry.rules.normalize import normalize_code
 
 MASK = "********"
 
@@ -22,7 +23,7 @@ def validate_id_number(value: str, field: str = "id_number") -> str:
     """Return the normalized 18-character ID number or raise RuleViolation (without echoing it).
 
     The checks are python-stdnum's `stdnum.cn.ric.validate`, taken one by one to name the reason."""
-    number = normalize_id_number(value)
+    number = normalize_code(value, field)
     if len(number) != 18:
         raise RuleViolation(field, "身份证号码应为18位", "an ID number has 18 characters")
     if not looks_like_full_id_number(number):
@@ -68,7 +69,7 @@ def looks_like_full_id_number(text: str) -> bool:
 
 def validate_uscc(value: str, field: str = "uscc") -> str:
     """Return the normalized 18-character unified social credit code or raise RuleViolation."""
-    code = "".join(str(value).split()).upper()
+    code = normalize_code(value, field)
     if len(code) != 18:
         raise RuleViolation(field, "统一社会信用代码应为18位", "a unified social credit code has 18 characters")
     try:

@@ -1,11 +1,12 @@
 """GB/T 4754-2017 industry codes of a parcel's former use, matched by prefix (`C26` matches `C2614`)."""
 from registry.reference import industries
 from registry.rules.errors import RuleViolation
+from registry.rules.normalize import normalize_code
 
 
 def validate_industry_code(value: str, field: str = "former_industry") -> str:
     """Return a code that exists in GB/T 4754-2017 (section, division, group or class) or raise."""
-    code = str(value).strip().upper()
+    code = normalize_code(value, field)
     if code not in industries():
         raise RuleViolation(field, "国民经济行业分类代码不存在", "no such GB/T 4754-2017 industry code")
     return code

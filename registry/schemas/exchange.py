@@ -102,7 +102,8 @@ class SubjectSchema(Strict):
 
 class BanSchema(Strict):
     until = fields.Date()
-    lifetime = fields.Bool(truthy={True}, falsy={False})
+    lifetime = fields.Bool(truthy={True}, falsy={False})  # for a person: the decision found a crime
+    categories = fields.List(fields.Str(), allow_none=True)  # a firm's banned business; absent: all of its own
 
     @validates_schema
     def until_or_lifetime(self, data, **kwargs):
@@ -121,7 +122,8 @@ class PenaltySchema(Strict):
     decided_on = fields.Date(required=True)
     kinds = fields.List(fields.Str(validate=validate.OneOf(list(PENALTY_KINDS))), required=True,
                         validate=validate.Length(min=1))
-    severity = fields.Str(load_default="ordinary", validate=validate.OneOf(list(SEVERITIES)))
+    # absent: ordinary, or serious where the decision gives a ban (Soil Law art. 90)
+    severity = fields.Str(load_default=None, validate=validate.OneOf(list(SEVERITIES)))
     # the amount rule (registry/rules/amounts.py) is applied by the import, with the form's message
     fine_yuan = fields.Decimal(allow_none=True)
     confiscated_yuan = fields.Decimal(allow_none=True)

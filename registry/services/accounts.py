@@ -5,6 +5,7 @@ Logout, password change, reset and suspension bump the account's session version
 so every earlier session ends (a signed cookie alone could be replayed).
 """
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from registry.models import Account, LoginAttempt
 from registry.models.base import utcnow
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number
+from registry.rules.normalize import normalize_text
 from registry.rules.passwords import check_password_policy
 from registry.services import service
 from registry.rules.divisions import within_jurisdiction
@@ -31,6 +33,7 @@ _DUMMY_HASH = generate_password_hash("not a real password, only for timing")
 class LoginResult:
     account: Account | None
     locked_until: datetime | None = None
+    second_factor_pending: bool = False  # the password was right; the code of the second factor is still due
 
 
 def hash_password(password: str) -> str:
@@ -41,8 +44,9 @@ def hash_password(password: str) -> str:
 def create_account(actor: Actor, *, username: str, password: str, role: str, display_name: str,
                    email: str | None = None, unit_id: int | None = None, person_id: int | None = None,
                    division_code: str | None = None, authority_name: str | None = None) -> Account:
-    """A new account; the username must be free and the password must meet the policy."""
-    username = username.strip()
+    """A new account; the username (NFKC, no invisible characters) must be free and the password must meet
+    the policy."""
+    username = normalize_text(username, "username")
     if not username:
         raise RuleViolation("username", "请填写用户名", "a username is required")
     if looks_like_full_id_number(username) and not (role == "unit" and uscc.is_valid(username)):
@@ -77,7 +81,7 @@ def _recent_failures(username: str, now: datetime) -> list[datetime]:
     )
 
 
-def _locked_until(key: str, now: datetime) -> datetime | None:
+def locked_until(key: str, now: datetime) -> datetime | None:
     """When the lockout of this key lifts, or None: 5 failures in 15 minutes lock it (sign-in and password
     change count together, so the current-password box is no way round the lockout)."""
     failures = _recent_failures(key, now)
@@ -90,21 +94,26 @@ def _locked_until(key: str, now: datetime) -> datetime | None:
 @service
 def authenticate(username: str, password: str, ip: str | None = None) -> LoginResult:
     """Check a login; after 5 failures in 15 minutes the username is locked until the window passes."""
-    username = username.strip()[:100]
+    username = unicodedata.normalize("NFKC", username).strip()[:100]  # as stored by create_account
     now = utcnow()
     account = db.session.scalar(select(Account).where(Account.username == username))
     key = _attempt_key(username, account)
-    locked_until = _locked_until(key, now)
-    if locked_until is not None:
+    lifted_at = locked_until(key, now)
+    if lifted_at is not None:
         db.session.add(LoginAttempt(username=key, at=now, succeeded=False, ip=ip))
         record_event(Actor(None, key, ip=ip), "login_refused_locked", detail="account locked")
-        return LoginResult(None, locked_until)
+        return LoginResult(None, lifted_at)
     ok = check_password_hash(account.password_hash if account else _DUMMY_HASH, password)
     ok = ok and account is not None and account.active
-    db.session.add(LoginAttempt(username=key, at=now, succeeded=ok, ip=ip))
     if not ok:
+        db.session.add(LoginAttempt(username=key, at=now, succeeded=False, ip=ip))
         record_event(Actor(None, key, ip=ip), "login_failed")
         return LoginResult(None)
+    if account.has_second_factor:
+        # not yet a successful attempt: that would reset the failure count between guesses of the code
+        record_event(Actor.of(account, ip), "login_password_accepted", account)
+        return LoginResult(account, second_factor_pending=True)
+    db.session.add(LoginAttempt(username=key, at=now, succeeded=True, ip=ip))
     record_event(Actor.of(account, ip), "login", account)
     return LoginResult(account)
 
@@ -132,11 +141,11 @@ def change_password(actor: Actor, current_password: str, new_password: str) -> L
     is a failed sign-in attempt, counted and audited (it returns no account), and the lockout refuses it too."""
     account = db.session.get(Account, actor.account_id)
     now = utcnow()
-    locked_until = _locked_until(account.username, now)
-    if locked_until is not None or not check_password_hash(account.password_hash, current_password):
+    lifted_at = locked_until(account.username, now)
+    if lifted_at is not None or not check_password_hash(account.password_hash, current_password):
         db.session.add(LoginAttempt(username=account.username, at=now, succeeded=False, ip=actor.ip))
-        record_event(actor, "password_change_refused_locked" if locked_until else "password_change_failed", account)
-        return LoginResult(None, locked_until)
+        record_event(actor, "password_change_refused_locked" if lifted_at else "password_change_failed", account)
+        return LoginResult(None, lifted_at)
     if new_password == current_password:
         raise RuleViolation("new_password", "新密码不能与当前密码相同", "the new password must differ from the current one")
     check_password_policy(new_password, "new_password")
@@ -174,7 +183,7 @@ def _practitioner_account(actor: Actor, account_id: int, action: str) -> Account
     return account
 
 
-def _reason(reason: str | None) -> str:
+def clean_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation("reason", "请填写理由", "a reason is required")
@@ -183,13 +192,18 @@ def _reason(reason: str | None) -> str:
     return reason
 
 
+def one_time_password() -> str:
+    """Sixteen unambiguous characters in four groups, to be read aloud or copied from paper."""
+    return "-".join("".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(4))
+
+
 @service
 def reset_sign_in(actor: Actor, account_id: int, reason: str) -> str:
     """Give a firm's or a person's account a new one-time password (returned, shown once, handed over offline);
     it opens only the password change page, and every earlier session ends. The national administrator only."""
     account = _practitioner_account(actor, account_id, "reset_sign_in")
-    reason = _reason(reason)
-    one_time = "-".join("".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(4))
+    reason = clean_reason(reason)
+    one_time = one_time_password()
     account.password_hash = hash_password(one_time)
     account.password_changed_at = utcnow()
     account.must_change_password = True
@@ -202,7 +216,7 @@ def reset_sign_in(actor: Actor, account_id: int, reason: str) -> str:
 def suspend_account(actor: Actor, account_id: int, reason: str) -> Account:
     """Suspend a firm's or a person's account: it cannot sign in, and its sessions end at once."""
     account = _practitioner_account(actor, account_id, "suspend_account")
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     if account.active:
         account.active = False
         account.session_version += 1
@@ -215,7 +229,7 @@ def suspend_account(actor: Actor, account_id: int, reason: str) -> Account:
 def reinstate_account(actor: Actor, account_id: int, reason: str) -> Account:
     """Let a suspended firm's or person's account sign in again."""
     account = _practitioner_account(actor, account_id, "reinstate_account")
-    reason = _reason(reason)
+    reason = clean_reason(reason)
     if not account.active:
         account.active = True
         record_event(actor, "account_reinstated", account, before={"active": False}, after={"active": True},

@@ -10,7 +10,8 @@ from registry.extensions import db
 from registry.models import AuditEvent, SearchOutbox
 
 # Columns that never go into an audit snapshot: secrets, and full ID numbers in any form.
-SECRET_COLUMNS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "code_hmac", "address_hmac"}
+SECRET_COLUMNS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "code_hmac", "address_hmac",
+                  "totp_secret_ciphertext"}
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,11 @@ reviews with a spread of first-pass rates, penalties (some with bans, some repai
 in every status, and one demo account for each role. The generator is shared with the benchmark (bench/).
 """
 import random
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
+import pyotp
 from flask import current_app
 from sqlalchemy import select
 from stdnum.cn import ric, uscc
@@ -15,11 +17,14 @@ from stdnum.cn import ric, uscc
 from registry.extensions import db
 from registry.models import Account, Employment, Unit
 from registry.reference import CATEGORIES
+from registry.services import second_factor
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM
+from registry.services.audit import SYSTEM, Actor
 from registry.services.exchange import import_records
 
 DEMO_PASSWORD = "demo-password-2026"  # nosec B105: published in the README; demo data is refused in production
+# The second factor of the demo's regulators and administrator: published like the password, printed by `make run`.
+DEMO_TOTP_SECRET = "DEMOTOTPKEYFORSOILREGISTRYDEMOXX"  # nosec B105
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 # (city code, city name, its districts): real GB/T 2260 codes in 16 provinces.
@@ -226,8 +231,10 @@ def load_demo(firms: int = 300, progress: Callable[[int], None] | None = None) -
         if progress:
             progress(min(step, len(records) - start) * 100 // len(records))
     for username, display, role, division, authority in DEMO_ACCOUNTS:
-        create_account(SYSTEM, username=username, password=DEMO_PASSWORD, role=role, display_name=display,
-                       division_code=division, authority_name=authority)
+        staff = create_account(SYSTEM, username=username, password=DEMO_PASSWORD, role=role, display_name=display,
+                               division_code=division, authority_name=authority)
+        # enrolled with the previous half-minute's code, so that the code shown now is still free for a sign-in
+        second_factor.enrol(Actor.of(staff), DEMO_TOTP_SECRET, pyotp.TOTP(DEMO_TOTP_SECRET).at(time.time() - 30))
     firm = db.session.scalar(select(Unit).where(Unit.commitment_signed_at.is_not(None)).order_by(Unit.id))
     create_account(SYSTEM, username=firm.uscc, password=DEMO_PASSWORD, role="unit", display_name=firm.name,
                    unit_id=firm.id)
@@ -245,6 +252,8 @@ def demo_accounts_text() -> str:
     accounts = db.session.scalars(select(Account).where(Account.password_hash.is_not(None)).order_by(Account.id))
     for account in accounts:
         lines.append(f"  {account.role:10} {account.username:20} {account.display_name}")
+    lines.append(f"second factor of the regulators and the administrator: TOTP key {DEMO_TOTP_SECRET} "
+                 "(add it to an authenticator app)")
     return "\n".join(lines)
 
 

@@ -23,11 +23,14 @@ from registry.extensions import db
 from registry.models import (AuditEvent, Commitment, SearchOutbox, Complaint, Employment, Penalty, Person, PersonVersion, Project, ProjectRole,
                              ProjectVersion, Review, Unit, UnitCategory, UnitVersion)
 from registry.queries import public
+from registry.reference import CATEGORIES
 from registry.rules.amounts import check_amount
+from registry.rules.ban_terms import check_ban_terms, severity_with_ban
 from registry.rules.dates import check_complaint_dates, check_event_date, check_project_dates
 from registry.rules.disclosure import penalty_is_public
-from registry.rules.divisions import validate_division_code
+from registry.rules.divisions import validate_county_code, validate_division_code
 from registry.rules.errors import RuleViolation
+from registry.rules.normalize import normalize_text
 from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
 from registry.rules.industries import validate_industry_code
 from registry.rules.publicity import check_decision_date, check_publicity_end, check_repair_date, default_publicity_end
@@ -220,10 +223,10 @@ def _apply(actor: Actor, parsed: list[Line]) -> ImportReport:
     return report
 
 
-def _check(line: Line, check, *args, field_name: str | None = None):
+def _check(line: Line, check, *args, field_name: str | None = None, **options):
     """Run a rule; a RuleViolation becomes the line's ExchangeError."""
     try:
-        return check(*args)
+        return check(*args, **options)
     except RuleViolation as violation:
         raise ExchangeError(line.number, field_name or violation.field, violation.message_zh,
                             violation.message_en) from None
@@ -380,7 +383,9 @@ class _Importer:
         for line in lines:
             data = line.data
             data["uscc"] = _check(line, validate_uscc, data["uscc"])
-            data["division_code"] = _check(line, validate_division_code, data["division_code"])
+            data["division_code"] = _check(line, validate_county_code, data["division_code"], "division_code",
+                                           city_allowed=True)
+            data["name"] = _check(line, normalize_text, data["name"], "name")
             incoming[data["uscc"]] = line
         existing = {u.uscc: u for u in self._rows(Unit, Unit.uscc, incoming)}
         new_rows, categories, commitments = [], [], []
@@ -392,7 +397,8 @@ class _Importer:
                       **self._non_disclosure(data)}
             row = existing.get(uscc)
             if row is None:
-                new_rows.append({"uscc": uscc, **values, "version": 1})
+                # a firm the authorities import needs no check of its licence (issue 13)
+                new_rows.append({"uscc": uscc, **values, "version": 1, "registration_confirmed_at": self.now})
                 continue
             changes = _differs(row, values)
             if sorted(data["categories"]) != row.category_codes:
@@ -447,6 +453,7 @@ class _Importer:
         incoming: dict[str, tuple[Line, str]] = {}
         for line in lines:
             number = _check(line, validate_id_number, line.data["id_number"])
+            line.data["name"] = _check(line, normalize_text, line.data["name"], "name")
             line.data["unit_id"] = self.unit_id(line, line.data["unit_uscc"], "unit_uscc")
             incoming[vault().lookup_hash(number)] = (line, number)
         existing = {p.id_number_hmac: p for p in self._rows(Person, Person.id_number_hmac, incoming)}
@@ -504,7 +511,8 @@ class _Importer:
         for line in lines:
             data = line.data
             data["unit_id"] = self.unit_id(line, data["unit_uscc"], "unit_uscc")
-            data["division_code"] = _check(line, validate_division_code, data["division_code"])
+            data["division_code"] = _check(line, validate_county_code, data["division_code"])
+            data["name"] = _check(line, normalize_text, data["name"], "name")
             if data.get("owner_uscc"):
                 data["owner_uscc"] = _check(line, validate_uscc, data["owner_uscc"], "owner_uscc")
             if data.get("former_industry"):
@@ -578,6 +586,7 @@ class _Importer:
         for (project_id, report_type, _round), line in incoming.items():
             _check(line, check_report_fits_category, report_type, category_of[project_id])
         known_rounds = set(existing) | set(incoming)
+        authorities = self._authorities(incoming, existing)
         new_rows = []
         for key, line in incoming.items():
             data = line.data
@@ -586,7 +595,7 @@ class _Importer:
                 raise ExchangeError(line.number, "round", f"第{round_number - 1}轮评审不存在，不能登记第{round_number}轮",
                                     f"round {round_number} needs round {round_number - 1} first")
             values = {"reviewed_on": data["reviewed_on"], "passed": data["passed"], "authority": data.get("authority"),
-                      "authority_division_code": data.get("authority_division_code"), **self._non_disclosure(data)}
+                      "authority_division_code": authorities[key], **self._non_disclosure(data)}
             self._create_or_update(Review, "review", existing.get(key), values, new_rows, {
                 "project_id": project_id, "report_type": report_type, "round": round_number,
                 "recorded_by_account_id": self.actor.account_id, **values})
@@ -602,6 +611,20 @@ class _Importer:
             self._audit_created("review", new_rows, review_ids,
                                 lambda row: (row["project_id"], row["report_type"], row["round"]))
         self._touch_projects({key[0] for key in incoming})
+
+    def _authorities(self, incoming: dict, existing: dict) -> dict:
+        """The authority each review or complaint belongs to (issue 13): the one the line names, else the one
+        already stored, else the project's location when it arrives; stored, so that a later move of the
+        project never hands the record to another authority."""
+        project_ids = list({line.data["project_id"] for line in incoming.values()})
+        locations = {}
+        for start in range(0, len(project_ids), 900):
+            chunk = project_ids[start:start + 900]
+            locations.update(self.session.execute(
+                select(Project.id, Project.division_code).where(Project.id.in_(chunk))).all())
+        return {key: line.data.get("authority_division_code")
+                or getattr(existing.get(key), "authority_division_code", None)
+                or locations[line.data["project_id"]] for key, line in incoming.items()}
 
     def _touch_projects(self, project_ids) -> None:
         project_ids = list(project_ids)
@@ -624,8 +647,12 @@ class _Importer:
                 data["authority_uscc"] = _check(line, validate_uscc, data["authority_uscc"], "authority_uscc")
             ban = data.get("ban") or {}
             data["ban_until"], data["ban_lifetime"] = ban.get("until"), bool(ban.get("lifetime"))
-            if data["ban_until"] and data["ban_until"] < data["decided_on"]:
-                raise ExchangeError(line.number, "ban.until", "禁止从业截止日期早于决定日期", "the ban ends before the decision")
+            data["severity"] = severity_with_ban(data.get("severity"), bool(ban)) or "ordinary"
+            # the form's rule and words; {"lifetime": true} on a person records that the decision found a crime
+            data["ban_categories"] = _check(line, lambda: check_ban_terms(
+                subject_kind="unit" if "uscc" in subject else "person", severity=data["severity"],
+                decided_on=data["decided_on"], ban_until=data["ban_until"], ban_lifetime=data["ban_lifetime"],
+                crime_found=data["ban_lifetime"], categories=ban.get("categories"), known_categories=CATEGORIES))
             _check(line, check_decision_date, data["decided_on"], self.today)
             for amount_field in ("fine_yuan", "confiscated_yuan"):
                 data[amount_field] = _check(line, check_amount, data.get(amount_field), amount_field)
@@ -646,7 +673,7 @@ class _Importer:
             values = {key: data.get(key) for key in (
                 "unit_id", "person_id", "authority", "authority_division_code", "authority_uscc", "decided_on",
                 "kinds", "severity", "violation_type", "violation", "basis", "content", "fine_yuan",
-                "confiscated_yuan", "licence_action", "ban_until", "ban_lifetime", "publicity_ends_on",
+                "confiscated_yuan", "licence_action", "ban_until", "ban_lifetime", "ban_categories", "publicity_ends_on",
                 "repaired_on", "data_source")}
             values.update(self._non_disclosure(data))
             row = existing.get(number)
@@ -670,6 +697,7 @@ class _Importer:
             _check(line, check_complaint_dates, data["received_on"], data.get("verified_on"), self.today)
             incoming[data["ref"]] = line
         existing = {c.ref: c for c in self._rows(Complaint, Complaint.ref, incoming)}
+        authorities = self._authorities(incoming, existing)
         new_rows = []
         for ref, line in incoming.items():
             data = line.data
@@ -677,7 +705,7 @@ class _Importer:
             values = {"project_id": data["project_id"], "received_on": data["received_on"], "status": data["status"],
                       "description": data.get("description"), "verified_on": data.get("verified_on"),
                       "finding": data.get("finding"), "authority": data.get("authority"),
-                      "authority_division_code": data.get("authority_division_code"),
+                      "authority_division_code": authorities[ref],
                       "complainant_name": complainant.get("name"),
                       "complainant_contact": complainant.get("phone") or complainant.get("contact"),
                       **self._non_disclosure(data)}
@@ -826,6 +854,8 @@ def _export_full() -> Iterable[str]:
 
 def _penalty_fields(penalty: Penalty) -> dict:
     ban = {"lifetime": True} if penalty.ban_lifetime else ({"until": penalty.ban_until} if penalty.ban_until else None)
+    if ban and penalty.ban_categories:
+        ban["categories"] = penalty.ban_categories
     return {"authority": penalty.authority, "authority_division_code": penalty.authority_division_code,
             "authority_uscc": penalty.authority_uscc, "decided_on": penalty.decided_on, "kinds": penalty.kinds,
             "severity": penalty.severity, "fine_yuan": penalty.fine_yuan, "confiscated_yuan": penalty.confiscated_yuan,
@@ -849,7 +879,8 @@ def _export_public() -> Iterable[str]:
     listed_units = session.scalars(select(Unit).where(public.unit_listed(day, rules)).order_by(Unit.id)).all()
     uscc_of = {unit.id: unit.uscc for unit in listed_units}
     for unit in listed_units:
-        if unit.commitment_signed_at is not None and unit.non_disclosure_reason is None:
+        if (unit.commitment_signed_at is not None and unit.non_disclosure_reason is None
+                and unit.registration_suspended_at is None):
             yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name,
                          "legal_representative": unit.legal_representative, "division_code": unit.division_code,
                          "address": unit.address, "categories": unit.category_codes,

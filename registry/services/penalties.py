@@ -14,8 +14,9 @@ from sqlalchemy import select
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Penalty, Unit
-from registry.reference import PENALTY_KINDS, SEVERITIES
+from registry.reference import CATEGORIES, PENALTY_KINDS, SEVERITIES
 from registry.rules.amounts import check_amount
+from registry.rules.ban_terms import check_ban_terms
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import validate_uscc
 from registry.rules.publicity import check_decision_date, default_publicity_end, repair_possible_from
@@ -47,6 +48,8 @@ class PenaltyInput:
     licence_action: str | None = None
     ban: str = "none"
     ban_until: date | None = None
+    crime_found: bool = False  # a person's lifetime ban: the decision found a crime (Soil Law art. 90)
+    ban_categories: list[str] | None = None  # a firm's banned business; none named: all of the firm's
     authority_uscc: str | None = None
     data_source: str | None = None
 
@@ -109,11 +112,12 @@ def _check_penalty(data: PenaltyInput) -> None:
     if data.ban == "none" and "practice_ban" in data.kinds:
         raise RuleViolation("ban", "处罚类别含禁止从业时，请选择期限（至某日或终身）",
                             "the penalty includes a practice ban: choose its term (until a date or lifetime)")
-    if data.ban == "until":
-        if data.ban_until is None:
-            raise RuleViolation("ban_until", "请填写禁止从业的截止日期", "enter the date the ban ends")
-        if data.ban_until < data.decided_on:
-            raise RuleViolation("ban_until", "禁止从业截止日期不能早于决定日期", "the ban cannot end before the decision")
+    if data.ban == "until" and data.ban_until is None:
+        raise RuleViolation("ban_until", "请填写禁止从业的截止日期", "enter the date the ban ends")
+    data.ban_categories = check_ban_terms(
+        subject_kind=data.subject_kind, severity=data.severity, decided_on=data.decided_on,
+        ban_until=data.ban_until if data.ban == "until" else None, ban_lifetime=data.ban == "lifetime",
+        crime_found=data.crime_found, categories=data.ban_categories, known_categories=CATEGORIES)
     if data.authority_uscc:
         validate_uscc(data.authority_uscc, "authority_uscc")
 
@@ -140,6 +144,7 @@ def record_penalty(actor: Actor, data: PenaltyInput) -> Penalty:
         fine_yuan=data.fine_yuan, confiscated_yuan=data.confiscated_yuan,
         licence_action=_text(data.licence_action, "licence_action", 200),
         ban_until=data.ban_until if data.ban == "until" else None, ban_lifetime=data.ban == "lifetime",
+        ban_categories=data.ban_categories,
         publicity_ends_on=publicity_end_for(data.severity, data.decided_on),
         data_source=_text(data.data_source, "data_source", 200), recorded_by_account_id=actor.account_id,
     )

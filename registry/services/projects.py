@@ -14,10 +14,11 @@ from registry.reference import CATEGORIES, ROLES
 from registry.rules.authority import check_firm_change, locked_for_firm
 from registry.rules.bans import Ban, check_no_active_ban
 from registry.rules.dates import check_project_dates
-from registry.rules.divisions import validate_division_code
-from registry.rules.errors import RuleViolation
+from registry.rules.divisions import validate_county_code
+from registry.rules.errors import Checks, RuleViolation
 from registry.rules.identifiers import validate_uscc
 from registry.rules.industries import validate_industry_code
+from registry.rules.normalize import normalize_number
 from registry.services import service
 from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
 from registry.services.registration import optional_text, required_text
@@ -49,8 +50,9 @@ def new_project_ref() -> str:
 
 
 def _area(value) -> Decimal:
+    text = normalize_number(value, "area_m2")
     try:
-        area = Decimal(str(value).strip()) if value not in (None, "") else None
+        area = Decimal(text) if text else None
     except InvalidOperation:
         area = None
     if area is None or not area.is_finite():
@@ -63,24 +65,26 @@ def _area(value) -> Decimal:
 
 
 def validated(data: ProjectData) -> dict:
-    """The column values of a project, or RuleViolation naming the first field at fault."""
+    """The column values of a project, or RuleViolation(s) naming every field at fault at once."""
+    checks = Checks()
     if data.category not in CATEGORIES:
-        raise RuleViolation("category", "请选择从业类别", "choose a practice category")
+        checks.refuse(RuleViolation("category", "请选择从业类别", "choose a practice category"))
     values = {
         "category": data.category,
-        "name": required_text(data.name, "name", 300, "项目名称", "the project name"),
-        "parcel_name": optional_text(data.parcel_name, "parcel_name", 300, "地块名称", "the parcel name"),
-        "division_code": validate_division_code(data.division_code, "division_code"),
-        "area_m2": _area(data.area_m2),
-        "owner": optional_text(data.owner, "owner", 200, "业主单位", "the owner"),
-        "owner_uscc": validate_uscc(data.owner_uscc, "owner_uscc") if (data.owner_uscc or "").strip() else None,
-        "former_industry": (validate_industry_code(data.former_industry, "former_industry")
+        "name": checks.run(required_text, data.name, "name", 300, "项目名称", "the project name"),
+        "parcel_name": checks.run(optional_text, data.parcel_name, "parcel_name", 300, "地块名称", "the parcel name"),
+        "division_code": checks.run(validate_county_code, data.division_code, "division_code"),
+        "area_m2": checks.run(_area, data.area_m2),
+        "owner": checks.run(optional_text, data.owner, "owner", 200, "业主单位", "the owner"),
+        "owner_uscc": checks.run(validate_uscc, data.owner_uscc, "owner_uscc") if (data.owner_uscc or "").strip() else None,
+        "former_industry": (checks.run(validate_industry_code, data.former_industry, "former_industry")
                             if (data.former_industry or "").strip() else None),
         "started_on": data.started_on,
         "contract_deadline": data.contract_deadline,
         "completed_on": data.completed_on,
     }
-    check_project_dates(data.started_on, data.contract_deadline, data.completed_on, today())
+    checks.run(check_project_dates, data.started_on, data.contract_deadline, data.completed_on, today())
+    checks.done()
     return values
 
 

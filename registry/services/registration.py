@@ -10,9 +10,10 @@ from sqlalchemy import select
 from registry.extensions import db
 from registry.models import Account, Invitation, Person, Unit
 from registry.models.base import utcnow
-from registry.rules.divisions import validate_division_code
-from registry.rules.errors import RuleViolation
+from registry.rules.divisions import validate_county_code
+from registry.rules.errors import Checks, RuleViolation
 from registry.rules.identifiers import validate_id_number, validate_uscc
+from registry.rules.normalize import normalize_text
 from registry.services import service
 from registry.services.accounts import create_account
 from registry.services.audit import Actor, record_event, snapshot
@@ -22,8 +23,9 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def required_text(value: str | None, field: str, max_length: int, zh: str, en: str) -> str:
-    """A stripped, non-empty text within its length, or RuleViolation naming the field."""
-    text = (value or "").strip()
+    """A normalized (NFKC, no invisible characters), non-empty text within its length, or RuleViolation
+    naming the field."""
+    text = normalize_text(value, field)
     if not text:
         raise RuleViolation(field, f"请填写{zh}", f"{en} is required")
     if len(text) > max_length:
@@ -32,8 +34,8 @@ def required_text(value: str | None, field: str, max_length: int, zh: str, en: s
 
 
 def optional_text(value: str | None, field: str, max_length: int, zh: str, en: str) -> str | None:
-    """A stripped text or None when empty; RuleViolation when too long."""
-    text = (value or "").strip()
+    """A normalized text or None when empty; RuleViolation when too long or holding invisible characters."""
+    text = normalize_text(value, field)
     if not text:
         return None
     return required_text(text, field, max_length, zh, en)
@@ -41,7 +43,7 @@ def optional_text(value: str | None, field: str, max_length: int, zh: str, en: s
 
 def validate_email(value: str | None, field: str = "contact_email", required: bool = True) -> str | None:
     """A plausible e-mail address (one @, a dot in the domain), or RuleViolation."""
-    email = (value or "").strip()
+    email = normalize_text(value, field)
     if not email:
         if required:
             raise RuleViolation(field, "请填写联系邮箱", "a contact e-mail is required")
@@ -62,15 +64,28 @@ class Registration:
     account: Account
 
 
+def validated_firm(*, uscc: str, name: str, division_code: str, legal_representative: str,
+                   contact_email: str) -> tuple[str, str, str, str, str]:
+    """A registering firm's credit code, name, division, representative and e-mail, or RuleViolation(s)
+    naming every field at fault at once."""
+    checks = Checks()
+    code = checks.run(validate_uscc, uscc, "uscc")
+    name = checks.run(required_text, name, "name", 200, "单位名称", "the firm's name")
+    division = checks.run(validate_county_code, division_code, "division_code", city_allowed=True)
+    representative = checks.run(required_text, legal_representative, "legal_representative", 100, "法定代表人",
+                                "the legal representative")
+    email = checks.run(validate_email, contact_email)
+    checks.done()
+    return code, name, division, representative, email
+
+
 @service
 def register_firm(actor: Actor, *, uscc: str, name: str, division_code: str, legal_representative: str,
                   contact_email: str, password: str) -> Registration:
     """Create a firm and its account (username = credit code) in one transaction; a code registers once."""
-    code = validate_uscc(uscc, "uscc")
-    name = required_text(name, "name", 200, "单位名称", "the firm's name")
-    division = validate_division_code(division_code, "division_code")
-    representative = required_text(legal_representative, "legal_representative", 100, "法定代表人", "the legal representative")
-    email = validate_email(contact_email)
+    code, name, division, representative, email = validated_firm(
+        uscc=uscc, name=name, division_code=division_code, legal_representative=legal_representative,
+        contact_email=contact_email)
     if db.session.scalar(select(Unit.id).where(Unit.uscc == code)) is not None:
         # Also when a regulator's record created the firm: claiming it needs the authority, not a web form.
         raise RuleViolation(

@@ -7,6 +7,7 @@ from registry.extensions import db
 from registry.models import Account
 from registry.rules.divisions import validate_division_code, within_jurisdiction
 from registry.rules.errors import RuleViolation
+from registry.rules.normalize import normalize_text
 from registry.services import service
 from registry.services.accounts import create_account, is_national_admin
 from registry.services.audit import AccessDenied, Actor, record_denial, record_event
@@ -34,7 +35,7 @@ def deny_read(actor: Actor, action: str, record_type: str | None, record_id, div
 
 
 def _clean(value: str | None, field: str, zh: str, en: str, limit: int = 200) -> str:
-    value = (value or "").strip()
+    value = normalize_text(value, field)
     if not value:
         raise RuleViolation(field, zh, en)
     if len(value) > limit:

@@ -5,8 +5,8 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Unit, UnitCategory, UnitVersion
 from registry.reference import CATEGORIES
-from registry.rules.divisions import validate_division_code
-from registry.rules.errors import RuleViolation
+from registry.rules.divisions import validate_county_code
+from registry.rules.errors import Checks, RuleViolation
 from registry.services import service
 from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
 from registry.services.registration import optional_text, required_text, validate_email
@@ -37,26 +37,36 @@ def validate_categories(codes) -> list[str]:
     return chosen
 
 
-@service
-def update_unit_details(actor: Actor, unit_id: int, *, name: str, legal_representative: str, division_code: str,
-                        address: str | None, established_on: date | None, contact_phone: str | None,
-                        contact_email: str, categories: list[str]) -> Unit:
-    """Change the firm's details and categories; the previous version goes to UnitVersion, the audit log
-    keeps before and after. The credit code is the firm's identity and login, so it is not editable here."""
-    unit = own_unit(actor, unit_id, "edit")
+def validated_details(*, name: str, legal_representative: str, division_code: str, address: str | None,
+                      established_on: date | None, contact_phone: str | None, contact_email: str,
+                      categories: list[str]) -> tuple[dict, list[str]]:
+    """The column values and categories of a firm's basic information, or RuleViolation(s) naming every
+    field at fault at once."""
+    checks = Checks()
     values = {
-        "name": required_text(name, "name", 200, "单位名称", "the firm's name"),
-        "legal_representative": required_text(legal_representative, "legal_representative", 100, "法定代表人",
-                                              "the legal representative"),
-        "division_code": validate_division_code(division_code, "division_code"),
-        "address": optional_text(address, "address", 300, "地址", "the address"),
+        "name": checks.run(required_text, name, "name", 200, "单位名称", "the firm's name"),
+        "legal_representative": checks.run(required_text, legal_representative, "legal_representative", 100,
+                                           "法定代表人", "the legal representative"),
+        "division_code": checks.run(validate_county_code, division_code, "division_code", city_allowed=True),
+        "address": checks.run(optional_text, address, "address", 300, "地址", "the address"),
         "established_on": established_on,
-        "contact_phone": optional_text(contact_phone, "contact_phone", 50, "联系电话", "the phone number"),
-        "contact_email": validate_email(contact_email),
+        "contact_phone": checks.run(optional_text, contact_phone, "contact_phone", 50, "联系电话", "the phone number"),
+        "contact_email": checks.run(validate_email, contact_email),
     }
     if established_on is not None and established_on > today():
-        raise RuleViolation("established_on", "成立日期不能晚于今天", "the founding date cannot be in the future")
-    chosen = validate_categories(categories)
+        checks.refuse(RuleViolation("established_on", "成立日期不能晚于今天", "the founding date cannot be in the future"))
+    chosen = checks.run(validate_categories, categories)
+    checks.done()
+    return values, chosen
+
+
+@service
+def update_unit_details(actor: Actor, unit_id: int, **details) -> Unit:
+    """Change the firm's details and categories (the fields of `validated_details`); the previous version goes
+    to UnitVersion, the audit log keeps before and after. The credit code is the firm's identity and login, so
+    it is not editable here."""
+    unit = own_unit(actor, unit_id, "edit")
+    values, chosen = validated_details(**details)
     before = unit_snapshot(unit)
     changed = any(getattr(unit, key) != value for key, value in values.items()) or chosen != before["categories"]
     if not changed:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import DEMO_PASSWORD, ROOT, check_page, docs_screenshot, login
+from tests.browser.conftest import DEMO_PASSWORD, DEMO_TOTP_SECRET, ROOT, check_page, docs_screenshot, login
 from tests.live_server import app_env, flask_command, free_port
 
 pytestmark = pytest.mark.browser
@@ -53,6 +53,7 @@ def test_make_run_migrates_loads_the_demo_prints_the_accounts_and_serves_it(newc
     loaded = flask_command(env, "registry", "demo", "--firms", "6")
     assert loaded.returncode == 0, loaded.stderr
     assert f"demo accounts (password {DEMO_PASSWORD}):" in loaded.stdout
+    assert f"TOTP key {DEMO_TOTP_SECRET}" in loaded.stdout  # the second factor of the demo's regulators
     for role, username in DEMO_ACCOUNTS:
         assert re.search(rf"^\s+{role}\s+{re.escape(username)}\s+\S", loaded.stdout, re.M), (role, loaded.stdout)
     assert count_units(env["DATABASE_URL"]) == 6

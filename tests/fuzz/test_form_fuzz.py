@@ -31,6 +31,8 @@ WRITTEN_ON_REFUSAL = {"audit_event", "login_attempt", "rate_limit_hit"}
 # POST rules with nothing to fuzz, and why.
 EXCLUDED = {
     "auth.logout": "no fields (a button); ending the session is proved in tests/test_auth.py",
+    "auth.second_factor_step": "answers only a session whose password was right a moment ago; wrong, reused, "
+                               "malformed and locked-out codes are proved in tests/test_second_factor.py",
 }
 
 # -- generated values ---------------------------------------------------------------------------------------
@@ -256,6 +258,9 @@ FORMS: dict[str, Form] = {
         .map(lambda pair: f"/regulator/accounts/practitioners/{pair[0]}/{pair[1]}"),
         lambda c: {"reason": "营业执照核查不符"}, 60,
         regressions=[(overflowing("/regulator/accounts/practitioners/{}/suspend"), {"reason": "x"})]),
+    "auth.two_factor": Form(
+        "regulator", lambda c: st.just("/account/two-factor"), lambda c: {"code": "123456"}, 100,
+        accepted=status_200),
     "regulator.bulk_import": Form(
         "admin", lambda c: st.just("/regulator/import"), lambda c: {}, 200, accepted=status_200, files="file"),
 }

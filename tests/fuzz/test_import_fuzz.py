@@ -30,8 +30,8 @@ BASE = {
     "project": f.project_record(FIRM, PROJECT, started_on="2023-01-01",
                                 people=[{"id_number": PERSON, "role": "responsible_manager"}]),
     "review": f.review_record(PROJECT, 1, passed=False),
-    "penalty": f.penalty_record({"uscc": FIRM}, "模糊环罚〔2026〕1号", ban={"until": "2027-01-01"},
-                                publicity_ends_on="2027-03-01", repaired_on=None),
+    "penalty": f.penalty_record({"uscc": FIRM}, "模糊环罚〔2026〕1号", ban={"until": "2027-01-01"}, severity="serious",
+                                publicity_ends_on="2027-09-01", repaired_on=None),
     "complaint": f.complaint_record(PROJECT, "FUZZ-C1", status="substantiated"),
 }
 BASE["review"]["round"] = 1

@@ -33,7 +33,7 @@ def test_an_active_ban_is_the_first_thing_a_profile_shows(client, registry_data)
     main = text[text.index('<main'):]
     assert main.index("banner-ban") < main.index("<h1>")
     assert "禁止从业至2027-12-31" in main and "晋环罚〔2026〕5号" in main
-    assert "山西省生态环境厅" in main and "2026-06-01" in main and "2027-06-01" in main  # authority, date, end
+    assert "山西省生态环境厅" in main and "2026-06-01" in main and "2029-06-01" in main  # authority, date, end (serious)
     assert "罚款：500,000.00元" in main and "出具虚假风险评估报告" in main
 
 

@@ -54,7 +54,8 @@ def test_a_regulator_records_a_firms_penalty_and_sees_its_publicity_end(as_qingd
 
 def test_a_serious_penalty_with_a_lifetime_ban_on_a_person_found_by_full_id_number(as_qingdao, db, world):
     data = firm_penalty("", subject_kind="person", subject_id_number=QD_ID, severity="serious",
-                        kinds=["fine", "practice_ban"], ban="lifetime", decision_number="青环罚〔2026〕89号")
+                        kinds=["fine", "practice_ban"], ban="lifetime", crime_found="y",
+                        decision_number="青环罚〔2026〕89号")
     response = as_qingdao.post("/regulator/penalties/new", data=data, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "终身禁止从业" in page
