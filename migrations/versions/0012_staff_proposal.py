@@ -1,14 +1,14 @@
 """an invitation may carry a firm's proposal that a person join it: the name and title the firm typed, kept
 apart from the person's record until the person confirms
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0012
+Revises: 0011
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
