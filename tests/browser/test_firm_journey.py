@@ -28,7 +28,7 @@ def submit_registration(page, credit_code: str) -> None:
     """Fill in the registration form for the firm of this journey, with this credit code, and send it."""
     page.fill("#uscc", credit_code)
     page.fill("#name", FIRM_NAME)
-    page.fill("#division_code", "320508")
+    page.select_option("#division_code", "320508")  # the province → city → county picker
     page.fill("#legal_representative", "张海")
     page.fill("#contact_email", "office@gusu-soil.example.cn")
     page.fill("#password", PASSWORD)
@@ -164,7 +164,7 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
         firm.select_option("#category", project["category"])
         firm.fill("#name", project["name"])
         firm.fill("#parcel_name", project["parcel"])
-        firm.fill("#division_code", project["division"])
+        firm.select_option("#division_code", project["division"])
         firm.fill("#area_m2", project["area"])
         firm.fill("#owner", project["owner"])
         firm.fill("#former_industry", project["industry"])
