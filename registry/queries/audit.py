@@ -22,7 +22,8 @@ from registry.rules.industries import industry_name
 
 PER_PAGE = 50
 # Never shown in a trail, even to a regulator: the trail is for what changed, not for secrets.
-HIDDEN_KEYS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "code_hmac", "address_hmac"}
+HIDDEN_KEYS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "code_hmac", "address_hmac",
+               "totp_secret_ciphertext"}
 
 EVENTS = {
     "access_denied": _l("Access refused"),
@@ -44,6 +45,7 @@ EVENTS = {
     "invitation_redeemed": _l("Invitation code redeemed"),
     "login": _l("Signed in"),
     "login_failed": _l("Sign-in failed"),
+    "login_password_accepted": _l("Password accepted; second factor awaited"),
     "login_refused_locked": _l("Sign-in refused: account locked"),
     "logout": _l("Signed out"),
     "marked_non_disclosed": _l("Withheld from publication"),
@@ -59,7 +61,10 @@ EVENTS = {
     "project_updated": _l("Project changed"),
     "repair_application_recorded": _l("Credit-repair application recorded"),
     "repair_refused": _l("Credit repair refused"),
+    "recovery_codes_renewed": _l("New recovery codes made"),
     "review_recorded": _l("Review outcome recorded"),
+    "second_factor_enrolled": _l("Second factor turned on"),
+    "second_factor_reset": _l("Second factor reset"),
     "sign_in_reset": _l("Sign-in reset"),
     "unit_registered": _l("Firm registered"),
     "unit_updated": _l("Basic information changed"),
@@ -117,6 +122,7 @@ FIELDS = {
     "licence_action": _l("Licence action"),
     "materials": _l("Materials received"),
     "must_change_password": _l("Must change the password"),
+    "recovery_codes": _l("Recovery codes"),
     "name": _l("Name"),
     "non_disclosed_at": _l("Withheld at"),
     "non_disclosure_reason": _l("Reason for withholding"),
