@@ -3,7 +3,7 @@
 Unknown parameters and bad values get a 400 naming the parameter; a missing record a 404; page size is
 capped at 100.
 """
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify, redirect, request, url_for
 from marshmallow import ValidationError
 
 from public_portal.openapi import openapi_document
@@ -16,6 +16,7 @@ from registry.errors import error_response
 from registry.queries.portal import (
     ProjectFilters, UnitFilters, list_projects, person_profile, search_persons, search_units, unit_profile,
 )
+from registry.rules.normalize import canonical_code
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 api.before_request(limit_searches)
@@ -67,7 +68,9 @@ def units():
 
 @api.get("/units/<uscc>")
 def unit(uscc):
-    """GET /units/{uscc}: one firm."""
+    """GET /units/{uscc}: one firm; a credit code in another case or with spaces redirects (301)."""
+    if canonical_code(uscc) != uscc:
+        return redirect(url_for("api.unit", uscc=canonical_code(uscc), **request.args), 301)
     profile = unit_profile(uscc, per_page=None)
     if profile is None:
         abort(404, description="no public firm with this credit code")
@@ -129,6 +132,7 @@ def present_unit_item(summary) -> dict:
     """A search hit as the units list shows it."""
     return {
         "uscc": summary.uscc, "name": summary.name, "basic_information_public": summary.basic_public,
+        "registration_confirmed": summary.registration_confirmed,
         "division_code": summary.division_code, "province": summary.province, "categories": summary.categories,
         "first_pass": present_rate(summary.first_pass), "on_time": present_rate(summary.on_time, "on_time"),
         "project_count": summary.project_count, "has_penalty": summary.penalty_count > 0,
@@ -167,6 +171,7 @@ def present_unit_detail(p) -> dict:
     unit, basic = p.unit, p.basic_public
     return {
         "uscc": unit.uscc, "name": unit.name, "basic_information_public": basic,
+        "registration_confirmed": unit.registration_confirmed_at is not None,
         "division_code": unit.division_code if basic else None,
         "province": unit.division_code[:2] if basic else None,
         "legal_representative": unit.legal_representative if basic else None,

@@ -51,7 +51,9 @@ def openapi_document() -> dict:
     spec.path(path="/units/{uscc}", operations={"get": {
         "summary": "One firm", "operationId": "getUnit",
         "parameters": [_path_parameter("uscc", "unified social credit code")],
-        "responses": _responses(UnitDetailSchema, missing=True)}})
+        "responses": {**_responses(UnitDetailSchema, missing=True), "301": {
+            "description": "the code written in another case, with spaces or in full width: Location is the "
+                           "firm's canonical address"}}}})
     spec.path(path="/persons", operations={"get": {
         "summary": "Search individuals", "operationId": "listPersons",
         "parameters": [{"in": "query", "schema": PersonsArgs}], "responses": _responses(PersonPageSchema, limited=True)}})

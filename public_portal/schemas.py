@@ -131,6 +131,9 @@ class UnitItemSchema(Schema):
     uscc = fields.String(required=True)
     name = fields.String(required=True)
     basic_information_public = fields.Boolean(required=True)
+    registration_confirmed = fields.Boolean(required=True, metadata={
+        "description": "false while the firm's self-registration awaits its regulator's check against the business "
+                       "licence (单位自主填报，尚未核验)"})
     division_code = fields.String(required=True, allow_none=True)
     province = fields.String(required=True, allow_none=True)
     categories = fields.List(fields.String(validate=validate.OneOf(list(CATEGORIES))), required=True)

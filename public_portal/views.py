@@ -17,6 +17,7 @@ from registry.queries.portal import (
     similar_parcels, unit_profile,
 )
 from registry.rules.errors import RuleViolation
+from registry.rules.normalize import canonical_code
 from registry.services.complaint_filing import PUBLIC, file_complaint
 
 bp = Blueprint("portal", __name__)
@@ -79,6 +80,8 @@ def similar():
 @bp.route("/units/<uscc>")
 def unit(uscc):
     """A firm's public profile: the five categories of information."""
+    if canonical_code(uscc) != uscc:  # any case, spaces or full width: one address per firm
+        return redirect(url_for("portal.unit", uscc=canonical_code(uscc), **request.args), 301)
     profile = unit_profile(uscc, requested_page())
     if profile is None:
         abort(404)

@@ -12,6 +12,7 @@ from registry.extensions import babel
 from registry.reference import CODE_LISTS
 from registry.rules.industries import industry_name
 from registry.rules.divisions import division_name
+from registry.translations_build import compile_stale_catalogues
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATION_DIRECTORIES = [
@@ -56,6 +57,7 @@ def remember_language(response):
 
 
 def init_i18n(app: Flask) -> None:
+    compile_stale_catalogues(TRANSLATION_DIRECTORIES)  # a plain `pip install` has no .mo files yet
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in TRANSLATION_DIRECTORIES)
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(remember_language)

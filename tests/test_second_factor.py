@@ -127,11 +127,8 @@ def test_the_code_step_expires_and_needs_the_password_first(app, client, regulat
     assert not signed_in(browser)
 
 
-def test_when_required_a_regulator_without_a_second_factor_reaches_only_its_enrolment(app_config, regulator):
-    from registry import create_app
-
-    app = create_app({**app_config, "SECOND_FACTOR_REQUIRED": True})
-    client = app.test_client()
+def test_when_required_a_regulator_without_a_second_factor_reaches_only_its_enrolment(app, client, regulator):
+    app.config["SECOND_FACTOR_REQUIRED"] = True  # what REGISTRY_PRODUCTION=1 sets
     sign_in(client)
     response = client.get("/regulator/projects")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/two-factor")

@@ -24,6 +24,15 @@ class Unit(Base):
     commitment_signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
     non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the withholding authority's jurisdiction prefix (`37`, `3702`, `370211`): its withhold covers the firm's
+    # basic information and that authority's own records only (issue 13); NULL covers everything (an import's)
+    non_disclosure_scope: Mapped[str | None] = mapped_column(String(6))
+    # a self-registration is public at once but marked 单位自主填报，尚未核验 until the firm's regulator confirms it
+    # against the business licence (issue 13; who confirmed it is in the audit trail); a firm the authorities
+    # imported is confirmed as it arrives
+    registration_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # a registration suspended by the regulator (a squatted credit code, say) leaves every public surface
+    registration_suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -104,6 +104,7 @@ class UnitSummary:
     penalty_count: int
     ban: Ban
     finding_count: int = 0  # substantiated false-performance findings, shown beside penalties and bans
+    registration_confirmed: bool = True  # False: 单位自主填报，尚未核验
 
     @property
     def province(self) -> str | None:
@@ -176,7 +177,8 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
         return []
     session, day = db.session, today()
     units = {row.id: row for row in session.execute(
-        select(Unit.id, Unit.uscc, Unit.name, Unit.division_code, unit_basic_public().label("basic"))
+        select(Unit.id, Unit.uscc, Unit.name, Unit.division_code, unit_basic_public().label("basic"),
+               Unit.registration_confirmed_at.is_not(None).label("confirmed"))
         .where(Unit.id.in_(ids)))}
     categories: dict[int, list[str]] = defaultdict(list)
     for unit_id, category in session.execute(
@@ -207,7 +209,7 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
             categories=categories[unit_id] if basic else [],
             first_pass=first_pass[unit_id], on_time=on_time[unit_id], project_count=counts.get(unit_id, 0),
             penalty_count=penalties.get(unit_id, 0), ban=bans.get(unit_id, NO_BAN),
-            finding_count=findings.get(unit_id, 0)))
+            finding_count=findings.get(unit_id, 0), registration_confirmed=bool(row.confirmed)))
     return summaries
 
 
@@ -545,7 +547,8 @@ def unit_profile(uscc: str, projects_page: int = 1, per_page: int | None = 50) -
     unit = db.session.scalar(select(Unit).where(Unit.uscc == uscc, unit_listed(day, _rules())))
     if unit is None:
         return None
-    basic = unit.commitment_signed_at is not None and unit.non_disclosure_reason is None
+    basic = (unit.commitment_signed_at is not None and unit.non_disclosure_reason is None
+             and unit.registration_suspended_at is None)
     categories = list(db.session.scalars(
         select(UnitCategory.category).where(UnitCategory.unit_id == unit.id).order_by(UnitCategory.category)))
     first_pass = unit_first_pass(db.session, [unit.id])[unit.id]
@@ -638,16 +641,17 @@ class PersonProfile:
     ban: Ban
 
 
-def _current_firms(person_ids: list[int]) -> dict[int, tuple[str, str, bool]]:
-    """(uscc, name, listed) of each person's current firm."""
+def _current_firms(person_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(uscc, name) of each person's current firm, when the firm is listed: wherever a
+    firm is not listed (withheld, say), no page or answer names it, not even through its staff (issue 13)."""
     if not person_ids:
         return {}
     day = today()
     rows = db.session.execute(
-        select(Employment.person_id, Unit.uscc, Unit.name, unit_listed(day, _rules()).label("listed"))
+        select(Employment.person_id, Unit.uscc, Unit.name)
         .join(Unit, Unit.id == Employment.unit_id)
-        .where(Employment.person_id.in_(person_ids), Employment.ended_on.is_(None)))
-    return {person_id: (uscc, name, bool(listed)) for person_id, uscc, name, listed in rows}
+        .where(Employment.person_id.in_(person_ids), Employment.ended_on.is_(None), unit_listed(day, _rules())))
+    return {person_id: (uscc, name) for person_id, uscc, name in rows}
 
 
 def person_profile(public_id: str) -> PersonProfile | None:
@@ -668,7 +672,7 @@ def person_profile(public_id: str) -> PersonProfile | None:
         flagged = _flagged([row[1].id for row in rows])
         roles = [RoleRow(ProjectRow.of(project, flagged), role, uscc, name) for role, project, uscc, name in rows]
     return PersonProfile(
-        person=person, basic_public=basic, firm=firm[:2] if firm else None, firm_listed=bool(firm and firm[2]),
+        person=person, basic_public=basic, firm=firm, firm_listed=firm is not None,
         first_pass=person_first_pass(db.session, [person.id])[person.id] if basic else Rate(0, 0),
         roles=roles, penalties=_penalty_rows(Penalty.person_id, person.id, day),
         ban=_bans(Penalty.person_id, [person.id], day).get(person.id, NO_BAN))
@@ -690,7 +694,8 @@ def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page
     if unit_uscc:
         statement = statement.where(person_basic_public(), exists().where(
             Employment.person_id == Person.id, Employment.ended_on.is_(None),
-            Employment.unit_id == select(Unit.id).where(Unit.uscc == unit_uscc).scalar_subquery()))
+            Employment.unit_id == select(Unit.id).where(Unit.uscc == unit_uscc, unit_listed(day, _rules()))
+            .scalar_subquery()))
     q = (q or "").strip()
     if q:
         allowed = set(db.session.scalars(statement)) if unit_uscc else None
@@ -713,7 +718,7 @@ def person_summaries(ids: list[int]) -> list[PersonSummary]:
     firms = _current_firms(ids)
     bans = _bans(Penalty.person_id, ids, today())
     return [PersonSummary(rows[i].public_id, rows[i].name, rows[i].id_number_masked,
-                          firms[i][:2] if rows[i].basic and i in firms else None, bans.get(i, NO_BAN))
+                          firms.get(i) if rows[i].basic else None, bans.get(i, NO_BAN))
             for i in ids if i in rows]
 
 
@@ -733,16 +738,17 @@ class ProjectDetail:
     reviews: list[ReviewRow]
     findings: list[FindingRow]
     people: list[PersonOnProject]
+    unit_confirmed: bool = True  # False: the firm's self-registration is not yet checked (单位自主填报，尚未核验)
 
 
 def project_detail(ref: str) -> ProjectDetail | None:
     """A public project with its reviews by round, findings and the people who consented to be shown."""
     row = db.session.execute(
-        select(Project, Unit.uscc, Unit.name).join(Unit, Unit.id == Project.unit_id)
-        .where(Project.ref == ref, project_public())).first()
+        select(Project, Unit.uscc, Unit.name, Unit.registration_confirmed_at.is_not(None))
+        .join(Unit, Unit.id == Project.unit_id).where(Project.ref == ref, project_public())).first()
     if row is None:
         return None
-    project, uscc, name = row
+    project, uscc, name, confirmed = row
     reviews = [ReviewRow(project.ref, project.name, r.report_type, r.round, r.reviewed_on, r.passed, r.authority)
                for r in db.session.scalars(
                    select(Review).join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
@@ -753,7 +759,7 @@ def project_detail(ref: str) -> ProjectDetail | None:
         select(ProjectRole.role, Person).join(Person, Person.id == ProjectRole.person_id)
         .where(ProjectRole.project_id == project.id, person_basic_public()).order_by(ProjectRole.id))]
     return ProjectDetail(ProjectRow.of(project, {project.id} if findings else set()), uscc, name, reviews,
-                         findings, people)
+                         findings, people, bool(confirmed))
 
 
 def public_project_division(ref: str) -> str | None:

@@ -5,7 +5,7 @@ with the pure rules record by record.
 """
 from datetime import date
 
-from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy import and_, case, exists, false, func, not_, or_, select
 
 from registry import clock
 from registry.models import Complaint, Penalty, Person, Project, ProjectRole, Review, Unit
@@ -14,26 +14,38 @@ from registry.rules.rates import Rate
 
 
 def unit_basic_public():
-    """Basic information and performance of a firm: commitment signed, not marked non-disclosed."""
-    return and_(Unit.commitment_signed_at.is_not(None), Unit.non_disclosure_reason.is_(None))
+    """Basic information and performance of a firm: commitment signed, not marked non-disclosed, registration
+    not suspended by its regulator."""
+    return and_(Unit.commitment_signed_at.is_not(None), Unit.non_disclosure_reason.is_(None),
+                Unit.registration_suspended_at.is_(None))
 
 
 def person_basic_public(person=Person):
     return and_(person.commitment_signed_at.is_not(None), person.non_disclosure_reason.is_(None))
 
 
+def covered_by_firm_withhold(division):
+    """The firm's withhold covers a record of this division (`rules.disclosure.firm_withhold_covers`): the
+    withholding authority's own records only. Needs Unit joined; `division` is never NULL."""
+    return and_(Unit.non_disclosure_reason.is_not(None),
+                or_(Unit.non_disclosure_scope.is_(None), division.like(Unit.non_disclosure_scope.concat("%"))))
+
+
 def project_public():
-    """A project is performance: public with its firm's basic information, unless marked itself. Needs Unit joined."""
-    return and_(Project.non_disclosure_reason.is_(None), unit_basic_public())
+    """A project is performance: public once its firm's commitment is in force, unless withheld itself or covered
+    by its firm's withhold (`rules.disclosure.project_is_public`). Needs Unit joined."""
+    return and_(Project.non_disclosure_reason.is_(None), Unit.commitment_signed_at.is_not(None),
+                Unit.registration_suspended_at.is_(None), not_(covered_by_firm_withhold(Project.division_code)))
 
 
 def review_public():
-    """Review outcomes are government records, public unless they or their project or firm are withheld.
-    Needs Project and Unit joined."""
+    """Review outcomes are government records, public unless they or their project are withheld, or the firm's
+    withhold covers the project or the review (the authority that recorded it). Needs Project and Unit joined."""
     return and_(
         Review.non_disclosure_reason.is_(None),
         Project.non_disclosure_reason.is_(None),
-        Unit.non_disclosure_reason.is_(None),
+        not_(covered_by_firm_withhold(Project.division_code)),
+        not_(covered_by_firm_withhold(func.coalesce(Review.authority_division_code, Project.division_code))),
     )
 
 
@@ -79,9 +91,11 @@ def complaint_public():
 
 
 def unit_listed(today: date, rules=None):
-    """A firm appears in public when its basic information is public or a government record about it is."""
+    """A firm appears in public when its basic information is public, or a record about it is: a project its
+    firm's withhold does not cover, a penalty, a review, a substantiated finding."""
     return or_(
         unit_basic_public(),
+        exists().where(Project.unit_id == Unit.id, project_public()),
         exists().where(Penalty.unit_id == Unit.id, or_(penalty_public(today, rules), ban_public(today))),
         exists(
             select(Review.id)

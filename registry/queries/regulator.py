@@ -140,7 +140,10 @@ def desk_summary(actor: Actor) -> dict:
         select(func.count(Review.id)).join(Project, Project.id == Review.project_id)
         .where(in_jurisdiction(authority_of(Review), actor))
     )
-    return {"open_complaints": open_complaints, "penalties": penalties, "projects": projects, "reviews": reviews}
+    unconfirmed = db.session.scalar(select(func.count(Unit.id)).where(
+        in_jurisdiction(Unit.division_code, actor), Unit.registration_confirmed_at.is_(None)))
+    return {"open_complaints": open_complaints, "penalties": penalties, "projects": projects, "reviews": reviews,
+            "unconfirmed_registrations": unconfirmed}
 
 
 # ---- projects and reviews ---------------------------------------------------------------------------------
@@ -198,9 +201,12 @@ def project_view(actor: Actor, project_id: int) -> dict:
 
 # ---- firms ------------------------------------------------------------------------------------------------
 
-def units_page(actor: Actor, q: str = "", page: int = 1):
-    """Firms linked to the jurisdiction (registered there now or before, or with records there), by name or code."""
+def units_page(actor: Actor, q: str = "", page: int = 1, unconfirmed: bool = False):
+    """Firms linked to the jurisdiction (registered there now or before, or with records there), by name or code;
+    `unconfirmed`: the self-registrations of the jurisdiction awaiting the check against the business licence."""
     statement = select(Unit).where(unit_linked(actor.division_code))
+    if unconfirmed:
+        statement = statement.where(in_jurisdiction(Unit.division_code, actor), Unit.registration_confirmed_at.is_(None))
     if q:
         pattern = _like(q.strip())
         statement = statement.where(or_(Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\")))

@@ -4,9 +4,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from registry.extensions import db
-from registry.models import Account
+from registry.models import Account, Unit
 from registry.rules.errors import RuleViolation
-from registry.services import accounts, second_factor
+from registry.services import accounts, registrations, second_factor
 from registry.services.audit import SYSTEM
 from registry.services.regulator_accounts import create_admin, create_regulator
 
@@ -102,3 +102,49 @@ def reset_second_factor_command(username, reason):
     except RuleViolation as error:
         _fail(error)
     click.echo(f"the second factor of {username.strip()} is reset")
+
+
+def _unit_id(uscc: str) -> int:
+    unit_id = db.session.scalar(select(Unit.id).where(Unit.uscc == uscc.strip().upper()))
+    if unit_id is None:
+        raise click.ClickException(f"uscc: 没有这个单位 (no firm {uscc!r})")
+    return unit_id
+
+
+@accounts_cli.command("confirm-registration")
+@click.argument("uscc")
+def confirm_registration_command(uscc):
+    """Confirm a firm's self-registration, checked against its business licence."""
+    try:
+        registrations.confirm_registration(SYSTEM, _unit_id(uscc))
+    except RuleViolation as error:
+        _fail(error)
+    click.echo(f"{uscc.strip()} confirmed")
+
+
+@accounts_cli.command("suspend-registration")
+@click.argument("uscc")
+@click.option("--reason", required=True, help="Why, for the audit trail.")
+def suspend_registration_command(uscc, reason):
+    """Suspend a firm's registration: its accounts cannot sign in, its self-reported information leaves the public."""
+    try:
+        registrations.suspend_registration(SYSTEM, _unit_id(uscc), reason)
+    except RuleViolation as error:
+        _fail(error)
+    click.echo(f"{uscc.strip()} suspended")
+
+
+@accounts_cli.command("hand-over-registration")
+@click.argument("uscc")
+@click.option("--name", required=True, help="The firm's name on its business licence.")
+@click.option("--legal-representative", required=True, help="The legal representative on the business licence.")
+@click.option("--reason", required=True, help="How the licence was checked, for the audit trail.")
+def hand_over_registration_command(uscc, name, legal_representative, reason):
+    """Hand a suspended registration to the rightful firm; prints its one-time password once."""
+    try:
+        handed = registrations.hand_over_registration(SYSTEM, _unit_id(uscc), name=name,
+                                                      legal_representative=legal_representative, reason=reason)
+    except RuleViolation as error:
+        _fail(error)
+    click.echo(f"{handed.username} handed over to {handed.unit.name}; one-time password (it must be changed at "
+               f"sign-in): {handed.one_time_password}")

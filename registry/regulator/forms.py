@@ -131,6 +131,22 @@ class NonDisclosureForm(FlaskForm):
         self.ground.choices = choices([("", _l("— choose —"))] + [(k, v[index]) for k, v in LEGAL_GROUNDS.items()])
 
 
+class SuspendRegistrationForm(FlaskForm):
+    reason = TextAreaField(_l("Why the registration is suspended"), validators=[required(), Length(max=1000)])
+
+
+class HandOverForm(FlaskForm):
+    """The rightful firm's name and legal representative as its business licence shows them."""
+    name = StringField(_l("Name on the business licence"), validators=[required(), Length(max=200)])
+    legal_representative = StringField(_l("Legal representative on the business licence"),
+                                       validators=[required(), Length(max=100)])
+    reason = TextAreaField(_l("How the licence was checked"), validators=[required(), Length(max=1000)])
+
+
+class LiftNonDisclosureForm(FlaskForm):
+    reason = TextAreaField(_l("Why the record is published again"), validators=[required(), Length(max=2000)])
+
+
 class PersonLookupForm(FlaskForm):
     id_number = StringField(_l("Full ID number"), widget=NoEchoTextInput(), validators=[required(), Length(max=30)])
 

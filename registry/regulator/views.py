@@ -16,14 +16,15 @@ from registry.queries import audit as audit_q
 from registry.queries import regulator as q
 from registry.queries import repair as repair_q
 from registry.regulator import bp
-from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, ConfirmForm, NonDisclosureForm,
-                                      PenaltyForm, ImportForm, PersonLookupForm, RegulatorAccountForm,
-                                      RepairApplicationForm, RepairRefusalForm, ReviewForm)
+from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, ConfirmForm, HandOverForm,
+                                      LiftNonDisclosureForm, NonDisclosureForm, PenaltyForm, ImportForm,
+                                      PersonLookupForm, RegulatorAccountForm, RepairApplicationForm,
+                                      RepairRefusalForm, ReviewForm, SuspendRegistrationForm)
 from registry.rules.ban_terms import person_ban_ends_by
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number
 from registry.services import (accounts as account_services, complaints, disclosure, exchange, penalties,
-                               regulator_accounts, reveal, reviews, second_factor)
+                               registrations, regulator_accounts, reveal, reviews, second_factor)
 from registry.services import repair as repair_service
 from registry.services.audit import Actor
 from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
@@ -150,16 +151,68 @@ def record_review(project_id: int):
 @bp.route("/units")
 @regulator_only
 def units():
-    """Firms registered in the jurisdiction."""
-    query = search_text("q")
-    return render_template("regulator/units.html", result=q.units_page(actor(), query, page_arg()), query=query)
+    """Firms linked to the jurisdiction; `?unconfirmed=1`: self-registrations awaiting the licence check."""
+    query, unconfirmed = search_text("q"), request.args.get("unconfirmed") == "1"
+    return render_template("regulator/units.html", result=q.units_page(actor(), query, page_arg(), unconfirmed),
+                           query=query, unconfirmed=unconfirmed)
 
 
 @bp.route("/units/<int:unit_id>")
 @regulator_only
 def unit(unit_id: int):
     """One firm: basic information, projects, staff, penalties and public rates."""
-    return render_template("regulator/unit.html", **q.unit_view(actor(), unit_id))
+    return render_template("regulator/unit.html", **q.unit_view(actor(), unit_id), confirm_form=ConfirmForm(),
+                           suspend_form=SuspendRegistrationForm(formdata=None))
+
+
+@bp.post("/units/<int:unit_id>/registration/confirm")
+@regulator_only
+def confirm_registration(unit_id: int):
+    """Confirm a firm's self-registration, checked against its business licence."""
+    q.load(actor(), "unit", unit_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            registrations.confirm_registration(actor(), unit_id)
+        except RuleViolation as error:
+            flash(error.message(current_locale()), "error")
+        else:
+            flash(_("The registration is confirmed: public pages no longer mark it as unchecked."), "success")
+    return redirect(url_for(".unit", unit_id=unit_id))
+
+
+@bp.post("/units/<int:unit_id>/registration/suspend")
+@regulator_only
+def suspend_registration(unit_id: int):
+    """Suspend a registration (a squatted credit code, say), with the reason."""
+    view = q.unit_view(actor(), unit_id)
+    form = SuspendRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            registrations.suspend_registration(actor(), unit_id, form.reason.data)
+        except RuleViolation as error:
+            show_violation(form, error, "reason")
+        else:
+            flash(_("The registration is suspended: its accounts cannot sign in and its self-reported information "
+                    "has left the public pages."), "success")
+            return redirect(url_for(".unit", unit_id=unit_id))
+    return render_template("regulator/unit.html", **view, confirm_form=ConfirmForm(), suspend_form=form), 400
+
+
+@bp.route("/units/<int:unit_id>/registration/hand-over", methods=["GET", "POST"])
+@regulator_only
+def hand_over_registration(unit_id: int):
+    """Hand a suspended registration to the rightful firm, after checking its business licence offline."""
+    unit = q.load(actor(), "unit", unit_id)
+    form, handed = HandOverForm(), None
+    if form.validate_on_submit():
+        try:
+            handed = registrations.hand_over_registration(actor(), unit_id, name=form.name.data,
+                                                          legal_representative=form.legal_representative.data,
+                                                          reason=form.reason.data)
+        except RuleViolation as error:
+            show_violation(form, error, "reason")
+    return render_template("regulator/hand_over.html", unit=unit, form=form, handed=handed), \
+        400 if form.errors else 200
 
 
 # ---- penalties and credit repair --------------------------------------------------------------------------
@@ -309,7 +362,27 @@ def withhold(record_type: str, record_id: int):
             flash(_("The record is withheld from every public page, the API, exports and search."), "success")
             return redirect(record_url(record_type, record))
     return render_template("regulator/withhold.html", record=record, record_type=record_type, form=form,
+                           lift_form=LiftNonDisclosureForm(formdata=None),
                            back=record_url(record_type, record)), 400 if form.errors else 200
+
+
+@bp.post("/withhold/<any(unit, project, review, penalty, complaint):record_type>/<int:record_id>/lift")
+@regulator_only
+def lift_withhold(record_type: str, record_id: int):
+    """Publish a withheld record of the jurisdiction again, with the reason (audited)."""
+    record = q.load(actor(), record_type, record_id)
+    lift_form = LiftNonDisclosureForm()
+    if lift_form.validate_on_submit():
+        try:
+            disclosure.lift_non_disclosure(actor(), record_type, record_id, reason=lift_form.reason.data)
+        except RuleViolation as error:
+            show_violation(lift_form, error, "reason")
+        else:
+            flash(_("The record is public again."), "success")
+            return redirect(record_url(record_type, record))
+    return render_template("regulator/withhold.html", record=record, record_type=record_type,
+                           form=NonDisclosureForm(formdata=None), lift_form=lift_form,
+                           back=record_url(record_type, record)), 400
 
 
 # ---- persons and ID numbers -------------------------------------------------------------------------------

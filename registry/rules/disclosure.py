@@ -14,6 +14,19 @@ def review_is_public(non_disclosed: bool) -> bool:
     return not non_disclosed
 
 
+def firm_withhold_covers(*, firm_withheld: bool, scope: str | None, division_code: str) -> bool:
+    """Whether a firm's withhold covers one of its records (a project by its location, a review by the
+    authority that recorded it): only the withholding authority's own records, those within its jurisdiction
+    prefix `scope` (issue 13). A withhold of unknown scope (imported before scopes existed) covers them all."""
+    return firm_withheld and (scope is None or division_code.startswith(scope))
+
+
+def project_is_public(*, commitment_in_force: bool, non_disclosed: bool, covered_by_firm_withhold: bool) -> bool:
+    """A project is the firm's performance: public once its commitment is in force, unless the project is
+    withheld itself or its firm's withhold covers it."""
+    return commitment_in_force and not non_disclosed and not covered_by_firm_withhold
+
+
 def penalty_is_public(
     *,
     severity: str,

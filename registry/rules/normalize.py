@@ -40,3 +40,12 @@ def normalize_number(value, field: str) -> str:
     """A number as typed, ready for Decimal: NFKC, no spaces, thousands separators removed (`45,000`)."""
     text = normalize_code(value, field)
     return text.replace(",", "") if GROUPED.match(text) else text
+
+
+def canonical_code(text: str) -> str:
+    """A code as it is stored (`913205001km2u9al7q` → `913205001KM2U9AL7Q`), or the text unchanged when it
+    holds invisible characters: an address written any way redirects to the one canonical address."""
+    try:
+        return normalize_code(text, "code")
+    except RuleViolation:
+        return text

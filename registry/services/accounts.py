@@ -192,13 +192,18 @@ def clean_reason(reason: str | None) -> str:
     return reason
 
 
+def one_time_password() -> str:
+    """Sixteen unambiguous characters in four groups, to be read aloud or copied from paper."""
+    return "-".join("".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(4))
+
+
 @service
 def reset_sign_in(actor: Actor, account_id: int, reason: str) -> str:
     """Give a firm's or a person's account a new one-time password (returned, shown once, handed over offline);
     it opens only the password change page, and every earlier session ends. The national administrator only."""
     account = _practitioner_account(actor, account_id, "reset_sign_in")
     reason = clean_reason(reason)
-    one_time = "-".join("".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(4))
+    one_time = one_time_password()
     account.password_hash = hash_password(one_time)
     account.password_changed_at = utcnow()
     account.must_change_password = True

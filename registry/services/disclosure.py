@@ -1,5 +1,7 @@
 """Non-disclosure marks (不予公开): a regulator withholds a record it owns from every public surface,
-citing the legal ground (Regulations on Open Government Information, arts. 14–16).
+citing the legal ground (Regulations on Open Government Information, arts. 14–16), and may lift it again,
+with a reason. A firm's withhold covers the firm's basic information (only its registration jurisdiction may
+withhold that) and the withholding authority's own records of it, never another authority's (issue 13).
 
 The public queries filter `non_disclosure_reason IS NULL`, so the record leaves pages, API, export and
 rates at once; the search documents of the firm and persons concerned are refreshed through the outbox.
@@ -9,6 +11,7 @@ from sqlalchemy import select
 from registry.extensions import db
 from registry.models import Complaint, Employment, Penalty, Project, ProjectRole, Review, Unit
 from registry.models.base import utcnow
+from registry.rules.divisions import jurisdiction_prefix
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.audit import Actor, enqueue_for_index, record_event
@@ -64,19 +67,54 @@ def mark_non_disclosed(actor: Actor, record_type: str, record_id: int, *, ground
     record = db.session.get(model, record_id) if model is not None else None
     if record is None:
         raise RuleViolation("record", "没有这条记录", "no such record")
+    # a firm's owning division is its registration jurisdiction: only that authority withholds its basic information
     require_jurisdiction(actor, "mark_non_disclosed", record, owning_division(record))
     if ground not in LEGAL_GROUNDS:
         raise RuleViolation("ground", "请选择不予公开的法律依据", "choose the legal ground")
-    explanation = (explanation or "").strip()
-    if len(explanation) < 4:
-        raise RuleViolation("explanation", "请说明不予公开的具体理由", "explain why the record is withheld")
-    if len(explanation) > 2000:
-        raise RuleViolation("explanation", "说明不能超过2000个字", "the explanation is at most 2,000 characters")
+    explanation = _reason(explanation, "explanation", "请说明不予公开的具体理由", "explain why the record is withheld")
     if record.non_disclosure_reason is not None:
         raise RuleViolation("record", "该记录已经标记为不予公开", "this record is already withheld")
     record.non_disclosure_reason = f"{LEGAL_GROUNDS[ground][0]}。{explanation}"
     record.non_disclosed_at = utcnow()
+    after = {"non_disclosure_reason": record.non_disclosure_reason}
+    if isinstance(record, Unit):
+        record.non_disclosure_scope = after["non_disclosure_scope"] = jurisdiction_prefix(actor.division_code)
     record_event(actor, "marked_non_disclosed", record, before={"non_disclosure_reason": None},
-                 after={"non_disclosure_reason": record.non_disclosure_reason}, division_code=owning_division(record))
+                 after=after, division_code=owning_division(record))
+    _enqueue_affected(record)
+    return record
+
+
+def _reason(text: str | None, field: str, zh: str, en: str) -> str:
+    text = (text or "").strip()
+    if len(text) < 4:
+        raise RuleViolation(field, zh, en)
+    if len(text) > 2000:
+        raise RuleViolation(field, "说明不能超过2000个字", "the explanation is at most 2,000 characters")
+    return text
+
+
+@service
+def lift_non_disclosure(actor: Actor, record_type: str, record_id: int, *, reason: str) -> object:
+    """Publish a withheld record again, with the reason; the withhold stays in the audit trail."""
+    model = RECORD_TYPES.get(record_type)
+    record = db.session.get(model, record_id) if model is not None else None
+    if record is None:
+        raise RuleViolation("record", "没有这条记录", "no such record")
+    require_jurisdiction(actor, "lift_non_disclosure", record, owning_division(record))
+    scope = getattr(record, "non_disclosure_scope", None)
+    if scope is not None:  # a wider authority's withhold of a firm (a city's, say) is not a district's to lift
+        require_jurisdiction(actor, "lift_non_disclosure", record, scope.ljust(6, "0"))
+    if record.non_disclosure_reason is None:
+        raise RuleViolation("record", "该记录没有标记为不予公开", "this record is not withheld")
+    reason = _reason(reason, "reason", "请说明恢复公开的理由", "give the reason for publishing the record again")
+    before = {"non_disclosure_reason": record.non_disclosure_reason}
+    if isinstance(record, Unit):
+        before["non_disclosure_scope"] = record.non_disclosure_scope
+        record.non_disclosure_scope = None
+    record.non_disclosure_reason = None
+    record.non_disclosed_at = None
+    record_event(actor, "non_disclosure_lifted", record, before=before,
+                 after={"non_disclosure_reason": None, "reason": reason}, division_code=owning_division(record))
     _enqueue_affected(record)
     return record

@@ -397,7 +397,8 @@ class _Importer:
                       **self._non_disclosure(data)}
             row = existing.get(uscc)
             if row is None:
-                new_rows.append({"uscc": uscc, **values, "version": 1})
+                # a firm the authorities import needs no check of its licence (issue 13)
+                new_rows.append({"uscc": uscc, **values, "version": 1, "registration_confirmed_at": self.now})
                 continue
             changes = _differs(row, values)
             if sorted(data["categories"]) != row.category_codes:
@@ -585,6 +586,7 @@ class _Importer:
         for (project_id, report_type, _round), line in incoming.items():
             _check(line, check_report_fits_category, report_type, category_of[project_id])
         known_rounds = set(existing) | set(incoming)
+        authorities = self._authorities(incoming, existing)
         new_rows = []
         for key, line in incoming.items():
             data = line.data
@@ -593,7 +595,7 @@ class _Importer:
                 raise ExchangeError(line.number, "round", f"第{round_number - 1}轮评审不存在，不能登记第{round_number}轮",
                                     f"round {round_number} needs round {round_number - 1} first")
             values = {"reviewed_on": data["reviewed_on"], "passed": data["passed"], "authority": data.get("authority"),
-                      "authority_division_code": data.get("authority_division_code"), **self._non_disclosure(data)}
+                      "authority_division_code": authorities[key], **self._non_disclosure(data)}
             self._create_or_update(Review, "review", existing.get(key), values, new_rows, {
                 "project_id": project_id, "report_type": report_type, "round": round_number,
                 "recorded_by_account_id": self.actor.account_id, **values})
@@ -609,6 +611,20 @@ class _Importer:
             self._audit_created("review", new_rows, review_ids,
                                 lambda row: (row["project_id"], row["report_type"], row["round"]))
         self._touch_projects({key[0] for key in incoming})
+
+    def _authorities(self, incoming: dict, existing: dict) -> dict:
+        """The authority each review or complaint belongs to (issue 13): the one the line names, else the one
+        already stored, else the project's location when it arrives; stored, so that a later move of the
+        project never hands the record to another authority."""
+        project_ids = list({line.data["project_id"] for line in incoming.values()})
+        locations = {}
+        for start in range(0, len(project_ids), 900):
+            chunk = project_ids[start:start + 900]
+            locations.update(self.session.execute(
+                select(Project.id, Project.division_code).where(Project.id.in_(chunk))).all())
+        return {key: line.data.get("authority_division_code")
+                or getattr(existing.get(key), "authority_division_code", None)
+                or locations[line.data["project_id"]] for key, line in incoming.items()}
 
     def _touch_projects(self, project_ids) -> None:
         project_ids = list(project_ids)
@@ -681,6 +697,7 @@ class _Importer:
             _check(line, check_complaint_dates, data["received_on"], data.get("verified_on"), self.today)
             incoming[data["ref"]] = line
         existing = {c.ref: c for c in self._rows(Complaint, Complaint.ref, incoming)}
+        authorities = self._authorities(incoming, existing)
         new_rows = []
         for ref, line in incoming.items():
             data = line.data
@@ -688,7 +705,7 @@ class _Importer:
             values = {"project_id": data["project_id"], "received_on": data["received_on"], "status": data["status"],
                       "description": data.get("description"), "verified_on": data.get("verified_on"),
                       "finding": data.get("finding"), "authority": data.get("authority"),
-                      "authority_division_code": data.get("authority_division_code"),
+                      "authority_division_code": authorities[ref],
                       "complainant_name": complainant.get("name"),
                       "complainant_contact": complainant.get("phone") or complainant.get("contact"),
                       **self._non_disclosure(data)}
@@ -862,7 +879,8 @@ def _export_public() -> Iterable[str]:
     listed_units = session.scalars(select(Unit).where(public.unit_listed(day, rules)).order_by(Unit.id)).all()
     uscc_of = {unit.id: unit.uscc for unit in listed_units}
     for unit in listed_units:
-        if unit.commitment_signed_at is not None and unit.non_disclosure_reason is None:
+        if (unit.commitment_signed_at is not None and unit.non_disclosure_reason is None
+                and unit.registration_suspended_at is None):
             yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name,
                          "legal_representative": unit.legal_representative, "division_code": unit.division_code,
                          "address": unit.address, "categories": unit.category_codes,

@@ -9,7 +9,7 @@ from itertools import count as counter
 from sqlalchemy import select
 
 from registry.extensions import db as _db
-from registry.models import Commitment, Penalty, Unit
+from registry.models import Commitment, Penalty, Project, Unit
 from tests import factories as f
 from tests.practitioner.conftest import firm_data
 from tests.practitioner.test_projects import project_form
@@ -161,6 +161,11 @@ ROUTES = {
                                               "reviewed_on": "2026-11-01", "passed": "yes"}),
     "regulator.units": ("regulator", None, lambda c: {}, None),
     "regulator.unit": ("province_x_record", None, lambda c: {"unit_id": c.a.unit}, None),
+    "regulator.confirm_registration": (None, "province_x_record", lambda c: {"unit_id": c.a.unit}, lambda c, r: {}),
+    "regulator.suspend_registration": (None, "province_x_record", lambda c: {"unit_id": c.a.unit},
+                                       lambda c, r: {"reason": ""}),
+    "regulator.hand_over_registration": ("province_x_record", "province_x_record", lambda c: {"unit_id": c.a.unit},
+                                         lambda c, r: {"name": "", "legal_representative": "", "reason": ""}),
     "regulator.penalty_list": ("regulator", None, lambda c: {}, None),
     "regulator.new_penalty": ("regulator", "regulator", lambda c: {}, penalty_body),
     "regulator.penalty": ("province_x_record", None, lambda c: {"penalty_id": c.a.penalty}, None),
@@ -175,6 +180,8 @@ ROUTES = {
     "regulator.withhold": ("province_x_record", "province_x_record",
                            lambda c: {"record_type": "review", "record_id": c.a.review},
                            lambda c, r: {"ground": "third_party", "explanation": "涉及第三方商业秘密"}),
+    "regulator.lift_withhold": (None, "province_x_record", lambda c: {"record_type": "review", "record_id": c.a.review},
+                                lambda c, r: {"reason": "不予公开的理由已经消失"}),
     "regulator.person_lookup": ("regulator", "regulator", lambda c: {}, lambda c, r: {"id_number": QD_ID}),
     "regulator.person": ("province_x_record", None, lambda c: {"person_id": c.a.person}, None),
     "regulator.reveal_id_number": (None, "province_x_record", lambda c: {"person_id": c.a.person}, lambda c, r: {}),
@@ -368,5 +375,47 @@ def test_the_mirror_firm_a_and_regulator_x_reach_nothing_of_firm_b_or_province_y
                 outcome = (response.status_code, denials(db), changed_tables(before, snapshot(db)))
                 if outcome != (refusal, denied + 1, []):
                     wrong.append(f"{role} {method} {name} -> {response.status_code}")
-    assert probes == 21 and not wrong, wrong  # 6 firm probes, 15 regulator probes
+    assert probes == 26 and not wrong, wrong  # 6 firm probes, 20 regulator probes
 
+
+
+# -- issue 13: the matrix checks records as they stand; these move them first ---------------------------------
+
+def test_a_project_moved_after_a_record_stays_with_the_authorities_that_made_its_records(db, cast):
+    """Firm A's project is moved into province Y after X received a complaint and recorded a review (by the
+    authorities' own import: the firm itself can no longer move it): X keeps its complaint, Y reaches none of it."""
+    project = db.session.get(Project, cast.a.project)
+    form = project_form([(cast.a.person, "responsible_manager")], name=project.name, division_code="340102")
+    page = cast.clients["firm_a"].post(f"/practitioner/projects/{cast.a.ref}/edit", data=form).get_data(as_text=True)
+    assert "不能再由单位修改" in page
+    f.create(f.project_record(cast.a.uscc, cast.a.ref, division_code="340102", name=project.name))
+    complaint, review = f"/regulator/complaints/{cast.a.complaint}", f"/regulator/withhold/review/{cast.a.review}"
+    before, denied = snapshot(db), denials(db)
+    y = cast.clients["regulator_y"]
+    assert y.get(complaint).status_code == 403 and "青岛举报人" not in y.get(complaint).get_data(as_text=True)
+    assert y.post(complaint, data={"status": "verifying"}).status_code == 403
+    assert y.post(review, data={"ground": "third_party", "explanation": "涉及第三方商业秘密"}).status_code == 403
+    assert changed_tables(before, snapshot(db)) == [] and denials(db) == denied + 4
+    assert cast.clients["regulator_x"].get(complaint).status_code == 200
+    assert cast.clients["regulator_x"].post(complaint, data={"status": "verifying"}).status_code == 302
+
+
+def test_a_firm_moved_after_a_record_stays_in_reach_of_its_earlier_regulator(db, cast):
+    """Firm A moves its registration into province Y: X still sees the firm it holds records of; Y, now the
+    registration jurisdiction, may withhold its basic information, which hides none of X's records; X's own
+    withhold of its review is not Y's to lift."""
+    body = {**details_body(cast, "firm_a"), "division_code": "340102"}
+    assert cast.clients["firm_a"].post("/practitioner/details", data=body).status_code == 302
+    assert cast.clients["regulator_x"].get(f"/regulator/units/{cast.a.unit}").status_code == 200
+    assert cast.clients["regulator_y"].get(f"/regulator/units/{cast.a.unit}").status_code == 200
+    withhold = {"ground": "third_party", "explanation": "涉及第三方商业秘密"}
+    assert cast.clients["regulator_y"].post(f"/regulator/withhold/unit/{cast.a.unit}", data=withhold).status_code == 302
+    anonymous = cast.clients["anonymous"]
+    assert anonymous.get(f"/projects/{cast.a.ref}").status_code == 200  # X's project and review stay public
+    assert cast.a.ref in anonymous.get("/open-data/review.csv").get_data(as_text=True)
+    assert cast.clients["regulator_x"].post(f"/regulator/withhold/review/{cast.a.review}",
+                                            data=withhold).status_code == 302
+    before = snapshot(db)
+    assert cast.clients["regulator_y"].post(f"/regulator/withhold/review/{cast.a.review}/lift",
+                                            data={"reason": "理由已经消失"}).status_code == 403
+    assert changed_tables(before, snapshot(db)) == []
