@@ -20,6 +20,7 @@ from registry.rules.divisions import jurisdiction_prefix, within_jurisdiction
 from registry.rules.errors import RuleViolation
 from registry.rules.publicity import default_publicity_end, is_published_severity, repair_possible_from
 from registry.services.audit import Actor
+from registry.services.penalties import may_decide_penalty
 from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
 
 PER_PAGE = 20
@@ -336,7 +337,8 @@ def person_summary(actor: Actor, person: Person) -> dict:
     person's full record lies in the actor's jurisdiction."""
     employment = person.current_employment
     return {"person": person, "employer": employment.unit if employment else None,
-            "in_jurisdiction": person_division_in(person.id, actor.division_code) is not None}
+            "in_jurisdiction": person_division_in(person.id, actor.division_code) is not None,
+            "may_penalise": may_decide_penalty(actor.division_code, None, person.id)}
 
 
 # ---- accounts ---------------------------------------------------------------------------------------------
@@ -363,14 +365,16 @@ def practitioner_accounts(text: str, limit: int = 50) -> list[Account]:
     ))
 
 
-def find_firms(text: str, limit: int = 20) -> list[Unit]:
+def find_firms(actor: Actor, text: str, limit: int = 20) -> list[tuple[Unit, bool]]:
     """Firms anywhere by name or credit code, for choosing a penalty's subject (name, code and division only:
-    what the national enterprise credit publicity system shows anyway)."""
+    what the national enterprise credit publicity system shows anyway), each with whether the actor's
+    authority may record a penalty on it."""
     pattern = _like(text)
-    return list(db.session.scalars(
+    firms = db.session.scalars(
         select(Unit).where(or_(Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\")))
         .order_by(Unit.name).limit(limit)
-    ))
+    )
+    return [(firm, may_decide_penalty(actor.division_code, firm.id, None)) for firm in firms]
 
 
 def publicity_periods(on: date | None = None) -> dict:

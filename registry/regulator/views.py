@@ -13,6 +13,7 @@ from flask_login import current_user
 from registry.extensions import login_manager
 from registry.i18n import current_locale, label
 from registry.queries import audit as audit_q
+from registry.queries import desk
 from registry.queries import regulator as q
 from registry.queries import repair as repair_q
 from registry.regulator import bp
@@ -105,9 +106,10 @@ def admin_only(view):
 @bp.route("/")
 def home():
     """The desk: counts for the jurisdiction, or the administrator's tasks."""
-    summary = q.desk_summary(actor()) if current_user.role == "regulator" else None
-    alerts = q.ban_alerts(actor()) if current_user.role == "regulator" else []
-    return render_template("regulator/home.html", summary=summary, ban_alerts=alerts)
+    if current_user.role != "regulator":
+        return render_template("regulator/home.html", summary=None, ban_alerts=[], queues=[])
+    return render_template("regulator/home.html", summary=q.desk_summary(actor()), ban_alerts=q.ban_alerts(actor()),
+                           queues=desk.desk_queues(actor()))
 
 
 # ---- projects and review outcomes -------------------------------------------------------------------------
@@ -248,7 +250,7 @@ def new_penalty():
             return redirect(url_for(".penalty", penalty_id=penalty.id))
     finder = search_text("find")
     return render_template("regulator/penalty_form.html", form=form, finder=finder, preview=preview,
-                           found=q.find_firms(finder) if finder else None,
+                           found=q.find_firms(actor(), finder) if finder else None,
                            periods=q.publicity_periods()), 400 if form.errors else 200
 
 

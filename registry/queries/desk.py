@@ -1,0 +1,108 @@
+"""The regulator's work queue: what waits for the official, most urgent first.
+
+Each queue is a source registered by name: a function of the acting official that returns the items of its
+jurisdiction, at most `limit` of them, and how many there are in all. Another room adds its own queue (ban
+alerts, correction requests) with `register_desk_queue` at import time, and the desk shows it below these.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from registry.clock import today
+from registry.extensions import db
+from registry.models import Complaint, Penalty, Project, RepairApplication, Review
+from registry.queries.regulator import authority_of, in_jurisdiction
+from registry.rules.reports import REPORTS_FOR_CATEGORY
+from registry.services.audit import Actor
+
+LIMIT = 10
+# A complaint is answered within 60 days of receipt (信访工作条例 art. 32), the longest the handling may take.
+COMPLAINT_DAYS = 60
+
+
+@dataclass
+class QueueItem:
+    """One thing to act on: what it is, a line of detail, the page that handles it, and its days left or the
+    day it has waited since."""
+
+    title: str
+    detail: str
+    endpoint: str
+    args: dict = field(default_factory=dict)
+    days_left: int | None = None
+    since: date | None = None
+
+
+@dataclass
+class Queue:
+    name: str
+    title: str
+    items: list[QueueItem]
+    total: int
+
+
+QueueSource = Callable[[Actor, int], tuple[list[QueueItem], int]]
+QUEUES: dict[str, tuple[object, QueueSource]] = {}
+
+
+def register_desk_queue(name: str, title, source: QueueSource) -> None:
+    """Add a queue to every regulator's desk: `source(actor, limit)` returns (items, total)."""
+    QUEUES[name] = (title, source)
+
+
+def desk_queues(actor: Actor, limit: int = LIMIT) -> list[Queue]:
+    """Every registered queue for the official's jurisdiction, in the order they were registered."""
+    queues = []
+    for name, (title, source) in QUEUES.items():
+        items, total = source(actor, limit)
+        queues.append(Queue(name, str(title), items, total))
+    return queues
+
+
+def complaint_due_on(received_on: date) -> date:
+    """The last day to answer a complaint received on this day."""
+    return received_on + timedelta(days=COMPLAINT_DAYS)
+
+
+def open_complaints(actor: Actor, limit: int) -> tuple[list[QueueItem], int]:
+    """Complaints received in the jurisdiction and not yet decided, fewest days left first."""
+    where = (in_jurisdiction(authority_of(Complaint), actor), Complaint.status.in_(("received", "verifying")))
+    statement = select(Complaint, Project).join(Project, Project.id == Complaint.project_id).where(*where)
+    total = db.session.scalar(select(func.count(Complaint.id)).join(Project, Project.id == Complaint.project_id)
+                              .where(*where))
+    rows = db.session.execute(statement.order_by(Complaint.received_on, Complaint.id).limit(limit))
+    return [QueueItem(complaint.ref, project.name, ".complaint", {"complaint_id": complaint.id},
+                      (complaint_due_on(complaint.received_on) - today()).days)
+            for complaint, project in rows], total
+
+
+def unreviewed_projects(actor: Actor, limit: int) -> tuple[list[QueueItem], int]:
+    """Completed projects in the jurisdiction that submit a reviewed report but have no review outcome yet,
+    longest waiting first."""
+    where = (in_jurisdiction(Project.division_code, actor), Project.completed_on.is_not(None),
+             Project.category.in_(list(REPORTS_FOR_CATEGORY)),
+             ~select(Review.id).where(Review.project_id == Project.id).exists())
+    total = db.session.scalar(select(func.count(Project.id)).where(*where))
+    projects = db.session.scalars(select(Project).where(*where).order_by(Project.completed_on, Project.id).limit(limit))
+    return [QueueItem(project.ref, project.name, ".project", {"project_id": project.id}, since=project.completed_on)
+            for project in projects], total
+
+
+def pending_repairs(actor: Actor, limit: int) -> tuple[list[QueueItem], int]:
+    """Credit-repair applications to decide, on penalties of the jurisdiction's authorities, oldest first."""
+    where = (RepairApplication.status == "pending", in_jurisdiction(Penalty.authority_division_code, actor))
+    statement = select(RepairApplication, Penalty).join(Penalty, Penalty.id == RepairApplication.penalty_id).where(*where)
+    total = db.session.scalar(select(func.count(RepairApplication.id))
+                              .join(Penalty, Penalty.id == RepairApplication.penalty_id).where(*where))
+    rows = db.session.execute(statement.order_by(RepairApplication.applied_on, RepairApplication.id).limit(limit))
+    return [QueueItem(penalty.decision_number, penalty.unit.name if penalty.unit else penalty.person.name, ".penalty",
+                      {"penalty_id": penalty.id}, since=application.applied_on)
+            for application, penalty in rows], total
+
+
+register_desk_queue("complaints", _l("Complaints to answer, fewest days left first"), open_complaints)
+register_desk_queue("unreviewed", _l("Completed projects without a review outcome"), unreviewed_projects)
+register_desk_queue("repairs", _l("Credit-repair applications to decide"), pending_repairs)
