@@ -192,15 +192,16 @@ def staff_list():
     form = StaffForm()
     if form.validate_on_submit():
         try:
-            added = staff.add_staff(actor(), name=form.name.data, id_number=form.id_number.data,
-                                    title=form.title.data)
+            proposed = staff.add_staff(actor(), name=form.name.data, id_number=form.id_number.data,
+                                       title=form.title.data)
         except RuleViolation as error:
             show_violation(form, error)
         else:
-            return render_template("practitioner/invitation_code.html", person=added.person, added=added,
-                                   code=added.invitation_code)
+            return render_template("practitioner/invitation_code.html", proposed=True, name=proposed.name,
+                                   id_number_masked=proposed.id_number_masked, code=proposed.invitation_code)
     return render_template("practitioner/staff.html", form=form, confirm=ConfirmForm(),
                            rows=queries.current_staff(current_user.unit_id),
+                           proposals=queries.open_proposals(unit_id=current_user.unit_id),
                            former=queries.former_staff(current_user.unit_id))
 
 
@@ -214,7 +215,8 @@ def staff_invitation(person_id: int):
     except RuleViolation as error:
         flash(error.message(current_locale()), "error")
         return redirect(url_for(".staff_list"))
-    return render_template("practitioner/invitation_code.html", person=person, added=None, code=code)
+    return render_template("practitioner/invitation_code.html", proposed=False, name=person.name,
+                           id_number_masked=person.id_number_masked, code=code)
 
 
 @bp.route("/staff/<int:person_id>/end", methods=["POST"])
@@ -295,7 +297,23 @@ def render_project_form(form: ProjectForm, people, project):
 @bp.route("/me")
 @role_required("person")
 def person_home():
-    return render_template("practitioner/person_home.html", h=queries.person_home(current_user.person_id))
+    return render_template("practitioner/person_home.html", h=queries.person_home(current_user.person_id),
+                           proposals=queries.open_proposals(person_id=current_user.person_id), confirm=ConfirmForm())
+
+
+@bp.route("/me/proposals/<int:invitation_id>/confirm", methods=["POST"])
+@role_required("person")
+def confirm_proposal(invitation_id: int):
+    """The person confirms a firm's proposal: they join it, and their current employment ends today."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        staff.confirm_proposal(actor(), invitation_id)
+    except RuleViolation as error:
+        flash(error.message(current_locale()), "error")
+    else:
+        flash(_("You have joined the firm."), "success")
+    return redirect(url_for(".person_home"))
 
 
 @bp.route("/me/commitment", methods=["GET", "POST"])

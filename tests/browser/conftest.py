@@ -115,13 +115,13 @@ _VISITED: dict[int, list[str]] = {}
 _CHECKED: dict[int, set[str]] = {}
 
 
-def journey_page(browser, locale: str = "zh-CN", phone: bool = False):
+def journey_page(browser, locale: str = "zh-CN", phone: bool = False, javascript: bool = True):
     """A page in its own browser context (its own cookies: one person) that remembers every page it lands on,
     so that `assert_every_page_checked` can prove `check_page` ran on each of them. `phone`: a 375 px touch
-    screen at twice the pixel density."""
+    screen at twice the pixel density; `javascript=False`: the page's scripts are switched off."""
     screen = dict(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2) \
         if phone else dict(viewport={"width": 1280, "height": 900})
-    page = browser.new_context(locale=locale, **screen).new_page()
+    page = browser.new_context(locale=locale, java_script_enabled=javascript, **screen).new_page()
     page.set_default_timeout(10_000)
     _VISITED[id(page)] = visited = []
     _CONSOLE_ERRORS[id(page)] = errors = []
