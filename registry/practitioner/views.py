@@ -17,7 +17,7 @@ from registry.reference import industries
 from registry.rules.divisions import suggested_division
 from registry.rules.errors import RuleViolation, each_violation
 from registry.security import redact_id_numbers
-from registry.services import commitments, projects, registration, staff, units
+from registry.services import commitments, corrections, projects, registration, staff, units
 from registry.services.audit import AccessDenied, Actor, record_denial
 
 DETAIL_FIELDS = ("name", "legal_representative", "division_code", "address", "established_on", "contact_phone",
@@ -271,12 +271,17 @@ def project_edit(ref: str):
     form = ProjectForm(data={**{k: getattr(project, k) for k in PROJECT_FIELDS}, "area_m2": str(project.area_m2),
                              "people": [{"person_id": p.id, "role": held.get(p.id, "")} for p in people]})
     if submitted_and_valid(form, lambda: projects.validated(project_data(form))):
+        reason = (form.correction_reason.data or "").strip()
         try:
-            projects.update_project(actor(), ref, project_data(form), form.roles())
+            if reason:
+                corrections.request_correction(actor(), ref, project_data(form), form.roles(), reason)
+            else:
+                projects.update_project(actor(), ref, project_data(form), form.roles())
         except RuleViolation as error:
             show_violation(form, error)
         else:
-            flash(_("The project is saved; the earlier version is kept."), "success")
+            flash(_("The correction is sent to the regulator where the project lies; nothing changes until it "
+                    "accepts it.") if reason else _("The project is saved; the earlier version is kept."), "success")
             return redirect(url_for(".project_view", ref=ref))
     return render_project_form(form, people, project)
 

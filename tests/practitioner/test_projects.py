@@ -165,3 +165,18 @@ def test_a_completed_project_keeps_its_dates_location_and_roles_and_the_rest_sta
     assert firm.post(edit, data=project_form([(lin.id, "responsible_manager")], area_m2="90000")).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(Project)).area_m2 == 90000
+
+
+def test_a_locked_change_with_a_reason_becomes_a_correction_request_for_the_regulator(firm, lin):
+    from registry.models import ProjectCorrection
+
+    firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")]))
+    project = db.session.scalar(select(Project))
+    response = firm.post(f"/practitioner/projects/{project.ref}/edit", data=project_form(
+        [(lin.id, "responsible_manager")], contract_deadline="2025-12-31", correction_reason="合同补充协议延长了期限"))
+    assert response.status_code == 302
+    assert "更正申请已提交" in firm.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert str(db.session.scalar(select(Project)).contract_deadline) == "2025-10-31"
+    correction = db.session.scalar(select(ProjectCorrection))
+    assert correction.status == "pending" and correction.proposed["contract_deadline"] == "2025-12-31"

@@ -183,6 +183,9 @@ ROUTES = {
                                        lambda c, r: {"reason": ""}),
     "regulator.hand_over_registration": ("province_x_record", "province_x_record", lambda c: {"unit_id": c.a.unit},
                                          lambda c, r: {"name": "", "legal_representative": "", "reason": ""}),
+    "regulator.correction_list": ("regulator", None, lambda c: {}, None),
+    "regulator.correction": ("province_x_record", "province_x_record", lambda c: {"correction_id": c.a.correction},
+                             lambda c, r: {"decision": "refuse", "note": ""}),
     "regulator.penalty_list": ("regulator", None, lambda c: {}, None),
     "regulator.new_penalty": ("regulator", "regulator", lambda c: {}, penalty_body),
     "regulator.penalty": ("province_x_record", None, lambda c: {"penalty_id": c.a.penalty}, None),
@@ -392,7 +395,7 @@ def test_the_mirror_firm_a_and_regulator_x_reach_nothing_of_firm_b_or_province_y
                 outcome = (response.status_code, denials(db), changed_tables(before, snapshot(db)))
                 if outcome != (refusal, denied + 1, []):
                     wrong.append(f"{role} {method} {name} -> {response.status_code}")
-    assert probes == 26 and not wrong, wrong  # 6 firm probes, 20 regulator probes
+    assert probes == 28 and not wrong, wrong  # 6 firm probes, 22 regulator probes
 
 
 
