@@ -22,7 +22,8 @@ from registry.rules.industries import industry_name
 
 PER_PAGE = 50
 # Never shown in a trail, even to a regulator: the trail is for what changed, not for secrets.
-HIDDEN_KEYS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "code_hmac", "address_hmac"}
+HIDDEN_KEYS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "code_hmac", "address_hmac",
+               "totp_secret_ciphertext"}
 
 EVENTS = {
     "access_denied": _l("Access refused"),
