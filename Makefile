@@ -1,7 +1,8 @@
-# Two commands a newcomer needs: `make run` (demo on SQLite at http://127.0.0.1:5000) and `make test-all` (the whole suite).
+# Two commands a newcomer needs: `make run` (demo on SQLite at http://127.0.0.1:5000; `make run PORT=8080` for another port) and `make test-all` (the whole suite).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 5000
 export FLASK_APP := wsgi:app
 
 .PHONY: run test test-all test-slow setup translations demo-db clean bench
@@ -22,7 +23,7 @@ demo-db: setup
 	$(BIN)/flask registry demo
 
 run: demo-db
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The everyday run: everything but the suites marked slow (about 3 minutes on 2 cores).
 test: setup

@@ -7,7 +7,7 @@ from registry.models.complaint import Complaint, RateLimitHit
 from registry.models.key_fingerprint import KeyFingerprint
 from registry.models.penalty import Penalty
 from registry.models.person import Employment, Person, PersonVersion
-from registry.models.project import Project, ProjectRole, ProjectVersion
+from registry.models.project import Project, ProjectCorrection, ProjectRole, ProjectVersion
 from registry.models.repair import RepairApplication
 from registry.models.review import Review
 from registry.models.search_document import SearchEntry
@@ -16,7 +16,8 @@ from registry.models.unit import Unit, UnitCategory, UnitVersion
 
 __all__ = [
     "Account", "AuditEvent", "Base", "Commitment", "CommitmentText", "Complaint", "Employment", "Invitation",
-    "KeyFingerprint", "LoginAttempt", "Penalty", "Person", "PersonVersion", "Project", "ProjectRole", "ProjectVersion",
+    "KeyFingerprint", "LoginAttempt", "Penalty", "Person", "PersonVersion", "Project", "ProjectCorrection", "ProjectRole",
+    "ProjectVersion",
     "RateLimitHit", "RecoveryCode", "RepairApplication", "Review", "SearchEntry", "SearchOutbox", "Unit",
     "UnitCategory", "UnitVersion",
 ]

@@ -98,3 +98,7 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A firm's proposal that the person join it (DESIGN §3: a person's record belongs to the person): the name
+    # and title as the firm typed them. Nothing about the person changes until the person confirms.
+    proposed_name: Mapped[str | None] = mapped_column(String(100))
+    proposed_title: Mapped[str | None] = mapped_column(String(100))

@@ -29,6 +29,8 @@ class Project(Base):
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
     non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(default=1)
+    # set when the competent regulator accepts a correction of a locked field: the public page says so
+    corrected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -74,3 +76,28 @@ class ProjectVersion(Base):
     replaced_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
     __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+
+CORRECTION_STATUSES = ("pending", "accepted", "refused")
+
+
+class ProjectCorrection(Base):
+    """A firm's request to change a locked field of its project (dates, location, responsible roles), which the
+    competent regulator (where the project lies) accepts or refuses (issue 13)."""
+
+    __tablename__ = "project_correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    proposed: Mapped[dict] = mapped_column(JSON)  # the whole project as the firm wants it, people included
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    requested_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    project: Mapped[Project] = relationship()
+
+    __table_args__ = (CheckConstraint(in_list("status", CORRECTION_STATUSES), name="status_known"),)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, PasswordField,
-                     SelectField, SelectMultipleField, StringField)
+                     SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, html_params
 
@@ -207,6 +207,9 @@ class ProjectForm(FlaskForm):
     contract_deadline = LocalDateField(_l("Contract completion deadline"), validators=[Optional()])
     completed_on = LocalDateField(_l("Actual completion date"), validators=[Optional()])
     people = FieldList(FormField(RoleRow), min_entries=0)
+    # a completed or reviewed project's dates, location and roles change only by a request the regulator accepts
+    correction_reason = TextAreaField(_l("Reason for a correction of dates, location or roles (sent to the regulator)"),
+                                      validators=[Optional(), Length(max=1000)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

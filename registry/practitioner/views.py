@@ -17,7 +17,7 @@ from registry.reference import industries
 from registry.rules.divisions import suggested_division
 from registry.rules.errors import RuleViolation, each_violation
 from registry.security import redact_id_numbers
-from registry.services import commitments, projects, registration, staff, units
+from registry.services import commitments, corrections, projects, registration, staff, units
 from registry.services.audit import AccessDenied, Actor, record_denial
 
 DETAIL_FIELDS = ("name", "legal_representative", "division_code", "address", "established_on", "contact_phone",
@@ -192,15 +192,16 @@ def staff_list():
     form = StaffForm()
     if form.validate_on_submit():
         try:
-            added = staff.add_staff(actor(), name=form.name.data, id_number=form.id_number.data,
-                                    title=form.title.data)
+            proposed = staff.add_staff(actor(), name=form.name.data, id_number=form.id_number.data,
+                                       title=form.title.data)
         except RuleViolation as error:
             show_violation(form, error)
         else:
-            return render_template("practitioner/invitation_code.html", person=added.person, added=added,
-                                   code=added.invitation_code)
+            return render_template("practitioner/invitation_code.html", proposed=True, name=proposed.name,
+                                   id_number_masked=proposed.id_number_masked, code=proposed.invitation_code)
     return render_template("practitioner/staff.html", form=form, confirm=ConfirmForm(),
                            rows=queries.current_staff(current_user.unit_id),
+                           proposals=queries.open_proposals(unit_id=current_user.unit_id),
                            former=queries.former_staff(current_user.unit_id))
 
 
@@ -214,7 +215,8 @@ def staff_invitation(person_id: int):
     except RuleViolation as error:
         flash(error.message(current_locale()), "error")
         return redirect(url_for(".staff_list"))
-    return render_template("practitioner/invitation_code.html", person=person, added=None, code=code)
+    return render_template("practitioner/invitation_code.html", proposed=False, name=person.name,
+                           id_number_masked=person.id_number_masked, code=code)
 
 
 @bp.route("/staff/<int:person_id>/end", methods=["POST"])
@@ -269,12 +271,17 @@ def project_edit(ref: str):
     form = ProjectForm(data={**{k: getattr(project, k) for k in PROJECT_FIELDS}, "area_m2": str(project.area_m2),
                              "people": [{"person_id": p.id, "role": held.get(p.id, "")} for p in people]})
     if submitted_and_valid(form, lambda: projects.validated(project_data(form))):
+        reason = (form.correction_reason.data or "").strip()
         try:
-            projects.update_project(actor(), ref, project_data(form), form.roles())
+            if reason:
+                corrections.request_correction(actor(), ref, project_data(form), form.roles(), reason)
+            else:
+                projects.update_project(actor(), ref, project_data(form), form.roles())
         except RuleViolation as error:
             show_violation(form, error)
         else:
-            flash(_("The project is saved; the earlier version is kept."), "success")
+            flash(_("The correction is sent to the regulator where the project lies; nothing changes until it "
+                    "accepts it.") if reason else _("The project is saved; the earlier version is kept."), "success")
             return redirect(url_for(".project_view", ref=ref))
     return render_project_form(form, people, project)
 
@@ -295,7 +302,23 @@ def render_project_form(form: ProjectForm, people, project):
 @bp.route("/me")
 @role_required("person")
 def person_home():
-    return render_template("practitioner/person_home.html", h=queries.person_home(current_user.person_id))
+    return render_template("practitioner/person_home.html", h=queries.person_home(current_user.person_id),
+                           proposals=queries.open_proposals(person_id=current_user.person_id), confirm=ConfirmForm())
+
+
+@bp.route("/me/proposals/<int:invitation_id>/confirm", methods=["POST"])
+@role_required("person")
+def confirm_proposal(invitation_id: int):
+    """The person confirms a firm's proposal: they join it, and their current employment ends today."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        staff.confirm_proposal(actor(), invitation_id)
+    except RuleViolation as error:
+        flash(error.message(current_locale()), "error")
+    else:
+        flash(_("You have joined the firm."), "success")
+    return redirect(url_for(".person_home"))
 
 
 @bp.route("/me/commitment", methods=["GET", "POST"])

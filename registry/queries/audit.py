@@ -69,6 +69,7 @@ EVENTS = {
     "second_factor_enrolled": _l("Second factor enrolled"),
     "second_factor_reset": _l("Second factor reset"),
     "sign_in_reset": _l("Sign-in reset"),
+    "staff_proposed": _l("Firm proposed that the person join it"),
     "unit_registered": _l("Firm registered"),
     "unit_updated": _l("Basic information changed"),
 }

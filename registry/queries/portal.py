@@ -7,7 +7,7 @@ batches keyed by id. Rates are computed in SQL from public records only (DESIGN 
 import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
@@ -739,6 +739,7 @@ class ProjectDetail:
     findings: list[FindingRow]
     people: list[PersonOnProject]
     unit_confirmed: bool = True  # False: the firm's self-registration is not yet checked (单位自主填报，尚未核验)
+    corrected_at: datetime | None = None  # when the regulator last accepted a correction of its locked history
 
 
 def project_detail(ref: str) -> ProjectDetail | None:
@@ -759,7 +760,7 @@ def project_detail(ref: str) -> ProjectDetail | None:
         select(ProjectRole.role, Person).join(Person, Person.id == ProjectRole.person_id)
         .where(ProjectRole.project_id == project.id, person_basic_public()).order_by(ProjectRole.id))]
     return ProjectDetail(ProjectRow.of(project, {project.id} if findings else set()), uscc, name, reviews,
-                         findings, people, bool(confirmed))
+                         findings, people, bool(confirmed), project.corrected_at)
 
 
 def public_project_division(ref: str) -> str | None:

@@ -314,3 +314,30 @@ def unit_of(unit_id: int) -> Unit:
     """The firm row for forms that start from its current values."""
     return db.session.get(Unit, unit_id)
 
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A firm's proposal that a person join it, as the person or the proposing firm sees it."""
+
+    invitation_id: int
+    unit_name: str
+    proposed_name: str
+    proposed_title: str | None
+    id_number_masked: str
+    expires_at: datetime
+
+
+def open_proposals(person_id: int | None = None, unit_id: int | None = None) -> list[Proposal]:
+    """Open proposals (unused, unexpired) to one person, or made by one firm, newest first."""
+    statement = (
+        select(Invitation.id, Unit.name, Invitation.proposed_name, Invitation.proposed_title,
+               Person.id_number_masked, Invitation.expires_at)
+        .join(Unit, Unit.id == Invitation.unit_id).join(Person, Person.id == Invitation.person_id)
+        .where(Invitation.proposed_name.is_not(None), Invitation.used_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc()))
+    if person_id is not None:
+        statement = statement.where(Invitation.person_id == person_id)
+    if unit_id is not None:
+        statement = statement.where(Invitation.unit_id == unit_id)
+    return [Proposal(*row) for row in db.session.execute(statement)]

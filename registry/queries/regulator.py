@@ -11,7 +11,8 @@ from sqlalchemy import exists, func, or_, select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Account, Complaint, Employment, Penalty, Person, Project, ProjectRole, Review, Unit, UnitVersion
+from registry.models import (Account, Complaint, Employment, Penalty, Person, Project, ProjectCorrection, ProjectRole,
+                             Review, Unit, UnitVersion)
 from registry.queries.public import person_first_pass, unit_first_pass, unit_on_time
 from registry.reference import REPORT_TYPES
 from registry.rules.authority import record_authority
@@ -143,8 +144,11 @@ def desk_summary(actor: Actor) -> dict:
     )
     unconfirmed = db.session.scalar(select(func.count(Unit.id)).where(
         in_jurisdiction(Unit.division_code, actor), Unit.registration_confirmed_at.is_(None)))
+    corrections = db.session.scalar(
+        select(func.count(ProjectCorrection.id)).join(Project, Project.id == ProjectCorrection.project_id)
+        .where(in_jurisdiction(Project.division_code, actor), ProjectCorrection.status == "pending"))
     return {"open_complaints": open_complaints, "penalties": penalties, "projects": projects, "reviews": reviews,
-            "unconfirmed_registrations": unconfirmed}
+            "unconfirmed_registrations": unconfirmed, "pending_corrections": corrections}
 
 
 # ---- projects and reviews ---------------------------------------------------------------------------------
@@ -198,6 +202,26 @@ def project_view(actor: Actor, project_id: int) -> dict:
         "unit_on_time": unit_on_time(db.session, [project.unit_id])[project.unit_id],
         "person_first_pass": person_first_pass(db.session, person_ids) if person_ids else {},
     }
+
+
+# ---- corrections of locked project history ------------------------------------------------------------------
+
+def corrections_page(actor: Actor, page: int = 1):
+    """Pending correction requests about projects located in the jurisdiction, oldest first."""
+    statement = (select(ProjectCorrection).join(Project, Project.id == ProjectCorrection.project_id)
+                 .where(in_jurisdiction(Project.division_code, actor), ProjectCorrection.status == "pending")
+                 .order_by(ProjectCorrection.requested_at, ProjectCorrection.id))
+    return paginate(statement, page)
+
+
+def correction_view(actor: Actor, correction_id: int) -> ProjectCorrection:
+    """A correction request about a project in the jurisdiction (404 if missing, audited 403 outside)."""
+    correction = db.session.get(ProjectCorrection, correction_id)
+    if correction is None:
+        abort(404)
+    if actor.role != "regulator" or not within_jurisdiction(actor.division_code or "", correction.project.division_code):
+        raise deny_read(actor, "read", "project_correction", correction_id, correction.project.division_code)
+    return correction
 
 
 # ---- firms ------------------------------------------------------------------------------------------------

@@ -143,6 +143,15 @@ class HandOverForm(FlaskForm):
     reason = TextAreaField(_l("How the licence was checked"), validators=[required(), Length(max=1000)])
 
 
+class CorrectionDecisionForm(FlaskForm):
+    decision = SelectField(_l("Your decision"), validators=[required()])
+    note = TextAreaField(_l("Note (required when refusing)"), validators=[Length(max=1000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = choices([("accept", _l("Accept: apply the correction")), ("refuse", _l("Refuse"))])
+
+
 class LiftNonDisclosureForm(FlaskForm):
     reason = TextAreaField(_l("Why the record is published again"), validators=[required(), Length(max=2000)])
 

@@ -17,7 +17,8 @@ from registry.queries import desk
 from registry.queries import regulator as q
 from registry.queries import repair as repair_q
 from registry.regulator import bp
-from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, ConfirmForm, HandOverForm,
+from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, ConfirmForm, CorrectionDecisionForm,
+                                      HandOverForm,
                                       LiftNonDisclosureForm, NonDisclosureForm, PenaltyForm, ImportForm,
                                       PersonLookupForm, RegulatorAccountForm, RepairApplicationForm,
                                       RepairRefusalForm, ReviewForm, SuspendRegistrationForm)
@@ -25,7 +26,7 @@ from registry.rules.ban_terms import person_ban_ends_by
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number
 from registry.services import (accounts as account_services, complaints, disclosure, exchange, penalties,
-                               registrations, regulator_accounts, reveal, reviews)
+                               corrections, registrations, regulator_accounts, reveal, reviews)
 from registry.services import repair as repair_service
 from registry.services.audit import Actor
 from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
@@ -343,6 +344,33 @@ def complaint(complaint_id: int):
             flash(_("The complaint is now: %(status)s.", status=label("complaint_status", form.status.data)), "success")
             return redirect(url_for(".complaint", complaint_id=complaint_id))
     return render_template("regulator/complaint.html", complaint=record, form=form), 400 if form.errors else 200
+
+
+# ---- corrections of locked project history ------------------------------------------------------------------
+
+@bp.route("/corrections")
+@regulator_only
+def correction_list():
+    """Pending correction requests about projects in the jurisdiction."""
+    return render_template("regulator/corrections.html", result=q.corrections_page(actor(), page_arg()))
+
+
+@bp.route("/corrections/<int:correction_id>", methods=["GET", "POST"])
+@regulator_only
+def correction(correction_id: int):
+    """One correction request: the project as it stands and as the firm wants it; accept or refuse."""
+    item = q.correction_view(actor(), correction_id)
+    form = CorrectionDecisionForm()
+    if form.validate_on_submit():
+        try:
+            corrections.decide_correction(actor(), correction_id, accept=form.decision.data == "accept",
+                                          note=form.note.data)
+        except RuleViolation as error:
+            show_violation(form, error, "note")
+        else:
+            flash(_("The correction is decided."), "success")
+            return redirect(url_for(".correction", correction_id=correction_id))
+    return render_template("regulator/correction.html", correction=item, form=form), 400 if form.errors else 200
 
 
 # ---- non-disclosure ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ LABELS = {
     "reviewed_on": ("评审日期", "the review date"),
     "received_on": ("受理日期", "the date of receipt"),
     "verified_on": ("核查日期", "the verification date"),
+    "employed_since": ("入职日期", "the date the person joined the firm"),
 }
 
 

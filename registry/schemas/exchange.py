@@ -49,6 +49,7 @@ class PersonSchema(Strict):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
     unit_uscc = fields.Str(required=True)
     title = fields.Str(allow_none=True, validate=validate.Length(max=100))
+    employed_since = fields.Date(allow_none=True)  # when the person joined the firm; the import's day if missing
     commitment = fields.Nested(CommitmentSchema, allow_none=True)
     non_disclosed = fields.Nested(NonDisclosedSchema, allow_none=True)
 

@@ -20,8 +20,10 @@ from registry.reference import CATEGORIES
 from registry.services import second_factor
 from registry.services.accounts import create_account
 from registry.services.audit import SYSTEM, Actor
+from registry.services.commitments import latest_text, sign_person_commitment, sign_unit_commitment
 from registry.services.exchange import import_records
 
+DEMO_PERSON = "person-demo"
 DEMO_PASSWORD = "demo-password-2026"  # nosec B105: published in the README; demo data is refused in production
 # The second factor of the demo's regulators and administrator: published like the password, printed by `make run`.
 DEMO_TOTP_SECRET = "DEMOTOTPKEYFORSOILREGISTRYDEMOXX"  # nosec B105
@@ -48,7 +50,7 @@ CITIES = [
     ("430100", "长沙", ["430104"]),
     ("440100", "广州", ["440106"]),
     ("440300", "深圳", ["440305"]),
-    ("500100", "重庆", ["500103", "500113"]),  # 500112 (渝北区) left cn/loc in 2025
+    ("500100", "重庆", ["500103", "500106"]),
     ("510100", "成都", ["510107", "510115"]),
     ("610100", "西安", ["610113"]),
 ]
@@ -103,7 +105,30 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-def generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[int, int] = (3, 14),
+def generate_records(*args, **kwargs) -> Iterator[dict]:
+    """Deterministic exchange-format records (see `_generate_records`), each person employed since the first
+    project they held a role on (or the firm's first project), not since the day of the import."""
+    firm: list[dict] = []
+    for record in _generate_records(*args, **kwargs):
+        if record["kind"] == "unit" and firm:
+            yield from _with_employment_dates(firm)
+            firm = []
+        firm.append(record)
+    yield from _with_employment_dates(firm)
+
+
+def _with_employment_dates(firm: list[dict]) -> list[dict]:
+    """One firm's records, its staff's `employed_since` set from the starts of the projects they worked on."""
+    projects = [r for r in firm if r["kind"] == "project" and r.get("started_on")]
+    for person in (r for r in firm if r["kind"] == "person"):
+        starts = [p["started_on"] for p in projects if any(x["id_number"] == person["id_number"] for x in p["people"])]
+        starts = starts or [p["started_on"] for p in projects]
+        if starts:
+            person["employed_since"] = min(starts)
+    return firm
+
+
+def _generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple[int, int] = (3, 14),
                      persons_per_firm: tuple[int, int] = (1, 4), today: date = date(2026, 11, 26),
                      first_firm: int = 0, tag: str | None = None) -> Iterator[dict]:
     """Deterministic exchange-format records: firms, their staff, projects, reviews, penalties, complaints.
@@ -235,21 +260,35 @@ def load_demo(firms: int = 300, progress: Callable[[int], None] | None = None) -
                                division_code=division, authority_name=authority)
         # enrolled with the previous half-minute's code, so that the code shown now is still free for a sign-in
         second_factor.enrol(Actor.of(staff), DEMO_TOTP_SECRET, pyotp.TOTP(DEMO_TOTP_SECRET).at(time.time() - 30))
-    firm = db.session.scalar(select(Unit).where(Unit.commitment_signed_at.is_not(None)).order_by(Unit.id))
-    create_account(SYSTEM, username=firm.uscc, password=DEMO_PASSWORD, role="unit", display_name=firm.name,
-                   unit_id=firm.id)
+    firm = _demo_firm()
+    firm_account = create_account(SYSTEM, username=firm.uscc, password=DEMO_PASSWORD, role="unit",
+                                  display_name=firm.name, unit_id=firm.id)
+    # The demo firm and person have signed the letter in force, so their dashboards show no pending signature.
+    letter = latest_text().version
+    sign_unit_commitment(Actor.of(firm_account), firm.id, text_version=letter, signer=firm.legal_representative,
+                         truthfulness=True, consent_to_publish=True)
     person = next((e.person for e in _current_staff(firm) if e.person.commitment_signed_at), None)
     if person is not None:
-        create_account(SYSTEM, username="person-demo", password=DEMO_PASSWORD, role="person", display_name=person.name,
-                       person_id=person.id, unit_id=firm.id)
+        person_account = create_account(SYSTEM, username=DEMO_PERSON, password=DEMO_PASSWORD, role="person",
+                                        display_name=person.name, person_id=person.id, unit_id=firm.id)
+        sign_person_commitment(Actor.of(person_account), text_version=letter, signer=person.name, truthfulness=True,
+                               consent_to_publish=True)
     current_app.logger.info("demo data loaded")
     return f"{len(records)} records loaded; " + demo_accounts_text()
 
 
+def _demo_firm() -> Unit:
+    """The firm the demo firm account signs in as: the first firm that had signed its commitment."""
+    return db.session.scalar(select(Unit).where(Unit.commitment_signed_at.is_not(None)).order_by(Unit.id))
+
+
 def demo_accounts_text() -> str:
-    """The demo accounts, one per line, as the console and the README show them."""
+    """The demo accounts, one per line, as the console and the README show them (never an account someone
+    registered while trying the demo: it has its own password)."""
     lines = [f"demo accounts (password {DEMO_PASSWORD}):"]
-    accounts = db.session.scalars(select(Account).where(Account.password_hash.is_not(None)).order_by(Account.id))
+    firm = _demo_firm()
+    usernames = [username for username, *_rest in DEMO_ACCOUNTS] + [DEMO_PERSON] + ([firm.uscc] if firm else [])
+    accounts = db.session.scalars(select(Account).where(Account.username.in_(usernames)).order_by(Account.id))
     for account in accounts:
         lines.append(f"  {account.role:10} {account.username:20} {account.display_name}")
     lines.append(f"second factor of the regulators and the administrator: TOTP key {DEMO_TOTP_SECRET} "

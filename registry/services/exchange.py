@@ -455,6 +455,7 @@ class _Importer:
             number = _check(line, validate_id_number, line.data["id_number"])
             line.data["name"] = _check(line, normalize_text, line.data["name"], "name")
             line.data["unit_id"] = self.unit_id(line, line.data["unit_uscc"], "unit_uscc")
+            _check(line, check_event_date, line.data.get("employed_since"), "employed_since", self.today)
             incoming[vault().lookup_hash(number)] = (line, number)
         existing = {p.id_number_hmac: p for p in self._rows(Person, Person.id_number_hmac, incoming)}
         new_rows, commitments, moves = [], [], []
@@ -474,7 +475,7 @@ class _Importer:
                 self.touched_persons.add(row.id)
             current = row.current_employment
             if current is None or current.unit_id != data["unit_id"]:
-                moves.append((row.id, data["unit_id"], data.get("title"), current))
+                moves.append((row.id, data["unit_id"], data.get("title"), current, data.get("employed_since")))
                 self.touched_persons.add(row.id)
             commitment = self._commitment(line, {"person_id": row.id}, row.commitment_signed_at, data.get("commitment"))
             if commitment:
@@ -489,19 +490,19 @@ class _Importer:
             for row in new_rows:
                 line, _number = incoming[row["id_number_hmac"]]
                 person_id = self.person_ids[row["id_number_hmac"]]
-                moves.append((person_id, line.data["unit_id"], line.data.get("title"), None))
+                moves.append((person_id, line.data["unit_id"], line.data.get("title"), None, line.data.get("employed_since")))
                 commitment = self._commitment(line, {"person_id": person_id}, None, line.data.get("commitment"))
                 if commitment:
                     commitments.append(commitment)
                 self.touched_persons.add(person_id)
                 self.report.count(self.report.created, "person")
         employments = []
-        for person_id, unit_id, title, current in moves:
+        for person_id, unit_id, title, current, since in moves:
             if current is not None:
                 current.ended_on = max(self.today, current.started_on)
                 self.session.flush()
             employments.append({"person_id": person_id, "unit_id": unit_id, "title": title,
-                                "started_on": self.today})
+                                "started_on": since if since and current is None else self.today})
         if employments:
             _bulk_insert(self.session, Employment, employments)
         self._sign(Person, "person_id", commitments)

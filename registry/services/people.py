@@ -5,8 +5,11 @@ import secrets
 from flask import current_app
 from sqlalchemy import select
 
+from registry.clock import today
 from registry.extensions import db
-from registry.models import Person
+from registry.models import Employment, Invitation, Person, PersonVersion
+from registry.models.base import utcnow
+from registry.services.audit import Actor, enqueue_for_index, record_event, snapshot
 from registry.rules.identifiers import mask_id_number, validate_id_number
 
 
@@ -43,3 +46,37 @@ def add_person(id_number: str, name: str, title: str | None = None, field: str =
 def reveal_id_number(person: Person) -> str:
     """The full number, for a regulator's explicit reveal; the caller audits it."""
     return vault().decrypt(person.id_number_ciphertext)
+
+
+def join_firm(actor: Actor, invitation: Invitation, person: Person) -> Employment:
+    """The person confirmed the firm's proposal: the former affiliation ends today and the new one starts today
+    (call inside a service)."""
+    now, day = utcnow(), today()
+    current = person.current_employment
+    if current is not None and current.unit_id == invitation.unit_id:
+        invitation.used_at = now
+        return current
+    if current is not None:
+        before = snapshot(current)
+        current.ended_on = max(day, current.started_on)
+        record_event(actor, "employment_ended", current, before=before, after=snapshot(current),
+                     detail="the person confirmed joining another firm")
+        enqueue_for_index("unit", current.unit_id)
+        db.session.flush()  # one current employment per person: end the old before starting the new
+    title = invitation.proposed_title
+    if title != person.title:
+        db.session.add(PersonVersion(person_id=person.id, version=person.version, data=snapshot(person),
+                                     replaced_by_account_id=actor.account_id))
+        person.title = title
+        person.version += 1
+    employment = Employment(person_id=person.id, unit_id=invitation.unit_id, title=title, started_on=day)
+    db.session.add(employment)
+    invitation.used_at = now
+    db.session.flush()
+    db.session.refresh(person, ["employments"])
+    record_event(actor, "employment_started", employment, after=snapshot(employment),
+                 detail=f"confirmed by the person; moved from unit {current.unit_id}" if current else
+                 "confirmed by the person")
+    enqueue_for_index("person", person.id)
+    enqueue_for_index("unit", invitation.unit_id)
+    return employment

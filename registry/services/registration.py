@@ -17,7 +17,7 @@ from registry.rules.normalize import normalize_text
 from registry.services import service
 from registry.services.accounts import create_account
 from registry.services.audit import Actor, record_event, snapshot
-from registry.services.people import vault
+from registry.services.people import join_firm, vault
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -153,6 +153,9 @@ def redeem_invitation(actor: Actor, *, code: str, id_number: str, username: str,
                              display_name=person.name, email=email, person_id=person.id)
     invitation.used_at = now
     record_event(actor, "invitation_redeemed", invitation, detail=f"person {person.id}")
+    if invitation.proposed_name is not None:
+        # redeeming a firm's proposal is the person's confirmation: they join the firm now
+        join_firm(actor, invitation, person)
     return account
 
 

@@ -8,13 +8,14 @@ from sqlalchemy import select, update
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Account, Employment, Invitation, Person, PersonVersion
+from registry.models import Account, Employment, Invitation, Person
 from registry.models.base import utcnow
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
-from registry.services.people import add_person, find_person_by_id_number, vault
-from registry.services.registration import invitation_lifetime_days, normalize_invitation_code, optional_text
+from registry.services.people import add_person, find_person_by_id_number, join_firm, vault
+from registry.services.registration import aware, invitation_lifetime_days, normalize_invitation_code
+from registry.services.registration import optional_text
 from registry.services.registration import required_text
 from registry.services.units import own_unit
 
@@ -23,11 +24,13 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 @dataclass(frozen=True)
-class StaffAdded:
-    person: Person
-    attached_existing: bool
-    moved_from_unit_id: int | None
-    invitation_code: str | None  # shown to the firm once; only its keyed hash is stored
+class StaffProposed:
+    """What the proposing firm is told: only what it typed itself, the masked number and the one-time code, the
+    same whether or not the number was registered and whether or not the name matched it (no oracle)."""
+
+    name: str
+    id_number_masked: str
+    invitation_code: str  # shown to the firm once; only its keyed hash is stored
 
 
 def new_invitation_code() -> str:
@@ -49,12 +52,13 @@ def has_account(person_id: int) -> bool:
     return db.session.scalar(select(Account.id).where(Account.person_id == person_id)) is not None
 
 
-def _issue(actor: Actor, person: Person) -> str:
-    """Invalidate the person's open codes and make a new one; the caller shows it once."""
+def _issue(actor: Actor, person: Person, proposed_name: str | None = None, proposed_title: str | None = None) -> str:
+    """Invalidate this firm's open codes for the person and make a new one; the caller shows it once."""
     now = utcnow()
     db.session.execute(
         update(Invitation)
-        .where(Invitation.person_id == person.id, Invitation.used_at.is_(None), Invitation.expires_at > now)
+        .where(Invitation.person_id == person.id, Invitation.unit_id == actor.unit_id, Invitation.used_at.is_(None),
+               Invitation.expires_at > now)
         .values(expires_at=now)
     )
     code = new_invitation_code()
@@ -62,53 +66,45 @@ def _issue(actor: Actor, person: Person) -> str:
         code_hmac=vault().keyed_hash(normalize_invitation_code(code)), person_id=person.id, unit_id=actor.unit_id,
         created_by_account_id=actor.account_id, created_at=now,
         expires_at=now + timedelta(days=invitation_lifetime_days()),
+        proposed_name=proposed_name, proposed_title=proposed_title,
     )
     db.session.add(invitation)
-    record_event(actor, "invitation_issued", invitation, detail=f"person {person.id}")
+    record_event(actor, "staff_proposed" if proposed_name else "invitation_issued", invitation,
+                 detail=f"person {person.id}")
     return code
 
 
 @service
-def add_staff(actor: Actor, *, name: str, id_number: str, title: str | None) -> StaffAdded:
-    """Add a directly responsible person to the firm. A number already registered attaches that person
-    (moving them from their previous firm, history kept) instead of creating a second record."""
+def add_staff(actor: Actor, *, name: str, id_number: str, title: str | None) -> StaffProposed:
+    """Propose that a person join the firm (DESIGN §3): a one-time code for the person, who confirms by
+    redeeming it or, signed in, on their own page. Nothing about the person changes until then, and the answer
+    is the same whether or not the number is registered and whether or not the name matches it."""
     unit = own_unit(actor, actor.unit_id, "add staff")
     name = required_text(name, "name", 100, "姓名", "the name")
     title = optional_text(title, "title", 100, "职务", "the title")
     person = find_person_by_id_number(id_number, "id_number")
-    attached, moved_from = person is not None, None
     if person is None:
-        person = add_person(id_number, name, title, "id_number")
+        # a record nobody sees yet: no employment, no commitment, so on no public surface and no staff list
+        person = add_person(id_number, name, None, "id_number")
         db.session.flush()
         record_event(actor, "person_created", person, after=snapshot(person))
-    else:
-        if "".join(person.name.split()) != "".join(name.split()):
-            raise RuleViolation("name", "姓名与该身份证号码已登记的姓名不一致",
-                                "the name differs from the one registered with this ID number")
-        current = person.current_employment
-        if current is not None and current.unit_id == unit.id:
-            raise RuleViolation("id_number", "此人已是本单位人员", "this person is already on your staff")
-        if current is not None:
-            current.ended_on = today()
-            moved_from = current.unit_id
-            db.session.flush()  # one current employment per person: end the old before starting the new
-            enqueue_for_index("unit", moved_from)
-        if title != person.title:
-            db.session.add(PersonVersion(person_id=person.id, version=person.version, data=snapshot(person),
-                                         replaced_by_account_id=actor.account_id))
-            person.title = title
-            person.version += 1
-    employment = Employment(person_id=person.id, unit_id=unit.id, title=title, started_on=today())
-    db.session.add(employment)
-    db.session.flush()
-    db.session.refresh(person, ["employments"])
-    record_event(actor, "employment_started", employment, after=snapshot(employment),
-                 division_code=unit.division_code,
-                 detail=f"moved from unit {moved_from}" if moved_from else None)
-    code = None if has_account(person.id) else _issue(actor, person)
-    enqueue_for_index("person", person.id)
-    enqueue_for_index("unit", unit.id)
-    return StaffAdded(person, attached, moved_from, code)
+    current = person.current_employment
+    if current is not None and current.unit_id == unit.id:
+        raise RuleViolation("id_number", "此人已是本单位人员", "this person is already on your staff")
+    code = _issue(actor, person, proposed_name=name, proposed_title=title)
+    return StaffProposed(name, person.id_number_masked, code)
+
+
+@service
+def confirm_proposal(actor: Actor, invitation_id: int) -> Employment:
+    """A signed-in person confirms a firm's proposal to join it."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if (invitation is None or actor.role != "person" or invitation.person_id != actor.person_id
+            or invitation.proposed_name is None):
+        raise AccessDenied(actor, "confirm proposal", "invitation", invitation_id, status=404)
+    if invitation.used_at is not None or aware(invitation.expires_at) <= utcnow():
+        raise RuleViolation("invitation", "该邀请已使用或已过期", "this proposal was already used or has expired")
+    return join_firm(actor, invitation, db.session.get(Person, actor.person_id))
 
 
 @service

@@ -78,7 +78,8 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     firm.click("main button[type=submit]")
     assert "基本信息已保存，原版本已留存。" in check_page(firm)
 
-    # Two staff; each gets a one-time invitation code, and the page shows only masked ID numbers.
+    # Two staff proposed; each gets a one-time invitation code, and the page shows only masked ID numbers. Each
+    # joins the firm only when they confirm it by redeeming their code (DESIGN §3).
     firm.click("nav.room-nav >> text=从业人员")
     check_page(firm)
     codes = {}
@@ -86,9 +87,9 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
         firm.fill("#name", name)
         firm.fill("#id_number", id_number)
         firm.fill("#title", title)
-        firm.click("main button >> text=添加并生成邀请码")
+        firm.click("main button >> text=提议并生成邀请码")
         added = check_page(firm)
-        assert f"已添加{name}为本单位人员。" in added
+        assert f"提议已记录。{name}本人确认后即成为本单位人员" in added
         assert id_number[:6] + "********" + id_number[-4:] in added and id_number not in firm.content()
         codes[name] = firm.inner_text("p.code").strip()
         assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", codes[name])
@@ -96,7 +97,7 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
             screenshot(firm, "firm-02-invitation-code")
         firm.click("main >> text=返回从业人员")
     staff = check_page(firm)
-    assert "林海燕" in staff and "王建国" in staff and "邀请有效期至" in staff
+    assert "林海燕" in staff and "王建国" in staff and "已提议，待本人确认" in staff and "尚未登记人员" in staff
 
     # 林海燕 redeems her code in her own browser and signs her own commitment.
     person = journey_page(browser)
@@ -122,9 +123,25 @@ def test_a_firm_registers_signs_adds_staff_records_projects_and_sees_what_the_pu
     assert_every_page_checked(person)
     person.context.close()
 
+    # 王建国 confirms too, with his own code in his own browser.
+    colleague = journey_page(browser)
+    colleague.goto(url + "/practitioner/invitation")
+    check_page(colleague)
+    colleague.fill("#code", codes["王建国"])
+    colleague.fill("#id_number", WANG)
+    colleague.fill("#username", "wangjianguo")
+    colleague.fill("#password", PASSWORD)
+    colleague.fill("#confirm", PASSWORD)
+    colleague.click("main button[type=submit]")
+    colleague.wait_for_url(url + "/practitioner/me/commitment")
+    check_page(colleague)
+    assert_every_page_checked(colleague)
+    colleague.context.close()
+
     firm.reload()
     staff = check_page(firm)
     assert "已开通账号" in staff and "已签署，已同意公开" in staff
+    assert "已提议，待本人确认" not in staff and "尚未登记人员" not in staff  # both confirmed: both on the staff
 
     # Three projects: one finished on time, one finished late, one still running.
     projects = [

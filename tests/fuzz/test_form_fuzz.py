@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from public_portal.forms import form_started_token
 from tests import factories as f
 from tests.fuzz.conftest import GENERATED, budget, generated, row_counts
-from tests.practitioner.conftest import GAO, LIN, PASSWORD, QINGDAO, add_staff, firm_data, register, shown_code, sign
+from tests.practitioner.conftest import GAO, LIN, PASSWORD, QINGDAO, firm_data, hire, register, shown_code, sign
 from tests.practitioner.test_details import DETAILS
 from tests.practitioner.test_projects import PROJECT
 from tests.regulator.conftest import HF_ID, QD_ID, login_as, world  # noqa: F401 (the `world` fixture)
@@ -294,10 +294,10 @@ class Cast:
         firm = self.app.test_client()
         assert register(firm).status_code == 302
         sign(firm)
-        page = add_staff(firm, "高远", GAO).get_data(as_text=True)
-        self.invitation = shown_code(page)
+        hire(firm, "高远", GAO)
         self.staff_id = int(re.search(r"/practitioner/staff/(\d+)/", firm.get("/practitioner/staff")
                                       .get_data(as_text=True)).group(1))
+        self.invitation = shown_code(firm.post(f"/practitioner/staff/{self.staff_id}/invitation").get_data(as_text=True))
         response = firm.post("/practitioner/projects/new", data={
             **PROJECT, "people-0-person_id": str(self.staff_id), "people-0-role": "responsible_manager"})
         self.project_ref = response.headers["Location"].rsplit("/", 1)[-1]

@@ -65,7 +65,24 @@ def sign(client, signer="张海", consent=True, url="/practitioner/commitment", 
 
 
 def add_staff(client, name, id_number, title="项目负责人"):
+    """The firm proposes the person; nothing changes until the person confirms."""
     return client.post("/practitioner/staff", data={"name": name, "id_number": id_number, "title": title})
+
+
+def hire(client, name, id_number, title="项目负责人"):
+    """The firm proposes the person and the person confirms on their own page (the service a signed-in person's
+    confirmation calls), so the person is on the firm's staff without an account of their own."""
+    from registry.models import Invitation
+    from registry.services.audit import Actor
+    from registry.services.people import find_person_by_id_number
+    from registry.services.staff import confirm_proposal
+
+    response = add_staff(client, name, id_number, title)
+    person = find_person_by_id_number(id_number)
+    invitation = _db.session.scalar(select(Invitation).where(Invitation.person_id == person.id, Invitation.used_at.is_(None))
+                                    .order_by(Invitation.id.desc()))
+    confirm_proposal(Actor(account_id=None, label=name, role="person", person_id=person.id), invitation.id)
+    return response
 
 
 def get_in(client, url: str, lang: str) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from registry.extensions import db
 from registry.models import AuditEvent, Employment, Invitation, Project
 from registry.services.accounts import system_create_account
-from tests.practitioner.conftest import (GAO, HEFEI, LIN, PASSWORD, QINGDAO, account_by, add_staff, count, login,
+from tests.practitioner.conftest import (GAO, HEFEI, LIN, PASSWORD, QINGDAO, account_by, add_staff, count, hire, login,
                                          person_by_name, shown_code, sign)
 from tests.practitioner.test_projects import project_form
 
@@ -14,7 +14,7 @@ from tests.practitioner.test_projects import project_form
 @pytest.fixture
 def qingdao_records(firm):
     """Qingdao's staff member and draft project (its commitment unsigned: nothing public yet)."""
-    add_staff(firm, "林海燕", LIN)
+    hire(firm, "林海燕", LIN)
     lin = person_by_name("林海燕")
     firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")]))
     return lin, db.session.scalar(select(Project))
@@ -104,13 +104,13 @@ def test_each_role_stays_in_its_own_room(app, firm):
 def test_the_firms_pages_show_only_masked_id_numbers(app, firm):
     code = shown_code(add_staff(firm, "林海燕", LIN).get_data(as_text=True))
     lin = person_by_name("林海燕")
+    person = app.test_client()  # the person confirms by redeeming the code: now on the firm's staff
+    person.post("/practitioner/invitation", data={"code": code, "id_number": LIN, "username": "linhaiyan",
+                                                  "password": PASSWORD, "confirm": PASSWORD})
     sign(firm)
     firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")]))
     project = db.session.scalar(select(Project))
     firm.post(f"/practitioner/projects/{project.ref}/edit", data=project_form([(lin.id, "other_responsible")]))
-    person = app.test_client()
-    person.post("/practitioner/invitation", data={"code": code, "id_number": LIN, "username": "linhaiyan",
-                                                  "password": PASSWORD, "confirm": PASSWORD})
     pages = [firm.get(url).get_data(as_text=True) for url in (
         "/practitioner/", "/practitioner/staff", "/practitioner/projects", "/practitioner/projects/new",
         f"/practitioner/projects/{project.ref}", f"/practitioner/projects/{project.ref}/edit",

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from registry.extensions import db
 from registry.models import Project
 from tests.factories import create, penalty_record, project_record
-from tests.practitioner.conftest import LIN, QINGDAO, add_staff, count, errors_of, person_by_name
+from tests.practitioner.conftest import LIN, QINGDAO, count, errors_of, hire, person_by_name
 from tests.practitioner.test_projects import project_form
 
 
@@ -30,7 +30,7 @@ def test_a_banned_firm_cannot_record_a_project_starting_during_its_ban(banned_fi
 
 
 def test_a_person_in_a_responsible_role_whose_ban_is_active_cannot_be_named_on_a_new_project(firm):
-    add_staff(firm, "林海燕", LIN)
+    hire(firm, "林海燕", LIN)
     lin = person_by_name("林海燕")
     create(penalty_record({"id_number": LIN}, decision_number="鲁环罚〔2025〕3号", decided_on="2025-03-01",
                           kinds=["practice_ban"], severity="serious", ban={"lifetime": True}))

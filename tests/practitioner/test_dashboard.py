@@ -4,7 +4,7 @@ from sqlalchemy import select
 from registry.extensions import db
 from registry.models import Project
 from tests.factories import complaint_record, create, penalty_record, review_record
-from tests.practitioner.conftest import QINGDAO, WANG, add_staff, sign
+from tests.practitioner.conftest import QINGDAO, WANG, add_staff, hire, sign
 from tests.practitioner.test_projects import project_form
 
 
@@ -57,7 +57,7 @@ def test_the_dashboard_lists_what_is_missing_and_nothing_when_complete(app, firm
     page = firm.get("/practitioner/").get_data(as_text=True)
     assert "尚未签署承诺书" in page
     sign(firm)
-    add_staff(firm, "王明", WANG)
+    hire(firm, "王明", WANG)
     page = firm.get("/practitioner/").get_data(as_text=True)
     assert "尚未签署本人承诺书的人员" in page and "王明" in page and "440305********123X" in page
     assert "没有公开的行政处罚" in page
@@ -71,13 +71,13 @@ def test_a_complete_firm_is_told_nothing_is_missing(app, firm):
     firm.post("/practitioner/details", data=DETAILS)
     code = shown_code(add_staff(firm, "林海燕", LIN).get_data(as_text=True))
     lin = person_by_name("林海燕")
+    person = app.test_client()  # the person confirms by redeeming the code: now on the firm's staff
+    person.post("/practitioner/invitation", data={"code": code, "id_number": LIN, "username": "linhaiyan",
+                                                  "password": PASSWORD, "confirm": PASSWORD})
     firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")]))
     page = firm.get("/practitioner/").get_data(as_text=True)
     assert "没有待完善事项" not in page and "林海燕" in page
 
-    person = app.test_client()
-    person.post("/practitioner/invitation", data={"code": code, "id_number": LIN, "username": "linhaiyan",
-                                                  "password": PASSWORD, "confirm": PASSWORD})
     sign(person, signer="林海燕", url="/practitioner/me/commitment")
     page = firm.get("/practitioner/").get_data(as_text=True)
     assert "没有待完善事项" in page

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from registry.extensions import db
 from registry.models import AuditEvent, Project, ProjectRole, ProjectVersion
-from tests.practitioner.conftest import LIN, WANG, add_staff, count, errors_of, person_by_name
+from tests.practitioner.conftest import LIN, WANG, add_staff, count, errors_of, hire, person_by_name
 
 PROJECT = {
     "category": "risk_assessment", "name": "青岛某电镀厂地块土壤污染风险评估", "parcel_name": "原青岛电镀厂地块",
@@ -26,7 +26,7 @@ def project_form(people=(), **overrides) -> dict:
 
 @pytest.fixture
 def lin(firm):
-    add_staff(firm, "林海燕", LIN)
+    hire(firm, "林海燕", LIN)
     return person_by_name("林海燕")
 
 
@@ -84,7 +84,7 @@ def test_each_project_error_shows_beside_its_field_and_nothing_is_saved(firm, ov
 
 
 def test_a_correction_keeps_the_earlier_version_with_its_people(firm, lin):
-    add_staff(firm, "王明", WANG)
+    hire(firm, "王明", WANG)
     wang = person_by_name("王明")
     # a project still in progress: its roles are the firm's to change (issue 13 locks those of a completed one)
     firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")], completed_on=""))
@@ -165,3 +165,18 @@ def test_a_completed_project_keeps_its_dates_location_and_roles_and_the_rest_sta
     assert firm.post(edit, data=project_form([(lin.id, "responsible_manager")], area_m2="90000")).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(Project)).area_m2 == 90000
+
+
+def test_a_locked_change_with_a_reason_becomes_a_correction_request_for_the_regulator(firm, lin):
+    from registry.models import ProjectCorrection
+
+    firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")]))
+    project = db.session.scalar(select(Project))
+    response = firm.post(f"/practitioner/projects/{project.ref}/edit", data=project_form(
+        [(lin.id, "responsible_manager")], contract_deadline="2025-12-31", correction_reason="合同补充协议延长了期限"))
+    assert response.status_code == 302
+    assert "更正申请已提交" in firm.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert str(db.session.scalar(select(Project)).contract_deadline) == "2025-10-31"
+    correction = db.session.scalar(select(ProjectCorrection))
+    assert correction.status == "pending" and correction.proposed["contract_deadline"] == "2025-12-31"

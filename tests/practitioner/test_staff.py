@@ -1,12 +1,14 @@
 """Staff: added by the firm with masked ID numbers, invited with a one-time code, signing their own letter,
 and moving between firms with their history kept."""
+import re
+
 import pytest
 from sqlalchemy import select
 
 from registry.extensions import db
 from registry.models import Account, AuditEvent, Commitment, Employment, Invitation, Person
 from tests.practitioner.conftest import (GAO, HEFEI, LIN, PASSWORD, QINGDAO, WANG, add_staff, count, errors_of,
-                                         login, make_id, person_by_name, shown_code, sign, unit_by)
+                                         hire, login, make_id, person_by_name, shown_code, sign, unit_by)
 
 LIN_MASKED = "370202********0458"
 
@@ -18,23 +20,27 @@ def redeem(client, code, id_number=LIN, username="linhaiyan", password=PASSWORD)
     })
 
 
-def test_a_firm_adds_a_person_and_sees_only_the_masked_id_number(firm):
+def test_a_firm_proposes_a_person_and_nothing_changes_until_the_person_confirms(app, firm):
     response = add_staff(firm, "林海燕", LIN)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "已添加林海燕为本单位人员。" in page
+    assert "提议已记录。林海燕本人确认后即成为本单位人员" in page
     assert LIN_MASKED in page and LIN not in page
     code = shown_code(page)
     person = person_by_name("林海燕")
     assert person.id_number_masked == LIN_MASKED
-    assert person.current_employment.unit_id == unit_by(QINGDAO).id
+    assert person.current_employment is None and count(Employment) == 0  # a proposal, not a hire
     invitation = db.session.scalar(select(Invitation))
-    assert invitation.person_id == person.id
+    assert invitation.person_id == person.id and invitation.proposed_name == "林海燕"
     assert code not in invitation.code_hmac and len(invitation.code_hmac) == 64
     staff_page = firm.get("/practitioner/staff").get_data(as_text=True)
-    assert "林海燕" in staff_page and LIN_MASKED in staff_page and LIN not in staff_page
-    assert "邀请有效期至" in staff_page
-    assert LIN not in firm.get("/practitioner/").get_data(as_text=True)
+    assert "已提议，待本人确认" in staff_page and "林海燕" in staff_page and LIN_MASKED in staff_page
+    assert "尚未登记人员" in staff_page  # no current staff yet
+    assert LIN not in staff_page and LIN not in firm.get("/practitioner/").get_data(as_text=True)
+    # redeeming the code is the person's confirmation
+    assert redeem(app.test_client(), code).status_code == 302
+    db.session.expire_all()
+    assert person_by_name("林海燕").current_employment.unit_id == unit_by(QINGDAO).id
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
@@ -53,7 +59,7 @@ def test_each_staff_error_shows_beside_its_field_and_nothing_is_saved(firm, data
 
 
 def test_the_same_person_cannot_be_added_twice_to_one_firm(firm):
-    add_staff(firm, "林海燕", LIN)
+    hire(firm, "林海燕", LIN)
     page = add_staff(firm, "林海燕", LIN).get_data(as_text=True)
     assert "此人已是本单位人员" in " ".join(errors_of(page, "id_number"))
     assert count(Person) == 1 and count(Employment) == 1
@@ -115,29 +121,29 @@ def test_an_invitation_works_once_and_only_with_the_invited_persons_id_number(ap
     assert count(Account) == 2
 
 
-def test_a_new_code_replaces_the_earlier_one(app, firm):
+def test_a_new_proposal_replaces_the_earlier_code(app, firm):
     first = shown_code(add_staff(firm, "林海燕", LIN).get_data(as_text=True))
-    person = person_by_name("林海燕")
-    page = firm.post(f"/practitioner/staff/{person.id}/invitation").get_data(as_text=True)
-    second = shown_code(page)
-    assert second != first and LIN_MASKED in page
+    second = shown_code(add_staff(firm, "林海燕", LIN).get_data(as_text=True))
+    assert second != first
     visitor = app.test_client()
     assert "邀请码无效" in " ".join(errors_of(redeem(visitor, first).get_data(as_text=True), "code"))
     assert redeem(visitor, second).status_code == 302
 
 
-def test_adding_a_registered_person_attaches_them_and_closes_their_earlier_employment(firm, other_firm):
-    add_staff(firm, "林海燕", LIN)
-    page = add_staff(other_firm, "林海燕", LIN, title="总工程师").get_data(as_text=True)
-    assert "此前已在其他单位登记；该任职已结束" in page
-    assert count(Person) == 1
+def test_a_move_happens_when_the_person_confirms_and_the_former_employment_ends_that_day(app, firm, other_firm):
+    hire(firm, "林海燕", LIN)
+    code = shown_code(add_staff(other_firm, "林海燕", LIN, title="总工程师").get_data(as_text=True))
+    person = person_by_name("林海燕")
+    assert person.current_employment.unit_id == unit_by(QINGDAO).id and person.title == "项目负责人"  # unchanged
+    assert "林海燕" in firm.get("/practitioner/staff").get_data(as_text=True)
+    assert redeem(app.test_client(), code).status_code == 302  # the person confirms
+    db.session.expire_all()
     person = person_by_name("林海燕")
     employments = sorted(person.employments, key=lambda e: e.id)
-    assert len(employments) == 2
-    assert employments[0].unit_id == unit_by(QINGDAO).id and employments[0].ended_on is not None
-    assert employments[1].unit_id == unit_by(HEFEI).id and employments[1].ended_on is None
-    assert person.title == "总工程师"
-
+    assert count(Person) == 1 and len(employments) == 2
+    assert employments[0].unit_id == unit_by(QINGDAO).id and employments[0].ended_on.isoformat() == "2026-11-26"
+    assert employments[1].unit_id == unit_by(HEFEI).id and employments[1].started_on.isoformat() == "2026-11-26"
+    assert employments[1].ended_on is None and person.title == "总工程师"
     old_staff = firm.get("/practitioner/staff").get_data(as_text=True)
     assert "离职人员" in old_staff and LIN_MASKED in old_staff
     assert "总工程师" not in old_staff  # the old firm sees its own history, not the new title
@@ -145,23 +151,51 @@ def test_adding_a_registered_person_attaches_them_and_closes_their_earlier_emplo
     assert "林海燕" in new_staff and "总工程师" in new_staff
 
 
-def test_a_registered_number_with_a_different_name_is_refused(firm, other_firm):
-    add_staff(firm, "林海燕", LIN)
-    page = add_staff(other_firm, "林燕", LIN).get_data(as_text=True)
-    assert "姓名与该身份证号码已登记的姓名不一致" in " ".join(errors_of(page, "name"))
-    assert count(Employment) == 1
+def test_the_proposing_firm_learns_nothing_about_whether_a_number_is_registered_or_its_name(firm, other_firm):
+    """No oracle (DESIGN §3): the same answer for a registered number with its name, with another name, and for
+    a number nobody registered; and the registered person's record does not change."""
+    hire(firm, "林海燕", LIN)
+
+    def answer(name, id_number):
+        response = add_staff(other_firm, name, id_number)
+        text = response.get_data(as_text=True)
+        masked = id_number[:6] + "********" + id_number[-4:]
+        text = text.replace(shown_code(text), "CODE").replace(name, "NAME").replace(masked, "MASKED")
+        return response.status_code, re.sub(r'name="csrf_token"[^>]*>', "", text)
+
+    other_firm.get("/practitioner/staff")  # the registration's welcome message is shown once, before
+    registered = answer("林海燕", LIN)
+    other_name = answer("林燕", LIN)
+    unregistered = answer("高远", GAO)
+    assert registered == other_name == unregistered
+    assert registered[0] == 200 and "CODE" in registered[1] and "MASKED" in registered[1]
+    person = person_by_name("林海燕")
+    assert person.current_employment.unit_id == unit_by(QINGDAO).id and count(Employment) == 1
 
 
-def test_a_person_who_already_has_an_account_needs_no_new_invitation_after_a_move(app, firm, other_firm):
+def test_a_person_with_an_account_confirms_signed_in(app, firm, other_firm):
     code = shown_code(add_staff(firm, "林海燕", LIN).get_data(as_text=True))
-    redeem(app.test_client(), code)
-    page = add_staff(other_firm, "林海燕", LIN).get_data(as_text=True)
-    assert "此人已有账号，无需邀请。" in page
-    assert count(Invitation) == 1
+    person_client = app.test_client()
+    redeem(person_client, code)
+    add_staff(other_firm, "林海燕", LIN, title="总工程师")
+    person = person_by_name("林海燕")
+    assert person.current_employment.unit_id == unit_by(QINGDAO).id
+    home = person_client.get("/practitioner/me").get_data(as_text=True)
+    assert "邀请您加入的单位" in home and "确认加入合肥" in home
+    invitation = db.session.scalar(select(Invitation).where(Invitation.unit_id == unit_by(HEFEI).id))
+    assert person_client.post(f"/practitioner/me/proposals/{invitation.id}/confirm").status_code == 302
+    db.session.expire_all()
+    person = person_by_name("林海燕")
+    assert person.current_employment.unit_id == unit_by(HEFEI).id and len(person.employments) == 2
+    assert "邀请您加入的单位" not in person_client.get("/practitioner/me").get_data(as_text=True)
+    # another person cannot confirm someone else's proposal
+    add_staff(firm, "王明", WANG)
+    other = db.session.scalar(select(Invitation).where(Invitation.proposed_name == "王明"))
+    assert person_client.post(f"/practitioner/me/proposals/{other.id}/confirm").status_code == 404
 
 
 def test_the_firm_records_that_a_person_left(firm):
-    add_staff(firm, "王明", WANG)
+    hire(firm, "王明", WANG)
     person = person_by_name("王明")
     response = firm.post(f"/practitioner/staff/{person.id}/end")
     assert response.status_code == 302
@@ -174,8 +208,9 @@ def test_the_firm_records_that_a_person_left(firm):
 
 def test_an_invitation_stops_working_once_the_firm_ends_the_employment(app, firm):
     """Issue 13.10: a code handed to someone who then left must not open an account for them."""
-    code = shown_code(add_staff(firm, "林海燕", LIN).get_data(as_text=True))
+    hire(firm, "林海燕", LIN)
     person = person_by_name("林海燕")
+    code = shown_code(firm.post(f"/practitioner/staff/{person.id}/invitation").get_data(as_text=True))
     assert firm.post(f"/practitioner/staff/{person.id}/end").status_code == 302
     page = redeem(app.test_client(), code).get_data(as_text=True)
     assert "邀请码无效、已使用或已过期" in " ".join(errors_of(page, "code"))

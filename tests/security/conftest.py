@@ -61,13 +61,30 @@ def cast(app, db, world):
     create_regulator(SYSTEM, username=USERNAMES["regulator_y"], display_name="皖监管", division_code="340000",
                      authority_name="安徽省生态环境厅", password=PASSWORD)
     clients = Browsers(app)
-    a = SimpleNamespace(**vars(world.qd), uscc=qd_unit.uscc, ref=db.session.get(Project, world.qd.project).ref,
+    corrections = {tag: deadline_correction(db, ids) for tag, ids in (("qd", world.qd), ("hf", world.hf))}
+    a = SimpleNamespace(**vars(world.qd), correction=corrections["qd"], uscc=qd_unit.uscc, ref=db.session.get(Project, world.qd.project).ref,
                         public_id=db.session.get(Person, world.qd.person).public_id,
                         spare_person=db.session.scalar(select(Person.id).where(Person.name == "青岛助理工程师")))
-    b = SimpleNamespace(**vars(world.hf), uscc=hf_unit.uscc, ref=db.session.get(Project, world.hf.project).ref,
+    b = SimpleNamespace(**vars(world.hf), correction=corrections["hf"], uscc=hf_unit.uscc, ref=db.session.get(Project, world.hf.project).ref,
                         public_id=db.session.get(Person, world.hf.person).public_id, spare_person=world.hf.person)
     return SimpleNamespace(a=a, b=b, clients=clients, world=world, spare_regulator=spare_regulator, admin=admin_id,
                            spare_practitioner=spare_practitioner)
+
+
+def deadline_correction(db, ids) -> int:
+    """A firm's pending request to move its reviewed project's contract deadline (issue 13's locked history)."""
+    from datetime import timedelta
+
+    from registry.services.audit import Actor
+    from registry.services.corrections import request_correction
+    from registry.services.projects import ProjectData
+
+    project = db.session.get(Project, ids.project)
+    data = ProjectData(**{name: getattr(project, name) for name in ProjectData.__dataclass_fields__})
+    data = ProjectData(**{**vars(data), "contract_deadline": project.contract_deadline + timedelta(days=60)})
+    firm = Actor(account_id=None, label="firm", role="unit", unit_id=project.unit_id)
+    return request_correction(firm, project.ref, data, [(r.person_id, r.role) for r in project.roles],
+                              "合同补充协议延长了完成期限").id
 
 
 def mirrored(cast) -> SimpleNamespace:
