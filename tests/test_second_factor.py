@@ -127,11 +127,8 @@ def test_the_code_step_expires_and_needs_the_password_first(app, client, regulat
     assert not signed_in(browser)
 
 
-def test_when_required_a_regulator_without_a_second_factor_reaches_only_its_enrolment(app_config, regulator):
-    from registry import create_app
-
-    app = create_app({**app_config, "SECOND_FACTOR_REQUIRED": True})
-    client = app.test_client()
+def test_when_required_a_regulator_without_a_second_factor_reaches_only_its_enrolment(app, client, regulator):
+    app.config["SECOND_FACTOR_REQUIRED"] = True  # what REGISTRY_PRODUCTION=1 sets
     sign_in(client)
     response = client.get("/regulator/projects")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/two-factor")
@@ -203,3 +200,29 @@ def test_odd_codes_are_refused_with_a_message_and_full_width_digits_are_read(app
     sign_in(browser)
     full_width = code(secret, 1).translate({0x30 + d: 0xFF10 + d for d in range(10)})
     assert browser.post("/login/code", data={"code": full_width}).status_code == 302
+
+
+def test_the_administrator_resets_a_lost_second_factor_on_the_accounts_page(app, client, regulator, db):
+    from registry.services.regulator_accounts import create_admin
+    from tests.regulator.conftest import PASSWORD as ADMIN_PASSWORD
+
+    sign_in(client)
+    enrol(client)
+    create_admin(SYSTEM, username="national-admin", display_name="部管理员", password=ADMIN_PASSWORD)
+    admin = app.test_client()
+    admin.post("/login", data={"username": "national-admin", "password": ADMIN_PASSWORD})
+    page = admin.get("/regulator/accounts").get_data(as_text=True)
+    assert f'/regulator/accounts/{regulator}/second-factor-reset' in page
+    refused = admin.post(f"/regulator/accounts/{regulator}/second-factor-reset", data={"reason": ""},
+                         follow_redirects=True)
+    assert "请填写理由" in refused.get_data(as_text=True)
+    _db.session.expire_all()
+    assert db.session.get(Account, regulator).has_second_factor
+    done = admin.post(f"/regulator/accounts/{regulator}/second-factor-reset", data={"reason": "手机遗失，已当面核实"},
+                      follow_redirects=True)
+    assert "第二重验证已重置" in done.get_data(as_text=True)
+    _db.session.expire_all()
+    assert not db.session.get(Account, regulator).has_second_factor
+    assert not signed_in(client)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "second_factor_reset"))
+    assert event.actor == "national-admin" and event.detail == "手机遗失，已当面核实"

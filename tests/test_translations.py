@@ -1,11 +1,14 @@
 """The Chinese catalogues: every one compiles, and a message shared by two rooms reads the same in both
 (Flask-Babel merges the rooms' catalogues, so a clash would silently change another room's page)."""
+import re
 from collections import defaultdict
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 
 from registry.i18n import TRANSLATION_DIRECTORIES
+from registry.queries.audit import EVENTS, IMPORTED, UPDATED_BY_IMPORT
+from registry.reference import COMPLAINT_STATUSES
 
 
 def catalogues():
@@ -34,3 +37,19 @@ def test_a_message_shared_by_rooms_reads_the_same_in_each():
                     message.string if isinstance(message.string, str) else message.string[0])
     clashes = {msgid: strings for msgid, strings in translations.items() if len(strings) > 1}
     assert clashes == {}
+
+
+def test_every_audited_action_has_a_name_in_words():
+    """The regulator's audit trail names events in words, never codes (issue 12.9): a new
+    `record_event(actor, "...")` needs its words in EVENTS in registry/queries/audit.py, with the Chinese
+    msgstr in the regulator's catalogue."""
+    root = Path(__file__).resolve().parent.parent / "registry"
+    actions = set()
+    for path in root.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for first, second in re.findall(r'record_event\([^,]+,\s*"([a-z_]+)"(?: if [^"]+ else "([a-z_]+)")?', source):
+            actions.update(action for action in (first, second) if action)
+        if re.search(r'record_event\([^,]+, f"complaint_\{status\}"', source):
+            actions.update(f"complaint_{status}" for status in COMPLAINT_STATUSES)
+    unnamed = sorted(a for a in actions if a not in EVENTS and not IMPORTED.match(a) and not UPDATED_BY_IMPORT.match(a))
+    assert len(actions) > 20 and unnamed == [], "add these to EVENTS in registry/queries/audit.py"

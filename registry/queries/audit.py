@@ -22,7 +22,8 @@ from registry.rules.industries import industry_name
 
 PER_PAGE = 50
 # Never shown in a trail, even to a regulator: the trail is for what changed, not for secrets.
-HIDDEN_KEYS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "code_hmac", "address_hmac"}
+HIDDEN_KEYS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "code_hmac", "address_hmac",
+               "totp_secret_ciphertext"}
 
 EVENTS = {
     "access_denied": _l("Access refused"),
@@ -31,6 +32,7 @@ EVENTS = {
     "account_reinstated": _l("Account reinstated"),
     "account_suspended": _l("Account suspended"),
     "commitment_signed": _l("Signed the commitment letter"),
+    "correction_requested": _l("Correction requested"),
     "complaint_filed": _l("Complaint filed"),
     "complaint_received": _l("Complaint marked received"),
     "complaint_verifying": _l("Complaint verification started"),
@@ -38,7 +40,6 @@ EVENTS = {
     "complaint_unsubstantiated": _l("Complaint found untrue"),
     "correction_accepted": _l("Correction of project history accepted"),
     "correction_refused": _l("Correction of project history refused"),
-    "correction_requested": _l("Correction of project history requested"),
     "employment_ended": _l("Employment ended"),
     "employment_started": _l("Employment started"),
     "id_number_revealed": _l("Full ID number shown"),
@@ -59,7 +60,7 @@ EVENTS = {
     "penalty_repaired": _l("Credit repair granted"),
     "person_created": _l("Person registered"),
     "person_looked_up_by_id_number": _l("Looked up by full ID number"),
-    "project_corrected": _l("Project corrected (accepted correction)"),
+    "project_corrected": _l("Project corrected"),
     "project_created": _l("Project recorded"),
     "project_roles_updated_by_import": _l("Project roles changed by import"),
     "project_updated": _l("Project changed"),
@@ -73,6 +74,7 @@ EVENTS = {
     "second_factor_enrolled": _l("Second factor enrolled"),
     "second_factor_reset": _l("Second factor reset"),
     "sign_in_reset": _l("Sign-in reset"),
+    "staff_proposed": _l("Firm proposed that the person join it"),
     "unit_registered": _l("Firm registered"),
     "unit_updated": _l("Basic information changed"),
 }
@@ -107,6 +109,7 @@ FIELDS = {
     "contract_deadline": _l("Contract deadline"),
     "created_at": _l("Created at"),
     "created_by_account_id": _l("Created by"),
+    "project_ref": _l("Project reference"),
     "data_source": _l("Data source"),
     "decided_on": _l("Decision date"),
     "decision_number": _l("Decision number"),

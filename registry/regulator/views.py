@@ -26,7 +26,7 @@ from registry.rules.ban_terms import person_ban_ends_by
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number
 from registry.services import (accounts as account_services, complaints, disclosure, exchange, penalties,
-                               corrections, registrations, regulator_accounts, reveal, reviews)
+                               corrections, registrations, regulator_accounts, reveal, reviews, second_factor)
 from registry.services import repair as repair_service
 from registry.services.audit import Actor
 from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
@@ -480,7 +480,8 @@ def accounts():
         else:
             flash(_("The regulator account %(name)s is created.", name=account.username), "success")
             return redirect(url_for(".accounts"))
-    return render_template("regulator/accounts.html", form=form, accounts=q.staff_accounts(), toggle=ConfirmForm()), \
+    return render_template("regulator/accounts.html", form=form, accounts=q.staff_accounts(), toggle=ConfirmForm(),
+                           recovery=AccountRecoveryForm()), \
         400 if form.errors else 200
 
 
@@ -495,6 +496,23 @@ def account_active(account_id: int, change: str):
             flash(error.message(current_locale()), "error")
         else:
             flash(_("The account is restored.") if change == "restore" else _("The account is suspended."), "success")
+    return redirect(url_for(".accounts"))
+
+
+@bp.route("/accounts/<int:account_id>/second-factor-reset", methods=["POST"])
+@admin_only
+def second_factor_reset(account_id: int):
+    """Turn off a regulator's lost second factor (with a reason); the official enrols again at the next sign-in."""
+    form = AccountRecoveryForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason: it is kept in the audit trail."), "error")
+        return redirect(url_for(".accounts"))
+    try:
+        second_factor.reset_second_factor(actor(), account_id, form.reason.data)
+    except RuleViolation as error:
+        flash(error.message(current_locale()), "error")
+    else:
+        flash(_("The second factor is reset: the official sets it up again at the next sign-in."), "success")
     return redirect(url_for(".accounts"))
 
 

@@ -252,6 +252,10 @@ FORMS: dict[str, Form] = {
                                      st.sampled_from(["suspend", "restore"]))
         .map(lambda pair: f"/regulator/accounts/{pair[0]}/{pair[1]}"), lambda c: {}, 60,
         regressions=[(overflowing("/regulator/accounts/{}/suspend"), {})]),
+    "regulator.second_factor_reset": Form(
+        "admin", lambda c: ids(c.world.accounts["qingdao"], c.world.accounts["admin"]).map(
+            lambda i: f"/regulator/accounts/{i}/second-factor-reset"), lambda c: {"reason": "手机遗失"}, 60,
+        regressions=[(overflowing("/regulator/accounts/{}/second-factor-reset"), {"reason": "x"})]),
     "regulator.recover_account": Form(
         "admin", lambda c: st.tuples(ids(c.firm_account(), c.world.accounts["qingdao"]),
                                      st.sampled_from(["reset", "suspend", "reinstate"]))

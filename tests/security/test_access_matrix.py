@@ -210,6 +210,8 @@ ROUTES = {
     "regulator.accounts": ("admin", "admin", lambda c: {}, regulator_account_body),
     "regulator.account_active": (None, "admin", lambda c: {"account_id": c.spare_regulator, "change": "suspend"},
                                  lambda c, r: {}),
+    "regulator.second_factor_reset": (None, "admin", lambda c: {"account_id": c.spare_regulator},
+                                      lambda c, r: {"reason": "手机遗失，已当面核实"}),
     "regulator.practitioner_accounts": ("admin", None, lambda c: {"q": "person"}, None),
     "regulator.recover_account": (None, "admin", lambda c: {"account_id": c.spare_practitioner, "change": "suspend"},
                                   lambda c, r: {"reason": "冒名注册，待核实"}),
