@@ -162,7 +162,22 @@ def present_penalty(row) -> dict:
         "decision_number": row.decision_number, "ban_only": row.ban_only, "authority": row.authority,
         "decided_on": row.decided_on, "publicity_ends_on": row.publicity_ends_on, "kinds": row.kinds,
         "severity": row.severity, "fine_yuan": float(row.fine_yuan) if row.fine_yuan is not None else None,
-        "violation": row.violation, "basis": row.basis, "ban": ban,
+        "violation": row.violation, "basis": row.basis, "ban": ban, **double_publicity(row.penalty),
+    }
+
+
+def double_publicity(penalty) -> dict:
+    """The double-publicity fields of a fully public decision (all null when only its ban is shown)."""
+    return {
+        "party_name": penalty.party_name if penalty else None,
+        "legal_representative": penalty.legal_representative if penalty else None,
+        "id_type": penalty.id_type if penalty else None,
+        "violation_type": penalty.violation_type if penalty else None,
+        "content": penalty.content if penalty else None,
+        "confiscated_yuan": float(penalty.confiscated_yuan) if penalty and penalty.confiscated_yuan is not None else None,
+        "licence_action": penalty.licence_action if penalty else None,
+        "authority_uscc": penalty.authority_uscc if penalty else None,
+        "data_source": penalty.data_source if penalty else None,
     }
 
 

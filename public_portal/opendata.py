@@ -19,9 +19,11 @@ CSV_KINDS: dict[str, list[str]] = {
     "project": ["ref", "unit_uscc", "category", "name", "parcel_name", "division_code", "area_m2", "owner",
                 "owner_uscc", "former_industry", "started_on", "contract_deadline", "completed_on", "people"],
     "review": ["project_ref", "unit_uscc", "report_type", "round", "reviewed_on", "passed", "authority"],
-    "penalty": ["decision_number", "subject.uscc", "subject.public_id", "subject.id_number_masked", "authority",
-                "decided_on", "kinds", "severity", "fine_yuan", "violation", "basis", "ban.until", "ban.lifetime",
-                "publicity_ends_on", "repaired_on"],
+    "penalty": ["decision_number", "party_name", "subject.uscc", "legal_representative", "id_type", "subject.public_id",
+                "subject.id_number_masked", "violation_type", "violation", "basis", "kinds", "content", "fine_yuan",
+                "confiscated_yuan", "licence_action", "decided_on", "publicity_ends_on", "authority",
+                "authority_uscc", "data_source", "severity", "ban.until", "ban.lifetime", "ban.categories",
+                "repaired_on"],
     "complaint": ["ref", "project_ref", "unit_uscc", "received_on", "status", "verified_on", "finding", "authority"],
 }
 

@@ -190,6 +190,20 @@ class PenaltySchema(Schema):
     violation = fields.String(required=True, allow_none=True)
     basis = fields.String(required=True, allow_none=True)
     ban = fields.Nested(BanSchema, required=True, allow_none=True)
+    # the rest of the national double-publicity template, as decided
+    party_name = fields.String(required=True, allow_none=True, metadata={"description": "the party's name as decided"})
+    legal_representative = fields.String(required=True, allow_none=True,
+                                         metadata={"description": "the firm's legal representative as decided"})
+    id_type = fields.String(required=True, allow_none=True,
+                            metadata={"description": "a person's ID type: `resident_id_card` (the number is never public)"})
+    violation_type = fields.String(required=True, allow_none=True)
+    content = fields.String(required=True, allow_none=True, metadata={"description": "the content of the penalty"})
+    confiscated_yuan = fields.Float(required=True, allow_none=True)
+    licence_action = fields.String(required=True, allow_none=True,
+                                   metadata={"description": "licence suspended or revoked"})
+    authority_uscc = fields.String(required=True, allow_none=True,
+                                   metadata={"description": "the deciding authority's unified social credit code"})
+    data_source = fields.String(required=True, allow_none=True)
 
 
 class FindingSchema(Schema):

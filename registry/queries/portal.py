@@ -481,6 +481,7 @@ class PenaltyRow:
     ban_lifetime: bool
     ban_active: bool
     ban_only: bool
+    penalty: Penalty | None = None  # the whole decision when fully public: every double-publicity field
 
 
 @dataclass
@@ -530,7 +531,7 @@ def _penalty_rows(column, subject_id: int, day: date) -> list[PenaltyRow]:
             rows.append(PenaltyRow(penalty.decision_number, penalty.authority, penalty.decided_on,
                                    penalty.publicity_ends_on, list(penalty.kinds or []), penalty.severity,
                                    penalty.fine_yuan, penalty.violation, penalty.basis, penalty.ban_until,
-                                   penalty.ban_lifetime, banned, False))
+                                   penalty.ban_lifetime, banned, False, penalty))
         else:
             rows.append(PenaltyRow(penalty.decision_number, None, None, None, [], None, None, None, None,
                                    penalty.ban_until, penalty.ban_lifetime, True, True))

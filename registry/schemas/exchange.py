@@ -116,7 +116,10 @@ class PenaltySchema(Strict):
     kind = fields.Str(required=True)
     decision_number = fields.Str(required=True, validate=validate.Length(min=1, max=100))
     subject = fields.Nested(SubjectSchema, required=True)
-    party_name = fields.Str(allow_none=True)
+    # the party as decided (double publicity); absent: the registered firm's or person's at import
+    party_name = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    legal_representative = fields.Str(allow_none=True, validate=validate.Length(max=100))
+    id_type = fields.Str(allow_none=True, validate=validate.OneOf(["resident_id_card"]))
     authority = fields.Str(required=True, validate=validate.Length(min=1, max=200))
     authority_division_code = fields.Str(allow_none=True)
     authority_uscc = fields.Str(allow_none=True)

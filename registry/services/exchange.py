@@ -16,6 +16,7 @@ from flask import current_app
 from marshmallow import RAISE, ValidationError, missing
 from marshmallow import fields as ma_fields
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import null as sa_null
 from sqlalchemy import or_ as sa_or
 
 from registry.clock import today
@@ -244,6 +245,18 @@ def _keep_repair(line: Line, penalty: Penalty | None) -> None:
         raise ExchangeError(line.number, "repaired_on",
                             f"该处罚已于{penalty.repaired_on.isoformat()}信用修复，导入不能更改或撤销信用修复",
                             f"repair was granted on {penalty.repaired_on.isoformat()}: an import cannot change or undo it")
+
+
+def _keep_party(data: dict, penalty: Penalty | None, parties: dict) -> None:
+    """The party as decided: a line's own value, else the value already recorded, else the registered
+    firm's or person's (a later rename does not change a published decision)."""
+    kind = "unit" if data["unit_id"] else "person"
+    name, representative = parties.get((kind, data[f"{kind}_id"]), (None, None))
+    defaults = {"party_name": name, "legal_representative": representative,
+                "id_type": "resident_id_card" if kind == "person" else None}
+    for key, default in defaults.items():
+        if data.get(key) is None:
+            data[key] = getattr(penalty, key) if penalty is not None and getattr(penalty, key) else default
 
 
 def _check_optional_division(line: Line, field_name: str) -> None:
@@ -667,15 +680,17 @@ class _Importer:
                        rules)
             incoming[data["decision_number"]] = line
         existing = {p.decision_number: p for p in self._rows(Penalty, Penalty.decision_number, incoming)}
+        parties = self._parties(incoming.values())
         new_rows = []
         for number, line in incoming.items():
             data = line.data
             _keep_repair(line, existing.get(number))
+            _keep_party(data, existing.get(number), parties)
             values = {key: data.get(key) for key in (
                 "unit_id", "person_id", "authority", "authority_division_code", "authority_uscc", "decided_on",
                 "kinds", "severity", "violation_type", "violation", "basis", "content", "fine_yuan",
                 "confiscated_yuan", "licence_action", "ban_until", "ban_lifetime", "ban_categories", "publicity_ends_on",
-                "repaired_on", "data_source")}
+                "repaired_on", "data_source", "party_name", "legal_representative", "id_type")}
             values.update(self._non_disclosure(data))
             row = existing.get(number)
             if data["unit_id"]:
@@ -688,6 +703,18 @@ class _Importer:
             _bulk_insert(self.session, Penalty, new_rows)
             ids = self._load_ids(Penalty, Penalty.decision_number, [r["decision_number"] for r in new_rows])
             self._audit_created("penalty", new_rows, ids, lambda row: row["decision_number"])
+
+    def _parties(self, lines) -> dict[tuple[str, int], tuple[str, str | None]]:
+        """(name, legal representative) of the firms and persons the penalties name, in chunks of 900."""
+        parties = {}
+        for kind, model, column in (("unit", Unit, Unit.legal_representative), ("person", Person, None)):
+            ids = list({line.data[f"{kind}_id"] for line in lines if line.data[f"{kind}_id"]})
+            for start in range(0, len(ids), 900):
+                chunk = ids[start:start + 900]
+                columns = (model.id, model.name, column if column is not None else sa_null())
+                parties.update({(kind, i): (name, representative) for i, name, representative
+                                in self.session.execute(select(*columns).where(model.id.in_(chunk)))})
+        return parties
 
     def apply_complaints(self, lines: list[Line]) -> None:
         incoming: dict[str, Line] = {}
@@ -857,7 +884,8 @@ def _penalty_fields(penalty: Penalty) -> dict:
     ban = {"lifetime": True} if penalty.ban_lifetime else ({"until": penalty.ban_until} if penalty.ban_until else None)
     if ban and penalty.ban_categories:
         ban["categories"] = penalty.ban_categories
-    return {"authority": penalty.authority, "authority_division_code": penalty.authority_division_code,
+    return {"party_name": penalty.party_name, "legal_representative": penalty.legal_representative,
+            "id_type": penalty.id_type, "authority": penalty.authority, "authority_division_code": penalty.authority_division_code,
             "authority_uscc": penalty.authority_uscc, "decided_on": penalty.decided_on, "kinds": penalty.kinds,
             "severity": penalty.severity, "fine_yuan": penalty.fine_yuan, "confiscated_yuan": penalty.confiscated_yuan,
             "violation_type": penalty.violation_type, "violation": penalty.violation, "basis": penalty.basis,

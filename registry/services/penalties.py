@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Employment, Penalty, Project, ProjectRole, Unit
+from registry.models import Employment, Penalty, Person, Project, ProjectRole, Unit
 from registry.reference import CATEGORIES, PENALTY_KINDS, SEVERITIES
 from registry.rules.amounts import check_amount
 from registry.rules.ban_terms import check_ban_terms
@@ -27,6 +27,7 @@ from registry.services.people import find_person_by_id_number
 from registry.services.regulator_accounts import require_jurisdiction
 
 BAN_CHOICES = ("none", "until", "lifetime")
+ID_TYPE_RESIDENT_CARD = "resident_id_card"  # 居民身份证, the only ID type the registry keeps (GB 11643)
 
 
 @dataclass
@@ -76,19 +77,19 @@ def _text(value: str | None, field: str, limit: int) -> str | None:
     return value or None
 
 
-def _subject(data: PenaltyInput) -> tuple[int | None, int | None]:
+def _subject(data: PenaltyInput) -> tuple[Unit | None, Person | None]:
     """The firm (by credit code, which must be registered) or the person (by full ID number)."""
     if data.subject_kind == "unit":
         code = validate_uscc(data.subject_uscc or "", "subject_uscc")
-        unit_id = db.session.scalar(select(Unit.id).where(Unit.uscc == code))
-        if unit_id is None:
+        unit = db.session.scalar(select(Unit).where(Unit.uscc == code))
+        if unit is None:
             raise RuleViolation("subject_uscc", "该统一社会信用代码的单位尚未登记", "no firm with this credit code is registered")
-        return unit_id, None
+        return unit, None
     if data.subject_kind == "person":
         person = find_person_by_id_number(data.subject_id_number or "", "subject_id_number")
         if person is None:
             raise RuleViolation("subject_id_number", "该身份证号码的个人尚未登记", "no person with this ID number is registered")
-        return None, person.id
+        return None, person
     raise RuleViolation("subject_kind", "请选择处罚对象是单位还是个人", "choose whether a firm or a person is penalised")
 
 
@@ -152,14 +153,17 @@ def record_penalty(actor: Actor, data: PenaltyInput) -> Penalty:
     if db.session.scalar(select(Penalty.id).where(Penalty.decision_number == decision_number)) is not None:
         raise RuleViolation("decision_number", "该处罚决定书文号已经登记", "this decision number is already recorded")
     _check_penalty(data)
-    unit_id, person_id = _subject(data)
-    if not may_decide_penalty(actor.division_code, unit_id, person_id):
-        raise RuleViolation("subject_uscc" if unit_id else "subject_id_number",
+    unit, person = _subject(data)
+    if not may_decide_penalty(actor.division_code, unit.id if unit else None, person.id if person else None):
+        raise RuleViolation("subject_uscc" if unit else "subject_id_number",
                             "该当事人的登记地和从业项目所在地都不在本机关辖区内，本机关不能登记对其的行政处罚",
                             "neither the party's registered division nor any of its projects lies in your "
                             "jurisdiction: your authority cannot record a penalty on this party")
     penalty = Penalty(
-        decision_number=decision_number, unit_id=unit_id, person_id=person_id,
+        decision_number=decision_number, unit_id=unit.id if unit else None, person_id=person.id if person else None,
+        # the party as decided: its name and legal representative stay as published whatever changes later
+        party_name=unit.name if unit else person.name, legal_representative=unit.legal_representative if unit else None,
+        id_type=None if unit else ID_TYPE_RESIDENT_CARD,
         authority=actor.authority_name or actor.label, authority_division_code=actor.division_code,
         authority_uscc=validate_uscc(data.authority_uscc, "authority_uscc") if data.authority_uscc else None,
         decided_on=data.decided_on, kinds=list(dict.fromkeys(data.kinds)), severity=data.severity,

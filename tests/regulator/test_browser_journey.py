@@ -67,6 +67,13 @@ def test_a_regulators_day(page, seeded):  # noqa: F811
     page.click("text=登记处罚")
     assert "行政处罚已登记，公示截止日期为2027-11-20。" in page.inner_text("main")
     screenshot(page, "regulator-penalty-recorded")
+    page.click("main >> text=审计记录")
+    trail = page.inner_text("main")
+    assert "登记行政处罚" in trail and "北京时间" in trail and "警告" in trail and "penalty_recorded" not in trail
+    screenshot(page, "regulator-audit-trail-in-words")
+    page.goto(url + "/regulator/")
+    assert "待答复的举报" in page.inner_text("main") and "BR-C1" in page.inner_text("#queue-complaints")
+    screenshot(page, "regulator-desk-work-queue")
 
     page.goto(url + "/regulator/complaints")
     page.click("text=BR-C1")
