@@ -38,6 +38,8 @@ EVENTS = {
     "complaint_verifying": _l("Complaint verification started"),
     "complaint_substantiated": _l("Complaint found true"),
     "complaint_unsubstantiated": _l("Complaint found untrue"),
+    "correction_accepted": _l("Correction of project history accepted"),
+    "correction_refused": _l("Correction of project history refused"),
     "employment_ended": _l("Employment ended"),
     "employment_started": _l("Employment started"),
     "id_number_revealed": _l("Full ID number shown"),

@@ -62,7 +62,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     login(desk, url, "regulator-suzhou")
     home = check_page(desk)
     assert "监管工作台" in home and "苏州市生态环境局" in home
-    assert re.search(r"^2\s*件举报待核查", home, re.M), home  # the two complaints just filed
+    assert re.search(r"^4\s*件举报待核查", home, re.M), home  # the two just filed, and the demo's received and verifying ones
 
     # 1. A report reviewed twice: failed in the first round, passed in the second. The first round counts.
     desk.click("nav >> text=项目")
@@ -122,19 +122,30 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     desk.goto(url + "/regulator/penalties")
     assert BAN_DECISION in check_page(desk) and OLDER_DECISION in desk.inner_text("main")
     desk.click(f"main >> text={OLDER_DECISION}")
-    assert "最短公示期已届满，可以准予信用修复。" in check_page(desk)
+    check_page(desk)
+    # Repair is an application: record its date, grounds and materials, then confirm what leaves public view.
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the server's "today"
+    desk.click("main >> text=登记或决定信用修复申请")
+    desk.fill("#applied_on", today)
+    desk.fill("#grounds", "已按要求整改完毕，申请信用修复")
+    desk.check("input[name=materials] >> nth=0")
+    desk.click("main button >> text=登记申请")
+    confirmation = check_page(desk)
+    assert OLDER_DECISION in confirmation and "已按要求整改完毕，申请信用修复" in confirmation
+    screenshot(desk, "regulator-03-repair-confirmation")
     desk.click("main button >> text=今日准予信用修复")
     repaired = check_page(desk)
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()  # the server's "today"
     assert "已准予信用修复，该处罚信息已停止公示。" in repaired and f"已于{today}信用修复，不再公示" in repaired
     screenshot(desk, "regulator-03-repair-granted")
 
     # 4. The audit trail of that penalty: recorded, then repaired, with who did it.
     desk.click("main >> text=审计记录")
     trail = check_page(desk)
-    assert OLDER_DECISION in trail and "共2条" in trail
-    assert "penalty_recorded" in trail and "penalty_repaired" in trail and trail.count("regulator-suzhou") == 2
-    assert re.search(rf"repaired_on\s+—\s+{today}", trail)
+    assert OLDER_DECISION in trail and "共3条" in trail
+    assert "登记行政处罚" in trail and "登记信用修复申请" in trail and "准予信用修复" in trail
+    assert "penalty_recorded" not in trail and "repaired_on" not in trail  # words, not codes
+    assert re.search(r"登记行政处罚[\s\S]*regulator-suzhou", trail)
+    assert re.search(rf"信用修复日期\s+—\s+{today}", trail)
     screenshot(desk, "regulator-04-audit-trail")
 
     # 5. The two complaints: one substantiated, one not.
@@ -174,7 +185,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     profile = check_page(public)
     assert "禁止从业" in profile and "2036-11-19" in profile and BAN_DECISION in profile
     assert profile.index("禁止从业") < profile.index("一、基本情况信息")  # the ban comes first
-    assert re.search(r"\d+/\d+ \(\d+%\)", profile)
+    assert re.search(r"\d+/\d+ \(\d+\.\d%\)", profile)
     docs_screenshot(public, "firm-profile-ban")
 
     public.goto(url + f"/units/{OLDER_PENALTY_FIRM[1]}")
