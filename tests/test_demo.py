@@ -7,11 +7,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from registry.models import Employment, Project, ProjectRole, Unit
+from registry.clock import today
+from registry.models import Account, Complaint, Employment, Penalty, Project, ProjectRole, Unit
+from registry.queries.desk import open_complaints, unreviewed_projects
 from registry.queries.practitioner import commitment_status
+from registry.reference import COMPLAINT_STATUSES
+from registry.rules.errors import RuleViolation
+from registry.rules.publicity import repair_possible_from
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM
-from registry.services.demo import DEMO_PERSON, demo_accounts_text, generate_records, load_demo
+from registry.services.audit import SYSTEM, Actor
+from registry.services.demo import DEMO_PERSON, demo_accounts_text, generate_records, load_demo, regulator_records
+from registry.services.repair import grant_repair, record_repair_application
 from registry.services.exchange import ExchangeError, import_records
 from tests import factories as f
 
@@ -71,3 +77,39 @@ def test_an_import_refuses_an_employment_date_after_today(db):
     with pytest.raises(ExchangeError) as refused:
         import_records(SYSTEM, [unit, f.person_record(unit["uscc"], f.make_id_number(), employed_since="2099-01-01")])
     assert "入职日期不能晚于今天" in refused.value.message_zh
+
+
+@pytest.mark.parametrize("username", ["regulator-suzhou", "regulator-qingdao", "regulator-shandong"])
+def test_each_demo_regulator_has_repairs_complaints_and_reviews_to_do_in_its_own_area(db, demo, username):
+    regulator = db.session.scalar(select(Account).where(Account.username == username))
+    area = regulator.division_code.rstrip("0")
+    day = today()
+    penalties = [p for p in db.session.scalars(select(Penalty)) if p.authority_division_code == regulator.division_code]
+    assert all(p.unit.division_code.startswith(area) for p in penalties)
+    repairable = [p for p in penalties if p.repaired_on is None and repair_possible_from(p.severity, p.decided_on) <= day]
+    not_yet = [p for p in penalties if p.repaired_on is None and repair_possible_from(p.severity, p.decided_on) > day]
+    assert repairable and not_yet and any(p.repaired_on is not None for p in penalties)
+    complaints = db.session.scalars(select(Complaint).join(Project, Project.id == Complaint.project_id)
+                                    .where(Complaint.authority_division_code == regulator.division_code,
+                                           Project.division_code.startswith(area)))
+    assert {c.status for c in complaints} == set(COMPLAINT_STATUSES)
+    (unreviewed, awaiting_review), (_open, open_total) = (unreviewed_projects(Actor.of(regulator), 50),
+                                                          open_complaints(Actor.of(regulator), 50))
+    assert awaiting_review >= 2 and open_total >= 2  # the desk's work queues
+    assert all(db.session.get(Project, item.args["project_id"]).division_code.startswith(area) for item in unreviewed)
+    for penalty in (repairable[0], not_yet[0]):  # the regulator can try repair on both, in its jurisdiction
+        record_repair_application(Actor.of(regulator), penalty.id, applied_on=day, grounds="已整改完毕",
+                                  materials=["application_letter"])
+    assert grant_repair(Actor.of(regulator), repairable[0].id).status == "granted"
+    assert repairable[0].repaired_on == day
+    with pytest.raises(RuleViolation, match="minimum publicity period has not passed"):
+        grant_repair(Actor.of(regulator), not_yet[0].id)
+
+
+def test_the_regulators_cases_come_after_the_generated_data_and_share_no_key_with_it(db, demo):
+    def keys(records):
+        return {r.get("uscc") or r.get("ref") or r.get("decision_number") or r.get("id_number") for r in records} - {None}
+    generated, cases = list(generate_records(8)), regulator_records(today())
+    assert not keys(generate_records(120)) & keys(cases)
+    units = list(db.session.scalars(select(Unit.uscc).order_by(Unit.id)))
+    assert units == [r["uscc"] for r in generated + cases if r["kind"] == "unit"]  # the generated firms first, as before

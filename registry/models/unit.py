@@ -33,6 +33,9 @@ class Unit(Base):
     registration_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # a registration suspended by the regulator (a squatted credit code, say) leaves every public surface
     registration_suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the firm declared that it has ceased business (注销) on this day: its records stay public as before, its
+    # profile says so, and it adds no more projects
+    ceased_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
@@ -74,6 +77,11 @@ class UnitVersion(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     version: Mapped[int]
     data: Mapped[dict] = mapped_column(JSON)
+    # the day the change that replaced this version happened, as the firm stated it, and the Beijing day it was
+    # entered (the registry's `today()`; `replaced_at` is the instant). Entered more than twenty working days
+    # later breaks the commitment letter's promise. Both are empty on versions replaced before issue 14.
+    changed_on: Mapped[date | None] = mapped_column(Date)
+    entered_on: Mapped[date | None] = mapped_column(Date)
     replaced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     replaced_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 

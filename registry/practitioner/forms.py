@@ -166,10 +166,17 @@ class DetailsForm(FlaskForm):
                                 render_kw={"type": "email"})
     categories = CheckboxesField(_l("Practice categories"), choices=[],
                                  validators=[DataRequired(message=_l("Choose at least one practice category."))])
+    changed_on = LocalDateField(_l("Date the change happened"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories.choices = category_choices()
+
+
+class CeaseForm(FlaskForm):
+    ceased_on = LocalDateField(_l("Date the firm ceased business"), validators=[required()])
+    confirm = BooleanField(_l("The firm has ceased business: it will add no more projects."),
+                           validators=[DataRequired(message=_l("Tick to confirm."))])
 
 
 class StaffForm(FlaskForm):

@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from registry.auth import start_session
+from registry.clock import today
 from registry.i18n import current_locale
 from registry.practitioner import bp
-from registry.practitioner.forms import (CommitmentForm, ConfirmForm, DetailsForm, InvitationForm, ProjectForm,
+from registry.practitioner.forms import (CeaseForm, CommitmentForm, ConfirmForm, DetailsForm, InvitationForm, ProjectForm,
                                          RegistrationForm, StaffForm)
 from registry.queries import practitioner as queries
 from registry.reference import industries
@@ -165,10 +166,13 @@ def details():
     form = DetailsForm(data={**{k: getattr(unit, k) for k in DETAIL_FIELDS}, "categories": unit.category_codes})
     if not form.is_submitted() and not form.division_code.data:
         form.division_code.data = suggested_division(unit.uscc)
-    if submitted_and_valid(form, lambda: units.validated_details(
-            **{k: getattr(form, k).data for k in DETAIL_FIELDS}, categories=form.categories.data)):
+    if not form.is_submitted():
+        form.changed_on.data = today()
+    if submitted_and_valid(form, lambda: (units.validated_details(
+            **{k: getattr(form, k).data for k in DETAIL_FIELDS}, categories=form.categories.data),
+            units.validated_change_date(form.changed_on.data))):
         try:
-            units.update_unit_details(actor(), current_user.unit_id,
+            units.update_unit_details(actor(), current_user.unit_id, changed_on=form.changed_on.data,
                                       **{k: getattr(form, k).data for k in DETAIL_FIELDS},
                                       categories=form.categories.data)
         except RuleViolation as error:
@@ -177,6 +181,22 @@ def details():
             flash(_("The basic information is saved; the earlier version is kept."), "success")
             return redirect(url_for(".dashboard"))
     return render_template("practitioner/details.html", form=form, unit=unit)
+
+
+@bp.route("/cease", methods=["GET", "POST"])
+@role_required("unit")
+def cease():
+    unit = queries.unit_of(current_user.unit_id)
+    form = CeaseForm()
+    if unit.ceased_on is None and form.validate_on_submit():
+        try:
+            units.declare_ceased(actor(), current_user.unit_id, form.ceased_on.data)
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            flash(_("The firm is recorded as having ceased business; its records stay."), "success")
+            return redirect(url_for(".dashboard"))
+    return render_template("practitioner/cease.html", form=form, unit=unit)
 
 
 @bp.route("/details/history")

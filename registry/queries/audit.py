@@ -77,6 +77,7 @@ EVENTS = {
     "staff_proposed": _l("Firm proposed that the person join it"),
     "unit_registered": _l("Firm registered"),
     "unit_updated": _l("Basic information changed"),
+    "unit_ceased": _l("Firm declared ceased business"),
 }
 # The import writes `<table>_imported` and `<table>_updated_by_import` for every kind of record.
 IMPORTED = re.compile(r"^[a-z]+_imported$")

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Complaint, Penalty, Project, RepairApplication, Review
+from registry.models import Complaint, Penalty, Project, RepairApplication, Review, Unit, UnitVersion
 from registry.queries.regulator import authority_of, in_jurisdiction
 from registry.rules.reports import REPORTS_FOR_CATEGORY
+from registry.rules.working_days import calendar_covers, update_deadline, update_late
 from registry.services.audit import Actor
 
 LIMIT = 10
@@ -106,3 +107,32 @@ def pending_repairs(actor: Actor, limit: int) -> tuple[list[QueueItem], int]:
 register_desk_queue("complaints", _l("Complaints to answer, fewest days left first"), open_complaints)
 register_desk_queue("unreviewed", _l("Completed projects without a review outcome"), unreviewed_projects)
 register_desk_queue("repairs", _l("Credit-repair applications to decide"), pending_repairs)
+
+
+def late_updates(actor: Actor, limit: int) -> tuple[list[QueueItem], int]:
+    """Changes of a firm's basic information in the jurisdiction entered more than twenty working days after
+    they happened (the commitment letter's promise), latest entry first. `update_late` decides each one by the
+    holiday calendar, in Python (a firm changes its basic information a few times a year)."""
+    statement = (select(UnitVersion, Unit).join(Unit, Unit.id == UnitVersion.unit_id)
+                 .where(in_jurisdiction(Unit.division_code, actor), UnitVersion.changed_on.is_not(None),
+                        UnitVersion.entered_on.is_not(None))
+                 .order_by(UnitVersion.entered_on.desc(), UnitVersion.id.desc()))
+    late = [(version, unit) for version, unit in db.session.execute(statement)
+            if update_late(version.changed_on, version.entered_on)]
+    return [QueueItem(unit.name, late_detail(version.changed_on, version.entered_on),
+                      ".unit", {"unit_id": unit.id}, since=version.changed_on)
+            for version, unit in late[:limit]], len(late)
+
+
+def late_detail(changed_on: date, entered_on: date) -> str:
+    """The two days and the deadline, saying when a year's holidays were not known and weekends alone counted."""
+    deadline = update_deadline(changed_on)
+    detail = str(_l("changed on %(changed)s, due by %(due)s, entered on %(entered)s", changed=changed_on.isoformat(),
+                    due=deadline.isoformat(), entered=entered_on.isoformat()))
+    if not calendar_covers(changed_on, deadline):
+        detail += " · " + str(_l("working days counted without public holidays: that year's calendar is not known"))
+    return detail
+
+
+register_desk_queue("late_updates", _l("Changes of basic information entered more than 20 working days late"),
+                    late_updates)

@@ -4,7 +4,7 @@ Every function is scoped to the acting firm or person. A reference to another fi
 404 and audited (the audit event is the only write here, through `record_denial`, in its own transaction).
 """
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -16,6 +16,7 @@ from registry.models import (Account, Commitment, CommitmentText, Complaint, Emp
 from registry.queries import public
 from registry.models.base import utcnow
 from registry.rules.rates import Rate
+from registry.rules.working_days import calendar_covers, update_deadline
 from registry.services.registration import aware
 from registry.services.audit import AccessDenied, Actor, record_denial
 
@@ -231,6 +232,10 @@ class Dashboard:
     bans: list[Penalty]
     findings: list[Complaint]
     non_disclosed: bool = field(default=False)
+    # projects past their contract deadline by more than twenty working days without a completion date, each
+    # with that deadline; whether every count knew its year's holidays
+    overdue_completions: list[tuple[Project, date]] = field(default_factory=list)
+    calendar_known: bool = True
 
     @property
     def missing_details(self) -> list[str]:
@@ -255,6 +260,11 @@ def dashboard(unit_id: int) -> Dashboard:
         .order_by(Project.created_at.desc(), Project.id.desc())
     ))
     incomplete = [(p, m) for p in projects if (m := missing_fields(p))]
+    # the pending change the registry can know of: a project past its contract deadline by more than twenty
+    # working days with no completion date, so either finished and not yet entered, or running late
+    overdue = [(p, update_deadline(p.contract_deadline)) for p in projects
+               if p.completed_on is None and p.contract_deadline is not None
+               and day > update_deadline(p.contract_deadline)]
     penalties = list(db.session.scalars(
         select(Penalty).where(Penalty.unit_id == unit_id, public.penalty_public(day)).order_by(Penalty.decided_on.desc())
     ))
@@ -276,6 +286,8 @@ def dashboard(unit_id: int) -> Dashboard:
         staff=current_staff(unit_id),
         project_total=len(projects),
         incomplete_projects=incomplete[:20],
+        overdue_completions=overdue[:20],
+        calendar_known=all(calendar_covers(p.contract_deadline, due) for p, due in overdue),
         penalties=penalties,
         bans=bans,
         findings=findings,

@@ -16,6 +16,8 @@ LABELS = {
     "received_on": ("受理日期", "the date of receipt"),
     "verified_on": ("核查日期", "the verification date"),
     "employed_since": ("入职日期", "the date the person joined the firm"),
+    "changed_on": ("信息变化日期", "the date of the change"),
+    "ceased_on": ("注销日期", "the date the firm ceased business"),
 }
 
 

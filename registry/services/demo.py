@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from stdnum.cn import ric, uscc
 
+from registry.clock import today as beijing_today
 from registry.extensions import db
 from registry.models import Account, Employment, Unit
 from registry.reference import CATEGORIES
@@ -235,6 +236,100 @@ def _generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple
                    "complainant": {"name": "市民", "phone": "13800000000"}}
 
 
+# Each demo regulator's own cases (issue 12.12), appended after the generated data with their own seed and
+# reference prefix so that the generated data stays as it is: in the regulator's jurisdiction, a firm with a
+# penalty that may be repaired, one that may not be yet and one already repaired, a complaint in every status,
+# and completed projects awaiting a review outcome. Dates are relative to the day the demo is loaded.
+# (authority, its division, its abbreviation in decision numbers, the firm's city, name and county-level district)
+REGULATOR_CASES_SEED = 20261203
+REGULATOR_AREAS = [
+    ("苏州市生态环境局", "320500", "苏", "苏州", "苏州恒清环境修复工程有限公司", "320506"),
+    ("青岛市生态环境局", "370200", "青", "青岛", "青岛澄源环境修复工程有限公司", "370212"),
+    ("山东省生态环境厅", "370000", "鲁", "济南", "济南泉润环境修复工程有限公司", "370102"),
+]
+
+
+def regulator_records(today: date, seed: int = REGULATOR_CASES_SEED) -> list[dict]:
+    """Exchange-format records giving each demo regulator something to act on in its own jurisdiction."""
+    rng = random.Random(seed)  # nosec B311: reproducible demo data, never a secret
+    records: list[dict] = []
+    for number, (authority, authority_code, abbreviation, city, firm_name, district) in enumerate(REGULATOR_AREAS, 1):
+        firm: list[dict] = []
+        firm_uscc = make_uscc(rng, district)
+        firm.append({"kind": "unit", "uscc": firm_uscc, "name": firm_name, "legal_representative": person_name(rng),
+                     "division_code": district, "address": f"{city}市环保产业园{rng.randrange(1, 99)}号",
+                     "categories": ["investigation", "remediation_construction", "remediation_effect_evaluation"],
+                     "established_on": "2015-06-18", "contact_phone": f"0{rng.randint(500, 539)}-{rng.randint(60000000, 89999999)}",
+                     "commitment": {"signed_at": "2024-03-15T09:30:00+08:00", "signer": "法定代表人"}})
+        staff = [make_id_number(rng, district) for _ in range(2)]
+        for id_number, title in zip(staff, ("项目负责人", "技术负责人")):
+            firm.append({"kind": "person", "id_number": id_number, "name": person_name(rng), "unit_uscc": firm_uscc,
+                         "title": title, "commitment": {"signed_at": "2024-03-20T10:00:00+08:00", "signer": "本人"}})
+        people = [{"id_number": staff[0], "role": "responsible_manager"},
+                  {"id_number": staff[1], "role": "other_responsible"}]
+        # (category, former use and its industry, started, completed): one reviewed, two awaiting review, one under way
+        projects = [("investigation", FORMER_USES[0], today - timedelta(days=700), today - timedelta(days=560)),
+                    ("investigation", FORMER_USES[2], today - timedelta(days=240), today - timedelta(days=35)),
+                    ("remediation_effect_evaluation", FORMER_USES[4], today - timedelta(days=300),
+                     today - timedelta(days=12)),
+                    ("remediation_construction", FORMER_USES[6], today - timedelta(days=150), None)]
+        refs = []
+        for index, (category, (use, industry), started, completed) in enumerate(projects, 1):
+            ref = f"DR-{authority_code}-{index:03d}"
+            refs.append(ref)
+            firm.append({"kind": "project", "ref": ref, "unit_uscc": firm_uscc, "category": category,
+                         "name": f"原{city}{use}地块{CATEGORIES[category].zh}项目", "parcel_name": f"原{city}{use}地块",
+                         "division_code": district, "area_m2": rng.randint(8000, 90000),
+                         "owner": OWNERS[0].format(city=city), "former_industry": industry,
+                         "started_on": started.isoformat(),
+                         "contract_deadline": (started + timedelta(days=rng.randint(200, 260))).isoformat(),
+                         "completed_on": completed.isoformat() if completed else None, "people": people})
+        firm.append({"kind": "review", "project_ref": refs[0], "report_type": "investigation_report", "round": 1,
+                     "reviewed_on": (today - timedelta(days=530)).isoformat(), "passed": True, "authority": authority,
+                     "authority_division_code": authority_code})
+        records += _with_employment_dates(firm)
+        records += _regulator_penalties(today, number, authority, authority_code, abbreviation, firm_uscc)
+        records += _regulator_complaints(today, authority, authority_code, refs)
+    return records
+
+
+def _regulator_penalties(today: date, number: int, authority: str, authority_code: str, abbreviation: str,
+                         firm_uscc: str) -> list[dict]:
+    """Three ordinary decisions against the firm: the minimum publicity period passed (repairable), not yet passed
+    (a serious case: twelve months at least), and one already repaired."""
+    cases = [(200, "ordinary", None, "未按规定开展土壤污染状况调查", "《中华人民共和国土壤污染防治法》第九十四条", 100000),
+             (40, "serious", None, "出具虚假调查报告", "《中华人民共和国土壤污染防治法》第九十条", 500000),
+             (420, "ordinary", 150, "未按规定报送修复效果评估报告", "《中华人民共和国土壤污染防治法》第九十四条", 50000)]
+    penalties = []
+    for index, (days_ago, severity, repaired_after, violation, basis, fine) in enumerate(cases, 1):
+        decided = today - timedelta(days=days_ago)
+        penalties.append({"kind": "penalty", "decision_number": f"{abbreviation}环罚〔{decided.year}〕{700 + 10 * number + index}号",
+                          "subject": {"uscc": firm_uscc}, "authority": authority, "authority_division_code": authority_code,
+                          "decided_on": decided.isoformat(), "kinds": ["fine"], "severity": severity, "fine_yuan": fine,
+                          "violation_type": violation, "violation": f"{violation}，经立案调查属实", "basis": basis,
+                          "ban": None,
+                          **({"repaired_on": (decided + timedelta(days=repaired_after)).isoformat()}
+                             if repaired_after else {})})
+    return penalties
+
+
+def _regulator_complaints(today: date, authority: str, authority_code: str, refs: list[str]) -> list[dict]:
+    """One complaint in each status, received by the regulator on the firm's projects."""
+    cases = [("received", refs[1], 5, None), ("verifying", refs[2], 24, None),
+             ("substantiated", refs[0], 300, "经核查，项目负责人未实际到场开展调查，填报的人员信息不实"),
+             ("unsubstantiated", refs[3], 90, "经核查，举报内容不属实")]
+    complaints = []
+    for index, (status, ref, days_ago, finding) in enumerate(cases, 1):
+        received = today - timedelta(days=days_ago)
+        complaints.append({"kind": "complaint", "ref": f"DRC-{authority_code}-{index:03d}", "project_ref": ref,
+                           "received_on": received.isoformat(), "status": status,
+                           "description": "该项目的现场工作与填报情况不符，请核查",
+                           "verified_on": (received + timedelta(days=30)).isoformat() if finding else None,
+                           "finding": finding, "authority": authority, "authority_division_code": authority_code,
+                           "complainant": {"name": "市民", "phone": "13800000000"}})
+    return complaints
+
+
 DEMO_ACCOUNTS = [
     ("admin", "国家管理员 National administrator", "admin", None, None),
     ("regulator-shandong", "山东省生态环境厅", "regulator", "370000", "山东省生态环境厅"),
@@ -255,6 +350,8 @@ def load_demo(firms: int = 300, progress: Callable[[int], None] | None = None) -
         import_records(SYSTEM, records[start:start + step])
         if progress:
             progress(min(step, len(records) - start) * 100 // len(records))
+    cases = regulator_records(beijing_today())
+    import_records(SYSTEM, cases)
     for username, display, role, division, authority in DEMO_ACCOUNTS:
         staff = create_account(SYSTEM, username=username, password=DEMO_PASSWORD, role=role, display_name=display,
                                division_code=division, authority_name=authority)
@@ -274,7 +371,7 @@ def load_demo(firms: int = 300, progress: Callable[[int], None] | None = None) -
         sign_person_commitment(Actor.of(person_account), text_version=letter, signer=person.name, truthfulness=True,
                                consent_to_publish=True)
     current_app.logger.info("demo data loaded")
-    return f"{len(records)} records loaded; " + demo_accounts_text()
+    return f"{len(records) + len(cases)} records loaded; " + demo_accounts_text()
 
 
 def _demo_firm() -> Unit:

@@ -27,6 +27,7 @@ from registry.queries import public
 from registry.reference import CATEGORIES
 from registry.rules.amounts import check_amount
 from registry.rules.ban_terms import check_ban_terms, severity_with_ban
+from registry.rules.cessation import check_cessation_date
 from registry.rules.dates import check_complaint_dates, check_event_date, check_project_dates
 from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import validate_county_code, validate_division_code
@@ -248,6 +249,19 @@ def _keep_repair(line: Line, penalty: Penalty | None) -> None:
                             f"repair was granted on {penalty.repaired_on.isoformat()}: an import cannot change or undo it")
 
 
+def _keep_cessation(line: Line, unit: Unit | None, day: date) -> date | None:
+    """Ceasing business is declared once: a line may add it, by the rule of the firm's own page, but a line that
+    omits it keeps the recorded date and a line that gives another is refused."""
+    recorded = unit.ceased_on if unit is not None else None
+    given = line.data.get("ceased_on")
+    if given is None:
+        return recorded
+    if recorded is not None and given != recorded:
+        raise ExchangeError(line.number, "ceased_on", f"该单位已于{recorded.isoformat()}注销，导入不能更改或撤销注销日期",
+                            f"the firm ceased business on {recorded.isoformat()}: an import cannot change or undo it")
+    return _check(line, check_cessation_date, given, line.data.get("established_on"), day)
+
+
 def _keep_party(data: dict, penalty: Penalty | None, parties: dict) -> None:
     """The party as decided: a line's own value, else the value already recorded, else the registered
     firm's or person's (a later rename does not change a published decision)."""
@@ -405,11 +419,11 @@ class _Importer:
         new_rows, categories, commitments = [], [], []
         for uscc, line in incoming.items():
             data = line.data
+            row = existing.get(uscc)
             values = {"name": data["name"], "legal_representative": data.get("legal_representative"),
                       "division_code": data["division_code"], "address": data.get("address"),
                       "established_on": data.get("established_on"), "contact_phone": data.get("contact_phone"),
-                      **self._non_disclosure(data)}
-            row = existing.get(uscc)
+                      "ceased_on": _keep_cessation(line, row, self.today), **self._non_disclosure(data)}
             if row is None:
                 # a firm the authorities import needs no check of its licence (issue 13)
                 new_rows.append({"uscc": uscc, **values, "version": 1, "registration_confirmed_at": self.now})
@@ -841,7 +855,7 @@ def _export_full() -> Iterable[str]:
         yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name,
                      "legal_representative": unit.legal_representative, "division_code": unit.division_code,
                      "address": unit.address, "categories": unit.category_codes, "established_on": unit.established_on,
-                     "contact_phone": unit.contact_phone,
+                     "contact_phone": unit.contact_phone, "ceased_on": unit.ceased_on,
                      "commitment": _commitment_field(unit.commitment_signed_at, signers, ("unit", unit.id)),
                      "non_disclosed": {"reason": unit.non_disclosure_reason} if unit.non_disclosure_reason else None})
     id_number_of = {}

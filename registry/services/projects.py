@@ -12,6 +12,7 @@ from registry.extensions import db
 from registry.models import Complaint, Employment, Penalty, Person, Project, ProjectRole, ProjectVersion, Review
 from registry.reference import CATEGORIES, ROLES
 from registry.rules.authority import check_firm_change, locked_for_firm
+from registry.rules.cessation import check_may_add_project
 from registry.rules.bans import Ban, check_no_active_ban
 from registry.rules.dates import check_project_dates
 from registry.rules.divisions import validate_county_code
@@ -160,6 +161,7 @@ def _has_ban():
 def create_project(actor: Actor, data: ProjectData, roles: list[tuple[int, str]]) -> Project:
     """Record a project of the actor's firm, with the staff on it and their roles."""
     unit = own_unit(actor, actor.unit_id, "add project")
+    check_may_add_project(unit.ceased_on)
     chosen = _checked_roles(actor, roles, None)
     values = validated(data)
     check_no_active_ban(values["started_on"], bans_binding(unit.id, {p for p, _ in chosen}))

@@ -5,6 +5,8 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Unit, UnitCategory, UnitVersion
 from registry.reference import CATEGORIES
+from registry.rules.cessation import check_cessation_date
+from registry.rules.dates import check_not_before_earliest, check_not_in_future
 from registry.rules.divisions import validate_county_code
 from registry.rules.errors import Checks, RuleViolation
 from registry.services import service
@@ -60,18 +62,29 @@ def validated_details(*, name: str, legal_representative: str, division_code: st
     return values, chosen
 
 
+def validated_change_date(changed_on: date | None) -> date:
+    """The day the change happened, as the firm states it: today when not given, never in the future."""
+    changed_on = changed_on or today()
+    check_not_before_earliest(changed_on, "changed_on")
+    check_not_in_future(changed_on, "changed_on", today())
+    return changed_on
+
+
 @service
-def update_unit_details(actor: Actor, unit_id: int, **details) -> Unit:
-    """Change the firm's details and categories (the fields of `validated_details`); the previous version goes
-    to UnitVersion, the audit log keeps before and after. The credit code is the firm's identity and login, so
-    it is not editable here."""
+def update_unit_details(actor: Actor, unit_id: int, changed_on: date | None = None, **details) -> Unit:
+    """Change the firm's details and categories (the fields of `validated_details`) as of `changed_on`, the day
+    the change happened (today when not given); the previous version goes to UnitVersion with that day and the
+    write time, the audit log keeps before and after. The credit code is the firm's identity and login, so it is
+    not editable here."""
     unit = own_unit(actor, unit_id, "edit")
     values, chosen = validated_details(**details)
+    changed_on = validated_change_date(changed_on)
     before = unit_snapshot(unit)
     changed = any(getattr(unit, key) != value for key, value in values.items()) or chosen != before["categories"]
     if not changed:
         return unit
-    db.session.add(UnitVersion(unit_id=unit.id, version=unit.version, data=before,
+    db.session.add(UnitVersion(unit_id=unit.id, version=unit.version, data=before, changed_on=changed_on,
+                               entered_on=today(),
                                replaced_by_account_id=actor.account_id))
     for key, value in values.items():
         setattr(unit, key, value)
@@ -80,6 +93,23 @@ def update_unit_details(actor: Actor, unit_id: int, **details) -> Unit:
     unit.categories.extend(UnitCategory(category=code) for code in chosen if code not in present)
     unit.version += 1
     db.session.flush()
-    record_event(actor, "unit_updated", unit, before=before, after=unit_snapshot(unit))
+    record_event(actor, "unit_updated", unit, before=before, after=unit_snapshot(unit),
+                 detail=f"changed on {changed_on.isoformat()}")
+    enqueue_for_index("unit", unit.id)
+    return unit
+
+
+@service
+def declare_ceased(actor: Actor, unit_id: int, ceased_on: date | None) -> Unit:
+    """The firm declares that it has ceased business (注销) on `ceased_on`. Its records stay as they are and as
+    public as they were; its profile says so with the date, and it adds no more projects. Declared once."""
+    unit = own_unit(actor, unit_id, "declare ceased")
+    if unit.ceased_on is not None:
+        raise RuleViolation("ceased_on", f"本单位已于{unit.ceased_on.isoformat()}注销",
+                            f"the firm already declared that it ceased business on {unit.ceased_on.isoformat()}")
+    before = unit_snapshot(unit)
+    unit.ceased_on = check_cessation_date(ceased_on, unit.established_on, today())
+    db.session.flush()
+    record_event(actor, "unit_ceased", unit, before=before, after=unit_snapshot(unit))
     enqueue_for_index("unit", unit.id)
     return unit

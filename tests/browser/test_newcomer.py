@@ -56,7 +56,7 @@ def test_make_run_migrates_loads_the_demo_prints_the_accounts_and_serves_it(newc
     assert f"TOTP key {DEMO_TOTP_SECRET}" in loaded.stdout  # the second factor of the demo's regulators
     for role, username in DEMO_ACCOUNTS:
         assert re.search(rf"^\s+{role}\s+{re.escape(username)}\s+\S", loaded.stdout, re.M), (role, loaded.stdout)
-    assert count_units(env["DATABASE_URL"]) == 6
+    assert count_units(env["DATABASE_URL"]) == 6 + 3  # and a firm in each demo regulator's area
 
     again = flask_command(env, "registry", "demo", "--firms", "6")  # `make run` a second time
     assert again.returncode == 0 and "the demo is already loaded" in again.stdout and "regulator-suzhou" in again.stdout

@@ -3,9 +3,10 @@ from datetime import date
 
 from registry.models import Unit
 from registry.queries.desk import QUEUES, QueueItem, register_desk_queue
-from registry.services.audit import SYSTEM
+from registry.services.audit import SYSTEM, Actor
 from registry.services.regulator_accounts import create_regulator
 from registry.services.repair import record_repair_application
+from registry.services.units import update_unit_details
 from tests import factories as f
 from tests.regulator.conftest import PASSWORD, actor_for, login
 
@@ -72,3 +73,27 @@ def test_another_room_registers_its_own_queue(as_qingdao, world):
 def section(page: str, element_id: str) -> str:
     start = page.index(f'id="{element_id}"')
     return page[start:page.index("</section>", start)]
+
+
+def test_a_change_of_basic_information_entered_late_shows_on_the_firms_regulators_desk(as_qingdao, db, world):
+    """Issue 14.6: entered more than twenty working days after it happened, by the holiday calendar."""
+    unit = db.session.get(Unit, world.qd.unit)
+    firm = Actor(account_id=None, label="firm", role="unit", unit_id=unit.id)
+
+    def change(address: str, changed_on: date):
+        update_unit_details(firm, unit.id, changed_on=changed_on, name=unit.name,
+                            legal_representative=unit.legal_representative or "张三",
+                            division_code=unit.division_code, address=address, established_on=None,
+                            contact_phone=None, contact_email="office@example.cn",
+                            categories=unit.category_codes or ["investigation"])
+
+    # entered on the pinned today, 2026-11-26 (Thursday). From Wednesday 29 October: 30, 31 Oct (2), 3-7 (7),
+    # 10-14 (12), 17-21 (17), 24, 25, 26 Nov (20): on time. From Tuesday 28 October the 20th is 25 November: late.
+    change("青岛市市南区一号", date(2026, 10, 29))
+    assert "queue-late_updates" in (page := as_qingdao.get("/regulator/").get_data(as_text=True))
+    assert unit.name not in section(page, "queue-late_updates")
+    change("青岛市市南区二号", date(2026, 10, 28))
+    late = section(as_qingdao.get("/regulator/").get_data(as_text=True), "queue-late_updates")
+    assert "超过二十个工作日才录入的基本信息变化 (1)" in late
+    assert "2026-10-28发生变化，应于2026-11-25前更新，2026-11-26录入" in late
+    assert f"/regulator/units/{unit.id}" in late

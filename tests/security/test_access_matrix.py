@@ -155,6 +155,8 @@ ROUTES = {
     "practitioner.commitment": ("firm", "firm", lambda c: {}, commitment_body),
     "practitioner.details": ("firm", "firm", lambda c: {}, details_body),
     "practitioner.details_history": ("firm", None, lambda c: {}, None),
+    # a declaration without the date and the tick is refused on the page: firm A stays in business
+    "practitioner.cease": ("firm", "firm", lambda c: {}, lambda c, r: {"ceased_on": ""}),
     "practitioner.staff_list": ("firm", "firm", lambda c: {}, staff_body),
     "practitioner.staff_end": (None, "firm_a_record", lambda c: {"person_id": c.a.spare_person}, lambda c, r: {}),
     "practitioner.staff_invitation": (None, "firm_a_record", lambda c: {"person_id": c.a.person}, lambda c, r: {}),
