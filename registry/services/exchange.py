@@ -35,7 +35,8 @@ from registry.rules.errors import RuleViolation
 from registry.rules.normalize import normalize_text
 from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
 from registry.rules.industries import validate_industry_code
-from registry.rules.publicity import check_decision_date, check_publicity_end, check_repair_date, default_publicity_end
+from registry.rules.publicity import (check_decision_date, check_publicity_end, check_repair_date, default_publicity_end,
+                                     governing_period)
 from registry.rules.reports import check_report_fits_category
 from registry.schemas.exchange import KIND_ORDER, SCHEMAS, first_error, message_zh
 from registry.services import service
@@ -684,13 +685,16 @@ class _Importer:
             _check(line, check_decision_date, data["decided_on"], self.today)
             for amount_field in ("fine_yuan", "confiscated_yuan"):
                 data[amount_field] = _check(line, check_amount, data.get(amount_field), amount_field)
-            # the same period and repair rules as the regulator's form (issue 14, item 1)
+            # the same period and repair rules as the regulator's form (issue 14, item 1): the longest period of
+            # the decision's kinds and severity applies (item 4)
+            governing = _check(line, governing_period, data["severity"], data.get("kinds"), data["decided_on"], rules)
             if data.get("publicity_ends_on"):
-                _check(line, check_publicity_end, data["severity"], data["decided_on"], data["publicity_ends_on"], rules)
+                _check(line, check_publicity_end, governing.severity, data["decided_on"], data["publicity_ends_on"], rules)
             else:
-                data["publicity_ends_on"] = _check(line, default_publicity_end, data["severity"], data["decided_on"], rules)
+                data["publicity_ends_on"] = _check(line, default_publicity_end, governing.severity, data["decided_on"],
+                                                   rules)
             if data.get("repaired_on"):
-                _check(line, check_repair_date, data["severity"], data["decided_on"], data["repaired_on"], self.today,
+                _check(line, check_repair_date, governing.severity, data["decided_on"], data["repaired_on"], self.today,
                        rules)
             incoming[data["decision_number"]] = line
         existing = {p.decision_number: p for p in self._rows(Penalty, Penalty.decision_number, incoming)}

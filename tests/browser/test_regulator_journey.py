@@ -98,12 +98,16 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     desk.fill("#violation_type", "出具虚假报告")
     desk.fill("#violation", "在原苏州制药厂地块土壤污染状况调查中出具虚假调查报告")
     desk.fill("#basis", "《中华人民共和国土壤污染防治法》第九十条第一款")
+    desk.fill("#content", "罚款五十万元，禁止从事土壤污染状况调查业务")
     desk.fill("#fine_yuan", "500000")
+    desk.fill("#authority_uscc", "11320500MB1234567Y")
+    assert desk.input_value("#data_source") == "苏州市生态环境局"  # prefilled from the regulator's authority
     desk.check("input[name=ban][value=until]")
     desk.fill("#ban_until", "2036-11-19")
     desk.click("main button >> text=计算公示截止日期")
     preview = check_page(desk)
     assert "公示截止日期为2029-11-20" in preview, preview[:800]
+    assert "公示期限依据：失信程度“严重”" in preview
     docs_screenshot(desk, "regulator-penalty-form", full_page=True)
     desk.click("main button >> text=登记处罚")
     recorded = check_page(desk)
@@ -117,7 +121,11 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     desk.fill("#decided_on", "2025-06-02")
     desk.check("input[name=kinds][value=warning]")
     desk.select_option("#severity", "ordinary")
+    desk.fill("#violation_type", "未按规定更新信用记录")
     desk.fill("#violation", "未按规定在信用记录系统中更新项目信息")
+    desk.fill("#basis", "《建设用地土壤污染风险管控和修复从业单位和个人执业情况信用记录管理办法》")
+    desk.fill("#content", "警告")
+    assert desk.input_value("#authority_uscc") == "11320500MB1234567Y"  # the authority's code, as last recorded
     desk.click("main button >> text=登记处罚")
     assert "行政处罚已登记" in check_page(desk)
     desk.goto(url + "/regulator/penalties")
