@@ -192,6 +192,7 @@ def present_unit_detail(p) -> dict:
         "legal_representative": unit.legal_representative if basic else None,
         "address": unit.address if basic else None,
         "established_on": unit.established_on if basic else None,
+        "ceased_on": unit.ceased_on,
         "categories": p.categories,
         "first_pass": present_rate(p.first_pass), "first_pass_period": present_period(p.first_pass_period),
         "on_time": present_rate(p.on_time, "on_time"), "on_time_period": present_period(p.on_time_period),

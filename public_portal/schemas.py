@@ -222,6 +222,8 @@ class UnitDetailSchema(UnitItemSchema):
     legal_representative = fields.String(required=True, allow_none=True)
     address = fields.String(required=True, allow_none=True)
     established_on = fields.Date(required=True, allow_none=True)
+    ceased_on = fields.Date(required=True, allow_none=True, metadata={
+        "description": "the day the firm declared it ceased business (注销); its records stay"})
     first_pass_period = fields.Nested(PeriodSchema, required=True, allow_none=True)
     on_time_period = fields.Nested(PeriodSchema, required=True, allow_none=True)
     projects = fields.List(fields.Nested(ProjectSchema), required=True)

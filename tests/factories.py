@@ -94,6 +94,13 @@ def review_record(project_ref: str, round_number: int = 1, passed: bool = True, 
     }
 
 
+# What the regulator's form requires of every new decision beyond the party, number, date, kinds and fine
+# (registry/rules/double_publicity.py); the exchange format keeps these optional.
+DOUBLE_PUBLICITY = {"violation_type": "出具虚假报告", "violation": "在修复效果评估报告中篡改检测数据",
+                    "basis": "《中华人民共和国土壤污染防治法》第九十条第一款", "content": "罚款并通报批评",
+                    "authority_uscc": "11370200MB2843567A", "data_source": "青岛市生态环境局"}
+
+
 def penalty_record(subject: dict, decision_number: str | None = None, **fields) -> dict:
     return {
         "kind": "penalty",

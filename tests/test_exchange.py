@@ -169,3 +169,25 @@ def test_the_copied_contract_example_matches_the_design_of_record():
     if not shared.exists():
         pytest.skip("shared/ is not beside this checkout")
     assert CONTRACT.read_text(encoding="utf-8") == shared.read_text(encoding="utf-8")
+
+
+def test_an_import_adds_a_cessation_by_the_pages_rule_and_never_erases_or_moves_it(db, client):
+    """Issue 14.6: `ceased_on` is an optional unit field; the form's rule and message; declared once."""
+    ceased = with_line(1, lambda r: r.update(ceased_on="2026-11-20"))
+    with pytest.raises(ExchangeError) as future:
+        import_jsonl(SYSTEM, with_line(1, lambda r: r.update(ceased_on="2026-11-27")))
+    assert (future.value.line, future.value.field, future.value.message_zh) == (1, "ceased_on", "注销日期不能晚于今天")
+    import_jsonl(SYSTEM, ceased)
+    unit = db.session.scalar(select(Unit).where(Unit.uscc == "9137020035791357M0"))
+    assert unit.ceased_on.isoformat() == "2026-11-20"
+
+    assert import_jsonl(SYSTEM, SAMPLE_LINES).updated == {}  # a line without it keeps it
+    with pytest.raises(ExchangeError) as moved:
+        import_jsonl(SYSTEM, with_line(1, lambda r: r.update(ceased_on="2026-11-19")))
+    assert (moved.value.line, moved.value.field) == (1, "ceased_on") and "2026-11-20" in moved.value.message_zh
+    db.session.expire_all()
+    assert unit.ceased_on.isoformat() == "2026-11-20"
+
+    exported = [json.loads(line) for line in export_jsonl()]
+    assert next(r for r in exported if r.get("uscc") == unit.uscc)["ceased_on"] == "2026-11-20"
+    assert client.get(f"/api/v1/units/{unit.uscc}").get_json()["ceased_on"] == "2026-11-20"

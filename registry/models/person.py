@@ -52,6 +52,9 @@ class Employment(Base):
     title: Mapped[str | None] = mapped_column(String(100))
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
+    # the (Beijing) day the firm entered the departure, when the firm entered it on its staff page: more than
+    # twenty working days after `ended_on` breaks the commitment letter's promise
+    end_entered_on: Mapped[date | None] = mapped_column(Date)
 
     person: Mapped[Person] = relationship(back_populates="employments")
     unit: Mapped["Unit"] = relationship()  # noqa: F821

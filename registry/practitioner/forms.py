@@ -249,5 +249,9 @@ class InvitationForm(FlaskForm):
     confirm = repeat_password_field()
 
 
+class EndEmploymentForm(FlaskForm):
+    ended_on = LocalDateField(_l("Left on"), validators=[Optional()])
+
+
 class ConfirmForm(FlaskForm):
     """A bare form for POST-only buttons (CSRF token only)."""

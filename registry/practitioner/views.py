@@ -11,8 +11,8 @@ from registry.auth import start_session
 from registry.clock import today
 from registry.i18n import current_locale
 from registry.practitioner import bp
-from registry.practitioner.forms import (CeaseForm, CommitmentForm, ConfirmForm, DetailsForm, InvitationForm, ProjectForm,
-                                         RegistrationForm, StaffForm)
+from registry.practitioner.forms import (CeaseForm, CommitmentForm, ConfirmForm, DetailsForm, EndEmploymentForm,
+                                         InvitationForm, ProjectForm, RegistrationForm, StaffForm)
 from registry.queries import practitioner as queries
 from registry.reference import industries
 from registry.rules.divisions import suggested_division
@@ -222,7 +222,7 @@ def staff_list():
     return render_template("practitioner/staff.html", form=form, confirm=ConfirmForm(),
                            rows=queries.current_staff(current_user.unit_id),
                            proposals=queries.open_proposals(unit_id=current_user.unit_id),
-                           former=queries.former_staff(current_user.unit_id))
+                           former=queries.former_staff(current_user.unit_id), today=today())
 
 
 @bp.route("/staff/<int:person_id>/invitation", methods=["POST"])
@@ -242,9 +242,17 @@ def staff_invitation(person_id: int):
 @bp.route("/staff/<int:person_id>/end", methods=["POST"])
 @role_required("unit")
 def staff_end(person_id: int):
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    staff.end_employment(actor(), person_id)
+    form = EndEmploymentForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(form.ended_on.errors), "error")
+        return redirect(url_for(".staff_list"))
+    try:
+        staff.end_employment(actor(), person_id, form.ended_on.data)
+    except RuleViolation as error:
+        flash(error.message(current_locale()), "error")
+        return redirect(url_for(".staff_list"))
     flash(_("The person is recorded as having left the firm; the employment history is kept."), "success")
     return redirect(url_for(".staff_list"))
 

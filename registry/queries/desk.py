@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Complaint, Penalty, Project, RepairApplication, Review, Unit, UnitVersion
+from registry.models import (Complaint, Employment, Penalty, Person, Project, RepairApplication, Review, Unit,
+                             UnitVersion)
 from registry.queries.regulator import authority_of, in_jurisdiction
 from registry.rules.reports import REPORTS_FOR_CATEGORY
 from registry.rules.working_days import calendar_covers, update_deadline, update_late
@@ -110,18 +111,27 @@ register_desk_queue("repairs", _l("Credit-repair applications to decide"), pendi
 
 
 def late_updates(actor: Actor, limit: int) -> tuple[list[QueueItem], int]:
-    """Changes of a firm's basic information in the jurisdiction entered more than twenty working days after
-    they happened (the commitment letter's promise), latest entry first. `update_late` decides each one by the
-    holiday calendar, in Python (a firm changes its basic information a few times a year)."""
-    statement = (select(UnitVersion, Unit).join(Unit, Unit.id == UnitVersion.unit_id)
-                 .where(in_jurisdiction(Unit.division_code, actor), UnitVersion.changed_on.is_not(None),
-                        UnitVersion.entered_on.is_not(None))
-                 .order_by(UnitVersion.entered_on.desc(), UnitVersion.id.desc()))
-    late = [(version, unit) for version, unit in db.session.execute(statement)
-            if update_late(version.changed_on, version.entered_on)]
-    return [QueueItem(unit.name, late_detail(version.changed_on, version.entered_on),
-                      ".unit", {"unit_id": unit.id}, since=version.changed_on)
-            for version, unit in late[:limit]], len(late)
+    """Changes of a firm in the jurisdiction entered more than twenty working days after they happened (the
+    commitment letter's promise): its basic information, and a staff member's departure. Latest entry first.
+    `update_late` decides each one by the holiday calendar, in Python (a firm changes these a few times a year).
+    The changes a firm entered before issue 14 have no day of entry and are not judged."""
+    in_scope = in_jurisdiction(Unit.division_code, actor)
+    versions = db.session.execute(
+        select(UnitVersion.changed_on, UnitVersion.entered_on, UnitVersion.id, Unit)
+        .join(Unit, Unit.id == UnitVersion.unit_id)
+        .where(in_scope, UnitVersion.changed_on.is_not(None), UnitVersion.entered_on.is_not(None)))
+    departures = db.session.execute(
+        select(Employment.ended_on, Employment.end_entered_on, Employment.id, Unit, Person.name)
+        .join(Unit, Unit.id == Employment.unit_id).join(Person, Person.id == Employment.person_id)
+        .where(in_scope, Employment.end_entered_on.is_not(None)))
+    late = [(entered, changed, unit, _l("basic information")) for changed, entered, _id, unit in versions
+            if update_late(changed, entered)]
+    late += [(entered, changed, unit, _l("%(name)s left", name=name)) for changed, entered, _id, unit, name in departures
+             if update_late(changed, entered)]
+    late.sort(key=lambda row: (row[0], row[2].id), reverse=True)
+    return [QueueItem(unit.name, f"{what} · {late_detail(changed, entered)}", ".unit", {"unit_id": unit.id},
+                      since=changed)
+            for entered, changed, unit, what in late[:limit]], len(late)
 
 
 def late_detail(changed_on: date, entered_on: date) -> str:
@@ -134,5 +144,5 @@ def late_detail(changed_on: date, entered_on: date) -> str:
     return detail
 
 
-register_desk_queue("late_updates", _l("Changes of basic information entered more than 20 working days late"),
+register_desk_queue("late_updates", _l("Changes entered more than 20 working days after they happened"),
                     late_updates)

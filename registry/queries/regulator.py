@@ -19,7 +19,9 @@ from registry.rules.authority import record_authority
 from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import jurisdiction_prefix, within_jurisdiction
 from registry.rules.errors import RuleViolation
-from registry.rules.publicity import default_publicity_end, is_published_severity, repair_possible_from
+from registry.rules.identifiers import validate_uscc
+from registry.rules.publicity import (Governing, default_publicity_end, governing_period, is_published_severity,
+                                     repair_possible_from)
 from registry.services.audit import Actor
 from registry.services.penalties import may_decide_penalty
 from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
@@ -274,6 +276,7 @@ class PenaltyFacts:
     repair_possible_from: date
     ban_active: bool
     repair_open: bool = False  # today is on or after the first day repair may be granted, and none was
+    governing: Governing | None = None  # the severity, and the kind that implied it, whose period applies
 
 
 def penalty_facts(penalty: Penalty, on: date | None = None) -> PenaltyFacts:
@@ -294,9 +297,10 @@ def penalty_facts(penalty: Penalty, on: date | None = None) -> PenaltyFacts:
         status = "expired"
     ban_active = not penalty.non_disclosure_reason and penalty.decided_on <= on and (
         penalty.ban_lifetime or (penalty.ban_until is not None and penalty.ban_until >= on))
-    repair_from = repair_possible_from(penalty.severity, penalty.decided_on, rules)
+    governing = governing_period(penalty.severity, penalty.kinds, penalty.decided_on, rules)
+    repair_from = repair_possible_from(governing.severity, penalty.decided_on, rules)
     return PenaltyFacts(penalty, status, repair_from, ban_active,
-                        repair_open=penalty.repaired_on is None and on >= repair_from)
+                        repair_open=penalty.repaired_on is None and on >= repair_from, governing=governing)
 
 
 PENALTY_SORTS = {"-decided_on": Penalty.decided_on.desc(), "decided_on": Penalty.decided_on.asc(),
@@ -401,6 +405,25 @@ def find_firms(actor: Actor, text: str, limit: int = 20) -> list[tuple[Unit, boo
     return [(firm, may_decide_penalty(actor.division_code, firm.id, None)) for firm in firms]
 
 
+def firm_party(uscc: str | None) -> Unit | None:
+    """The registered firm a penalty form names, whose name and legal representative the decision will carry
+    (a person is found only when recorded: a lookup by ID number is audited, see person_lookup)."""
+    try:
+        code = validate_uscc(uscc or "", "subject_uscc")
+    except RuleViolation:
+        return None
+    return db.session.scalar(select(Unit).where(Unit.uscc == code))
+
+
+def authority_uscc_of(actor: Actor) -> str | None:
+    """The acting authority's credit code as its latest recorded penalty gives it, to prefill the next one."""
+    return db.session.scalar(
+        select(Penalty.authority_uscc)
+        .where(Penalty.authority == actor.authority_name, Penalty.authority_division_code == actor.division_code,
+               Penalty.authority_uscc.is_not(None))
+        .order_by(Penalty.id.desc()).limit(1))
+
+
 def publicity_periods(on: date | None = None) -> dict:
     """The publicity periods (months) by severity under the rule in force today, as the penalty form shows them."""
     on = on or today()
@@ -414,17 +437,20 @@ class PublicityPreview:
     published: bool
     ends_on: date
     repair_possible_from: date
+    governing: Governing
 
 
-def publicity_preview(severity: str | None, decided_on: date | None) -> PublicityPreview | None:
-    """What a penalty of this severity decided on this date would get, before it is recorded."""
+def publicity_preview(severity: str | None, decided_on: date | None, kinds=()) -> PublicityPreview | None:
+    """What a penalty of this severity and these kinds decided on this date would get, before it is recorded:
+    the longest period of its kinds and severity applies."""
     rules = current_app.config["PUBLICITY_RULES"]
     if severity not in ("minor", "ordinary", "serious") or decided_on is None:
         return None
     try:
-        return PublicityPreview(is_published_severity(severity, decided_on, rules),
-                                default_publicity_end(severity, decided_on, rules),
-                                repair_possible_from(severity, decided_on, rules))
+        governing = governing_period(severity, kinds, decided_on, rules)
+        return PublicityPreview(is_published_severity(governing.severity, decided_on, rules),
+                                default_publicity_end(governing.severity, decided_on, rules),
+                                repair_possible_from(governing.severity, decided_on, rules), governing)
     except (RuleViolation, ValueError):  # no rule in force on that date, or an end beyond the year 9999
         return None
 

@@ -23,7 +23,7 @@ from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, 
                                       PersonLookupForm, RegulatorAccountForm, RepairApplicationForm,
                                       RepairRefusalForm, ReviewForm, SuspendRegistrationForm)
 from registry.rules.ban_terms import person_ban_ends_by
-from registry.rules.errors import RuleViolation
+from registry.rules.errors import RuleViolation, each_violation
 from registry.rules.identifiers import looks_like_full_id_number
 from registry.services import (accounts as account_services, complaints, disclosure, exchange, penalties,
                                corrections, registrations, regulator_accounts, reveal, reviews, second_factor)
@@ -54,9 +54,10 @@ def search_text(name: str) -> str:
 
 
 def show_violation(form, error: RuleViolation, fallback: str) -> None:
-    """Put a service's refusal beside the field it names, in the reader's language."""
-    target = getattr(form, error.field, None) or getattr(form, fallback)
-    target.errors = list(target.errors) + [error.message(current_locale())]
+    """Put each of a service's refusals beside the field it names, in the reader's language."""
+    for violation in each_violation(error):
+        target = getattr(form, violation.field, None) or getattr(form, fallback)
+        target.errors = list(target.errors) + [violation.message(current_locale())]
 
 
 def record_url(record_type: str, record) -> str:
@@ -234,8 +235,11 @@ def penalty_list():
 def new_penalty():
     """Record a penalty decided by the official's authority (with a firm finder)."""
     form, preview = PenaltyForm(), None
+    if request.method == "GET":  # the double-publicity fields the authority's own records already give
+        form.authority_uscc.data = q.authority_uscc_of(actor())
+        form.data_source.data = current_user.authority_name
     if request.form.get("action") == "preview":
-        preview = q.publicity_preview(form.severity.data, form.decided_on.data)
+        preview = q.publicity_preview(form.severity.data, form.decided_on.data, form.kinds.data or [])
         if form.subject_kind.data == "person" and form.ban.data == "until" and form.decided_on.data \
                 and not form.ban_until.data:  # Soil Law art. 90: the form proposes the ten-year term
             form.ban_until.data, form.ban_until.raw_data = person_ban_ends_by(form.decided_on.data), None
@@ -250,7 +254,8 @@ def new_penalty():
                     day=penalty.publicity_ends_on.isoformat()), "success")
             return redirect(url_for(".penalty", penalty_id=penalty.id))
     finder = search_text("find")
-    return render_template("regulator/penalty_form.html", form=form, finder=finder, preview=preview,
+    party = q.firm_party(form.subject_uscc.data) if preview and form.subject_kind.data == "unit" else None
+    return render_template("regulator/penalty_form.html", form=form, finder=finder, preview=preview, party=party,
                            found=q.find_firms(actor(), finder) if finder else None,
                            periods=q.publicity_periods()), 400 if form.errors else 200
 

@@ -18,6 +18,7 @@ LABELS = {
     "employed_since": ("入职日期", "the date the person joined the firm"),
     "changed_on": ("信息变化日期", "the date of the change"),
     "ceased_on": ("注销日期", "the date the firm ceased business"),
+    "ended_on": ("离职日期", "the date the person left"),
 }
 
 

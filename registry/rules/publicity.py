@@ -65,6 +65,36 @@ def publicity_window(severity: str, decided_on: date, rules=None) -> PublicityWi
                            add_months(decided_on, period.max_months))
 
 
+# The least severity a penalty kind implies, whatever severity the decision states. Each kind in a decision
+# takes the period of the stated severity or of the severity it implies, whichever is longer, and the longest
+# of them applies (reference/measures.md, "Credit repair": "where one decision carries several penalty kinds,
+# the longest period applies"). A practice ban is imposed only where the case is serious (Soil Law art. 90,
+# DESIGN §3). No other kind implies a severity: the credit-repair rules set periods by severity, not by kind.
+KIND_MINIMUM_SEVERITY: dict[str, str] = {"practice_ban": "serious"}
+
+
+@dataclass(frozen=True)
+class Governing:
+    """What sets a decision's publicity period: a severity, and the kind that implied it (None: the stated
+    severity governs)."""
+
+    severity: str
+    kind: str | None = None
+
+
+def governing_period(severity: str, kinds, decided_on: date, rules=None,
+                     implied: dict[str, str] | None = None) -> Governing:
+    """The severity whose period is the longest among the decision's kinds; on a tie the stated one governs."""
+    implied = KIND_MINIMUM_SEVERITY if implied is None else implied
+    governing, longest = Governing(severity), period_for(severity, decided_on, rules)
+    for kind in dict.fromkeys(kinds or []):
+        if kind in implied:
+            period = period_for(implied[kind], decided_on, rules)
+            if (period.max_months, period.min_months) > (longest.max_months, longest.min_months):
+                governing, longest = Governing(implied[kind], kind), period
+    return governing
+
+
 def check_publicity_end(severity: str, decided_on: date, ends_on: date, rules=None) -> date:
     """A recorded publicity end lies within the period of the rule in force: from the minimum through the
     maximum, both inclusive (an earlier end is a repair, a later one exceeds the rule)."""

@@ -39,6 +39,7 @@ class UnitSchema(Strict):
                              validate=validate.Length(min=1))
     established_on = fields.Date(allow_none=True)
     contact_phone = fields.Str(allow_none=True, validate=validate.Length(max=50))
+    ceased_on = fields.Date(allow_none=True)  # declared ceased business; an import adds it, never erases it
     commitment = fields.Nested(CommitmentSchema, allow_none=True)
     non_disclosed = fields.Nested(NonDisclosedSchema, allow_none=True)
 

@@ -27,6 +27,7 @@ from registry.queries import public
 from registry.reference import CATEGORIES
 from registry.rules.amounts import check_amount
 from registry.rules.ban_terms import check_ban_terms, severity_with_ban
+from registry.rules.cessation import check_cessation_date
 from registry.rules.dates import check_complaint_dates, check_event_date, check_project_dates
 from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import validate_county_code, validate_division_code
@@ -34,7 +35,8 @@ from registry.rules.errors import RuleViolation
 from registry.rules.normalize import normalize_text
 from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
 from registry.rules.industries import validate_industry_code
-from registry.rules.publicity import check_decision_date, check_publicity_end, check_repair_date, default_publicity_end
+from registry.rules.publicity import (check_decision_date, check_publicity_end, check_repair_date, default_publicity_end,
+                                     governing_period)
 from registry.rules.reports import check_report_fits_category
 from registry.schemas.exchange import KIND_ORDER, SCHEMAS, first_error, message_zh
 from registry.services import service
@@ -247,6 +249,19 @@ def _keep_repair(line: Line, penalty: Penalty | None) -> None:
                             f"repair was granted on {penalty.repaired_on.isoformat()}: an import cannot change or undo it")
 
 
+def _keep_cessation(line: Line, unit: Unit | None, day: date) -> date | None:
+    """Ceasing business is declared once: a line may add it, by the rule of the firm's own page, but a line that
+    omits it keeps the recorded date and a line that gives another is refused."""
+    recorded = unit.ceased_on if unit is not None else None
+    given = line.data.get("ceased_on")
+    if given is None:
+        return recorded
+    if recorded is not None and given != recorded:
+        raise ExchangeError(line.number, "ceased_on", f"该单位已于{recorded.isoformat()}注销，导入不能更改或撤销注销日期",
+                            f"the firm ceased business on {recorded.isoformat()}: an import cannot change or undo it")
+    return _check(line, check_cessation_date, given, line.data.get("established_on"), day)
+
+
 def _keep_party(data: dict, penalty: Penalty | None, parties: dict) -> None:
     """The party as decided: a line's own value, else the value already recorded, else the registered
     firm's or person's (a later rename does not change a published decision)."""
@@ -404,11 +419,11 @@ class _Importer:
         new_rows, categories, commitments = [], [], []
         for uscc, line in incoming.items():
             data = line.data
+            row = existing.get(uscc)
             values = {"name": data["name"], "legal_representative": data.get("legal_representative"),
                       "division_code": data["division_code"], "address": data.get("address"),
                       "established_on": data.get("established_on"), "contact_phone": data.get("contact_phone"),
-                      **self._non_disclosure(data)}
-            row = existing.get(uscc)
+                      "ceased_on": _keep_cessation(line, row, self.today), **self._non_disclosure(data)}
             if row is None:
                 # a firm the authorities import needs no check of its licence (issue 13)
                 new_rows.append({"uscc": uscc, **values, "version": 1, "registration_confirmed_at": self.now})
@@ -670,13 +685,16 @@ class _Importer:
             _check(line, check_decision_date, data["decided_on"], self.today)
             for amount_field in ("fine_yuan", "confiscated_yuan"):
                 data[amount_field] = _check(line, check_amount, data.get(amount_field), amount_field)
-            # the same period and repair rules as the regulator's form (issue 14, item 1)
+            # the same period and repair rules as the regulator's form (issue 14, item 1): the longest period of
+            # the decision's kinds and severity applies (item 4)
+            governing = _check(line, governing_period, data["severity"], data.get("kinds"), data["decided_on"], rules)
             if data.get("publicity_ends_on"):
-                _check(line, check_publicity_end, data["severity"], data["decided_on"], data["publicity_ends_on"], rules)
+                _check(line, check_publicity_end, governing.severity, data["decided_on"], data["publicity_ends_on"], rules)
             else:
-                data["publicity_ends_on"] = _check(line, default_publicity_end, data["severity"], data["decided_on"], rules)
+                data["publicity_ends_on"] = _check(line, default_publicity_end, governing.severity, data["decided_on"],
+                                                   rules)
             if data.get("repaired_on"):
-                _check(line, check_repair_date, data["severity"], data["decided_on"], data["repaired_on"], self.today,
+                _check(line, check_repair_date, governing.severity, data["decided_on"], data["repaired_on"], self.today,
                        rules)
             incoming[data["decision_number"]] = line
         existing = {p.decision_number: p for p in self._rows(Penalty, Penalty.decision_number, incoming)}
@@ -837,7 +855,7 @@ def _export_full() -> Iterable[str]:
         yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name,
                      "legal_representative": unit.legal_representative, "division_code": unit.division_code,
                      "address": unit.address, "categories": unit.category_codes, "established_on": unit.established_on,
-                     "contact_phone": unit.contact_phone,
+                     "contact_phone": unit.contact_phone, "ceased_on": unit.ceased_on,
                      "commitment": _commitment_field(unit.commitment_signed_at, signers, ("unit", unit.id)),
                      "non_disclosed": {"reason": unit.non_disclosure_reason} if unit.non_disclosure_reason else None})
     id_number_of = {}

@@ -18,9 +18,10 @@ from registry.reference import CATEGORIES, PENALTY_KINDS, SEVERITIES
 from registry.rules.amounts import check_amount
 from registry.rules.ban_terms import check_ban_terms
 from registry.rules.divisions import jurisdiction_prefix
+from registry.rules.double_publicity import check_double_publicity_fields
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import validate_id_number, validate_uscc
-from registry.rules.publicity import check_decision_date, default_publicity_end, repair_possible_from
+from registry.rules.publicity import Governing, check_decision_date, default_publicity_end, governing_period, repair_possible_from
 from registry.services import service
 from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
 from registry.services.people import add_person, find_person_by_id_number
@@ -64,14 +65,21 @@ def publicity_rules():
     return current_app.config["PUBLICITY_RULES"]
 
 
-def publicity_end_for(severity: str, decided_on: date) -> date:
-    """The publicity end date of a decision: its date plus the maximum period of the rule then in force."""
-    return default_publicity_end(severity, decided_on, publicity_rules())
+def governing_for(severity: str, kinds, decided_on: date) -> Governing:
+    """The severity (and the kind that implied it, if any) whose period applies to a decision."""
+    return governing_period(severity, kinds, decided_on, publicity_rules())
+
+
+def publicity_end_for(severity: str, decided_on: date, kinds=()) -> date:
+    """The publicity end date of a decision: its date plus the longest maximum period of its kinds and severity
+    under the rule then in force."""
+    return default_publicity_end(governing_for(severity, kinds, decided_on).severity, decided_on, publicity_rules())
 
 
 def repair_date_for(penalty: Penalty) -> date:
     """The first day credit repair may be granted for this penalty."""
-    return repair_possible_from(penalty.severity, penalty.decided_on, publicity_rules())
+    governing = governing_for(penalty.severity, penalty.kinds, penalty.decided_on)
+    return repair_possible_from(governing.severity, penalty.decided_on, publicity_rules())
 
 
 def _text(value: str | None, field: str, limit: int) -> str | None:
@@ -195,6 +203,9 @@ def record_penalty(actor: Actor, data: PenaltyInput) -> Penalty:
     if db.session.scalar(select(Penalty.id).where(Penalty.decision_number == decision_number)) is not None:
         raise RuleViolation("decision_number", "该处罚决定书文号已经登记", "this decision number is already recorded")
     _check_penalty(data)
+    check_double_publicity_fields({name: getattr(data, name) for name in (
+        "violation_type", "violation", "basis", "content", "licence_action", "authority_uscc", "data_source")},
+        data.kinds, data.confiscated_yuan)
     unit, person = _subject(actor, data)
     if not (unit or person).registered:
         _unregistered_party_in_jurisdiction(actor, unit, person)
@@ -217,7 +228,7 @@ def record_penalty(actor: Actor, data: PenaltyInput) -> Penalty:
         licence_action=_text(data.licence_action, "licence_action", 200),
         ban_until=data.ban_until if data.ban == "until" else None, ban_lifetime=data.ban == "lifetime",
         ban_categories=data.ban_categories,
-        publicity_ends_on=publicity_end_for(data.severity, data.decided_on),
+        publicity_ends_on=publicity_end_for(data.severity, data.decided_on, data.kinds),
         data_source=_text(data.data_source, "data_source", 200), recorded_by_account_id=actor.account_id,
     )
     db.session.add(penalty)

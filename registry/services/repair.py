@@ -17,7 +17,7 @@ from registry.rules.errors import RuleViolation
 from registry.rules.publicity import check_repair_date
 from registry.services import service
 from registry.services.audit import Actor, record_event
-from registry.services.penalties import enqueue_penalty_subject, publicity_rules
+from registry.services.penalties import enqueue_penalty_subject, governing_for, publicity_rules
 from registry.services.regulator_accounts import require_jurisdiction
 
 
@@ -86,7 +86,8 @@ def grant_repair(actor: Actor, penalty_id: int) -> RepairApplication:
     penalty = _penalty(actor, penalty_id, "grant_repair")
     application = _application_of(penalty)
     try:
-        check_repair_date(penalty.severity, penalty.decided_on, today(), today(), publicity_rules())
+        check_repair_date(governing_for(penalty.severity, penalty.kinds, penalty.decided_on).severity, penalty.decided_on,
+                          today(), today(), publicity_rules())
     except RuleViolation as refused:  # the same rule and words as the import's, shown beside the decision
         raise RuleViolation("application", refused.message_zh, refused.message_en) from None
     penalty.repaired_on = today()

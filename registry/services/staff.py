@@ -2,7 +2,7 @@
 to create their own account and sign their own commitment. Employment history is kept, never deleted."""
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
@@ -10,6 +10,7 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Account, Employment, Invitation, Person
 from registry.models.base import utcnow
+from registry.rules.dates import check_not_in_future
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
@@ -116,12 +117,26 @@ def reissue_invitation(actor: Actor, person_id: int) -> tuple[Person, str]:
     return person, _issue(actor, person)
 
 
+def validated_end_date(ended_on: date | None, started_on: date) -> date:
+    """The day the person left, as the firm states it: today when not given (or the start, for someone who
+    joined today), never in the future, never before the employment started."""
+    if ended_on is None:
+        return max(today(), started_on)
+    check_not_in_future(ended_on, "ended_on", today())
+    if ended_on < started_on:
+        raise RuleViolation("ended_on", f"离职日期不能早于入职日期{started_on.isoformat()}",
+                            f"the date the person left cannot be before they joined on {started_on.isoformat()}")
+    return ended_on
+
+
 @service
-def end_employment(actor: Actor, person_id: int) -> Employment:
-    """Record that a staff member has left the firm; the employment row stays as history."""
+def end_employment(actor: Actor, person_id: int, ended_on: date | None = None) -> Employment:
+    """Record that a staff member has left the firm on `ended_on` (today when not given) and the day it was
+    entered; the employment row stays as history."""
     person, employment = current_staff_member(actor, person_id, "end employment")
     before = snapshot(employment)
-    employment.ended_on = max(today(), employment.started_on)
+    employment.ended_on = validated_end_date(ended_on, employment.started_on)
+    employment.end_entered_on = today()
     # a code the firm gave this person stops working once the firm has ended the employment (issue 13.10)
     db.session.execute(
         update(Invitation)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from registry.services.demo import regulator_records
 from tests.browser.conftest import assert_every_page_checked, check_page, docs_screenshot, journey_page, login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -97,12 +98,16 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     desk.fill("#violation_type", "出具虚假报告")
     desk.fill("#violation", "在原苏州制药厂地块土壤污染状况调查中出具虚假调查报告")
     desk.fill("#basis", "《中华人民共和国土壤污染防治法》第九十条第一款")
+    desk.fill("#content", "罚款五十万元，禁止从事土壤污染状况调查业务")
     desk.fill("#fine_yuan", "500000")
+    desk.fill("#authority_uscc", "11320500MB1234567Y")
+    assert desk.input_value("#data_source") == "苏州市生态环境局"  # prefilled from the regulator's authority
     desk.check("input[name=ban][value=until]")
     desk.fill("#ban_until", "2036-11-19")
     desk.click("main button >> text=计算公示截止日期")
     preview = check_page(desk)
     assert "公示截止日期为2029-11-20" in preview, preview[:800]
+    assert "公示期限依据：失信程度“严重”" in preview
     docs_screenshot(desk, "regulator-penalty-form", full_page=True)
     desk.click("main button >> text=登记处罚")
     recorded = check_page(desk)
@@ -116,7 +121,11 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     desk.fill("#decided_on", "2025-06-02")
     desk.check("input[name=kinds][value=warning]")
     desk.select_option("#severity", "ordinary")
+    desk.fill("#violation_type", "未按规定更新信用记录")
     desk.fill("#violation", "未按规定在信用记录系统中更新项目信息")
+    desk.fill("#basis", "《建设用地土壤污染风险管控和修复从业单位和个人执业情况信用记录管理办法》")
+    desk.fill("#content", "警告")
+    assert desk.input_value("#authority_uscc") == "11320500MB1234567Y"  # the authority's code, as last recorded
     desk.click("main button >> text=登记处罚")
     assert "行政处罚已登记" in check_page(desk)
     desk.goto(url + "/regulator/penalties")
@@ -202,3 +211,46 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     assert response.status == 404 and WITHHELD_PROJECT[1] not in check_page(public)
     assert_every_page_checked(public)
     public.context.close()
+
+
+def test_the_suzhou_regulator_finds_its_own_work_on_the_demo_and_tries_repair(browser, demo_server):
+    """The demo gives each regulator cases in its own area (issue 12.12): on the Suzhou desk, projects awaiting a
+    review outcome and complaints; a penalty whose minimum publicity period has passed is repaired, and one whose
+    period has not is refused with the first day repair is possible."""
+    url = demo_server.url
+    day = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the server's "today", from which the demo counts
+    suzhou = [r for r in regulator_records(day) if r.get("authority_division_code") == "320500"]
+    repairable, not_yet, repaired = [r["decision_number"] for r in suzhou if r["kind"] == "penalty"]
+    desk = journey_page(browser)
+    login(desk, url, "regulator-suzhou")
+    home = check_page(desk)
+    for ref in ("DR-320500-002", "DR-320500-003", "DRC-320500-001", "DRC-320500-002"):
+        assert ref in home, ref  # the work queues: projects awaiting review, complaints to answer
+    screenshot(desk, "regulator-06-demo-desk")
+
+    desk.goto(url + "/regulator/penalties")
+    listed = check_page(desk)
+    assert repairable in listed and not_yet in listed and repaired in listed
+    for decision in (repairable, not_yet):
+        desk.goto(url + "/regulator/penalties")
+        desk.click(f"main >> text={decision}")
+        check_page(desk)
+        desk.click("main >> text=登记或决定信用修复申请")
+        desk.fill("#applied_on", day.isoformat())
+        desk.fill("#grounds", "已缴清罚款并完成整改，申请信用修复")
+        desk.check("input[name=materials] >> nth=0")
+        desk.click("main button >> text=登记申请")
+        assert decision in check_page(desk)
+        screenshot(desk, f"regulator-07-demo-repair-{'open' if decision == repairable else 'too-early'}")
+        if decision == repairable:
+            desk.click("main button >> text=今日准予信用修复")
+            assert "已准予信用修复，该处罚信息已停止公示。" in check_page(desk)
+        else:  # no grant before the minimum period: the page says from when, and the application is refused
+            assert desk.locator("main button >> text=今日准予信用修复").count() == 0
+            assert re.search(r"最短公示期届满后，自\d{4}-\d\d-\d\d起方可办理信用修复。", desk.inner_text("main"))
+            desk.fill("#reason", "最短公示期尚未届满")
+            desk.click("main button >> text=不予修复")
+            assert "申请已不予修复，该处罚保持原状。" in check_page(desk)
+        screenshot(desk, f"regulator-08-demo-repair-{'granted' if decision == repairable else 'refused'}")
+    assert_every_page_checked(desk)
+    desk.context.close()

@@ -127,10 +127,10 @@ def status_200(response) -> bool:
 
 DATES = st.one_of(st.dates().map(lambda d: d.isoformat()), st.sampled_from(["2026-01-01", "2026-11-26"]))
 PENALTY = {"subject_kind": "unit", "subject_uscc": "", "subject_id_number": "", "decision_number": "青环罚〔2026〕99号",
-           "decided_on": "2026-10-01", "kinds": ["fine"], "severity": "ordinary", "violation_type": "",
-           "violation": "出具虚假报告", "basis": "土壤污染防治法第九十条", "content": "", "fine_yuan": "100000",
-           "confiscated_yuan": "", "licence_action": "", "ban": "none", "ban_until": "", "authority_uscc": "",
-           "data_source": ""}
+           "decided_on": "2026-10-01", "kinds": ["fine"], "severity": "ordinary", "violation_type": "出具虚假报告",
+           "violation": "出具虚假报告", "basis": "土壤污染防治法第九十条", "content": "罚款十万元", "fine_yuan": "100000",
+           "confiscated_yuan": "", "licence_action": "", "ban": "none", "ban_until": "",
+           "authority_uscc": "11370200MB2843567A", "data_source": "青岛市生态环境局"}
 
 FORMS: dict[str, Form] = {
     "auth.login": Form("anonymous", lambda c: st.just("/login"),

@@ -1,6 +1,7 @@
 """Staff: added by the firm with masked ID numbers, invited with a one-time code, signing their own letter,
 and moving between firms with their history kept."""
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -215,3 +216,20 @@ def test_an_invitation_stops_working_once_the_firm_ends_the_employment(app, firm
     page = redeem(app.test_client(), code).get_data(as_text=True)
     assert "邀请码无效、已使用或已过期" in " ".join(errors_of(page, "code"))
     assert count(Account) == 1  # only the firm's
+
+def test_the_firm_states_the_day_a_person_left_and_the_day_it_entered_it_is_kept(firm):
+    """Issue 14.6: a departure dated in the future, or before the person joined, is refused and changes nothing;
+    a stated day is kept beside the day it was entered."""
+    hire(firm, "王明", WANG)
+    person = person_by_name("王明")  # joined on the pinned today, 2026-11-26
+    firm.post(f"/practitioner/staff/{person.id}/end", data={"ended_on": "2026-11-27"})
+    firm.post(f"/practitioner/staff/{person.id}/end", data={"ended_on": "2026-11-25"})
+    db.session.expire_all()
+    assert person_by_name("王明").current_employment is not None
+    page = firm.get("/practitioner/staff").get_data(as_text=True)
+    assert "离职日期不能晚于今天" in page and "离职日期不能早于入职日期2026-11-26" in page
+    assert 'name="ended_on" value="2026-11-26"' in page
+    assert firm.post(f"/practitioner/staff/{person.id}/end", data={"ended_on": "2026-11-26"}).status_code == 302
+    db.session.expire_all()
+    employment = person_by_name("王明").employments[-1]
+    assert (employment.ended_on, employment.end_entered_on) == (date(2026, 11, 26), date(2026, 11, 26))

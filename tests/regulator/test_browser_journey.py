@@ -62,6 +62,8 @@ def test_a_regulators_day(page, seeded):  # noqa: F811
     page.fill("#decided_on", "2026-11-20")
     page.check("input[name=kinds][value=warning]")
     page.select_option("#severity", "ordinary")
+    for field, value in f.DOUBLE_PUBLICITY.items():
+        page.fill(f"#{field}", value)
     page.click("text=计算公示截止日期")
     assert "公示截止日期为2027-11-20" in page.inner_text("main")
     page.click("text=登记处罚")

@@ -1,11 +1,12 @@
 """The regulator's desk: the header names the official and the authority once; the work queue."""
 from datetime import date
 
-from registry.models import Unit
+from registry.models import Person, Unit
 from registry.queries.desk import QUEUES, QueueItem, register_desk_queue
 from registry.services.audit import SYSTEM, Actor
 from registry.services.regulator_accounts import create_regulator
 from registry.services.repair import record_repair_application
+from registry.services.staff import end_employment
 from registry.services.units import update_unit_details
 from tests import factories as f
 from tests.regulator.conftest import PASSWORD, actor_for, login
@@ -94,6 +95,14 @@ def test_a_change_of_basic_information_entered_late_shows_on_the_firms_regulator
     assert unit.name not in section(page, "queue-late_updates")
     change("青岛市市南区二号", date(2026, 10, 28))
     late = section(as_qingdao.get("/regulator/").get_data(as_text=True), "queue-late_updates")
-    assert "超过二十个工作日才录入的基本信息变化 (1)" in late
-    assert "2026-10-28发生变化，应于2026-11-25前更新，2026-11-26录入" in late
+    assert "发生后超过二十个工作日才录入的信息变化 (1)" in late
+    assert "基本信息 · 2026-10-28发生变化，应于2026-11-25前更新，2026-11-26录入" in late
     assert f"/regulator/units/{unit.id}" in late
+
+    person = db.session.get(Person, world.qd.person)
+    person.current_employment.started_on = date(2026, 1, 5)  # imported with no start: joined "today"
+    db.session.commit()
+    end_employment(firm, person.id, ended_on=date(2026, 10, 28))  # left on the 28th, entered on the 26th: late
+    late = section(as_qingdao.get("/regulator/").get_data(as_text=True), "queue-late_updates")
+    assert f"{person.name}离职" in late and "(2)" in late
+    assert "合肥" not in late  # the jurisdiction's firms only

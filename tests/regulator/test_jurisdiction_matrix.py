@@ -7,6 +7,7 @@ from sqlalchemy import select
 from registry.models import AuditEvent, Complaint, Penalty, Project, Review, Unit
 from registry.services.accounts import create_account
 from registry.services.audit import SYSTEM
+from tests import factories as f
 from tests.regulator.conftest import HF_ID, PASSWORD, login, login_as
 
 
@@ -184,7 +185,7 @@ def test_a_penalty_decided_elsewhere_is_counted_on_the_firms_page_but_not_shown(
     factories.create(factories.project_record(uscc, "青岛-合肥项目", division_code="340102"))
     penalty = record_penalty(actor_for(db, world, "hefei"), PenaltyInput(
         subject_kind="unit", subject_uscc=uscc, decision_number="合环罚〔2026〕77号", decided_on=date(2026, 11, 2),
-        kinds=["warning"]))
+        kinds=["warning"], **f.DOUBLE_PUBLICITY))
     login_as(client, world, "qingdao")
     page = client.get(f"/regulator/units/{world.qd.unit}").get_data(as_text=True)
     assert "青岛环罚〔2026〕1号" in page and "合环罚〔2026〕77号" not in page

@@ -18,12 +18,15 @@ from tests import factories as f
 from tests.regulator.conftest import HF_ID, PASSWORD, QD_ID, actor_for, login_as
 
 
+AUTHORITY_USCC = "11370200MB2843567A"  # 青岛市生态环境局
+
+
 def firm_penalty(uscc: str, **fields) -> dict:
     data = {"subject_kind": "unit", "subject_uscc": uscc, "decision_number": "青环罚〔2026〕88号",
             "decided_on": "2026-11-20", "kinds": ["fine", "circulated_criticism"], "severity": "ordinary",
             "violation_type": "出具虚假报告", "violation": "在修复效果评估报告中篡改检测数据",
             "basis": "《中华人民共和国土壤污染防治法》第九十条第一款", "content": "罚款二十万元并通报批评",
-            "fine_yuan": "200000", "ban": "none", "data_source": "青岛市生态环境局"}
+            "fine_yuan": "200000", "ban": "none", "authority_uscc": AUTHORITY_USCC, "data_source": "青岛市生态环境局"}
     data.update(fields)
     return data
 
@@ -116,7 +119,7 @@ def test_repair_is_refused_before_the_minimum_period_with_the_date_it_becomes_po
     actor = actor_for(db, world, "qingdao")
     penalty = record_penalty(actor, PenaltyInput(subject_kind="unit", subject_uscc=uscc_of(db, world.qd.unit),
                                                  decision_number="青环罚〔2026〕90号", decided_on=date(2026, 10, 1),
-                                                 kinds=["warning"], severity="ordinary"))
+                                                 kinds=["warning"], severity="ordinary", **f.DOUBLE_PUBLICITY))
     record_repair_application(actor, penalty.id, applied_on=date(2026, 11, 20), grounds="已整改",
                               materials=["application_letter"])
     with pytest.raises(RuleViolation) as refused:
@@ -152,7 +155,7 @@ def test_granted_repair_takes_the_penalty_out_of_public_view_that_day(client, db
 def test_a_minor_penalty_is_recorded_but_never_public(db, world):
     penalty = record_penalty(actor_for(db, world, "qingdao"), PenaltyInput(
         subject_kind="unit", subject_uscc=uscc_of(db, world.qd.unit), decision_number="青环罚〔2026〕91号",
-        decided_on=date(2026, 11, 2), kinds=["warning"], severity="minor"))
+        decided_on=date(2026, 11, 2), kinds=["warning"], severity="minor", **f.DOUBLE_PUBLICITY))
     assert penalty.publicity_ends_on == date(2026, 11, 2)
     assert not publicly_visible(penalty.id, date(2026, 11, 2))
 

@@ -57,7 +57,7 @@ def test_the_largest_amount_the_column_holds_is_stored_exactly(as_qingdao, db, w
 
 def test_the_service_applies_the_same_rule_as_the_form(db, world):
     data = PenaltyInput(subject_kind="unit", subject_uscc=uscc_of(db, world.qd.unit), decision_number="青环罚〔2026〕79号",
-                        decided_on=date(2026, 11, 2), kinds=["fine"], fine_yuan=Decimal("Infinity"))
+                        decided_on=date(2026, 11, 2), kinds=["fine"], fine_yuan=Decimal("Infinity"), **f.DOUBLE_PUBLICITY)
     with pytest.raises(RuleViolation) as refused:
         record_penalty(actor_for(db, world, "qingdao"), data)
     assert refused.value.field == "fine_yuan" and refused.value.message_zh == "请填写有限的数值"

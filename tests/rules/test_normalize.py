@@ -87,9 +87,11 @@ def test_the_import_refuses_with_the_rules_message(db):
 def test_the_demo_firms_and_parcels_lie_in_divisions_that_exist_today(db):
     """`make run` imports the demo through the same rules: each of its cities and districts must exist in cn/loc
     (500112, 渝北区, left it in 2025)."""
-    from registry.services.demo import CITIES, generate_records
+    from registry.services.demo import CITIES, REGULATOR_AREAS, generate_records
 
     for _city, _name, districts in CITIES:
         assert all(validate_county_code(district) == district for district in districts)
+    for *_authority, district in REGULATOR_AREAS:  # the firm in each demo regulator's area
+        assert validate_county_code(district) == district
     report = import_records(SYSTEM, list(generate_records(len(CITIES) * 3, projects_per_firm=(1, 2))))
     assert report.created["unit"] == len(CITIES) * 3

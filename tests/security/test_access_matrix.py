@@ -77,7 +77,7 @@ def commitment_body(cast, role):
 def penalty_body(cast, role):
     return {"subject_kind": "unit", "subject_uscc": cast.a.uscc, "decision_number": unique("鲁环罚〔2026〕"),
             "decided_on": "2026-11-01", "kinds": "warning", "severity": "ordinary", "ban": "none",
-            "authority_division_code": "340000"}
+            "authority_division_code": "340000", **f.DOUBLE_PUBLICITY}
 
 
 def regulator_account_body(cast, role):

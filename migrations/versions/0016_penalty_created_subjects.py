@@ -1,14 +1,14 @@
 """parties a penalty decision created (Soil Law art. 90 reaches firms and persons whether or not registered):
 `registered` is false until a registration claims the record
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
