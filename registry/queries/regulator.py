@@ -19,6 +19,7 @@ from registry.rules.authority import record_authority
 from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import jurisdiction_prefix, within_jurisdiction
 from registry.rules.errors import RuleViolation
+from registry.rules.identifiers import validate_uscc
 from registry.rules.publicity import (Governing, default_publicity_end, governing_period, is_published_severity,
                                      repair_possible_from)
 from registry.services.audit import Actor
@@ -402,6 +403,16 @@ def find_firms(actor: Actor, text: str, limit: int = 20) -> list[tuple[Unit, boo
         .order_by(Unit.name).limit(limit)
     )
     return [(firm, may_decide_penalty(actor.division_code, firm.id, None)) for firm in firms]
+
+
+def firm_party(uscc: str | None) -> Unit | None:
+    """The registered firm a penalty form names, whose name and legal representative the decision will carry
+    (a person is found only when recorded: a lookup by ID number is audited, see person_lookup)."""
+    try:
+        code = validate_uscc(uscc or "", "subject_uscc")
+    except RuleViolation:
+        return None
+    return db.session.scalar(select(Unit).where(Unit.uscc == code))
 
 
 def authority_uscc_of(actor: Actor) -> str | None:

@@ -254,7 +254,8 @@ def new_penalty():
                     day=penalty.publicity_ends_on.isoformat()), "success")
             return redirect(url_for(".penalty", penalty_id=penalty.id))
     finder = search_text("find")
-    return render_template("regulator/penalty_form.html", form=form, finder=finder, preview=preview,
+    party = q.firm_party(form.subject_uscc.data) if preview and form.subject_kind.data == "unit" else None
+    return render_template("regulator/penalty_form.html", form=form, finder=finder, preview=preview, party=party,
                            found=q.find_firms(actor(), finder) if finder else None,
                            periods=q.publicity_periods()), 400 if form.errors else 200
 

@@ -65,3 +65,14 @@ def test_the_penalty_page_names_what_set_the_period(as_qingdao, db, world):
     response = as_qingdao.post("/regulator/penalties/new", data=firm_penalty(uscc_of(db, world.qd.unit)))
     page = as_qingdao.get(response.headers["Location"]).get_data(as_text=True)
     assert "公示期限依据" in page and "失信程度“一般”" in page
+
+
+def test_the_preview_shows_the_firm_and_legal_representative_the_decision_will_carry(as_qingdao, db, world):
+    from registry.models import Unit
+
+    unit = db.session.get(Unit, world.qd.unit)
+    data = firm_penalty(unit.uscc, action="preview")
+    page = as_qingdao.post("/regulator/penalties/new", data=data).get_data(as_text=True)
+    assert f"处罚决定将载明当事人今日的登记信息：{unit.name} · 法定代表人 {unit.legal_representative}" in page
+    unknown = as_qingdao.post("/regulator/penalties/new", data={**data, "subject_uscc": "not-a-code"}).get_data(as_text=True)
+    assert "处罚决定将载明当事人今日的登记信息" not in unknown
