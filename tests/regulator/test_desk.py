@@ -7,7 +7,7 @@ from registry.services.audit import SYSTEM, Actor
 from registry.services.regulator_accounts import create_regulator
 from registry.services.repair import record_repair_application
 from registry.services.staff import end_employment
-from registry.services.units import update_unit_details
+from registry.services.units import declare_ceased, update_unit_details
 from tests import factories as f
 from tests.regulator.conftest import PASSWORD, actor_for, login
 
@@ -106,3 +106,13 @@ def test_a_change_of_basic_information_entered_late_shows_on_the_firms_regulator
     late = section(as_qingdao.get("/regulator/").get_data(as_text=True), "queue-late_updates")
     assert f"{person.name}离职" in late and "(2)" in late
     assert "合肥" not in late  # the jurisdiction's firms only
+
+
+def test_the_regulator_sees_a_firms_cessation_on_its_page_and_in_its_audit_trail(as_qingdao, db, world):
+    """Issue 14.6: the declaration is audited and the firm's regulator sees it, with the date."""
+    unit = db.session.get(Unit, world.qd.unit)
+    declare_ceased(Actor(account_id=None, label="firm", role="unit", unit_id=unit.id), unit.id, date(2026, 11, 20))
+    page = as_qingdao.get(f"/regulator/units/{unit.id}").get_data(as_text=True)
+    assert "已于2026-11-20注销（单位自行声明）" in page
+    trail = as_qingdao.get(f"/regulator/audit/unit/{unit.id}").get_data(as_text=True)
+    assert "单位声明注销" in trail
