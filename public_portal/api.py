@@ -186,7 +186,7 @@ def present_unit_detail(p) -> dict:
     unit, basic = p.unit, p.basic_public
     return {
         "uscc": unit.uscc, "name": unit.name, "basic_information_public": basic,
-        "registration_confirmed": unit.registration_confirmed_at is not None,
+        "registration_confirmed": unit.registration_confirmed_at is not None, "registered": unit.registered,
         "division_code": unit.division_code if basic else None,
         "province": unit.division_code[:2] if basic else None,
         "legal_representative": unit.legal_representative if basic else None,
@@ -220,7 +220,7 @@ def present_person_detail(p) -> dict:
     person = p.person
     return {
         "public_id": person.public_id, "name": person.name, "id_number_masked": person.id_number_masked,
-        "unit": {"uscc": p.firm[0], "name": p.firm[1]} if p.firm else None,
+        "registered": person.registered, "unit": {"uscc": p.firm[0], "name": p.firm[1]} if p.firm else None,
         "ban": present_ban(p.ban), "first_pass": present_rate(p.first_pass),
         "roles": [{"project_ref": r.project.ref, "project_name": r.project.name,
                    "unit": {"uscc": r.unit_uscc, "name": r.unit_name}, "role": r.role,

@@ -216,6 +216,9 @@ class FindingSchema(Schema):
 
 
 class UnitDetailSchema(UnitItemSchema):
+    registered = fields.Boolean(required=True, metadata={
+        "description": "false for a party a penalty decision brought into the registry (Soil Law art. 90 reaches it "
+                       "whether or not it registered): public only through that penalty, until it registers"})
     legal_representative = fields.String(required=True, allow_none=True)
     address = fields.String(required=True, allow_none=True)
     established_on = fields.Date(required=True, allow_none=True)
@@ -247,6 +250,9 @@ class RoleSchema(Schema):
 
 
 class PersonDetailSchema(PersonItemSchema):
+    registered = fields.Boolean(required=True, metadata={
+        "description": "false for a party a penalty decision brought into the registry (Soil Law art. 90 reaches it "
+                       "whether or not it registered): public only through that penalty, until it registers"})
     first_pass = fields.Nested(FirstPassSchema, required=True)
     roles = fields.List(fields.Nested(RoleSchema), required=True)
     penalties = fields.List(fields.Nested(PenaltySchema), required=True)

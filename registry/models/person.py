@@ -1,8 +1,8 @@
 """Individuals (从业个人): the ID number encrypted with a keyed hash for lookup, and employment history."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy import UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, UtcDateTime, utcnow
@@ -22,6 +22,9 @@ class Person(Base):
     commitment_signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
     non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # False for a person a regulator's penalty decision created (Soil Law art. 90 reaches the unregistered): public
+    # only through that penalty and marked 未登记; a firm adding the same ID number, once confirmed, claims it
+    registered: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -1,7 +1,7 @@
 """Firms (从业单位): basic information, practice categories, and every earlier version of them."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, UtcDateTime, in_list, utcnow
@@ -36,6 +36,9 @@ class Unit(Base):
     # the firm declared that it has ceased business (注销) on this day: its records stay public as before, its
     # profile says so, and it adds no more projects
     ceased_on: Mapped[date | None] = mapped_column(Date)
+    # False for a firm a regulator's penalty decision created (Soil Law art. 90 reaches the unregistered): public
+    # only through that penalty and marked 未登记; registering the same credit code later claims the record
+    registered: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -60,6 +60,11 @@ class PenaltyForm(FlaskForm):
     subject_uscc = StringField(_l("Firm's unified social credit code"), validators=[Optional(), Length(max=30)])
     subject_id_number = StringField(_l("Person's full ID number"), widget=NoEchoTextInput(),
                                     validators=[Optional(), Length(max=30)])
+    # Soil Law art. 90 reaches a party whether or not it registered: an unknown one is created from the decision
+    subject_name = StringField(_l("Party's name, if not registered (as the decision gives it)"),
+                               validators=[Optional(), Length(max=200)])
+    subject_legal_representative = StringField(_l("Firm's legal representative, if not registered"),
+                                               validators=[Optional(), Length(max=100)])
     decision_number = StringField(_l("Decision document number"), validators=[required(), Length(max=100)])
     decided_on = DateField(_l("Decision date"), validators=[required()])
     kinds = MultiCheckboxField(_l("Penalty kinds"), validators=[required()])

@@ -20,11 +20,12 @@ from registry.rules.ban_terms import check_ban_terms
 from registry.rules.divisions import jurisdiction_prefix
 from registry.rules.double_publicity import check_double_publicity_fields
 from registry.rules.errors import RuleViolation
-from registry.rules.identifiers import validate_uscc
+from registry.rules.identifiers import validate_id_number, validate_uscc
 from registry.rules.publicity import Governing, check_decision_date, default_publicity_end, governing_period, repair_possible_from
 from registry.services import service
 from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
-from registry.services.people import find_person_by_id_number
+from registry.services.people import add_person, find_person_by_id_number
+from registry.services.registration import required_text
 from registry.services.regulator_accounts import require_jurisdiction
 
 BAN_CHOICES = ("none", "until", "lifetime")
@@ -42,6 +43,9 @@ class PenaltyInput:
     severity: str = "ordinary"
     subject_uscc: str | None = None
     subject_id_number: str | None = None
+    # an unregistered party (Soil Law art. 90 reaches it all the same): its record is created from the decision
+    subject_name: str | None = None
+    subject_legal_representative: str | None = None
     violation_type: str | None = None
     violation: str | None = None
     basis: str | None = None
@@ -85,20 +89,58 @@ def _text(value: str | None, field: str, limit: int) -> str | None:
     return value or None
 
 
-def _subject(data: PenaltyInput) -> tuple[Unit | None, Person | None]:
-    """The firm (by credit code, which must be registered) or the person (by full ID number)."""
+def _subject(actor: Actor, data: PenaltyInput) -> tuple[Unit | None, Person | None]:
+    """The firm (by credit code) or the person (by full ID number). A party not registered is created from the
+    decision when its name is given (Soil Law art. 90 reaches firms and persons whether or not they registered).
+    Jurisdiction over such a party: its credit code's registration division (characters 3-8, GB 32100) or its ID
+    number's first six digits lie in the acting authority's jurisdiction. A party from elsewhere is recorded by
+    the authority of its place, or registers first, so that `may_decide_penalty` can judge it by its projects."""
     if data.subject_kind == "unit":
         code = validate_uscc(data.subject_uscc or "", "subject_uscc")
         unit = db.session.scalar(select(Unit).where(Unit.uscc == code))
         if unit is None:
-            raise RuleViolation("subject_uscc", "该统一社会信用代码的单位尚未登记", "no firm with this credit code is registered")
+            unit = _new_unit(actor, code, data)
         return unit, None
     if data.subject_kind == "person":
         person = find_person_by_id_number(data.subject_id_number or "", "subject_id_number")
         if person is None:
-            raise RuleViolation("subject_id_number", "该身份证号码的个人尚未登记", "no person with this ID number is registered")
+            person = _new_person(actor, data)
         return None, person
     raise RuleViolation("subject_kind", "请选择处罚对象是单位还是个人", "choose whether a firm or a person is penalised")
+
+
+def _unregistered_party_in_jurisdiction(actor: Actor, unit: Unit | None, person: Person | None) -> None:
+    """A party not registered lies in the jurisdiction where its place of registration does (the masked ID
+    number keeps the first six digits)."""
+    division = unit.uscc[2:8] if unit else person.id_number_masked[:6]
+    if not division.startswith(jurisdiction_prefix(actor.division_code)):
+        field = "subject_uscc" if unit else "subject_id_number"
+        raise RuleViolation(field, "该当事人未登记，且其登记地（统一社会信用代码第3至8位或身份证号码前6位）不在本机关辖区内",
+                            "the party is not registered and its place of registration (characters 3 to 8 of the "
+                            "credit code, or the first six digits of the ID number) is not in your jurisdiction")
+
+
+def _new_unit(actor: Actor, code: str, data: PenaltyInput) -> Unit:
+    name = required_text(data.subject_name, "subject_name", 200, "当事人名称（该单位尚未登记，按处罚决定书填写）",
+                         "the party's name (the firm is not registered: as the decision gives it)")
+    representative = required_text(data.subject_legal_representative, "subject_legal_representative", 100,
+                                   "法定代表人", "the legal representative")
+    unit = Unit(uscc=code, name=name, legal_representative=representative, division_code=code[2:8], registered=False)
+    db.session.add(unit)
+    db.session.flush()
+    record_event(actor, "unit_created_from_penalty", unit, after=snapshot(unit), division_code=actor.division_code)
+    return unit
+
+
+def _new_person(actor: Actor, data: PenaltyInput) -> Person:
+    name = required_text(data.subject_name, "subject_name", 100, "当事人姓名（此人尚未登记，按处罚决定书填写）",
+                         "the party's name (the person is not registered: as the decision gives it)")
+    number = validate_id_number(data.subject_id_number or "", "subject_id_number")
+    person = add_person(number, name, None, "subject_id_number")
+    person.registered = False
+    db.session.flush()
+    record_event(actor, "person_created_from_penalty", person, after=snapshot(person), division_code=actor.division_code)
+    return person
 
 
 def may_decide_penalty(jurisdiction_code: str | None, unit_id: int | None, person_id: int | None) -> bool:
@@ -164,8 +206,10 @@ def record_penalty(actor: Actor, data: PenaltyInput) -> Penalty:
     check_double_publicity_fields({name: getattr(data, name) for name in (
         "violation_type", "violation", "basis", "content", "licence_action", "authority_uscc", "data_source")},
         data.kinds, data.confiscated_yuan)
-    unit, person = _subject(data)
-    if not may_decide_penalty(actor.division_code, unit.id if unit else None, person.id if person else None):
+    unit, person = _subject(actor, data)
+    if not (unit or person).registered:
+        _unregistered_party_in_jurisdiction(actor, unit, person)
+    elif not may_decide_penalty(actor.division_code, unit.id if unit else None, person.id if person else None):
         raise RuleViolation("subject_uscc" if unit else "subject_id_number",
                             "该当事人的登记地和从业项目所在地都不在本机关辖区内，本机关不能登记对其的行政处罚",
                             "neither the party's registered division nor any of its projects lies in your "

@@ -52,6 +52,11 @@ def join_firm(actor: Actor, invitation: Invitation, person: Person) -> Employmen
     """The person confirmed the firm's proposal: the former affiliation ends today and the new one starts today
     (call inside a service)."""
     now, day = utcnow(), today()
+    if not person.registered:
+        # a person a penalty decision created (Soil Law art. 90): confirming a firm claims the record
+        before = snapshot(person)
+        person.registered = True
+        record_event(actor, "person_registration_claimed", person, before=before, after=snapshot(person))
     current = person.current_employment
     if current is not None and current.unit_id == invitation.unit_id:
         invitation.used_at = now

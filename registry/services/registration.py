@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from registry.extensions import db
-from registry.models import Account, Invitation, Person, Unit
+from registry.models import Account, Invitation, Person, Unit, UnitVersion
 from registry.models.base import utcnow
 from registry.rules.divisions import validate_county_code
 from registry.rules.errors import Checks, RuleViolation
@@ -16,7 +16,7 @@ from registry.rules.identifiers import validate_id_number, validate_uscc
 from registry.rules.normalize import normalize_text
 from registry.services import service
 from registry.services.accounts import create_account
-from registry.services.audit import Actor, record_event, snapshot
+from registry.services.audit import Actor, enqueue_for_index, record_event, snapshot
 from registry.services.people import join_firm, vault
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -86,8 +86,14 @@ def register_firm(actor: Actor, *, uscc: str, name: str, division_code: str, leg
     code, name, division, representative, email = validated_firm(
         uscc=uscc, name=name, division_code=division_code, legal_representative=legal_representative,
         contact_email=contact_email)
-    if db.session.scalar(select(Unit.id).where(Unit.uscc == code)) is not None:
-        # Also when a regulator's record created the firm: claiming it needs the authority, not a web form.
+    unit = db.session.scalar(select(Unit).where(Unit.uscc == code))
+    if unit is not None and not unit.registered:
+        # a firm a penalty decision created (Soil Law art. 90): its registration takes the record over, penalties
+        # and all, instead of a duplicate; its penalties keep the name and representative as decided
+        return _claim(actor, unit, name=name, division=division, representative=representative, email=email,
+                      password=password)
+    if unit is not None:
+        # Also when a regulator's record (an import) created the firm: claiming it needs the authority.
         raise RuleViolation(
             "uscc",
             "该统一社会信用代码已经注册，不能重复注册。如忘记密码或尚无账号，请联系所在地生态环境主管部门。",
@@ -100,16 +106,33 @@ def register_firm(actor: Actor, *, uscc: str, name: str, division_code: str, leg
                 contact_email=email)
     db.session.add(unit)
     db.session.flush()
+    account = _firm_account(actor, unit, name, email, password)
+    record_event(actor, "unit_registered", unit, after=snapshot(unit))
+    return Registration(unit, account)
+
+
+def _claim(actor: Actor, unit: Unit, *, name: str, division: str, representative: str, email: str,
+           password: str) -> Registration:
+    before = snapshot(unit)
+    db.session.add(UnitVersion(unit_id=unit.id, version=unit.version, data=before))
+    unit.name, unit.division_code, unit.legal_representative, unit.contact_email = name, division, representative, email
+    unit.registered, unit.version = True, unit.version + 1
+    account = _firm_account(actor, unit, name, email, password)
+    record_event(actor, "unit_registration_claimed", unit, before=before, after=snapshot(unit),
+                 detail="registered the credit code of a firm a penalty decision had created")
+    enqueue_for_index("unit", unit.id)
+    return Registration(unit, account)
+
+
+def _firm_account(actor: Actor, unit: Unit, name: str, email: str, password: str) -> Account:
     try:
-        account = create_account(actor, username=code, password=password, role="unit", display_name=name,
-                                 email=email, unit_id=unit.id)
+        return create_account(actor, username=unit.uscc, password=password, role="unit", display_name=name,
+                              email=email, unit_id=unit.id)
     except RuleViolation as error:
         if error.field != "username":
             raise
         # the username is the credit code: say so on the field the firm typed
         raise RuleViolation("uscc", error.message_zh, error.message_en) from None
-    record_event(actor, "unit_registered", unit, after=snapshot(unit))
-    return Registration(unit, account)
 
 
 def looks_like_uscc(text: str) -> bool:

@@ -75,9 +75,9 @@ def test_a_serious_penalty_with_a_lifetime_ban_on_a_person_found_by_full_id_numb
 
 
 @pytest.mark.parametrize("change, field, message", [
-    ({"subject_uscc": "9137020035791357M0"}, "subject_uscc", "该统一社会信用代码的单位尚未登记"),
+    ({"subject_uscc": "9137020035791357M0"}, "subject_name", "请填写当事人名称（该单位尚未登记，按处罚决定书填写）"),
     ({"subject_uscc": "913702003579135700"}, "subject_uscc", "统一社会信用代码校验位错误"),
-    ({"subject_kind": "person", "subject_id_number": "11010519491231002X"}, "subject_id_number", "该身份证号码的个人尚未登记"),
+    ({"subject_kind": "person", "subject_id_number": "11010519491231002X"}, "subject_name", "请填写当事人姓名（此人尚未登记，按处罚决定书填写）"),
     ({"decided_on": "2026-12-01"}, "decided_on", "处罚决定日期不能晚于今天"),
     ({"kinds": []}, "kinds", "此项为必填项"),
     ({"fine_yuan": ""}, "fine_yuan", "处罚类别含罚款时请填写罚款金额"),
