@@ -191,3 +191,8 @@ def test_an_import_adds_a_cessation_by_the_pages_rule_and_never_erases_or_moves_
     exported = [json.loads(line) for line in export_jsonl()]
     assert next(r for r in exported if r.get("uscc") == unit.uscc)["ceased_on"] == "2026-11-20"
     assert client.get(f"/api/v1/units/{unit.uscc}").get_json()["ceased_on"] == "2026-11-20"
+    public = [json.loads(line) for line in export_jsonl(public=True)]
+    assert next(r for r in public if r.get("uscc") == unit.uscc)["ceased_on"] == "2026-11-20"
+    csv = client.get("/open-data/unit.csv").get_data(as_text=True).splitlines()
+    header, row = csv[0].lstrip("\ufeff").split(","), next(line for line in csv if unit.uscc in line).split(",")
+    assert row[header.index("ceased_on")] == "2026-11-20"

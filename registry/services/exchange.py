@@ -931,9 +931,10 @@ def _export_public() -> Iterable[str]:
             yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name,
                          "legal_representative": unit.legal_representative, "division_code": unit.division_code,
                          "address": unit.address, "categories": unit.category_codes,
-                         "established_on": unit.established_on, "commitment": {"signed_at": unit.commitment_signed_at}})
-        else:
-            yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name})
+                         "established_on": unit.established_on, "ceased_on": unit.ceased_on,
+                         "commitment": {"signed_at": unit.commitment_signed_at}})
+        else:  # a declared cessation is on the profile whether or not the basic information is public
+            yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name, "ceased_on": unit.ceased_on})
     public_persons = {}
     for person in session.scalars(select(Person).where(public.person_listed(day, rules)).order_by(Person.id)):
         public_persons[person.id] = person
