@@ -105,6 +105,7 @@ class UnitSummary:
     ban: Ban
     finding_count: int = 0  # substantiated false-performance findings, shown beside penalties and bans
     registration_confirmed: bool = True  # False: 单位自主填报，尚未核验
+    registered: bool = True  # False: a firm a penalty decision brought in (Soil Law art. 90), marked 未登记
 
     @property
     def province(self) -> str | None:
@@ -178,7 +179,7 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
     session, day = db.session, today()
     units = {row.id: row for row in session.execute(
         select(Unit.id, Unit.uscc, Unit.name, Unit.division_code, unit_basic_public().label("basic"),
-               Unit.registration_confirmed_at.is_not(None).label("confirmed"))
+               Unit.registration_confirmed_at.is_not(None).label("confirmed"), Unit.registered)
         .where(Unit.id.in_(ids)))}
     categories: dict[int, list[str]] = defaultdict(list)
     for unit_id, category in session.execute(
@@ -209,7 +210,8 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
             categories=categories[unit_id] if basic else [],
             first_pass=first_pass[unit_id], on_time=on_time[unit_id], project_count=counts.get(unit_id, 0),
             penalty_count=penalties.get(unit_id, 0), ban=bans.get(unit_id, NO_BAN),
-            finding_count=findings.get(unit_id, 0), registration_confirmed=bool(row.confirmed)))
+            finding_count=findings.get(unit_id, 0), registration_confirmed=bool(row.confirmed),
+            registered=bool(row.registered)))
     return summaries
 
 
@@ -686,6 +688,7 @@ class PersonSummary:
     id_number_masked: str
     firm: tuple[str, str] | None
     ban: Ban
+    registered: bool = True  # False: a person a penalty decision brought in (Soil Law art. 90), marked 未登记
 
 
 def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page: int = 20) -> Page:
@@ -715,11 +718,11 @@ def person_summaries(ids: list[int]) -> list[PersonSummary]:
         return []
     rows = {row.id: row for row in db.session.execute(
         select(Person.id, Person.public_id, Person.name, Person.id_number_masked,
-               person_basic_public().label("basic")).where(Person.id.in_(ids)))}
+               person_basic_public().label("basic"), Person.registered).where(Person.id.in_(ids)))}
     firms = _current_firms(ids)
     bans = _bans(Penalty.person_id, ids, today())
     return [PersonSummary(rows[i].public_id, rows[i].name, rows[i].id_number_masked,
-                          firms.get(i) if rows[i].basic else None, bans.get(i, NO_BAN))
+                          firms.get(i) if rows[i].basic else None, bans.get(i, NO_BAN), bool(rows[i].registered))
             for i in ids if i in rows]
 
 

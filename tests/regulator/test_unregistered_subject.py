@@ -88,3 +88,15 @@ def test_a_person_created_from_a_penalty_is_claimed_when_a_firm_adds_them(as_qin
     assert db.session.scalar(select(func.count()).select_from(Person).where(Person.name == "赵六")) == 1
     assert db.session.get(Person, person.id).registered is True
     assert events(db, "person_registration_claimed") == 1
+
+
+def test_a_search_hit_marks_the_unregistered_party(as_qingdao, client, db, world):
+    assert as_qingdao.post("/regulator/penalties/new", data=person_penalty()).status_code == 302
+    data = firm_penalty(NEW_USCC, subject_name="黄岛无证修复有限公司", subject_legal_representative="钱七",
+                        decision_number="青环罚〔2026〕91号", severity="serious")
+    assert as_qingdao.post("/regulator/penalties/new", data=data).status_code == 302
+    for name in ("赵六", "黄岛无证修复"):
+        page = client.get("/search", query_string={"q": name}).get_data(as_text=True)
+        assert page.count("未登记：本记录依据行政处罚决定建立") == 1, name
+    registered = client.get("/search", query_string={"q": "青岛环境修复"}).get_data(as_text=True)
+    assert "青岛环境修复有限公司" in registered and "未登记：本记录依据行政处罚决定建立" not in registered
