@@ -18,6 +18,8 @@ def _responses(schema, missing: bool = False, limited: bool = False) -> dict:
         "200": {"description": "OK", "content": {JSON: {"schema": schema}}},
         "400": {"description": "an unknown parameter or a bad value (the parameter is named)",
                 "content": {JSON: {"schema": ErrorSchema}}},
+        "414": {"description": "the request line is longer than the server reads (gunicorn's limit_request_line, "
+                               "4,094 bytes): answered by the server before the API, without a JSON body"},
     }
     if missing:
         responses["404"] = {"description": "no such public record", "content": {JSON: {"schema": ErrorSchema}}}

@@ -33,6 +33,18 @@ EXCLUDED = {
     "auth.logout": "no fields (a button); ending the session is proved in tests/test_auth.py",
     "auth.second_factor_step": "answers only a session whose password was right a moment ago; wrong, reused, "
                                "malformed and locked-out codes are proved in tests/test_second_factor.py",
+    "practitioner.confirm_proposal": "no fields (a button); whose proposal a person may confirm is proved in "
+                                     "tests/practitioner/test_staff.py",
+    "regulator.confirm_registration": "no fields (a button); who may confirm is proved in "
+                                      "tests/regulator/test_registration_confirmation.py",
+    "regulator.suspend_registration": "a reason only; refusals and the audit are proved in "
+                                      "tests/regulator/test_registration_confirmation.py",
+    "regulator.hand_over_registration": "a reason only; refusals and the audit are proved in "
+                                        "tests/regulator/test_registration_confirmation.py",
+    "regulator.lift_withhold": "a reason only; who may lift is proved in tests/regulator/test_withholding_scope.py",
+    "regulator.correction": "a decision and a note; refusals are proved in tests/regulator/test_corrections.py",
+    "practitioner.cease": "a date and a tick; the date rule and the refusals are proved in "
+                          "tests/practitioner/test_change_dates.py and tests/test_exchange.py",
 }
 
 # -- generated values ---------------------------------------------------------------------------------------
@@ -188,7 +200,8 @@ FORMS: dict[str, Form] = {
                                          st.text(TEXT, max_size=20))
         .map(lambda ref: f"/projects/{quote(ref, safe='')}/complaints"),
         lambda c: {"description": "该项目的修复业绩与实际情况不符，现场并未施工。", "name": "", "contact": "",
-                   "website": "", "started": c.started}, 250, accepted=shows("JB")),
+                   "website": "", "started": c.started}, 250,
+        accepted=lambda response: response.status_code == 303 and "/complaints/JB" in response.headers["Location"]),
     "regulator.record_review": Form(
         "regulator", lambda c: ids(c.world.qd.project, c.world.hf.project).map(
             lambda i: f"/regulator/projects/{i}/reviews"),

@@ -90,8 +90,9 @@ def test_a_filed_complaint_adds_no_public_trace_of_its_complainant(app, client, 
     from public_portal.forms import form_started_token
 
     app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
-    client.post("/projects/SU-1/complaints", data={
+    filed = client.post("/projects/SU-1/complaints", data={
         "description": "该项目业绩信息中的完成日期与实际情况明显不符，请核查。", "name": "钱七",
         "contact": "13712345678", "website": "", "started": form_started_token()})
+    assert filed.status_code == 303 and "/complaints/JB" in filed.headers["Location"]  # the complaint was filed
     pages = crawl(client, START, limit=200)
     assert_clean(pages, ["钱七", "13712345678", "完成日期与实际情况明显不符"])

@@ -106,16 +106,19 @@ def url_paths(html: str) -> list[str]:
     return [link.replace("&amp;", "&") for link in re.findall(r'href="([^"#]*)', html)]
 
 
-def file_a_complaint(app, client, secrets, ref: str = "SU-1", name: str = "钱七隐名", phone: str = "13712345678"):
-    """A visitor files a complaint through the project page's form; their name and phone become secrets."""
+def file_a_complaint(app, client, secrets, ref: str = "SU-1", name: str = "钱七隐名", phone: str = "13712345678") -> str:
+    """A visitor files a complaint through the project page's form; their name and phone become secrets. Returns
+    the receipt's address."""
     from public_portal.forms import form_started_token
 
     app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
     response = client.post(f"/projects/{ref}/complaints", data={
         "description": "该项目业绩信息中的完成日期与实际情况明显不符，请核查。", "name": name, "contact": phone,
         "website": "", "started": form_started_token()})
-    assert response.status_code == 200, response.status_code
+    assert response.status_code == 303 and "/complaints/JB" in response.headers["Location"], response.status_code
+    assert "JB" in client.get(response.headers["Location"]).get_data(as_text=True)  # the receipt: it was filed
     secrets.strings.update({name, phone, "完成日期与实际情况明显不符"})
+    return response.headers["Location"]  # the receipt, with its check code
 
 
 # -- the private journeys: what people type that must never surface --------------------------------------

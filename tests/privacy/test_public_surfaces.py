@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from public_portal.opendata import CSV_KINDS
 from registry.extensions import db
-from registry.models import Account, Complaint, Penalty, Person, Project, Unit
+from registry.models import Account, Complaint, Penalty, Person, Project, ProjectCorrection, Unit
 from tests.privacy.conftest import file_a_complaint, private_journeys, url_paths
 
 PUBLIC_BLUEPRINTS = ("portal", "api")
@@ -34,6 +34,8 @@ def route_parameters() -> dict[str, list]:
         "kind": list(CSV_KINDS) + ["account"],
         "person_id": ends(Person), "project_id": ends(Project), "unit_id": ends(Unit), "penalty_id": ends(Penalty),
         "complaint_id": ends(Complaint), "account_id": ends(Account), "record_id": ends(Unit),
+        "correction_id": ends(ProjectCorrection),
+        "receipt": sorted(db.session.scalars(select(Complaint.ref))) + ["JB00000000000000"],
     }
 
 
@@ -134,8 +136,9 @@ def record_links(answer) -> list[str]:
 
 def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, secrets):
     private_journeys(app, secrets)  # a firm, its staff member and a regulator typed ID numbers on the web
-    file_a_complaint(app, app.test_client(), secrets)
+    receipt = file_a_complaint(app, app.test_client(), secrets)
     urls, public = url_map_urls(app)
+    urls.append(receipt)  # the complainant's own receipt page: no trace of who complained
     chinese = Crawler(app, app.test_client(), secrets)
     chinese.crawl(probes(secrets) + urls)
     english_client = app.test_client()
