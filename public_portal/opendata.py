@@ -14,7 +14,7 @@ from registry.services.exchange import export_jsonl
 # kind -> columns; a dotted name reads inside a nested object
 CSV_KINDS: dict[str, list[str]] = {
     "unit": ["uscc", "name", "legal_representative", "division_code", "address", "categories", "established_on",
-             "ceased_on", "commitment.signed_at"],
+             "ceased_on", "registration_confirmed", "commitment.signed_at"],
     "person": ["public_id", "id_number_masked", "name", "unit_uscc", "title"],
     "project": ["ref", "unit_uscc", "category", "name", "parcel_name", "division_code", "area_m2", "owner",
                 "owner_uscc", "former_industry", "started_on", "contract_deadline", "completed_on", "people"],

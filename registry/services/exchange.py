@@ -932,9 +932,11 @@ def _export_public() -> Iterable[str]:
                          "legal_representative": unit.legal_representative, "division_code": unit.division_code,
                          "address": unit.address, "categories": unit.category_codes,
                          "established_on": unit.established_on, "ceased_on": unit.ceased_on,
+                         "registration_confirmed": unit.registration_confirmed_at is not None,
                          "commitment": {"signed_at": unit.commitment_signed_at}})
         else:  # a declared cessation is on the profile whether or not the basic information is public
-            yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name, "ceased_on": unit.ceased_on})
+            yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name, "ceased_on": unit.ceased_on,
+                         "registration_confirmed": unit.registration_confirmed_at is not None})
     public_persons = {}
     for person in session.scalars(select(Person).where(public.person_listed(day, rules)).order_by(Person.id)):
         public_persons[person.id] = person

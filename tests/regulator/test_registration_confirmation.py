@@ -2,6 +2,10 @@
 and the real firm was then refused. Now a self-registration is public at once but marked 单位自主填报，尚未核验
 until the firm's regulator confirms it; the regulator lists unconfirmed registrations, may suspend one and hand it
 to the rightful firm after checking its licence, with a reason, audited; `flask accounts` does the same."""
+import csv
+import io
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -33,6 +37,14 @@ def test_a_self_registration_is_public_at_once_and_marked_unchecked_everywhere(c
     assert [hit["registration_confirmed"] for hit in hits] == [False]
     imported = client.get("/api/v1/units?q=青岛环境修复").get_json()["items"]  # a firm the authorities imported
     assert imported and all(hit["registration_confirmed"] for hit in imported)
+
+
+def test_the_open_data_marks_a_self_registration_unchecked_too(client, squatted):
+    lines = [json.loads(line) for line in client.get("/open-data/registry-public.jsonl").get_data(as_text=True).splitlines()]
+    confirmed = {line["uscc"]: line["registration_confirmed"] for line in lines if line["kind"] == "unit"}
+    assert confirmed[QINGDAO] is False and any(confirmed.values())
+    rows = list(csv.DictReader(io.StringIO(client.get("/open-data/unit.csv").data.decode("utf-8-sig"))))
+    assert {row["uscc"]: row["registration_confirmed"] for row in rows}[QINGDAO] == "false"
 
 
 def test_the_regulator_lists_unconfirmed_registrations_and_confirms_one(client, db, world, squatted):
