@@ -152,7 +152,10 @@ class CommitmentForm(FlaskForm):
         _l("I consent to the publication of the basic information and the project performance (separate consent)."))
 
     def version(self) -> int | None:
-        return int(self.text_version.data) if (self.text_version.data or "").isdigit() else None
+        """The letter's version as sent, or None for anything that is not a short run of ASCII digits (a 5,000-digit
+        string passed isdigit() and then made int() fail, a 500; so did a superscript digit)."""
+        data = self.text_version.data or ""
+        return int(data) if data.isascii() and data.isdigit() and len(data) <= 9 else None
 
 
 class DetailsForm(FlaskForm):

@@ -103,3 +103,12 @@ def test_signing_is_audited(firm):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "commitment_signed"))
     assert event.after["text_version"] == 1 and event.ip == "127.0.0.1"
     assert db.session.scalar(select(Unit.commitment_signed_at)) is not None
+
+
+def test_a_text_version_that_is_no_version_is_refused_as_outdated_not_a_500(firm):
+    """The fuzzer sent 5,000 zeros (int() refuses more than 4,300 digits) and a superscript two."""
+    for version in ("0" * 5000, "²", "1.0", "-1"):
+        response = firm.post("/practitioner/commitment", data={"text_version": version, "signer": "张海",
+                                                               "truthfulness": "y", "consent_to_publish": "y"})
+        assert response.status_code == 200 and "承诺书已更新" in response.get_data(as_text=True)
+    assert count(Commitment) == 0
