@@ -229,7 +229,7 @@ def _generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple
             yield {"kind": "complaint", "ref": f"DC-{tag}-{project_number:07d}", "project_ref": rng.choice(firm_projects),
                    "received_on": received.isoformat(), "status": status,
                    "description": "项目实际由其他单位完成，该单位填报的业绩不实",
-                   "verified_on": (received + timedelta(days=20)).isoformat() if verified else None,
+                   "verified_on": min(received + timedelta(days=20), today).isoformat() if verified else None,
                    "finding": "经核查，该单位未实际参与该项目，填报业绩不实" if status == "substantiated"
                    else ("经核查，举报内容不属实" if status == "unsubstantiated" else None),
                    "authority": f"{city}市生态环境局", "authority_division_code": city_code,
