@@ -31,5 +31,8 @@ def post_fork(server, worker):
     """A forked worker opens its own database connections: drop any the master's pool holds (not closing them)."""
     from registry.extensions import db
 
-    with server.app.wsgi().app_context():
+    app = server.app.wsgi()
+    if "sqlalchemy" not in getattr(app, "extensions", {}):  # another app served from here (the benchmark's
+        return                                              # baseline): it has no database pool
+    with app.app_context():
         db.engine.dispose(close=False)
