@@ -7,13 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from registry.extensions import db
-from registry.models import Project, ProjectCorrection, ProjectRole, ProjectVersion
+from registry.models import Project, ProjectCorrection
 from registry.models.base import utcnow
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.audit import Actor, enqueue_for_index, record_event
 from registry.services.projects import (ProjectData, _checked_roles, locked_fields, own_project, project_snapshot,
-                                        validated)
+                                        replace_project, validated)
 from registry.services.regulator_accounts import require_jurisdiction
 
 DATES = ("started_on", "contract_deadline", "completed_on")
@@ -58,19 +58,8 @@ def request_correction(actor: Actor, ref: str, data: ProjectData, roles: list[tu
 
 
 def _apply(actor: Actor, project: Project, values: dict, chosen: set[tuple[int, str]]) -> None:
-    before = project_snapshot(project)
-    current = {(r.person_id, r.role) for r in project.roles}
-    db.session.add(ProjectVersion(project_id=project.id, version=project.version, data=before,
-                                  replaced_by_account_id=actor.account_id))
-    for key, value in values.items():
-        setattr(project, key, value)
-    for role in list(project.roles):
-        if (role.person_id, role.role) not in chosen:
-            project.roles.remove(role)
-            db.session.delete(role)
-    for person_id, role in sorted(chosen - current):
-        project.roles.append(ProjectRole(person_id=person_id, role=role))
-    project.version += 1
+    before, current = project_snapshot(project), {(r.person_id, r.role) for r in project.roles}
+    replace_project(actor, project, before, values, chosen)
     project.corrected_at = utcnow()
     db.session.flush()
     record_event(actor, "project_corrected", project, before=before, after=project_snapshot(project),

@@ -194,6 +194,17 @@ def update_project(actor: Actor, ref: str, data: ProjectData, roles: list[tuple[
     check_no_active_ban(values["started_on"], bans_binding(
         project.unit_id if "started_on" in changed else None,
         {p for p, _ in chosen} if "started_on" in changed else newly_named))
+    replace_project(actor, project, before, values, chosen)
+    db.session.flush()
+    record_event(actor, "project_updated", project, before=before, after=project_snapshot(project))
+    _enqueue(project, {p for p, _ in chosen | current})
+    return project
+
+
+def replace_project(actor: Actor, project: Project, before: dict, values: dict, chosen: set[tuple[int, str]]) -> None:
+    """Keep the project as it was (`before`) in a ProjectVersion row, then give it these values and exactly the
+    chosen (person, role) pairs, one version later: the firm's edit and an accepted correction both write so."""
+    current = {(r.person_id, r.role) for r in project.roles}
     db.session.add(ProjectVersion(project_id=project.id, version=project.version, data=before,
                                   replaced_by_account_id=actor.account_id))
     for key, value in values.items():
@@ -205,8 +216,3 @@ def update_project(actor: Actor, ref: str, data: ProjectData, roles: list[tuple[
     for person_id, role in sorted(chosen - current):
         project.roles.append(ProjectRole(person_id=person_id, role=role))
     project.version += 1
-    db.session.flush()
-    record_event(actor, "project_updated", project, before=before, after=project_snapshot(project))
-    _enqueue(project, {p for p, _ in chosen | current})
-    return project
-
