@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from registry.services.audit import SYSTEM, json_value  # noqa: E402
 from registry.services.demo import generate_records  # noqa: E402
-from registry.services.exchange import import_jsonl  # noqa: E402
+from registry.exchange import import_jsonl  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def register_cli(app: Flask) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(file: Path):
     """Import FILE (exchange format v1, JSON Lines). All or nothing; the same file twice changes nothing."""
-    from registry.services.exchange import ExchangeError, import_jsonl
+    from registry.exchange import ExchangeError, import_jsonl
 
     lines = file.read_text(encoding="utf-8").splitlines()
     try:
@@ -52,7 +52,7 @@ def export_command(public: bool, file: Path):
     """Export every record to FILE (a backup with full ID numbers), or with --public the open data."""
     from cryptography.exceptions import InvalidTag
 
-    from registry.services.exchange import export_jsonl
+    from registry.exchange import export_jsonl
 
     count = 0
     try:

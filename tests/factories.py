@@ -8,7 +8,7 @@ import itertools
 from stdnum.cn import ric, uscc
 
 from registry.services.audit import SYSTEM
-from registry.services.exchange import import_records
+from registry.exchange import import_records
 
 _serial = itertools.count(1)
 
@@ -109,7 +109,7 @@ def penalty_record(subject: dict, decision_number: str | None = None, **fields) 
         "authority": "青岛市生态环境局",
         "authority_division_code": "370200",
         "decided_on": "2026-09-01",
-        "kinds": ["fine"],
+        "kinds": ["fine", "practice_ban"] if fields.get("ban") else ["fine"],  # a ban is the kind 禁止从业
         "severity": "serious" if fields.get("ban") else "ordinary",  # Soil Law art. 90: a ban only if serious
         "fine_yuan": 100000,
         "violation": "出具虚假报告",
@@ -128,7 +128,7 @@ def complaint_record(project_ref: str, ref: str | None = None, status: str = "re
         "received_on": "2026-10-01",
         "status": status,
         "verified_on": "2026-10-20" if verified else None,
-        "finding": "经核查，业绩信息与实际不符" if status == "substantiated" else None,
+        "finding": {"substantiated": "经核查，业绩信息与实际不符", "unsubstantiated": "经核查，举报内容不属实"}.get(status),
         "authority": "青岛市生态环境局",
         "authority_division_code": "370200",
         "complainant": {"name": "举报人甲", "phone": "13900000000"},

@@ -18,7 +18,7 @@ from registry.services.accounts import create_account
 from registry.services.audit import SYSTEM, Actor
 from registry.services.demo import DEMO_PERSON, demo_accounts_text, generate_records, load_demo, regulator_records
 from registry.services.repair import grant_repair, record_repair_application
-from registry.services.exchange import ExchangeError, import_records
+from registry.exchange import ExchangeError, import_records
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent

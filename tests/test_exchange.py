@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from registry.models import AuditEvent, Complaint, Penalty, Person, Project, Review, Unit
 from registry.services.audit import SYSTEM
-from registry.services.exchange import ExchangeError, export_jsonl, import_jsonl
+from registry.exchange import ExchangeError, export_jsonl, import_jsonl
 from tests.factories import create, make_id_number, person_record, project_record, unit_record
 
 # A copy of the contract example (shared/contract/sample.jsonl); a test checks it is the same where shared/ is present.

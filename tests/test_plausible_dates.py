@@ -10,7 +10,7 @@ from registry.models import Complaint, Project, Review
 from registry.rules.errors import RuleViolation
 from registry.services.audit import Actor
 from registry.services.complaints import advance_complaint
-from registry.services.exchange import ExchangeError
+from registry.exchange import ExchangeError
 from registry.services.projects import ProjectData, create_project
 from registry.services.reviews import record_review
 from tests.factories import complaint_record, create, make_uscc, project_record, review_record, unit_record

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from registry import exchange
 from registry.extensions import login_manager
 from registry.i18n import current_locale, label
 from registry.queries import audit as audit_q
@@ -25,7 +26,7 @@ from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, 
 from registry.rules.ban_terms import person_ban_ends_by
 from registry.rules.errors import RuleViolation, each_violation
 from registry.rules.identifiers import looks_like_full_id_number
-from registry.services import (accounts as account_services, complaints, disclosure, exchange, penalties,
+from registry.services import (accounts as account_services, complaints, disclosure, penalties,
                                corrections, registrations, regulator_accounts, reveal, reviews, second_factor)
 from registry.services import repair as repair_service
 from registry.services.audit import Actor

@@ -46,3 +46,17 @@ def check_whole_number(value: int | None, field: str, minimum: int, maximum: int
         raise RuleViolation(field, f"请填写{minimum}至{maximum}之间的整数",
                             f"enter a whole number from {minimum} to {maximum}")
     return value
+
+
+MAX_AREA_M2 = Decimal("1000000000000")  # the area_m2 column holds 14 digits with 2 decimals
+
+
+def check_area(value: Decimal | None, field: str = "area_m2") -> Decimal:
+    """A parcel's area in m², as stored: given, finite, greater than 0, within the column, two decimals."""
+    if value is None or not value.is_finite():
+        raise RuleViolation(field, "请填写地块面积（平方米）", "enter the parcel area in m²")
+    if value <= 0:
+        raise RuleViolation(field, "地块面积必须大于0", "the parcel area must be greater than 0")
+    if value >= MAX_AREA_M2:
+        raise RuleViolation(field, "地块面积过大", "the parcel area is too large")
+    return value.quantize(Decimal("0.01"))

@@ -1,17 +1,13 @@
 """The exchange format, version 1 (DESIGN §5): one JSON object per line, with "kind".
 
-These schemas check the structure and types of each line; the registry's rules (check characters, codes,
-references) are checked by the import service, which knows the database.
+The `*Schema` classes check the structure and types of each line an import reads; the registry's rules (check
+characters, codes, references) are checked by the importer, which knows the database. The `*Export` classes
+dump the registry's rows in the same format: a full backup (the load schemas' own fields, so a full export
+imports again) and the public open data (masked, public records only).
 """
-from decimal import Decimal
-
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from registry.reference import CATEGORIES, COMPLAINT_STATUSES, PENALTY_KINDS, REPORT_TYPES, ROLES, SEVERITIES
-
-
-# The largest amount a Numeric(14, 2) column holds (areas in m², fines in yuan).
-MAX_AMOUNT = Decimal("999999999999.99")
 
 
 class Strict(Schema):
@@ -68,7 +64,7 @@ class ProjectSchema(Strict):
     name = fields.Str(required=True, validate=validate.Length(min=1, max=300))
     parcel_name = fields.Str(allow_none=True, validate=validate.Length(max=300))
     division_code = fields.Str(required=True)
-    area_m2 = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, min_inclusive=False, max=MAX_AMOUNT))
+    area_m2 = fields.Decimal(required=True, places=2)  # its range is rules.amounts.check_area, as in the form
     owner = fields.Str(allow_none=True, validate=validate.Length(max=200))
     owner_uscc = fields.Str(allow_none=True)
     former_industry = fields.Str(allow_none=True)
@@ -209,6 +205,226 @@ MESSAGES_ZH = {  # the first English prefix that matches wins: ranges before the
     "a ban has either an end date or lifetime: true": "禁止从业应有截止日期或为终身",
     "a verified complaint needs verified_on": "已核查的举报应有核查日期",
 }
+
+
+# -- export -------------------------------------------------------------------------------------------------------
+
+class _Export:
+    """Dumps a registry row. `lookups` holds what the row does not hold itself: the natural keys of the rows it
+    refers to (`uscc_of`, `ref_of`, `id_number_of`, ...), gathered once per export by registry.exchange.export."""
+
+    def __init__(self, lookups, **kwargs):
+        super().__init__(**kwargs)
+        self.lookups = lookups
+
+    def non_disclosed(self, row):
+        return {"reason": row.non_disclosure_reason} if row.non_disclosure_reason else None
+
+    def firm(self, row):
+        return self.lookups.uscc_of.get(row.unit_id)
+
+    def signed(self, row):
+        """A commitment as the full export carries it: when it was signed and by whom."""
+        if row.commitment_signed_at is None:
+            return None
+        subject = ("unit", row.id) if isinstance(self, UnitExport) else ("person", row.id)
+        return {"signed_at": row.commitment_signed_at, "signer": self.lookups.signers.get(subject, "")}
+
+
+def _ban(penalty) -> dict | None:
+    ban = {"lifetime": True} if penalty.ban_lifetime else ({"until": penalty.ban_until} if penalty.ban_until else None)
+    if ban and penalty.ban_categories:
+        ban["categories"] = penalty.ban_categories
+    return ban
+
+
+class UnitExport(_Export, UnitSchema):
+    kind = fields.Constant("unit")
+    categories = fields.List(fields.Str(), attribute="category_codes")
+    commitment = fields.Method("signed")
+    non_disclosed = fields.Method("non_disclosed")
+
+
+class PersonExport(_Export, PersonSchema):
+    """A person with their current (else last) employment; `lookups.employment_of` has it."""
+    kind = fields.Constant("person")
+    id_number = fields.Method("full_id_number")
+    unit_uscc = fields.Method("employer")
+    employed_since = fields.Method("since")
+    commitment = fields.Method("signed")
+    non_disclosed = fields.Method("non_disclosed")
+
+    def full_id_number(self, person):
+        return self.lookups.id_number_of[person.id]
+
+    def employer(self, person):
+        return self.lookups.uscc_of[self.lookups.employment_of[person.id].unit_id]
+
+    def since(self, person):
+        return self.lookups.employment_of[person.id].started_on.isoformat()
+
+
+class ProjectExport(_Export, ProjectSchema):
+    kind = fields.Constant("project")
+    unit_uscc = fields.Method("firm")
+    people = fields.Method("roles")
+    non_disclosed = fields.Method("non_disclosed")
+
+    def roles(self, project):
+        return [{"id_number": self.lookups.id_number_of[role.person_id], "role": role.role} for role in project.roles]
+
+
+class ReviewExport(_Export, ReviewSchema):
+    kind = fields.Constant("review")
+    project_ref = fields.Method("project")
+    non_disclosed = fields.Method("non_disclosed")
+
+    def project(self, review):
+        return self.lookups.ref_of[review.project_id]
+
+
+class PenaltyExport(_Export, PenaltySchema):
+    kind = fields.Constant("penalty")
+    subject = fields.Method("party")
+    ban = fields.Function(_ban)
+    non_disclosed = fields.Method("non_disclosed")
+
+    def party(self, penalty):
+        if penalty.unit_id:
+            return {"uscc": self.lookups.uscc_of[penalty.unit_id]}
+        return {"id_number": self.lookups.id_number_of[penalty.person_id]}
+
+
+class ComplaintExport(_Export, ComplaintSchema):
+    kind = fields.Constant("complaint")
+    project_ref = fields.Method("project")
+    complainant = fields.Method("reporter")
+    non_disclosed = fields.Method("non_disclosed")
+
+    def project(self, complaint):
+        return self.lookups.ref_of[complaint.project_id]
+
+    def reporter(self, complaint):
+        if not (complaint.complainant_name or complaint.complainant_contact):
+            return None
+        return {"name": complaint.complainant_name, "contact": complaint.complainant_contact}
+
+
+# The public export (open data, DESIGN §5 `--public`): what the public may see today, masked, never re-imported.
+
+class PublicUnitExport(_Export, Schema):
+    kind = fields.Constant("unit")
+    uscc = fields.Str()
+    name = fields.Str()
+    legal_representative = fields.Str(allow_none=True)
+    division_code = fields.Str()
+    address = fields.Str(allow_none=True)
+    categories = fields.List(fields.Str(), attribute="category_codes")
+    established_on = fields.Date(allow_none=True)
+    ceased_on = fields.Date(allow_none=True)
+    registration_confirmed = fields.Function(lambda unit: unit.registration_confirmed_at is not None)
+    commitment = fields.Function(lambda unit: {"signed_at": unit.commitment_signed_at})
+
+
+# a firm whose basic information is not public: its name, and a declared cessation, which is on every profile
+PUBLIC_UNIT_PROFILE_ONLY = ("kind", "uscc", "name", "ceased_on", "registration_confirmed")
+
+
+class PublicPersonExport(_Export, Schema):
+    """A listed person; the firm and title only once their commitment is in force."""
+    kind = fields.Constant("person")
+    public_id = fields.Str()
+    id_number_masked = fields.Str()
+    name = fields.Str()
+    unit_uscc = fields.Method("employer")
+    title = fields.Method("public_title")
+
+    def employer(self, person):
+        employment = person.current_employment
+        return self.lookups.uscc_of.get(employment.unit_id) if employment and person.commitment_signed_at else None
+
+    def public_title(self, person):
+        return person.title if person.commitment_signed_at is not None else None
+
+
+class PublicProjectExport(_Export, Schema):
+    kind = fields.Constant("project")
+    ref = fields.Str()
+    unit_uscc = fields.Method("firm")
+    category = fields.Str()
+    name = fields.Str()
+    parcel_name = fields.Str(allow_none=True)
+    division_code = fields.Str()
+    area_m2 = fields.Decimal()
+    owner = fields.Str(allow_none=True)
+    owner_uscc = fields.Str(allow_none=True)
+    former_industry = fields.Str(allow_none=True)
+    started_on = fields.Date(allow_none=True)
+    contract_deadline = fields.Date(allow_none=True)
+    completed_on = fields.Date(allow_none=True)
+    people = fields.Method("public_roles")
+
+    def public_roles(self, project):
+        """The roles of people whose own record is public (listed, with their commitment in force)."""
+        persons = self.lookups.public_persons
+        return [{"public_id": persons[role.person_id].public_id,
+                 "id_number_masked": persons[role.person_id].id_number_masked, "role": role.role}
+                for role in project.roles
+                if role.person_id in persons and persons[role.person_id].commitment_signed_at is not None]
+
+
+class PublicReviewExport(_Export, Schema):
+    kind = fields.Constant("review")
+    project_ref = fields.Method("public_project")
+    unit_uscc = fields.Method("firm")
+    report_type = fields.Str()
+    round = fields.Int()
+    reviewed_on = fields.Date()
+    passed = fields.Bool()
+    authority = fields.Str(allow_none=True)
+
+    def public_project(self, review):
+        return self.lookups.public_refs.get(review.project_id)
+
+    def firm(self, review):
+        return self.lookups.uscc_of.get(self.lookups.unit_of_project[review.project_id])
+
+
+class PublicPenaltyExport(_Export, PenaltySchema):
+    """A penalty public today with its double-publicity fields; one whose only its active ban is public carries
+    the ban alone (PUBLIC_PENALTY_BAN_ONLY)."""
+    kind = fields.Constant("penalty")
+    subject = fields.Method("public_party")
+    ban = fields.Function(_ban)
+
+    def public_party(self, penalty):
+        if penalty.unit_id:
+            return {"uscc": self.lookups.uscc_of.get(penalty.unit_id)}
+        person = self.lookups.public_persons.get(penalty.person_id)
+        return {"public_id": person.public_id, "id_number_masked": person.id_number_masked} if person else None
+
+
+PUBLIC_PENALTY_FIELDS = tuple(name for name in PenaltySchema().fields if name != "non_disclosed")
+PUBLIC_PENALTY_BAN_ONLY = ("kind", "decision_number", "subject", "ban")
+
+
+class PublicComplaintExport(_Export, Schema):
+    """A substantiated complaint: never its complainant, nor the complaint's own text."""
+    kind = fields.Constant("complaint")
+    ref = fields.Str()
+    project_ref = fields.Method("public_project")
+    unit_uscc = fields.Method("firm")
+    received_on = fields.Date()
+    status = fields.Str()
+    verified_on = fields.Date(allow_none=True)
+    finding = fields.Str(allow_none=True)
+    authority = fields.Str(allow_none=True)
+
+    def public_project(self, complaint):
+        return self.lookups.public_refs.get(complaint.project_id)
+
+    def firm(self, complaint):
+        return self.lookups.uscc_of.get(self.lookups.unit_of_project[complaint.project_id])
 
 
 def message_zh(message_en: str) -> str:

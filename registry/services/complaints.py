@@ -11,6 +11,7 @@ from registry.extensions import db
 from registry.models import Complaint
 from registry.reference import COMPLAINT_STATUSES
 from registry.rules.authority import record_authority
+from registry.rules.complaints import VERIFIED, check_finding
 from registry.rules.dates import check_complaint_dates
 from registry.rules.errors import RuleViolation
 from registry.services import service
@@ -23,7 +24,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "substantiated": (),
     "unsubstantiated": (),
 }
-VERIFIED = ("substantiated", "unsubstantiated")
 
 
 def next_statuses(status: str) -> tuple[str, ...]:
@@ -46,11 +46,7 @@ def advance_complaint(actor: Actor, complaint_id: int, *, status: str, finding: 
     before = {"status": complaint.status, "finding": complaint.finding,
               "verified_on": complaint.verified_on.isoformat() if complaint.verified_on else None}
     if status in VERIFIED:
-        finding = (finding or "").strip()
-        if len(finding) < 10:
-            raise RuleViolation("finding", "请写明核查结论（至少10个字）", "write the finding (at least 10 characters)")
-        if len(finding) > 5000:
-            raise RuleViolation("finding", "核查结论不能超过5000个字", "the finding is at most 5,000 characters")
+        finding = check_finding(finding)
         verified_on = verified_on or today()
         check_complaint_dates(complaint.received_on, verified_on, today())
         complaint.finding = finding

@@ -22,7 +22,7 @@ from registry.services import second_factor
 from registry.services.accounts import create_account
 from registry.services.audit import SYSTEM, Actor
 from registry.services.commitments import latest_text, sign_person_commitment, sign_unit_commitment
-from registry.services.exchange import import_records
+from registry.exchange import import_records
 
 DEMO_PERSON = "person-demo"
 DEMO_PASSWORD = "demo-password-2026"  # nosec B105: published in the README; demo data is refused in production

@@ -20,6 +20,7 @@ from registry.rules.ban_terms import check_ban_terms
 from registry.rules.divisions import jurisdiction_prefix
 from registry.rules.double_publicity import check_double_publicity_fields
 from registry.rules.errors import RuleViolation
+from registry.rules.penalty_kinds import check_ban_matches_kinds, check_fine_given
 from registry.rules.identifiers import validate_id_number, validate_uscc
 from registry.rules.publicity import Governing, check_decision_date, default_publicity_end, governing_period, repair_possible_from
 from registry.services import service
@@ -171,17 +172,10 @@ def _check_penalty(data: PenaltyInput) -> None:
         raise RuleViolation("severity", "请选择失信程度", "choose the severity")
     data.fine_yuan = check_amount(data.fine_yuan, "fine_yuan")
     data.confiscated_yuan = check_amount(data.confiscated_yuan, "confiscated_yuan")
-    if "fine" in data.kinds and not data.fine_yuan:
-        raise RuleViolation("fine_yuan", "处罚类别含罚款时请填写罚款金额", "enter the fine, since the penalty includes one")
+    check_fine_given(data.kinds, data.fine_yuan)
     if data.ban not in BAN_CHOICES:
         raise RuleViolation("ban", "请选择禁止从业期限", "choose the practice ban's term")
-    # Soil Law art. 90: a ban is the penalty kind 禁止从业; its term is a date or, for a crime, life.
-    if data.ban != "none" and "practice_ban" not in data.kinds:
-        raise RuleViolation("kinds", "设定禁止从业期限时，处罚类别应包括“禁止从业”",
-                            "a practice ban's term needs the penalty kind 'practice ban'")
-    if data.ban == "none" and "practice_ban" in data.kinds:
-        raise RuleViolation("ban", "处罚类别含禁止从业时，请选择期限（至某日或终身）",
-                            "the penalty includes a practice ban: choose its term (until a date or lifetime)")
+    check_ban_matches_kinds(data.kinds, data.ban != "none")
     if data.ban == "until" and data.ban_until is None:
         raise RuleViolation("ban_until", "请填写禁止从业的截止日期", "enter the date the ban ends")
     data.ban_categories = check_ban_terms(

@@ -11,6 +11,7 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Complaint, Employment, Penalty, Person, Project, ProjectRole, ProjectVersion, Review
 from registry.reference import CATEGORIES, ROLES
+from registry.rules.amounts import check_area
 from registry.rules.authority import check_firm_change, locked_for_firm
 from registry.rules.cessation import check_may_add_project
 from registry.rules.bans import Ban, check_no_active_ban
@@ -24,9 +25,6 @@ from registry.services import service
 from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
 from registry.services.registration import optional_text, required_text
 from registry.services.units import own_unit
-
-MAX_AREA_M2 = Decimal("1000000000000")  # the column holds 14 digits with 2 decimals
-
 
 @dataclass(frozen=True)
 class ProjectData:
@@ -56,13 +54,7 @@ def _area(value) -> Decimal:
         area = Decimal(text) if text else None
     except InvalidOperation:
         area = None
-    if area is None or not area.is_finite():
-        raise RuleViolation("area_m2", "请填写地块面积（平方米）", "enter the parcel area in m²")
-    if area <= 0:
-        raise RuleViolation("area_m2", "地块面积必须大于0", "the parcel area must be greater than 0")
-    if area >= MAX_AREA_M2:
-        raise RuleViolation("area_m2", "地块面积过大", "the parcel area is too large")
-    return area.quantize(Decimal("0.01"))
+    return check_area(area)
 
 
 def validated(data: ProjectData) -> dict:

@@ -15,6 +15,7 @@ from registry.reference import REPORT_TYPES
 from registry.rules.dates import check_event_date
 from registry.rules.errors import RuleViolation
 from registry.rules.reports import check_report_fits_category
+from registry.rules.reviews import check_round
 from registry.services import service
 from registry.services.audit import Actor, enqueue_for_index, record_event, snapshot
 from registry.services.regulator_accounts import require_jurisdiction
@@ -62,16 +63,8 @@ def record_review(actor: Actor, project_id: int, *, report_type: str, round: int
     if round in earlier:
         raise RuleViolation("round", f"第{round}轮评审结果已经登记，每轮只能登记一个结果",
                             f"round {round} already has its outcome; a round has one outcome only")
-    if round > 1 and round - 1 not in earlier:
-        raise RuleViolation("round", f"请先登记第{round - 1}轮评审结果",
-                            f"record round {round - 1} first")
     previous = earlier.get(round - 1)
-    if previous is not None and reviewed_on < previous.reviewed_on:
-        raise RuleViolation("reviewed_on", "评审日期不能早于上一轮评审日期",
-                            "the review date cannot be before the previous round's")
-    if previous is not None and previous.passed:
-        raise RuleViolation("round", "上一轮评审已经通过，无需再次评审",
-                            "the previous round passed; the report needs no further round")
+    check_round(round, reviewed_on, (previous.reviewed_on, previous.passed) if previous is not None else None)
     review = Review(project_id=project.id, report_type=report_type, round=round, reviewed_on=reviewed_on,
                     passed=bool(passed), authority=actor.authority_name,
                     authority_division_code=actor.division_code, recorded_by_account_id=actor.account_id)

@@ -81,7 +81,7 @@ def run(command: str, args: list[str]) -> None:
     """Import FILE as `flask registry import` does (the service then drains the search outbox), or rebuild
     the search index as `flask search reindex` does."""
     from registry.search import rebuild_index
-    from registry.services.exchange import import_jsonl
+    from registry.exchange import import_jsonl
 
     announce_steps()
     if command == "import":

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from registry.models import Penalty
 from registry.services.audit import SYSTEM
-from registry.services.exchange import ExchangeError, import_records
+from registry.exchange import ExchangeError, import_records
 from tests import factories as f
 from tests.regulator.conftest import QD_ID
 from tests.regulator.test_penalties import firm_penalty, uscc_of

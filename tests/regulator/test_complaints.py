@@ -10,7 +10,7 @@ from registry.models import AuditEvent, Complaint, Project, Unit
 from registry.queries.public import complaint_public
 from registry.rules.errors import RuleViolation
 from registry.services.complaints import advance_complaint
-from registry.services.exchange import export_jsonl
+from registry.exchange import export_jsonl
 from tests.regulator.conftest import actor_for
 
 FINDING = "经核查，该项目合同与竣工资料系伪造，举报属实。"

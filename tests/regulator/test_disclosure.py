@@ -13,7 +13,7 @@ from registry.rules.errors import RuleViolation
 from registry.search import search_ids
 from registry.services.complaints import advance_complaint
 from registry.services.disclosure import mark_non_disclosed
-from registry.services.exchange import export_jsonl
+from registry.exchange import export_jsonl
 from tests.regulator.conftest import actor_for
 
 TODAY = date(2026, 11, 26)

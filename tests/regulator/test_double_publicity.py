@@ -10,7 +10,7 @@ from sqlalchemy import select
 from registry.extensions import db as _db
 from registry.models import Penalty, Unit
 from registry.services.audit import SYSTEM
-from registry.services.exchange import import_records
+from registry.exchange import import_records
 from tests import factories as f
 from tests.regulator.conftest import QD_ID
 from tests.regulator.test_penalties import firm_penalty, uscc_of

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from registry.models import Penalty
 from registry.services.audit import SYSTEM
-from registry.services.exchange import import_records
+from registry.exchange import import_records
 from tests import factories as f
 from tests.regulator.test_penalties import AUTHORITY_USCC, firm_penalty, uscc_of
 

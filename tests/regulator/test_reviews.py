@@ -9,7 +9,7 @@ from registry.models import AuditEvent, Review
 from registry.queries.public import person_first_pass, unit_first_pass
 from registry.rules.errors import RuleViolation
 from registry.services.audit import SYSTEM
-from registry.services.exchange import ExchangeError, import_records
+from registry.exchange import ExchangeError, import_records
 from registry.services.reviews import record_review
 from registry.models import Project, Unit
 from tests import factories as f

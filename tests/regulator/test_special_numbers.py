@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from registry.models import Penalty
 from registry.rules.errors import RuleViolation
-from registry.services.exchange import ExchangeError, import_jsonl
+from registry.exchange import ExchangeError, import_jsonl
 from registry.services.audit import SYSTEM
 from registry.services.penalties import PenaltyInput, record_penalty
 from tests import factories as f

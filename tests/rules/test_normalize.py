@@ -9,7 +9,7 @@ from registry.rules.errors import Checks, RuleViolation, RuleViolations, each_vi
 from registry.rules.identifiers import validate_id_number, validate_uscc
 from registry.rules.normalize import INVISIBLE, normalize_code, normalize_number, normalize_text
 from registry.services.audit import SYSTEM
-from registry.services.exchange import ExchangeError, import_records
+from registry.exchange import ExchangeError, import_records
 from tests.factories import project_record, unit_record
 
 

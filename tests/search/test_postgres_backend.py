@@ -19,7 +19,7 @@ from registry.search.whoosh_backend import WhooshBackend
 from registry.services import service
 from registry.services.audit import SYSTEM, enqueue_for_index
 from registry.services.demo import generate_records
-from registry.services.exchange import import_records
+from registry.exchange import import_records
 from tests.factories import create, make_uscc, unit_record
 from tests.portal.conftest import ALL_FULL_ID_NUMBERS, GAO_ID, LIN_ID, SECRET_STRINGS, SUJING, unit_id
 

@@ -1,10 +1,11 @@
-"""Import and export in the exchange format (DESIGN §5).
+"""The import of the exchange format (DESIGN §5): the same rules as the services, then one bulk write.
 
 Import is all-or-nothing per file and idempotent: every line is checked first (structure, check characters,
-codes, references to the file or the database), and only a file with no bad line is written, in one
-transaction, through bulk statements. Natural keys: uscc, id_number, ref, decision_number, and
-(project_ref, report_type, round). A record that is already there with the same values is left alone, so the
-same file twice changes nothing; a changed record keeps its earlier version.
+codes, references to the file or the database, and each invariant through the same `rules` function the
+services call, with the same message), and only a file with no bad line is written, in one transaction,
+through bulk statements. Natural keys: uscc, id_number, ref, decision_number, and (project_ref, report_type,
+round). A record that is already there with the same values is left alone, so the same file twice changes
+nothing; a changed record keeps its earlier version.
 """
 import json
 from collections.abc import Callable, Iterable
@@ -13,54 +14,42 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from marshmallow import RAISE, ValidationError, missing
-from marshmallow import fields as ma_fields
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy import null as sa_null
-from sqlalchemy import or_ as sa_or
 
 from registry.clock import today
+from registry.exchange.bulk import insert_rows
+from registry.exchange.parse import ExchangeError, Line, parse_lines
 from registry.extensions import db
-from registry.models import (AuditEvent, Commitment, SearchOutbox, Complaint, Employment, Penalty, Person, PersonVersion, Project, ProjectRole,
-                             ProjectVersion, Review, Unit, UnitCategory, UnitVersion)
-from registry.queries import public
+from registry.models import (AuditEvent, Commitment, Complaint, Employment, Penalty, Person, PersonVersion, Project,
+                             ProjectRole, ProjectVersion, Review, SearchOutbox, Unit, UnitCategory, UnitVersion)
+from registry.models.base import utcnow
 from registry.reference import CATEGORIES
-from registry.rules.amounts import check_amount
+from registry.rules.amounts import check_amount, check_area
 from registry.rules.ban_terms import check_ban_terms, severity_with_ban
 from registry.rules.cessation import check_cessation_date
+from registry.rules.complaints import VERIFIED, check_finding
 from registry.rules.dates import check_complaint_dates, check_event_date, check_project_dates
-from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import validate_county_code, validate_division_code
 from registry.rules.errors import RuleViolation
-from registry.rules.normalize import normalize_text
 from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
 from registry.rules.industries import validate_industry_code
+from registry.rules.normalize import normalize_text
+from registry.rules.penalty_kinds import check_ban_matches_kinds, check_fine_given
 from registry.rules.publicity import (check_decision_date, check_publicity_end, check_repair_date, default_publicity_end,
                                      governing_period)
 from registry.rules.reports import check_report_fits_category
-from registry.schemas.exchange import KIND_ORDER, SCHEMAS, first_error, message_zh
+from registry.rules.reviews import check_round
+from registry.schemas.exchange import KIND_ORDER
 from registry.services import service
-from registry.models.base import utcnow
 from registry.services.audit import SECRET_COLUMNS, Actor, json_value, record_event, snapshot
 from registry.services.people import new_public_id, vault
-
-FORMAT_VERSION = 1
-
-
-class ExchangeError(Exception):
-    """A bad line: its number, the field, and the reason in Chinese and English. Nothing was written."""
-
-    def __init__(self, line: int, field: str, message_zh: str, message_en: str):
-        super().__init__(f"line {line}, field {field}: {message_en}")
-        self.line, self.field, self.message_zh, self.message_en = line, field, message_zh, message_en
-
-    def describe(self) -> str:
-        return (f"第 {self.line} 行，字段 {self.field}：{self.message_zh}\n"
-                f"line {self.line}, field {self.field}: {self.message_en}")
 
 
 @dataclass
 class ImportReport:
+    """What an import did: lines read, records created and updated by kind, lines that changed nothing."""
+
     lines: int = 0
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
@@ -72,132 +61,6 @@ class ImportReport:
 
     def count(self, bucket: dict, kind: str) -> None:
         bucket[kind] = bucket.get(kind, 0) + 1
-
-
-@dataclass
-class Line:
-    number: int
-    kind: str
-    data: dict
-
-
-def parse_lines(lines: Iterable[str], progress: Callable[[int], None] | None = None) -> list[Line]:
-    """Check each line's JSON and structure; raise ExchangeError at the first bad one."""
-    parsed = []
-    for number, raw in enumerate(lines, start=1):
-        if progress:
-            progress(1)
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError:
-            raise ExchangeError(number, "line", "不是有效的 JSON", "not valid JSON") from None
-        if not isinstance(obj, dict):
-            raise ExchangeError(number, "line", "每行应为一个 JSON 对象", "each line is one JSON object")
-        # A NUL or a lone surrogate can only arrive as a \u escape (or undecodable text): look only then.
-        unstorable = _unstorable_text(obj) if "\\u" in raw or not _encodes(raw) else None
-        if unstorable is not None:
-            raise ExchangeError(number, unstorable, "含有 NUL 字符或无效的 Unicode 代理字符",
-                                "contains a NUL character or an unpaired Unicode surrogate")
-        kind = obj.get("kind")
-        if not isinstance(kind, str) or kind not in SCHEMAS:
-            raise ExchangeError(number, "kind", "未知的记录类型", f"unknown kind (one of {', '.join(KIND_ORDER)})")
-        try:
-            data = _load(kind, obj)
-        except ValidationError as error:
-            path, message = first_error(error.messages)
-            raise ExchangeError(number, path, message_zh(message), message) from None
-        parsed.append(Line(number, kind, data))
-    return parsed
-
-
-def _unstorable_text(value, path: str = "") -> str | None:
-    """The path of the first key or string no database can store as text (a NUL, or a lone surrogate such as
-    the JSON escape \\ud800, which UTF-8 cannot encode), or None."""
-    if isinstance(value, str):
-        return path or "line" if "\x00" in value or not _encodes(value) else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        where = f"{path}.{key}" if path else str(key)
-        if isinstance(key, str) and _unstorable_text(key) is not None:
-            return path or "line"  # the key itself cannot be shown: name the object holding it
-        found = _unstorable_text(item, where)
-        if found is not None:
-            return found
-    return None
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-class _Fallback(Exception):
-    """The fast loader met something it does not handle: the schema itself loads the line."""
-
-
-class _FastLoader:
-    """Loads a line exactly as its marshmallow schema does (the schema's own fields, validators and defaults,
-    called field by field) without the schema machinery, which cost ~120 µs a line. Anything else (an unknown
-    key, a nested value of the wrong shape, any validation error) goes to the schema, which reports it."""
-
-    def __init__(self, schema):
-        self.schema = schema
-        self.fields = []
-        for name, field_obj in schema.load_fields.items():
-            nested = None
-            if isinstance(field_obj, ma_fields.Nested) and not field_obj.validators:
-                nested = ("one", _FastLoader(field_obj.schema))
-            elif (isinstance(field_obj, ma_fields.List) and isinstance(field_obj.inner, ma_fields.Nested)
-                  and not field_obj.validators and not field_obj.inner.validators):
-                nested = ("list", _FastLoader(field_obj.inner.schema))
-            self.fields.append((field_obj.attribute or name, field_obj.data_key or name, field_obj, nested))
-        self.keys = frozenset(key for _, key, _, _ in self.fields)
-        hooks = dict(schema._hooks)
-        self.validators = [getattr(schema, name) for name, many, options in hooks.pop("validates_schema", [])
-                           if not many and not options.get("pass_original")]
-        self.usable = not any(hooks.values()) and len(self.validators) == len(schema._hooks.get("validates_schema", []))
-
-    def load(self, obj) -> dict:
-        """The loaded line; raises ValidationError or _Fallback when the schema must decide."""
-        if not self.usable or not isinstance(obj, dict) or not self.keys.issuperset(obj):
-            raise _Fallback
-        out = {}
-        for attribute, key, field_obj, nested in self.fields:
-            value = obj.get(key, missing)
-            if nested is not None and value is not missing and value is not None:
-                shape, loader = nested
-                if shape == "one":
-                    value = loader.load(value)
-                elif isinstance(value, list):
-                    value = [loader.load(item) for item in value]
-                else:
-                    raise _Fallback
-            elif type(value) is str and type(field_obj) is ma_fields.String:  # noqa: E721 (exact types only)
-                for validator in field_obj.validators:  # what String.deserialize does with a str
-                    validator(value)
-            else:
-                value = field_obj.deserialize(value, key, obj)
-            if value is not missing:
-                out[attribute] = value
-        for validator in self.validators:
-            validator(out, partial=None, many=False, unknown=RAISE)
-        return out
-
-
-_FAST = {kind: _FastLoader(schema) for kind, schema in SCHEMAS.items()}
-
-
-def _load(kind: str, obj: dict) -> dict:
-    """A line through the fast loader, or through its schema when the fast loader cannot decide."""
-    try:
-        return _FAST[kind].load(obj)
-    except (ValidationError, _Fallback):
-        return SCHEMAS[kind].load(obj)  # the schema's own answer, with its error messages
 
 
 def import_jsonl(actor: Actor, lines: Iterable[str], progress: Callable[[int], None] | None = None) -> ImportReport:
@@ -219,7 +82,8 @@ def _apply(actor: Actor, parsed: list[Line]) -> ImportReport:
     for line in parsed:
         by_kind[line.kind].append(line)
     for kind in KIND_ORDER:
-        getattr(importer, f"apply_{kind}s")(by_kind[kind])
+        APPLY[kind](importer, by_kind[kind])
+    importer.enqueue_touched()  # once, after every kind: each may have changed a firm's or person's public view
     if report.changed:
         record_event(actor, "import", detail=json.dumps(
             {"lines": report.lines, "created": report.created, "updated": report.updated}, ensure_ascii=False))
@@ -272,6 +136,15 @@ def _keep_party(data: dict, penalty: Penalty | None, parties: dict) -> None:
     for key, default in defaults.items():
         if data.get(key) is None:
             data[key] = getattr(penalty, key) if penalty is not None and getattr(penalty, key) else default
+
+
+def _previous_round(key: tuple, incoming: dict, existing: dict) -> tuple[date, bool] | None:
+    """(reviewed_on, passed) of the round before, as this file gives it, else as the registry holds it."""
+    if key in incoming:
+        return incoming[key].data["reviewed_on"], incoming[key].data["passed"]
+    if key in existing:
+        return existing[key].reviewed_on, existing[key].passed
+    return None
 
 
 def _check_optional_division(line: Line, field_name: str) -> None:
@@ -391,7 +264,7 @@ class _Importer:
             "ip": self.actor.ip,
         } for row in rows]
         if events:
-            _bulk_insert(self.session, AuditEvent, events)
+            insert_rows(self.session, AuditEvent, events)
 
     def _create_or_update(self, model, kind: str, row, values: dict, new_rows: list, new_row: dict) -> None:
         """Queue a new row for the bulk insert, or apply what changed to the existing one (nothing if nothing did)."""
@@ -445,7 +318,7 @@ class _Importer:
                 self.report.unchanged += 1
             self.unit_ids[uscc] = row.id
         if new_rows:
-            _bulk_insert(self.session, Unit, new_rows)
+            insert_rows(self.session, Unit, new_rows)
             self.unit_ids.update(self._load_ids(Unit, Unit.uscc, [r["uscc"] for r in new_rows]))
             self._audit_created("unit", new_rows, self.unit_ids, lambda row: row["uscc"])
             for row in new_rows:
@@ -458,13 +331,13 @@ class _Importer:
                 self.touched_units.add(unit_id)
                 self.report.count(self.report.created, "unit")
         if categories:
-            _bulk_insert(self.session, UnitCategory, categories)
+            insert_rows(self.session, UnitCategory, categories)
         self._sign(Unit, "unit_id", commitments)
 
     def _sign(self, model, fk: str, commitments: list[dict]) -> None:
         if not commitments:
             return
-        _bulk_insert(self.session, Commitment, commitments)
+        insert_rows(self.session, Commitment, commitments)
         table = model.__table__
         self.session.connection().execute(  # one executemany, not a statement per signature
             update(table).where(table.c.id == bindparam("b_id")).values(commitment_signed_at=bindparam("b_signed")),
@@ -512,7 +385,7 @@ class _Importer:
             if not changes and not commitment and not (current is None or current.unit_id != data["unit_id"]):
                 self.report.unchanged += 1
         if new_rows:
-            _bulk_insert(self.session, Person, new_rows)
+            insert_rows(self.session, Person, new_rows)
             self.person_ids.update(self._load_ids(Person, Person.id_number_hmac, [r["id_number_hmac"] for r in new_rows]))
             self._audit_created("person", new_rows, self.person_ids, lambda row: row["id_number_hmac"])
             for row in new_rows:
@@ -532,7 +405,7 @@ class _Importer:
             employments.append({"person_id": person_id, "unit_id": unit_id, "title": title,
                                 "started_on": since if since and current is None else self.today})
         if employments:
-            _bulk_insert(self.session, Employment, employments)
+            insert_rows(self.session, Employment, employments)
         self._sign(Person, "person_id", commitments)
 
     def apply_projects(self, lines: list[Line]) -> None:
@@ -542,6 +415,7 @@ class _Importer:
             data["unit_id"] = self.unit_id(line, data["unit_uscc"], "unit_uscc")
             data["division_code"] = _check(line, validate_county_code, data["division_code"])
             data["name"] = _check(line, normalize_text, data["name"], "name")
+            data["area_m2"] = _check(line, check_area, data["area_m2"])
             if data.get("owner_uscc"):
                 data["owner_uscc"] = _check(line, validate_uscc, data["owner_uscc"], "owner_uscc")
             if data.get("former_industry"):
@@ -583,7 +457,7 @@ class _Importer:
             else:
                 self.report.unchanged += 1
         if new_rows:
-            _bulk_insert(self.session, Project, new_rows)
+            insert_rows(self.session, Project, new_rows)
             self.project_ids.update(self._load_ids(Project, Project.ref, [r["ref"] for r in new_rows]))
             self._audit_created("project", new_rows, self.project_ids, lambda row: row["ref"])
             for row in new_rows:
@@ -594,7 +468,7 @@ class _Importer:
                 self.touched_persons.update(p for p, _ in line.data["role_rows"])
                 self.report.count(self.report.created, "project")
         if role_rows:
-            _bulk_insert(self.session, ProjectRole, role_rows)
+            insert_rows(self.session, ProjectRole, role_rows)
 
     def apply_reviews(self, lines: list[Line]) -> None:
         incoming: dict[tuple, Line] = {}
@@ -614,22 +488,20 @@ class _Importer:
                 select(Project.id, Project.category).where(Project.id.in_(chunk)))})
         for (project_id, report_type, _round), line in incoming.items():
             _check(line, check_report_fits_category, report_type, category_of[project_id])
-        known_rounds = set(existing) | set(incoming)
         authorities = self._authorities(incoming, existing)
         new_rows = []
         for key, line in incoming.items():
             data = line.data
             project_id, report_type, round_number = key
-            if round_number > 1 and (project_id, report_type, round_number - 1) not in known_rounds:
-                raise ExchangeError(line.number, "round", f"第{round_number - 1}轮评审不存在，不能登记第{round_number}轮",
-                                    f"round {round_number} needs round {round_number - 1} first")
+            _check(line, check_round, round_number, data["reviewed_on"],
+                   _previous_round((project_id, report_type, round_number - 1), incoming, existing))
             values = {"reviewed_on": data["reviewed_on"], "passed": data["passed"], "authority": data.get("authority"),
                       "authority_division_code": authorities[key], **self._non_disclosure(data)}
             self._create_or_update(Review, "review", existing.get(key), values, new_rows, {
                 "project_id": project_id, "report_type": report_type, "round": round_number,
                 "recorded_by_account_id": self.actor.account_id, **values})
         if new_rows:
-            _bulk_insert(self.session, Review, new_rows)
+            insert_rows(self.session, Review, new_rows)
             review_ids = {}
             for start in range(0, len(project_ids), 900):
                 chunk = list(project_ids)[start:start + 900]
@@ -661,7 +533,7 @@ class _Importer:
             chunk = project_ids[start:start + 900]
             self.touched_units.update(self.session.scalars(select(Project.unit_id).where(Project.id.in_(chunk))))
 
-    def apply_penaltys(self, lines: list[Line]) -> None:
+    def apply_penalties(self, lines: list[Line]) -> None:
         incoming: dict[str, Line] = {}
         rules = current_app.config["PUBLICITY_RULES"]
         for line in lines:
@@ -677,6 +549,8 @@ class _Importer:
             ban = data.get("ban") or {}
             data["ban_until"], data["ban_lifetime"] = ban.get("until"), bool(ban.get("lifetime"))
             data["severity"] = severity_with_ban(data.get("severity"), bool(ban)) or "ordinary"
+            _check(line, check_fine_given, data["kinds"], data.get("fine_yuan"))
+            _check(line, check_ban_matches_kinds, data["kinds"], bool(ban))
             # the form's rule and words; {"lifetime": true} on a person records that the decision found a crime
             data["ban_categories"] = _check(line, lambda: check_ban_terms(
                 subject_kind="unit" if "uscc" in subject else "person", severity=data["severity"],
@@ -718,7 +592,7 @@ class _Importer:
             self._create_or_update(Penalty, "penalty", row, values, new_rows, {
                 "decision_number": number, "recorded_by_account_id": self.actor.account_id, **values})
         if new_rows:
-            _bulk_insert(self.session, Penalty, new_rows)
+            insert_rows(self.session, Penalty, new_rows)
             ids = self._load_ids(Penalty, Penalty.decision_number, [r["decision_number"] for r in new_rows])
             self._audit_created("penalty", new_rows, ids, lambda row: row["decision_number"])
 
@@ -741,6 +615,8 @@ class _Importer:
             data["project_id"] = self.project_id(line, data["project_ref"], "project_ref")
             _check_optional_division(line, "authority_division_code")
             _check(line, check_complaint_dates, data["received_on"], data.get("verified_on"), self.today)
+            if data["status"] in VERIFIED:
+                data["finding"] = _check(line, check_finding, data.get("finding"))
             incoming[data["ref"]] = line
         existing = {c.ref: c for c in self._rows(Complaint, Complaint.ref, incoming)}
         authorities = self._authorities(incoming, existing)
@@ -757,53 +633,29 @@ class _Importer:
                       **self._non_disclosure(data)}
             self._create_or_update(Complaint, "complaint", existing.get(ref), values, new_rows, {"ref": ref, **values})
         if new_rows:
-            _bulk_insert(self.session, Complaint, new_rows)
+            insert_rows(self.session, Complaint, new_rows)
             ids = self._load_ids(Complaint, Complaint.ref, [r["ref"] for r in new_rows])
             self._audit_created("complaint", new_rows, ids, lambda row: row["ref"])
         self._touch_projects({line.data["project_id"] for line in incoming.values()})
-        self.enqueue_touched()
 
     def enqueue_touched(self) -> None:
         """One outbox row per firm and person whose public view may have changed."""
         rows = [{"record_type": "unit", "record_id": i} for i in sorted(self.touched_units)]
         rows += [{"record_type": "person", "record_id": i} for i in sorted(self.touched_persons)]
         if rows:
-            _bulk_insert(self.session, SearchOutbox, rows)
+            insert_rows(self.session, SearchOutbox, rows)
 
 
-def _bulk_insert(session, model, rows: list[dict]) -> None:
-    """One driver-level executemany per set of keys: the statement is compiled once and each value goes through
-    its column type's own bind processor and Python-side default, as SQLAlchemy would do, without SQLAlchemy's
-    per-row bookkeeping (which cost more than the database's own work in a national load)."""
-    if not rows:
-        return
-    connection = session.connection()
-    table = model.__table__
-    groups: dict[tuple, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row), []).append(row)
-    for keys, group in groups.items():
-        defaults = {column.key: column.default for column in table.columns
-                    if column.key not in keys and column.default is not None and not column.primary_key}
-        if any(not (d.is_scalar or d.is_callable) for d in defaults.values()):
-            connection.execute(insert(table), group)  # a default SQLAlchemy must compute in SQL
-            continue
-        names = list(keys) + list(defaults)
-        compiled = insert(table).compile(dialect=connection.dialect, column_keys=names)
-        processors = compiled._bind_processors
-        order = compiled.positiontup or names
-        steps = [(name, processors.get(name), defaults.get(name)) for name in order]
-        params = []
-        for row in group:
-            values = []
-            for name, process, default in steps:
-                if default is not None:
-                    value = default.arg if default.is_scalar else default.arg(None)
-                else:
-                    value = row[name]
-                values.append(process(value) if process is not None else value)
-            params.append(tuple(values) if compiled.positiontup else dict(zip(order, values)))
-        connection.exec_driver_sql(compiled.string, params)
+# Each kind's step, applied in KIND_ORDER so that a line may name a record that comes later in its file.
+APPLY: dict[str, Callable[[_Importer, list[Line]], None]] = {
+    "unit": _Importer.apply_units,
+    "person": _Importer.apply_persons,
+    "project": _Importer.apply_projects,
+    "review": _Importer.apply_reviews,
+    "penalty": _Importer.apply_penalties,
+    "complaint": _Importer.apply_complaints,
+}
+
 
 
 def _typed(model, values: dict) -> dict:
@@ -825,175 +677,3 @@ def _typed(model, values: dict) -> dict:
         typed[key] = value
     return typed
 
-
-# -- export ----------------------------------------------------------------------------------------------------
-
-def _line(record: dict) -> str:
-    return json.dumps({key: value for key, value in record.items()}, ensure_ascii=False, default=json_value) + "\n"
-
-
-def _commitment_field(signed_at, signer_by_subject: dict, key) -> dict | None:
-    if signed_at is None:
-        return None
-    return {"signed_at": signed_at, "signer": signer_by_subject.get(key, "")}
-
-
-def export_jsonl(public: bool = False) -> Iterable[str]:
-    """Every record in the exchange format (a full backup, with full ID numbers: for administrators only), or
-    with `public=True` only what the public may see today, masked, with public ids (open data)."""
-    return _export_public() if public else _export_full()
-
-
-def _export_full() -> Iterable[str]:
-    session = db.session
-    decrypt = vault().decrypt
-    signers = {}
-    for commitment in session.scalars(select(Commitment).order_by(Commitment.signed_at)):
-        signers[("unit", commitment.unit_id) if commitment.unit_id else ("person", commitment.person_id)] = commitment.signer
-    uscc_of = dict(session.execute(select(Unit.id, Unit.uscc)).all())
-    for unit in session.scalars(select(Unit).order_by(Unit.id)):
-        yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name,
-                     "legal_representative": unit.legal_representative, "division_code": unit.division_code,
-                     "address": unit.address, "categories": unit.category_codes, "established_on": unit.established_on,
-                     "contact_phone": unit.contact_phone, "ceased_on": unit.ceased_on,
-                     "commitment": _commitment_field(unit.commitment_signed_at, signers, ("unit", unit.id)),
-                     "non_disclosed": {"reason": unit.non_disclosure_reason} if unit.non_disclosure_reason else None})
-    id_number_of = {}
-    for person in session.scalars(select(Person).order_by(Person.id)):
-        id_number_of[person.id] = decrypt(person.id_number_ciphertext)
-        employment = person.current_employment or (person.employments[-1] if person.employments else None)
-        if employment is None:
-            continue
-        yield _line({"kind": "person", "id_number": id_number_of[person.id], "name": person.name,
-                     "unit_uscc": uscc_of[employment.unit_id], "title": person.title,
-                     "commitment": _commitment_field(person.commitment_signed_at, signers, ("person", person.id)),
-                     "non_disclosed": {"reason": person.non_disclosure_reason} if person.non_disclosure_reason else None})
-    ref_of = {}
-    for project in session.scalars(select(Project).order_by(Project.id)):
-        ref_of[project.id] = project.ref
-        yield _line({"kind": "project", "ref": project.ref, "unit_uscc": uscc_of[project.unit_id],
-                     "category": project.category, "name": project.name, "parcel_name": project.parcel_name,
-                     "division_code": project.division_code, "area_m2": project.area_m2, "owner": project.owner,
-                     "owner_uscc": project.owner_uscc, "former_industry": project.former_industry,
-                     "started_on": project.started_on, "contract_deadline": project.contract_deadline,
-                     "completed_on": project.completed_on,
-                     "people": [{"id_number": id_number_of[r.person_id], "role": r.role} for r in project.roles],
-                     "non_disclosed": {"reason": project.non_disclosure_reason} if project.non_disclosure_reason else None})
-    for review in session.scalars(select(Review).order_by(Review.project_id, Review.report_type, Review.round)):
-        yield _line({"kind": "review", "project_ref": ref_of[review.project_id], "report_type": review.report_type,
-                     "round": review.round, "reviewed_on": review.reviewed_on, "passed": review.passed,
-                     "authority": review.authority, "authority_division_code": review.authority_division_code,
-                     "non_disclosed": {"reason": review.non_disclosure_reason} if review.non_disclosure_reason else None})
-    for penalty in session.scalars(select(Penalty).order_by(Penalty.id)):
-        yield _line({"kind": "penalty", "decision_number": penalty.decision_number,
-                     "subject": {"uscc": uscc_of[penalty.unit_id]} if penalty.unit_id
-                     else {"id_number": id_number_of[penalty.person_id]},
-                     **_penalty_fields(penalty),
-                     "non_disclosed": {"reason": penalty.non_disclosure_reason} if penalty.non_disclosure_reason else None})
-    for complaint in session.scalars(select(Complaint).order_by(Complaint.id)):
-        yield _line({"kind": "complaint", "ref": complaint.ref, "project_ref": ref_of[complaint.project_id],
-                     **_complaint_fields(complaint),
-                     "complainant": {"name": complaint.complainant_name, "contact": complaint.complainant_contact}
-                     if complaint.complainant_name or complaint.complainant_contact else None,
-                     "non_disclosed": {"reason": complaint.non_disclosure_reason} if complaint.non_disclosure_reason else None})
-
-
-def _penalty_fields(penalty: Penalty) -> dict:
-    ban = {"lifetime": True} if penalty.ban_lifetime else ({"until": penalty.ban_until} if penalty.ban_until else None)
-    if ban and penalty.ban_categories:
-        ban["categories"] = penalty.ban_categories
-    return {"party_name": penalty.party_name, "legal_representative": penalty.legal_representative,
-            "id_type": penalty.id_type, "authority": penalty.authority, "authority_division_code": penalty.authority_division_code,
-            "authority_uscc": penalty.authority_uscc, "decided_on": penalty.decided_on, "kinds": penalty.kinds,
-            "severity": penalty.severity, "fine_yuan": penalty.fine_yuan, "confiscated_yuan": penalty.confiscated_yuan,
-            "violation_type": penalty.violation_type, "violation": penalty.violation, "basis": penalty.basis,
-            "content": penalty.content, "licence_action": penalty.licence_action, "data_source": penalty.data_source,
-            "ban": ban, "publicity_ends_on": penalty.publicity_ends_on, "repaired_on": penalty.repaired_on}
-
-
-def _complaint_fields(complaint: Complaint) -> dict:
-    return {"received_on": complaint.received_on, "status": complaint.status, "verified_on": complaint.verified_on,
-            "finding": complaint.finding, "authority": complaint.authority,
-            "authority_division_code": complaint.authority_division_code}
-
-
-def _export_public() -> Iterable[str]:
-    """Open data: only what is public today; masked ID numbers and public ids; no contacts, no complainants."""
-    session = db.session
-    day = today()
-    rules = current_app.config["PUBLICITY_RULES"]
-    yield _line({"kind": "meta", "format_version": FORMAT_VERSION, "generated_on": day, "public": True})
-    listed_units = session.scalars(select(Unit).where(public.unit_listed(day, rules)).order_by(Unit.id)).all()
-    uscc_of = {unit.id: unit.uscc for unit in listed_units}
-    for unit in listed_units:
-        if (unit.commitment_signed_at is not None and unit.non_disclosure_reason is None
-                and unit.registration_suspended_at is None):
-            yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name,
-                         "legal_representative": unit.legal_representative, "division_code": unit.division_code,
-                         "address": unit.address, "categories": unit.category_codes,
-                         "established_on": unit.established_on, "ceased_on": unit.ceased_on,
-                         "registration_confirmed": unit.registration_confirmed_at is not None,
-                         "commitment": {"signed_at": unit.commitment_signed_at}})
-        else:  # a declared cessation is on the profile whether or not the basic information is public
-            yield _line({"kind": "unit", "uscc": unit.uscc, "name": unit.name, "ceased_on": unit.ceased_on,
-                         "registration_confirmed": unit.registration_confirmed_at is not None})
-    public_persons = {}
-    for person in session.scalars(select(Person).where(public.person_listed(day, rules)).order_by(Person.id)):
-        public_persons[person.id] = person
-        employment = person.current_employment
-        basic = person.commitment_signed_at is not None
-        yield _line({"kind": "person", "public_id": person.public_id, "id_number_masked": person.id_number_masked,
-                     "name": person.name,
-                     "unit_uscc": uscc_of.get(employment.unit_id) if employment and basic else None,
-                     "title": person.title if basic else None})
-    public_refs = {}
-    projects = session.scalars(select(Project).join(Unit, Unit.id == Project.unit_id)
-                               .where(public.project_public()).order_by(Project.id))
-    for project in projects:
-        public_refs[project.id] = project.ref
-        yield _line({"kind": "project", "ref": project.ref, "unit_uscc": uscc_of.get(project.unit_id),
-                     "category": project.category, "name": project.name, "parcel_name": project.parcel_name,
-                     "division_code": project.division_code, "area_m2": project.area_m2, "owner": project.owner,
-                     "owner_uscc": project.owner_uscc, "former_industry": project.former_industry,
-                     "started_on": project.started_on, "contract_deadline": project.contract_deadline,
-                     "completed_on": project.completed_on,
-                     "people": [{"public_id": public_persons[r.person_id].public_id,
-                                 "id_number_masked": public_persons[r.person_id].id_number_masked, "role": r.role}
-                                for r in project.roles
-                                if r.person_id in public_persons
-                                and public_persons[r.person_id].commitment_signed_at is not None]})
-    reviews = session.execute(
-        select(Review, Project.ref, Project.unit_id).join(Project, Project.id == Review.project_id)
-        .join(Unit, Unit.id == Project.unit_id).where(public.review_public())
-        .order_by(Review.project_id, Review.report_type, Review.round))
-    for review, ref, unit_id in reviews:
-        yield _line({"kind": "review", "project_ref": ref if review.project_id in public_refs else None,
-                     "unit_uscc": uscc_of.get(unit_id), "report_type": review.report_type, "round": review.round,
-                     "reviewed_on": review.reviewed_on, "passed": review.passed, "authority": review.authority})
-    shown = select(Penalty).where(sa_or(public.penalty_public(day, rules), public.ban_public(day))).order_by(Penalty.id)
-    for penalty in session.scalars(shown):
-        if penalty.unit_id:
-            subject = {"uscc": uscc_of.get(penalty.unit_id)}
-        else:
-            person = public_persons.get(penalty.person_id)
-            subject = {"public_id": person.public_id, "id_number_masked": person.id_number_masked} if person else None
-        fully_public = penalty_is_public_today(penalty, day, rules)
-        fields = _penalty_fields(penalty)
-        if not fully_public:  # only the ban, its end and the decision number (DESIGN §3)
-            fields = {"ban": fields["ban"]}
-        yield _line({"kind": "penalty", "decision_number": penalty.decision_number, "subject": subject, **fields})
-    complaints = session.execute(select(Complaint, Project.ref, Project.unit_id)
-                                 .join(Project, Project.id == Complaint.project_id).where(public.complaint_public())
-                                 .order_by(Complaint.id))
-    for complaint, ref, unit_id in complaints:
-        yield _line({"kind": "complaint", "ref": complaint.ref,
-                     "project_ref": ref if complaint.project_id in public_refs else None,
-                     "unit_uscc": uscc_of.get(unit_id), "received_on": complaint.received_on,
-                     "status": complaint.status, "verified_on": complaint.verified_on, "finding": complaint.finding,
-                     "authority": complaint.authority})
-
-
-def penalty_is_public_today(penalty: Penalty, day: date, rules) -> bool:
-    return penalty_is_public(severity=penalty.severity, decided_on=penalty.decided_on,
-                             publicity_ends_on=penalty.publicity_ends_on, repaired_on=penalty.repaired_on,
-                             non_disclosed=penalty.non_disclosure_reason is not None, today=day, rules=rules)
