@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from flask_migrate import upgrade
 
-from registry import create_app
+from registry.app import create_app
 from registry.extensions import db
 from registry.search import search_ids
 from registry.vault import IdNumberVault
