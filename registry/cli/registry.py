@@ -1,4 +1,4 @@
-"""Flask commands: `flask registry import|export|check-keys|demo|backup|restore`, `flask search reindex`, `flask accounts ...`."""
+"""`flask registry ...`: import, export, check-keys, demo, backup and restore."""
 import os
 import sqlite3
 import sys
@@ -11,21 +11,12 @@ from contextlib import contextmanager
 from typing import TextIO
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
 from registry.services.audit import SYSTEM
 
 registry_cli = AppGroup("registry", help="Import, export, demo data and backups.")
-
-
-def register_cli(app: Flask) -> None:
-    from registry.regulator.cli import accounts_cli
-    from registry.search.cli import search_cli
-
-    app.cli.add_command(registry_cli)
-    app.cli.add_command(search_cli)
-    app.cli.add_command(accounts_cli)
 
 
 @registry_cli.command("import")
