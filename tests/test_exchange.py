@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from registry.models import AuditEvent, Complaint, Penalty, Person, Project, Review, Unit
 from registry.services.audit import SYSTEM, json_value
 from registry.exchange import ExchangeError, export_jsonl, import_jsonl
-from tests.factories import create, make_id_number, person_record, project_record, unit_record
+from tests.factories import create, make_id_number, make_uscc, person_record, project_record, unit_record
 
 # A copy of the contract example (shared/contract/sample.jsonl); a test checks it is the same where shared/ is present.
 CONTRACT = Path(__file__).resolve().parent / "data" / "contract_sample.jsonl"
@@ -140,14 +140,86 @@ def test_cli_import_then_public_export_holds_no_private_detail(runner, tmp_path)
     assert kinds.count("unit") == 2 and kinds.count("person") == 1 and kinds.count("project") == 2
 
 
-def test_full_export_round_trips_into_an_empty_registry(runner, tmp_path, app):
-    runner.invoke(args=["registry", "import", str(CONTRACT)])
-    backup = tmp_path / "full.jsonl"
+@pytest.fixture
+def empty_registry(database_template, app_config, tmp_path):
+    """A second registry on its own freshly migrated, empty database (a file on SQLite, a database on PostgreSQL),
+    with the same keys: where a backup is restored."""
+    from registry.app import create_app
+    from tests.conftest import fresh_database
+
+    workdir = tmp_path / "second"
+    workdir.mkdir()
+    with fresh_database(database_template, workdir, prefix="registry_second") as url:
+        second = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": str(workdir / "ix")})
+        yield second
+        with second.app_context():
+            from registry.extensions import db as _db
+
+            _db.engine.dispose()
+
+
+def round_trip(runner, empty_registry, tmp_path) -> tuple[str, str]:
+    """Export this registry in full, import that file into the empty one, export that in full: both texts."""
+    backup, again = tmp_path / "full.jsonl", tmp_path / "again.jsonl"
     assert runner.invoke(args=["registry", "export", str(backup)]).exit_code == 0
-    assert "370202198403120458" in backup.read_text(encoding="utf-8")  # a backup keeps the full numbers
-    assert oct(backup.stat().st_mode & 0o777) == "0o600"
-    report = import_jsonl(SYSTEM, backup.read_text(encoding="utf-8").splitlines())
+    second = empty_registry.test_cli_runner()
+    with empty_registry.app_context():
+        assert counts(__import__("registry.extensions", fromlist=["db"]).db)["Unit"] == 0  # truly empty
+        result = second.invoke(args=["registry", "import", str(backup)])
+        assert result.exit_code == 0, result.output
+        assert second.invoke(args=["registry", "export", str(again)]).exit_code == 0
+    return backup.read_text(encoding="utf-8"), again.read_text(encoding="utf-8")
+
+
+def test_full_export_round_trips_into_an_empty_registry(runner, tmp_path, app, empty_registry):
+    """A backup restores into a fresh database and exports again byte for byte (SQLite and PostgreSQL)."""
+    runner.invoke(args=["registry", "import", str(CONTRACT)])
+    first, second = round_trip(runner, empty_registry, tmp_path)
+    assert "370202198403120458" in first  # a backup keeps the full numbers
+    assert oct((tmp_path / "full.jsonl").stat().st_mode & 0o777) == "0o600"
+    assert first == second
+    report = import_jsonl(SYSTEM, first.splitlines())  # and the file changes nothing where it came from
     assert report.created == {} and report.updated == {}
+
+
+def test_a_registry_with_every_kind_and_field_round_trips_byte_for_byte(runner, tmp_path, db, empty_registry):
+    """The demo (firms, staff, projects, review rounds, penalties with bans and repairs, complaints in every
+    status, commitments signed through the services), and one record of each kind with every optional field:
+    nothing the import accepts is lost on the way out and back in."""
+    from registry.services.demo import load_demo
+    from tests.factories import DOUBLE_PUBLICITY, complaint_record, penalty_record, review_record
+
+    load_demo(firms=12)
+    unit = unit_record(division_code="370211", ceased_on="2026-11-20", established_on="2010-05-04",
+                       non_disclosed={"reason": "涉及国家秘密"})
+    person = person_record(unit["uscc"], employed_since="2019-03-01", non_disclosed={"reason": "正在核查"})
+    project = project_record(unit["uscc"], "RT-1", owner_uscc=make_uscc("370200", 77), former_industry="C2614",
+                             non_disclosed={"reason": "涉密工程"},
+                             people=[{"id_number": person["id_number"], "role": "responsible_manager"}])
+    create(unit, person, project,
+           review_record("RT-1", 1, passed=False, non_disclosed={"reason": "复核中"}),
+           review_record("RT-1", 2, reviewed_on="2024-08-01"),
+           penalty_record({"uscc": unit["uscc"]}, "青环罚〔2026〕990号", **DOUBLE_PUBLICITY, party_name="决定书所载名称",
+                          legal_representative="李四", kinds=["fine", "practice_ban", "licence_suspension",
+                                                               "confiscation_of_illegal_gains"],
+                          confiscated_yuan="12345.67", licence_action="暂扣许可证六个月",
+                          ban={"until": "2030-01-01", "categories": ["remediation_construction"]},
+                          non_disclosed={"reason": "依法不予公开"}),
+           penalty_record({"id_number": person["id_number"]}, "青环罚〔2026〕991号", severity="serious",
+                          ban={"lifetime": True}, decided_on="2026-10-01", repaired_on=None),
+           complaint_record("RT-1", "RT-C1", status="substantiated", description="项目实际由他人完成",
+                            complainant={"name": "举报人乙", "contact": "yi@example.invalid"},
+                            non_disclosed={"reason": "保护举报人"}))
+    first, second = round_trip(runner, empty_registry, tmp_path)
+    assert first == second
+    lines = {(record["kind"], record.get("uscc") or record.get("ref") or record.get("decision_number")
+              or record.get("id_number")): record for record in map(json.loads, first.splitlines())}
+    assert lines[("complaint", "RT-C1")]["description"] == "项目实际由他人完成"
+    assert lines[("person", person["id_number"])]["employed_since"] == "2019-03-01"
+    decided = lines[("penalty", "青环罚〔2026〕990号")]
+    assert (decided["party_name"], decided["legal_representative"]) == ("决定书所载名称", "李四")
+    kinds = {kind for kind, _key in lines}
+    assert kinds == {"unit", "person", "project", "review", "penalty", "complaint"}
 
 
 def test_every_imported_record_has_its_own_audit_event_without_the_full_number(db):
