@@ -6,9 +6,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from registry.app import create_app
+from registry.exchange import ExchangeError, export_jsonl, import_jsonl
+from registry.extensions import db as registry_db
 from registry.models import AuditEvent, Complaint, Penalty, Person, Project, Review, Unit
 from registry.services.audit import SYSTEM, json_value
-from registry.exchange import ExchangeError, export_jsonl, import_jsonl
+from tests.conftest import fresh_database
 from tests.factories import create, make_id_number, make_uscc, person_record, project_record, unit_record
 
 # A copy of the contract example (shared/contract/sample.jsonl); a test checks it is the same where shared/ is present.
@@ -144,18 +147,13 @@ def test_cli_import_then_public_export_holds_no_private_detail(runner, tmp_path)
 def empty_registry(database_template, app_config, tmp_path):
     """A second registry on its own freshly migrated, empty database (a file on SQLite, a database on PostgreSQL),
     with the same keys: where a backup is restored."""
-    from registry.app import create_app
-    from tests.conftest import fresh_database
-
     workdir = tmp_path / "second"
     workdir.mkdir()
     with fresh_database(database_template, workdir, prefix="registry_second") as url:
         second = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": str(workdir / "ix")})
         yield second
         with second.app_context():
-            from registry.extensions import db as _db
-
-            _db.engine.dispose()
+            registry_db.engine.dispose()
 
 
 def round_trip(runner, empty_registry, tmp_path) -> tuple[str, str]:
@@ -164,7 +162,7 @@ def round_trip(runner, empty_registry, tmp_path) -> tuple[str, str]:
     assert runner.invoke(args=["registry", "export", str(backup)]).exit_code == 0
     second = empty_registry.test_cli_runner()
     with empty_registry.app_context():
-        assert counts(__import__("registry.extensions", fromlist=["db"]).db)["Unit"] == 0  # truly empty
+        assert counts(registry_db)["Unit"] == 0  # truly empty
         result = second.invoke(args=["registry", "import", str(backup)])
         assert result.exit_code == 0, result.output
         assert second.invoke(args=["registry", "export", str(again)]).exit_code == 0

@@ -1,7 +1,7 @@
 """The import and the services refuse the same record with the same field and message, because both call the
 same rule function (DESIGN §3 and §4). Dates are enumerated in test_plausible_dates.py; these are the other
 invariants the import once restated in its own words or did not check at all: the parcel area, review rounds,
-a verified complaint's finding, and what a penalty's kinds require."""
+a verified complaint's finding, what a penalty's kinds require, and the length of a decision's texts."""
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -17,7 +17,7 @@ from registry.services.complaints import advance_complaint
 from registry.services.penalties import PenaltyInput, record_penalty
 from registry.services.projects import ProjectData, create_project
 from registry.services.reviews import record_review
-from tests.factories import complaint_record, create, make_uscc, penalty_record, project_record, review_record, unit_record
+from tests.factories import DOUBLE_PUBLICITY, complaint_record, create, make_uscc, penalty_record, project_record, review_record, unit_record
 
 FIRM = make_uscc("370200", 402)
 REGULATOR = Actor(account_id=None, label="regulator-shandong", role="regulator", division_code="370000",
@@ -27,7 +27,8 @@ PROJECT = ProjectData(category="remediation_construction", name="规则一致性
                       started_on=date(2024, 1, 1), contract_deadline=date(2024, 6, 30), completed_on=date(2024, 6, 1))
 REPORT = "remediation_effect_report"
 PENALTY = PenaltyInput(subject_kind="unit", subject_uscc=FIRM, decision_number="鲁环罚〔2026〕900号",
-                       decided_on=date(2026, 9, 1), kinds=["fine"], severity="ordinary", fine_yuan=Decimal(100000))
+                       decided_on=date(2026, 9, 1), kinds=["fine"], severity="ordinary", fine_yuan=Decimal(100000),
+                       **DOUBLE_PUBLICITY)
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def by_import(kind: str, change: dict) -> None:
     elif kind == "complaint":
         create(complaint_record("RA-1", "C-RA", status=change["status"], finding=change["finding"]))
     else:
-        create(penalty_record({"uscc": FIRM}, "鲁环罚〔2026〕900号", **change))
+        create(penalty_record({"uscc": FIRM}, "鲁环罚〔2026〕900号", **{**DOUBLE_PUBLICITY, **change}))
 
 
 # (kind, the service's input, the import's line, the field refused, the message)
@@ -97,6 +98,9 @@ REFUSALS = {
     "the kind 禁止从业 without a ban": ("penalty", {"severity": "serious", "kinds": ["fine", "practice_ban"]},
                                    {"severity": "serious", "kinds": ["fine", "practice_ban"], "ban": None}, "ban",
                                    "处罚类别含禁止从业时，请选择期限（至某日或终身）"),
+    "a violation too long": ("penalty", {"violation": "违" * 5001}, None, "violation", "不能超过5000个字符"),
+    "a licence action too long": ("penalty", {"licence_action": "暂" * 201}, None, "licence_action", "不能超过200个字符"),
+    "a data source too long": ("penalty", {"data_source": "源" * 201}, None, "data_source", "不能超过200个字符"),
 }
 
 

@@ -35,7 +35,7 @@ from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
 from registry.rules.industries import validate_industry_code
 from registry.rules.normalize import normalize_text
-from registry.rules.penalty_kinds import check_ban_matches_kinds, check_fine_given
+from registry.rules.penalties import check_ban_matches_kinds, check_fine_given, decision_text
 from registry.rules.publicity import (check_decision_date, check_publicity_end, check_repair_date, default_publicity_end,
                                      governing_period)
 from registry.rules.reports import check_report_fits_category
@@ -544,6 +544,8 @@ class _Importer:
             else:
                 data["unit_id"], data["person_id"] = None, self.person_id(line, subject["id_number"], "subject.id_number")
             _check_optional_division(line, "authority_division_code")
+            for text in ("violation_type", "violation", "basis", "content", "licence_action", "data_source"):
+                data[text] = _check(line, decision_text, data.get(text), text)
             if data.get("authority_uscc"):
                 data["authority_uscc"] = _check(line, validate_uscc, data["authority_uscc"], "authority_uscc")
             ban = data.get("ban") or {}

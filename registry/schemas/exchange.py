@@ -128,12 +128,13 @@ class PenaltySchema(Strict):
     # the amount rule (registry/rules/amounts.py) is applied by the import, with the form's message
     fine_yuan = fields.Decimal(allow_none=True)
     confiscated_yuan = fields.Decimal(allow_none=True)
-    violation_type = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    # the texts' lengths: rules.penalties.decision_text, as in the form
+    violation_type = fields.Str(allow_none=True)
     violation = fields.Str(allow_none=True)
     basis = fields.Str(allow_none=True)
     content = fields.Str(allow_none=True)
-    licence_action = fields.Str(allow_none=True, validate=validate.Length(max=200))
-    data_source = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    licence_action = fields.Str(allow_none=True)
+    data_source = fields.Str(allow_none=True)
     ban = fields.Nested(BanSchema, allow_none=True)
     publicity_ends_on = fields.Date(allow_none=True)
     repaired_on = fields.Date(allow_none=True)

@@ -20,7 +20,7 @@ from registry.rules.ban_terms import check_ban_terms
 from registry.rules.divisions import jurisdiction_prefix
 from registry.rules.double_publicity import check_double_publicity_fields
 from registry.rules.errors import RuleViolation
-from registry.rules.penalty_kinds import check_ban_matches_kinds, check_fine_given
+from registry.rules.penalties import check_ban_matches_kinds, check_fine_given, decision_text
 from registry.rules.identifiers import validate_id_number, validate_uscc
 from registry.rules.publicity import Governing, check_decision_date, default_publicity_end, governing_period, repair_possible_from
 from registry.services import service
@@ -81,13 +81,6 @@ def repair_date_for(penalty: Penalty) -> date:
     """The first day credit repair may be granted for this penalty."""
     governing = governing_for(penalty.severity, penalty.kinds, penalty.decided_on)
     return repair_possible_from(governing.severity, penalty.decided_on, publicity_rules())
-
-
-def _text(value: str | None, field: str, limit: int) -> str | None:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise RuleViolation(field, f"不能超过{limit}个字符", f"at most {limit} characters")
-    return value or None
 
 
 def _subject(actor: Actor, data: PenaltyInput) -> tuple[Unit | None, Person | None]:
@@ -191,7 +184,7 @@ def record_penalty(actor: Actor, data: PenaltyInput) -> Penalty:
     """Record a penalty decided by the actor's authority; its publicity end follows from severity and date."""
     if actor.role != "regulator" or not actor.division_code:
         raise AccessDenied(actor, "record_penalty", "penalty", None)
-    decision_number = _text(data.decision_number, "decision_number", 100)
+    decision_number = decision_text(data.decision_number, "decision_number")
     if not decision_number:
         raise RuleViolation("decision_number", "请填写处罚决定书文号", "the decision number is required")
     if db.session.scalar(select(Penalty.id).where(Penalty.decision_number == decision_number)) is not None:
@@ -216,14 +209,15 @@ def record_penalty(actor: Actor, data: PenaltyInput) -> Penalty:
         authority=actor.authority_name or actor.label, authority_division_code=actor.division_code,
         authority_uscc=validate_uscc(data.authority_uscc, "authority_uscc") if data.authority_uscc else None,
         decided_on=data.decided_on, kinds=list(dict.fromkeys(data.kinds)), severity=data.severity,
-        violation_type=_text(data.violation_type, "violation_type", 200), violation=_text(data.violation, "violation", 5000),
-        basis=_text(data.basis, "basis", 5000), content=_text(data.content, "content", 5000),
+        violation_type=decision_text(data.violation_type, "violation_type"),
+        violation=decision_text(data.violation, "violation"),
+        basis=decision_text(data.basis, "basis"), content=decision_text(data.content, "content"),
         fine_yuan=data.fine_yuan, confiscated_yuan=data.confiscated_yuan,
-        licence_action=_text(data.licence_action, "licence_action", 200),
+        licence_action=decision_text(data.licence_action, "licence_action"),
         ban_until=data.ban_until if data.ban == "until" else None, ban_lifetime=data.ban == "lifetime",
         ban_categories=data.ban_categories,
         publicity_ends_on=publicity_end_for(data.severity, data.decided_on, data.kinds),
-        data_source=_text(data.data_source, "data_source", 200), recorded_by_account_id=actor.account_id,
+        data_source=decision_text(data.data_source, "data_source"), recorded_by_account_id=actor.account_id,
     )
     db.session.add(penalty)
     db.session.flush()

@@ -1,4 +1,4 @@
-"""What a penalty decision's kinds (处罚类别) require of the rest of the record."""
+"""What a penalty decision's record requires: what its kinds (处罚类别) imply, and the length of its texts."""
 from decimal import Decimal
 
 from registry.rules.errors import RuleViolation
@@ -18,3 +18,17 @@ def check_ban_matches_kinds(kinds, has_ban: bool) -> None:
     if not has_ban and "practice_ban" in kinds:
         raise RuleViolation("ban", "处罚类别含禁止从业时，请选择期限（至某日或终身）",
                             "the penalty includes a practice ban: choose its term (until a date or lifetime)")
+
+
+# The texts of a decision and their longest length (the columns' sizes, the form's limits).
+DECISION_TEXT_LIMITS = {"decision_number": 100, "violation_type": 200, "violation": 5000, "basis": 5000,
+                        "content": 5000, "licence_action": 200, "data_source": 200}
+
+
+def decision_text(value: str | None, field: str) -> str | None:
+    """A text of the decision without surrounding blanks (None when empty), within its field's limit."""
+    value = (value or "").strip()
+    limit = DECISION_TEXT_LIMITS[field]
+    if len(value) > limit:
+        raise RuleViolation(field, f"不能超过{limit}个字符", f"at most {limit} characters")
+    return value or None
