@@ -1,7 +1,7 @@
 """The import and the services refuse the same record with the same field and message, because both call the
 same rule function (DESIGN §3 and §4). Dates are enumerated in test_plausible_dates.py; these are the other
 invariants the import once restated in its own words or did not check at all: the parcel area, review rounds,
-a verified complaint's finding, what a penalty's kinds require, and the length of a decision's texts."""
+a verified complaint's finding, what a penalty's kinds require, and the texts of projects and decisions."""
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -64,7 +64,7 @@ def by_service(db, kind: str, change: dict) -> None:
 
 def by_import(kind: str, change: dict) -> None:
     if kind == "project":
-        create(project_record(FIRM, "RA-9", area_m2=change["area_m2"]))
+        create(project_record(FIRM, "RA-9", **change))
     elif kind == "review":
         create(review_record(change["ref"], change["round"], reviewed_on=change["reviewed_on"]))
     elif kind == "complaint":
@@ -79,6 +79,10 @@ REFUSALS = {
     "negative area": ("project", {"area_m2": "-5"}, {"area_m2": -5}, "area_m2", "地块面积必须大于0"),
     "area beyond the column": ("project", {"area_m2": "1000000000000"}, {"area_m2": 1000000000000}, "area_m2",
                                "地块面积过大"),
+    "a project name too long": ("project", {"name": "工" * 301}, None, "name", "项目名称不能超过300个字符"),
+    "a blank project name": ("project", {"name": "  "}, None, "name", "请填写项目名称"),
+    "a parcel name too long": ("project", {"parcel_name": "地" * 301}, None, "parcel_name", "地块名称不能超过300个字符"),
+    "an owner too long": ("project", {"owner": "业" * 201}, None, "owner", "业主单位不能超过200个字符"),
     "round 2 before round 1": ("review", {"ref": "RA-3", "round": 2, "reviewed_on": "2024-08-01"}, None, "round",
                                "请先登记第1轮评审结果"),
     "round dated before the previous one": ("review", {"ref": "RA-1", "round": 2, "reviewed_on": "2024-06-30"}, None,

@@ -38,6 +38,7 @@ from registry.rules.normalize import normalize_text
 from registry.rules.penalties import check_ban_matches_kinds, check_fine_given, decision_text
 from registry.rules.publicity import (check_decision_date, check_publicity_end, check_repair_date, default_publicity_end,
                                      governing_period)
+from registry.rules.projects import PROJECT_TEXTS, project_text
 from registry.rules.reports import check_report_fits_category
 from registry.rules.reviews import check_round
 from registry.schemas.exchange import KIND_ORDER
@@ -414,7 +415,8 @@ class _Importer:
             data = line.data
             data["unit_id"] = self.unit_id(line, data["unit_uscc"], "unit_uscc")
             data["division_code"] = _check(line, validate_county_code, data["division_code"])
-            data["name"] = _check(line, normalize_text, data["name"], "name")
+            for text in PROJECT_TEXTS:
+                data[text] = _check(line, project_text, data.get(text), text)
             data["area_m2"] = _check(line, check_area, data["area_m2"])
             if data.get("owner_uscc"):
                 data["owner_uscc"] = _check(line, validate_uscc, data["owner_uscc"], "owner_uscc")

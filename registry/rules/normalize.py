@@ -30,6 +30,25 @@ def normalize_text(value, field: str) -> str:
     return check_visible(unicodedata.normalize("NFKC", str(value or "")), field).strip()
 
 
+def required_text(value: str | None, field: str, max_length: int, zh: str, en: str) -> str:
+    """A normalized (NFKC, no invisible characters), non-empty text within its length, or RuleViolation
+    naming the field."""
+    text = normalize_text(value, field)
+    if not text:
+        raise RuleViolation(field, f"请填写{zh}", f"{en} is required")
+    if len(text) > max_length:
+        raise RuleViolation(field, f"{zh}不能超过{max_length}个字符", f"{en} has at most {max_length} characters")
+    return text
+
+
+def optional_text(value: str | None, field: str, max_length: int, zh: str, en: str) -> str | None:
+    """A normalized text or None when empty; RuleViolation when too long or holding invisible characters."""
+    text = normalize_text(value, field)
+    if not text:
+        return None
+    return required_text(text, field, max_length, zh, en)
+
+
 def normalize_code(value, field: str) -> str:
     """A code as stored: NFKC, upper case, without any spaces (`９１３２ ０５００…` → `913205 00…`)."""
     text = check_visible(unicodedata.normalize("NFKC", str(value or "")), field)

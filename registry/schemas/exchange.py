@@ -61,11 +61,11 @@ class ProjectSchema(Strict):
     ref = fields.Str(required=True, validate=validate.Length(min=1, max=64))
     unit_uscc = fields.Str(required=True)
     category = fields.Str(required=True, validate=validate.OneOf(list(CATEGORIES)))
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=300))
-    parcel_name = fields.Str(allow_none=True, validate=validate.Length(max=300))
+    name = fields.Str(required=True)  # the texts' rule: rules.projects.project_text, as in the form
+    parcel_name = fields.Str(allow_none=True)
     division_code = fields.Str(required=True)
     area_m2 = fields.Decimal(required=True, places=2)  # its range is rules.amounts.check_area, as in the form
-    owner = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    owner = fields.Str(allow_none=True)
     owner_uscc = fields.Str(allow_none=True)
     former_industry = fields.Str(allow_none=True)
     started_on = fields.Date(allow_none=True)

@@ -21,9 +21,9 @@ from registry.rules.errors import Checks, RuleViolation
 from registry.rules.identifiers import validate_uscc
 from registry.rules.industries import validate_industry_code
 from registry.rules.normalize import normalize_number
+from registry.rules.projects import project_text
 from registry.services import service
 from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
-from registry.services.registration import optional_text, required_text
 from registry.services.units import own_unit
 
 @dataclass(frozen=True)
@@ -64,11 +64,11 @@ def validated(data: ProjectData) -> dict:
         checks.refuse(RuleViolation("category", "请选择从业类别", "choose a practice category"))
     values = {
         "category": data.category,
-        "name": checks.run(required_text, data.name, "name", 300, "项目名称", "the project name"),
-        "parcel_name": checks.run(optional_text, data.parcel_name, "parcel_name", 300, "地块名称", "the parcel name"),
+        "name": checks.run(project_text, data.name, "name"),
+        "parcel_name": checks.run(project_text, data.parcel_name, "parcel_name"),
         "division_code": checks.run(validate_county_code, data.division_code, "division_code"),
         "area_m2": checks.run(_area, data.area_m2),
-        "owner": checks.run(optional_text, data.owner, "owner", 200, "业主单位", "the owner"),
+        "owner": checks.run(project_text, data.owner, "owner"),
         "owner_uscc": checks.run(validate_uscc, data.owner_uscc, "owner_uscc") if (data.owner_uscc or "").strip() else None,
         "former_industry": (checks.run(validate_industry_code, data.former_industry, "former_industry")
                             if (data.former_industry or "").strip() else None),

@@ -13,32 +13,13 @@ from registry.models.base import utcnow
 from registry.rules.divisions import validate_county_code
 from registry.rules.errors import Checks, RuleViolation
 from registry.rules.identifiers import validate_id_number, validate_uscc
-from registry.rules.normalize import normalize_text
+from registry.rules.normalize import normalize_text, optional_text, required_text  # noqa: F401 (re-exported)
 from registry.services import service
 from registry.services.accounts import create_account
 from registry.services.audit import Actor, enqueue_for_index, record_event, snapshot
 from registry.services.people import join_firm, vault
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def required_text(value: str | None, field: str, max_length: int, zh: str, en: str) -> str:
-    """A normalized (NFKC, no invisible characters), non-empty text within its length, or RuleViolation
-    naming the field."""
-    text = normalize_text(value, field)
-    if not text:
-        raise RuleViolation(field, f"请填写{zh}", f"{en} is required")
-    if len(text) > max_length:
-        raise RuleViolation(field, f"{zh}不能超过{max_length}个字符", f"{en} has at most {max_length} characters")
-    return text
-
-
-def optional_text(value: str | None, field: str, max_length: int, zh: str, en: str) -> str | None:
-    """A normalized text or None when empty; RuleViolation when too long or holding invisible characters."""
-    text = normalize_text(value, field)
-    if not text:
-        return None
-    return required_text(text, field, max_length, zh, en)
 
 
 def validate_email(value: str | None, field: str = "contact_email", required: bool = True) -> str | None:
