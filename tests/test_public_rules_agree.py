@@ -24,6 +24,7 @@ def varied_penalties(unit_uscc: str, rng: random.Random, count: int) -> list[dic
         if rng.random() < 0.3:
             record["ban"] = rng.choice([{"lifetime": True}, {"until": (decided + timedelta(days=rng.randrange(1, 900))).isoformat()}])
             record["severity"] = "serious"  # Soil Law art. 90: a ban only on a serious penalty
+            record["kinds"] = ["fine", "practice_ban"]  # a ban is the penalty kind 禁止从业
         if rng.random() < 0.3:  # granted on or after the first day the rule allows, and not after today
             repaired = repair_possible_from(record["severity"], decided) + timedelta(days=rng.randrange(0, 300))
             if repaired <= TODAY:
