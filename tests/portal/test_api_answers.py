@@ -6,14 +6,15 @@ here, as does any change of the OpenAPI document. When an answer is meant to cha
 `REGISTRY_WRITE_API_ANSWERS=1 pytest tests/portal/test_api_answers.py` and read the diff before committing it.
 """
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from registry.models import Person
+from registry.models import Person, Unit
 from tests.factories import DOUBLE_PUBLICITY, create, penalty_record
-from tests.portal.conftest import HEFEI, JIAOHUA, JINGHUA, LVYUAN, QINGDAO, SUJING, YUEQING
+from tests.portal.conftest import HEFEI, HUAXIA, JIAOHUA, JINGHUA, LVYUAN, QINGDAO, SUJING, YUEQING
 
 ANSWERS = Path(__file__).resolve().parents[1] / "data"
 
@@ -35,7 +36,7 @@ CONTRACT_REQUESTS = EVERY_LIST + [
 ]
 
 REGISTRY_REQUESTS = EVERY_LIST + [
-    *(f"/api/v1/units/{code}" for code in (SUJING, JIAOHUA, LVYUAN, YUEQING, JINGHUA)),
+    *(f"/api/v1/units/{code}" for code in (SUJING, JIAOHUA, LVYUAN, YUEQING, JINGHUA, HUAXIA)),
     "/api/v1/units?q=焦化&sort=first_pass", "/api/v1/units?category=investigation", "/api/v1/units?province=32",
     "/api/v1/units?industry=C25&min_area=1&max_area=100000.5",
     "/api/v1/persons?q=王建国", f"/api/v1/persons?unit={SUJING}", f"/api/v1/persons?unit={JIAOHUA}",
@@ -88,5 +89,13 @@ def test_the_small_registry_answers_as_recorded(app, client, db, registry_data, 
     create(penalty_record({"uscc": SUJING}, "苏环罚〔2026〕11号", decided_on="2026-08-01", kinds=["fine", "confiscation_of_illegal_gains"],
                           fine_yuan="25000.5", confiscated_yuan="12345.67", licence_action="暂扣许可证三个月",
                           legal_representative="张三", **DOUBLE_PUBLICITY))
+    # states the exchange format does not set: a self-registration not yet checked, a firm and a person a penalty
+    # decision brought in, a firm that ceased business
+    units = {unit.uscc: unit for unit in db.session.scalars(select(Unit))}
+    units[LVYUAN].registration_confirmed_at = None
+    units[YUEQING].registered = False
+    units[JIAOHUA].ceased_on = date(2026, 10, 31)
+    db.session.scalar(select(Person).where(Person.name == "李四")).registered = False
+    db.session.commit()
     app.config["TODAY"] = day
     check(f"registry_{day}", answers(client, db, REGISTRY_REQUESTS + person_urls(db)))
