@@ -4,6 +4,7 @@ registry/queries/portal.py (a field named otherwise there says where it reads fr
 built from them."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from registry.queries.portal import UNIT_SORTS
 from registry.reference import CATEGORIES, PROVINCES, REPORT_TYPES, ROLES, industries
 from registry.rules.amounts import check_amount
 from registry.rules.identifiers import validate_uscc
@@ -11,7 +12,6 @@ from registry.rules.errors import RuleViolation
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 10000
-UNIT_SORTS = ["relevance", "first_pass", "on_time", "projects", "name"]
 
 
 def _industry(value: str) -> None:
