@@ -1,6 +1,6 @@
 """Validators that apply the number rules of registry/rules/amounts.py in every room's forms.
 
-WTForms' NumberRange calls math.isnan, which raises on `sNaN` and on a 400-digit integer (issue 13, item 8):
+WTForms' NumberRange calls math.isnan, which raises on `sNaN` and on a 400-digit integer:
 these validators refuse such input with the rule's message instead.
 """
 from wtforms.validators import StopValidation
