@@ -1,7 +1,7 @@
 """Fields and validators that every room's forms share: the number rules of registry/rules/amounts.py, and a
 text input that never echoes a full ID number.
 
-WTForms' NumberRange calls math.isnan, which raises on `sNaN` and on a 400-digit integer (issue 13, item 8):
+WTForms' NumberRange calls math.isnan, which raises on `sNaN` and on a 400-digit integer:
 these validators refuse such input with the rule's message instead.
 """
 from wtforms import StringField

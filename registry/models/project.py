@@ -80,7 +80,7 @@ CORRECTION_STATUSES = ("pending", "accepted", "refused")
 
 class ProjectCorrection(Base):
     """A firm's request to change a locked field of its project (dates, location, responsible roles), which the
-    competent regulator (where the project lies) accepts or refuses (issue 13)."""
+    competent regulator (where the project lies) accepts or refuses."""
 
     __tablename__ = "project_correction"
 

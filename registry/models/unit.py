@@ -26,10 +26,10 @@ class Unit(Base):
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
     non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # the withholding authority's jurisdiction prefix (`37`, `3702`, `370211`): its withhold covers the firm's
-    # basic information and that authority's own records only (issue 13); NULL covers everything (an import's)
+    # basic information and that authority's own records only; NULL covers everything (an import's)
     non_disclosure_scope: Mapped[str | None] = mapped_column(String(6))
     # a self-registration is public at once but marked 单位自主填报，尚未核验 until the firm's regulator confirms it
-    # against the business licence (issue 13; who confirmed it is in the audit trail); a firm the authorities
+    # against the business licence (who confirmed it is in the audit trail); a firm the authorities
     # imported is confirmed as it arrives
     registration_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # a registration suspended by the regulator (a squatted credit code, say) leaves every public surface
@@ -81,7 +81,7 @@ class UnitVersion(RecordVersion, Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     # the day the change that replaced this version happened, as the firm stated it, and the Beijing day it was
     # entered (the registry's `today()`; `replaced_at` is the instant). Entered more than twenty working days
-    # later breaks the commitment letter's promise. Both are empty on versions replaced before issue 14.
+    # later breaks the commitment letter's promise. Both are empty on versions replaced before the registry recorded those days.
     changed_on: Mapped[date | None] = mapped_column(Date)
     entered_on: Mapped[date | None] = mapped_column(Date)
 

@@ -714,7 +714,7 @@ class PersonProfile:
 
 def _current_firms(person_ids: list[int]) -> dict[int, FirmRef]:
     """(uscc, name) of each person's current firm, when the firm is listed: wherever a
-    firm is not listed (withheld, say), no page or answer names it, not even through its staff (issue 13)."""
+    firm is not listed (withheld, say), no page or answer names it, not even through its staff."""
     if not person_ids:
         return {}
     day = today()

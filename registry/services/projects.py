@@ -126,7 +126,7 @@ def project_snapshot(project: Project) -> dict:
 
 
 def locked_fields(project: Project) -> tuple[str, ...]:
-    """The fields of the project its firm can no longer change (issue 13): see `rules.authority`."""
+    """The fields of the project its firm can no longer change: see `rules.authority`."""
     reviewed = db.session.scalar(select(Review.id).where(Review.project_id == project.id).limit(1)) is not None
     complained = db.session.scalar(select(Complaint.id).where(Complaint.project_id == project.id).limit(1)) is not None
     return locked_for_firm(recorded_by_authority=complained or project.non_disclosure_reason is not None,

@@ -1,4 +1,4 @@
-"""What the firm's regulator does with a self-registration (issue 13): confirm it against the business licence,
+"""What the firm's regulator does with a self-registration: confirm it against the business licence,
 suspend it (a squatted credit code, say), and hand the credit code to the rightful firm after checking its
 licence offline. The Measures make firms answer for what they self-report, so a registration is public at once,
 marked 单位自主填报，尚未核验 until confirmed.

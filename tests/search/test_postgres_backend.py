@@ -62,7 +62,7 @@ def test_reindex_numbers_every_document_afresh_and_answers_the_same(app, runner,
 
 def test_a_search_during_a_reindex_is_answered_without_waiting_and_a_change_made_meanwhile_survives_the_swap(
         app, registry_data, monkeypatch):
-    """Issue 15 item 4: the rebuild is held half-way through its documents (a real rebuild, paused where a large
+    """The rebuild is held half-way through its documents (a real rebuild, paused where a large
     one spends its minutes); meanwhile a search and a write each finish at once, and the swap keeps the write."""
     halfway, resume, finished = threading.Event(), threading.Event(), {}
     every_document = registry.search.postgres_backend.all_documents
