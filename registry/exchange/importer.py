@@ -24,6 +24,7 @@ from registry.extensions import db
 from registry.models import (AuditEvent, Commitment, Complaint, Employment, Penalty, Person, PersonVersion, Project,
                              ProjectRole, ProjectVersion, Review, SearchOutbox, Unit, UnitCategory, UnitVersion)
 from registry.models.base import utcnow
+from registry.models.versions import next_version
 from registry.reference import CATEGORIES
 from registry.rules.amounts import check_amount, check_area
 from registry.rules.ban_terms import check_ban_terms, severity_with_ban
@@ -240,15 +241,14 @@ class _Importer:
         mark = data.get("non_disclosed")
         return {"non_disclosure_reason": mark["reason"] if mark else None}
 
-    def _update(self, model, version_model, fk: str, row, changes: dict, kind: str) -> None:
-        """Apply changes to an existing row, keeping its earlier version and an audit event."""
+    def _update(self, model, history, row, changes: dict, kind: str) -> None:
+        """Apply changes to an existing row, keeping its earlier version (firms, persons and projects have a
+        history) and an audit event."""
         before = {key: old for key, (old, _new) in changes.items()}
         after = {key: new for key, (_old, new) in changes.items()}
         values = {key: new for key, (_old, new) in changes.items()}
-        if version_model is not None:
-            self.session.add(version_model(**{fk: row.id, "version": row.version, "data": snapshot(row),
-                                              "replaced_by_account_id": self.actor.account_id}))
-            values["version"] = row.version + 1
+        if history is not None:
+            self.session.add(next_version(row, history, snapshot(row), replaced_by_account_id=self.actor.account_id))
         columns = {key: value for key, value in values.items() if key in model.__table__.columns}
         self.session.execute(update(model).where(model.id == row.id).values(**_typed(model, columns)))
         record_event(self.actor, f"{kind}_updated_by_import", row, before=before, after=after)
@@ -275,7 +275,7 @@ class _Importer:
             return
         changes = _differs(row, values)
         if changes:
-            self._update(model, None, "", row, changes, kind)
+            self._update(model, None, row, changes, kind)
         else:
             self.report.unchanged += 1
 
@@ -307,7 +307,7 @@ class _Importer:
                 changes["categories"] = (row.category_codes, sorted(data["categories"]))
             commitment = self._commitment(line, {"unit_id": row.id}, row.commitment_signed_at, data.get("commitment"))
             if changes:
-                self._update(Unit, UnitVersion, "unit_id", row, changes, "unit")
+                self._update(Unit, UnitVersion, row, changes, "unit")
                 if "categories" in changes:
                     self.session.execute(UnitCategory.__table__.delete().where(UnitCategory.unit_id == row.id))
                     categories += [{"unit_id": row.id, "category": c} for c in sorted(set(data["categories"]))]
@@ -373,7 +373,7 @@ class _Importer:
             self.person_ids[key] = row.id
             changes = _differs(row, values)
             if changes:
-                self._update(Person, PersonVersion, "person_id", row, changes, "person")
+                self._update(Person, PersonVersion, row, changes, "person")
                 self.touched_persons.add(row.id)
             current = row.current_employment
             if current is None or current.unit_id != data["unit_id"]:
@@ -445,7 +445,7 @@ class _Importer:
             changes = _differs(row, values)
             current_roles = sorted((r.person_id, r.role) for r in row.roles)
             if changes:
-                self._update(Project, ProjectVersion, "project_id", row, changes, "project")
+                self._update(Project, ProjectVersion, row, changes, "project")
             if current_roles != data["role_rows"]:
                 self.session.execute(ProjectRole.__table__.delete().where(ProjectRole.project_id == row.id))
                 role_rows += [{"project_id": row.id, "person_id": p, "role": r} for p, r in data["role_rows"]]
