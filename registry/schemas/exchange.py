@@ -228,8 +228,7 @@ class _Export:
         """A commitment as the full export carries it: when it was signed and by whom."""
         if row.commitment_signed_at is None:
             return None
-        subject = ("unit", row.id) if isinstance(self, UnitExport) else ("person", row.id)
-        return {"signed_at": row.commitment_signed_at, "signer": self.lookups.signers.get(subject, "")}
+        return {"signed_at": row.commitment_signed_at, "signer": self.lookups.signers.get((self.signs, row.id), "")}
 
 
 def _ban(penalty) -> dict | None:
@@ -240,6 +239,7 @@ def _ban(penalty) -> dict | None:
 
 
 class UnitExport(_Export, UnitSchema):
+    signs = "unit"  # whose commitment: lookups.signers is keyed by ("unit" or "person", id)
     kind = fields.Constant("unit")
     categories = fields.List(fields.Str(), attribute="category_codes")
     commitment = fields.Method("signed")
@@ -248,6 +248,7 @@ class UnitExport(_Export, UnitSchema):
 
 class PersonExport(_Export, PersonSchema):
     """A person with their current (else last) employment; `lookups.employment_of` has it."""
+    signs = "person"
     kind = fields.Constant("person")
     id_number = fields.Method("full_id_number")
     unit_uscc = fields.Method("employer")
