@@ -10,7 +10,7 @@ import pytest
 
 from registry.security import FULL_ID_NUMBER
 from registry.services.demo import generate_records
-from tests.factories import complaint_record, create, make_id_number, make_uscc
+from tests.factories import complaint_record, create, login, make_id_number, make_uscc
 from tests.portal.conftest import CONTRACT, SECRET_STRINGS, registry_records
 
 DEMO_FIRMS = 12
@@ -136,7 +136,7 @@ def private_journeys(app, secrets: Secrets) -> dict[str, int]:
     # signs; someone guesses the firm's password; a regulator looks people up by full number and reveals one.
     from registry.services.audit import SYSTEM
     from registry.services.regulator_accounts import create_regulator
-    from tests.practitioner.conftest import PASSWORD, add_staff, login, register, shown_code, sign
+    from tests.practitioner.conftest import PASSWORD, add_staff, register, shown_code, sign
 
     secrets.id_numbers.update({STAFF_ID, UNKNOWN_ID})
     secrets.passwords.update([PASSWORD, REGULATOR_PASSWORD, PERSON_PASSWORD, *WRONG_PASSWORDS])
@@ -153,7 +153,7 @@ def private_journeys(app, secrets: Secrets) -> dict[str, int]:
     statuses["person signs"] = sign(person, signer="隐私测试员", url="/practitioner/me/commitment").status_code
     guesser = app.test_client()
     for number, wrong in enumerate(WRONG_PASSWORDS):
-        statuses[f"wrong password {number}"] = login(guesser, uscc, wrong).status_code
+        statuses[f"wrong password {number}"] = login(guesser, uscc, wrong, refused=True).status_code
     create_regulator(SYSTEM, username="privacy-regulator", display_name="隐私监管员", division_code="370200",
                      authority_name="青岛市生态环境局", password=REGULATOR_PASSWORD)
     regulator = app.test_client()
