@@ -6,7 +6,7 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
-from registry import create_app
+from registry.app import create_app
 from registry.extensions import db as _db
 from tests.conftest import fresh_database
 
