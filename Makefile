@@ -33,7 +33,8 @@ test: setup
 test-all: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Only the slow suites: fuzzing, kill-and-recover, privacy crawls, browser journeys.
+# Only the slow suites: fuzzing, kill-and-recover, privacy crawls, browser journeys. The fuzzing draws the same inputs
+# every run unless REGISTRY_FUZZ_SEED=N is set (.ci/run prints the seed it chose: set it here to replay that run).
 test-slow: setup
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
