@@ -107,18 +107,32 @@ def url_paths(html: str) -> list[str]:
 
 
 def file_a_complaint(app, client, secrets, ref: str = "SU-1", name: str = "钱七隐名", phone: str = "13712345678") -> str:
-    """A visitor files a complaint through the project page's form; their name and phone become secrets. Returns
-    the receipt's address."""
-    from public_portal.forms import form_started_token
+    """A visitor files a complaint through the project page's form; their name and phone become secrets. Checks
+    that it was filed (the redirect to its receipt, the receipt page, and its row with the complainant), so a
+    crawl after it scans a registry that holds it. Returns the receipt's address."""
+    from urllib.parse import urlsplit
 
+    from sqlalchemy import select
+
+    from public_portal.forms import form_started_token
+    from registry.extensions import db
+    from registry.models import Complaint
+
+    description = "该项目业绩信息中的完成日期与实际情况明显不符，请核查。"
     app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
     response = client.post(f"/projects/{ref}/complaints", data={
-        "description": "该项目业绩信息中的完成日期与实际情况明显不符，请核查。", "name": name, "contact": phone,
-        "website": "", "started": form_started_token()})
+        "description": description, "name": name, "contact": phone, "website": "", "started": form_started_token()})
     assert response.status_code == 303 and "/complaints/JB" in response.headers["Location"], response.status_code
-    assert "JB" in client.get(response.headers["Location"]).get_data(as_text=True)  # the receipt: it was filed
+    receipt = response.headers["Location"]
+    number = urlsplit(receipt).path.rsplit("/", 1)[-1]
+    assert number in client.get(receipt).get_data(as_text=True)  # the receipt page shows its number
+    db.session.expire_all()
+    filed = db.session.scalar(select(Complaint).where(Complaint.ref == number))
+    assert filed is not None, number
+    assert (filed.project.ref, filed.status, filed.description, filed.complainant_name, filed.complainant_contact) \
+        == (ref, "received", description, name, phone)
     secrets.strings.update({name, phone, "完成日期与实际情况明显不符"})
-    return response.headers["Location"]  # the receipt, with its check code
+    return receipt  # with its check code
 
 
 # -- the private journeys: what people type that must never surface --------------------------------------
