@@ -1,7 +1,7 @@
 """A writer in a process of its own: firms with a project each, imported one transaction at a time."""
 import sys
 
-from registry import create_app
+from registry.app import create_app
 from registry.services.audit import SYSTEM
 from registry.services.exchange import import_records
 from tests.conftest import TEST_KEYS

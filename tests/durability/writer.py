@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from registry import create_app
+from registry.app import create_app
 from registry.extensions import db
 from registry.models import Account
 from registry.services.audit import SYSTEM, Actor
