@@ -14,7 +14,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from registry.services.audit import SYSTEM
+from registry.access import SYSTEM
 
 registry_cli = AppGroup("registry", help="Import, export, demo data and backups.")
 

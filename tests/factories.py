@@ -7,7 +7,7 @@ import itertools
 
 from stdnum.cn import ric, uscc
 
-from registry.services.audit import SYSTEM
+from registry.access import SYSTEM
 from registry.services.exchange import import_records
 
 _serial = itertools.count(1)

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from registry.access import SYSTEM
 from registry.models import AuditEvent, Complaint, Penalty, Person, Project, Review, Unit
-from registry.services.audit import SYSTEM
 from registry.services.exchange import ExchangeError, export_jsonl, import_jsonl
 from tests.factories import create, make_id_number, person_record, project_record, unit_record
 

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from registry.access import STAFF_ROLES, AccessDenied, Actor, is_national_admin
 from registry.extensions import login_manager
 from registry.i18n import current_locale, label
 from registry.queries import audit as audit_q
@@ -28,8 +29,6 @@ from registry.rules.identifiers import looks_like_full_id_number
 from registry.services import (accounts as account_services, complaints, disclosure, exchange, penalties,
                                corrections, registrations, regulator_accounts, reveal, reviews, second_factor)
 from registry.services import repair as repair_service
-from registry.services.audit import Actor
-from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
 
 
 def actor() -> Actor:
@@ -81,7 +80,7 @@ def staff_only():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if current_user.role not in STAFF_ROLES:
-        raise deny_read(actor(), f"open {request.path}", None, None)
+        raise AccessDenied(actor(), f"open {request.path}", None, None)
     return None
 
 
@@ -90,7 +89,7 @@ def regulator_only(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if current_user.role != "regulator":
-            raise deny_read(actor(), f"open {request.path}", None, None)
+            raise AccessDenied(actor(), f"open {request.path}", None, None)
         return view(*args, **kwargs)
     return wrapper
 
@@ -100,7 +99,7 @@ def admin_only(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not is_national_admin(actor()):
-            raise deny_read(actor(), f"open {request.path}", "account", None)
+            raise AccessDenied(actor(), f"open {request.path}", "account", None)
         return view(*args, **kwargs)
     return wrapper
 

@@ -19,11 +19,12 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy import null as sa_null
 from sqlalchemy import or_ as sa_or
 
+from registry.access import Actor
 from registry.clock import today
 from registry.extensions import db
 from registry.models import (AuditEvent, Commitment, SearchOutbox, Complaint, Employment, Penalty, Person, PersonVersion, Project, ProjectRole,
                              ProjectVersion, Review, Unit, UnitCategory, UnitVersion)
-from registry.queries import public
+from registry import visibility as public
 from registry.reference import CATEGORIES
 from registry.rules.amounts import check_amount
 from registry.rules.ban_terms import check_ban_terms, severity_with_ban
@@ -41,7 +42,7 @@ from registry.rules.reports import check_report_fits_category
 from registry.schemas.exchange import KIND_ORDER, SCHEMAS, first_error, message_zh
 from registry.services import service
 from registry.models.base import utcnow
-from registry.services.audit import SECRET_COLUMNS, Actor, json_value, record_event, snapshot
+from registry.services.audit import SECRET_COLUMNS, json_value, record_event, snapshot
 from registry.services.people import new_public_id, vault
 
 FORMAT_VERSION = 1

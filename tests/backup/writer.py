@@ -2,7 +2,7 @@
 import sys
 
 from registry import create_app
-from registry.services.audit import SYSTEM
+from registry.access import SYSTEM
 from registry.services.exchange import import_records
 from tests.conftest import TEST_KEYS
 from tests.factories import make_uscc, project_record, unit_record

@@ -20,9 +20,9 @@ from pathlib import Path
 from sqlalchemy import event
 
 from registry import create_app
+from registry.access import SYSTEM, Actor
 from registry.extensions import db
 from registry.models import Account
-from registry.services.audit import SYSTEM, Actor
 from tests.conftest import TEST_KEYS
 
 

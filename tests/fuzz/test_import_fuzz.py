@@ -9,7 +9,7 @@ import json
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from registry.services.audit import SYSTEM
+from registry.access import SYSTEM
 from registry.services.exchange import ExchangeError, import_jsonl
 from tests import factories as f
 from tests.fuzz.conftest import GENERATED, budget, generated, row_counts

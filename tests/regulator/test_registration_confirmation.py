@@ -9,9 +9,9 @@ import json
 import pytest
 from sqlalchemy import select
 
+from registry.access import AccessDenied
 from registry.models import Account, AuditEvent, Unit, UnitVersion
 from registry.rules.errors import RuleViolation
-from registry.services.audit import AccessDenied
 from registry.services.registrations import confirm_registration, hand_over_registration, suspend_registration
 from tests.practitioner.conftest import PASSWORD as FIRM_PASSWORD, QINGDAO, login as firm_login, register, sign
 from tests.regulator.conftest import actor_for, login_as

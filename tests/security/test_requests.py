@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from registry import create_app
+from registry.access import SYSTEM
 from registry.extensions import db as _db
 from registry.models import Person, Project, Unit
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM
 from tests import factories as f
 from tests.regulator.conftest import PASSWORD, login
 from tests.security.conftest import ROLES, changed_tables, refused_for_csrf, relogin, snapshot, url
