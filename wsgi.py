@@ -1,4 +1,4 @@
 """The WSGI entry point: `gunicorn wsgi:app`."""
-from registry import create_app
+from registry.app import create_app
 
 app = create_app()

@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--big-firm", type=int, default=2000, help="projects of the one big firm (0: none)")
     args = parser.parse_args()
-    from registry import create_app
+    from registry.app import create_app
 
     app = create_app()
     with app.app_context():

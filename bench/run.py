@@ -179,7 +179,7 @@ class Bench:
         env = self.environment()
         os.environ.update(env)
         try:
-            from registry import create_app
+            from registry.app import create_app
 
             app = create_app({"TODAY": TODAY})
             with app.app_context():

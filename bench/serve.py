@@ -3,6 +3,6 @@ factory, configured by the environment `bench/run.py` sets (DATABASE_URL, SEARCH
 search rate limit raised so load from 127.0.0.1 is not refused), with the date pinned to the data's date."""
 import os
 
-from registry import create_app
+from registry.app import create_app
 
 app = create_app({"TODAY": os.environ.get("BENCH_TODAY", "2026-11-26")})

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from flask import g
 from flask.testing import FlaskClient
 
-from registry import create_app
+from registry.app import create_app
 from registry.extensions import db as _db
 
 # The suite is deterministic: generated inputs are the same on every run (HYPOTHESIS_PROFILE=explore to roam).

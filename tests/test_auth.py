@@ -171,7 +171,7 @@ def test_a_username_cannot_be_an_id_number(app):
 
 
 def test_forms_refuse_a_post_without_the_csrf_token(app_config):
-    from registry import create_app
+    from registry.app import create_app
 
     app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     with app.app_context():

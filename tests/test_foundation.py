@@ -12,8 +12,8 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
-from registry import create_app
 from registry.access import SYSTEM
+from registry.app import create_app
 from registry.extensions import db as _db
 from registry.models import AuditEvent, Person, Unit
 from registry.rules.errors import RuleViolation

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select, update
 
 from public_portal.forms import form_started_token
-from registry import create_app
 from registry.access import SYSTEM
+from registry.app import create_app
 from registry.extensions import db as _db
 from registry.models import KeyFingerprint, LoginAttempt, RateLimitHit
 from registry.services.accounts import create_account

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from registry import create_app
 from registry.access import SYSTEM
+from registry.app import create_app
 from registry.extensions import db as _db
 from registry.keys import KeyProblem, fingerprint
 from registry.models import KeyFingerprint, Person

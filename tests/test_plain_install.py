@@ -5,7 +5,7 @@ import shutil
 
 from babel.support import Translations
 
-from registry import create_app
+from registry.app import create_app
 from registry.extensions import db
 from registry.i18n import TRANSLATION_DIRECTORIES
 from registry.translations_build import compile_stale_catalogues

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from registry import create_app
+from registry.app import create_app
 from registry.extensions import db as _db
 from tests.conftest import POSTGRES_URL, fresh_database
 

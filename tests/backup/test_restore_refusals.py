@@ -1,16 +1,20 @@
-"""Issue 8, item 7: `flask registry restore` refuses what is not a sound backup of this schema (a corrupt file,
-a file that is not a database, another program's database, a database of an older schema, one whose foreign
-keys point nowhere, one whose ID numbers another installation's key encrypted, a missing file) with a message
-in Chinese and English and exit status 1, and the current database and its search index are exactly as they
+"""A restore refuses what is not a sound backup of this schema (a corrupt file, a file that is not a database,
+another program's database, a database of an older schema, one whose foreign keys point nowhere, one whose ID
+numbers another installation's key encrypted, a missing file, the current database itself) with a message in
+Chinese and English: each refusal is checked on `registry.backup` directly. Through `flask registry restore` a
+refusal is exit status 1 with that message, and the current database and its search index are exactly as they
 were; so does an operator who does not confirm."""
 import shutil
 import sqlite3
 
 import pytest
+from flask import current_app
 from flask_migrate import upgrade
 
-from registry import create_app
+from registry.app import create_app
+from registry.backup import Refused, back_up, check_restorable
 from registry.extensions import db
+from registry.keys import wanted_fingerprints
 from registry.search import search_ids
 from registry.vault import IdNumberVault
 from tests.backup.conftest import SQLITE_ONLY, sqlite_path, table_hashes
@@ -97,14 +101,65 @@ CASES = {
 }
 
 
+def refusal(bad, current):
+    """What check_restorable says of BAD as a replacement for the database CURRENT."""
+    with pytest.raises(Refused) as refused:
+        check_restorable(bad, current, current_app.extensions["id_vault"], wanted_fingerprints(current_app.config))
+    return refused.value
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_a_file_that_is_not_a_sound_backup_is_refused_and_nothing_changes(case, app, app_config, runner, tmp_path):
+def test_a_file_that_is_not_a_sound_backup_is_refused(case, app, app_config, runner, tmp_path):
+    create(*registry_records())
+    backup = tmp_path / "good.sqlite3"
+    back_up(db.engine, backup)
+    make, chinese, english = CASES[case]
+    bad = make(backup, tmp_path, runner) if make is an_export else make(backup, tmp_path)
+    current = sqlite_path(app_config["SQLALCHEMY_DATABASE_URI"])
+
+    refused = refusal(bad, current)
+
+    assert refused.chinese.startswith("未恢复，当前数据库未改动：") and chinese in refused.chinese
+    assert refused.english.startswith("not restored, the current database is unchanged: ") and english in refused.english
+
+
+def test_the_current_database_is_not_a_backup_of_itself(app, app_config):
+    current = sqlite_path(app_config["SQLALCHEMY_DATABASE_URI"])
+
+    refused = refusal(current, current)
+
+    assert "备份文件就是当前数据库" in refused.chinese and "the backup is the current database itself" in refused.english
+
+
+def test_a_sound_backup_passes_the_checks(app, app_config, tmp_path):
+    create(*registry_records())
+    backup = tmp_path / "good.sqlite3"
+    back_up(db.engine, backup)
+
+    check_restorable(backup, sqlite_path(app_config["SQLALCHEMY_DATABASE_URI"]), current_app.extensions["id_vault"],
+                     wanted_fingerprints(current_app.config))
+
+
+def test_a_backup_never_overwrites_a_file(app, tmp_path):
+    existing = tmp_path / "taken.sqlite3"
+    existing.write_bytes(b"someone's file")
+
+    with pytest.raises(Refused) as refused:
+        back_up(db.engine, existing)
+
+    assert "已存在" in refused.value.chinese and "exists; choose a new file" in refused.value.english
+    assert existing.read_bytes() == b"someone's file"
+
+
+@pytest.mark.parametrize("case", ["corrupt", "another key"])
+def test_the_restore_command_refuses_and_nothing_changes(case, app, app_config, runner, tmp_path):
+    """The command's wiring: the file is checked before anything is touched, and the refusal is exit status 1."""
     create(*registry_records())
     found_before = search_ids("江苏苏净环保科技有限公司", "unit")  # the first search builds the index
     backup = tmp_path / "good.sqlite3"
     assert runner.invoke(args=["registry", "backup", str(backup)]).exit_code == 0
     make, chinese, english = CASES[case]
-    bad = make(backup, tmp_path, runner) if make is an_export else make(backup, tmp_path)
+    bad = make(backup, tmp_path)
     current = sqlite_path(app_config["SQLALCHEMY_DATABASE_URI"])
     before = table_hashes(current)
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from registry import create_app
 from registry.access import SYSTEM, Actor
+from registry.app import create_app
 from registry.extensions import db
 from registry.models import Account
 from tests.conftest import TEST_KEYS

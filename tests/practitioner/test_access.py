@@ -123,7 +123,7 @@ def test_the_firms_pages_show_only_masked_id_numbers(app, firm):
 
 
 def test_forms_refuse_a_post_without_the_csrf_token(app_config):
-    from registry import create_app
+    from registry.app import create_app
     from registry.models import Unit
     from tests.practitioner.conftest import firm_data
 

@@ -11,8 +11,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from registry import create_app
 from registry.access import SYSTEM
+from registry.app import create_app
 from registry.extensions import db as _db
 from registry.models import Person, Project, Unit
 from registry.services.accounts import create_account

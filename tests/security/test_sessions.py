@@ -10,8 +10,8 @@ from http.cookies import SimpleCookie
 import pytest
 from sqlalchemy import select, update
 
-from registry import create_app
 from registry.access import SYSTEM, Actor
+from registry.app import create_app
 from registry.extensions import db as _db
 from registry.models import Account, LoginAttempt, Unit
 from registry.models.base import utcnow

@@ -13,8 +13,26 @@ from registry.services.regulator_accounts import create_admin, create_regulator
 accounts_cli = AppGroup("accounts", help="Create regulator and administrator accounts; recover a firm's or a person's.")
 
 
-def _fail(error: RuleViolation) -> None:
-    raise click.ClickException(f"{error.field}: {error.message_zh} ({error.message_en})")
+def _apply(service, *args, **kwargs):
+    """Run one accounts service as the system; a refusal (RuleViolation) becomes the command's error message."""
+    try:
+        return service(SYSTEM, *args, **kwargs)
+    except RuleViolation as error:
+        raise click.ClickException(f"{error.field}: {error.message_zh} ({error.message_en})") from None
+
+
+def _account_id(username: str) -> int:
+    account_id = db.session.scalar(select(Account.id).where(Account.username == username.strip()))
+    if account_id is None:
+        raise click.ClickException(f"username: 没有这个账户 (no account {username!r})")
+    return account_id
+
+
+def _unit_id(uscc: str) -> int:
+    unit_id = db.session.scalar(select(Unit.id).where(Unit.uscc == uscc.strip().upper()))
+    if unit_id is None:
+        raise click.ClickException(f"uscc: 没有这个单位 (no firm {uscc!r})")
+    return unit_id
 
 
 @accounts_cli.command("create-regulator")
@@ -26,12 +44,8 @@ def _fail(error: RuleViolation) -> None:
 @click.password_option("--password", help="At least 12 characters; prompted for (hidden) when omitted.")
 def create_regulator_command(username, display_name, division_code, authority_name, email, password):
     """Create a regulator account with its jurisdiction."""
-    try:
-        account = create_regulator(SYSTEM, username=username, display_name=display_name,
-                                   division_code=division_code, authority_name=authority_name,
-                                   password=password, email=email)
-    except RuleViolation as error:
-        _fail(error)
+    account = _apply(create_regulator, username=username, display_name=display_name, division_code=division_code,
+                     authority_name=authority_name, password=password, email=email)
     click.echo(f"regulator {account.username} created: {account.authority_name}, jurisdiction {account.division_code}")
 
 
@@ -42,18 +56,8 @@ def create_regulator_command(username, display_name, division_code, authority_na
 @click.password_option("--password", help="At least 12 characters; prompted for (hidden) when omitted.")
 def create_admin_command(username, display_name, email, password):
     """Create a national administrator account."""
-    try:
-        account = create_admin(SYSTEM, username=username, display_name=display_name, password=password, email=email)
-    except RuleViolation as error:
-        _fail(error)
+    account = _apply(create_admin, username=username, display_name=display_name, password=password, email=email)
     click.echo(f"administrator {account.username} created")
-
-
-def _account_id(username: str) -> int:
-    account_id = db.session.scalar(select(Account.id).where(Account.username == username.strip()))
-    if account_id is None:
-        raise click.ClickException(f"username: 没有这个账户 (no account {username!r})")
-    return account_id
 
 
 @accounts_cli.command("reset-sign-in")
@@ -61,10 +65,7 @@ def _account_id(username: str) -> int:
 @click.option("--reason", required=True, help="Why, for the audit trail (e.g. the holder's request, checked how).")
 def reset_sign_in_command(username, reason):
     """Give a firm's or a person's account a new one-time password, printed once; hand it over offline."""
-    try:
-        one_time = accounts.reset_sign_in(SYSTEM, _account_id(username), reason)
-    except RuleViolation as error:
-        _fail(error)
+    one_time = _apply(accounts.reset_sign_in, _account_id(username), reason)
     click.echo(f"one-time password for {username.strip()} (it must be changed at sign-in): {one_time}")
 
 
@@ -73,10 +74,7 @@ def reset_sign_in_command(username, reason):
 @click.option("--reason", required=True, help="Why, for the audit trail.")
 def suspend_command(username, reason):
     """Suspend a firm's or a person's account: it cannot sign in, and its sessions end."""
-    try:
-        accounts.suspend_account(SYSTEM, _account_id(username), reason)
-    except RuleViolation as error:
-        _fail(error)
+    _apply(accounts.suspend_account, _account_id(username), reason)
     click.echo(f"{username.strip()} suspended")
 
 
@@ -85,10 +83,7 @@ def suspend_command(username, reason):
 @click.option("--reason", required=True, help="Why, for the audit trail.")
 def reinstate_command(username, reason):
     """Let a suspended firm's or person's account sign in again."""
-    try:
-        accounts.reinstate_account(SYSTEM, _account_id(username), reason)
-    except RuleViolation as error:
-        _fail(error)
+    _apply(accounts.reinstate_account, _account_id(username), reason)
     click.echo(f"{username.strip()} reinstated")
 
 
@@ -97,28 +92,15 @@ def reinstate_command(username, reason):
 @click.option("--reason", required=True, help="Why, for the audit trail (the lost phone, and how the holder was checked).")
 def reset_second_factor_command(username, reason):
     """Turn off a regulator's or administrator's lost second factor; they enrol again at their next sign-in."""
-    try:
-        second_factor.reset_second_factor(SYSTEM, _account_id(username), reason)
-    except RuleViolation as error:
-        _fail(error)
+    _apply(second_factor.reset_second_factor, _account_id(username), reason)
     click.echo(f"the second factor of {username.strip()} is reset")
-
-
-def _unit_id(uscc: str) -> int:
-    unit_id = db.session.scalar(select(Unit.id).where(Unit.uscc == uscc.strip().upper()))
-    if unit_id is None:
-        raise click.ClickException(f"uscc: 没有这个单位 (no firm {uscc!r})")
-    return unit_id
 
 
 @accounts_cli.command("confirm-registration")
 @click.argument("uscc")
 def confirm_registration_command(uscc):
     """Confirm a firm's self-registration, checked against its business licence."""
-    try:
-        registrations.confirm_registration(SYSTEM, _unit_id(uscc))
-    except RuleViolation as error:
-        _fail(error)
+    _apply(registrations.confirm_registration, _unit_id(uscc))
     click.echo(f"{uscc.strip()} confirmed")
 
 
@@ -127,10 +109,7 @@ def confirm_registration_command(uscc):
 @click.option("--reason", required=True, help="Why, for the audit trail.")
 def suspend_registration_command(uscc, reason):
     """Suspend a firm's registration: its accounts cannot sign in, its self-reported information leaves the public."""
-    try:
-        registrations.suspend_registration(SYSTEM, _unit_id(uscc), reason)
-    except RuleViolation as error:
-        _fail(error)
+    _apply(registrations.suspend_registration, _unit_id(uscc), reason)
     click.echo(f"{uscc.strip()} suspended")
 
 
@@ -141,10 +120,7 @@ def suspend_registration_command(uscc, reason):
 @click.option("--reason", required=True, help="How the licence was checked, for the audit trail.")
 def hand_over_registration_command(uscc, name, legal_representative, reason):
     """Hand a suspended registration to the rightful firm; prints its one-time password once."""
-    try:
-        handed = registrations.hand_over_registration(SYSTEM, _unit_id(uscc), name=name,
-                                                      legal_representative=legal_representative, reason=reason)
-    except RuleViolation as error:
-        _fail(error)
+    handed = _apply(registrations.hand_over_registration, _unit_id(uscc), name=name,
+                    legal_representative=legal_representative, reason=reason)
     click.echo(f"{handed.username} handed over to {handed.unit.name}; one-time password (it must be changed at "
                f"sign-in): {handed.one_time_password}")
