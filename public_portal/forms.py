@@ -11,10 +11,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
-from registry.form_fields import amount
+from registry.form_fields import RedactingField, amount
 from registry.i18n import label
-from registry.practitioner.forms import RedactingField
-from registry.queries.portal import UnitFilters
+from registry.queries.portal import UNIT_SORTS, UnitFilters
 from registry.reference import CATEGORIES, PROVINCES, industries
 from registry.rules.identifiers import looks_like_full_id_number
 
@@ -61,10 +60,13 @@ def yes_no_choices():
     return [("", _l("Either")), ("true", _l("Yes")), ("false", _l("No"))]
 
 
+SORT_LABELS = {"relevance": _l("Relevance"), "first_pass": _l("First-pass rate"), "on_time": _l("On-time rate"),
+               "projects": _l("Number of projects"), "name": _l("Name")}
+
+
 def sort_choices():
-    """The orders of the firm search."""
-    return [("relevance", _l("Relevance")), ("first_pass", _l("First-pass rate")), ("on_time", _l("On-time rate")),
-            ("projects", _l("Number of projects")), ("name", _l("Name"))]
+    """The orders of the firm search, as the query layer lists them."""
+    return [(key, SORT_LABELS[key]) for key in UNIT_SORTS]
 
 
 class GetForm(FlaskForm):

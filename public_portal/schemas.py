@@ -1,7 +1,10 @@
 """Marshmallow schemas of the public JSON API v1 (DESIGN §6): the query parameters it accepts (anything else
-is a 400 naming the parameter) and the masked answers it gives. The OpenAPI document is built from them."""
+is a 400 naming the parameter) and the masked answers it gives, dumped straight from the view objects of
+registry/queries/portal.py (a field named otherwise there says where it reads from). The OpenAPI document is
+built from them."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from registry.queries.portal import UNIT_SORTS
 from registry.reference import CATEGORIES, PROVINCES, REPORT_TYPES, ROLES, industries
 from registry.rules.amounts import check_amount
 from registry.rules.identifiers import validate_uscc
@@ -9,7 +12,6 @@ from registry.rules.errors import RuleViolation
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 10000
-UNIT_SORTS = ["relevance", "first_pass", "on_time", "projects", "name"]
 
 
 def _industry(value: str) -> None:
@@ -100,13 +102,13 @@ class ProjectsArgs(ParcelArgs):
 # -- answers ---------------------------------------------------------------------------------------
 
 class FirstPassSchema(Schema):
-    passed = fields.Integer(required=True)
+    passed = fields.Integer(required=True, attribute="part")
     total = fields.Integer(required=True)
     rate = fields.Float(required=True, allow_none=True, metadata={"description": "null when total is 0"})
 
 
 class OnTimeSchema(Schema):
-    on_time = fields.Integer(required=True)
+    on_time = fields.Integer(required=True, attribute="part")
     total = fields.Integer(required=True)
     rate = fields.Float(required=True, allow_none=True, metadata={"description": "null when total is 0"})
 
@@ -130,7 +132,7 @@ class FirmRefSchema(Schema):
 class UnitItemSchema(Schema):
     uscc = fields.String(required=True)
     name = fields.String(required=True)
-    basic_information_public = fields.Boolean(required=True)
+    basic_information_public = fields.Boolean(required=True, attribute="basic_public")
     registration_confirmed = fields.Boolean(required=True, metadata={
         "description": "false while the firm's self-registration awaits its regulator's check against the business "
                        "licence (单位自主填报，尚未核验)"})
@@ -159,7 +161,8 @@ class ProjectSchema(Schema):
     days_late = fields.Integer(required=True, allow_none=True,
                                metadata={"description": "days after the contract deadline (negative: early)"})
     verified_false_performance = fields.Boolean(
-        required=True, metadata={"description": "a complaint of false performance about it was substantiated"})
+        required=True, attribute="flagged",
+        metadata={"description": "a complaint of false performance about it was substantiated"})
 
 
 class ProjectItemSchema(ProjectSchema):
@@ -176,6 +179,12 @@ class ReviewSchema(Schema):
     authority = fields.String(required=True, allow_none=True)
 
 
+def _as_decided(field_class, name: str, description: str | None = None) -> fields.Field:
+    """A field of the whole penalty decision (`PenaltyRow.penalty`), null when only the decision's ban is shown."""
+    return field_class(required=True, allow_none=True, attribute=f"penalty.{name}", dump_default=None,
+                       metadata={"description": description} if description else {})
+
+
 class PenaltySchema(Schema):
     decision_number = fields.String(required=True)
     ban_only = fields.Boolean(required=True, metadata={
@@ -190,20 +199,18 @@ class PenaltySchema(Schema):
     violation = fields.String(required=True, allow_none=True)
     basis = fields.String(required=True, allow_none=True)
     ban = fields.Nested(BanSchema, required=True, allow_none=True)
-    # the rest of the national double-publicity template, as decided
-    party_name = fields.String(required=True, allow_none=True, metadata={"description": "the party's name as decided"})
-    legal_representative = fields.String(required=True, allow_none=True,
-                                         metadata={"description": "the firm's legal representative as decided"})
-    id_type = fields.String(required=True, allow_none=True,
-                            metadata={"description": "a person's ID type: `resident_id_card` (the number is never public)"})
-    violation_type = fields.String(required=True, allow_none=True)
-    content = fields.String(required=True, allow_none=True, metadata={"description": "the content of the penalty"})
-    confiscated_yuan = fields.Float(required=True, allow_none=True)
-    licence_action = fields.String(required=True, allow_none=True,
-                                   metadata={"description": "licence suspended or revoked"})
-    authority_uscc = fields.String(required=True, allow_none=True,
-                                   metadata={"description": "the deciding authority's unified social credit code"})
-    data_source = fields.String(required=True, allow_none=True)
+    # the rest of the national double-publicity template, as decided: read from the whole decision (null when only
+    # its ban is shown)
+    party_name = _as_decided(fields.String, "party_name", "the party's name as decided")
+    legal_representative = _as_decided(fields.String, "legal_representative", "the firm's legal representative as decided")
+    id_type = _as_decided(fields.String, "id_type",
+                          "a person's ID type: `resident_id_card` (the number is never public)")
+    violation_type = _as_decided(fields.String, "violation_type")
+    content = _as_decided(fields.String, "content", "the content of the penalty")
+    confiscated_yuan = _as_decided(fields.Float, "confiscated_yuan")
+    licence_action = _as_decided(fields.String, "licence_action", "licence suspended or revoked")
+    authority_uscc = _as_decided(fields.String, "authority_uscc", "the deciding authority's unified social credit code")
+    data_source = _as_decided(fields.String, "data_source")
 
 
 class FindingSchema(Schema):
@@ -226,27 +233,27 @@ class UnitDetailSchema(UnitItemSchema):
         "description": "the day the firm declared it ceased business (注销); its records stay"})
     first_pass_period = fields.Nested(PeriodSchema, required=True, allow_none=True)
     on_time_period = fields.Nested(PeriodSchema, required=True, allow_none=True)
-    projects = fields.List(fields.Nested(ProjectSchema), required=True)
+    projects = fields.List(fields.Nested(ProjectSchema), required=True, attribute="projects.items")
     reviews = fields.List(fields.Nested(ReviewSchema), required=True)
     penalties = fields.List(fields.Nested(PenaltySchema), required=True)
-    verified_false_performance = fields.List(fields.Nested(FindingSchema), required=True)
+    verified_false_performance = fields.List(fields.Nested(FindingSchema), required=True, attribute="findings")
 
 
 class PersonItemSchema(Schema):
     public_id = fields.String(required=True)
     name = fields.String(required=True)
     id_number_masked = fields.String(required=True, metadata={"description": "first six and last four characters"})
-    unit = fields.Nested(FirmRefSchema, required=True, allow_none=True)
+    unit = fields.Nested(FirmRefSchema, required=True, allow_none=True, attribute="firm")
     ban = fields.Nested(BanSchema, required=True)
 
 
 class RoleSchema(Schema):
-    project_ref = fields.String(required=True)
-    project_name = fields.String(required=True)
+    project_ref = fields.String(required=True, attribute="project.ref")
+    project_name = fields.String(required=True, attribute="project.name")
     unit = fields.Nested(FirmRefSchema, required=True)
     role = fields.String(required=True, validate=validate.OneOf(list(ROLES)))
-    completed_on = fields.Date(required=True, allow_none=True)
-    verified_false_performance = fields.Boolean(required=True)
+    completed_on = fields.Date(required=True, allow_none=True, attribute="project.completed_on")
+    verified_false_performance = fields.Boolean(required=True, attribute="project.flagged")
 
 
 class PersonDetailSchema(PersonItemSchema):

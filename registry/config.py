@@ -32,7 +32,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SEARCH_LOCK_TIMEOUT": float(os.environ.get("SEARCH_LOCK_TIMEOUT", "10")),
         # The publicity rule table (registry/rules/publicity.py): periods by severity and decision date.
         # Minor penalties decided before 2026-04-01 ARE published, for 3 to 36 months like every severity then.
-        # Decision (issue 14, item 7): keep that behaviour, and say so here. Source: reference/measures.md,
+        # Decision: keep that behaviour, and say so here. Source: reference/measures.md,
         # "Credit repair": "Before 2026-04-01 the rule was a minimum of three months and a maximum of three
         # years", with no exception by severity; "minor penalties are not published" is the national rule
         # since 2026-04-01, and the period of a decision is that of the rule in force on its decision date.

@@ -1,13 +1,26 @@
-"""Validators that apply the number rules of registry/rules/amounts.py in every room's forms.
+"""Fields and validators that every room's forms share: the number rules of registry/rules/amounts.py, and a
+text input that never echoes a full ID number.
 
-WTForms' NumberRange calls math.isnan, which raises on `sNaN` and on a 400-digit integer (issue 13, item 8):
+WTForms' NumberRange calls math.isnan, which raises on `sNaN` and on a 400-digit integer:
 these validators refuse such input with the rule's message instead.
 """
+from wtforms import StringField
 from wtforms.validators import StopValidation
 
 from registry.i18n import current_locale
 from registry.rules.amounts import check_amount, check_whole_number
 from registry.rules.errors import RuleViolation
+from registry.rules.identifiers import looks_like_full_id_number
+from registry.security import redact_id_numbers
+
+
+class RedactingField(StringField):
+    """A text input that echoes its value back, except a value that looks like a full ID number, and with any
+    full ID number inside it masked."""
+
+    def _value(self):
+        text = super()._value()
+        return "" if looks_like_full_id_number(text) else redact_id_numbers(text)
 
 
 def amount():

@@ -105,7 +105,7 @@ def test_a_regulator_is_signed_out_after_thirty_idle_minutes(client, regulator):
 
 
 def test_sign_in_starts_the_idle_clock_so_a_replayed_sign_in_cookie_times_out(app, regulator):
-    """Issue 13.6: the cookie set at sign-in carried no last_seen, and a missing value counted as now."""
+    """The cookie set at sign-in carried no last_seen, and a missing value counted as now."""
     client = app.test_client()
     sign_in(client)
     with client.session_transaction() as session:
@@ -131,7 +131,7 @@ def test_a_signed_in_session_without_last_seen_is_refused(app, regulator, db):
 
 
 def test_wrong_current_passwords_count_towards_the_lockout_and_are_audited(app, regulator, db):
-    """Issue 13.7: 20 wrong current passwords were all accepted as attempts, and then the right one worked."""
+    """20 wrong current passwords were all accepted as attempts, and then the right one worked."""
     client = app.test_client()
     sign_in(client)
     wrong = {"current_password": "not my password", "new_password": "a new long passphrase",

@@ -1,4 +1,4 @@
-"""The demo a newcomer meets with `make run` (issue 12.12): another port, only demo accounts listed, the demo
+"""The demo a newcomer meets with `make run`: another port, only demo accounts listed, the demo
 firm's letter signed in its current version, staff employed since their first project."""
 import subprocess
 from datetime import date

@@ -77,9 +77,9 @@ BAD_FILES = {
     "bad date": (7, "contract_deadline", lambda r: r.update(contract_deadline="2024-02-30")),
     "missing field": (11, "decided_on", lambda r: r.pop("decided_on")),
     "unknown field": (1, "colour", lambda r: r.update(colour="blue")),
-    "project in no county (issue 13.1)": (5, "division_code", lambda r: r.update(division_code="320000")),
+    "project in no county": (5, "division_code", lambda r: r.update(division_code="320000")),
     "project in a code that does not exist": (5, "division_code", lambda r: r.update(division_code="329999")),
-    "firm name with a right-to-left override (issue 13.10)": (1, "name", lambda r: r.update(name="青岛\u202e公司")),
+    "firm name with a right-to-left override": (1, "name", lambda r: r.update(name="青岛\u202e公司")),
     "person name with a zero-width space": (3, "name", lambda r: r.update(name="林\u200b海燕")),
 }
 
@@ -172,7 +172,7 @@ def test_the_copied_contract_example_matches_the_design_of_record():
 
 
 def test_an_import_adds_a_cessation_by_the_pages_rule_and_never_erases_or_moves_it(db, client):
-    """Issue 14.6: `ceased_on` is an optional unit field; the form's rule and message; declared once."""
+    """`ceased_on` is an optional unit field; the form's rule and message; declared once."""
     ceased = with_line(1, lambda r: r.update(ceased_on="2026-11-20"))
     with pytest.raises(ExchangeError) as future:
         import_jsonl(SYSTEM, with_line(1, lambda r: r.update(ceased_on="2026-11-27")))

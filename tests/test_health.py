@@ -1,4 +1,4 @@
-"""Issue 15: `/healthz` for the load balancer, a 503 (not a 500) while the database does not answer, and the
+"""`/healthz` for the load balancer, a 503 (not a 500) while the database does not answer, and the
 client's address behind TRUSTED_PROXIES reverse proxies (Werkzeug's ProxyFix; none trusted by default)."""
 import logging
 from contextlib import contextmanager

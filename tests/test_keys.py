@@ -1,4 +1,4 @@
-"""Issue 15: the two keys, held against the database's fingerprints. Two app instances with their own instance
+"""The two keys, held against the database's fingerprints. Two app instances with their own instance
 folders on one database: the second refuses to start until it holds the first's keys, and then reads the first's
 ID numbers, sessions and CSRF tokens. A key is never generated over a database that holds records, production
 needs both keys from the environment, and `flask registry check-keys` names the rows a key cannot read."""
@@ -117,7 +117,7 @@ def test_check_keys_names_every_row_written_under_another_key(app, db, runner):
     unit = f.unit_record(division_code="370202")
     f.create(unit, f.person_record(unit["uscc"], NUMBER), f.person_record(unit["uscc"]))
     assert runner.invoke(args=["registry", "check-keys"]).exit_code == 0
-    stranger = IdNumberVault(b"s" * 32)  # a row a server with another key wrote (issue 15's duplicate person)
+    stranger = IdNumberVault(b"s" * 32)  # a row a server with another key wrote (the duplicate person of two servers with different keys)
     person = db.session.scalar(select(Person).where(Person.id_number_masked == "370202********0458"))
     person.id_number_ciphertext = stranger.encrypt(NUMBER)
     db.session.commit()
@@ -163,7 +163,7 @@ def test_revealing_a_number_written_under_another_key_says_what_to_do_instead_of
     create_regulator(SYSTEM, username="qd-official", display_name="王监管", division_code="370200",
                      authority_name="青岛市生态环境局", password=PASSWORD)
     person = db.session.scalar(select(Person))
-    person.id_number_ciphertext = IdNumberVault(b"s" * 32).encrypt(NUMBER)  # as issue 15's second server wrote it
+    person.id_number_ciphertext = IdNumberVault(b"s" * 32).encrypt(NUMBER)  # as a second server with another key wrote it
     db.session.commit()
     assert client.post("/login", data={"username": "qd-official", "password": PASSWORD}).status_code == 302
     response = client.post(f"/regulator/persons/{person.id}/reveal")

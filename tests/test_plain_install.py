@@ -1,4 +1,4 @@
-"""Issue 12 item 14 (DESIGN §8): a plain `pip install -e '.[test]'` is a Chinese site. The .mo files are not in
+"""DESIGN §8: a plain `pip install -e '.[test]'` is a Chinese site. The .mo files are not in
 git and no `make` step runs, so the app compiles missing or stale catalogues when it starts."""
 import os
 import shutil

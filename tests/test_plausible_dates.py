@@ -1,4 +1,4 @@
-"""Issue 12 item 5: plausible dates. Each refusal of a form's service is enumerated here, and the import is
+"""Plausible dates. Each refusal of a form's service is enumerated here, and the import is
 shown to refuse the same record with the same field and message (DESIGN §3: one rule function, both paths)."""
 from dataclasses import replace
 from datetime import date

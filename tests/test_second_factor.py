@@ -1,4 +1,4 @@
-"""Issue 12.11: the second factor of regulators and administrators. TOTP (pyotp) enrolled through a QR code
+"""The second factor of regulators and administrators. TOTP (pyotp) enrolled through a QR code
 drawn as SVG on the server, ten recovery codes kept only as keyed hashes, each code good once, wrong codes
 counted by the sign-in lockout, and required of every regulator and administrator in production."""
 import re

@@ -1,4 +1,4 @@
-"""Static checks (issue 8, item 8): bandit finds nothing of medium severity or above, and the installed
+"""Static checks: bandit finds nothing of medium severity or above, and the installed
 packages are exactly the pinned ones of `constraints.txt` (pip-audit needs the network, so versions are pinned
 and recorded instead)."""
 import json

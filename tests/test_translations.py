@@ -40,7 +40,7 @@ def test_a_message_shared_by_rooms_reads_the_same_in_each():
 
 
 def test_every_audited_action_has_a_name_in_words():
-    """The regulator's audit trail names events in words, never codes (issue 12.9): a new
+    """The regulator's audit trail names events in words, never codes: a new
     `record_event(actor, "...")` needs its words in EVENTS in registry/queries/audit.py, with the Chinese
     msgstr in the regulator's catalogue."""
     root = Path(__file__).resolve().parent.parent / "registry"

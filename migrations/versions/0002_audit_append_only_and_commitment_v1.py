@@ -9,12 +9,26 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from registry.reference import COMMITMENT_TEXT_V1, CONSENT_TEXT_V1  # frozen: a new text is a new version
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+# The first commitment letter and consent, frozen as published (a new text is a new version). The app keeps
+# the same words in registry.reference; a revision never imports the app, whose code moves on.
+COMMITMENT_TEXT_V1 = """建设用地土壤污染风险管控和修复从业单位和个人信用记录承诺书
+
+本单位（本人）郑重承诺：
+一、在建设用地土壤污染风险管控和修复从业单位和个人执业情况信用记录系统中填报的基本情况信息、业绩情况信息真实、准确、完整，不存在虚假记载、误导性陈述或者重大遗漏；
+二、信息发生变化时，于二十个工作日内在系统中更新；
+三、对填报信息的真实性、准确性和完整性承担法律责任，自愿接受生态环境主管部门的监督检查和社会监督；
+四、如有虚假，愿意承担由此产生的一切法律责任，并接受依法作出的行政处罚和失信记录。
+"""
+
+CONSENT_TEXT_V1 = """同意公开声明
+
+本单位（本人）同意在信用记录系统中向社会公开本单位（本人）的基本情况信息和业绩情况信息。公开时身份证号码仅显示前六位和后四位。本同意与上述真实性承诺相互独立（《中华人民共和国个人信息保护法》第二十五条），可以单独作出。
+"""
 
 
 def upgrade():

@@ -1,11 +1,12 @@
 """Individuals (从业个人): the ID number encrypted with a keyed hash for lookup, and employment history."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy import UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, UtcDateTime, utcnow
+from registry.models.versions import RecordVersion
 
 
 class Person(Base):
@@ -72,16 +73,12 @@ class Employment(Base):
     )
 
 
-class PersonVersion(Base):
+class PersonVersion(RecordVersion, Base):
     """A person's basic information as it was before a change."""
 
     __tablename__ = "person_version"
+    record_key = "person_id"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    version: Mapped[int]
-    data: Mapped[dict] = mapped_column(JSON)
-    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    replaced_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
     __table_args__ = (UniqueConstraint("person_id", "version"),)

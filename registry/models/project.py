@@ -6,6 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Numeric, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, UtcDateTime, in_list, utcnow
+from registry.models.versions import RecordVersion
 from registry.reference import CATEGORIES, ROLES
 
 
@@ -63,17 +64,13 @@ class ProjectRole(Base):
     )
 
 
-class ProjectVersion(Base):
+class ProjectVersion(RecordVersion, Base):
     """A project as it was before a correction."""
 
     __tablename__ = "project_version"
+    record_key = "project_id"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
-    version: Mapped[int]
-    data: Mapped[dict] = mapped_column(JSON)
-    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    replaced_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
     __table_args__ = (UniqueConstraint("project_id", "version"),)
 
@@ -83,7 +80,7 @@ CORRECTION_STATUSES = ("pending", "accepted", "refused")
 
 class ProjectCorrection(Base):
     """A firm's request to change a locked field of its project (dates, location, responsible roles), which the
-    competent regulator (where the project lies) accepts or refuses (issue 13)."""
+    competent regulator (where the project lies) accepts or refuses."""
 
     __tablename__ = "project_correction"
 

@@ -1,10 +1,11 @@
 """Firms (从业单位): basic information, practice categories, and every earlier version of them."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, UtcDateTime, in_list, utcnow
+from registry.models.versions import RecordVersion
 from registry.reference import CATEGORIES
 
 
@@ -25,10 +26,10 @@ class Unit(Base):
     non_disclosure_reason: Mapped[str | None] = mapped_column(Text)
     non_disclosed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # the withholding authority's jurisdiction prefix (`37`, `3702`, `370211`): its withhold covers the firm's
-    # basic information and that authority's own records only (issue 13); NULL covers everything (an import's)
+    # basic information and that authority's own records only; NULL covers everything (an import's)
     non_disclosure_scope: Mapped[str | None] = mapped_column(String(6))
     # a self-registration is public at once but marked 单位自主填报，尚未核验 until the firm's regulator confirms it
-    # against the business licence (issue 13; who confirmed it is in the audit trail); a firm the authorities
+    # against the business licence (who confirmed it is in the audit trail); a firm the authorities
     # imported is confirmed as it arrives
     registration_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # a registration suspended by the regulator (a squatted credit code, say) leaves every public surface
@@ -71,21 +72,17 @@ class UnitCategory(Base):
     __table_args__ = (CheckConstraint(in_list("category", CATEGORIES), name="category_known"),)
 
 
-class UnitVersion(Base):
+class UnitVersion(RecordVersion, Base):
     """A firm's basic information as it was before a change: corrections keep earlier versions."""
 
     __tablename__ = "unit_version"
+    record_key = "unit_id"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    version: Mapped[int]
-    data: Mapped[dict] = mapped_column(JSON)
     # the day the change that replaced this version happened, as the firm stated it, and the Beijing day it was
     # entered (the registry's `today()`; `replaced_at` is the instant). Entered more than twenty working days
-    # later breaks the commitment letter's promise. Both are empty on versions replaced before issue 14.
+    # later breaks the commitment letter's promise. Both are empty on versions replaced before the registry recorded those days.
     changed_on: Mapped[date | None] = mapped_column(Date)
     entered_on: Mapped[date | None] = mapped_column(Date)
-    replaced_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    replaced_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
     __table_args__ = (UniqueConstraint("unit_id", "version"),)

@@ -10,13 +10,13 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, html_params
 
+from registry.form_fields import RedactingField
 from registry.i18n import current_locale, label
 from registry.reference import CATEGORIES, ROLES
 from registry.rules.divisions import current_cities, current_counties, validate_county_code
 from registry.rules.errors import RuleViolation
-from registry.rules.identifiers import looks_like_full_id_number, validate_id_number, validate_uscc
+from registry.rules.identifiers import validate_id_number, validate_uscc
 from registry.rules.passwords import check_password_policy
-from registry.security import redact_id_numbers
 
 
 def required():
@@ -52,15 +52,6 @@ class LocalDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a date as YYYY-MM-DD.")) from None
-
-
-class RedactingField(StringField):
-    """A text input that echoes its value back, except a value that looks like a full ID number, and with any
-    full ID number inside it masked."""
-
-    def _value(self):
-        text = super()._value()
-        return "" if looks_like_full_id_number(text) else redact_id_numbers(text)
 
 
 def division_groups(city_allowed: bool) -> list[tuple[str, list[tuple[str, str]]]]:

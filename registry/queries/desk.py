@@ -113,7 +113,7 @@ def late_updates(actor: Actor, limit: int) -> tuple[list[QueueItem], int]:
     """Changes of a firm in the jurisdiction entered more than twenty working days after they happened (the
     commitment letter's promise): its basic information, and a staff member's departure. Latest entry first.
     `update_late` decides each one by the holiday calendar, in Python (a firm changes these a few times a year).
-    The changes a firm entered before issue 14 have no day of entry and are not judged."""
+    The changes a firm entered before the registry recorded the day of entry have none and are not judged."""
     in_scope = in_jurisdiction(Unit.division_code, actor)
     versions = db.session.execute(
         select(UnitVersion.changed_on, UnitVersion.entered_on, UnitVersion.id, Unit)

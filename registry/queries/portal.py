@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import case, exists, func, literal, or_, select
@@ -67,6 +68,25 @@ class Ban:
 NO_BAN = Ban()
 
 
+class FirmRef(NamedTuple):
+    """A firm named by its credit code and name."""
+
+    uscc: str
+    name: str
+
+
+class Period(NamedTuple):
+    """The first and last day a rate counts."""
+
+    start: date
+    end: date
+
+
+def _record_field(record: str, name: str, basic: bool = False) -> property:
+    """A profile's view of `record.name`; with `basic`, None unless the profile's basic information is public."""
+    return property(lambda self: None if basic and not self.basic_public else getattr(getattr(self, record), name))
+
+
 @dataclass
 class UnitFilters:
     """The search filters of the portal and of `GET /api/v1/units`."""
@@ -112,6 +132,11 @@ class UnitSummary:
     def province(self) -> str | None:
         """The firm's two-digit province code, when its basic information is public."""
         return self.division_code[:2] if self.division_code else None
+
+    @property
+    def has_penalty(self) -> bool:
+        """True when the firm has a public penalty."""
+        return self.penalty_count > 0
 
 
 def _like_prefix(text: str) -> str:
@@ -383,14 +408,15 @@ class ProjectRow:
     completed_on: date | None
     unit_id: int
     flagged: bool
+    unit: FirmRef | None = None  # its firm, in the list of projects
 
     @classmethod
-    def of(cls, project: Project, flagged: set[int]) -> "ProjectRow":
+    def of(cls, project: Project, flagged: set[int], unit: FirmRef | None = None) -> "ProjectRow":
         """The row of a project, flagged when it has a substantiated finding."""
         return cls(project.id, project.ref, project.name, project.category, project.parcel_name,
                    project.division_code, project.area_m2, project.owner, project.former_industry,
                    project.started_on, project.contract_deadline, project.completed_on, project.unit_id,
-                   project.id in flagged)
+                   project.id in flagged, unit)
 
     @property
     def days_late(self) -> int | None:
@@ -440,13 +466,13 @@ def list_projects(filters: ProjectFilters, page: int = 1, per_page: int = 20) ->
         .limit(per_page).offset((page - 1) * per_page)))
     flagged = _flagged([p.id for p in projects])
     units = _unit_names({p.unit_id for p in projects})
-    return Page([(ProjectRow.of(p, flagged), units[p.unit_id]) for p in projects], total, page, per_page)
+    return Page([ProjectRow.of(p, flagged, units[p.unit_id]) for p in projects], total, page, per_page)
 
 
-def _unit_names(ids) -> dict[int, tuple[str, str]]:
+def _unit_names(ids) -> dict[int, FirmRef]:
     if not ids:
         return {}
-    return {row.id: (row.uscc, row.name) for row in db.session.execute(
+    return {row.id: FirmRef(row.uscc, row.name) for row in db.session.execute(
         select(Unit.id, Unit.uscc, Unit.name).where(Unit.id.in_(list(ids))))}
 
 
@@ -482,6 +508,11 @@ class PenaltyRow:
     ban_only: bool
     penalty: Penalty | None = None  # the whole decision when fully public: every double-publicity field
 
+    @property
+    def ban(self) -> Ban | None:
+        """The practice ban the decision imposed (active today or not), or None."""
+        return Ban(self.ban_active, self.ban_until, self.ban_lifetime) if self.ban_until or self.ban_lifetime else None
+
 
 @dataclass
 class FindingRow:
@@ -507,15 +538,41 @@ class UnitProfile:
     basic_public: bool
     categories: list[str]
     first_pass: Rate
-    first_pass_period: tuple[date, date] | None
+    first_pass_period: Period | None
     on_time: Rate
-    on_time_period: tuple[date, date] | None
+    on_time_period: Period | None
     ban: Ban
     projects: Page
     reviews: list[ReviewRow]
     reviews_by_year: list[YearBar]
     penalties: list[PenaltyRow]
     findings: list[FindingRow]
+
+    # the firm as the API answers it (names as in UnitSummary), its basic information only when public
+    uscc = _record_field("unit", "uscc")
+    name = _record_field("unit", "name")
+    registered = _record_field("unit", "registered")
+    ceased_on = _record_field("unit", "ceased_on")
+    division_code = _record_field("unit", "division_code", basic=True)
+    legal_representative = _record_field("unit", "legal_representative", basic=True)
+    address = _record_field("unit", "address", basic=True)
+    established_on = _record_field("unit", "established_on", basic=True)
+    province = UnitSummary.province
+
+    @property
+    def registration_confirmed(self) -> bool:
+        """False while the firm's self-registration awaits its regulator's check."""
+        return self.unit.registration_confirmed_at is not None
+
+    @property
+    def project_count(self) -> int:
+        """How many public projects the firm has."""
+        return self.projects.total
+
+    @property
+    def has_penalty(self) -> bool:
+        """True when the firm has a public penalty (not only a ban whose publicity has ended)."""
+        return any(not row.ban_only for row in self.penalties)
 
 
 def _penalty_rows(column, subject_id: int, day: date) -> list[PenaltyRow]:
@@ -537,8 +594,8 @@ def _penalty_rows(column, subject_id: int, day: date) -> list[PenaltyRow]:
     return rows
 
 
-def _period(low, high) -> tuple[date, date] | None:
-    return (low, high) if low is not None else None
+def _period(low, high) -> Period | None:
+    return Period(low, high) if low is not None else None
 
 
 def unit_profile(uscc: str, projects_page: int = 1, per_page: int | None = 50) -> UnitProfile | None:
@@ -627,22 +684,33 @@ class RoleRow:
     unit_uscc: str
     unit_name: str
 
+    @property
+    def unit(self) -> FirmRef:
+        """The firm the role was held for."""
+        return FirmRef(self.unit_uscc, self.unit_name)
+
 
 @dataclass
 class PersonProfile:
     person: Person
     basic_public: bool
-    firm: tuple[str, str] | None  # (uscc, name) of the current firm
+    firm: FirmRef | None  # the current firm
     firm_listed: bool
     first_pass: Rate
     roles: list[RoleRow]
     penalties: list[PenaltyRow]
     ban: Ban
 
+    # the person as the API answers them (names as in PersonSummary)
+    public_id = _record_field("person", "public_id")
+    name = _record_field("person", "name")
+    id_number_masked = _record_field("person", "id_number_masked")
+    registered = _record_field("person", "registered")
 
-def _current_firms(person_ids: list[int]) -> dict[int, tuple[str, str]]:
+
+def _current_firms(person_ids: list[int]) -> dict[int, FirmRef]:
     """(uscc, name) of each person's current firm, when the firm is listed: wherever a
-    firm is not listed (withheld, say), no page or answer names it, not even through its staff (issue 13)."""
+    firm is not listed (withheld, say), no page or answer names it, not even through its staff."""
     if not person_ids:
         return {}
     day = today()
@@ -650,7 +718,7 @@ def _current_firms(person_ids: list[int]) -> dict[int, tuple[str, str]]:
         select(Employment.person_id, Unit.uscc, Unit.name)
         .join(Unit, Unit.id == Employment.unit_id)
         .where(Employment.person_id.in_(person_ids), Employment.ended_on.is_(None), unit_listed(day)))
-    return {person_id: (uscc, name) for person_id, uscc, name in rows}
+    return {person_id: FirmRef(uscc, name) for person_id, uscc, name in rows}
 
 
 def person_profile(public_id: str) -> PersonProfile | None:
@@ -682,7 +750,7 @@ class PersonSummary:
     public_id: str
     name: str
     id_number_masked: str
-    firm: tuple[str, str] | None
+    firm: FirmRef | None
     ban: Ban
     registered: bool = True  # False: a person a penalty decision brought in (Soil Law art. 90), marked 未登记
 

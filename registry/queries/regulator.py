@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, current_app
+from flask import abort
 from sqlalchemy import func, or_, select
 
 from registry.access import (STAFF_ROLES, AccessDenied, Actor, authority_of, in_jurisdiction, in_reach,
@@ -25,6 +25,7 @@ from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import validate_uscc
 from registry.rules.publicity import (Governing, default_publicity_end, governing_period, is_published_severity,
                                      repair_possible_from)
+from registry.visibility import publicity_rules
 
 PER_PAGE = 20
 MODELS = {"unit": Unit, "project": Project, "review": Review, "penalty": Penalty, "complaint": Complaint,
@@ -217,7 +218,7 @@ class PenaltyFacts:
 def penalty_facts(penalty: Penalty, on: date | None = None) -> PenaltyFacts:
     """Where a penalty stands today: public, repaired, expired, never published (minor) or withheld."""
     on = on or today()
-    rules = current_app.config["PUBLICITY_RULES"]
+    rules = publicity_rules()
     if penalty.non_disclosure_reason is not None:
         status = "non_disclosed"
     elif not is_published_severity(penalty.severity, penalty.decided_on, rules):
@@ -362,7 +363,7 @@ def authority_uscc_of(actor: Actor) -> str | None:
 def publicity_periods(on: date | None = None) -> dict:
     """The publicity periods (months) by severity under the rule in force today, as the penalty form shows them."""
     on = on or today()
-    rules = current_app.config["PUBLICITY_RULES"]
+    rules = publicity_rules()
     in_force = [(since, periods) for since, periods in rules if since <= on][-1]
     return {"since": in_force[0], "periods": in_force[1]}
 
@@ -378,7 +379,7 @@ class PublicityPreview:
 def publicity_preview(severity: str | None, decided_on: date | None, kinds=()) -> PublicityPreview | None:
     """What a penalty of this severity and these kinds decided on this date would get, before it is recorded:
     the longest period of its kinds and severity applies."""
-    rules = current_app.config["PUBLICITY_RULES"]
+    rules = publicity_rules()
     if severity not in ("minor", "ordinary", "serious") or decided_on is None:
         return None
     try:

@@ -2,7 +2,7 @@
 
 An amount is a finite, non-negative number with at most two decimal places that fits a Numeric(14, 2)
 column, on SQLite and PostgreSQL alike. `NaN`, `sNaN`, `Infinity`, `1e30` and a 400-digit number were all
-accepted once (issue 13, items 8–9), and the API then answered `"fine_yuan": Infinity`, which is not JSON.
+accepted once, and the API then answered `"fine_yuan": Infinity`, which is not JSON.
 """
 from decimal import Decimal, InvalidOperation
 

@@ -1,4 +1,4 @@
-"""Authority follows the record (DESIGN §3, issue 13): who owns a record, and what a firm may still change.
+"""Authority follows the record (DESIGN §3): who owns a record, and what a firm may still change.
 
 A complaint belongs to the authority that received it, a review to the authority that recorded it, a penalty to
 the deciding authority: never to whatever division code the firm or project carries today. A project's location

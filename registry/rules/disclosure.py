@@ -19,7 +19,7 @@ def review_is_public(non_disclosed: bool) -> bool:
 def firm_withhold_covers(*, firm_withheld: bool, scope: str | None, division_code: str) -> bool:
     """Whether a firm's withhold covers one of its records (a project by its location, a review by the
     authority that recorded it): only the withholding authority's own records, those within its jurisdiction
-    prefix `scope` (issue 13). A withhold of unknown scope (imported before scopes existed) covers them all."""
+    prefix `scope`. A withhold of unknown scope (imported before scopes existed) covers them all."""
     return firm_withheld and (scope is None or division_code.startswith(scope))
 
 

@@ -2,7 +2,7 @@
 dropped, thousands separators in numbers accepted, and no invisible characters in names, codes and usernames.
 
 A right-to-left override or a zero-width space lets one name look like another on public pages and in the
-audit trail (issue 13, item 10), so such characters are refused, never silently removed.
+audit trail, so such characters are refused, never silently removed.
 """
 import re
 import unicodedata

@@ -1,12 +1,36 @@
-"""The search interface: three functions (index a record, remove a record, query) that any backend provides.
-
-The Whoosh backend is the embedded default; a PostgreSQL pg_trgm backend can implement the same class.
+"""The search interface: three functions (index a record, remove a record, query) that any backend provides,
+and how each keeps in step with the database (Whoosh after each commit, PostgreSQL inside it), rebuilds from
+it and checks against it. The code that uses a backend never asks which one it is.
 """
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import Flask
 
 from registry.search.documents import SearchDocument
+
+
+@dataclass
+class IndexCheck:
+    """What a check of the index against the database found, and what it did."""
+
+    documents: int = 0  # documents a fresh build holds
+    indexed: int = 0  # documents the index holds
+    unreadable: str | None = None  # why the index could not be read through
+    missing: int = 0  # listed in the database, absent from the index
+    extra: int = 0  # in the index, no longer listed
+    stale: int = 0  # in both, with other text
+    out_of_order: int = 0  # documents not at their fresh build's position
+    pending: int = 0  # outbox rows not yet applied
+    interrupted_builds: tuple[str, ...] = ()  # build directories of killed rebuilds, removed
+    rebuilt: int | None = None  # documents in the new index, when one was built
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.unreadable or self.missing or self.extra or self.stale or self.out_of_order
+                    or self.pending)
 
 
 class SearchBackend(ABC):
@@ -41,3 +65,21 @@ class SearchBackend(ABC):
     @abstractmethod
     def is_ready(self) -> bool:
         """True when an index exists and can be read."""
+
+    @abstractmethod
+    def keep_in_step(self, app: Flask) -> None:
+        """Arrange, once per app, for the outbox rows each write leaves to reach the index."""
+
+    def before_commit(self, session) -> None:
+        """Just before a service's transaction commits (with SEARCH_INDEX_ON_COMMIT): nothing by default; a
+        backend whose documents live in the database applies the outbox here, in the same transaction."""
+
+    @abstractmethod
+    def rebuild_from_database(self, session, procs: int = 1, only_if_missing: bool = False) -> int:
+        """Rebuild every document from the database and swap it in, keeping the changes written meanwhile;
+        returns how many were indexed (0 when `only_if_missing` and another worker's rebuild came first)."""
+
+    def check_against_database(self, session, repair: bool = True) -> IndexCheck | None:
+        """Compare the index with a fresh build of the database, rebuilding it when they differ (`repair`);
+        None for a backend that writes its documents in the data's own transactions (nothing can drift)."""
+        return None

@@ -20,14 +20,17 @@ transaction, for deployments with several app servers where a per-server Whoosh 
 """
 from collections.abc import Iterable
 
+from flask import Flask
 from sqlalchemy import (Column, Integer, MetaData, Table, Text, and_, bindparam, delete, func, literal, or_, select,
                         text, type_coerce, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from registry.clock import today
 from registry.models import SearchEntry
 from registry.search.backend import SearchBackend
-from registry.search.documents import SearchDocument
+from registry.search.documents import SearchDocument, all_documents
+from registry.search.outbox import delete_rows, fresh_documents, listen_before_commit, pending_rows
 from registry.search.text import code_query, normalize, query_parts, uscc_prefixes, words
 
 JIEBA_MAX_CHARS = 8  # as the Whoosh backend: jieba AND only for short queries
@@ -116,8 +119,6 @@ def _in_folded_or_names(kind: str, part: str):
 
 class PostgresBackend(SearchBackend):
     """Search documents in the registry's own PostgreSQL database, written in the data's transaction."""
-
-    in_database = True
 
     def __init__(self, session_factory):
         self._session = session_factory  # the app's scoped session: the caller's transaction
@@ -222,6 +223,43 @@ class PostgresBackend(SearchBackend):
     def is_ready(self) -> bool:
         """The table is made by the migrations: always there."""
         return True
+
+    # -- in step with the database -------------------------------------------------------------------------
+    def keep_in_step(self, app: Flask) -> None:
+        """The outbox rows become index changes inside the writing transaction, just before it commits."""
+        listen_before_commit()
+
+    def before_commit(self, session) -> None:
+        """A service's outbox rows become index changes in its own transaction."""
+        session.flush()
+        if not pending_rows(session, limit=1):
+            return
+        # while a rebuild runs, the rows stay for its swap to apply to the new table as well
+        self.apply_outbox(session, LIVE, keep=self.rebuild_running())
+
+    def apply_outbox(self, session, table: Table, keep: bool = False) -> None:
+        """Fresh documents in `table` for the records of every outbox row; the rows are deleted unless `keep`."""
+        last = 0
+        while True:
+            rows = pending_rows(session, after=last)
+            if not rows:
+                return
+            for record_type, documents, gone in fresh_documents(session, rows):
+                self.write(documents, table)
+                self.remove_records(record_type, gone, table)
+            if not keep:
+                delete_rows(session, rows)
+            last = rows[-1].id
+
+    def rebuild_from_database(self, session, procs: int = 1, only_if_missing: bool = False) -> int:
+        """Every document afresh into a new table, swapped in with the changes written meanwhile: searches never
+        wait for the build (see rebuild). The table always exists: `only_if_missing` changes nothing."""
+        try:
+            return self.rebuild(all_documents(session, today()),
+                                pending=lambda table: self.apply_outbox(session, table))
+        except BaseException:
+            session.rollback()
+            raise
 
     # -- reading -------------------------------------------------------------------------------------------
     def query(self, text_: str, record_type: str, *, allowed: set[int] | None = None, limit: int = 20) -> list[int]:

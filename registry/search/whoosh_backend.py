@@ -34,11 +34,17 @@ from whoosh import formats
 from whoosh.fields import ID, KEYWORD, STORED, FieldType, Schema
 from whoosh.matching import IntersectionMatcher, ListMatcher, NullMatcher
 from whoosh.codec.whoosh3 import W3PerDocReader
+from flask import Flask
+from sqlalchemy import delete, func, select
 from whoosh.util.filelock import FileLock
 
+from registry.clock import today
+from registry.database import begin_write
+from registry.models import SearchOutbox
 from registry.search.analyzers import GramTokenizer, JiebaTokenizer
-from registry.search.backend import SearchBackend
-from registry.search.documents import SearchDocument
+from registry.search.backend import IndexCheck, SearchBackend
+from registry.search.documents import SearchDocument, all_documents
+from registry.search.outbox import drain_outbox
 from registry.search.text import (
     FOLDED_GRAM, NAME_GRAM, PAD, code_query, normalize, query_grams, query_parts, uscc_prefixes, words,
 )
@@ -475,6 +481,58 @@ class WhooshBackend(SearchBackend):
                 shutil.rmtree(build, ignore_errors=True)
                 removed.append(build.name)
         return removed
+
+    # -- in step with the database -------------------------------------------------------------
+
+    def keep_in_step(self, app: Flask) -> None:
+        """After every write commit, the outbox is drained into the index, one writer at a time."""
+        app.extensions.setdefault("after_write_commit", []).append(drain_outbox)
+
+    def rebuild_from_database(self, session, procs: int = 1, only_if_missing: bool = False) -> int:
+        """Rebuild into a new directory and swap it in, then drain the changes committed meanwhile. With
+        `only_if_missing`, a worker that waited for another one's rebuild uses that one instead."""
+        with self.rebuild_lock():
+            if only_if_missing and self.is_ready():
+                return 0
+            # Outbox rows up to here were committed before the documents are read: the new index has them.
+            covered = session.scalar(select(func.max(SearchOutbox.id)))
+            count = self.rebuild(all_documents(session, today()), procs=procs)
+        session.rollback()  # end the read transaction before taking the write lock
+        if covered is not None:
+            begin_write()
+            session.execute(delete(SearchOutbox).where(SearchOutbox.id <= covered))
+            session.commit()
+        drain_outbox()  # changes committed while the new index was being built
+        return count
+
+    def check_against_database(self, session, repair: bool = True) -> IndexCheck:
+        """Every document, its stored text and its order, and any outbox row left, against a fresh build."""
+        with self.rebuild_lock():  # no rebuild runs meanwhile, so an unfinished build directory is a dead one
+            check = IndexCheck(interrupted_builds=tuple(self.remove_interrupted_builds()))
+            fresh = [(document.record_type, document.record_id, stored_texts(document_fields(document)))
+                     for document in all_documents(session, today())]
+            check.pending = session.scalar(select(func.count()).select_from(SearchOutbox))
+            session.rollback()
+            check.documents = len(fresh)
+            try:
+                indexed = self.contents()
+            except IndexUnavailable as error:
+                check.unreadable = str(error)
+            else:
+                _compare(check, fresh, indexed)
+        if repair and not check.consistent:
+            check.rebuilt = self.rebuild_from_database(session)
+        return check
+
+
+def _compare(check: IndexCheck, fresh: list, indexed: list) -> None:
+    check.indexed = len(indexed)
+    wanted = {(kind, rid): texts for kind, rid, texts in fresh}
+    held = {(kind, rid): texts for kind, rid, texts in indexed}
+    check.missing = len(wanted.keys() - held.keys())
+    check.extra = len(held.keys() - wanted.keys())
+    check.stale = sum(1 for key in wanted.keys() & held.keys() if wanted[key] != held[key])
+    check.out_of_order = sum(1 for ours, theirs in zip(fresh, indexed) if ours[:2] != theirs[:2])
 
 
 def _close_state(holder: dict) -> None:

@@ -1,4 +1,4 @@
-"""Corrections of locked project history (issue 13): once a project is completed or has a review outcome, its dates,
+"""Corrections of locked project history: once a project is completed or has a review outcome, its dates,
 location and responsible roles are locked for the firm (`rules.authority`). A change is then a request that the
 competent regulator (where the project lies) accepts or refuses; an accepted one is applied with the earlier
 version kept, and the public page says the record was corrected, and when.

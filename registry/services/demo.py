@@ -236,7 +236,7 @@ def _generate_records(firms: int, seed: int = 20261126, projects_per_firm: tuple
                    "complainant": {"name": "市民", "phone": "13800000000"}}
 
 
-# Each demo regulator's own cases (issue 12.12), appended after the generated data with their own seed and
+# Each demo regulator's own cases, appended after the generated data with their own seed and
 # reference prefix so that the generated data stays as it is: in the regulator's jurisdiction, a firm with a
 # penalty that may be repaired, one that may not be yet and one already repaired, a complaint in every status,
 # and completed projects awaiting a review outcome. Dates are relative to the day the demo is loaded.

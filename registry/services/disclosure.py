@@ -1,7 +1,7 @@
 """Non-disclosure marks (不予公开): a regulator withholds a record it owns from every public surface,
 citing the legal ground (Regulations on Open Government Information, arts. 14–16), and may lift it again,
 with a reason. A firm's withhold covers the firm's basic information (only its registration jurisdiction may
-withhold that) and the withholding authority's own records of it, never another authority's (issue 13).
+withhold that) and the withholding authority's own records of it, never another authority's.
 
 The public queries filter `non_disclosure_reason IS NULL`, so the record leaves pages, API, export and
 rates at once; the search documents of the firm and persons concerned are refreshed through the outbox.

@@ -426,7 +426,7 @@ class _Importer:
                       "established_on": data.get("established_on"), "contact_phone": data.get("contact_phone"),
                       "ceased_on": _keep_cessation(line, row, self.today), **self._non_disclosure(data)}
             if row is None:
-                # a firm the authorities import needs no check of its licence (issue 13)
+                # a firm the authorities import needs no check of its licence
                 new_rows.append({"uscc": uscc, **values, "version": 1, "registration_confirmed_at": self.now})
                 continue
             changes = _differs(row, values)
@@ -643,7 +643,7 @@ class _Importer:
         self._touch_projects({key[0] for key in incoming})
 
     def _authorities(self, incoming: dict, existing: dict) -> dict:
-        """The authority each review or complaint belongs to (issue 13): the one the line names, else the one
+        """The authority each review or complaint belongs to: the one the line names, else the one
         already stored, else the project's location when it arrives; stored, so that a later move of the
         project never hands the record to another authority."""
         project_ids = list({line.data["project_id"] for line in incoming.values()})
@@ -686,8 +686,8 @@ class _Importer:
             _check(line, check_decision_date, data["decided_on"], self.today)
             for amount_field in ("fine_yuan", "confiscated_yuan"):
                 data[amount_field] = _check(line, check_amount, data.get(amount_field), amount_field)
-            # the same period and repair rules as the regulator's form (issue 14, item 1): the longest period of
-            # the decision's kinds and severity applies (item 4)
+            # the same period and repair rules as the regulator's form: the longest period of
+            # the decision's kinds and severity applies
             governing = _check(line, governing_period, data["severity"], data.get("kinds"), data["decided_on"], rules)
             if data.get("publicity_ends_on"):
                 _check(line, check_publicity_end, governing.severity, data["decided_on"], data["publicity_ends_on"], rules)

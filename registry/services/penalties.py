@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 
 from registry.access import AccessDenied, Actor, may_decide_penalty
@@ -27,6 +26,7 @@ from registry.services import service
 from registry.services.audit import enqueue_for_index, record_event, snapshot
 from registry.services.people import add_person, find_person_by_id_number
 from registry.services.registration import required_text
+from registry.visibility import publicity_rules
 
 BAN_CHOICES = ("none", "until", "lifetime")
 ID_TYPE_RESIDENT_CARD = "resident_id_card"  # 居民身份证, the only ID type the registry keeps (GB 11643)
@@ -59,10 +59,6 @@ class PenaltyInput:
     ban_categories: list[str] | None = None  # a firm's banned business; none named: all of the firm's
     authority_uscc: str | None = None
     data_source: str | None = None
-
-
-def publicity_rules():
-    return current_app.config["PUBLICITY_RULES"]
 
 
 def governing_for(severity: str, kinds, decided_on: date) -> Governing:

@@ -10,6 +10,7 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Employment, Invitation, Person, PersonVersion
 from registry.models.base import utcnow
+from registry.models.versions import next_version
 from registry.services.audit import enqueue_for_index, record_event, snapshot
 from registry.rules.identifiers import mask_id_number, validate_id_number
 
@@ -71,10 +72,8 @@ def join_firm(actor: Actor, invitation: Invitation, person: Person) -> Employmen
         db.session.flush()  # one current employment per person: end the old before starting the new
     title = invitation.proposed_title
     if title != person.title:
-        db.session.add(PersonVersion(person_id=person.id, version=person.version, data=snapshot(person),
-                                     replaced_by_account_id=actor.account_id))
+        db.session.add(next_version(person, PersonVersion, snapshot(person), replaced_by_account_id=actor.account_id))
         person.title = title
-        person.version += 1
     employment = Employment(person_id=person.id, unit_id=invitation.unit_id, title=title, started_on=day)
     db.session.add(employment)
     invitation.used_at = now

@@ -11,6 +11,7 @@ from registry.access import AccessDenied, Actor
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Complaint, Employment, Penalty, Person, Project, ProjectRole, ProjectVersion, Review
+from registry.models.versions import next_version
 from registry.reference import CATEGORIES, ROLES
 from registry.rules.authority import check_firm_change, locked_for_firm
 from registry.rules.cessation import check_may_add_project
@@ -126,7 +127,7 @@ def project_snapshot(project: Project) -> dict:
 
 
 def locked_fields(project: Project) -> tuple[str, ...]:
-    """The fields of the project its firm can no longer change (issue 13): see `rules.authority`."""
+    """The fields of the project its firm can no longer change: see `rules.authority`."""
     reviewed = db.session.scalar(select(Review.id).where(Review.project_id == project.id).limit(1)) is not None
     complained = db.session.scalar(select(Complaint.id).where(Complaint.project_id == project.id).limit(1)) is not None
     return locked_for_firm(recorded_by_authority=complained or project.non_disclosure_reason is not None,
@@ -206,8 +207,7 @@ def replace_project(actor: Actor, project: Project, before: dict, values: dict, 
     """Keep the project as it was (`before`) in a ProjectVersion row, then give it these values and exactly the
     chosen (person, role) pairs, one version later: the firm's edit and an accepted correction both write so."""
     current = {(r.person_id, r.role) for r in project.roles}
-    db.session.add(ProjectVersion(project_id=project.id, version=project.version, data=before,
-                                  replaced_by_account_id=actor.account_id))
+    db.session.add(next_version(project, ProjectVersion, before, replaced_by_account_id=actor.account_id))
     for key, value in values.items():
         setattr(project, key, value)
     for role in list(project.roles):
@@ -216,4 +216,3 @@ def replace_project(actor: Actor, project: Project, before: dict, values: dict, 
             db.session.delete(role)  # the earlier roles live on in the ProjectVersion row just written
     for person_id, role in sorted(chosen - current):
         project.roles.append(ProjectRole(person_id=person_id, role=role))
-    project.version += 1

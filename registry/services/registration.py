@@ -10,6 +10,7 @@ from registry.access import Actor
 from registry.extensions import db
 from registry.models import Account, Invitation, Person, Unit, UnitVersion
 from registry.models.base import aware, utcnow
+from registry.models.versions import next_version
 from registry.rules.divisions import validate_county_code
 from registry.rules.errors import Checks, RuleViolation
 from registry.rules.identifiers import validate_id_number, validate_uscc
@@ -109,9 +110,9 @@ def register_firm(actor: Actor, *, uscc: str, name: str, division_code: str, leg
 def _claim(actor: Actor, unit: Unit, *, name: str, division: str, representative: str, email: str,
            password: str) -> Registration:
     before = snapshot(unit)
-    db.session.add(UnitVersion(unit_id=unit.id, version=unit.version, data=before))
+    db.session.add(next_version(unit, UnitVersion, before))
     unit.name, unit.division_code, unit.legal_representative, unit.contact_email = name, division, representative, email
-    unit.registered, unit.version = True, unit.version + 1
+    unit.registered = True
     account = _firm_account(actor, unit, name, email, password)
     record_event(actor, "unit_registration_claimed", unit, before=before, after=snapshot(unit),
                  detail="registered the credit code of a firm a penalty decision had created")

@@ -1,4 +1,4 @@
-"""What the firm's regulator does with a self-registration (issue 13): confirm it against the business licence,
+"""What the firm's regulator does with a self-registration: confirm it against the business licence,
 suspend it (a squatted credit code, say), and hand the credit code to the rightful firm after checking its
 licence offline. The Measures make firms answer for what they self-report, so a registration is public at once,
 marked 单位自主填报，尚未核验 until confirmed.
@@ -14,6 +14,7 @@ from registry.access import Actor, is_national_admin, require_jurisdiction
 from registry.extensions import db
 from registry.models import Account, Employment, Unit, UnitVersion
 from registry.models.base import utcnow
+from registry.models.versions import next_version
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.accounts import hash_password, one_time_password
@@ -111,11 +112,9 @@ def hand_over_registration(actor: Actor, unit_id: int, *, name: str, legal_repre
                                    "the legal representative on the business licence")
     reason = _reason(reason)
     before = unit_snapshot(unit)
-    db.session.add(UnitVersion(unit_id=unit.id, version=unit.version, data=before,
-                               replaced_by_account_id=actor.account_id))
+    db.session.add(next_version(unit, UnitVersion, before, replaced_by_account_id=actor.account_id))
     unit.name, unit.legal_representative = name, representative
     unit.contact_email = unit.contact_phone = None
-    unit.version += 1
     unit.registration_suspended_at = None
     unit.registration_confirmed_at = utcnow()
     one_time = one_time_password()

@@ -18,7 +18,8 @@ from registry.rules.errors import RuleViolation
 from registry.rules.publicity import check_repair_date
 from registry.services import service
 from registry.services.audit import record_event
-from registry.services.penalties import enqueue_penalty_subject, governing_for, publicity_rules
+from registry.services.penalties import enqueue_penalty_subject, governing_for
+from registry.visibility import publicity_rules
 
 
 def _penalty(actor: Actor, penalty_id: int, action: str) -> Penalty:

@@ -138,7 +138,7 @@ def end_employment(actor: Actor, person_id: int, ended_on: date | None = None) -
     before = snapshot(employment)
     employment.ended_on = validated_end_date(ended_on, employment.started_on)
     employment.end_entered_on = today()
-    # a code the firm gave this person stops working once the firm has ended the employment (issue 13.10)
+    # a code the firm gave this person stops working once the firm has ended the employment
     db.session.execute(
         update(Invitation)
         .where(Invitation.person_id == person.id, Invitation.unit_id == employment.unit_id,

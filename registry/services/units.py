@@ -5,6 +5,7 @@ from registry.access import AccessDenied, Actor
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Unit, UnitCategory, UnitVersion
+from registry.models.versions import next_version
 from registry.reference import CATEGORIES
 from registry.rules.cessation import check_cessation_date
 from registry.rules.dates import check_not_before_earliest, check_not_in_future
@@ -84,15 +85,13 @@ def update_unit_details(actor: Actor, unit_id: int, changed_on: date | None = No
     changed = any(getattr(unit, key) != value for key, value in values.items()) or chosen != before["categories"]
     if not changed:
         return unit
-    db.session.add(UnitVersion(unit_id=unit.id, version=unit.version, data=before, changed_on=changed_on,
-                               entered_on=today(),
-                               replaced_by_account_id=actor.account_id))
+    db.session.add(next_version(unit, UnitVersion, before, replaced_by_account_id=actor.account_id,
+                                changed_on=changed_on, entered_on=today()))
     for key, value in values.items():
         setattr(unit, key, value)
     unit.categories = [c for c in unit.categories if c.category in chosen]
     present = set(unit.category_codes)
     unit.categories.extend(UnitCategory(category=code) for code in chosen if code not in present)
-    unit.version += 1
     db.session.flush()
     record_event(actor, "unit_updated", unit, before=before, after=unit_snapshot(unit),
                  detail=f"changed on {changed_on.isoformat()}")

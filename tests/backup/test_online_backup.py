@@ -1,4 +1,4 @@
-"""Issue 8, item 7: `flask registry backup FILE` copies the database while another process keeps writing, and
+"""`flask registry backup FILE` copies the database while another process keeps writing, and
 every copy is a consistent snapshot: integrity "ok", every foreign key resolves, and the audit log's import
 events account for exactly the firms and projects the copy holds."""
 import os

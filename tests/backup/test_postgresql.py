@@ -1,4 +1,4 @@
-"""Issue 8, item 7, on PostgreSQL: backup and restore are pg_dump's and pg_restore's work, and both commands say
+"""On PostgreSQL: backup and restore are pg_dump's and pg_restore's work, and both commands say
 so (exit status 1) instead of half-doing it."""
 import pytest
 

@@ -1,4 +1,4 @@
-"""Issue 8, item 7: the restore drill. A backup of the demo registry restored into a fresh database passes the
+"""The restore drill. A backup of the demo registry restored into a fresh database passes the
 integrity check and holds, table by table, exactly the rows of the source (a content hash of every table);
 restored over another registry it replaces it completely, and the search index answers for the restored
 data only."""

@@ -1,4 +1,4 @@
-"""Issue 12 item 2 in Chromium (on its own server and data, independent of the demo): a complaint submitted too quickly comes back with its text and goes through on
+"""A complaint in Chromium (on its own server and data, independent of the demo): a complaint submitted too quickly comes back with its text and goes through on
 the second submit; refreshing the receipt, going back and sending the form again all leave one complaint."""
 import json
 import re

@@ -1,4 +1,4 @@
-"""Issue 12 item 6 in Chromium with JavaScript switched off: one submit shows every error, the typed credit code
+"""Forms in Chromium with JavaScript switched off: one submit shows every error, the typed credit code
 and ID number stay in their fields, "45,000" is an area, and the division is picked province → city → county
 from a grouped list that needs no script."""
 import pytest

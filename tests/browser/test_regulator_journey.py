@@ -214,7 +214,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
 
 
 def test_the_suzhou_regulator_finds_its_own_work_on_the_demo_and_tries_repair(browser, demo_server):
-    """The demo gives each regulator cases in its own area (issue 12.12): on the Suzhou desk, projects awaiting a
+    """The demo gives each regulator cases in its own area: on the Suzhou desk, projects awaiting a
     review outcome and complaints; a penalty whose minimum publicity period has passed is repaired, and one whose
     period has not is refused with the first day repair is possible."""
     url = demo_server.url

@@ -1,4 +1,4 @@
-"""Issue 12.11 in Chromium: the administrator signs in with the demo's second factor and creates a regulator; the
+"""The second factor in Chromium: the administrator signs in with the demo's second factor and creates a regulator; the
 new regulator scans nothing but reads the key beside the QR code, turns the second factor on with a code, keeps
 the ten recovery codes; signs in again with a recovery code, finds it used up the next time, and signs in with
 the authenticator's code."""

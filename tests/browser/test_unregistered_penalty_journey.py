@@ -1,4 +1,4 @@
-"""Soil Law art. 90 reaches a person whether or not they registered (issue 14 items 3 and 5), in a real browser:
+"""Soil Law art. 90 reaches a person whether or not they registered, in a real browser:
 the Suzhou regulator records a serious penalty with a ten-year practice ban on a person the registry has never
 seen, filling every double-publicity field; the public page, the API answer and the open-data CSV row then
 show every field, the person is marked as not registered, and the full ID number appears nowhere."""

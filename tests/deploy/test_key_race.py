@@ -1,4 +1,4 @@
-"""Issue 15 item 8: two processes creating the same key at the same moment. The key is written whole into a
+"""Two processes creating the same key at the same moment. The key is written whole into a
 temporary file and then linked to its name, so neither process fails and both read the same whole key."""
 import multiprocessing
 import os

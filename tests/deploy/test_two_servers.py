@@ -1,4 +1,4 @@
-"""Issue 15, the runbook (docs/deploy.md) run as written: two gunicorn servers, each with its own instance
+"""The runbook (docs/deploy.md) run as written: two gunicorn servers, each with its own instance
 folder (as two hosts would have), on one PostgreSQL, no proxy in front. The second server refuses to start until
 it is given the first one's keys; then a write on either is read on the other, with the session and the CSRF
 token the other one issued. Migrations run from two hosts at once: the second waits and does nothing."""

@@ -1,4 +1,4 @@
-"""Durability (issue 8, item 6): writers run as real OS processes on the test's own database and index,
+"""Durability: writers run as real OS processes on the test's own database and index,
 started through `tests/durability/writer.py`; each one is killed at the end of its test if still alive.
 Also the bulk-load lines the crash tests import."""
 import json

@@ -1,4 +1,4 @@
-"""Issue 8 item 6: eight firms' processes each record 150 projects at the same moment on one SQLite file
+"""Eight firms' processes each record 150 projects at the same moment on one SQLite file
 (or one PostgreSQL database when DATABASE_URL is set), through the create_project service: every project is
 there, none failed (no "database is locked"), and the audit log holds exactly one project_created event per
 project. The search index is not built yet, so each write leaves its outbox row for the first search. And a

@@ -1,4 +1,4 @@
-"""Issue 8 item 6: an import killed with SIGKILL, 30 times at seeded moments spread over its run (before,
+"""An import killed with SIGKILL, 30 times at seeded moments spread over its run (before,
 while and after it writes), leaves SQLite intact and the import whole or absent, with an audit log that
 matches the data; then the same import, left to finish, lands whole."""
 import random

@@ -1,4 +1,4 @@
-"""Issue 8 item 6: the Whoosh index killed mid-write (an import's outbox drain, a rebuild), SIGKILLed at
+"""The Whoosh index killed mid-write (an import's outbox drain, a rebuild), SIGKILLed at
 seeded moments, is found out by `flask search check` (documents, text, order, pending changes) and rebuilt,
 and then answers exactly as an index freshly rebuilt in another directory; a damaged index (a truncated
 segment, a missing or broken table of contents) is detected and rebuilt; a lock left by a killed writer

@@ -1,4 +1,4 @@
-"""Issue 8 item 4, the public API fuzzed by schemathesis from its own OpenAPI document: the app served by gunicorn
+"""The public API fuzzed by schemathesis from its own OpenAPI document: the app served by gunicorn
 on 127.0.0.1 with a small registry covering every rule of publication, at least 200 generated requests per
 operation (valid and invalid parameters, and the records the API itself lists), each answer checked for no server
 error, a status the document lists, and a body that conforms to the document's schema."""

@@ -1,4 +1,4 @@
-"""Issue 8 item 4, the count: the fuzz tests of this folder plan at least 10,000 generated inputs per run (each
+"""The count: the fuzz tests of this folder plan at least 10,000 generated inputs per run (each
 test asserts it generated its plan, and the terminal summary prints what each one generated and the total).
 PostgreSQL runs a quarter of each plan (tests/fuzz/conftest.py `budget`)."""
 from tests.fuzz.test_form_fuzz import FORMS

@@ -1,4 +1,4 @@
-"""Issue 8 item 4, every form fuzzed: each POST rule of the URL map gets generated field values (a valid
+"""Every form fuzzed: each POST rule of the URL map gets generated field values (a valid
 submission with some fields replaced by hostile text, huge or control-character strings, NUL bytes, bad dates,
 negative and huge numbers, unknown codes, repeated or missing fields) from the role it belongs to. No answer is a
 5xx, and a refused form changes no table (only the audit log and the failed-login counter record a refusal).
@@ -50,7 +50,7 @@ EXCLUDED = {
 # -- generated values ---------------------------------------------------------------------------------------
 
 TEXT = st.characters(exclude_categories=["Cs"])  # the test client sends UTF-8: no lone surrogates
-# Special numeric strings for every numeric parameter (issue 13, item 8): sNaN and a 400-digit integer were
+# Special numeric strings for every numeric parameter: sNaN and a 400-digit integer were
 # 500s that the fuzzing missed, because WTForms' NumberRange calls math.isnan on them.
 SPECIAL_NUMBERS = st.one_of(
     st.sampled_from(["NaN", "-NaN", "nan", "sNaN", "-sNaN", "Infinity", "-Infinity", "inf", "-0", "-0.0", "0E-500",

@@ -1,4 +1,4 @@
-"""Issue 8 item 4, the import format fuzzed: valid exchange-format lines mutated field by field (wrong types,
+"""The import format fuzzed: valid exchange-format lines mutated field by field (wrong types,
 missing and unknown fields, huge strings, control characters, NUL bytes, any Unicode, bad check characters, bad
 and extreme dates, negative and huge numbers, unknown codes and kinds, broken JSON) either import or are refused
 with an ExchangeError naming the line and the field, never any other exception; a refused file changes no
@@ -151,7 +151,7 @@ def test_mutated_lines_import_or_are_refused_naming_line_and_field(app):
     @example(mutated=json.dumps({**BASE["complaint"], "complainant": {"name": "0" * 301}}), valid=[], at=0)
     @example(mutated=json.dumps({**BASE["penalty"], "fine_yuan": 10**15}), valid=[], at=0)
     @example(mutated=json.dumps({**BASE["review"], "round": 2**40}), valid=[], at=0)
-    # Issue 13 item 9: an infinite, a 400-digit and a 1e30 fine were stored, and the API emitted Infinity
+    # An infinite, a 400-digit and a 1e30 fine were stored, and the API emitted Infinity
     @example(mutated=json.dumps({**BASE["penalty"], "fine_yuan": float("inf")}), valid=[], at=0)
     @example(mutated=json.dumps({**BASE["penalty"], "fine_yuan": 10**399}), valid=[], at=0)
     @example(mutated=json.dumps({**BASE["penalty"], "confiscated_yuan": 1e30}), valid=[], at=0)

@@ -1,4 +1,4 @@
-"""Issue 8 item 4, query strings fuzzed: every page of the URL map reached by GET without a path argument (the
+"""Query strings fuzzed: every page of the URL map reached by GET without a path argument (the
 public search and similar-parcel search, the firm's and the regulators' lists, the API's lists, the login page's
 `next`...) gets generated query strings from the role it belongs to. No answer is a 5xx, and a read changes no
 table (only the audit log records a refused access)."""

@@ -1,4 +1,4 @@
-"""Issue 12 item 13: a credit code in any case, with spaces or in full width redirects (301) to the firm's one
+"""A credit code in any case, with spaces or in full width redirects (301) to the firm's one
 canonical address, on the pages and in the API; the person page says 姓名 and shows the person's title."""
 from urllib.parse import quote
 

@@ -1,6 +1,7 @@
 """The public JSON API v1 (DESIGN §6): filters, errors that name the parameter, 404s, the page-size cap, no
 lookup by full ID number, and an OpenAPI document that validates and describes the answers exactly."""
 import copy
+import re
 
 import pytest
 from openapi_schema_validator import OAS30Validator, validate as validate_instance
@@ -142,6 +143,12 @@ def test_the_openapi_document_validates(client):
     validate_spec(document)
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {"/units", "/units/{uscc}", "/persons", "/persons/{public_id}", "/projects"}
+
+
+def test_the_document_describes_every_route_of_the_api_and_no_other(app, client):
+    routes = {re.sub(r"<(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+              for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
+    assert routes - {"/openapi.json"} == set(client.get("/api/v1/openapi.json").json["paths"])
 
 
 def test_every_answer_matches_its_documented_schema(client, registry_data, contract):

@@ -1,4 +1,4 @@
-"""Issue 12 item 4: a firm, or a person in a responsible role, may not record a project that starts during its
+"""A firm, or a person in a responsible role, may not record a project that starts during its
 active ban; the refusal names the decision and the ban's end. (Imported ones: tests/regulator/test_ban_alerts.py.)"""
 import pytest
 from sqlalchemy import select

@@ -1,4 +1,4 @@
-"""Issue 12 item 8: instants are shown in Beijing time, labelled, and every derived date is the Beijing date.
+"""Instants are shown in Beijing time, labelled, and every derived date is the Beijing date.
 At 01:19 on 3 December in Beijing it is still 17:19 on 2 December in UTC."""
 from datetime import UTC, datetime
 

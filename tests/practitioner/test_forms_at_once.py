@@ -1,4 +1,4 @@
-"""Issue 12 item 6 and issue 13 items 1 and 10: one submit shows every error, typed codes are kept, numbers and
+"""One submit shows every error, typed codes are kept, numbers and
 codes are accepted as people write them, the division is picked without JavaScript, and names refuse
 invisible characters."""
 import re

@@ -86,7 +86,7 @@ def test_each_project_error_shows_beside_its_field_and_nothing_is_saved(firm, ov
 def test_a_correction_keeps_the_earlier_version_with_its_people(firm, lin):
     hire(firm, "王明", WANG)
     wang = person_by_name("王明")
-    # a project still in progress: its roles are the firm's to change (issue 13 locks those of a completed one)
+    # a project still in progress: its roles are the firm's to change (those of a completed one are locked)
     firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")], completed_on=""))
     project = db.session.scalar(select(Project))
 
@@ -149,7 +149,7 @@ def test_the_project_list_pages_sorts_and_filters(firm):
 
 
 def test_a_completed_project_keeps_its_dates_location_and_roles_and_the_rest_stays_correctable(firm, lin):
-    """Issue 13 item 4: moving a completed project's deadline turned it from late to on time; clearing its roles
+    """Moving a completed project's deadline turned it from late to on time; clearing its roles
     raised a person's first-pass rate. Once completed, those are a correction the regulator accepts."""
     firm.post("/practitioner/projects/new", data=project_form([(lin.id, "responsible_manager")]))
     project = db.session.scalar(select(Project))

@@ -55,7 +55,7 @@ def test_each_staff_error_shows_beside_its_field_and_nothing_is_saved(firm, data
     page = firm.post("/practitioner/staff", data={"title": "", **data}).get_data(as_text=True)
     assert any(message in e for e in errors_of(page, field)), errors_of(page, field)
     assert count(Person) == 0 and count(Employment) == 0 and count(Invitation) == 0
-    if data["id_number"]:  # the typed number is kept in its field, to be corrected (issue 12.6), and only there
+    if data["id_number"]:  # the typed number is kept in its field, to be corrected, and only there
         assert page.count(data["id_number"]) == 1 and f'value="{data["id_number"]}"' in page
 
 
@@ -208,7 +208,7 @@ def test_the_firm_records_that_a_person_left(firm):
 
 
 def test_an_invitation_stops_working_once_the_firm_ends_the_employment(app, firm):
-    """Issue 13.10: a code handed to someone who then left must not open an account for them."""
+    """A code handed to someone who then left must not open an account for them."""
     hire(firm, "林海燕", LIN)
     person = person_by_name("林海燕")
     code = shown_code(firm.post(f"/practitioner/staff/{person.id}/invitation").get_data(as_text=True))
@@ -218,7 +218,7 @@ def test_an_invitation_stops_working_once_the_firm_ends_the_employment(app, firm
     assert count(Account) == 1  # only the firm's
 
 def test_the_firm_states_the_day_a_person_left_and_the_day_it_entered_it_is_kept(firm):
-    """Issue 14.6: a departure dated in the future, or before the person joined, is refused and changes nothing;
+    """A departure dated in the future, or before the person joined, is refused and changes nothing;
     a stated day is kept beside the day it was entered."""
     hire(firm, "王明", WANG)
     person = person_by_name("王明")  # joined on the pinned today, 2026-11-26

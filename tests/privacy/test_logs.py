@@ -1,4 +1,4 @@
-"""Issue 8, item 5: logs. With every logger of the app at DEBUG (SQL statements and their parameters included),
+"""Logs. With every logger of the app at DEBUG (SQL statements and their parameters included),
 captured by pytest and by a real file handler, and by gunicorn's access and error logs when the app is served:
 wrong passwords, a registration, a staff member added and an invitation redeemed with ID numbers, a regulator's
 lookups by full number and a reveal, visitors typing full numbers into search boxes and URLs, and a forced

@@ -1,4 +1,4 @@
-"""Issue 8, item 5: every public surface holds no full ID number, no hidden birth date of one, no complainant
+"""Every public surface holds no full ID number, no hidden birth date of one, no complainant
 and no firm's contact phone. A crawl in both languages follows every link from the home page and from search
 and API answers, and visits every GET route of the URL map with every real parameter (so a new route cannot
 be forgotten); the public export and the open-data downloads are scanned too."""

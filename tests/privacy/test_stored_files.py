@@ -1,4 +1,4 @@
-"""Issue 8, item 5: what the app writes to disk. Every file of the Whoosh index (raw bytes, every zlib stream in
+"""What the app writes to disk. Every file of the Whoosh index (raw bytes, every zlib stream in
 them inflated, and every stored field and term read back through Whoosh), the PostgreSQL search table, and the
 SQLite database file with its write-ahead log, and every row of every table read back (on either database),
 hold no full ID number and no hidden birth date of one (the index: no complainant and no contact phone either;

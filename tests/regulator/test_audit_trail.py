@@ -64,7 +64,7 @@ RAW_CODES = ["penalty_imported", "unit_id", "authority_division_code", "ban_life
 
 
 def test_the_trail_speaks_the_readers_language_never_raw_codes(as_qingdao, db, world):
-    """Issue 12.9: the imported penalty's event, fields and values in words: 罚款, 否, the firm's name."""
+    """The imported penalty's event, fields and values in words: 罚款, 否, the firm's name."""
     page = as_qingdao.get(f"/regulator/audit/penalty/{world.qd.penalty}").get_data(as_text=True)
     assert "通过导入创建" in page and "处罚类别" in page and "罚款" in page and "终身禁止从业" in page
     assert "<td>否</td>" in page and "一般" in page and "青岛环境修复有限公司" in page and "北京时间" in page

@@ -1,4 +1,4 @@
-"""Issue 13 item 1: a firm cannot choose its regulator. A complaint stays with the authority that received it, a
+"""A firm cannot choose its regulator. A complaint stays with the authority that received it, a
 review with the authority that recorded it; a project's location is fixed once an authority has recorded anything
 on it; a firm that moves stays visible to the authorities whose records it has. Each attack of the issue, replayed."""
 from datetime import date

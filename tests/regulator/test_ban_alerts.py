@@ -1,4 +1,4 @@
-"""Issue 12 item 4: a project that started during a ban, which the forms refuse, is kept when it arrives by import
+"""A project that started during a ban, which the forms refuse, is kept when it arrives by import
 and is listed on the desk of the regulator competent for the project's location, as an alert."""
 from sqlalchemy import select
 

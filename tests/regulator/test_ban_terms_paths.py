@@ -1,5 +1,5 @@
 """The form and the import refuse the same bans with the same message naming Soil Law art. 90, and the form
-proposes a person's ten-year term (issue 14, item 2)."""
+proposes a person's ten-year term."""
 import pytest
 from sqlalchemy import select
 

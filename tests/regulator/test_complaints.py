@@ -52,7 +52,7 @@ def test_received_to_verifying_to_substantiated_becomes_public_without_the_compl
     assert "举报核查状态已更新为：属实。" in page and "核查已经完成，结论不能再更改。" in page
     complaint = _db.session.get(Complaint, complaint_id)
     assert (complaint.status, complaint.finding, complaint.verified_on) == ("substantiated", FINDING, date(2026, 11, 25))
-    # imported without a receiving authority, it stays with the project's location (issue 13: never the verifier's)
+    # imported without a receiving authority, it stays with the project's location (never the verifier's)
     assert (complaint.authority, complaint.authority_division_code) == ("青岛市生态环境局", "370211")
     assert complaint_id in public_complaint_ids()
     exported = "\n".join(export_jsonl(public=True))

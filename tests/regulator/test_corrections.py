@@ -1,4 +1,4 @@
-"""Issue 13 item 4: after-the-fact edits rewrote public rates (a completed project's deadline moved from late to on
+"""After-the-fact edits rewrote public rates (a completed project's deadline moved from late to on
 time). Locked history now changes only by a correction request the competent regulator accepts; the public page
 then says the record was corrected, and when."""
 from datetime import date

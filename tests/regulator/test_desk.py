@@ -19,7 +19,7 @@ def header(client) -> str:
 
 
 def test_the_header_does_not_repeat_an_authority_that_is_also_the_display_name(client, db, world):
-    """Issue 12.10: not "苏州市生态环境局 · 苏州市生态环境局"."""
+    """Not "苏州市生态环境局 · 苏州市生态环境局"."""
     create_regulator(SYSTEM, username="suzhou-bureau", display_name="苏州市生态环境局", division_code="320500",
                      authority_name="苏州市生态环境局", password=PASSWORD)
     login(client, "suzhou-bureau")
@@ -34,7 +34,7 @@ def test_the_header_names_an_official_and_the_authority(as_qingdao, world):
 
 def test_the_work_queue_lists_complaints_by_days_left_unreviewed_projects_and_repair_applications(as_qingdao, db,
                                                                                                  world):
-    """Issue 12.10: the desk says what waits, most urgent first, for the jurisdiction only."""
+    """The desk says what waits, most urgent first, for the jurisdiction only."""
     qingdao_firm = db.session.get(Unit, world.qd.unit).uscc
     f.create(f.complaint_record("青岛-P1", "青岛-C0", received_on="2026-09-01", authority=None,
                                 authority_division_code=None),
@@ -77,7 +77,7 @@ def section(page: str, element_id: str) -> str:
 
 
 def test_a_change_of_basic_information_entered_late_shows_on_the_firms_regulators_desk(as_qingdao, db, world):
-    """Issue 14.6: entered more than twenty working days after it happened, by the holiday calendar."""
+    """Entered more than twenty working days after it happened, by the holiday calendar."""
     unit = db.session.get(Unit, world.qd.unit)
     firm = Actor(account_id=None, label="firm", role="unit", unit_id=unit.id)
 
@@ -109,7 +109,7 @@ def test_a_change_of_basic_information_entered_late_shows_on_the_firms_regulator
 
 
 def test_the_regulator_sees_a_firms_cessation_on_its_page_and_in_its_audit_trail(as_qingdao, db, world):
-    """Issue 14.6: the declaration is audited and the firm's regulator sees it, with the date."""
+    """The declaration is audited and the firm's regulator sees it, with the date."""
     unit = db.session.get(Unit, world.qd.unit)
     declare_ceased(Actor(account_id=None, label="firm", role="unit", unit_id=unit.id), unit.id, date(2026, 11, 20))
     page = as_qingdao.get(f"/regulator/units/{unit.id}").get_data(as_text=True)

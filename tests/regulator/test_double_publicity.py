@@ -1,4 +1,4 @@
-"""Issue 14, item 3: every double-publicity field of a decision is stored as decided (a later rename changes
+"""Every double-publicity field of a decision is stored as decided (a later rename changes
 nothing published) and shown on the public page, in the API (PenaltySchema, listed in the OpenAPI document)
 and in both open-data formats."""
 import csv

@@ -1,4 +1,4 @@
-"""Issue 14, items 3 and 4 on the regulator's form: a new decision needs every double-publicity field (the
+"""On the regulator's form, a new decision needs every double-publicity field (the
 exchange format keeps them optional); the form prefills what the authority's records give; the regulator sees
 which kind or severity set the publicity period, before recording (the preview) and after (the penalty page)."""
 from sqlalchemy import func, select

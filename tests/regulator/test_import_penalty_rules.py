@@ -1,4 +1,4 @@
-"""Issue 14, item 1: the import applies the form's publicity and repair rules, with the same messages, and a
+"""The import applies the form's publicity and repair rules, with the same messages, and a
 repair is a fact an import may add but never erase."""
 from datetime import date
 

@@ -191,7 +191,7 @@ def test_the_regulator_sees_the_publicity_end_before_recording(as_qingdao, db, w
 
 
 def test_a_penalty_only_on_a_party_registered_or_working_in_the_jurisdiction(as_qingdao, db, world):
-    """Issue 12.10: Qingdao looked up a Hefei person and was offered a penalty; the firm and person of Hefei
+    """Qingdao looked up a Hefei person and was offered a penalty; the firm and person of Hefei
     are refused by the service, beside the field, and nothing is saved; the lookup itself stays audited."""
     lookup = as_qingdao.post("/regulator/persons/lookup", data={"id_number": HF_ID}).get_data(as_text=True)
     assert "合肥工程师" in lookup and "对该个人登记行政处罚" not in lookup

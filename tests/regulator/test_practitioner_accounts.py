@@ -1,4 +1,4 @@
-"""Issue 13.5 (accounts): the national administrator resets a firm's or a person's sign-in (a one-time password
+"""Accounts: the national administrator resets a firm's or a person's sign-in (a one-time password
 that opens only the password change page), suspends and reinstates the account, on the page and with
 `flask accounts`; each is audited with its reason, and nobody else may do it."""
 import re

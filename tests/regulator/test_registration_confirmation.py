@@ -1,4 +1,4 @@
-"""Issue 13 item 5 (registration): anyone could register any valid, unregistered credit code under any name,
+"""Registration: anyone could register any valid, unregistered credit code under any name,
 and the real firm was then refused. Now a self-registration is public at once but marked 单位自主填报，尚未核验
 until the firm's regulator confirms it; the regulator lists unconfirmed registrations, may suspend one and hand it
 to the rightful firm after checking its licence, with a reason, audited; `flask accounts` does the same."""

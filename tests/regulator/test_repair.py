@@ -1,4 +1,4 @@
-"""Credit repair as an application (issue 12, item 7): the regulator records the date applied, the grounds
+"""Credit repair as an application: the regulator records the date applied, the grounds
 and the materials received, sees exactly what will leave the public view, and grants or refuses with a
 reason; every application and decision is kept and audited; the desk's queue lists those pending."""
 from datetime import date

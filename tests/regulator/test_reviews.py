@@ -56,7 +56,7 @@ def test_the_regulator_records_round_one_and_the_firms_rate_follows_at_once(as_q
 
 
 def test_the_form_offers_only_the_report_types_of_the_projects_category(as_qingdao, db, world, construction):
-    """Issue 12.10: a remediation construction is judged by its effect report, never an investigation report."""
+    """A remediation construction is judged by its effect report, never an investigation report."""
     page = as_qingdao.get(f"/regulator/projects/{construction}").get_data(as_text=True)
     assert 'value="remediation_effect_report"' in page
     assert 'value="investigation_report"' not in page and 'value="risk_assessment_report"' not in page

@@ -1,4 +1,4 @@
-"""Special numeric strings in every numeric parameter (issue 13, items 8–9): refused with a message, never a
+"""Special numeric strings in every numeric parameter: refused with a message, never a
 500; an amount is stored only when finite, non-negative and fitting its column, by the form, the service and
 the import alike; and the API emits only strict JSON."""
 import json

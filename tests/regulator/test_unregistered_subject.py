@@ -1,6 +1,6 @@
 """Soil Law art. 90 reaches a firm and its directly responsible persons whether or not they registered: the
 penalty form creates the party from the decision, the public sees it only through the penalty, marked as not
-registered, and a later registration claims the record instead of duplicating it (issue 14 item 5)."""
+registered, and a later registration claims the record instead of duplicating it."""
 from datetime import date
 
 from sqlalchemy import func, select

@@ -1,4 +1,4 @@
-"""Issue 13 items 2 and 3: a withheld firm is named nowhere, not even through its staff; a firm's withhold covers
+"""A withheld firm is named nowhere, not even through its staff; a firm's withhold covers
 its basic information and the withholding authority's own records, never another authority's; a withhold can be
 lifted, with a reason, audited. Each attack of the issue, replayed."""
 import pytest
@@ -73,7 +73,7 @@ def test_the_sql_clauses_agree_with_the_rule_record_by_record(db, world, distric
                                                 covered_by_firm_withhold=covered), project.ref
 
 
-# ---- item 3: a neighbour's withhold hides only its own records -----------------------------------------------
+# ---- a neighbour's withhold hides only its own records -----------------------------------------------
 
 def test_a_district_withholding_the_firm_leaves_the_citys_project_and_review_public(client, db, world, district,
                                                                                    city_project):
@@ -127,7 +127,7 @@ def test_a_withhold_is_lifted_with_a_reason_and_audited(client, db, world):
     assert again.status_code == 400 and "该记录没有标记为不予公开" in again.get_data(as_text=True)
 
 
-# ---- item 2: a withheld firm is named nowhere, not even through its staff -----------------------------------
+# ---- a withheld firm is named nowhere, not even through its staff -----------------------------------
 
 @pytest.fixture
 def withheld_firm(db, world, district):

@@ -1,4 +1,4 @@
-"""Soil Law art. 90 on practice bans, hand-computed (issue 14, item 2)."""
+"""Soil Law art. 90 on practice bans, hand-computed."""
 from datetime import date
 
 import pytest

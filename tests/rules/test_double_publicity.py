@@ -1,4 +1,4 @@
-"""Issue 14, item 3: the fields the double-publicity template requires of a new decision (measures.md,
+"""The fields the double-publicity template requires of a new decision (measures.md,
 "Administrative penalty record fields"), asked all at once, each named."""
 from decimal import Decimal
 

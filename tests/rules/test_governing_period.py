@@ -1,4 +1,4 @@
-"""Issue 14, item 4: several penalty kinds in one decision: the longest period applies (measures.md, "Credit
+"""Several penalty kinds in one decision: the longest period applies (measures.md, "Credit
 repair"). Each kind takes the stated severity's period or that of the severity it implies (a practice ban is
 serious, Soil Law art. 90), and the longest governs. Hand-computed cases."""
 from datetime import date

@@ -1,4 +1,4 @@
-"""Normalization (issue 12.6) and invisible characters (issue 13.10): one rule each, and the import refuses
+"""Normalization and invisible characters: one rule each, and the import refuses
 with the same message as the form's service."""
 import pytest
 from hypothesis import given

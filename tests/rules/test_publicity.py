@@ -98,7 +98,7 @@ def test_a_penalty_is_never_public_after_its_end(decided, offset):
                                  non_disclosed=False, today=day)
 
 
-# Issue 14, item 7: one rule states the bounds, and both are inclusive. Hand-computed: ordinary, decided
+# One rule states the bounds, and both are inclusive. Hand-computed: ordinary, decided
 # 2026-05-31 (rule since 2026-04-01, 3 to 12 months): repair from 2026-08-31, public through 2027-05-31.
 WINDOW_CASE = ("ordinary", date(2026, 5, 31))
 

@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlalchemy import func, select, update
 
-import registry.search
+import registry.search.postgres_backend
 
 from registry.access import SYSTEM
 from registry.clock import today
@@ -63,10 +63,10 @@ def test_reindex_numbers_every_document_afresh_and_answers_the_same(app, runner,
 
 def test_a_search_during_a_reindex_is_answered_without_waiting_and_a_change_made_meanwhile_survives_the_swap(
         app, registry_data, monkeypatch):
-    """Issue 15 item 4: the rebuild is held half-way through its documents (a real rebuild, paused where a large
+    """The rebuild is held half-way through its documents (a real rebuild, paused where a large
     one spends its minutes); meanwhile a search and a write each finish at once, and the swap keeps the write."""
     halfway, resume, finished = threading.Event(), threading.Event(), {}
-    every_document = registry.search.all_documents
+    every_document = registry.search.postgres_backend.all_documents
 
     def documents_paused_halfway(session, day):
         for number, document in enumerate(every_document(session, day)):
@@ -84,7 +84,7 @@ def test_a_search_during_a_reindex_is_answered_without_waiting_and_a_change_made
         db.session.execute(update(Unit).where(Unit.uscc == SUJING).values(name="江苏新净化环保科技有限公司"))
         enqueue_for_index("unit", unit_id(SUJING))
 
-    monkeypatch.setattr(registry.search, "all_documents", documents_paused_halfway)
+    monkeypatch.setattr(registry.search.postgres_backend, "all_documents", documents_paused_halfway)
     rebuilding = threading.Thread(target=reindex)
     rebuilding.start()
     try:

@@ -224,10 +224,10 @@ def test_a_project_beyond_the_folded_hundred_is_found_by_its_exact_reference(cli
 
 
 def test_a_bulk_change_is_drained_batch_after_batch(monkeypatch, registry_data):
-    import registry.search
+    import registry.search.outbox
 
     firm_names("苏净")
-    monkeypatch.setattr(registry.search, "DRAIN_BATCH", 2)
+    monkeypatch.setattr(registry.search.outbox, "DRAIN_BATCH", 2)
     create(*[unit_record(make_uscc("330100", 400 + n), name=f"杭州批量导入{n}号环境有限公司", division_code="330106")
              for n in range(5)])
     assert outbox_rows() == 0

@@ -72,7 +72,7 @@ def cast(app, db, world):
 
 
 def deadline_correction(db, ids) -> int:
-    """A firm's pending request to move its reviewed project's contract deadline (issue 13's locked history)."""
+    """A firm's pending request to move its reviewed project's contract deadline (a completed project's history is locked)."""
     from datetime import timedelta
 
     from registry.access import Actor

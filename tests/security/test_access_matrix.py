@@ -1,4 +1,4 @@
-"""Issue 8 item 1: every route of the URL map against every role, GET and POST, with real records of firm A and
+"""Every route of the URL map against every role, GET and POST, with real records of firm A and
 province X in each URL and form. A route missing from the table fails the test; a refused request gets no 2xx,
 changes nothing and leaves an audit event where the app audits denials; tampered form fields are ignored or
 refused."""
@@ -309,7 +309,7 @@ def leaks_in(cell: Cell, text: str) -> list[str]:
     """Firm A's person's full number only on regulator X's audited reveal; firm A's complainant only to
     regulator X; firm B's person's number nowhere; firm A's staff never on another firm's or province's back office."""
     found = []
-    if cell.method == "POST":  # a form keeps the number its sender just typed, in its own field (issue 12.6)
+    if cell.method == "POST":  # a form keeps the number its sender just typed, in its own field
         text = re.sub(rf'<input[^>]* name="id_number"[^>]* value="{QD_ID}"[^>]*>', "", text)
     if HF_ID in text:
         found.append("firm B's full ID number")
@@ -401,7 +401,7 @@ def test_the_mirror_firm_a_and_regulator_x_reach_nothing_of_firm_b_or_province_y
 
 
 
-# -- issue 13: the matrix checks records as they stand; these move them first ---------------------------------
+# -- authority follows the record: the matrix checks records as they stand; these move them first ------------
 
 def test_a_project_moved_after_a_record_stays_with_the_authorities_that_made_its_records(db, cast):
     """Firm A's project is moved into province Y after X received a complaint and recorded a review (by the

@@ -1,4 +1,4 @@
-"""Issue 8 item 3: requests and responses. A POST without its CSRF token is refused on every state-changing route
+"""Requests and responses. A POST without its CSRF token is refused on every state-changing route
 of the URL map and writes nothing; every response (pages, redirects, refusals, errors, the API, static files)
 carries the security headers; back-office pages are never stored by a cache; hostile names are escaped on
 every page that shows them; an unexpected exception shows a generic page with an error id and no traceback."""

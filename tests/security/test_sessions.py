@@ -1,4 +1,4 @@
-"""Issue 8 item 2 (ASVS 4.0.3 chapters 2 and 3): the password policy on every path that sets a password, the
+"""ASVS 4.0.3 chapters 2 and 3: the password policy on every path that sets a password, the
 lockout shared by separate app instances through the database, a new session on sign-in, old cookies refused
 after logout and password change for firms and persons too, and production cookies Secure, HttpOnly and
 SameSite=Lax. (Tested elsewhere and not repeated: five failures lock an account, a regulator's replayed cookie
