@@ -1,11 +1,11 @@
 """The public site and the public JSON API: reads only (except the complaint form)."""
 from flask import Flask
 
+from public_portal.api import api
+from public_portal.views import bp
+
 
 def register_portal(app: Flask) -> None:
     """Mount the public pages and the public API on the app."""
-    from public_portal.api import api
-    from public_portal.views import bp
-
     app.register_blueprint(bp)
     app.register_blueprint(api)

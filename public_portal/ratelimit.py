@@ -13,6 +13,7 @@ from collections import defaultdict, deque
 from flask import current_app, request
 
 from registry.errors import error_response
+from registry.i18n import current_locale
 
 WINDOW_SECONDS = 60.0
 LIMITED_ENDPOINTS = {"portal.search", "portal.similar", "api.units", "api.persons", "api.projects"}
@@ -50,8 +51,6 @@ def limit_searches():
     key = current_app.extensions["id_vault"].keyed_hash(f"search:{request.remote_addr or 'unknown'}")
     if window.allow(key, current_app.config["SEARCH_REQUESTS_PER_ADDRESS_PER_MINUTE"]):
         return None
-    from registry.i18n import current_locale
-
     message = "too many searches from your address; please wait a minute" if current_locale() == "en" \
         else "您的查询过于频繁，请一分钟后再试"
     response, status = error_response(429, message)

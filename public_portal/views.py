@@ -31,14 +31,8 @@ CSV_KIND_LABELS = {
 
 @bp.context_processor
 def portal_helpers():
-    """Helpers for the portal's templates: links to other pages of a list, today's date, CSV labels."""
-
-    def portal_page_url(number: int) -> str:
-        """The URL of this list's page `number`, keeping every other parameter."""
-        args = {**request.args.to_dict(), **(request.view_args or {}), "page": number}
-        return url_for(request.endpoint, **args)
-
-    return {"portal_page_url": portal_page_url, "today_iso": lambda: today().isoformat(),
+    """Helpers for the portal's templates: today's date, the list separator, CSV labels."""
+    return {"today_iso": lambda: today().isoformat(),
             "list_separator": lambda: ", " if current_locale() == "en" else "、",
             "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind)}
 

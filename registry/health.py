@@ -11,6 +11,8 @@ from flask import Flask, current_app, request
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from registry.errors import error_response
+from registry.extensions import db
+from registry.keys import keys_match
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +23,6 @@ def init_health(app: Flask) -> None:
 
 
 def healthz():
-    from registry.extensions import db
-    from registry.keys import keys_match
-
     headers = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
     try:
         with db.engine.connect() as connection:

@@ -21,6 +21,9 @@ from flask import Flask
 from sqlalchemy import inspect, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from registry.errors import error_response
+from registry.extensions import db
+from registry.i18n import current_locale
 from registry.models import KeyFingerprint, Person
 from registry.rules.errors import RuleViolation
 from registry.vault import IdNumberVault
@@ -95,8 +98,6 @@ def create_secret_file(path: Path) -> bytes:
 def settle_keys(app: Flask) -> None:
     """Complete the app's keys and hold them against the database's fingerprints: generate a missing key only
     while the database holds no record, record the fingerprints on first start, refuse other keys."""
-    from registry.extensions import db
-
     instance = Path(app.instance_path)
     missing = [name for name in KEY_FILES if not app.config.get(name)]
     with app.app_context():
@@ -132,9 +133,6 @@ def _settle(app: Flask, engine, instance: Path, missing: list[str]) -> None:
 def unreadable_number(error: InvalidTag):
     """A stored number this key cannot decrypt (written by a server that held another key): a 409 saying what to
     do, never a 500."""
-    from registry.errors import error_response
-    from registry.i18n import current_locale
-
     log.warning("an ID number could not be decrypted with this server's key: run flask registry check-keys")
     return error_response(409, UNREADABLE.message(current_locale()))
 

@@ -151,9 +151,13 @@ SLOW_FOLDERS = {"fuzz", "durability", "browser", "privacy", "deploy"}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every test of a slow folder, and every real-browser journey, as `slow`."""
+    """Mark every test of a slow folder, and every real-browser journey, as `slow`; skip the `sqlite_only` tests,
+    saying why, on PostgreSQL."""
     tests_root = Path(__file__).parent
     for item in items:
         parts = Path(item.fspath).relative_to(tests_root).parts
         if parts[0] in SLOW_FOLDERS or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+        sqlite_only = item.get_closest_marker("sqlite_only")
+        if sqlite_only and POSTGRES_URL:
+            item.add_marker(pytest.mark.skip(reason=sqlite_only.kwargs.get("reason", "SQLite behaviour")))

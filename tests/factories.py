@@ -1,6 +1,7 @@
-"""Factories for test records, built through the exchange-format import (the same path as a bulk load).
+"""Factories for test records, built through the exchange-format import (the same path as a bulk load), and
+the one way a test signs in.
 
-Each `*_record` returns a dict in the exchange format; `create(app, *records)` imports them. Check characters
+Each `*_record` returns a dict in the exchange format; `create(*records)` imports them. Check characters
 are computed, so every generated ID number and credit code is valid.
 """
 import itertools
@@ -139,3 +140,12 @@ def complaint_record(project_ref: str, ref: str | None = None, status: str = "re
 def create(*records: dict):
     """Import the records (inside an app context) and return the import report."""
     return import_records(SYSTEM, list(records))
+
+
+def login(client, username: str, password: str, *, refused: bool = False):
+    """Sign in through the form, as a person would, and check the answer: a redirect (to the account's home or
+    to the second step), or with `refused=True` the form again. Returns the response."""
+    response = client.post("/login", data={"username": username, "password": password})
+    expected = 200 if refused else 302
+    assert response.status_code == expected, (username, response.status_code, response.get_data(as_text=True)[:600])
+    return response

@@ -12,7 +12,7 @@ from registry.access import SYSTEM
 from registry.extensions import db as _db
 from registry.models import AuditEvent, LoginAttempt, Unit
 from registry.services.accounts import create_account
-from tests.factories import create, unit_record
+from tests.factories import create, login, unit_record
 
 PASSWORD = "correct horse battery"
 
@@ -23,49 +23,46 @@ def regulator(app):
                           division_code="370200", authority_name="青岛市生态环境局")
 
 
-def sign_in(client, username="qingdao", password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
-
-
 def test_a_regulator_signs_in_and_lands_on_the_desk(client, regulator):
-    response = sign_in(client)
+    response = login(client, "qingdao", PASSWORD)
     assert response.status_code == 302 and response.headers["Location"].endswith("/regulator/")
 
 
 def test_a_wrong_password_says_so_in_chinese_and_is_audited(client, regulator, db):
-    page = sign_in(client, password="wrong password!").get_data(as_text=True)
+    page = login(client, "qingdao", "wrong password!", refused=True).get_data(as_text=True)
     assert "用户名或密码错误" in page
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "login_failed")) == 1
 
 
 def test_five_failures_in_fifteen_minutes_lock_the_account_even_for_the_right_password(client, regulator, db):
     for _ in range(5):
-        sign_in(client, password="wrong password!")
-    page = sign_in(client).get_data(as_text=True)
+        login(client, "qingdao", "wrong password!", refused=True)
+    page = login(client, "qingdao", PASSWORD, refused=True).get_data(as_text=True)
     assert "失败次数过多" in page
     assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 6
 
 
 def test_a_password_typed_into_the_username_box_is_kept_nowhere(client, regulator, db):
     for _ in range(6):
-        sign_in(client, username=PASSWORD, password="x")
+        login(client, PASSWORD, "x", refused=True)
     kept = [row.username for row in db.session.scalars(select(LoginAttempt))]
     kept += [event.actor for event in db.session.scalars(select(AuditEvent))]
     assert len(kept) == 13 and all(PASSWORD not in text for text in kept)
-    assert "失败次数过多" in sign_in(client, username=PASSWORD, password="x").get_data(as_text=True)
-    assert "qingdao" not in sign_in(client).get_data(as_text=True)  # the real account is not locked by it
+    assert "失败次数过多" in login(client, PASSWORD, "x", refused=True).get_data(as_text=True)
+    login(client, "qingdao", PASSWORD)  # the real account is not locked by it
 
 
 def test_the_lockout_is_counted_in_the_database_across_clients(app, regulator):
     for _ in range(5):
-        sign_in(app.test_client(), password="wrong password!")  # a fresh client each time, like separate workers
-    assert "失败次数过多" in sign_in(app.test_client()).get_data(as_text=True)
+        # a fresh client each time, like separate workers
+        login(app.test_client(), "qingdao", "wrong password!", refused=True)
+    assert "失败次数过多" in login(app.test_client(), "qingdao", PASSWORD, refused=True).get_data(as_text=True)
 
 
 def test_logout_ends_every_session_including_a_replayed_cookie(app, regulator):
     first, second = app.test_client(), app.test_client()
-    sign_in(first)
-    sign_in(second)
+    login(first, "qingdao", PASSWORD)
+    login(second, "qingdao", PASSWORD)
     stolen = first.get_cookie("session").value
     first.post("/logout")
     replay = app.test_client()
@@ -76,26 +73,26 @@ def test_logout_ends_every_session_including_a_replayed_cookie(app, regulator):
 
 def test_password_change_ends_other_sessions_and_keeps_this_one(app, regulator):
     mine, other = app.test_client(), app.test_client()
-    sign_in(mine)
-    sign_in(other)
+    login(mine, "qingdao", PASSWORD)
+    login(other, "qingdao", PASSWORD)
     response = mine.post("/account/password", data={"current_password": PASSWORD, "new_password": "a new long passphrase",
                                                     "confirm": "a new long passphrase"})
     assert response.status_code == 302
     assert mine.get("/regulator/").status_code == 200
     assert other.get("/regulator/").status_code == 302
-    assert sign_in(app.test_client(), password="a new long passphrase").status_code == 302
+    login(app.test_client(), "qingdao", "a new long passphrase")
 
 
 def test_password_change_refuses_a_weak_password_beside_its_field(client, regulator):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     page = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "password1234",
                                                    "confirm": "password1234"}).get_data(as_text=True)
     assert "该密码过于常见" in page
-    assert sign_in(client.application.test_client()).status_code == 302  # the old password still works
+    login(client.application.test_client(), "qingdao", PASSWORD)  # the old password still works
 
 
 def test_a_regulator_is_signed_out_after_thirty_idle_minutes(client, regulator):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     assert client.get("/regulator/").status_code == 200
     with client.session_transaction() as session:
         session["last_seen"] = time.time() - 31 * 60
@@ -107,7 +104,7 @@ def test_a_regulator_is_signed_out_after_thirty_idle_minutes(client, regulator):
 def test_sign_in_starts_the_idle_clock_so_a_replayed_sign_in_cookie_times_out(app, regulator):
     """The cookie set at sign-in carried no last_seen, and a missing value counted as now."""
     client = app.test_client()
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     with client.session_transaction() as session:
         signed_in_at = session["last_seen"]
     assert time.time() - signed_in_at < 60
@@ -122,7 +119,7 @@ def test_sign_in_starts_the_idle_clock_so_a_replayed_sign_in_cookie_times_out(ap
 
 def test_a_signed_in_session_without_last_seen_is_refused(app, regulator, db):
     client = app.test_client()
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     with client.session_transaction() as session:
         del session["last_seen"]
     response = client.get("/regulator/")
@@ -133,7 +130,7 @@ def test_a_signed_in_session_without_last_seen_is_refused(app, regulator, db):
 def test_wrong_current_passwords_count_towards_the_lockout_and_are_audited(app, regulator, db):
     """20 wrong current passwords were all accepted as attempts, and then the right one worked."""
     client = app.test_client()
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     wrong = {"current_password": "not my password", "new_password": "a new long passphrase",
              "confirm": "a new long passphrase"}
     for _ in range(5):
@@ -145,12 +142,13 @@ def test_wrong_current_passwords_count_towards_the_lockout_and_are_audited(app, 
     actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
     assert actions.count("password_change_failed") == 5 and actions.count("password_change_refused_locked") == 1
     assert "password_changed" not in actions
-    assert "失败次数过多" in sign_in(app.test_client()).get_data(as_text=True)  # the sign-in lockout is the same one
+    locked = login(app.test_client(), "qingdao", PASSWORD, refused=True)
+    assert "失败次数过多" in locked.get_data(as_text=True)  # the sign-in lockout is the same one
 
 
 def test_a_password_change_is_audited_and_counts_as_a_success(client, regulator, db):
-    sign_in(client)
-    sign_in(client.application.test_client(), password="wrong password!")
+    login(client, "qingdao", PASSWORD)
+    login(client.application.test_client(), "qingdao", "wrong password!", refused=True)
     client.post("/account/password", data={"current_password": PASSWORD, "new_password": "a new long passphrase",
                                            "confirm": "a new long passphrase"})
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "password_changed"))
@@ -203,7 +201,7 @@ def test_security_headers(client):
 
 
 def test_pages_with_personal_data_are_not_cached(client, regulator):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     assert client.get("/regulator/").headers["Cache-Control"] == "no-store"
 
 

@@ -1,7 +1,6 @@
 """The foundation: migrations are the schema, SQLite is set up for durability, IDs are encrypted, the audit
 log is append-only, secrets are private, logs never hold a full ID number, a failed service writes nothing."""
 import logging
-import os
 import stat
 import threading
 
@@ -20,8 +19,6 @@ from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.audit import record_event
 from tests.factories import create, make_id_number, person_record, unit_record
-
-sqlite_only = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="SQLite behaviour")
 
 
 def test_models_and_migrations_agree(db):
@@ -45,7 +42,7 @@ def test_migration_on_a_database_with_data_keeps_it(app, db):
     assert db.session.scalar(select(Unit.name)) == "迁移测试单位"
 
 
-@sqlite_only
+@pytest.mark.sqlite_only(reason="SQLite's pragmas")
 def test_sqlite_connections_are_durable(db):
     with db.engine.connect() as connection:
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
@@ -64,7 +61,7 @@ def add_unit_after_reading(name: str):
     return unit.id
 
 
-@sqlite_only
+@pytest.mark.sqlite_only(reason="SQLite's BEGIN IMMEDIATE")
 def test_concurrent_writers_all_succeed_with_begin_immediate(app):
     """Eight threads write at once, each reading first: BEGIN IMMEDIATE queues them instead of failing them."""
     from registry.database import begin_write

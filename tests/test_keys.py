@@ -165,7 +165,7 @@ def test_revealing_a_number_written_under_another_key_says_what_to_do_instead_of
     person = db.session.scalar(select(Person))
     person.id_number_ciphertext = IdNumberVault(b"s" * 32).encrypt(NUMBER)  # as a second server with another key wrote it
     db.session.commit()
-    assert client.post("/login", data={"username": "qd-official", "password": PASSWORD}).status_code == 302
+    f.login(client, "qd-official", PASSWORD)
     response = client.post(f"/regulator/persons/{person.id}/reveal")
     assert response.status_code == 409
     assert "请系统管理员运行 flask registry check-keys" in response.get_data(as_text=True)

@@ -16,11 +16,18 @@ def translated(mo, message: str) -> str:
         return Translations(f).gettext(message)
 
 
-def test_missing_catalogues_are_compiled_when_the_app_starts(app_config):
-    compiled = [po.with_suffix(".mo") for directory in TRANSLATION_DIRECTORIES
-                for po in directory.glob("*/LC_MESSAGES/*.po")]
-    for mo in compiled:
-        mo.unlink(missing_ok=True)  # as after a fresh clone and `pip install -e .`
+def test_missing_catalogues_are_compiled_when_the_app_starts(app_config, tmp_path, monkeypatch):
+    """The package's catalogue folders, copied without their .mo files (as after a fresh clone and `pip install
+    -e .`): the app compiles them when it starts. (A copy, so that other test processes reading the package's
+    own .mo files at the same moment never find them gone.)"""
+    from registry import i18n
+
+    copies = [tmp_path / str(number) for number, _ in enumerate(TRANSLATION_DIRECTORIES)]
+    for directory, copy in zip(TRANSLATION_DIRECTORIES, copies):
+        shutil.copytree(directory, copy, ignore=shutil.ignore_patterns("*.mo", "*.mo.partial"))
+    compiled = [po.with_suffix(".mo") for copy in copies for po in copy.glob("*/LC_MESSAGES/*.po")]
+    assert len(compiled) == len(TRANSLATION_DIRECTORIES) and not any(mo.exists() for mo in compiled)
+    monkeypatch.setattr(i18n, "TRANSLATION_DIRECTORIES", copies)
     app = create_app(app_config)
     assert all(mo.exists() for mo in compiled)
     page = app.test_client().get("/").get_data(as_text=True)

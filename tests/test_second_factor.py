@@ -12,6 +12,7 @@ from registry.access import SYSTEM
 from registry.extensions import db as _db
 from registry.models import Account, AuditEvent, LoginAttempt, RecoveryCode
 from registry.services.accounts import create_account
+from tests.factories import login
 
 PASSWORD = "correct horse battery"
 
@@ -20,10 +21,6 @@ PASSWORD = "correct horse battery"
 def regulator(app):
     return create_account(SYSTEM, username="qingdao", password=PASSWORD, role="regulator", display_name="王监管",
                           division_code="370200", authority_name="青岛市生态环境局").id
-
-
-def sign_in(client, password=PASSWORD):
-    return client.post("/login", data={"username": "qingdao", "password": password})
 
 
 def code(secret: str, steps_ahead: int = 0) -> str:
@@ -44,7 +41,7 @@ def signed_in(client) -> bool:
 
 
 def test_enrolment_shows_an_svg_qr_code_and_ten_recovery_codes_kept_only_hashed(app, client, regulator, db):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     page = client.get("/account/two-factor").get_data(as_text=True)
     assert '<svg' in page and 'class="segno"' in page and "<script" not in page
     assert client.get("/account/two-factor").get_data(as_text=True).count(
@@ -60,7 +57,7 @@ def test_enrolment_shows_an_svg_qr_code_and_ten_recovery_codes_kept_only_hashed(
 
 
 def test_a_wrong_first_code_enrols_nothing(client, regulator, db):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     client.get("/account/two-factor")
     page = client.post("/account/two-factor", data={"code": "000000"}).get_data(as_text=True)
     assert "验证码不正确" in page
@@ -69,44 +66,45 @@ def test_a_wrong_first_code_enrols_nothing(client, regulator, db):
 
 
 def test_after_enrolment_the_password_alone_does_not_sign_in_and_a_code_does_once(app, client, regulator):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     secret, _ = enrol(client)
     client.post("/logout")
     browser = app.test_client()
-    response = sign_in(browser)
+    response = login(browser, "qingdao", PASSWORD)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login/code")
     assert not signed_in(browser)  # the password alone opens nothing
     later = code(secret, 1)
     assert browser.post("/login/code", data={"code": later}).status_code == 302
     assert signed_in(browser)
     replay = app.test_client()
-    sign_in(replay)
+    login(replay, "qingdao", PASSWORD)
     page = replay.post("/login/code", data={"code": later}).get_data(as_text=True)
     assert "验证码不正确或已使用" in page and not signed_in(replay)  # the same code, a second time
 
 
 def test_a_recovery_code_signs_in_once(app, client, regulator, db):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     _, recovery = enrol(client)
     first = app.test_client()
-    sign_in(first)
+    login(first, "qingdao", PASSWORD)
     assert first.post("/login/code", data={"code": recovery[3].upper().replace("-", " ")}).status_code == 302
     assert signed_in(first)
     again = app.test_client()
-    sign_in(again)
+    login(again, "qingdao", PASSWORD)
     assert again.post("/login/code", data={"code": recovery[3]}).status_code == 400
     assert not signed_in(again)
     assert db.session.scalar(select(func.count()).select_from(RecoveryCode).where(RecoveryCode.used_at.is_(None))) == 9
 
 
 def test_wrong_codes_count_towards_the_lockout_and_a_right_password_does_not_reset_it(app, client, regulator, db):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     secret, _ = enrol(client)
     guesser = app.test_client()
     for attempt in range(5):
-        sign_in(guesser)  # the right password each time: it must not clear the failures
+        login(guesser, "qingdao", PASSWORD)  # the right password each time: it must not clear the failures
         assert guesser.post("/login/code", data={"code": f"{123450 + attempt}"}).status_code == 400
-    assert "失败次数过多" in sign_in(guesser).get_data(as_text=True)  # the lock holds at the password step
+    locked = login(guesser, "qingdao", PASSWORD, refused=True)
+    assert "失败次数过多" in locked.get_data(as_text=True)  # the lock holds at the password step
     page = guesser.post("/login/code", data={"code": code(secret, 1)}).get_data(as_text=True)
     assert "失败次数过多" in page and not signed_in(guesser)  # and at the code step, even for the right code
     # five wrong codes, then the password and the right code each refused by the lock
@@ -114,12 +112,12 @@ def test_wrong_codes_count_towards_the_lockout_and_a_right_password_does_not_res
 
 
 def test_the_code_step_expires_and_needs_the_password_first(app, client, regulator):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     secret, _ = enrol(client)
     browser = app.test_client()
     assert browser.post("/login/code", data={"code": code(secret, 1)}).status_code == 302  # no password yet
     assert not signed_in(browser)
-    sign_in(browser)
+    login(browser, "qingdao", PASSWORD)
     with browser.session_transaction() as session:
         session["second_factor_pending"][2] -= 6 * 60
         session.modified = True
@@ -129,7 +127,7 @@ def test_the_code_step_expires_and_needs_the_password_first(app, client, regulat
 
 def test_when_required_a_regulator_without_a_second_factor_reaches_only_its_enrolment(app, client, regulator):
     app.config["SECOND_FACTOR_REQUIRED"] = True  # what REGISTRY_PRODUCTION=1 sets
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     response = client.get("/regulator/projects")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/two-factor")
     enrol(client)
@@ -150,19 +148,19 @@ def test_production_requires_the_second_factor(monkeypatch, tmp_path):
 
 
 def test_new_recovery_codes_replace_the_old_ones(app, client, regulator):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     secret, old = enrol(client)
     page = client.post("/account/two-factor", data={"code": code(secret, 1)}).get_data(as_text=True)
     new = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", page)
     assert len(new) == 10 and not set(new) & set(old)
     browser = app.test_client()
-    sign_in(browser)
+    login(browser, "qingdao", PASSWORD)
     assert browser.post("/login/code", data={"code": old[0]}).status_code == 400
     assert browser.post("/login/code", data={"code": new[0]}).status_code == 302
 
 
 def test_the_administrator_resets_a_lost_second_factor_from_the_command_line(app, client, runner, regulator, db):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     enrol(client)
     result = runner.invoke(args=["accounts", "reset-second-factor", "qingdao", "--reason", "手机遗失，已当面核实"])
     assert result.exit_code == 0, result.output
@@ -170,7 +168,7 @@ def test_the_administrator_resets_a_lost_second_factor_from_the_command_line(app
     _db.session.expire_all()
     assert not db.session.get(Account, regulator).has_second_factor
     assert db.session.scalar(select(func.count()).select_from(RecoveryCode)) == 0
-    assert sign_in(app.test_client()).headers["Location"].endswith("/regulator/")
+    assert login(app.test_client(), "qingdao", PASSWORD).headers["Location"].endswith("/regulator/")
     refused = runner.invoke(args=["accounts", "reset-second-factor", "qingdao", "--reason", ""])
     assert refused.exit_code != 0 and "Traceback" not in refused.output
 
@@ -182,22 +180,22 @@ def test_the_demo_prints_the_key_of_its_regulators_and_they_sign_in_with_its_cod
     assert loaded.exit_code == 0, loaded.output
     assert f"TOTP key {DEMO_TOTP_SECRET}" in loaded.output
     browser = app.test_client()
-    response = browser.post("/login", data={"username": "regulator-qingdao", "password": DEMO_PASSWORD})
+    response = login(browser, "regulator-qingdao", DEMO_PASSWORD)
     assert response.headers["Location"].startswith("/login/code")
     assert browser.post("/login/code", data={"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()}).status_code == 302
     assert signed_in(browser)
 
 
 def test_odd_codes_are_refused_with_a_message_and_full_width_digits_are_read(app, client, regulator):
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     secret, _ = enrol(client)
     browser = app.test_client()
-    sign_in(browser)
+    login(browser, "qingdao", PASSWORD)
     assert browser.post("/login/code", data={"code": "\x80" + "x" * 40}).status_code == 400
     for odd in ("１２３", "²²²²²²", "-0"):  # (three: a fifth failure would lock the account)
         response = browser.post("/login/code", data={"code": odd})
         assert response.status_code == 400 and "验证码不正确或已使用" in response.get_data(as_text=True), odd
-    sign_in(browser)
+    login(browser, "qingdao", PASSWORD)
     full_width = code(secret, 1).translate({0x30 + d: 0xFF10 + d for d in range(10)})
     assert browser.post("/login/code", data={"code": full_width}).status_code == 302
 
@@ -206,11 +204,11 @@ def test_the_administrator_resets_a_lost_second_factor_on_the_accounts_page(app,
     from registry.services.regulator_accounts import create_admin
     from tests.regulator.conftest import PASSWORD as ADMIN_PASSWORD
 
-    sign_in(client)
+    login(client, "qingdao", PASSWORD)
     enrol(client)
     create_admin(SYSTEM, username="national-admin", display_name="部管理员", password=ADMIN_PASSWORD)
     admin = app.test_client()
-    admin.post("/login", data={"username": "national-admin", "password": ADMIN_PASSWORD})
+    login(admin, "national-admin", ADMIN_PASSWORD)
     page = admin.get("/regulator/accounts").get_data(as_text=True)
     assert f'/regulator/accounts/{regulator}/second-factor-reset' in page
     refused = admin.post(f"/regulator/accounts/{regulator}/second-factor-reset", data={"reason": ""},

@@ -2,19 +2,22 @@
 import os
 import sys
 import time
-from pathlib import Path
-from typing import NoReturn
-
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from pathlib import Path
+from typing import NoReturn, TextIO
 
 import click
+from cryptography.exceptions import InvalidTag
 from flask import current_app
 from flask.cli import AppGroup
 
 from registry import backup
 from registry.access import SYSTEM
+from registry.extensions import db
+from registry.keys import unreadable_persons, wanted_fingerprints
+from registry.search import rebuild_index
+from registry.services.demo import DemoRefused, load_demo
 
 registry_cli = AppGroup("registry", help="Import, export, demo data and backups.")
 
@@ -41,8 +44,6 @@ def import_command(file: Path):
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export_command(public: bool, file: Path):
     """Export every record to FILE (a backup with full ID numbers), or with --public the open data."""
-    from cryptography.exceptions import InvalidTag
-
     from registry.services.exchange import export_jsonl
 
     count = 0
@@ -78,9 +79,6 @@ def private_file(file: Path) -> Iterator[TextIO]:
 @registry_cli.command("check-keys")
 def check_keys_command():
     """Read back every stored ID number with this server's key; list the persons whose number it cannot read."""
-    from registry.extensions import db
-    from registry.keys import unreadable_persons
-
     unreadable = list(unreadable_persons(db.session, current_app.extensions["id_vault"]))
     for person_id, masked in unreadable:
         click.echo(f"person {person_id} ({masked}): 无法用本密钥读出 / cannot be read with this key")
@@ -95,8 +93,6 @@ def check_keys_command():
 @click.option("--firms", default=300, show_default=True, help="How many firms to generate.")
 def demo_command(firms: int):
     """Load the deterministic demo data set (and demo accounts); refused in production."""
-    from registry.services.demo import DemoRefused, load_demo
-
     if current_app.config["PRODUCTION"]:
         click.echo("演示数据不能在生产环境加载 / demo data is refused when REGISTRY_PRODUCTION=1", err=True)
         sys.exit(1)
@@ -113,8 +109,6 @@ def demo_command(firms: int):
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(file: Path):
     """A consistent copy of the live database, taken while the app serves (SQLite; pg_dump on PostgreSQL)."""
-    from registry.extensions import db
-
     started = time.monotonic()
     try:
         backup.back_up(db.engine, file)
@@ -128,10 +122,6 @@ def backup_command(file: Path):
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def restore_command(yes: bool, file: Path):
     """Replace the database with the backup FILE (checked first: if refused, nothing changes) and reindex."""
-    from registry.extensions import db
-    from registry.keys import wanted_fingerprints
-    from registry.search import rebuild_index
-
     try:
         target = backup.restore_target(db.engine)
         backup.check_restorable(file, target, current_app.extensions["id_vault"],

@@ -4,6 +4,8 @@ import time
 import click
 from flask.cli import AppGroup
 
+from registry.search import check_index, rebuild_index
+
 search_cli = AppGroup("search", help="The full-text search index.")
 
 
@@ -11,8 +13,6 @@ search_cli = AppGroup("search", help="The full-text search index.")
 @click.option("--procs", default=2, show_default=True, help="Writer processes for the build.")
 def reindex(procs: int) -> None:
     """Rebuild the index from the database into a new directory and swap it in."""
-    from registry.search import rebuild_index
-
     started = time.monotonic()
     count = rebuild_index(procs=max(1, procs))
     click.echo(f"indexed {count} documents in {time.monotonic() - started:.1f} s")
@@ -23,8 +23,6 @@ def reindex(procs: int) -> None:
 def check(dry_run: bool) -> None:
     """Compare the index with the database (documents, their text and order, pending changes); rebuild it when
     they differ. Run it after a crash or unclean shutdown, before the workers start, and nightly."""
-    from registry.search import check_index
-
     started = time.monotonic()
     found = check_index(repair=not dry_run)
     if found is None:

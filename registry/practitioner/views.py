@@ -259,9 +259,9 @@ def staff_end(person_id: int):
 @bp.route("/projects")
 @role_required("unit")
 def project_list():
-    result = queries.projects_page(current_user.unit_id, page_arg(), request.args.get("sort", "recent"),
-                                   request.args.get("q", "")[:100])
-    return render_template("practitioner/projects.html", result=result, q=request.args.get("q", "")[:100],
+    sort, text = request.args.get("sort", "recent"), request.args.get("q", "")[:100]
+    result = queries.projects_page(current_user.unit_id, page_arg(), sort, text)
+    return render_template("practitioner/projects.html", result=result, q=text, sort=sort,
                            missing_fields=queries.missing_fields)
 
 

@@ -16,6 +16,7 @@ from registry.clock import beijing_time
 from registry.extensions import db
 from registry.i18n import current_locale, label
 from registry.models import Account, AuditEvent, Person, Project, Unit
+from registry.queries.paging import Page, paginate
 from registry.reference import CODE_LISTS
 from registry.rules.divisions import division_name
 from registry.rules.industries import industry_name
@@ -307,12 +308,12 @@ def detail_text(event: AuditEvent) -> str | None:
     return str(DETAILS[event.detail]) if event.detail in DETAILS else event.detail
 
 
-def record_trail(record_type: str, record_id: int, page: int = 1):
+def record_trail(record_type: str, record_id: int, page: int = 1) -> tuple[Page, list]:
     """The audit events of one record, newest first, paginated, each in the reader's words."""
     statement = (select(AuditEvent)
                  .where(AuditEvent.record_type == record_type, AuditEvent.record_id == record_id)
                  .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
-    result = db.paginate(statement, page=max(page, 1), per_page=PER_PAGE, error_out=False)
+    result = paginate(statement, page, PER_PAGE)
     names = Names()
     lines = [Line(event, beijing_time_text(event.at), event_name(event.action), detail_text(event),
                   [(field_name(c.field), value_text(c.field, c.before, names), value_text(c.field, c.after, names))

@@ -17,7 +17,9 @@ from sqlalchemy import case, exists, func, literal, or_, select
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Complaint, Employment, Penalty, Person, Project, ProjectRole, Review, Unit, UnitCategory
+from registry.queries.paging import Page, offset
 from registry.queries.public import person_first_pass, unit_first_pass, unit_on_time
+from registry.queries.sql import contains_in_any, parcel_conditions, starts_with
 from registry.rules.rates import Rate, days_late
 from registry.search import search_ids
 from registry.visibility import (
@@ -27,32 +29,6 @@ from registry.visibility import (
 
 SEARCH_RESULT_CAP = 1000  # text matches counted at most (a public search is not a bulk download)
 UNIT_SORTS = ("relevance", "first_pass", "on_time", "projects", "name")
-
-
-@dataclass
-class Page:
-    """One page of a list; `total_is_exact` is False when a text search stopped early."""
-
-    items: list
-    total: int
-    page: int
-    per_page: int
-    total_is_exact: bool = True
-
-    @property
-    def pages(self) -> int:
-        """How many pages the list has (at least one)."""
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        """True when there is a page before this one."""
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        """True when there is a page after this one."""
-        return self.page * self.per_page < self.total
 
 
 @dataclass(frozen=True)
@@ -139,12 +115,6 @@ class UnitSummary:
         return self.penalty_count > 0
 
 
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _like_anywhere(text: str) -> str:
-    return "%" + _like_prefix(text)
 
 
 # -- batch facts about firms -----------------------------------------------------------------------
@@ -241,14 +211,8 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
 
 def _matching_project(filters: UnitFilters):
     """A public project of the (outer) firm that matches the parcel filters: industry, area range."""
-    conditions = [Project.unit_id == Unit.id, project_public()]
-    if filters.industry:
-        conditions.append(Project.former_industry.like(_like_prefix(filters.industry.upper()), escape="\\"))
-    if filters.min_area is not None:
-        conditions.append(Project.area_m2 >= filters.min_area)
-    if filters.max_area is not None:
-        conditions.append(Project.area_m2 <= filters.max_area)
-    return exists().where(*conditions)
+    return exists().where(Project.unit_id == Unit.id, project_public(),
+                          *parcel_conditions(filters.industry, filters.min_area, filters.max_area))
 
 
 def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
@@ -257,7 +221,7 @@ def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
         conditions += [unit_basic_public(), exists().where(
             UnitCategory.unit_id == Unit.id, UnitCategory.category == filters.category)]
     if filters.province:
-        conditions += [unit_basic_public(), Unit.division_code.like(_like_prefix(filters.province), escape="\\")]
+        conditions += [unit_basic_public(), starts_with(Unit.division_code, filters.province)]
     if filters.industry or filters.min_area is not None or filters.max_area is not None:
         conditions.append(_matching_project(filters))
     if filters.has_penalty is not None:
@@ -313,7 +277,7 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_
         total = db.session.scalar(select(func.count()).select_from(filtered.subquery()))
         ids = list(db.session.scalars(
             statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts))
-            .limit(per_page).offset((page - 1) * per_page)))
+            .limit(per_page).offset(offset(page, per_page))))
         return Page(unit_summaries(ids), total, page, per_page)
     allowed = set(db.session.scalars(filtered)) if filters.any_sql_filter() else None
     relevance = filters.sort == "relevance"
@@ -329,7 +293,7 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_
         ranked = list(db.session.scalars(
             statement.where(Unit.id.in_(found)).order_by(*_unit_order(filters.sort, first_pass, on_time, counts))))
     exact = exact_total or len(found) < limit
-    window = ranked[(page - 1) * per_page: page * per_page]
+    window = ranked[offset(page, per_page): page * per_page]
     return Page(unit_summaries(window), len(ranked), page, per_page, total_is_exact=exact)
 
 
@@ -356,15 +320,7 @@ def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: De
                     province: str | None, page: int = 1, per_page: int = 20) -> Page:
     """Firms that worked on parcels like this one (former industry, area range, province of the parcel),
     ranked by the number of matching public projects, then by first-pass rate."""
-    conditions = [project_public()]
-    if industry:
-        conditions.append(Project.former_industry.like(_like_prefix(industry.upper()), escape="\\"))
-    if min_area is not None:
-        conditions.append(Project.area_m2 >= min_area)
-    if max_area is not None:
-        conditions.append(Project.area_m2 <= max_area)
-    if province:
-        conditions.append(Project.division_code.like(_like_prefix(province), escape="\\"))
+    conditions = [project_public(), *parcel_conditions(industry, min_area, max_area, province)]
     matching = (select(Project.unit_id.label("unit_id"), func.count().label("n"))
                 .join(Unit, Unit.id == Project.unit_id).where(*conditions)
                 .group_by(Project.unit_id).subquery("matching"))
@@ -374,7 +330,7 @@ def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: De
     total = db.session.scalar(select(func.count()).select_from(matching))
     rows = db.session.execute(statement.order_by(
         matching.c.n.desc(), _ratio(first_pass.c.passed, first_pass.c.total).desc().nulls_last(), Unit.id,
-    ).limit(per_page).offset((page - 1) * per_page)).all()
+    ).limit(per_page).offset(offset(page, per_page))).all()
     ids = [unit_id for unit_id, _ in rows]
     projects: dict[int, list] = defaultdict(list)
     for project in db.session.scalars(
@@ -444,26 +400,19 @@ class ProjectFilters:
 
 def list_projects(filters: ProjectFilters, page: int = 1, per_page: int = 20) -> Page:
     """Public projects, newest completion first; `q` matches the name, parcel or owner (SQL, exact substring)."""
-    conditions = [project_public()]
+    conditions = [project_public(),
+                  *parcel_conditions(filters.industry, filters.min_area, filters.max_area, filters.province)]
     if filters.q:
-        pattern = _like_anywhere(filters.q.strip())
-        conditions.append(or_(Project.name.like(pattern, escape="\\"), Project.parcel_name.like(pattern, escape="\\"),
-                              Project.owner.like(pattern, escape="\\"), Project.ref == filters.q.strip()))
-    if filters.industry:
-        conditions.append(Project.former_industry.like(_like_prefix(filters.industry.upper()), escape="\\"))
-    if filters.province:
-        conditions.append(Project.division_code.like(_like_prefix(filters.province), escape="\\"))
-    if filters.min_area is not None:
-        conditions.append(Project.area_m2 >= filters.min_area)
-    if filters.max_area is not None:
-        conditions.append(Project.area_m2 <= filters.max_area)
+        text = filters.q.strip()
+        conditions.append(or_(contains_in_any((Project.name, Project.parcel_name, Project.owner), text),
+                              Project.ref == text))
     if filters.category:
         conditions.append(Project.category == filters.category)
     base = select(Project).join(Unit, Unit.id == Project.unit_id).where(*conditions)
     total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Project.id).subquery()))
     projects = list(db.session.scalars(
         base.order_by(Project.completed_on.desc().nulls_last(), Project.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)))
+        .limit(per_page).offset(offset(page, per_page))))
     flagged = _flagged([p.id for p in projects])
     units = _unit_names({p.unit_id for p in projects})
     return Page([ProjectRow.of(p, flagged, units[p.unit_id]) for p in projects], total, page, per_page)
@@ -633,7 +582,7 @@ def _unit_projects(unit_id: int, page: int, per_page: int | None) -> Page:
     total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Project.id).subquery()))
     ordered = base.order_by(Project.completed_on.desc().nulls_first(), Project.id.desc())
     if per_page is not None:
-        ordered = ordered.limit(per_page).offset((page - 1) * per_page)
+        ordered = ordered.limit(per_page).offset(offset(page, per_page))
     projects = list(db.session.scalars(ordered))
     flagged = _flagged([p.id for p in projects])
     return Page([ProjectRow.of(p, flagged) for p in projects], total, page, per_page or max(total, 1))
@@ -772,7 +721,7 @@ def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page
         ids = [person_id for person_id in found if person_id in listed]
     else:
         ids = list(db.session.scalars(statement.order_by(Person.name, Person.id)))
-    window = ids[(page - 1) * per_page: page * per_page]
+    window = ids[offset(page, per_page): page * per_page]
     return Page(person_summaries(window), len(ids), page, per_page)
 
 

@@ -6,7 +6,7 @@ Every function is scoped to the acting firm or person. A reference to another fi
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from registry import visibility
@@ -17,6 +17,8 @@ from registry.models import (Account, Commitment, CommitmentText, Complaint, Emp
                              Person, Project, ProjectRole, ProjectVersion, Review, Unit, UnitVersion)
 from registry.models.base import aware, utcnow
 from registry.queries import public
+from registry.queries.paging import Page, offset, page_count
+from registry.queries.sql import contains_in_any
 from registry.rules.rates import Rate
 from registry.rules.working_days import calendar_covers, update_deadline
 
@@ -131,34 +133,19 @@ def missing_fields(project: Project) -> list[str]:
     return missing
 
 
-@dataclass
-class ProjectPage:
-    items: list[Project]
-    total: int
-    page: int
-    per_page: int
-    sort: str
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def projects_page(unit_id: int, page: int = 1, sort: str = "recent", q: str = "") -> ProjectPage:
-    """One page of the firm's projects, sorted, optionally filtered by name, parcel or owner."""
-    sort = sort if sort in PROJECT_SORTS else "recent"
+def projects_page(unit_id: int, page: int = 1, sort: str = "recent", q: str = "") -> Page:
+    """One page of the firm's projects (a page past the end shows the last one), sorted, optionally filtered by
+    text in the name, parcel or owner, matched literally."""
     clauses = [Project.unit_id == unit_id]
     if q.strip():
-        pattern = f"%{q.strip()}%"
-        clauses.append(or_(Project.name.like(pattern), Project.parcel_name.like(pattern), Project.owner.like(pattern)))
+        clauses.append(contains_in_any((Project.name, Project.parcel_name, Project.owner), q.strip()))
     total = db.session.scalar(select(func.count()).select_from(Project).where(*clauses))
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
+    page = min(max(1, page), page_count(total, PER_PAGE))
     items = list(db.session.scalars(
         select(Project).where(*clauses).options(selectinload(Project.roles))
-        .order_by(*PROJECT_SORTS[sort]).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+        .order_by(*PROJECT_SORTS.get(sort, PROJECT_SORTS["recent"])).offset(offset(page, PER_PAGE)).limit(PER_PAGE)
     ))
-    return ProjectPage(items, total, page, PER_PAGE, sort)
+    return Page(items, total, page, PER_PAGE)
 
 
 @dataclass

@@ -17,6 +17,8 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import (Account, Complaint, Employment, Penalty, Person, Project, ProjectCorrection, ProjectRole,
                              Review, Unit)
+from registry.queries.paging import Page, paginate
+from registry.queries.sql import contains_in_any
 from registry.queries.public import person_first_pass, unit_first_pass, unit_on_time
 from registry.reference import REPORT_TYPES
 from registry.rules.disclosure import penalty_is_public
@@ -55,14 +57,6 @@ def load(actor: Actor, record_type: str, record_id: int, action: str = "read"):
     return record
 
 
-def paginate(statement, page: int):
-    return db.paginate(statement, page=max(page, 1), per_page=PER_PAGE, error_out=False)
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 # ---- the desk ---------------------------------------------------------------------------------------------
 
 def desk_summary(actor: Actor) -> dict:
@@ -93,15 +87,13 @@ def desk_summary(actor: Actor) -> dict:
 PROJECT_SORTS = {"name": Project.name, "ref": Project.ref, "-created": Project.id.desc()}
 
 
-def projects_page(actor: Actor, q: str = "", page: int = 1, sort: str = "-created"):
+def projects_page(actor: Actor, q: str = "", page: int = 1, sort: str = "-created") -> Page:
     """Projects located in the jurisdiction, searchable by reference, name, parcel or firm."""
     statement = select(Project).join(Unit, Unit.id == Project.unit_id).where(in_jurisdiction(Project.division_code, actor))
     if q:
-        pattern = _like(q.strip())
-        statement = statement.where(or_(Project.ref.like(pattern, escape="\\"), Project.name.like(pattern, escape="\\"),
-                                        Project.parcel_name.like(pattern, escape="\\"),
-                                        Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\")))
-    return paginate(statement.order_by(PROJECT_SORTS.get(sort, Project.id.desc()), Project.id), page)
+        statement = statement.where(contains_in_any(
+            (Project.ref, Project.name, Project.parcel_name, Unit.name, Unit.uscc), q.strip()))
+    return paginate(statement.order_by(PROJECT_SORTS.get(sort, Project.id.desc()), Project.id), page, PER_PAGE)
 
 
 def project_category(project_id: int) -> str | None:
@@ -143,12 +135,12 @@ def project_view(actor: Actor, project_id: int) -> dict:
 
 # ---- corrections of locked project history ------------------------------------------------------------------
 
-def corrections_page(actor: Actor, page: int = 1):
+def corrections_page(actor: Actor, page: int = 1) -> Page:
     """Pending correction requests about projects located in the jurisdiction, oldest first."""
     statement = (select(ProjectCorrection).join(Project, Project.id == ProjectCorrection.project_id)
                  .where(in_jurisdiction(Project.division_code, actor), ProjectCorrection.status == "pending")
                  .order_by(ProjectCorrection.requested_at, ProjectCorrection.id))
-    return paginate(statement, page)
+    return paginate(statement, page, PER_PAGE)
 
 
 def correction_view(actor: Actor, correction_id: int) -> ProjectCorrection:
@@ -164,16 +156,15 @@ def correction_view(actor: Actor, correction_id: int) -> ProjectCorrection:
 
 # ---- firms ------------------------------------------------------------------------------------------------
 
-def units_page(actor: Actor, q: str = "", page: int = 1, unconfirmed: bool = False):
+def units_page(actor: Actor, q: str = "", page: int = 1, unconfirmed: bool = False) -> Page:
     """Firms linked to the jurisdiction (registered there now or before, or with records there), by name or code;
     `unconfirmed`: the self-registrations of the jurisdiction awaiting the check against the business licence."""
     statement = select(Unit).where(unit_linked(actor.division_code))
     if unconfirmed:
         statement = statement.where(in_jurisdiction(Unit.division_code, actor), Unit.registration_confirmed_at.is_(None))
     if q:
-        pattern = _like(q.strip())
-        statement = statement.where(or_(Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\")))
-    return paginate(statement.order_by(Unit.name, Unit.id), page)
+        statement = statement.where(contains_in_any((Unit.name, Unit.uscc), q.strip()))
+    return paginate(statement.order_by(Unit.name, Unit.id), page, PER_PAGE)
 
 
 def _split(records: list, inside) -> tuple[list, int]:
@@ -243,16 +234,15 @@ PENALTY_SORTS = {"-decided_on": Penalty.decided_on.desc(), "decided_on": Penalty
                  "publicity_ends_on": Penalty.publicity_ends_on.asc(), "decision_number": Penalty.decision_number.asc()}
 
 
-def penalties_page(actor: Actor, q: str = "", page: int = 1, sort: str = "-decided_on"):
+def penalties_page(actor: Actor, q: str = "", page: int = 1, sort: str = "-decided_on") -> tuple[Page, list]:
     """Penalties decided by authorities in the jurisdiction, by decision number or subject name."""
     statement = (select(Penalty).outerjoin(Unit, Unit.id == Penalty.unit_id).outerjoin(Person, Person.id == Penalty.person_id)
                  .where(in_jurisdiction(Penalty.authority_division_code, actor)))
     if q:
-        pattern = _like(q.strip())
-        statement = statement.where(or_(Penalty.decision_number.like(pattern, escape="\\"),
-                                        Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\"),
-                                        Person.name.like(pattern, escape="\\")))
-    result = paginate(statement.order_by(PENALTY_SORTS.get(sort, Penalty.decided_on.desc()), Penalty.id.desc()), page)
+        statement = statement.where(contains_in_any(
+            (Penalty.decision_number, Unit.name, Unit.uscc, Person.name), q.strip()))
+    result = paginate(statement.order_by(PENALTY_SORTS.get(sort, Penalty.decided_on.desc()), Penalty.id.desc()),
+                      page, PER_PAGE)
     return result, [penalty_facts(p) for p in result.items]
 
 
@@ -263,7 +253,7 @@ def penalty_view(actor: Actor, penalty_id: int) -> PenaltyFacts:
 
 # ---- complaints -------------------------------------------------------------------------------------------
 
-def complaints_page(actor: Actor, status: str = "open", page: int = 1):
+def complaints_page(actor: Actor, status: str = "open", page: int = 1) -> Page:
     """The queue of complaints received by authorities in the jurisdiction, oldest open first."""
     statement = (select(Complaint).join(Project, Project.id == Complaint.project_id)
                  .where(in_jurisdiction(authority_of(Complaint), actor)))
@@ -271,7 +261,7 @@ def complaints_page(actor: Actor, status: str = "open", page: int = 1):
         statement = statement.where(Complaint.status.in_(("received", "verifying")))
     elif status in ("received", "verifying", "substantiated", "unsubstantiated"):
         statement = statement.where(Complaint.status == status)
-    return paginate(statement.order_by(Complaint.received_on, Complaint.id), page)
+    return paginate(statement.order_by(Complaint.received_on, Complaint.id), page, PER_PAGE)
 
 
 def complaint_view(actor: Actor, complaint_id: int) -> Complaint:
@@ -320,11 +310,9 @@ def practitioner_accounts(text: str, limit: int = 50) -> list[Account]:
     page (nothing until something is typed)."""
     if not text:
         return []
-    pattern = _like(text)
     return list(db.session.scalars(
         select(Account).where(Account.role.in_(("unit", "person")),
-                              or_(Account.username.like(pattern, escape="\\"),
-                                  Account.display_name.like(pattern, escape="\\")))
+                              contains_in_any((Account.username, Account.display_name), text))
         .order_by(Account.username).limit(limit)
     ))
 
@@ -333,9 +321,8 @@ def find_firms(actor: Actor, text: str, limit: int = 20) -> list[tuple[Unit, boo
     """Firms anywhere by name or credit code, for choosing a penalty's subject (name, code and division only:
     what the national enterprise credit publicity system shows anyway), each with whether the actor's
     authority may record a penalty on it."""
-    pattern = _like(text)
     firms = db.session.scalars(
-        select(Unit).where(or_(Unit.name.like(pattern, escape="\\"), Unit.uscc.like(pattern, escape="\\")))
+        select(Unit).where(contains_in_any((Unit.name, Unit.uscc), text))
         .order_by(Unit.name).limit(limit)
     )
     return [(firm, may_decide_penalty(actor.division_code, firm.id, None)) for firm in firms]

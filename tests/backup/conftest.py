@@ -6,15 +6,12 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from registry.app import create_app
 from registry.extensions import db as _db
-from tests.conftest import POSTGRES_URL, fresh_database
+from tests.conftest import fresh_database
 
-# Backup and restore of PostgreSQL belong to pg_dump/pg_restore; these tests read SQLite files byte for byte.
-SQLITE_ONLY = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite backups (VACUUM INTO, the backup API); "
-                                                            "PostgreSQL uses pg_dump/pg_restore")
+# Backup and restore of PostgreSQL belong to pg_dump/pg_restore; the SQLite tests read SQLite files byte for byte.
+SQLITE_BACKUPS = "SQLite backups (VACUUM INTO, the backup API); PostgreSQL uses pg_dump/pg_restore"
 
 
 def sqlite_path(database_url: str) -> Path:

@@ -6,10 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.backup.conftest import SQLITE_ONLY, sqlite_path, soundness
+import pytest
+
+from tests.backup.conftest import SQLITE_BACKUPS, sqlite_path, soundness
 from tests.factories import create, unit_record
 
-pytestmark = SQLITE_ONLY
+pytestmark = pytest.mark.sqlite_only(reason=SQLITE_BACKUPS)
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITES = 300

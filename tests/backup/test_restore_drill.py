@@ -6,14 +6,16 @@ import sqlite3
 import threading
 import time
 
+import pytest
+
 from registry.extensions import db
 from registry.models import Person, Unit
 from registry.search import search_ids
-from tests.backup.conftest import SQLITE_ONLY, another_registry, sqlite_path, soundness, table_hashes
+from tests.backup.conftest import SQLITE_BACKUPS, another_registry, sqlite_path, soundness, table_hashes
 from tests.factories import create
 from tests.portal.conftest import registry_records
 
-pytestmark = SQLITE_ONLY
+pytestmark = pytest.mark.sqlite_only(reason=SQLITE_BACKUPS)
 
 
 def search_answers() -> dict[str, tuple[list[int], list[int]]]:

@@ -17,11 +17,11 @@ from registry.extensions import db
 from registry.keys import wanted_fingerprints
 from registry.search import search_ids
 from registry.vault import IdNumberVault
-from tests.backup.conftest import SQLITE_ONLY, sqlite_path, table_hashes
+from tests.backup.conftest import SQLITE_BACKUPS, sqlite_path, table_hashes
 from tests.factories import create
 from tests.portal.conftest import registry_records
 
-pytestmark = SQLITE_ONLY
+pytestmark = pytest.mark.sqlite_only(reason=SQLITE_BACKUPS)
 
 
 def corrupt(backup, tmp_path):

@@ -1,7 +1,8 @@
 """The Suzhou regulator's day on the demo data, in a real browser: two complaints arrive from the public; the
-regulator records a report's review in two rounds, decides a penalty with a ten-year practice ban, grants credit
-repair for an older penalty, verifies one complaint as substantiated and the other as unsubstantiated, withholds a
-project from publication, and reads a penalty's audit trail. The public pages then show each outcome."""
+regulator records a report's review in two rounds, reveals the full ID number of a person on that project,
+decides a penalty with a ten-year practice ban, grants credit repair for an older penalty, verifies one
+complaint as substantiated (seeing who filed it) and the other as unsubstantiated, withholds a project from
+publication, and reads a penalty's audit trail. The public pages then show each outcome."""
 import re
 import time
 from datetime import datetime
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from registry.security import FULL_ID_NUMBER
 from registry.services.demo import regulator_records
 from tests.browser.conftest import assert_every_page_checked, check_page, docs_screenshot, journey_page, login, screenshot
 
@@ -22,13 +24,15 @@ COMPLAINED_PROJECTS = [UNREVIEWED_PROJECT[0], "D-126-0000003"]
 WITHHELD_PROJECT = ("D-126-0000828", "原苏州钢铁厂地块土壤和地下水监测项目")
 BAN_DECISION = "苏环罚〔2026〕88号"
 OLDER_DECISION = "苏环罚〔2025〕41号"
+COMPLAINANT = "周晓明"  # the first complaint's author gives a name; the second stays anonymous
 
 
-def open_complaint_form(page, url: str, ref: str, text: str) -> float:
+def open_complaint_form(page, url: str, ref: str, text: str, name: str = "") -> float:
     """A member of the public writes a complaint on a project page; returns when the form was shown."""
     page.goto(url + f"/projects/{ref}")
     check_page(page)
     page.fill("#description", text)
+    page.fill("#name", name)
     return time.monotonic()
 
 
@@ -52,9 +56,10 @@ def firm_first_pass(page) -> tuple[int, int]:
 def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     url = demo_server.url
     public, second = journey_page(browser), journey_page(browser)
-    shown = [open_complaint_form(page, url, ref, text) for page, ref, text in zip([public, second], COMPLAINED_PROJECTS, [
-        "该项目的调查工作实际由另一家公司完成，该单位只是挂名，填报的业绩不实。",
-        "该项目的完成日期与现场情况不符，地块在填报的完成日期之后仍在施工。"])]
+    shown = [open_complaint_form(page, url, ref, text, name) for page, ref, text, name in zip(
+        [public, second], COMPLAINED_PROJECTS, ["该项目的调查工作实际由另一家公司完成，该单位只是挂名，填报的业绩不实。",
+                                                "该项目的完成日期与现场情况不符，地块在填报的完成日期之后仍在施工。"],
+        [COMPLAINANT, ""])]
     receipts = [submit_complaint(public, shown[0]), submit_complaint(second, shown[1])]
     assert_every_page_checked(second)
     second.context.close()
@@ -64,6 +69,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     home = check_page(desk)
     assert "监管工作台" in home and "苏州市生态环境局" in home
     assert re.search(r"^4\s*件举报待核查", home, re.M), home  # the two just filed, and the demo's received and verifying ones
+    assert all(receipt in desk.inner_text("#queue-complaints") for receipt in receipts)  # in the desk's work queue
 
     # 1. A report reviewed twice: failed in the first round, passed in the second. The first round counts.
     desk.click("nav >> text=项目")
@@ -85,6 +91,15 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     assert "2026-09-10" in reviews and "2026-10-20" in reviews
     assert firm_first_pass(desk) == (passed_before, total_before + 1)  # one more report, failed at its first round
     screenshot(desk, "regulator-01-two-review-rounds")
+
+    # A person on that project: the ID number masked, shown in full only on an explicit (audited) request.
+    desk.click("main li a[href*='/regulator/persons/']:not([href$='/lookup']) >> nth=0")
+    masked = re.search(r"\d{6}\*{8}\d{3}[\dX]", check_page(desk)).group(0)
+    assert not FULL_ID_NUMBER.search(desk.content())
+    desk.click("main button >> text=查看完整身份证号码")
+    revealed = FULL_ID_NUMBER.search(check_page(desk))
+    assert revealed and (revealed.group(1), revealed.group(2)) == (masked[:6], masked[-4:])
+    screenshot(desk, "regulator-01-id-number-revealed")
 
     # 2. A penalty with a ten-year practice ban, previewed, then recorded.
     desk.goto(url + "/regulator/penalties/new")
@@ -126,6 +141,9 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     desk.fill("#basis", "《建设用地土壤污染风险管控和修复从业单位和个人执业情况信用记录管理办法》")
     desk.fill("#content", "警告")
     assert desk.input_value("#authority_uscc") == "11320500MB1234567Y"  # the authority's code, as last recorded
+    desk.click("main button >> text=计算公示截止日期")
+    preview = check_page(desk)  # an ordinary penalty under the rules in force on its day: three years
+    assert "公示截止日期为2028-06-02；自2025-09-02起可申请信用修复。" in preview and "失信程度“一般”" in preview
     desk.click("main button >> text=登记处罚")
     assert "行政处罚已登记" in check_page(desk)
     desk.goto(url + "/regulator/penalties")
@@ -153,6 +171,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     assert OLDER_DECISION in trail and "共3条" in trail
     assert "登记行政处罚" in trail and "登记信用修复申请" in trail and "准予信用修复" in trail
     assert "penalty_recorded" not in trail and "repaired_on" not in trail  # words, not codes
+    assert "警告" in trail and "北京时间" in trail  # the penalty's kind in words, the time in Beijing time
     assert re.search(r"登记行政处罚[\s\S]*regulator-suzhou", trail)
     assert re.search(rf"信用修复日期\s+—\s+{today}", trail)
     screenshot(desk, "regulator-04-audit-trail")
@@ -163,7 +182,9 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
         desk.goto(url + "/regulator/complaints")
         check_page(desk)
         desk.click(f"main >> text={receipt}")
-        check_page(desk)
+        handling = check_page(desk)
+        if receipt == receipts[0]:
+            assert COMPLAINANT in handling  # who complained: for the handling regulator only, never public
         desk.select_option("#status", "verifying")
         desk.click("main button >> text=保存")
         desk.select_option("#status", outcome)
@@ -203,6 +224,7 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     public.goto(url + f"/projects/{COMPLAINED_PROJECTS[0]}")
     flagged = check_page(public)
     assert "填报业绩不实" in flagged and "2026-09-10" in flagged and "2026-10-20" in flagged
+    assert COMPLAINANT not in flagged
     docs_screenshot(public, "project", full_page=True)
     public.goto(url + f"/projects/{COMPLAINED_PROJECTS[1]}")
     assert "举报内容不成立" not in check_page(public)  # an unsubstantiated complaint is never public

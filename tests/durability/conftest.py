@@ -16,9 +16,6 @@ from stdnum.cn import uscc
 from tests.factories import make_id_number
 
 ROOT = Path(__file__).resolve().parents[2]
-ON_POSTGRES = bool(os.environ.get("DATABASE_URL"))
-sqlite_only = pytest.mark.skipif(
-    ON_POSTGRES, reason="SQLite's own locking, journal and file are under test (PostgreSQL has neither)")
 
 
 class Writers:

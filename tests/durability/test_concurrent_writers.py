@@ -6,12 +6,12 @@ write waits out another process that holds SQLite's write lock for longer than b
 import json
 import time
 
+import pytest
 from sqlalchemy import func, select, text
 
 from registry.extensions import db
 from registry.models import AuditEvent, Project, Unit
 from registry.services.registration import anonymous, register_firm
-from tests.durability.conftest import sqlite_only
 from tests.factories import create, make_uscc, unit_record
 from tests.practitioner.conftest import PASSWORD
 
@@ -68,7 +68,7 @@ def test_eight_processes_writing_at_once_lose_nothing_and_never_see_a_locked_dat
               f"{len(events)} audit events, {len(failures)} failures, {seconds:.1f} s")
 
 
-@sqlite_only
+@pytest.mark.sqlite_only(reason="SQLite's own lock and busy timeout are under test")
 def test_a_write_waits_out_a_lock_held_longer_than_the_busy_timeout(app, writers):
     busy_timeout = db.session.execute(text("PRAGMA busy_timeout")).scalar()
     db.session.rollback()

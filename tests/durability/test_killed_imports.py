@@ -6,7 +6,9 @@ import shutil
 import sqlite3
 import time
 
-from tests.durability.conftest import bulk_lines, firm_code, sqlite_only, write_lines
+import pytest
+
+from tests.durability.conftest import bulk_lines, firm_code, write_lines
 
 KILLS = 30
 FIRMS = 400  # 400 firms, 800 persons, 1,200 projects: 2,400 lines, about 0.3 s of writing here (unloaded)
@@ -52,7 +54,7 @@ def phase_of(words: list[str]) -> str:
     return "before"
 
 
-@sqlite_only
+@pytest.mark.sqlite_only(reason="SQLite's journal and file are under test (PostgreSQL has neither)")
 def test_an_import_killed_thirty_times_is_whole_or_absent_and_audited_exactly(
         writers, database_template, tmp_path, capsys):
     source = write_lines(tmp_path / "load.jsonl", bulk_lines(0, FIRMS))

@@ -1,5 +1,10 @@
-"""What the fuzz tests share: a count of the inputs each one generated (reported at the end of the run), the row
-count of every table (a refused input must leave them all as they were), and the example budgets."""
+"""What the fuzz tests share: their settings (the example budget, and the seed), a count of the inputs each one
+generated (reported at the end of the run), and the row count of every table (a refused input must leave them
+all as they were).
+
+Without REGISTRY_FUZZ_SEED the inputs are derandomized: every run generates the same ones, so a local run is
+reproducible. `.ci/run` sets it to a new random number each time, so each CI run explores other inputs, and
+prints it: `REGISTRY_FUZZ_SEED=N make test-slow` replays that run's inputs."""
 import os
 import shutil
 import tempfile
@@ -8,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import seed, settings
 
 from registry.extensions import db
 from tests.conftest import fresh_database
@@ -25,6 +31,28 @@ ON_POSTGRES = bool(os.environ.get("DATABASE_URL"))
 def budget(examples: int) -> int:
     """The number of examples a fuzz test generates on this database."""
     return max(25, examples // 4) if ON_POSTGRES else examples
+
+
+def _seed_from_environment() -> int | None:
+    value = os.environ.get("REGISTRY_FUZZ_SEED", "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise pytest.UsageError(f"REGISTRY_FUZZ_SEED must be a whole number, not {value!r}") from None
+
+
+FUZZ_SEED = _seed_from_environment()
+
+
+def fuzzing(max_examples: int):
+    """Hypothesis settings of a fuzz test: `max_examples` inputs, drawn under REGISTRY_FUZZ_SEED when it is set
+    (hypothesis's `seed` overrides the profile's `derandomize`), else the same inputs on every run."""
+    def apply(test):
+        test = settings(max_examples=max_examples)(test)
+        return test if FUZZ_SEED is None else seed(FUZZ_SEED)(test)
+    return apply
 
 
 MEMORY_DISK = Path("/dev/shm")
@@ -65,7 +93,9 @@ def row_counts() -> dict[str, int]:
 
 def pytest_terminal_summary(terminalreporter):
     if GENERATED:
-        terminalreporter.write_sep("-", "fuzz: generated inputs")
+        how = (f"seed {FUZZ_SEED}; replay with REGISTRY_FUZZ_SEED={FUZZ_SEED} make test-slow" if FUZZ_SEED is not None
+               else "derandomized: the same inputs on every run")
+        terminalreporter.write_sep("-", f"fuzz: generated inputs ({how})")
         for test, count in sorted(GENERATED.items()):
             terminalreporter.write_line(f"{count:7d}  {test}")
         terminalreporter.write_line(f"{sum(GENERATED.values()):7d}  in all")

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 import requests
 import schemathesis
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from tests.live_server import LiveServer, flask_command
 from tests.conftest import fresh_database
 from tests.portal.conftest import CONTRACT, registry_records
-from tests.fuzz.conftest import API_CASES as CASES
+from tests.fuzz.conftest import API_CASES as CASES, fuzzing
 
 CASES_PER_OPERATION = 200
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -79,7 +79,7 @@ def test_generated_requests_get_documented_answers_and_no_server_error(api, labe
     session = requests.Session()
     statuses = Counter()
 
-    @settings(max_examples=CASES_PER_OPERATION)
+    @fuzzing(CASES_PER_OPERATION)
     @given(case=st.one_of(strategies))
     def check(case):
         CASES[label] += 1

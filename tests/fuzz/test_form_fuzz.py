@@ -12,12 +12,12 @@ from typing import Callable
 from urllib.parse import quote
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from public_portal.forms import form_started_token
 from tests import factories as f
-from tests.fuzz.conftest import GENERATED, budget, generated, row_counts
+from tests.fuzz.conftest import GENERATED, budget, fuzzing, generated, row_counts
 from tests.practitioner.conftest import GAO, LIN, PASSWORD, QINGDAO, firm_data, hire, register, shown_code, sign
 from tests.practitioner.test_details import DETAILS
 from tests.practitioner.test_projects import PROJECT
@@ -401,7 +401,7 @@ def test_a_fuzzed_form_never_fails_and_a_refusal_writes_nothing(fuzz_config, app
     files = IMPORT_FILES if form.files else st.none()
     name = f"form: {endpoint}"
 
-    @settings(max_examples=examples)
+    @fuzzing(examples)
     @given(url=form.urls(cast), data=mutated(valid, form.specific), upload=files)
     def check(url, data, upload):
         generated(name)

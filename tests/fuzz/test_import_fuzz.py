@@ -6,13 +6,13 @@ table."""
 import copy
 import json
 
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from registry.access import SYSTEM
 from registry.services.exchange import ExchangeError, import_jsonl
 from tests import factories as f
-from tests.fuzz.conftest import GENERATED, budget, generated, row_counts
+from tests.fuzz.conftest import GENERATED, budget, fuzzing, generated, row_counts
 
 MUTATED_LINE_EXAMPLES = 4300
 RAW_TEXT_EXAMPLES = 1500
@@ -138,7 +138,7 @@ def test_mutated_lines_import_or_are_refused_naming_line_and_field(app):
     f.create(*BASE.values())  # the records every valid line refers to
     examples = budget(MUTATED_LINE_EXAMPLES)
 
-    @settings(max_examples=examples)
+    @fuzzing(examples)
     @given(mutated=LINES, valid=st.lists(st.sampled_from(list(BASE)), max_size=3), at=st.integers(0, 3))
     @example(mutated=json.dumps({**BASE["unit"], "kind": []}), valid=[], at=0)  # was a TypeError
     @example(mutated=json.dumps({**BASE["unit"], "name": "\ud800"}), valid=["person"], at=1)  # was a UnicodeEncodeError
@@ -170,7 +170,7 @@ def test_raw_text_files_import_or_are_refused(app):
     f.create(*BASE.values())
     examples = budget(RAW_TEXT_EXAMPLES)
 
-    @settings(max_examples=examples)
+    @fuzzing(examples)
     @given(st.lists(st.one_of(st.text(max_size=80), st.just(json.dumps(BASE["unit"]))), min_size=1, max_size=4))
     def check(lines):
         generated("import: raw text")

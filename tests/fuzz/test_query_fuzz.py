@@ -3,10 +3,10 @@ public search and similar-parcel search, the firm's and the regulators' lists, t
 `next`...) gets generated query strings from the role it belongs to. No answer is a 5xx, and a read changes no
 table (only the audit log records a refused access)."""
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fuzz.conftest import GENERATED, budget, generated, row_counts
+from tests.fuzz.conftest import GENERATED, budget, fuzzing, generated, row_counts
 from tests.fuzz.test_form_fuzz import HOSTILE, SPECIAL_NUMBERS, TEXT, WRITTEN_ON_REFUSAL, Cast, logged_errors
 from tests.regulator.conftest import world  # noqa: F401 (the `world` fixture)
 
@@ -68,7 +68,7 @@ def test_generated_query_strings_on_every_page_never_fail_and_write_nothing(fuzz
         client = cast.client(role_of(path))
         name = f"query: {path}"
 
-        @settings(max_examples=examples)
+        @fuzzing(examples)
         @given(query=QUERY)
         def check(query):
             generated(name)

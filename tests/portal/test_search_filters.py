@@ -108,6 +108,9 @@ def test_pagination_of_the_search_page_and_the_api(client, registry_data):
     assert len(on_first) == 20 and len(on_second) == 5 and not on_first & on_second
     answer = client.get("/api/v1/units?q=青岛测试&per_page=10&page=3").json
     assert answer["total"] == 25 and len(answer["items"]) == 5 and answer["page"] == 3
+    odd = client.get("/search?q=青岛测试&endpoint=x&_external=1&_scheme=javascript").get_data(as_text=True)
+    assert ('href="/search?q=%E9%9D%92%E5%B2%9B%E6%B5%8B%E8%AF%95&amp;endpoint=x&amp;_external=1&amp;_scheme=javascript'
+            '&amp;page=2" rel="next"') in odd  # url_for's own keywords stay plain parameters of the link
 
 
 def test_an_empty_result_helps(client, registry_data):

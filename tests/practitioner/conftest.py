@@ -4,7 +4,7 @@ import re
 import pytest
 from flask import g
 from sqlalchemy import func, select
-from stdnum.cn import ric, uscc
+from stdnum.cn import ric
 
 from registry.extensions import db as _db
 from registry.models import Account, Person, Unit
@@ -12,18 +12,13 @@ from registry.models import Account, Person, Unit
 PASSWORD = "soil-remediation-2026"
 
 
-def make_uscc(body: str) -> str:
-    """A valid unified social credit code from its first 17 characters."""
-    return body + uscc.calc_check_digit(body)
-
-
 def make_id(body: str) -> str:
     """A valid resident ID number from its first 17 digits (stdnum's ric wants a placeholder check digit)."""
     return body + ric.calc_check_digit(body + "0")
 
 
-QINGDAO = make_uscc("9137020035791357M")   # 9137020035791357M0
-HEFEI = make_uscc("9134010024681357N")
+QINGDAO = "9137020035791357M0"  # valid codes (check characters included): the contract example's two firms
+HEFEI = "9134010024681357NB"
 LIN = make_id("37020219840312045")          # 370202198403120458
 GAO = make_id("11010519491231002")
 WANG = make_id("44030519900101123")
@@ -45,10 +40,6 @@ def firm_data(**overrides) -> dict:
 
 def register(client, **overrides):
     return client.post("/practitioner/register", data=firm_data(**overrides))
-
-
-def login(client, username, password=PASSWORD):
-    return client.post("/login", data={"username": username, "password": password})
 
 
 def errors_of(html: str, field_id: str) -> list[str]:

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from registry.extensions import db
 from registry.models import AuditEvent, Employment, Invitation, Project
 from registry.services.accounts import system_create_account
-from tests.practitioner.conftest import (GAO, HEFEI, LIN, PASSWORD, QINGDAO, account_by, add_staff, count, hire, login,
+from tests.factories import login
+from tests.practitioner.conftest import (GAO, HEFEI, LIN, PASSWORD, QINGDAO, account_by, add_staff, count, hire,
                                          person_by_name, shown_code, sign)
 from tests.practitioner.test_projects import project_form
 
@@ -96,7 +97,7 @@ def test_each_role_stays_in_its_own_room(app, firm):
     system_create_account(username="qd-regulator", password=PASSWORD, role="regulator", display_name="青岛市生态环境局",
                           division_code="370200")
     regulator = app.test_client()
-    login(regulator, "qd-regulator")
+    login(regulator, "qd-regulator", PASSWORD)
     assert regulator.get("/practitioner/").status_code == 403
     assert app.test_client().get("/practitioner/staff").headers["Location"].startswith("/login")
 

@@ -10,9 +10,9 @@ from registry.clock import beijing_date, beijing_time, beijing
 from registry.extensions import db
 from registry.models import AuditEvent, Commitment, Unit, UnitVersion
 from registry.services.regulator_accounts import create_regulator
+from tests.factories import login
 from tests.practitioner.conftest import QINGDAO, sign, unit_by
 from tests.practitioner.test_details import post_details
-from tests.regulator.conftest import login
 
 LATE_EVENING_UTC = datetime(2026, 12, 2, 17, 19, 5, tzinfo=UTC)
 

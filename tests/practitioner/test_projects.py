@@ -148,6 +148,17 @@ def test_the_project_list_pages_sorts_and_filters(firm):
     assert "没有符合条件的项目" in firm.get("/practitioner/projects?q=不存在").get_data(as_text=True)
 
 
+def test_the_project_search_finds_percent_and_underscore_as_typed_not_as_wildcards(firm):
+    """`%` and `_` in the search box are characters to find: as LIKE wildcards they matched every project."""
+    for name in ("达标率100%的修复工程", "A_B地块调查", "普通地块调查"):
+        firm.post("/practitioner/projects/new", data=project_form(name=name))
+    percent = firm.get("/practitioner/projects?q=%25").get_data(as_text=True)
+    assert "共1个项目" in percent and "达标率100%的修复工程" in percent and "普通地块调查" not in percent
+    underscore = firm.get("/practitioner/projects?q=_").get_data(as_text=True)
+    assert "共1个项目" in underscore and "A_B地块调查" in underscore and "普通地块调查" not in underscore
+    assert "共0个项目" in firm.get("/practitioner/projects?q=%5C").get_data(as_text=True)  # the escape character too
+
+
 def test_a_completed_project_keeps_its_dates_location_and_roles_and_the_rest_stays_correctable(firm, lin):
     """Moving a completed project's deadline turned it from late to on time; clearing its roles
     raised a person's first-pass rate. Once completed, those are a correction the regulator accepts."""

@@ -3,7 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from registry.models import Account, AuditEvent, Unit
-from tests.practitioner.conftest import HEFEI, PASSWORD, QINGDAO, account_by, count, errors_of, get_in, login, register
+from tests.factories import login
+from tests.practitioner.conftest import HEFEI, PASSWORD, QINGDAO, account_by, count, errors_of, get_in, register
 
 
 def test_a_firm_registers_and_lands_on_its_commitment_letter(app, client):
@@ -31,7 +32,7 @@ def test_the_firm_can_sign_out_and_sign_in_again_with_its_credit_code(client):
     register(client)
     client.post("/logout")
     assert client.get("/practitioner/").status_code == 302  # signed out: sent to the login page
-    response = login(client, QINGDAO)
+    response = login(client, QINGDAO, PASSWORD)
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/practitioner/")
     assert "青岛海岸带土壤修复有限公司" in client.get("/practitioner/").get_data(as_text=True)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from registry.extensions import db
 from registry.models import Account, AuditEvent, Commitment, Employment, Invitation, Person
 from tests.practitioner.conftest import (GAO, HEFEI, LIN, PASSWORD, QINGDAO, WANG, add_staff, count, errors_of,
-                                         hire, login, make_id, person_by_name, shown_code, sign, unit_by)
+                                         hire, make_id, person_by_name, shown_code, sign, unit_by)
+from tests.factories import login
 
 LIN_MASKED = "370202********0458"
 
@@ -97,7 +98,7 @@ def test_a_person_redeems_the_invitation_and_signs_their_own_commitment(app, fir
 
     # and the person can sign in again later with their own username
     person_client.post("/logout")
-    assert login(person_client, "linhaiyan").headers["Location"].endswith("/practitioner/me")
+    assert login(person_client, "linhaiyan", PASSWORD).headers["Location"].endswith("/practitioner/me")
 
 
 def test_an_invitation_works_once_and_only_with_the_invited_persons_id_number(app, firm):

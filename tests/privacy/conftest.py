@@ -10,7 +10,7 @@ import pytest
 
 from registry.security import FULL_ID_NUMBER
 from registry.services.demo import generate_records
-from tests.factories import complaint_record, create, make_id_number, make_uscc
+from tests.factories import complaint_record, create, login, make_id_number, make_uscc
 from tests.portal.conftest import CONTRACT, SECRET_STRINGS, registry_records
 
 DEMO_FIRMS = 12
@@ -107,18 +107,32 @@ def url_paths(html: str) -> list[str]:
 
 
 def file_a_complaint(app, client, secrets, ref: str = "SU-1", name: str = "钱七隐名", phone: str = "13712345678") -> str:
-    """A visitor files a complaint through the project page's form; their name and phone become secrets. Returns
-    the receipt's address."""
-    from public_portal.forms import form_started_token
+    """A visitor files a complaint through the project page's form; their name and phone become secrets. Checks
+    that it was filed (the redirect to its receipt, the receipt page, and its row with the complainant), so a
+    crawl after it scans a registry that holds it. Returns the receipt's address."""
+    from urllib.parse import urlsplit
 
+    from sqlalchemy import select
+
+    from public_portal.forms import form_started_token
+    from registry.extensions import db
+    from registry.models import Complaint
+
+    description = "该项目业绩信息中的完成日期与实际情况明显不符，请核查。"
     app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
     response = client.post(f"/projects/{ref}/complaints", data={
-        "description": "该项目业绩信息中的完成日期与实际情况明显不符，请核查。", "name": name, "contact": phone,
-        "website": "", "started": form_started_token()})
+        "description": description, "name": name, "contact": phone, "website": "", "started": form_started_token()})
     assert response.status_code == 303 and "/complaints/JB" in response.headers["Location"], response.status_code
-    assert "JB" in client.get(response.headers["Location"]).get_data(as_text=True)  # the receipt: it was filed
+    receipt = response.headers["Location"]
+    number = urlsplit(receipt).path.rsplit("/", 1)[-1]
+    assert number in client.get(receipt).get_data(as_text=True)  # the receipt page shows its number
+    db.session.expire_all()
+    filed = db.session.scalar(select(Complaint).where(Complaint.ref == number))
+    assert filed is not None, number
+    assert (filed.project.ref, filed.status, filed.description, filed.complainant_name, filed.complainant_contact) \
+        == (ref, "received", description, name, phone)
     secrets.strings.update({name, phone, "完成日期与实际情况明显不符"})
-    return response.headers["Location"]  # the receipt, with its check code
+    return receipt  # with its check code
 
 
 # -- the private journeys: what people type that must never surface --------------------------------------
@@ -136,7 +150,7 @@ def private_journeys(app, secrets: Secrets) -> dict[str, int]:
     # signs; someone guesses the firm's password; a regulator looks people up by full number and reveals one.
     from registry.access import SYSTEM
     from registry.services.regulator_accounts import create_regulator
-    from tests.practitioner.conftest import PASSWORD, add_staff, login, register, shown_code, sign
+    from tests.practitioner.conftest import PASSWORD, add_staff, register, shown_code, sign
 
     secrets.id_numbers.update({STAFF_ID, UNKNOWN_ID})
     secrets.passwords.update([PASSWORD, REGULATOR_PASSWORD, PERSON_PASSWORD, *WRONG_PASSWORDS])
@@ -153,7 +167,7 @@ def private_journeys(app, secrets: Secrets) -> dict[str, int]:
     statuses["person signs"] = sign(person, signer="隐私测试员", url="/practitioner/me/commitment").status_code
     guesser = app.test_client()
     for number, wrong in enumerate(WRONG_PASSWORDS):
-        statuses[f"wrong password {number}"] = login(guesser, uscc, wrong).status_code
+        statuses[f"wrong password {number}"] = login(guesser, uscc, wrong, refused=True).status_code
     create_regulator(SYSTEM, username="privacy-regulator", display_name="隐私监管员", division_code="370200",
                      authority_name="青岛市生态环境局", password=REGULATOR_PASSWORD)
     regulator = app.test_client()

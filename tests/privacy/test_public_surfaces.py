@@ -9,6 +9,7 @@ from collections import Counter
 from urllib.parse import urljoin, urlsplit
 
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from public_portal.opendata import CSV_KINDS
 from registry.extensions import db
@@ -63,21 +64,24 @@ def probes(secrets) -> list[str]:
     return ["/", f"/search?q={number}", f"/search?q=王建国 {number}", f"/api/v1/persons?q={number}",
             f"/api/v1/persons?q=王建国 {number}", f"/api/v1/units?q={number}",
             "/api/v1/units?q=13912340001", "/search?q=有限公司", "/search?has_penalty=true", "/search?banned=true",
-            "/search?q=王建国", "/similar?industry=C", "/api/v1/units?per_page=100", "/api/v1/persons?per_page=100",
-            "/api/v1/projects?per_page=100", "/api/v1/projects?per_page=100&page=2", "/api/v1/units?q=修复"]
+            "/search?q=王建国", "/search?q=李四", "/similar?industry=C", "/api/v1/units?per_page=100",
+            "/api/v1/persons?per_page=100", "/api/v1/projects?per_page=100", "/api/v1/projects?per_page=100&page=2",
+            "/api/v1/units?q=修复"]
 
 
 class Crawler:
     """Breadth-first over one browser's view of the site: same-site links and the records API answers name."""
 
-    def __init__(self, app, client, secrets):
-        self.client, self.secrets = client, secrets
+    def __init__(self, app, client, secrets, label: str):
+        self.client, self.secrets, self.label = client, secrets, label
         self.adapter = app.url_map.bind("localhost")
         self.seen: set[str] = set()
+        self.answers: dict[str, int] = {}  # url: status
         self.statuses: Counter = Counter()
         self.endpoints_answered: set[str] = set()
         self.leaks: list[str] = []
         self.languages: Counter = Counter()
+        self.labelled = 0  # pages that show `label`: the crawl read translated pages, not only their lang attribute
 
     def crawl(self, start: list[str]) -> None:
         queue = list(start)
@@ -89,19 +93,30 @@ class Crawler:
             self.seen.add(url)
             queue += self.visit(url)
 
+    def endpoint(self, path: str) -> str | None:
+        try:
+            return self.adapter.match(path, method="GET")[0]
+        except HTTPException:  # no route, or a redirect to one
+            return None
+
     def visit(self, url: str) -> list[str]:
         response = self.client.get(url)
         assert response.status_code < 500, (url, response.status_code)
         self.statuses[response.status_code] += 1
+        self.answers[url] = response.status_code
         path = urlsplit(url).path
+        endpoint = self.endpoint(path)
+        if endpoint and endpoint.split(".")[0] in PUBLIC_BLUEPRINTS:  # a public page answers, or is not found
+            assert response.status_code in (200, 404), (url, response.status_code)
         if response.status_code == 200:
-            self.endpoints_answered.add(self.adapter.match(path, method="GET")[0])
+            self.endpoints_answered.add(endpoint)
         if response.is_json:
             body = json.dumps(response.json, ensure_ascii=False)  # Chinese as text, not \u escapes
             links = record_links(response.json)
         else:
             body = response.get_data(as_text=True)
             self.languages.update(re.findall(r'<html lang="([^"]+)"', body))
+            self.labelled += self.label in body
             links = [urljoin(url, link) for link in url_paths(body)] if response.mimetype == "text/html" else []
         body += "\n".join(f"{name}: {value}" for name, value in response.headers.items())
         self.leaks += self.secrets.in_text(url, body)
@@ -139,17 +154,19 @@ def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, sec
     receipt = file_a_complaint(app, app.test_client(), secrets)
     urls, public = url_map_urls(app)
     urls.append(receipt)  # the complainant's own receipt page: no trace of who complained
-    chinese = Crawler(app, app.test_client(), secrets)
+    chinese = Crawler(app, app.test_client(), secrets, label="评审一次性通过率")
     chinese.crawl(probes(secrets) + urls)
     english_client = app.test_client()
     english_client.get("/?lang=en")
-    english = Crawler(app, english_client, secrets)
+    english = Crawler(app, english_client, secrets, label="First-pass review rate")
     english.crawl(probes(secrets) + urls)
 
     assert chinese.leaks == [] and english.leaks == []
+    assert chinese.answers[receipt] == 200 and english.answers[receipt] == 200  # the complaint's receipt was read
     for crawl in (chinese, english):
         assert public <= crawl.endpoints_answered, public - crawl.endpoints_answered  # every public route, a 200
     assert set(chinese.languages) == {"zh-CN"} and set(english.languages) == {"en"}
+    assert chinese.labelled > 10 and english.labelled > 10  # firms' profiles, in each crawl's own words
     assert "370202********7316" in app.test_client().get("/search?q=隐私测试员").get_data(as_text=True)  # public,
     # masked: the staff member typed on the web signed their own letter
     print(f"\ncrawled {len(chinese.seen)} Chinese and {len(english.seen)} English URLs "

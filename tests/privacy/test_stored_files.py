@@ -45,7 +45,7 @@ def whoosh_contents(directory: Path) -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.skipif(bool(POSTGRES_URL), reason="the Whoosh index sits beside SQLite; PostgreSQL has its own test")
+@pytest.mark.sqlite_only(reason="the Whoosh index sits beside SQLite; PostgreSQL has its own test")
 def test_no_file_of_the_search_index_holds_a_secret(app, secrets):
     assert search_ids("修复", "unit")  # the first search builds the index from the database
     private_journeys(app, secrets)  # then the outbox adds a segment for the firm registered on the web
@@ -82,7 +82,7 @@ def test_no_row_of_the_postgresql_search_table_holds_a_secret(app, secrets):
     print(f"\nsearch_document: {len(rows)} rows, {secrets.scanned['characters']:,} characters scanned; leaks: 0")
 
 
-@pytest.mark.skipif(bool(POSTGRES_URL), reason="reads the SQLite database file byte for byte")
+@pytest.mark.sqlite_only(reason="reads the SQLite database file byte for byte")
 def test_the_database_file_and_its_write_ahead_log_hold_no_plaintext_id_number(app, app_config, secrets):
     private_journeys(app, secrets)
     path = Path(app_config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))

@@ -9,6 +9,7 @@ from registry.access import SYSTEM, Actor
 from registry.models import AuditEvent, Complaint, Penalty, Person, Project, Review, Unit
 from registry.services.regulator_accounts import create_admin, create_regulator
 from tests import factories as f
+from tests.factories import login
 
 PASSWORD = "Regulator-Pass-2026!"
 QD_ID = "370202198403120458"
@@ -80,19 +81,13 @@ def world(db):
 def login_as(client, world, who: str):
     """Sign in as one of the staff accounts (creating it first if needed)."""
     world.accounts[who]
-    return login(client, STAFF[who][0])
+    return login(client, STAFF[who][0], PASSWORD)
 
 
 def actor_for(db, world, who: str) -> Actor:
     from registry.models import Account
 
     return Actor.of(db.session.get(Account, world.accounts[who]), "127.0.0.1")
-
-
-def login(client, username: str, password: str = PASSWORD):
-    response = client.post("/login", data={"username": username, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from registry.auth import LAST_SEEN
 from registry.models import Account, AuditEvent
-from tests.regulator.conftest import PASSWORD, login, login_as
+from tests.factories import login
+from tests.regulator.conftest import PASSWORD, login_as
 
 
 def account(db, username):
@@ -58,7 +59,7 @@ def test_the_administrator_creates_a_regulator_on_the_accounts_page(client, db, 
 
 def test_a_new_regulator_signs_in_to_the_desk_of_their_jurisdiction(client, world):
     world.accounts["qingdao"]
-    response = login(client, "qd-official")
+    response = login(client, "qd-official", PASSWORD)
     assert response.headers["Location"].endswith("/regulator/")
     page = client.get("/regulator/").get_data(as_text=True)
     assert "监管工作台" in page and "青岛市生态环境局" in page and "370200" in page
@@ -70,7 +71,7 @@ def test_a_suspended_regulator_is_signed_out_at_once(client, db, world):
     login_as(client, world, "hefei")
     admin = world.accounts["admin"]
     with client.application.test_client() as admin_client:
-        login(admin_client, "national-admin")
+        login(admin_client, "national-admin", PASSWORD)
         page = admin_client.post(f"/regulator/accounts/{hefei}/suspend", follow_redirects=True).get_data(as_text=True)
         assert "账户已停用。" in page
         assert "不能停用自己的账户" in admin_client.post(f"/regulator/accounts/{admin}/suspend",

@@ -16,7 +16,8 @@ from registry.services.projects import ProjectData, update_project
 from registry.services.regulator_accounts import create_regulator
 from registry.services.units import update_unit_details
 from tests import factories as f
-from tests.regulator.conftest import PASSWORD, actor_for, login, login_as
+from tests.factories import login
+from tests.regulator.conftest import PASSWORD, actor_for, login_as
 
 FINDING = "经核查，该项目合同与竣工资料系伪造，举报属实。"
 
@@ -74,7 +75,7 @@ def test_a_firm_cannot_move_a_project_away_from_the_regulator_verifying_a_compla
 
     login_as(client, world, "qingdao")
     assert client.get(f"/regulator/complaints/{world.qd.complaint}").status_code == 200
-    login(client, beijing)
+    login(client, beijing, PASSWORD)
     page = client.get(f"/regulator/complaints/{world.qd.complaint}")
     assert page.status_code == 403 and "青岛举报人" not in page.get_data(as_text=True)
 
@@ -92,7 +93,7 @@ def test_a_complaint_stays_with_the_authority_that_received_it_wherever_its_proj
     db.session.expire_all()
     assert db.session.get(Project, world.qd.project).division_code == "110108"
 
-    login(client, beijing)
+    login(client, beijing, PASSWORD)
     assert client.get(f"/regulator/complaints/{complaint_id}").status_code == 403
     assert client.post(f"/regulator/complaints/{complaint_id}", data={"status": "verifying"}).status_code == 403
     assert "青岛-C9" not in client.get("/regulator/complaints").get_data(as_text=True)
@@ -156,6 +157,6 @@ def test_a_firm_that_moves_stays_with_the_regulators_whose_records_it_has(client
     assert unit.name in client.get("/regulator/units").get_data(as_text=True)
     login_as(client, world, "jinan")  # a neighbour with no record of the firm still gets nothing
     assert client.get(f"/regulator/units/{unit.id}").status_code == 403
-    login(client, beijing)  # the new registration jurisdiction sees the firm, and nothing of Qingdao's complaints
+    login(client, beijing, PASSWORD)  # the new registration jurisdiction sees the firm, and nothing of Qingdao's complaints
     assert client.get(f"/regulator/units/{unit.id}").status_code == 200
     assert client.get(f"/regulator/complaints/{world.qd.complaint}").status_code == 403

@@ -9,7 +9,8 @@ from registry.services.repair import record_repair_application
 from registry.services.staff import end_employment
 from registry.services.units import declare_ceased, update_unit_details
 from tests import factories as f
-from tests.regulator.conftest import PASSWORD, actor_for, login
+from tests.factories import login
+from tests.regulator.conftest import PASSWORD, actor_for
 
 
 def header(client) -> str:
@@ -22,7 +23,7 @@ def test_the_header_does_not_repeat_an_authority_that_is_also_the_display_name(c
     """Not "苏州市生态环境局 · 苏州市生态环境局"."""
     create_regulator(SYSTEM, username="suzhou-bureau", display_name="苏州市生态环境局", division_code="320500",
                      authority_name="苏州市生态环境局", password=PASSWORD)
-    login(client, "suzhou-bureau")
+    login(client, "suzhou-bureau", PASSWORD)
     shown = header(client)
     assert shown.count("苏州市生态环境局") == 1 and "320500" in shown
 

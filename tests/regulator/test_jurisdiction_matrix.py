@@ -8,7 +8,8 @@ from registry.access import SYSTEM
 from registry.models import AuditEvent, Complaint, Penalty, Project, Review, Unit
 from registry.services.accounts import create_account
 from tests import factories as f
-from tests.regulator.conftest import HF_ID, PASSWORD, login, login_as
+from tests.factories import login
+from tests.regulator.conftest import HF_ID, PASSWORD, login_as
 
 
 def reads(ids):
@@ -142,7 +143,7 @@ def test_a_practitioner_reaches_no_regulator_page(client, db, world):
     create_account(SYSTEM, username="person-user", password=PASSWORD, role="person", display_name="青岛工程师",
                    person_id=world.qd.person)
     for username in ("firm-user", "person-user"):
-        login(client, username)
+        login(client, username, PASSWORD)
         unchanged = state(db)
         before = denials(db)
         for url in all_regulator_urls(world):

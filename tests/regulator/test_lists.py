@@ -1,5 +1,12 @@
 """The desk's lists: search, sorting, pagination and clear empty states."""
-from registry.models import Unit
+from datetime import date
+
+from sqlalchemy import select
+
+from registry.access import Actor
+from registry.models import Project, Unit
+from registry.services.corrections import request_correction
+from registry.services.projects import ProjectData
 from tests import factories as f
 from tests.regulator.conftest import login_as
 
@@ -18,6 +25,34 @@ def test_projects_are_paginated_twenty_to_a_page_and_searchable(as_qingdao, db, 
     assert as_qingdao.get("/regulator/projects?page=abc&sort=nonsense").status_code == 200
     empty = as_qingdao.get("/regulator/projects?q=没有这样的项目").get_data(as_text=True)
     assert "辖区内没有与“没有这样的项目”匹配的项目" in empty
+
+
+def test_page_links_keep_every_other_parameter_and_take_odd_names_as_plain_parameters(as_qingdao, db, world):
+    """A parameter named like one of url_for's own (`endpoint`, `_external`, `_scheme`) stays in the query string:
+    handed to url_for as a keyword, it failed the page (500) or turned the link absolute, in another scheme."""
+    uscc = db.session.get(Unit, world.qd.unit).uscc
+    f.create(*[f.project_record(uscc, f"QD-LINK-{n:02d}", division_code="370203") for n in range(1, 25)])
+    response = as_qingdao.get("/regulator/projects?q=QD-LINK&sort=ref&endpoint=x&_external=1&_scheme=javascript")
+    assert response.status_code == 200
+    assert ('href="/regulator/projects?q=QD-LINK&amp;sort=ref&amp;endpoint=x&amp;_external=1&amp;_scheme=javascript'
+            '&amp;page=2" rel="next"') in response.get_data(as_text=True)
+
+
+def test_correction_requests_are_paginated_like_every_list(as_qingdao, db, world):
+    """More than a page of pending correction requests: the list links to its second page (it failed with a 500)."""
+    uscc = db.session.get(Unit, world.qd.unit).uscc
+    f.create(*[f.project_record(uscc, f"QD-FIX-{n:02d}", division_code="370203") for n in range(1, 22)])
+    firm = Actor(account_id=None, label="firm", role="unit", unit_id=world.qd.unit)
+    for project in db.session.scalars(select(Project).where(Project.ref.like("QD-FIX-%"))).all():
+        fields = {name: getattr(project, name) for name in ProjectData.__dataclass_fields__}
+        request_correction(firm, project.ref, ProjectData(**{**fields, "contract_deadline": date(2024, 8, 31)}), [],
+                           "合同补充协议将完成期限延长")
+    first = as_qingdao.get("/regulator/corrections")
+    assert first.status_code == 200
+    text = first.get_data(as_text=True)
+    assert "第1页，共2页" in text and "共21条" in text and 'href="/regulator/corrections?page=2"' in text
+    second = as_qingdao.get("/regulator/corrections?page=2").get_data(as_text=True)
+    assert "第2页，共2页" in second and text.count("QD-FIX-") + second.count("QD-FIX-") == 21
 
 
 def test_penalties_sort_by_decision_date_or_publicity_end(as_qingdao, db, world):

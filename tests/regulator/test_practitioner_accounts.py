@@ -11,7 +11,8 @@ from registry.models import Account, AuditEvent, Unit
 from registry.rules.errors import RuleViolation
 from registry.services import accounts
 from registry.services.accounts import create_account
-from tests.regulator.conftest import PASSWORD, actor_for, login, login_as
+from tests.factories import login
+from tests.regulator.conftest import PASSWORD, actor_for, login_as
 
 FIRM = "firm-qingdao"
 
@@ -35,7 +36,7 @@ def events(db, action: str) -> list[AuditEvent]:
 def test_the_administrator_resets_a_firms_sign_in_and_the_one_time_password_opens_only_the_password_page(
         app, db, world, firm_account):
     firm = app.test_client()
-    login(firm, FIRM)
+    login(firm, FIRM, PASSWORD)
     admin = app.test_client()
     login_as(admin, world, "admin")
     listing = admin.get("/regulator/accounts/practitioners?q=firm-qing").get_data(as_text=True)
@@ -45,7 +46,7 @@ def test_the_administrator_resets_a_firms_sign_in_and_the_one_time_password_open
     one_time = re.search(r'id="one-time-password">([^<]+)<', page).group(1)
     assert len(one_time) == 19
     assert firm.get("/practitioner/").status_code == 302  # the firm's earlier session has ended
-    assert client_post_login(app.test_client(), FIRM, PASSWORD).status_code == 200  # the old password is gone
+    login(app.test_client(), FIRM, PASSWORD, refused=True)  # the old password is gone
     holder = app.test_client()
     login(holder, FIRM, one_time)
     response = holder.get("/practitioner/")
@@ -58,22 +59,18 @@ def test_the_administrator_resets_a_firms_sign_in_and_the_one_time_password_open
     assert one_time not in str(event.after) and one_time not in event.detail
 
 
-def client_post_login(client, username, password):
-    return client.post("/login", data={"username": username, "password": password})
-
-
 def test_suspension_ends_the_session_and_refuses_sign_in_until_reinstated(app, db, world, firm_account):
     firm = app.test_client()
-    login(firm, FIRM)
+    login(firm, FIRM, PASSWORD)
     admin = app.test_client()
     login_as(admin, world, "admin")
     admin.post(f"/regulator/accounts/practitioners/{firm_account}/suspend", data={"reason": "疑似冒名注册"})
     assert account(db, firm_account).active is False
     assert firm.get("/practitioner/").status_code == 302
-    assert client_post_login(app.test_client(), FIRM, PASSWORD).status_code == 200  # refused: the form again
+    login(app.test_client(), FIRM, PASSWORD, refused=True)  # refused: the form again
     admin.post(f"/regulator/accounts/practitioners/{firm_account}/reinstate", data={"reason": "核实为本单位注册"})
     assert account(db, firm_account).active is True
-    login(app.test_client(), FIRM)
+    login(app.test_client(), FIRM, PASSWORD)
     assert [e.detail for e in events(db, "account_suspended")] == ["疑似冒名注册"]
     assert [e.detail for e in events(db, "account_reinstated")] == ["核实为本单位注册"]
 

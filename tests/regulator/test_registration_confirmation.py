@@ -13,7 +13,8 @@ from registry.access import AccessDenied
 from registry.models import Account, AuditEvent, Unit, UnitVersion
 from registry.rules.errors import RuleViolation
 from registry.services.registrations import confirm_registration, hand_over_registration, suspend_registration
-from tests.practitioner.conftest import PASSWORD as FIRM_PASSWORD, QINGDAO, login as firm_login, register, sign
+from tests.factories import login
+from tests.practitioner.conftest import PASSWORD as FIRM_PASSWORD, QINGDAO, register, sign
 from tests.regulator.conftest import actor_for, login_as
 
 UNCHECKED = "单位自主填报，尚未核验"
@@ -24,7 +25,7 @@ def squatted(app, db, world):
     """Someone registers Qingdao's credit code under a made-up name, and signs the commitment: public at once."""
     browser = app.test_client()
     assert register(browser, name="冒名环境科技有限公司").status_code == 302
-    firm_login(browser, QINGDAO)
+    login(browser, QINGDAO, FIRM_PASSWORD)
     sign(browser)
     return db.session.scalar(select(Unit).where(Unit.uscc == QINGDAO)).id
 
@@ -80,7 +81,7 @@ def test_a_squatted_code_is_suspended_and_handed_to_the_rightful_firm(app, clien
     assert response.status_code == 302
     db.session.expire_all()
     assert not db.session.scalar(select(Account).where(Account.username == QINGDAO)).active
-    assert not firm_login(app.test_client(), QINGDAO).headers.get("Location", "").startswith("/practitioner")
+    login(app.test_client(), QINGDAO, FIRM_PASSWORD, refused=True)  # suspended: the form again
     assert client.get(f"/units/{QINGDAO}").status_code == 404  # nothing self-reported stays public
 
     page = client.post(f"/regulator/units/{squatted}/registration/hand-over",
@@ -96,10 +97,9 @@ def test_a_squatted_code_is_suspended_and_handed_to_the_rightful_firm(app, clien
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "registration_handed_over"))
     assert event.detail == "已核对营业执照原件" and event.before["name"] == "冒名环境科技有限公司"
     rightful = app.test_client()
-    assert firm_login(rightful, QINGDAO, one_time).status_code == 302
+    login(rightful, QINGDAO, one_time)
     # the squatter's password opens nothing any more
-    assert not firm_login(app.test_client(), QINGDAO, FIRM_PASSWORD).headers.get("Location", "").startswith(
-        "/practitioner")
+    login(app.test_client(), QINGDAO, FIRM_PASSWORD, refused=True)
 
 
 def test_a_registration_is_handed_over_only_once_suspended(db, world, squatted):
@@ -110,7 +110,7 @@ def test_a_registration_is_handed_over_only_once_suspended(db, world, squatted):
 
 def test_the_firms_own_view_says_what_confirmation_needs(app, squatted):
     browser = app.test_client()
-    firm_login(browser, QINGDAO)
+    login(browser, QINGDAO, FIRM_PASSWORD)
     page = browser.get("/practitioner/").get_data(as_text=True)
     assert UNCHECKED in page and "营业执照" in page
 

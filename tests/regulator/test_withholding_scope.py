@@ -12,7 +12,8 @@ from registry.rules.errors import RuleViolation
 from registry.services.disclosure import lift_non_disclosure, mark_non_disclosed
 from registry.services.regulator_accounts import create_regulator
 from tests import factories as f
-from tests.regulator.conftest import PASSWORD, actor_for, login
+from tests.factories import login
+from tests.regulator.conftest import PASSWORD, actor_for
 
 WITHHOLD = {"ground": "third_party", "explanation": "涉及地块权利人的商业秘密"}
 
@@ -112,7 +113,7 @@ def test_a_withhold_is_lifted_with_a_reason_and_audited(client, db, world):
     with pytest.raises(RuleViolation) as refused:
         lift_non_disclosure(qingdao, "unit", world.qd.unit, reason="")
     assert refused.value.field == "reason"
-    login(client, "qd-official")
+    login(client, "qd-official", PASSWORD)
     page = client.get(f"/regulator/withhold/unit/{world.qd.unit}").get_data(as_text=True)
     assert "恢复公开的理由" in page
     response = client.post(f"/regulator/withhold/unit/{world.qd.unit}/lift", data={"reason": "权利人同意公开，理由消失"})

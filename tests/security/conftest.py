@@ -15,7 +15,8 @@ from registry.models import Person, Project, Unit
 from registry.services.accounts import create_account
 from registry.services.regulator_accounts import create_regulator
 from tests import factories as f
-from tests.regulator.conftest import PASSWORD, login, world  # noqa: F401 (world is a fixture)
+from tests.factories import login
+from tests.regulator.conftest import PASSWORD, world  # noqa: F401 (world is a fixture)
 
 ROLES = ("anonymous", "firm_a", "firm_b", "person_a", "regulator_x", "regulator_y", "admin")
 USERNAMES = {"firm_a": "firm-a", "firm_b": "firm-b", "person_a": "person-a", "regulator_x": "sd-province",
@@ -35,7 +36,7 @@ class Browsers(dict):
     def __missing__(self, role: str):
         browser = self[role] = self.app.test_client()
         if role != "anonymous":
-            login(browser, USERNAMES[role])
+            login(browser, USERNAMES[role], PASSWORD)
         return browser
 
 

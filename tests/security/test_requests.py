@@ -17,7 +17,8 @@ from registry.extensions import db as _db
 from registry.models import Person, Project, Unit
 from registry.services.accounts import create_account
 from tests import factories as f
-from tests.regulator.conftest import PASSWORD, login
+from tests.factories import login
+from tests.regulator.conftest import PASSWORD
 from tests.security.conftest import ROLES, changed_tables, refused_for_csrf, relogin, snapshot, url
 from tests.security.test_access_matrix import ACCESS, ROUTES, cell_body, walk
 
@@ -172,8 +173,8 @@ def hostile(app, db):
 def test_hostile_names_are_escaped_on_every_page_that_shows_them(app, hostile):
     unit, person, project = hostile
     public, firm, regulator = app.test_client(), app.test_client(), app.test_client()
-    login(firm, "hostile-firm")
-    login(regulator, "qd-official")
+    login(firm, "hostile-firm", PASSWORD)
+    login(regulator, "qd-official", PASSWORD)
     pages = [(public, "/search?q=alert"), (public, f"/search?q={unit.uscc[:8]}"), (public, f"/units/{unit.uscc}"),
              (public, f"/persons/{person.public_id}"), (public, f"/projects/{project.ref}"),
              (public, "/similar?industry=C26&province=37"),

@@ -23,7 +23,8 @@ from tests import factories as f
 from tests.conftest import RequestIsolatedClient
 from tests.practitioner.conftest import PASSWORD as PRACTITIONER_PASSWORD
 from tests.practitioner.conftest import QINGDAO, errors_of, firm_data, make_id, register, shown_code
-from tests.regulator.conftest import PASSWORD, login
+from tests.factories import login
+from tests.regulator.conftest import PASSWORD
 from tests.security.conftest import refused_for_csrf
 
 COMMON = sorted(common_passwords())
@@ -85,7 +86,7 @@ def test_an_invitation_refuses_every_common_password_and_a_short_one_and_takes_a
 def test_a_password_change_refuses_common_passwords_and_a_short_one_and_takes_twelve_characters(app, official):
     """A sample of the list (each change first checks the current password's hash); the same rule as above."""
     client = app.test_client()
-    login(client, "official")
+    login(client, "official", PASSWORD)
     accepted = [password for password in [ELEVEN, COMMON[0], COMMON[-1], "PassWord1234"]
                 if not errors_of(change(client, password).get_data(as_text=True), "new_password")]
     assert accepted == []
@@ -94,22 +95,19 @@ def test_a_password_change_refuses_common_passwords_and_a_short_one_and_takes_tw
 
 # -- the lockout --------------------------------------------------------------------------------------------
 
-def attempt(client, password):
-    return client.post("/login", data={"username": "official", "password": password})
-
-
 def test_two_app_instances_on_one_database_share_the_lockout(app, app_config, official):
     """Two workers: three failures on one and two on the other lock the account on both."""
     other_worker = create_app(app_config)
     try:
         for _ in range(3):
-            attempt(app.test_client(), "a wrong password, guessed")
+            login(app.test_client(), "official", "a wrong password, guessed", refused=True)
         for _ in range(2):
             with other_worker.app_context():
-                attempt(other_worker.test_client(), "another wrong password")
+                login(other_worker.test_client(), "official", "another wrong password", refused=True)
         with other_worker.app_context():
-            assert "失败次数过多" in attempt(other_worker.test_client(), PASSWORD).get_data(as_text=True)
-        assert "失败次数过多" in attempt(app.test_client(), PASSWORD).get_data(as_text=True)
+            locked = login(other_worker.test_client(), "official", PASSWORD, refused=True)
+            assert "失败次数过多" in locked.get_data(as_text=True)
+        assert "失败次数过多" in login(app.test_client(), "official", PASSWORD, refused=True).get_data(as_text=True)
     finally:
         with other_worker.app_context():
             _db.session.remove()
@@ -118,15 +116,15 @@ def test_two_app_instances_on_one_database_share_the_lockout(app, app_config, of
 
 def test_four_failures_do_not_lock_and_a_lock_lifts_after_fifteen_minutes(app, official):
     for _ in range(4):
-        attempt(app.test_client(), "a wrong password, guessed")
-    assert attempt(app.test_client(), PASSWORD).status_code == 302  # four failures: still open
+        login(app.test_client(), "official", "a wrong password, guessed", refused=True)
+    login(app.test_client(), "official", PASSWORD)  # four failures: still open
     for _ in range(5):
-        attempt(app.test_client(), "a wrong password, guessed")
-    assert "失败次数过多" in attempt(app.test_client(), PASSWORD).get_data(as_text=True)
+        login(app.test_client(), "official", "a wrong password, guessed", refused=True)
+    assert "失败次数过多" in login(app.test_client(), "official", PASSWORD, refused=True).get_data(as_text=True)
     # the failures were sixteen minutes ago: the window has passed
     _db.session.execute(update(LoginAttempt).values(at=utcnow() - timedelta(minutes=16)))
     _db.session.commit()
-    assert attempt(app.test_client(), PASSWORD).status_code == 302
+    login(app.test_client(), "official", PASSWORD)
 
 
 # -- session identity ---------------------------------------------------------------------------------------
@@ -194,7 +192,7 @@ def accounts(app, db):
 @pytest.mark.parametrize("who", ["firm", "person"])
 def test_a_practitioners_cookie_replayed_after_logout_is_refused(app, accounts, who):
     browser = app.test_client()
-    login(browser, who)
+    login(browser, who, PASSWORD)
     assert browser.get(accounts[who]).status_code == 200
     stolen = browser.get_cookie("session").value
     browser.post("/logout")
@@ -207,8 +205,8 @@ def test_a_practitioners_cookie_replayed_after_logout_is_refused(app, accounts, 
 @pytest.mark.parametrize("who", ["firm", "person"])
 def test_a_practitioners_other_sessions_end_when_the_password_changes(app, accounts, who):
     mine, other = app.test_client(), app.test_client()
-    login(mine, who)
-    login(other, who)
+    login(mine, who, PASSWORD)
+    login(other, who, PASSWORD)
     stolen = other.get_cookie("session").value
     assert change(mine, GOOD).status_code == 302
     assert mine.get(accounts[who]).status_code == 200

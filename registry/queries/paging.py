@@ -1,0 +1,51 @@
+"""One page of a list: the type every list query returns and the one macro (`templates/_pagination.html`) draws."""
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+
+from registry.extensions import db
+
+
+@dataclass
+class Page:
+    """One page of a list; `total_is_exact` is False when a text search stopped early."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+    total_is_exact: bool = True
+
+    @property
+    def pages(self) -> int:
+        """How many pages the list has (at least one)."""
+        return page_count(self.total, self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        """True when there is a page before this one."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """True when there is a page after this one."""
+        return self.page * self.per_page < self.total
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` rows fill (at least one, for an empty list)."""
+    return max(1, -(-total // per_page))
+
+
+def offset(page: int, per_page: int) -> int:
+    """How many rows come before page `page` (counted from 1)."""
+    return (page - 1) * per_page
+
+
+def paginate(statement: Select, page: int, per_page: int) -> Page:
+    """One page of the ORM rows a select returns, with the total it would return (a page past the end is
+    empty, never an error)."""
+    page = max(page, 1)
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    items = list(db.session.execute(statement.limit(per_page).offset(offset(page, per_page))).unique().scalars())
+    return Page(items, total, page, per_page)

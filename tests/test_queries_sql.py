@@ -1,0 +1,56 @@
+"""The SQL idioms the reads share: text is matched literally on both databases, and the parcel filters select
+by former industry, area and province; one page of a list knows its neighbours."""
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from registry.models import Project
+from registry.queries.paging import Page, page_count, paginate
+from registry.queries.sql import contains, contains_in_any, parcel_conditions, starts_with
+from tests import factories as f
+
+NAMES = ["达标率100%的工程", "A_B地块", "C\\D地块", "普通地块", "100 工程"]
+
+
+def names_where(db, *conditions) -> set[str]:
+    return set(db.session.scalars(select(Project.name).where(*conditions)))
+
+
+def test_like_wildcards_and_the_escape_character_are_matched_as_typed(app, db):
+    uscc = f.make_uscc()
+    f.create(f.unit_record(uscc), *[f.project_record(uscc, name=name) for name in NAMES])
+    assert names_where(db, contains(Project.name, "%")) == {"达标率100%的工程"}
+    assert names_where(db, contains(Project.name, "100%")) == {"达标率100%的工程"}
+    assert names_where(db, contains(Project.name, "_")) == {"A_B地块"}
+    assert names_where(db, contains(Project.name, "\\")) == {"C\\D地块"}
+    assert names_where(db, contains(Project.name, "地块")) == {"A_B地块", "C\\D地块", "普通地块"}
+    assert names_where(db, starts_with(Project.name, "A_")) == {"A_B地块"}
+    assert names_where(db, starts_with(Project.name, "_")) == set()
+    assert names_where(db, contains_in_any((Project.name, Project.owner), "土地储备")) == set(NAMES)
+
+
+def test_parcel_conditions_select_by_industry_prefix_area_range_and_province(app, db):
+    uscc = f.make_uscc()
+    f.create(f.unit_record(uscc),
+             f.project_record(uscc, name="电镀", former_industry="C3360", area_m2=5000, division_code="370211"),
+             f.project_record(uscc, name="化工", former_industry="C2614", area_m2=20000, division_code="370211"),
+             f.project_record(uscc, name="苏州化工", former_industry="C2614", area_m2=90000, division_code="320506"))
+    assert names_where(db, *parcel_conditions()) == {"电镀", "化工", "苏州化工"}
+    assert names_where(db, *parcel_conditions(industry="c26")) == {"化工", "苏州化工"}
+    assert names_where(db, *parcel_conditions(industry="C_")) == set()
+    assert names_where(db, *parcel_conditions(min_area=Decimal(10000), max_area=Decimal(50000))) == {"化工"}
+    assert names_where(db, *parcel_conditions(industry="C26", province="32")) == {"苏州化工"}
+
+
+def test_a_page_knows_its_neighbours_and_a_page_past_the_end_is_empty(app, db):
+    uscc = f.make_uscc()
+    f.create(f.unit_record(uscc), *[f.project_record(uscc, f"PG-{n:02d}") for n in range(45)])
+    statement = select(Project).order_by(Project.ref)
+    first, last, beyond = (paginate(statement, number, 20) for number in (1, 3, 9))
+    assert [p.ref for p in first.items][:2] == ["PG-00", "PG-01"] and first.total == 45 and first.pages == 3
+    assert first.has_next and not first.has_prev
+    assert len(last.items) == 5 and last.has_prev and not last.has_next
+    assert beyond.items == [] and beyond.total == 45 and beyond.page == 9
+    assert paginate(statement, 0, 20).page == 1
+    assert page_count(0, 20) == 1 and page_count(40, 20) == 2 and page_count(41, 20) == 3
+    assert not Page([], 0, 1, 20).has_next and Page([], 21, 1, 20).has_next
