@@ -19,7 +19,8 @@ import click
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from registry.services.audit import SYSTEM, json_value  # noqa: E402
+from registry.access import SYSTEM  # noqa: E402
+from registry.services.audit import json_value  # noqa: E402
 from registry.services.demo import generate_records  # noqa: E402
 from registry.exchange import import_jsonl  # noqa: E402
 

@@ -5,9 +5,9 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from registry.access import AccessDenied, deny
 from registry.i18n import current_locale
 from registry.rules.errors import RuleViolation
-from registry.services.audit import AccessDenied
 
 
 def wants_json() -> bool:
@@ -51,6 +51,7 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(AccessDenied)
     def access_denied(error: AccessDenied):
+        deny(error)  # a refused read or page is audited here; a service's refusal already was
         return error_response(error.status, "")
 
     @app.errorhandler(CSRFError)

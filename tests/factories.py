@@ -8,7 +8,7 @@ import itertools
 
 from stdnum.cn import ric, uscc
 
-from registry.services.audit import SYSTEM
+from registry.access import SYSTEM
 from registry.exchange import import_records
 
 _serial = itertools.count(1)

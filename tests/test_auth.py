@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 
 from stdnum.cn import uscc
 
+from registry.access import SYSTEM
 from registry.extensions import db as _db
 from registry.models import AuditEvent, LoginAttempt, Unit
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM
 from tests.factories import create, login, unit_record
 
 PASSWORD = "correct horse battery"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from registry.access import SYSTEM, Actor
 from registry.clock import today
 from registry.models import Account, Complaint, Employment, Penalty, Project, ProjectRole, Unit
 from registry.queries.desk import open_complaints, unreviewed_projects
@@ -15,7 +16,6 @@ from registry.reference import COMPLAINT_STATUSES
 from registry.rules.errors import RuleViolation
 from registry.rules.publicity import repair_possible_from
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM, Actor
 from registry.services.demo import DEMO_PERSON, demo_accounts_text, generate_records, load_demo, regulator_records
 from registry.services.repair import grant_repair, record_repair_application
 from registry.exchange import ExchangeError, import_records

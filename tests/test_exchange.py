@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from registry.access import SYSTEM
 from registry.app import create_app
 from registry.exchange import ExchangeError, export_jsonl, import_jsonl
 from registry.extensions import db as registry_db
 from registry.models import AuditEvent, Complaint, Penalty, Person, Project, Review, Unit
-from registry.services.audit import SYSTEM, json_value
+from registry.services.audit import json_value
 from tests.conftest import fresh_database
 from tests.factories import create, make_id_number, make_uscc, person_record, project_record, unit_record
 

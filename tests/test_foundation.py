@@ -11,12 +11,13 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
+from registry.access import SYSTEM
 from registry.app import create_app
 from registry.extensions import db as _db
 from registry.models import AuditEvent, Person, Unit
 from registry.rules.errors import RuleViolation
 from registry.services import service
-from registry.services.audit import SYSTEM, record_event
+from registry.services.audit import record_event
 from tests.factories import create, make_id_number, person_record, unit_record
 
 

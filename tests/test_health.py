@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select, update
 
 from public_portal.forms import form_started_token
+from registry.access import SYSTEM
 from registry.app import create_app
 from registry.extensions import db as _db
 from registry.models import KeyFingerprint, LoginAttempt, RateLimitHit
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM
 from tests.conftest import TEST_KEYS
 from tests.portal.conftest import contract, registry_data  # noqa: F401  (the shared data set)
 from tests.portal.test_complaints import DESCRIPTION

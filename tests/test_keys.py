@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from registry.access import SYSTEM
 from registry.app import create_app
 from registry.extensions import db as _db
 from registry.keys import KeyProblem, fingerprint
 from registry.models import KeyFingerprint, Person
-from registry.services.audit import SYSTEM
 from registry.services.regulator_accounts import create_regulator
 from registry.vault import IdNumberVault
 from tests import factories as f

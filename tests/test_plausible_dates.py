@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from registry.access import Actor
 from registry.models import Complaint, Project, Review
 from registry.rules.errors import RuleViolation
-from registry.services.audit import Actor
 from registry.services.complaints import advance_complaint
 from registry.exchange import ExchangeError
 from registry.services.projects import ProjectData, create_project

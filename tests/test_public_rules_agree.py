@@ -1,16 +1,20 @@
-"""The SQL of `registry.queries.public` and the pure rules of `registry.rules.disclosure` agree, record by
+"""The SQL of `registry.visibility` and the pure rules of `registry.rules.disclosure` agree, record by
 record, on every day around the boundaries: the portal, the API and the export can never disagree with a rule."""
 import random
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from registry.models import Complaint, Penalty, Project
+from registry import visibility
+from registry.access import SYSTEM
+from registry.models import Complaint, Penalty, Person, Project, Unit
 from registry.queries import public
-from registry.rules.disclosure import ban_is_public, complaint_is_public, penalty_is_public
+from registry.rules.disclosure import ban_is_public, complaint_is_public, penalty_is_public, practitioner_record_is_public
 from registry.rules.publicity import repair_possible_from
 from registry.rules.rates import counts_toward_on_time, on_time_rate
-from tests.factories import complaint_record, create, penalty_record, project_record, unit_record
+from registry.services.registrations import suspend_registration
+from tests.factories import (complaint_record, create, make_id_number, penalty_record, person_record, project_record,
+                             unit_record)
 
 TODAY = date(2026, 11, 26)  # the tests' pinned date
 
@@ -46,8 +50,8 @@ def test_penalty_and_ban_clauses_agree_with_the_rules_on_every_day(db, app):
     days |= {p.repaired_on for p in penalties if p.repaired_on} | {p.ban_until + timedelta(days=1) for p in penalties if p.ban_until}
     seen_public, seen_banned = set(), set()
     for day in sorted(days):
-        shown = set(db.session.scalars(select(Penalty.id).where(public.penalty_public(day, rules))))
-        banned = set(db.session.scalars(select(Penalty.id).where(public.ban_public(day))))
+        shown = set(db.session.scalars(select(Penalty.id).where(visibility.penalty_public(day, rules))))
+        banned = set(db.session.scalars(select(Penalty.id).where(visibility.ban_public(day))))
         for p in penalties:
             withheld = p.non_disclosure_reason is not None
             assert (p.id in shown) == penalty_is_public(
@@ -67,7 +71,7 @@ def test_complaint_clause_agrees_with_the_rule(db):
     records = [complaint_record(project["ref"], status=status, **({"non_disclosed": {"reason": "依法不予公开"}} if hidden else {}))
                for status in ("received", "verifying", "substantiated", "unsubstantiated") for hidden in (False, True)]
     create(unit, project, *records)
-    shown = set(db.session.scalars(select(Complaint.id).where(public.complaint_public())))
+    shown = set(db.session.scalars(select(Complaint.id).where(visibility.complaint_public())))
     for complaint in db.session.scalars(select(Complaint)):
         assert (complaint.id in shown) == complaint_is_public(complaint.status, complaint.non_disclosure_reason is not None)
     assert len(shown) == 1
@@ -92,7 +96,7 @@ def test_on_time_clause_agrees_with_the_rule_around_each_finding_date(db):
                                                **extra))
     create(unit, *projects, *complaints)
     unit_id = db.session.scalar(select(Project.unit_id).limit(1))
-    found_false = {c.project_id: c.verified_on for c in db.session.scalars(select(Complaint).where(public.complaint_public()))}
+    found_false = {c.project_id: c.verified_on for c in db.session.scalars(select(Complaint).where(visibility.complaint_public()))}
     days = {date(2025, 12, 31)} | set(found_false.values()) | {d - timedelta(days=1) for d in found_false.values()}
     rates = set()
     for day in sorted(days):
@@ -101,3 +105,29 @@ def test_on_time_clause_agrees_with_the_rule_around_each_finding_date(db):
         assert public.unit_on_time(db.session, [unit_id], day)[unit_id] == on_time_rate(counted), day
         rates.add(on_time_rate(counted).total)
     assert len(rates) > 3  # findings take projects out one after another
+
+
+def test_basic_information_clauses_agree_with_the_rule_and_the_row_predicates(db):
+    """Firms and persons signed or not, withheld or not, and (firms) suspended or not: the SQL, the predicate on
+    a loaded row (what the profile pages use) and the pure rule say the same."""
+    withheld = {"non_disclosed": {"reason": "《政府信息公开条例》第十四条"}}
+    units = [unit_record(signed=signed, **(withheld if hidden else {})) for signed in (True, False) for hidden in (False, True)
+             for _ in range(2)]
+    persons = [person_record(units[0]["uscc"], make_id_number(serial=900 + n), signed=signed, **(withheld if hidden else {}))
+               for n, (signed, hidden) in enumerate((s, h) for s in (True, False) for h in (False, True))]
+    create(*units, *persons)
+    for uscc in (units[1]["uscc"], units[5]["uscc"]):  # one signed and one unsigned firm suspended
+        suspend_registration(SYSTEM, db.session.scalar(select(Unit.id).where(Unit.uscc == uscc)), "冒用他人名义注册")
+    db.session.expire_all()
+    shown_units = set(db.session.scalars(select(Unit.id).where(visibility.unit_basic_public())))
+    for unit in db.session.scalars(select(Unit)):
+        rule = practitioner_record_is_public(commitment_in_force=unit.commitment_signed_at is not None,
+                                             non_disclosed=unit.non_disclosure_reason is not None,
+                                             registration_suspended=unit.registration_suspended_at is not None)
+        assert (unit.id in shown_units) == rule == visibility.unit_basic_is_public(unit), unit.name
+    shown_persons = set(db.session.scalars(select(Person.id).where(visibility.person_basic_public())))
+    for person in db.session.scalars(select(Person)):
+        rule = practitioner_record_is_public(commitment_in_force=person.commitment_signed_at is not None,
+                                             non_disclosed=person.non_disclosure_reason is not None)
+        assert (person.id in shown_persons) == rule == visibility.person_basic_is_public(person), person.name
+    assert len(shown_units) == 1 and len(shown_persons) == 1  # signed, not withheld, not suspended: one of each

@@ -8,10 +8,10 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
+from registry.access import SYSTEM
 from registry.extensions import db as _db
 from registry.models import Account, AuditEvent, LoginAttempt, RecoveryCode
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM
 from tests.factories import login
 
 PASSWORD = "correct horse battery"

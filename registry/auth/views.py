@@ -9,13 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
+from registry.access import STAFF_ROLES, AccessDenied, Actor
 from registry.auth import hold_for_second_factor, pending_account, start_session
 from registry.auth.forms import AuthenticatorCodeForm, LoginForm, PasswordChangeForm, SecondFactorForm
 from registry.i18n import current_locale
 from registry.rules.errors import RuleViolation
 from registry.services import accounts, second_factor
-from registry.services.audit import Actor
-from registry.services.regulator_accounts import STAFF_ROLES, deny_read
 
 bp = Blueprint("auth", __name__)
 
@@ -134,7 +133,7 @@ def two_factor():
     """Set up the second factor (QR code, first code, ten recovery codes), or renew the recovery codes."""
     actor = Actor.of(current_user, request.remote_addr)
     if current_user.role not in STAFF_ROLES:
-        raise deny_read(actor, "open /account/two-factor", "account", current_user.id)
+        raise AccessDenied(actor, "open /account/two-factor", "account", current_user.id)
     form, codes = AuthenticatorCodeForm(), None
     try:
         if current_user.has_second_factor:

@@ -3,11 +3,11 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from registry.access import SYSTEM
 from registry.extensions import db
 from registry.models import Account, Unit
 from registry.rules.errors import RuleViolation
 from registry.services import accounts, registrations, second_factor
-from registry.services.audit import SYSTEM
 from registry.services.regulator_accounts import create_admin, create_regulator
 
 accounts_cli = AppGroup("accounts", help="Create regulator and administrator accounts; recover a firm's or a person's.")

@@ -13,11 +13,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from registry import backup
+from registry.access import SYSTEM
 from registry.exchange import ExchangeError, export_jsonl, import_jsonl
 from registry.extensions import db
 from registry.keys import unreadable_persons, wanted_fingerprints
 from registry.search import rebuild_index
-from registry.services.audit import SYSTEM
 from registry.services.demo import DemoRefused, load_demo
 
 registry_cli = AppGroup("registry", help="Import, export, demo data and backups.")

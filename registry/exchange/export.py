@@ -8,13 +8,12 @@ import json
 from collections.abc import Iterable
 from types import SimpleNamespace
 
-from flask import current_app
 from sqlalchemy import or_, select
 
+from registry import visibility as public
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Commitment, Complaint, Penalty, Person, Project, Review, Unit
-from registry.queries import public
 from registry.rules.disclosure import penalty_is_public
 from registry.schemas.exchange import (PUBLIC_PENALTY_BAN_ONLY, PUBLIC_PENALTY_FIELDS, PUBLIC_UNIT_PROFILE_ONLY,
                                        ComplaintExport, PenaltyExport, PersonExport, ProjectExport,
@@ -75,16 +74,14 @@ def _export_public() -> Iterable[str]:
     """Open data: only what is public today; masked ID numbers and public ids; no contacts, no complainants."""
     session = db.session
     day = today()
-    rules = current_app.config["PUBLICITY_RULES"]
+    rules = public.publicity_rules()
     yield _line({"kind": "meta", "format_version": FORMAT_VERSION, "generated_on": day, "public": True})
     listed_units = session.scalars(select(Unit).where(public.unit_listed(day, rules)).order_by(Unit.id)).all()
     lookups = SimpleNamespace(uscc_of={unit.id: unit.uscc for unit in listed_units}, public_persons={},
                               public_refs={}, unit_of_project={})
     units, profiles = PublicUnitExport(lookups), PublicUnitExport(lookups, only=PUBLIC_UNIT_PROFILE_ONLY)
     for unit in listed_units:
-        basic_public = (unit.commitment_signed_at is not None and unit.non_disclosure_reason is None
-                        and unit.registration_suspended_at is None)
-        yield _line((units if basic_public else profiles).dump(unit))
+        yield _line((units if public.unit_basic_is_public(unit) else profiles).dump(unit))
     persons = PublicPersonExport(lookups)
     for person in session.scalars(select(Person).where(public.person_listed(day, rules)).order_by(Person.id)):
         lookups.public_persons[person.id] = person

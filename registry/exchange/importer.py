@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy import null as sa_null
 
+from registry.access import Actor
 from registry.clock import today
 from registry.exchange.bulk import insert_rows
 from registry.exchange.parse import ExchangeError, Line, parse_lines
@@ -44,7 +45,7 @@ from registry.rules.reports import check_report_fits_category
 from registry.rules.reviews import check_round
 from registry.schemas.exchange import KIND_ORDER
 from registry.services import service
-from registry.services.audit import SECRET_COLUMNS, Actor, json_value, record_event, snapshot
+from registry.services.audit import SECRET_COLUMNS, json_value, record_event, snapshot
 from registry.services.people import new_public_id, vault
 
 

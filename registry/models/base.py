@@ -23,6 +23,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive timestamps; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def in_list(column: str, codes) -> str:
     """A CHECK expression that keeps a code column within its code list."""
     return f"{column} IN ({', '.join(repr(code) for code in codes)})"

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from registry.access import AccessDenied, Actor
 from registry.auth import start_session
 from registry.clock import today
 from registry.i18n import current_locale
@@ -19,7 +20,6 @@ from registry.rules.divisions import suggested_division
 from registry.rules.errors import RuleViolation, each_violation
 from registry.security import redact_id_numbers
 from registry.services import commitments, corrections, projects, registration, staff, units
-from registry.services.audit import AccessDenied, Actor, record_denial
 
 DETAIL_FIELDS = ("name", "legal_representative", "division_code", "address", "established_on", "contact_phone",
                  "contact_email")
@@ -42,9 +42,8 @@ def role_required(role: str):
             if current_user.role != role:
                 if current_user.role in HOMES:
                     return redirect(url_for(HOMES[current_user.role]))
-                denial = AccessDenied(actor(), f"open {request.path}", None, None)
-                record_denial(denial)  # every denied access is audited (DESIGN §7), as the 403 page tells
-                raise denial
+                # audited by access.deny (DESIGN §7: every denied access), as the 403 page tells
+                raise AccessDenied(actor(), f"open {request.path}", None, None)
             return view(*args, **kwargs)
 
         return wrapper

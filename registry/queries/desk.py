@@ -11,14 +11,13 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from registry.access import Actor, authority_of, in_jurisdiction
 from registry.clock import today
 from registry.extensions import db
 from registry.models import (Complaint, Employment, Penalty, Person, Project, RepairApplication, Review, Unit,
                              UnitVersion)
-from registry.queries.regulator import authority_of, in_jurisdiction
 from registry.rules.reports import REPORTS_FOR_CATEGORY
 from registry.rules.working_days import calendar_covers, update_deadline, update_late
-from registry.services.audit import Actor
 
 LIMIT = 10
 # A complaint is answered within 60 days of receipt (信访工作条例 art. 32), the longest the handling may take.

@@ -1,6 +1,6 @@
 """What the public portal and the public API read: search, profiles, projects, similar parcels.
 
-Every query here shows public records only (the clauses of `registry.queries.public`), masked, and reads
+Every query here shows public records only (the clauses of `registry.visibility`), masked, and reads
 in a bounded number of statements whatever the size of a firm (no N+1): lists are loaded per page in
 batches keyed by id. Rates are computed in SQL from public records only (DESIGN §3).
 """
@@ -18,13 +18,14 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import Complaint, Employment, Penalty, Person, Project, ProjectRole, Review, Unit, UnitCategory
 from registry.queries.paging import Page, offset
-from registry.queries.public import (
-    ban_public, complaint_public, penalty_public, person_basic_public, person_first_pass, person_listed,
-    on_time_counted, project_public, review_public, unit_basic_public, unit_first_pass, unit_listed, unit_on_time,
-)
+from registry.queries.public import person_first_pass, unit_first_pass, unit_on_time
 from registry.queries.sql import contains_in_any, parcel_conditions, starts_with
 from registry.rules.rates import Rate, days_late
 from registry.search import search_ids
+from registry.visibility import (
+    ban_public, complaint_public, on_time_counted, penalty_public, person_basic_is_public, person_basic_public,
+    person_listed, project_public, review_public, unit_basic_is_public, unit_basic_public, unit_listed,
+)
 
 SEARCH_RESULT_CAP = 1000  # text matches counted at most (a public search is not a bulk download)
 UNIT_SORTS = ("relevance", "first_pass", "on_time", "projects", "name")
@@ -114,8 +115,6 @@ class UnitSummary:
         return self.penalty_count > 0
 
 
-def _rules():
-    return current_app.config["PUBLICITY_RULES"]
 
 
 # -- batch facts about firms -----------------------------------------------------------------------
@@ -185,7 +184,7 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
         select(Project.unit_id, func.count()).join(Unit, Unit.id == Project.unit_id)
         .where(Project.unit_id.in_(ids), project_public()).group_by(Project.unit_id)).all())
     penalties = dict(session.execute(
-        select(Penalty.unit_id, func.count()).where(Penalty.unit_id.in_(ids), penalty_public(day, _rules()))
+        select(Penalty.unit_id, func.count()).where(Penalty.unit_id.in_(ids), penalty_public(day))
         .group_by(Penalty.unit_id)).all())
     bans = _bans(Penalty.unit_id, ids, day)
     findings = dict(session.execute(
@@ -217,7 +216,7 @@ def _matching_project(filters: UnitFilters):
 
 
 def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
-    conditions = [unit_listed(day, _rules())]
+    conditions = [unit_listed(day)]
     if filters.category:
         conditions += [unit_basic_public(), exists().where(
             UnitCategory.unit_id == Unit.id, UnitCategory.category == filters.category)]
@@ -226,7 +225,7 @@ def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
     if filters.industry or filters.min_area is not None or filters.max_area is not None:
         conditions.append(_matching_project(filters))
     if filters.has_penalty is not None:
-        penalised = exists().where(Penalty.unit_id == Unit.id, penalty_public(day, _rules()))
+        penalised = exists().where(Penalty.unit_id == Unit.id, penalty_public(day))
         conditions.append(penalised if filters.has_penalty else ~penalised)
     if filters.banned is not None:
         banned = exists().where(Penalty.unit_id == Unit.id, ban_public(day))
@@ -288,7 +287,7 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_
         found += [unit_id for unit_id in _firms_by_project_ref(q, allowed) if unit_id not in found]
     if relevance:
         # never trust the index over the database: keep only firms listed today
-        listed = set(db.session.scalars(select(Unit.id).where(Unit.id.in_(found), unit_listed(day, _rules()))))
+        listed = set(db.session.scalars(select(Unit.id).where(Unit.id.in_(found), unit_listed(day))))
         ranked = [unit_id for unit_id in found if unit_id in listed]
     else:
         ranked = list(db.session.scalars(
@@ -529,8 +528,8 @@ def _penalty_rows(column, subject_id: int, day: date) -> list[PenaltyRow]:
     """Public penalties in full, and penalties shown only for their active ban (decision number, ban, end)."""
     rows = []
     for penalty, public, banned in db.session.execute(
-            select(Penalty, penalty_public(day, _rules()).label("public"), ban_public(day).label("banned"))
-            .where(column == subject_id, or_(penalty_public(day, _rules()), ban_public(day)))
+            select(Penalty, penalty_public(day).label("public"), ban_public(day).label("banned"))
+            .where(column == subject_id, or_(penalty_public(day), ban_public(day)))
             .order_by(Penalty.decided_on.desc(), Penalty.id.desc())):
         public, banned = bool(public), bool(banned)
         if public:
@@ -551,11 +550,10 @@ def _period(low, high) -> Period | None:
 def unit_profile(uscc: str, projects_page: int = 1, per_page: int | None = 50) -> UnitProfile | None:
     """A firm's public profile, or None when it is not listed; `per_page=None` lists every project."""
     day = today()
-    unit = db.session.scalar(select(Unit).where(Unit.uscc == uscc, unit_listed(day, _rules())))
+    unit = db.session.scalar(select(Unit).where(Unit.uscc == uscc, unit_listed(day)))
     if unit is None:
         return None
-    basic = (unit.commitment_signed_at is not None and unit.non_disclosure_reason is None
-             and unit.registration_suspended_at is None)
+    basic = unit_basic_is_public(unit)
     categories = list(db.session.scalars(
         select(UnitCategory.category).where(UnitCategory.unit_id == unit.id).order_by(UnitCategory.category)))
     first_pass = unit_first_pass(db.session, [unit.id])[unit.id]
@@ -668,17 +666,17 @@ def _current_firms(person_ids: list[int]) -> dict[int, FirmRef]:
     rows = db.session.execute(
         select(Employment.person_id, Unit.uscc, Unit.name)
         .join(Unit, Unit.id == Employment.unit_id)
-        .where(Employment.person_id.in_(person_ids), Employment.ended_on.is_(None), unit_listed(day, _rules())))
+        .where(Employment.person_id.in_(person_ids), Employment.ended_on.is_(None), unit_listed(day)))
     return {person_id: FirmRef(uscc, name) for person_id, uscc, name in rows}
 
 
 def person_profile(public_id: str) -> PersonProfile | None:
     """A person's public profile by public id, or None when not listed. Never a birth date, age or gender."""
     day = today()
-    person = db.session.scalar(select(Person).where(Person.public_id == public_id, person_listed(day, _rules())))
+    person = db.session.scalar(select(Person).where(Person.public_id == public_id, person_listed(day)))
     if person is None:
         return None
-    basic = person.commitment_signed_at is not None and person.non_disclosure_reason is None
+    basic = person_basic_is_public(person)
     firm = _current_firms([person.id]).get(person.id) if basic else None
     roles = []
     if basic:
@@ -709,11 +707,11 @@ class PersonSummary:
 def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page: int = 20) -> Page:
     """Listed persons by name (index) and current firm (credit code); a full ID number finds nothing."""
     day = today()
-    statement = select(Person.id).where(person_listed(day, _rules()))
+    statement = select(Person.id).where(person_listed(day))
     if unit_uscc:
         statement = statement.where(person_basic_public(), exists().where(
             Employment.person_id == Person.id, Employment.ended_on.is_(None),
-            Employment.unit_id == select(Unit.id).where(Unit.uscc == unit_uscc, unit_listed(day, _rules()))
+            Employment.unit_id == select(Unit.id).where(Unit.uscc == unit_uscc, unit_listed(day))
             .scalar_subquery()))
     q = (q or "").strip()
     if q:
@@ -792,8 +790,8 @@ def counts_overview() -> dict[str, int]:
     """How many firms, persons and projects the public can see today (for the home page)."""
     day = today()
     return {
-        "units": db.session.scalar(select(func.count()).select_from(Unit).where(unit_listed(day, _rules()))),
-        "persons": db.session.scalar(select(func.count()).select_from(Person).where(person_listed(day, _rules()))),
+        "units": db.session.scalar(select(func.count()).select_from(Unit).where(unit_listed(day))),
+        "persons": db.session.scalar(select(func.count()).select_from(Person).where(person_listed(day))),
         "projects": db.session.scalar(select(func.count()).select_from(Project).join(Unit, Unit.id == Project.unit_id)
                                       .where(project_public())),
         "banned": db.session.scalar(select(func.count(func.distinct(Penalty.unit_id)))

@@ -1,7 +1,7 @@
 """What the practitioners' pages read: a firm's dashboard, staff, projects and history, and a person's home.
 
 Every function is scoped to the acting firm or person. A reference to another firm's record is refused as a
-404 and audited (the audit event is the only write here, through `record_denial`, in its own transaction).
+404 (`AccessDenied`), audited by `access.deny` at the request's end: nothing here writes.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -9,18 +9,18 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from registry import visibility
+from registry.access import AccessDenied, Actor
 from registry.clock import today
 from registry.extensions import db
 from registry.models import (Account, Commitment, CommitmentText, Complaint, Employment, Invitation, Penalty,
                              Person, Project, ProjectRole, ProjectVersion, Review, Unit, UnitVersion)
+from registry.models.base import aware, utcnow
 from registry.queries import public
 from registry.queries.paging import Page, offset, page_count
 from registry.queries.sql import contains_in_any
-from registry.models.base import utcnow
 from registry.rules.rates import Rate
 from registry.rules.working_days import calendar_covers, update_deadline
-from registry.services.registration import aware
-from registry.services.audit import AccessDenied, Actor, record_denial
 
 PER_PAGE = 20
 PROJECT_SORTS = {
@@ -29,13 +29,6 @@ PROJECT_SORTS = {
     "completed": (Project.completed_on.desc().nulls_last(), Project.id.desc()),
     "deadline": (Project.contract_deadline.desc().nulls_last(), Project.id.desc()),
 }
-
-
-def refuse(actor: Actor, action: str, record_type: str, record_id) -> AccessDenied:
-    """Audit a refused read of another firm's record and hand back the 404 to raise."""
-    denial = AccessDenied(actor, action, record_type, record_id, status=404)
-    record_denial(denial)
-    return denial
 
 
 def latest_text() -> CommitmentText:
@@ -165,12 +158,12 @@ class ProjectDetail:
 
 
 def own_project(actor: Actor, ref: str) -> Project | None:
-    """The firm's project by ref; None when no such ref exists; AccessDenied (audited) for another firm's."""
+    """The firm's project by ref; None when no such ref exists; AccessDenied (a 404) for another firm's."""
     project = db.session.scalar(select(Project).where(Project.ref == ref))
     if project is None:
         return None
     if actor.role != "unit" or project.unit_id != actor.unit_id:
-        raise refuse(actor, "read", "project", project.id)
+        raise AccessDenied(actor, "read", "project", project.id, status=404)
     return project
 
 
@@ -187,7 +180,7 @@ def project_detail(actor: Actor, ref: str) -> ProjectDetail | None:
         .order_by(Review.report_type, Review.round)
     ))
     findings = list(db.session.scalars(
-        select(Complaint).where(Complaint.project_id == project.id, public.complaint_public())
+        select(Complaint).where(Complaint.project_id == project.id, visibility.complaint_public())
         .order_by(Complaint.verified_on.desc())
     ))
     person_ids = {r.person_id for r in project.roles}
@@ -240,8 +233,8 @@ def dashboard(unit_id: int) -> Dashboard:
     day = today()
     unit = db.session.get(Unit, unit_id)
     in_unit = Unit.id == unit_id
-    basic_public = db.session.scalar(select(func.count()).select_from(Unit).where(in_unit, public.unit_basic_public())) > 0
-    listed = db.session.scalar(select(func.count()).select_from(Unit).where(in_unit, public.unit_listed(day))) > 0
+    basic_public = db.session.scalar(select(func.count()).select_from(Unit).where(in_unit, visibility.unit_basic_public())) > 0
+    listed = db.session.scalar(select(func.count()).select_from(Unit).where(in_unit, visibility.unit_listed(day))) > 0
     projects = list(db.session.scalars(
         select(Project).where(Project.unit_id == unit_id).options(selectinload(Project.roles))
         .order_by(Project.created_at.desc(), Project.id.desc())
@@ -253,14 +246,14 @@ def dashboard(unit_id: int) -> Dashboard:
                if p.completed_on is None and p.contract_deadline is not None
                and day > update_deadline(p.contract_deadline)]
     penalties = list(db.session.scalars(
-        select(Penalty).where(Penalty.unit_id == unit_id, public.penalty_public(day)).order_by(Penalty.decided_on.desc())
+        select(Penalty).where(Penalty.unit_id == unit_id, visibility.penalty_public(day)).order_by(Penalty.decided_on.desc())
     ))
     bans = list(db.session.scalars(
-        select(Penalty).where(Penalty.unit_id == unit_id, public.ban_public(day)).order_by(Penalty.decided_on.desc())
+        select(Penalty).where(Penalty.unit_id == unit_id, visibility.ban_public(day)).order_by(Penalty.decided_on.desc())
     ))
     findings = list(db.session.scalars(
         select(Complaint).join(Project, Project.id == Complaint.project_id)
-        .where(Project.unit_id == unit_id, public.complaint_public())
+        .where(Project.unit_id == unit_id, visibility.complaint_public())
         .options(selectinload(Complaint.project)).order_by(Complaint.verified_on.desc())
     ))
     return Dashboard(
@@ -302,7 +295,7 @@ def person_home(person_id: int) -> PersonHome:
         .order_by(Project.completed_on.desc().nulls_first(), Project.id.desc())
     ).all()]
     is_public = db.session.scalar(
-        select(func.count()).select_from(Person).where(Person.id == person_id, public.person_basic_public())
+        select(func.count()).select_from(Person).where(Person.id == person_id, visibility.person_basic_public())
     ) > 0
     employments = sorted(person.employments, key=lambda e: (e.started_on, e.id), reverse=True)
     return PersonHome(person, commitment_status(person_id=person_id), is_public, employments, roles,

@@ -1,116 +1,51 @@
 """What a regulator reads: records within its jurisdiction only, and the status of each as the public sees it.
 
-A record outside the jurisdiction is refused with a 403 that is audited (the same rule as the services).
+A record outside the jurisdiction is refused with a 403 (`registry.access`: the same rule as the services),
+audited by `access.deny` at the request's end; nothing here writes.
 """
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, current_app
-from sqlalchemy import exists, func, or_, select
+from flask import abort
+from sqlalchemy import func, or_, select
 
+from registry.access import (STAFF_ROLES, AccessDenied, Actor, authority_of, in_jurisdiction, in_reach,
+                             is_national_admin, may_decide_penalty, owning_division, person_division_in,
+                             unit_division_in, unit_linked)
 from registry.clock import today
 from registry.extensions import db
 from registry.models import (Account, Complaint, Employment, Penalty, Person, Project, ProjectCorrection, ProjectRole,
-                             Review, Unit, UnitVersion)
+                             Review, Unit)
 from registry.queries.paging import Page, paginate
-from registry.queries.sql import contains_in_any
 from registry.queries.public import person_first_pass, unit_first_pass, unit_on_time
+from registry.queries.sql import contains_in_any
 from registry.reference import REPORT_TYPES
-from registry.rules.authority import record_authority
 from registry.rules.disclosure import penalty_is_public
-from registry.rules.divisions import jurisdiction_prefix, within_jurisdiction
+from registry.rules.divisions import within_jurisdiction
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import validate_uscc
 from registry.rules.publicity import (Governing, default_publicity_end, governing_period, is_published_severity,
                                      repair_possible_from)
-from registry.services.audit import Actor
-from registry.services.penalties import may_decide_penalty
-from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
+from registry.visibility import publicity_rules
 
 PER_PAGE = 20
 MODELS = {"unit": Unit, "project": Project, "review": Review, "penalty": Penalty, "complaint": Complaint,
           "person": Person, "account": Account}
 
 
-def in_jurisdiction(column, actor: Actor):
-    """A SQL clause: the division column lies within the actor's jurisdiction."""
-    return column.like(jurisdiction_prefix(actor.division_code) + "%")
-
-
-def authority_of(record_class):
-    """A SQL expression: the division of the authority a review or complaint belongs to (`record_authority`).
-    Needs Project joined."""
-    return func.coalesce(record_class.authority_division_code, Project.division_code)
-
-
-def owning_division(record) -> str | None:
-    """The division that owns a record: where the firm or project lies, the authority that received the
-    complaint or recorded the review, the deciding authority of a penalty (never the firm's code of today)."""
-    if isinstance(record, (Unit, Project)):
-        return record.division_code
-    if isinstance(record, (Review, Complaint)):
-        return record_authority(record.authority_division_code, record.project.division_code)
-    if isinstance(record, Penalty):
-        return record.authority_division_code
-    return None
-
-
-def person_division_in(person_id: int, jurisdiction_code: str) -> str | None:
-    """A division within the jurisdiction that links to the person (employer, project, penalty), or None."""
-    prefix = jurisdiction_prefix(jurisdiction_code) + "%"
-    queries = (
-        select(Unit.division_code).join(Employment, Employment.unit_id == Unit.id)
-        .where(Employment.person_id == person_id, Unit.division_code.like(prefix)),
-        select(Project.division_code).join(ProjectRole, ProjectRole.project_id == Project.id)
-        .where(ProjectRole.person_id == person_id, Project.division_code.like(prefix)),
-        select(Penalty.authority_division_code)
-        .where(Penalty.person_id == person_id, Penalty.authority_division_code.like(prefix)),
-    )
-    for query in queries:
-        code = db.session.scalar(query.limit(1))
-        if code:
-            return code
-    return None
-
-
-def unit_linked(jurisdiction_code: str):
-    """A SQL clause: the firm is registered in the jurisdiction, was registered there before it moved, or has
-    a project located there or a review or complaint held there. A firm that moves keeps its earlier records
-    with the authorities that made them. (A penalty decided there alone does not open the firm's page: the
-    penalty's own page is the deciding authority's.)"""
-    prefix = jurisdiction_prefix(jurisdiction_code) + "%"
-    return or_(
-        Unit.division_code.like(prefix),
-        exists().where(UnitVersion.unit_id == Unit.id, UnitVersion.data["division_code"].as_string().like(prefix)),
-        exists().where(Project.unit_id == Unit.id, Project.division_code.like(prefix)),
-        exists(select(Review.id).join(Project, Project.id == Review.project_id)
-               .where(Project.unit_id == Unit.id, authority_of(Review).like(prefix))),
-        exists(select(Complaint.id).join(Project, Project.id == Complaint.project_id)
-               .where(Project.unit_id == Unit.id, authority_of(Complaint).like(prefix))),
-    )
-
-
-def unit_division_in(unit: Unit, jurisdiction_code: str) -> str | None:
-    """The firm's division if the firm is linked to the jurisdiction (`unit_linked`), else None."""
-    if within_jurisdiction(jurisdiction_code, unit.division_code):
-        return unit.division_code
-    linked = db.session.scalar(select(Unit.id).where(Unit.id == unit.id, unit_linked(jurisdiction_code)))
-    return jurisdiction_code if linked is not None else None
-
-
 def load(actor: Actor, record_type: str, record_id: int, action: str = "read"):
-    """The record if it lies in the actor's jurisdiction; 404 if missing; otherwise an audited 403."""
+    """The record if it lies in the actor's jurisdiction; 404 if missing; otherwise AccessDenied (403)."""
     model = MODELS.get(record_type)
     record = db.session.get(model, record_id) if model is not None else None
     if record is None:
         abort(404)
     if record_type == "account":
         if not is_national_admin(actor):
-            raise deny_read(actor, action, record_type, record_id)
+            raise AccessDenied(actor, action, record_type, record_id)
         return record
     if actor.role != "regulator" or not actor.division_code:
-        raise deny_read(actor, action, record_type, record_id)
+        raise AccessDenied(actor, action, record_type, record_id)
     if record_type == "person":
         division = person_division_in(record.id, actor.division_code)
     elif record_type == "unit":
@@ -118,7 +53,7 @@ def load(actor: Actor, record_type: str, record_id: int, action: str = "read"):
     else:
         division = owning_division(record)
     if not within_jurisdiction(actor.division_code, division):
-        raise deny_read(actor, action, record_type, record_id, division)
+        raise AccessDenied(actor, action, record_type, record_id, division_code=division)
     return record
 
 
@@ -209,12 +144,13 @@ def corrections_page(actor: Actor, page: int = 1) -> Page:
 
 
 def correction_view(actor: Actor, correction_id: int) -> ProjectCorrection:
-    """A correction request about a project in the jurisdiction (404 if missing, audited 403 outside)."""
+    """A correction request about a project in the jurisdiction (404 if missing, AccessDenied outside)."""
     correction = db.session.get(ProjectCorrection, correction_id)
     if correction is None:
         abort(404)
-    if actor.role != "regulator" or not within_jurisdiction(actor.division_code or "", correction.project.division_code):
-        raise deny_read(actor, "read", "project_correction", correction_id, correction.project.division_code)
+    if not in_reach(actor, correction.project.division_code):
+        raise AccessDenied(actor, "read", "project_correction", correction_id,
+                           division_code=correction.project.division_code)
     return correction
 
 
@@ -273,7 +209,7 @@ class PenaltyFacts:
 def penalty_facts(penalty: Penalty, on: date | None = None) -> PenaltyFacts:
     """Where a penalty stands today: public, repaired, expired, never published (minor) or withheld."""
     on = on or today()
-    rules = current_app.config["PUBLICITY_RULES"]
+    rules = publicity_rules()
     if penalty.non_disclosure_reason is not None:
         status = "non_disclosed"
     elif not is_published_severity(penalty.severity, penalty.decided_on, rules):
@@ -414,7 +350,7 @@ def authority_uscc_of(actor: Actor) -> str | None:
 def publicity_periods(on: date | None = None) -> dict:
     """The publicity periods (months) by severity under the rule in force today, as the penalty form shows them."""
     on = on or today()
-    rules = current_app.config["PUBLICITY_RULES"]
+    rules = publicity_rules()
     in_force = [(since, periods) for since, periods in rules if since <= on][-1]
     return {"since": in_force[0], "periods": in_force[1]}
 
@@ -430,7 +366,7 @@ class PublicityPreview:
 def publicity_preview(severity: str | None, decided_on: date | None, kinds=()) -> PublicityPreview | None:
     """What a penalty of this severity and these kinds decided on this date would get, before it is recorded:
     the longest period of its kinds and severity applies."""
-    rules = current_app.config["PUBLICITY_RULES"]
+    rules = publicity_rules()
     if severity not in ("minor", "ordinary", "serious") or decided_on is None:
         return None
     try:

@@ -3,10 +3,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from registry.access import Actor, in_jurisdiction
 from registry.extensions import db
 from registry.models import Penalty, RepairApplication
-from registry.queries.regulator import PenaltyFacts, in_jurisdiction, load, penalty_facts
-from registry.services.audit import Actor
+from registry.queries.regulator import PenaltyFacts, load, penalty_facts
 
 
 @dataclass

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry import exchange
+from registry.access import STAFF_ROLES, AccessDenied, Actor, is_national_admin
 from registry.extensions import login_manager
 from registry.i18n import current_locale, label
 from registry.queries import audit as audit_q
@@ -29,8 +30,6 @@ from registry.rules.identifiers import looks_like_full_id_number
 from registry.services import (accounts as account_services, complaints, disclosure, penalties,
                                corrections, registrations, regulator_accounts, reveal, reviews, second_factor)
 from registry.services import repair as repair_service
-from registry.services.audit import Actor
-from registry.services.regulator_accounts import STAFF_ROLES, deny_read, is_national_admin
 
 
 def actor() -> Actor:
@@ -82,7 +81,7 @@ def staff_only():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if current_user.role not in STAFF_ROLES:
-        raise deny_read(actor(), f"open {request.path}", None, None)
+        raise AccessDenied(actor(), f"open {request.path}", None, None)
     return None
 
 
@@ -91,7 +90,7 @@ def regulator_only(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if current_user.role != "regulator":
-            raise deny_read(actor(), f"open {request.path}", None, None)
+            raise AccessDenied(actor(), f"open {request.path}", None, None)
         return view(*args, **kwargs)
     return wrapper
 
@@ -101,7 +100,7 @@ def admin_only(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not is_national_admin(actor()):
-            raise deny_read(actor(), f"open {request.path}", "account", None)
+            raise AccessDenied(actor(), f"open {request.path}", "account", None)
         return view(*args, **kwargs)
     return wrapper
 

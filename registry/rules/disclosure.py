@@ -4,9 +4,11 @@ from datetime import date
 from registry.rules.publicity import is_published_severity
 
 
-def practitioner_record_is_public(commitment_in_force: bool, non_disclosed: bool) -> bool:
-    """Basic information and performance: public once the commitment (with consent) is in force."""
-    return commitment_in_force and not non_disclosed
+def practitioner_record_is_public(commitment_in_force: bool, non_disclosed: bool,
+                                  registration_suspended: bool = False) -> bool:
+    """Basic information and performance: public once the commitment (with consent) is in force, unless
+    withheld, or (a firm) while its regulator has suspended its self-registration."""
+    return commitment_in_force and not non_disclosed and not registration_suspended
 
 
 def review_is_public(non_disclosed: bool) -> bool:

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from registry.models import Person, Project, Unit, UnitVersion
-from registry.queries.public import person_listed, project_public, unit_basic_public, unit_listed
+from registry.visibility import person_listed, project_public, unit_basic_public, unit_listed
 
 FOLDED_PROJECTS = 100
 BATCH = 500

@@ -10,10 +10,10 @@ from functools import wraps
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from registry.access import AccessDenied, deny
 from registry.database import begin_write
 from registry.extensions import db
 from registry.rules.errors import RuleViolation
-from registry.services.audit import AccessDenied, record_denial
 
 
 def service(fn):
@@ -31,7 +31,7 @@ def service(fn):
             session.commit()
         except AccessDenied as denial:
             session.rollback()
-            record_denial(denial)
+            deny(denial)
             raise
         except IntegrityError:
             session.rollback()

@@ -14,6 +14,7 @@ from stdnum.cn import uscc
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from registry.access import PRACTITIONER_ROLES, SYSTEM, AccessDenied, Actor, is_national_admin
 from registry.extensions import db
 from registry.models import Account, LoginAttempt
 from registry.models.base import utcnow
@@ -23,7 +24,7 @@ from registry.rules.normalize import normalize_text
 from registry.rules.passwords import check_password_policy
 from registry.services import service
 from registry.rules.divisions import within_jurisdiction
-from registry.services.audit import SYSTEM, AccessDenied, Actor, record_event
+from registry.services.audit import record_event
 
 # Compared against when the username is unknown, so a miss costs as long as a hit.
 _DUMMY_HASH = generate_password_hash("not a real password, only for timing")
@@ -158,12 +159,6 @@ def change_password(actor: Actor, current_password: str, new_password: str) -> L
     return LoginResult(account)
 
 
-def is_national_admin(actor: Actor) -> bool:
-    """The national administrator, or the system acting from the command line."""
-    return actor.role == "admin" or (actor.role == "system" and actor.account_id is None)
-
-
-PRACTITIONER_ROLES = ("unit", "person")
 # Without 0/O, 1/l/I: read aloud or copied from paper, a one-time password must not be misread.
 ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 

@@ -1,57 +1,18 @@
-"""Audit events (who, when, what, before, after), written in the same transaction as the change."""
-from dataclasses import dataclass
+"""Audit events (who, when, what, before, after), written in the same transaction as the change.
+
+A refused access is audited by `registry.access.deny`, in a transaction of its own."""
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import inspect
 
-from registry.database import begin_write
+from registry.access import Actor
 from registry.extensions import db
 from registry.models import AuditEvent, SearchOutbox
 
 # Columns that never go into an audit snapshot: secrets, and full ID numbers in any form.
 SECRET_COLUMNS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "code_hmac", "address_hmac",
                   "totp_secret_ciphertext"}
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: an account, or the system (import, demo, command line)."""
-
-    account_id: int | None
-    label: str
-    role: str = "system"
-    unit_id: int | None = None
-    person_id: int | None = None
-    division_code: str | None = None
-    authority_name: str | None = None
-    ip: str | None = None
-
-    @classmethod
-    def of(cls, account, ip: str | None = None) -> "Actor":
-        return cls(
-            account_id=account.id,
-            label=account.username,
-            role=account.role,
-            unit_id=account.unit_id,
-            person_id=account.person_id,
-            division_code=account.division_code,
-            authority_name=account.authority_name,
-            ip=ip,
-        )
-
-
-SYSTEM = Actor(account_id=None, label="system")
-
-
-class AccessDenied(Exception):
-    """The actor may not touch this record: 404 for practitioners (no existence leak), 403 for regulators."""
-
-    def __init__(self, actor: Actor, action: str, record_type: str | None, record_id, status: int = 403,
-                 division_code: str | None = None):
-        super().__init__(f"{actor.label} may not {action} {record_type} {record_id}")
-        self.actor, self.action, self.status = actor, action, status
-        self.record_type, self.record_id, self.division_code = record_type, record_id, division_code
 
 
 def json_value(value):
@@ -93,23 +54,6 @@ def record_event(actor: Actor, action: str, record=None, *, before: dict | None 
     )
     db.session.add(event)
     return event
-
-
-def record_denial(denial: AccessDenied) -> None:
-    """Audit a refused access in a transaction of its own (the refused work was rolled back)."""
-    begin_write()
-    db.session.add(AuditEvent(
-        actor_account_id=denial.actor.account_id,
-        actor=denial.actor.label,
-        action="access_denied",
-        record_type=denial.record_type,
-        # a tampered id beyond the database's integers names no record (and would not fit the column)
-        record_id=denial.record_id if isinstance(denial.record_id, int) and 0 < denial.record_id < 2**31 else None,
-        division_code=denial.division_code,
-        detail=f"{denial.action} refused ({denial.status})",
-        ip=denial.actor.ip,
-    ))
-    db.session.commit()
 
 
 def enqueue_for_index(record_type: str, record_id: int) -> None:

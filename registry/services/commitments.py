@@ -4,12 +4,13 @@ import hashlib
 
 from sqlalchemy import select
 
+from registry.access import AccessDenied, Actor
 from registry.extensions import db
 from registry.models import Commitment, CommitmentText, Person, Unit
 from registry.models.base import utcnow
 from registry.rules.errors import RuleViolation
 from registry.services import service
-from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
+from registry.services.audit import enqueue_for_index, record_event, snapshot
 
 
 def latest_text() -> CommitmentText:

@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from registry.access import Actor
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Complaint, Project, RateLimitHit, Unit
-from registry.queries.public import project_public
 from registry.rules.errors import RuleViolation
 from registry.services import service
-from registry.services.audit import Actor, record_event
+from registry.services.audit import record_event
+from registry.visibility import project_public
 
 BUCKET = "complaint"
 DESCRIPTION_MIN, DESCRIPTION_MAX, CONTACT_MAX, NAME_MAX = 20, 5000, 200, 100

@@ -6,6 +6,7 @@ identity never does (Soil Law art. 84 protects the reporter).
 """
 from datetime import date
 
+from registry.access import Actor, require_jurisdiction
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Complaint
@@ -15,8 +16,7 @@ from registry.rules.complaints import VERIFIED, check_finding
 from registry.rules.dates import check_complaint_dates
 from registry.rules.errors import RuleViolation
 from registry.services import service
-from registry.services.audit import Actor, enqueue_for_index, record_event
-from registry.services.regulator_accounts import require_jurisdiction
+from registry.services.audit import enqueue_for_index, record_event
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "received": ("verifying",),

@@ -6,15 +6,15 @@ version kept, and the public page says the record was corrected, and when.
 from datetime import date
 from decimal import Decimal
 
+from registry.access import Actor, require_jurisdiction
 from registry.extensions import db
 from registry.models import Project, ProjectCorrection
 from registry.models.base import utcnow
 from registry.rules.errors import RuleViolation
 from registry.services import service
-from registry.services.audit import Actor, enqueue_for_index, record_event
+from registry.services.audit import enqueue_for_index, record_event
 from registry.services.projects import (ProjectData, _checked_roles, locked_fields, own_project, project_snapshot,
                                         replace_project, validated)
-from registry.services.regulator_accounts import require_jurisdiction
 
 DATES = ("started_on", "contract_deadline", "completed_on")
 

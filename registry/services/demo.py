@@ -14,13 +14,13 @@ from flask import current_app
 from sqlalchemy import select
 from stdnum.cn import ric, uscc
 
+from registry.access import SYSTEM, Actor
 from registry.clock import today as beijing_today
 from registry.extensions import db
 from registry.models import Account, Employment, Unit
 from registry.reference import CATEGORIES
 from registry.services import second_factor
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM, Actor
 from registry.services.commitments import latest_text, sign_person_commitment, sign_unit_commitment
 from registry.exchange import import_records
 

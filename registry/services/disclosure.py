@@ -8,15 +8,14 @@ rates at once; the search documents of the firm and persons concerned are refres
 """
 from sqlalchemy import select
 
+from registry.access import Actor, owning_division, require_jurisdiction
 from registry.extensions import db
 from registry.models import Complaint, Employment, Penalty, Project, ProjectRole, Review, Unit
 from registry.models.base import utcnow
 from registry.rules.divisions import jurisdiction_prefix
 from registry.rules.errors import RuleViolation
 from registry.services import service
-from registry.services.audit import Actor, enqueue_for_index, record_event
-from registry.services.regulator_accounts import require_jurisdiction
-from registry.queries.regulator import owning_division
+from registry.services.audit import enqueue_for_index, record_event
 
 RECORD_TYPES = {"unit": Unit, "project": Project, "review": Review, "penalty": Penalty, "complaint": Complaint}
 

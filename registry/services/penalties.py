@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 
+from registry.access import AccessDenied, Actor, may_decide_penalty
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Employment, Penalty, Person, Project, ProjectRole, Unit
+from registry.models import Penalty, Person, Unit
 from registry.reference import CATEGORIES, PENALTY_KINDS, SEVERITIES
 from registry.rules.amounts import check_amount
 from registry.rules.ban_terms import check_ban_terms
@@ -24,10 +24,10 @@ from registry.rules.penalties import check_ban_matches_kinds, check_fine_given, 
 from registry.rules.identifiers import validate_id_number, validate_uscc
 from registry.rules.publicity import Governing, check_decision_date, default_publicity_end, governing_period, repair_possible_from
 from registry.services import service
-from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
+from registry.services.audit import enqueue_for_index, record_event, snapshot
 from registry.services.people import add_person, find_person_by_id_number
 from registry.services.registration import required_text
-from registry.services.regulator_accounts import require_jurisdiction
+from registry.visibility import publicity_rules
 
 BAN_CHOICES = ("none", "until", "lifetime")
 ID_TYPE_RESIDENT_CARD = "resident_id_card"  # 居民身份证, the only ID type the registry keeps (GB 11643)
@@ -60,10 +60,6 @@ class PenaltyInput:
     ban_categories: list[str] | None = None  # a firm's banned business; none named: all of the firm's
     authority_uscc: str | None = None
     data_source: str | None = None
-
-
-def publicity_rules():
-    return current_app.config["PUBLICITY_RULES"]
 
 
 def governing_for(severity: str, kinds, decided_on: date) -> Governing:
@@ -135,24 +131,6 @@ def _new_person(actor: Actor, data: PenaltyInput) -> Person:
     db.session.flush()
     record_event(actor, "person_created_from_penalty", person, after=snapshot(person), division_code=actor.division_code)
     return person
-
-
-def may_decide_penalty(jurisdiction_code: str | None, unit_id: int | None, person_id: int | None) -> bool:
-    """An authority decides penalties on parties within its reach (Administrative Penalty Law art. 22): a firm
-    registered in its jurisdiction or a person working for one, or a party to a project located there, where
-    the violation happened."""
-    if not jurisdiction_code:
-        return False
-    prefix = jurisdiction_prefix(jurisdiction_code) + "%"
-    if unit_id is not None:
-        places = (select(Unit.id).where(Unit.id == unit_id, Unit.division_code.like(prefix)),
-                  select(Project.id).where(Project.unit_id == unit_id, Project.division_code.like(prefix)))
-    else:
-        places = (select(Employment.id).join(Unit, Unit.id == Employment.unit_id)
-                  .where(Employment.person_id == person_id, Employment.ended_on.is_(None), Unit.division_code.like(prefix)),
-                  select(ProjectRole.id).join(Project, Project.id == ProjectRole.project_id)
-                  .where(ProjectRole.person_id == person_id, Project.division_code.like(prefix)))
-    return any(db.session.scalar(place.limit(1)) is not None for place in places)
 
 
 def _check_penalty(data: PenaltyInput) -> None:

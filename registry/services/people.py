@@ -5,12 +5,13 @@ import secrets
 from flask import current_app
 from sqlalchemy import select
 
+from registry.access import Actor
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Employment, Invitation, Person, PersonVersion
 from registry.models.base import utcnow
 from registry.models.versions import next_version
-from registry.services.audit import Actor, enqueue_for_index, record_event, snapshot
+from registry.services.audit import enqueue_for_index, record_event, snapshot
 from registry.rules.identifiers import mask_id_number, validate_id_number
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import or_, select
 
+from registry.access import AccessDenied, Actor
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Complaint, Employment, Penalty, Person, Project, ProjectRole, ProjectVersion, Review
@@ -24,7 +25,7 @@ from registry.rules.industries import validate_industry_code
 from registry.rules.normalize import normalize_number
 from registry.rules.projects import project_text
 from registry.services import service
-from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
+from registry.services.audit import enqueue_for_index, record_event, snapshot
 from registry.services.units import own_unit
 
 @dataclass(frozen=True)

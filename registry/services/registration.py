@@ -2,14 +2,14 @@
 redeems the one-time invitation code the firm gave them to create their own account."""
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import select
 
+from registry.access import Actor
 from registry.extensions import db
 from registry.models import Account, Invitation, Person, Unit, UnitVersion
-from registry.models.base import utcnow
+from registry.models.base import aware, utcnow
 from registry.models.versions import next_version
 from registry.rules.divisions import validate_county_code
 from registry.rules.errors import Checks, RuleViolation
@@ -17,7 +17,7 @@ from registry.rules.identifiers import validate_id_number, validate_uscc
 from registry.rules.normalize import normalize_text, optional_text, required_text  # noqa: F401 (re-exported)
 from registry.services import service
 from registry.services.accounts import create_account
-from registry.services.audit import Actor, enqueue_for_index, record_event, snapshot
+from registry.services.audit import enqueue_for_index, record_event, snapshot
 from registry.services.people import join_firm, vault
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -33,11 +33,6 @@ def validate_email(value: str | None, field: str = "contact_email", required: bo
     if len(email) > 200 or not EMAIL.match(email):
         raise RuleViolation(field, "电子邮箱格式不正确", "the e-mail address is malformed")
     return email
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive timestamps; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from registry.access import Actor, is_national_admin, require_jurisdiction
 from registry.extensions import db
 from registry.models import Account, Employment, Unit, UnitVersion
 from registry.models.base import utcnow
@@ -17,9 +18,8 @@ from registry.models.versions import next_version
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.accounts import hash_password, one_time_password
-from registry.services.audit import Actor, enqueue_for_index, record_event
+from registry.services.audit import enqueue_for_index, record_event
 from registry.services.registration import required_text
-from registry.services.regulator_accounts import is_national_admin, require_jurisdiction
 from registry.services.units import unit_snapshot
 
 # what the firm's own view says confirmation needs

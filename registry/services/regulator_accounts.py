@@ -1,37 +1,16 @@
-"""Regulator and administrator accounts, and the jurisdiction rule every regulator's action obeys.
+"""Regulator and administrator accounts: created, suspended and restored by the national administrator.
 
-A regulator acts only within the division of its account (a province XX0000, a city XXXX00 or a county):
-anything else is refused with a 403 and audited, whatever the URL or the form says.
+Who a regulator may act on (its jurisdiction) is `registry.access`.
 """
+from registry.access import STAFF_ROLES, Actor, require_admin
 from registry.extensions import db
 from registry.models import Account
-from registry.rules.divisions import validate_division_code, within_jurisdiction
+from registry.rules.divisions import validate_division_code
 from registry.rules.errors import RuleViolation
 from registry.rules.normalize import normalize_text
 from registry.services import service
-from registry.services.accounts import create_account, is_national_admin
-from registry.services.audit import AccessDenied, Actor, record_denial, record_event
-
-STAFF_ROLES = ("regulator", "admin")
-
-
-def require_admin(actor: Actor, action: str, record_type: str | None = None, record_id=None) -> None:
-    """Refuse (403, audited by the service) anyone but the national administrator."""
-    if not is_national_admin(actor):
-        raise AccessDenied(actor, action, record_type, record_id)
-
-
-def require_jurisdiction(actor: Actor, action: str, record, division_code: str | None) -> None:
-    """Refuse (403) a regulator acting on a record that lies outside its division."""
-    if actor.role != "regulator" or not actor.division_code or not within_jurisdiction(actor.division_code, division_code):
-        raise AccessDenied(actor, action, record.__tablename__, record.id, division_code=division_code)
-
-
-def deny_read(actor: Actor, action: str, record_type: str | None, record_id, division_code: str | None = None):
-    """Audit a refused read (outside any service) and return the AccessDenied to raise."""
-    denial = AccessDenied(actor, action, record_type, record_id, division_code=division_code)
-    record_denial(denial)
-    return denial
+from registry.services.accounts import create_account
+from registry.services.audit import record_event
 
 
 def _clean(value: str | None, field: str, zh: str, en: str, limit: int = 200) -> str:

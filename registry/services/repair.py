@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from registry.access import Actor, require_jurisdiction
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Penalty, RepairApplication
@@ -16,9 +17,9 @@ from registry.reference import REPAIR_MATERIALS
 from registry.rules.errors import RuleViolation
 from registry.rules.publicity import check_repair_date
 from registry.services import service
-from registry.services.audit import Actor, record_event
-from registry.services.penalties import enqueue_penalty_subject, governing_for, publicity_rules
-from registry.services.regulator_accounts import require_jurisdiction
+from registry.services.audit import record_event
+from registry.services.penalties import enqueue_penalty_subject, governing_for
+from registry.visibility import publicity_rules
 
 
 def _penalty(actor: Actor, penalty_id: int, action: str) -> Penalty:

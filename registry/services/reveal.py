@@ -3,13 +3,12 @@
 A person lies in a regulator's jurisdiction when they work for a firm there, held a role on a project
 there, or are the subject of a penalty decided by an authority there.
 """
+from registry.access import AccessDenied, Actor, person_division_in, require_jurisdiction
 from registry.extensions import db
 from registry.models import Person
-from registry.queries.regulator import person_division_in
 from registry.services import service
-from registry.services.audit import AccessDenied, Actor, record_event
+from registry.services.audit import record_event
 from registry.services.people import find_person_by_id_number, reveal_id_number
-from registry.services.regulator_accounts import require_jurisdiction
 
 
 def require_person_in_jurisdiction(actor: Actor, action: str, person: Person) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from registry.access import Actor, require_jurisdiction
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Project, ProjectRole, Review
@@ -17,8 +18,7 @@ from registry.rules.errors import RuleViolation
 from registry.rules.reports import check_report_fits_category
 from registry.rules.reviews import check_round
 from registry.services import service
-from registry.services.audit import Actor, enqueue_for_index, record_event, snapshot
-from registry.services.regulator_accounts import require_jurisdiction
+from registry.services.audit import enqueue_for_index, record_event, snapshot
 
 
 def next_round(project_id: int, report_type: str) -> int:

@@ -13,15 +13,15 @@ import pyotp
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from registry.access import STAFF_ROLES, AccessDenied, Actor, is_national_admin
 from registry.extensions import db
 from registry.models import Account, LoginAttempt, RecoveryCode
 from registry.models.base import utcnow
 from registry.rules.errors import RuleViolation
 from registry.services import service
-from registry.services.accounts import ONE_TIME_ALPHABET, LoginResult, clean_reason, is_national_admin, locked_until
-from registry.services.audit import AccessDenied, Actor, record_event
+from registry.services.accounts import ONE_TIME_ALPHABET, LoginResult, clean_reason, locked_until
+from registry.services.audit import record_event
 
-STAFF_ROLES = ("regulator", "admin")
 ISSUER = "土壤修复从业信用记录"
 RECOVERY_CODES = 10
 SEALED_AS = "totp key"

@@ -6,16 +6,17 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
+from registry.access import AccessDenied, Actor
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Account, Employment, Invitation, Person
-from registry.models.base import utcnow
+from registry.models.base import aware, utcnow
 from registry.rules.dates import check_not_in_future
 from registry.rules.errors import RuleViolation
 from registry.services import service
-from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
+from registry.services.audit import enqueue_for_index, record_event, snapshot
 from registry.services.people import add_person, find_person_by_id_number, join_firm, vault
-from registry.services.registration import aware, invitation_lifetime_days, normalize_invitation_code
+from registry.services.registration import invitation_lifetime_days, normalize_invitation_code
 from registry.services.registration import optional_text
 from registry.services.registration import required_text
 from registry.services.units import own_unit

@@ -1,6 +1,7 @@
 """A firm keeps its basic information (基本情况信息) up to date; every change keeps the earlier version."""
 from datetime import date
 
+from registry.access import AccessDenied, Actor
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Unit, UnitCategory, UnitVersion
@@ -11,7 +12,7 @@ from registry.rules.dates import check_not_before_earliest, check_not_in_future
 from registry.rules.divisions import validate_county_code
 from registry.rules.errors import Checks, RuleViolation
 from registry.services import service
-from registry.services.audit import AccessDenied, Actor, enqueue_for_index, record_event, snapshot
+from registry.services.audit import enqueue_for_index, record_event, snapshot
 from registry.services.registration import optional_text, required_text, validate_email
 
 

@@ -1,8 +1,8 @@
 """A writer in a process of its own: firms with a project each, imported one transaction at a time."""
 import sys
 
+from registry.access import SYSTEM
 from registry.app import create_app
-from registry.services.audit import SYSTEM
 from registry.exchange import import_records
 from tests.conftest import TEST_KEYS
 from tests.factories import make_uscc, project_record, unit_record

@@ -19,10 +19,10 @@ from pathlib import Path
 
 from sqlalchemy import event
 
+from registry.access import SYSTEM, Actor
 from registry.app import create_app
 from registry.extensions import db
 from registry.models import Account
-from registry.services.audit import SYSTEM, Actor
 from tests.conftest import TEST_KEYS
 
 

@@ -9,7 +9,7 @@ import json
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from registry.services.audit import SYSTEM
+from registry.access import SYSTEM
 from registry.exchange import ExchangeError, import_jsonl
 from tests import factories as f
 from tests.fuzz.conftest import GENERATED, budget, fuzzing, generated, row_counts

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.services.audit import SYSTEM
+from registry.access import SYSTEM
 from registry.exchange import import_jsonl
 from tests.factories import (
     complaint_record, create, make_id_number, make_uscc, penalty_record, person_record, project_record, review_record,

@@ -64,7 +64,7 @@ def hire(client, name, id_number, title="项目负责人"):
     """The firm proposes the person and the person confirms on their own page (the service a signed-in person's
     confirmation calls), so the person is on the firm's staff without an account of their own."""
     from registry.models import Invitation
-    from registry.services.audit import Actor
+    from registry.access import Actor
     from registry.services.people import find_person_by_id_number
     from registry.services.staff import confirm_proposal
 

@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
+from registry.access import SYSTEM
 from registry.clock import beijing_date, beijing_time, beijing
 from registry.extensions import db
 from registry.models import AuditEvent, Commitment, Unit, UnitVersion
-from registry.services.audit import SYSTEM
 from registry.services.regulator_accounts import create_regulator
 from tests.factories import login
 from tests.practitioner.conftest import QINGDAO, sign, unit_by

@@ -2,10 +2,10 @@
 import pytest
 from sqlalchemy import select
 
+from registry.access import AccessDenied, Actor
 from registry.extensions import db
 from registry.models import AuditEvent, Project
 from registry.services import commitments, projects, staff, units
-from registry.services.audit import AccessDenied, Actor
 from tests.practitioner.conftest import QINGDAO, unit_by
 from tests.practitioner.test_projects import PROJECT
 

@@ -148,7 +148,7 @@ def private_journeys(app, secrets: Secrets) -> dict[str, int]:
     """People type ID numbers and passwords into the forms (story in the comments); what each step answered."""
     # A firm registers and adds a staff member by ID number; the person redeems the invitation with theirs and
     # signs; someone guesses the firm's password; a regulator looks people up by full number and reveals one.
-    from registry.services.audit import SYSTEM
+    from registry.access import SYSTEM
     from registry.services.regulator_accounts import create_regulator
     from tests.practitioner.conftest import PASSWORD, add_staff, register, shown_code, sign
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from registry.access import SYSTEM
 from registry.extensions import db
 from registry.models import AuditEvent
-from registry.services.audit import SYSTEM
 from registry.services.regulator_accounts import create_regulator
 from tests.conftest import TEST_KEYS
 from tests.factories import make_id_number, make_uscc, person_record

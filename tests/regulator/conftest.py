@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from registry.access import SYSTEM, Actor
 from registry.models import AuditEvent, Complaint, Penalty, Person, Project, Review, Unit
-from registry.services.audit import SYSTEM, Actor
 from registry.services.regulator_accounts import create_admin, create_regulator
 from tests import factories as f
 from tests.factories import login

@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from registry.access import SYSTEM, Actor
 from registry.extensions import db as _db
 from registry.models import Complaint, Project, Unit
 from registry.rules.authority import HISTORY, LOCATION, check_firm_change, locked_for_firm, record_authority
 from registry.rules.errors import RuleViolation
-from registry.services.audit import SYSTEM, Actor
 from registry.services.complaints import advance_complaint
 from registry.services.projects import ProjectData, update_project
 from registry.services.regulator_accounts import create_regulator

@@ -3,8 +3,8 @@ proposes a person's ten-year term."""
 import pytest
 from sqlalchemy import select
 
+from registry.access import SYSTEM
 from registry.models import Penalty
-from registry.services.audit import SYSTEM
 from registry.exchange import ExchangeError, import_records
 from tests import factories as f
 from tests.regulator.conftest import QD_ID

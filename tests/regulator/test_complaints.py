@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from registry.extensions import db as _db
 from registry.models import AuditEvent, Complaint, Project, Unit
-from registry.queries.public import complaint_public
+from registry.visibility import complaint_public
 from registry.rules.errors import RuleViolation
 from registry.services.complaints import advance_complaint
 from registry.exchange import export_jsonl

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from registry.access import AccessDenied, Actor
 from registry.models import AuditEvent, Project, ProjectCorrection, ProjectVersion
 from registry.queries.public import unit_on_time
 from registry.rules.errors import RuleViolation
-from registry.services.audit import AccessDenied, Actor
 from registry.services.corrections import decide_correction, request_correction
 from registry.services.projects import ProjectData
 from tests.regulator.conftest import actor_for, login_as

@@ -1,9 +1,9 @@
 """The regulator's desk: the header names the official and the authority once; the work queue."""
 from datetime import date
 
+from registry.access import SYSTEM, Actor
 from registry.models import Person, Unit
 from registry.queries.desk import QUEUES, QueueItem, register_desk_queue
-from registry.services.audit import SYSTEM, Actor
 from registry.services.regulator_accounts import create_regulator
 from registry.services.repair import record_repair_application
 from registry.services.staff import end_employment

@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from registry.extensions import db as _db
 from registry.models import AuditEvent, Complaint, Penalty, Project, Review, Unit
-from registry.queries.public import (complaint_public, penalty_public, project_public, review_public, unit_basic_public,
-                                     unit_first_pass)
+from registry.queries.public import unit_first_pass
+from registry.visibility import complaint_public, penalty_public, project_public, review_public, unit_basic_public
 from registry.rules.errors import RuleViolation
+from registry.rules.publicity import DEFAULT_PUBLICITY_RULES
 from registry.search import search_ids
 from registry.services.complaints import advance_complaint
 from registry.services.disclosure import mark_non_disclosed
@@ -51,7 +52,7 @@ def test_withholding_a_project_takes_it_and_its_reviews_off_every_public_surface
 
 @pytest.mark.parametrize("record_type, model, clause", [
     ("review", Review, review_public()),
-    ("penalty", Penalty, penalty_public(TODAY)),
+    ("penalty", Penalty, penalty_public(TODAY, DEFAULT_PUBLICITY_RULES)),  # built before any app exists
 ])
 def test_withholding_a_review_or_a_penalty(db, world, record_type, model, clause):
     record_id = getattr(world.qd, record_type)

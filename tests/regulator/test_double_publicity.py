@@ -7,9 +7,9 @@ import json
 
 from sqlalchemy import select
 
+from registry.access import SYSTEM
 from registry.extensions import db as _db
 from registry.models import Penalty, Unit
-from registry.services.audit import SYSTEM
 from registry.exchange import import_records
 from tests import factories as f
 from tests.regulator.conftest import QD_ID

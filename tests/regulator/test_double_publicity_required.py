@@ -3,8 +3,8 @@ exchange format keeps them optional); the form prefills what the authority's rec
 which kind or severity set the publicity period, before recording (the preview) and after (the penalty page)."""
 from sqlalchemy import func, select
 
+from registry.access import SYSTEM
 from registry.models import Penalty
-from registry.services.audit import SYSTEM
 from registry.exchange import import_records
 from tests import factories as f
 from tests.regulator.test_penalties import AUTHORITY_USCC, firm_penalty, uscc_of

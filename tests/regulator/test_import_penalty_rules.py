@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from registry.access import SYSTEM
 from registry.extensions import db as _db
 from registry.models import Penalty
-from registry.services.audit import SYSTEM
 from registry.exchange import ExchangeError, export_jsonl, import_jsonl, import_records
 from tests import factories as f
 from tests.regulator.test_penalties import APPLICATION, publicly_visible, uscc_of

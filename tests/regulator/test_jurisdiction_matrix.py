@@ -4,9 +4,9 @@ anonymous visitors reach no regulator page."""
 import pytest
 from sqlalchemy import select
 
+from registry.access import SYSTEM
 from registry.models import AuditEvent, Complaint, Penalty, Project, Review, Unit
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM
 from tests import factories as f
 from tests.factories import login
 from tests.regulator.conftest import HF_ID, PASSWORD, login_as

@@ -3,8 +3,8 @@ from datetime import date
 
 from sqlalchemy import select
 
+from registry.access import Actor
 from registry.models import Project, Unit
-from registry.services.audit import Actor
 from registry.services.corrections import request_correction
 from registry.services.projects import ProjectData
 from tests import factories as f

@@ -6,13 +6,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from registry.access import SYSTEM, AccessDenied, Actor
 from registry.extensions import db as _db
 from registry.models import AuditEvent, Penalty
-from registry.queries.public import ban_public, penalty_public
+from registry.visibility import ban_public, penalty_public
 from registry.rules.errors import RuleViolation
 from registry.services.penalties import PenaltyInput, record_penalty
 from registry.services.repair import grant_repair, record_repair_application
-from registry.services.audit import SYSTEM, AccessDenied, Actor
 from registry.services.accounts import create_account
 from tests import factories as f
 from tests.regulator.conftest import HF_ID, PASSWORD, QD_ID, actor_for, login_as

@@ -6,11 +6,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from registry.access import SYSTEM, AccessDenied
 from registry.models import Account, AuditEvent, Unit
 from registry.rules.errors import RuleViolation
 from registry.services import accounts
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM, AccessDenied
 from tests.factories import login
 from tests.regulator.conftest import PASSWORD, actor_for, login_as
 

@@ -9,9 +9,9 @@ import json
 import pytest
 from sqlalchemy import select
 
+from registry.access import AccessDenied
 from registry.models import Account, AuditEvent, Unit, UnitVersion
 from registry.rules.errors import RuleViolation
-from registry.services.audit import AccessDenied
 from registry.services.registrations import confirm_registration, hand_over_registration, suspend_registration
 from tests.factories import login
 from tests.practitioner.conftest import PASSWORD as FIRM_PASSWORD, QINGDAO, register, sign

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from registry.access import SYSTEM
 from registry.models import Penalty
 from registry.rules.errors import RuleViolation
 from registry.exchange import ExchangeError, import_jsonl
-from registry.services.audit import SYSTEM
 from registry.services.penalties import PenaltyInput, record_penalty
 from tests import factories as f
 from tests.regulator.conftest import actor_for

@@ -5,9 +5,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from registry.access import Actor
 from registry.extensions import db
 from registry.models import AuditEvent, Penalty, Person, Unit
-from registry.services.audit import Actor
 from registry.services.registration import anonymous, redeem_invitation, register_firm
 from registry.services.staff import add_staff
 from tests import factories as f

@@ -4,11 +4,11 @@ lifted, with a reason, audited. Each attack of the issue, replayed."""
 import pytest
 from sqlalchemy import select
 
+from registry.access import SYSTEM, AccessDenied, Actor
 from registry.models import AuditEvent, Person, Project, Review, Unit
-from registry.queries.public import project_public, review_public, unit_basic_public
+from registry.visibility import project_public, review_public, unit_basic_public
 from registry.rules.disclosure import firm_withhold_covers, project_is_public
 from registry.rules.errors import RuleViolation
-from registry.services.audit import SYSTEM, AccessDenied, Actor
 from registry.services.disclosure import lift_non_disclosure, mark_non_disclosed
 from registry.services.regulator_accounts import create_regulator
 from tests import factories as f

@@ -4,11 +4,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from registry.access import SYSTEM
 from registry.rules.divisions import suggested_division, validate_county_code, validate_division_code
 from registry.rules.errors import Checks, RuleViolation, RuleViolations, each_violation
 from registry.rules.identifiers import validate_id_number, validate_uscc
 from registry.rules.normalize import INVISIBLE, normalize_code, normalize_number, normalize_text
-from registry.services.audit import SYSTEM
 from registry.exchange import ExchangeError, import_records
 from tests.factories import project_record, unit_record
 

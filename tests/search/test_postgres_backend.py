@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 import registry.search.postgres_backend
 
+from registry.access import SYSTEM
 from registry.clock import today
 from registry.extensions import db
 from registry.models import SearchEntry, SearchOutbox, Unit
@@ -17,7 +18,7 @@ from registry.search.documents import all_documents
 from registry.search.postgres_backend import PostgresBackend
 from registry.search.whoosh_backend import WhooshBackend
 from registry.services import service
-from registry.services.audit import SYSTEM, enqueue_for_index
+from registry.services.audit import enqueue_for_index
 from registry.services.demo import generate_records
 from registry.exchange import import_records
 from tests.factories import create, make_uscc, unit_record

@@ -182,7 +182,7 @@ def test_the_index_lock_makes_a_drain_wait_and_keep_its_rows(app, registry_data)
     from registry.search import drain_outbox
     from registry.services.audit import enqueue_for_index
     from registry.services import service
-    from registry.services.audit import SYSTEM
+    from registry.access import SYSTEM
 
     app.config["SEARCH_LOCK_TIMEOUT"] = 0.2
     backend().lock_timeout = 0.2

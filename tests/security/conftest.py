@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy import select
 
+from registry.access import SYSTEM
 from registry.errors import CSRF_REFUSED
 from registry.models import Person, Project, Unit
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM
 from registry.services.regulator_accounts import create_regulator
 from tests import factories as f
 from tests.factories import login
@@ -76,7 +76,7 @@ def deadline_correction(db, ids) -> int:
     """A firm's pending request to move its reviewed project's contract deadline (a completed project's history is locked)."""
     from datetime import timedelta
 
-    from registry.services.audit import Actor
+    from registry.access import Actor
     from registry.services.corrections import request_correction
     from registry.services.projects import ProjectData
 

@@ -11,11 +11,11 @@ import re
 import pytest
 from sqlalchemy import select
 
+from registry.access import SYSTEM
 from registry.app import create_app
 from registry.extensions import db as _db
 from registry.models import Person, Project, Unit
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM
 from tests import factories as f
 from tests.factories import login
 from tests.regulator.conftest import PASSWORD

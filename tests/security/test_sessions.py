@@ -10,6 +10,7 @@ from http.cookies import SimpleCookie
 import pytest
 from sqlalchemy import select, update
 
+from registry.access import SYSTEM, Actor
 from registry.app import create_app
 from registry.extensions import db as _db
 from registry.models import Account, LoginAttempt, Unit
@@ -18,7 +19,6 @@ from registry.rules.passwords import MIN_LENGTH, common_passwords
 from registry.models import Person
 from registry.services import registration, staff
 from registry.services.accounts import create_account
-from registry.services.audit import SYSTEM, Actor
 from tests import factories as f
 from tests.conftest import RequestIsolatedClient
 from tests.practitioner.conftest import PASSWORD as PRACTITIONER_PASSWORD
