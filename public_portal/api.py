@@ -13,9 +13,9 @@ from public_portal.schemas import (
     UnitPageSchema, UnitsArgs,
 )
 from registry.errors import error_response
-from registry.queries.portal import (
-    ProjectFilters, UnitFilters, list_projects, person_profile, search_persons, search_units, unit_profile,
-)
+from registry.queries.profiles import person_profile, unit_profile
+from registry.queries.projects import ProjectFilters, list_projects
+from registry.queries.search import UnitFilters, search_persons, search_units
 from registry.rules.normalize import canonical_code
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

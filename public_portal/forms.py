@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation, V
 
 from registry.form_fields import RedactingField, amount
 from registry.i18n import label
-from registry.queries.portal import UNIT_SORTS, UnitFilters
+from registry.queries.search import UNIT_SORTS, UnitFilters
 from registry.reference import CATEGORIES, PROVINCES, industries
 from registry.rules.identifiers import looks_like_full_id_number
 

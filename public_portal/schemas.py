@@ -1,10 +1,10 @@
 """Marshmallow schemas of the public JSON API v1 (DESIGN §6): the query parameters it accepts (anything else
-is a 400 naming the parameter) and the masked answers it gives, dumped straight from the view objects of
-registry/queries/portal.py (a field named otherwise there says where it reads from). The OpenAPI document is
-built from them."""
+is a 400 naming the parameter) and the masked answers it gives, dumped straight from the view objects of the
+public pages' queries (registry/queries/search.py, profiles.py, projects.py; a field named otherwise there says
+where it reads from). The OpenAPI document is built from them."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from registry.queries.portal import UNIT_SORTS
+from registry.queries.search import UNIT_SORTS
 from registry.reference import CATEGORIES, PROVINCES, REPORT_TYPES, ROLES, industries
 from registry.rules.amounts import check_amount
 from registry.rules.identifiers import validate_uscc

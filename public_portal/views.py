@@ -11,11 +11,11 @@ from public_portal.ratelimit import limit_searches
 from public_portal.opendata import CSV_KINDS, csv_lines, jsonl_lines
 from registry.clock import today
 from registry.i18n import current_locale
-from registry.queries import portal as portal_queries
-from registry.queries.portal import (
-    counts_overview, person_profile, project_detail, receipt_check_code, search_persons, search_units,
-    similar_parcels, unit_profile,
-)
+from registry.queries.profiles import person_profile, unit_profile
+from registry.queries.projects import project_detail
+from registry.queries.receipts import complaint_receipt as find_receipt, receipt_check_code
+from registry.queries.search import counts_overview, search_persons, search_units
+from registry.queries.similar import similar_parcels
 from registry.rules.errors import RuleViolation
 from registry.rules.normalize import canonical_code
 from registry.services.complaint_filing import PUBLIC, file_complaint
@@ -124,7 +124,7 @@ def file_project_complaint(ref):
 @bp.route("/complaints/<receipt>")
 def complaint_receipt(receipt):
     """A complaint's receipt: found only with its receipt number and the check code printed beside it."""
-    found = portal_queries.complaint_receipt(receipt, request.args.get("check"))
+    found = find_receipt(receipt, request.args.get("check"))
     if found is None:
         abort(404)
     return render_template("portal/complaint_received.html", r=found)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from registry import visibility
 from registry.access import SYSTEM
 from registry.models import Complaint, Penalty, Person, Project, Unit
-from registry.queries import public
+from registry.queries.rates import unit_on_time
 from registry.rules.disclosure import ban_is_public, complaint_is_public, penalty_is_public, practitioner_record_is_public
 from registry.rules.publicity import repair_possible_from
 from registry.rules.rates import counts_toward_on_time, on_time_rate
@@ -102,7 +102,7 @@ def test_on_time_clause_agrees_with_the_rule_around_each_finding_date(db):
     for day in sorted(days):
         counted = [(p.contract_deadline, p.completed_on) for p in db.session.scalars(select(Project))
                    if counts_toward_on_time(found_false.get(p.id), day)]
-        assert public.unit_on_time(db.session, [unit_id], day)[unit_id] == on_time_rate(counted), day
+        assert unit_on_time(db.session, [unit_id], day)[unit_id] == on_time_rate(counted), day
         rates.add(on_time_rate(counted).total)
     assert len(rates) > 3  # findings take projects out one after another
 

@@ -16,7 +16,7 @@ from registry.extensions import db
 from registry.models import (Account, Commitment, CommitmentText, Complaint, Employment, Invitation, Penalty,
                              Person, Project, ProjectRole, ProjectVersion, Review, Unit, UnitVersion)
 from registry.models.base import aware, utcnow
-from registry.queries import public
+from registry.queries import rates
 from registry.queries.paging import Page, offset, page_count
 from registry.queries.sql import contains_in_any
 from registry.rules.rates import Rate
@@ -261,8 +261,8 @@ def dashboard(unit_id: int) -> Dashboard:
         commitment=commitment_status(unit_id=unit_id),
         basic_public=basic_public,
         listed=listed,
-        first_pass=public.unit_first_pass(db.session, [unit_id])[unit_id],
-        on_time=public.unit_on_time(db.session, [unit_id])[unit_id],
+        first_pass=rates.unit_first_pass(db.session, [unit_id])[unit_id],
+        on_time=rates.unit_on_time(db.session, [unit_id])[unit_id],
         staff=current_staff(unit_id),
         project_total=len(projects),
         incomplete_projects=incomplete[:20],
@@ -299,7 +299,7 @@ def person_home(person_id: int) -> PersonHome:
     ) > 0
     employments = sorted(person.employments, key=lambda e: (e.started_on, e.id), reverse=True)
     return PersonHome(person, commitment_status(person_id=person_id), is_public, employments, roles,
-                      public.person_first_pass(db.session, [person_id])[person_id])
+                      rates.person_first_pass(db.session, [person_id])[person_id])
 
 
 def unit_of(unit_id: int) -> Unit:

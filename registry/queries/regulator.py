@@ -18,7 +18,7 @@ from registry.extensions import db
 from registry.models import (Account, Complaint, Employment, Penalty, Person, Project, ProjectCorrection, ProjectRole,
                              Review, Unit)
 from registry.queries.paging import Page, paginate
-from registry.queries.public import person_first_pass, unit_first_pass, unit_on_time
+from registry.queries.rates import person_first_pass, unit_first_pass, unit_on_time
 from registry.queries.sql import contains_in_any
 from registry.reference import REPORT_TYPES
 from registry.rules.disclosure import penalty_is_public

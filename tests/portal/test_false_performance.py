@@ -1,6 +1,6 @@
 """A project verified as false performance says so where it would say on time or late, leaves
 the firm's on-time rate (numerator and denominator) from the finding's date, and search hits count the findings."""
-from registry.queries.portal import unit_profile
+from registry.queries.profiles import unit_profile
 from tests.factories import complaint_record, create, make_uscc, project_record, unit_record
 
 FIRM = make_uscc("370200", 301)

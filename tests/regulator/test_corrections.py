@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from registry.access import AccessDenied, Actor
 from registry.models import AuditEvent, Project, ProjectCorrection, ProjectVersion
-from registry.queries.public import unit_on_time
+from registry.queries.rates import unit_on_time
 from registry.rules.errors import RuleViolation
 from registry.services.corrections import decide_correction, request_correction
 from registry.services.projects import ProjectData

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from registry.extensions import db as _db
 from registry.models import AuditEvent, Complaint, Penalty, Project, Review, Unit
-from registry.queries.public import unit_first_pass
+from registry.queries.rates import unit_first_pass
 from registry.visibility import complaint_public, penalty_public, project_public, review_public, unit_basic_public
 from registry.rules.errors import RuleViolation
 from registry.rules.publicity import DEFAULT_PUBLICITY_RULES

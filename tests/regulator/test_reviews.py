@@ -7,7 +7,7 @@ from sqlalchemy import select
 from registry.access import SYSTEM
 from registry.extensions import db as _db
 from registry.models import AuditEvent, Review
-from registry.queries.public import person_first_pass, unit_first_pass
+from registry.queries.rates import person_first_pass, unit_first_pass
 from registry.rules.errors import RuleViolation
 from registry.exchange import ExchangeError, import_records
 from registry.services.reviews import record_review

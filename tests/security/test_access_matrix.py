@@ -94,7 +94,7 @@ def complaint_body(cast, role):
 def receipt_values(cast):
     """Firm A's complaint's receipt number and the check code printed beside it."""
     from registry.models import Complaint
-    from registry.queries.portal import receipt_check_code
+    from registry.queries.receipts import receipt_check_code
 
     ref = _db.session.get(Complaint, cast.a.complaint).ref
     return {"receipt": ref, "check": receipt_check_code(ref)}

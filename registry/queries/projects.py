@@ -1,0 +1,172 @@
+"""The public project pages (`/projects/<ref>`) and the project list of the API (`/api/v1/projects`), with the
+rows every public page shows of a project: its review outcomes and the findings about it."""
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+
+from registry.extensions import db
+from registry.models import Complaint, Person, Project, ProjectRole, Review, Unit
+from registry.queries.paging import Page, offset
+from registry.queries.sql import contains_in_any, parcel_conditions
+from registry.queries.summaries import FirmRef
+from registry.rules.rates import days_late
+from registry.visibility import complaint_public, person_basic_public, project_public, review_public
+
+
+@dataclass
+class ProjectRow:
+    """A public project as lists show it."""
+
+    id: int
+    ref: str
+    name: str
+    category: str
+    parcel_name: str | None
+    division_code: str
+    area_m2: Decimal
+    owner: str | None
+    former_industry: str | None
+    started_on: date | None
+    contract_deadline: date | None
+    completed_on: date | None
+    unit_id: int
+    flagged: bool
+    unit: FirmRef | None = None  # its firm, in the list of projects
+
+    @classmethod
+    def of(cls, project: Project, flagged: set[int], unit: FirmRef | None = None) -> "ProjectRow":
+        """The row of a project, flagged when it has a substantiated finding."""
+        return cls(project.id, project.ref, project.name, project.category, project.parcel_name,
+                   project.division_code, project.area_m2, project.owner, project.former_industry,
+                   project.started_on, project.contract_deadline, project.completed_on, project.unit_id,
+                   project.id in flagged, unit)
+
+    @property
+    def days_late(self) -> int | None:
+        """Days past the contract deadline (negative: early), or None."""
+        return days_late(self.contract_deadline, self.completed_on)
+
+
+def flagged_projects(project_ids: list[int]) -> set[int]:
+    """Projects with a substantiated false-performance finding (flagged on every public surface)."""
+    if not project_ids:
+        return set()
+    return set(db.session.scalars(
+        select(Complaint.project_id).where(Complaint.project_id.in_(project_ids), complaint_public())))
+
+
+@dataclass
+class ProjectFilters:
+    q: str | None = None
+    industry: str | None = None
+    province: str | None = None
+    min_area: Decimal | None = None
+    max_area: Decimal | None = None
+    category: str | None = None
+
+
+def list_projects(filters: ProjectFilters, page: int = 1, per_page: int = 20) -> Page:
+    """Public projects, newest completion first; `q` matches the name, parcel or owner (SQL, exact substring)."""
+    conditions = [project_public(),
+                  *parcel_conditions(filters.industry, filters.min_area, filters.max_area, filters.province)]
+    if filters.q:
+        text = filters.q.strip()
+        conditions.append(or_(contains_in_any((Project.name, Project.parcel_name, Project.owner), text),
+                              Project.ref == text))
+    if filters.category:
+        conditions.append(Project.category == filters.category)
+    base = select(Project).join(Unit, Unit.id == Project.unit_id).where(*conditions)
+    total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Project.id).subquery()))
+    projects = list(db.session.scalars(
+        base.order_by(Project.completed_on.desc().nulls_last(), Project.id.desc())
+        .limit(per_page).offset(offset(page, per_page))))
+    flagged = flagged_projects([p.id for p in projects])
+    units = _unit_names({p.unit_id for p in projects})
+    return Page([ProjectRow.of(p, flagged, units[p.unit_id]) for p in projects], total, page, per_page)
+
+
+def _unit_names(ids) -> dict[int, FirmRef]:
+    if not ids:
+        return {}
+    return {row.id: FirmRef(row.uscc, row.name) for row in db.session.execute(
+        select(Unit.id, Unit.uscc, Unit.name).where(Unit.id.in_(list(ids))))}
+
+
+@dataclass
+class ReviewRow:
+    project_ref: str | None  # None when the project itself is not public
+    project_name: str | None
+    report_type: str
+    round: int
+    reviewed_on: date
+    passed: bool
+    authority: str | None
+
+
+@dataclass
+class FindingRow:
+    ref: str
+    project_ref: str | None
+    project_name: str | None
+    received_on: date
+    verified_on: date | None
+    finding: str | None
+    authority: str | None
+
+
+def findings_where(condition) -> list[FindingRow]:
+    rows = db.session.execute(
+        select(Complaint, Project.ref, Project.name, project_public().label("project_public"))
+        .join(Project, Project.id == Complaint.project_id).join(Unit, Unit.id == Project.unit_id)
+        .where(condition, complaint_public()).order_by(Complaint.verified_on.desc(), Complaint.id.desc()))
+    return [FindingRow(c.ref, ref if shown else None, name if shown else None, c.received_on, c.verified_on,
+                       c.finding, c.authority) for c, ref, name, shown in rows]
+
+
+@dataclass
+class PersonOnProject:
+    public_id: str
+    name: str
+    id_number_masked: str
+    role: str
+
+
+@dataclass
+class ProjectDetail:
+    project: ProjectRow
+    unit_uscc: str
+    unit_name: str
+    reviews: list[ReviewRow]
+    findings: list[FindingRow]
+    people: list[PersonOnProject]
+    unit_confirmed: bool = True  # False: the firm's self-registration is not yet checked (单位自主填报，尚未核验)
+    corrected_at: datetime | None = None  # when the regulator last accepted a correction of its locked history
+
+
+def project_detail(ref: str) -> ProjectDetail | None:
+    """A public project with its reviews by round, findings and the people who consented to be shown."""
+    row = db.session.execute(
+        select(Project, Unit.uscc, Unit.name, Unit.registration_confirmed_at.is_not(None))
+        .join(Unit, Unit.id == Project.unit_id).where(Project.ref == ref, project_public())).first()
+    if row is None:
+        return None
+    project, uscc, name, confirmed = row
+    reviews = [ReviewRow(project.ref, project.name, r.report_type, r.round, r.reviewed_on, r.passed, r.authority)
+               for r in db.session.scalars(
+                   select(Review).join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
+                   .where(Review.project_id == project.id, review_public())
+                   .order_by(Review.report_type, Review.round))]
+    findings = findings_where(Project.id == project.id)
+    people = [PersonOnProject(p.public_id, p.name, p.id_number_masked, role) for role, p in db.session.execute(
+        select(ProjectRole.role, Person).join(Person, Person.id == ProjectRole.person_id)
+        .where(ProjectRole.project_id == project.id, person_basic_public()).order_by(ProjectRole.id))]
+    return ProjectDetail(ProjectRow.of(project, {project.id} if findings else set()), uscc, name, reviews,
+                         findings, people, bool(confirmed), project.corrected_at)
+
+
+def public_project_division(ref: str) -> str | None:
+    """The division of a public project (complaints go to the regulator there), or None."""
+    return db.session.scalar(
+        select(Project.division_code).join(Unit, Unit.id == Project.unit_id).where(Project.ref == ref, project_public()))

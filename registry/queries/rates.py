@@ -1,0 +1,81 @@
+"""The public rates in SQL: first-pass and on-time rates over public records only (DESIGN §3), through the
+clauses of `registry.visibility`. Each aggregate is written once, as a select grouped by firm: a list joins it
+as a subquery to filter and sort by a rate; a page reads it for the few firms it shows."""
+from datetime import date
+
+from sqlalchemy import case, func, literal, select
+
+from registry import clock
+from registry.models import Project, ProjectRole, Review, Unit
+from registry.rules.rates import Rate
+from registry.visibility import on_time_counted, project_public, review_public
+
+
+def first_pass_counts():
+    """Per firm (`unit_id`): first rounds passed (`passed`) and first rounds in all (`total`), over its public
+    review outcomes."""
+    return (
+        select(Project.unit_id.label("unit_id"), func.sum(case((Review.passed, 1), else_=0)).label("passed"),
+               func.count().label("total"))
+        .select_from(Review).join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
+        .where(Review.round == 1, review_public())
+        .group_by(Project.unit_id)
+    )
+
+
+def on_time_counts(today: date):
+    """Per firm (`unit_id`): projects completed by their contract deadline (`on_time`) and projects counted
+    (`total`) on `today`: public, completed, with a deadline, not found false by then."""
+    return (
+        select(Project.unit_id.label("unit_id"),
+               func.sum(case((Project.completed_on <= Project.contract_deadline, 1), else_=0)).label("on_time"),
+               func.count().label("total"))
+        .join(Unit, Unit.id == Project.unit_id)
+        .where(on_time_counted(today))
+        .group_by(Project.unit_id)
+    )
+
+
+def ratio(part, total):
+    """A SQL expression: part / total as a real number, NULL when nothing was counted (so it sorts last)."""
+    return case((total > 0, part * literal(1.0) / total), else_=None)
+
+
+def _rates(rows, keys) -> dict[int, Rate]:
+    """A Rate for every key, Rate(0, 0) for a key with nothing counted."""
+    found = {key: Rate(int(part or 0), int(total)) for key, part, total in rows}
+    return {key: found.get(key, Rate(0, 0)) for key in keys}
+
+
+def unit_first_pass(session, unit_ids) -> dict[int, Rate]:
+    """First-pass rate per firm over its public review outcomes: first rounds passed / first rounds."""
+    return _rates(session.execute(first_pass_counts().where(Project.unit_id.in_(unit_ids))), unit_ids)
+
+
+def unit_on_time(session, unit_ids, today: date | None = None) -> dict[int, Rate]:
+    """On-time rate per firm over its public, completed projects that have a contract deadline, on `today`
+    (the Beijing date by default): a project found false leaves it from the finding's date."""
+    counts = on_time_counts(today or clock.today())
+    return _rates(session.execute(counts.where(Project.unit_id.in_(unit_ids))), unit_ids)
+
+
+def person_first_pass(session, person_ids) -> dict[int, Rate]:
+    """First-pass rate per person over the public reports of public projects in which they held a role."""
+    held = (
+        select(ProjectRole.person_id, ProjectRole.project_id)
+        .join(Project, Project.id == ProjectRole.project_id)
+        .join(Unit, Unit.id == Project.unit_id)
+        .where(ProjectRole.person_id.in_(person_ids), project_public())
+        .distinct()
+        .subquery()
+    )
+    rows = session.execute(
+        select(held.c.person_id, func.sum(case((Review.passed, 1), else_=0)), func.count())
+        .select_from(held)
+        .join(Review, Review.project_id == held.c.project_id)
+        .join(Project, Project.id == Review.project_id)
+        .join(Unit, Unit.id == Project.unit_id)
+        .where(Review.round == 1, review_public())
+        .group_by(held.c.person_id)
+    )
+    return _rates(rows, person_ids)

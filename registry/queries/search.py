@@ -1,0 +1,183 @@
+"""The search page (`/search`), the home page's counts (`/`) and the API's firm and person lists
+(`/api/v1/units`, `/api/v1/persons`): firms by text and filters, sorted; persons by name and firm.
+
+Every query shows public records only (the clauses of `registry.visibility`); rates are computed in SQL from
+public records only (DESIGN §3). The text query is answered by the search index, then checked against the
+database, which is never overruled by the index."""
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import exists, func, select
+
+from registry.clock import today
+from registry.extensions import db
+from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory
+from registry.queries.paging import Page, offset
+from registry.queries.rates import first_pass_counts, on_time_counts, ratio
+from registry.queries.sql import parcel_conditions, starts_with
+from registry.queries.summaries import person_summaries, unit_summaries
+from registry.search import search_ids
+from registry.visibility import (
+    ban_public, penalty_public, person_basic_public, person_listed, project_public, unit_basic_public, unit_listed,
+)
+
+SEARCH_RESULT_CAP = 1000  # text matches counted at most (a public search is not a bulk download)
+UNIT_SORTS = ("relevance", "first_pass", "on_time", "projects", "name")
+
+
+@dataclass
+class UnitFilters:
+    """The search filters of the portal and of `GET /api/v1/units`."""
+
+    q: str | None = None
+    category: str | None = None
+    province: str | None = None
+    industry: str | None = None
+    min_area: Decimal | None = None
+    max_area: Decimal | None = None
+    has_penalty: bool | None = None
+    banned: bool | None = None
+    min_first_pass: int | None = None  # percent
+    sort: str = "relevance"
+
+    def any_sql_filter(self) -> bool:
+        """True when a filter other than the text query is set."""
+        return any(value is not None for value in (
+            self.category, self.province, self.industry, self.min_area, self.max_area, self.has_penalty,
+            self.banned, self.min_first_pass))
+
+
+def _project_counts():
+    return (
+        select(Project.unit_id.label("unit_id"), func.count().label("n"))
+        .join(Unit, Unit.id == Project.unit_id).where(project_public())
+        .group_by(Project.unit_id).subquery("project_count")
+    )
+
+
+def _matching_project(filters: UnitFilters):
+    """A public project of the (outer) firm that matches the parcel filters: industry, area range."""
+    return exists().where(Project.unit_id == Unit.id, project_public(),
+                          *parcel_conditions(filters.industry, filters.min_area, filters.max_area))
+
+
+def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
+    conditions = [unit_listed(day)]
+    if filters.category:
+        conditions += [unit_basic_public(), exists().where(
+            UnitCategory.unit_id == Unit.id, UnitCategory.category == filters.category)]
+    if filters.province:
+        conditions += [unit_basic_public(), starts_with(Unit.division_code, filters.province)]
+    if filters.industry or filters.min_area is not None or filters.max_area is not None:
+        conditions.append(_matching_project(filters))
+    if filters.has_penalty is not None:
+        penalised = exists().where(Penalty.unit_id == Unit.id, penalty_public(day))
+        conditions.append(penalised if filters.has_penalty else ~penalised)
+    if filters.banned is not None:
+        banned = exists().where(Penalty.unit_id == Unit.id, ban_public(day))
+        conditions.append(banned if filters.banned else ~banned)
+    if filters.min_first_pass is not None:
+        conditions += [first_pass.c.total > 0,
+                       first_pass.c.passed * 100 >= first_pass.c.total * filters.min_first_pass]
+    return conditions
+
+
+def _unit_order(sort: str, first_pass, on_time, counts) -> list:
+    by_activity = [func.coalesce(counts.c.n, 0).desc(), Unit.id]
+    if sort == "first_pass":
+        return [ratio(first_pass.c.passed, first_pass.c.total).desc().nulls_last(),
+                func.coalesce(first_pass.c.total, 0).desc(), Unit.id]
+    if sort == "on_time":
+        return [ratio(on_time.c.on_time, on_time.c.total).desc().nulls_last(),
+                func.coalesce(on_time.c.total, 0).desc(), Unit.id]
+    if sort == "name":
+        return [Unit.name, Unit.id]
+    return by_activity  # "projects", and "relevance" without a query: the most active first
+
+
+def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_total: bool = True) -> Page:
+    """Firms matching a text query and filters, sorted, one page of summaries.
+
+    With a text query and relevance order, the index answers in its ranking order; without `exact_total`
+    it stops after the hits this page needs (plus one, to know there is a next page).
+    """
+    day = today()
+    first_pass, on_time = first_pass_counts().subquery("first_pass"), on_time_counts(day).subquery("on_time")
+    counts = _project_counts()
+    # join only the aggregates a filter or the order needs: each one scans a whole table
+    filtered = select(Unit.id).where(*_unit_conditions(filters, day, first_pass))
+    if filters.min_first_pass is not None:
+        filtered = filtered.join(first_pass, first_pass.c.unit_id == Unit.id)
+    statement = filtered
+    if filters.sort == "first_pass" and filters.min_first_pass is None:
+        statement = statement.outerjoin(first_pass, first_pass.c.unit_id == Unit.id)
+    if filters.sort == "on_time":
+        statement = statement.outerjoin(on_time, on_time.c.unit_id == Unit.id)
+    if filters.sort in ("projects", "relevance"):
+        statement = statement.outerjoin(counts, counts.c.unit_id == Unit.id)
+    q = (filters.q or "").strip()
+    if not q:
+        total = db.session.scalar(select(func.count()).select_from(filtered.subquery()))
+        ids = list(db.session.scalars(
+            statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts))
+            .limit(per_page).offset(offset(page, per_page))))
+        return Page(unit_summaries(ids), total, page, per_page)
+    allowed = set(db.session.scalars(filtered)) if filters.any_sql_filter() else None
+    relevance = filters.sort == "relevance"
+    limit = SEARCH_RESULT_CAP if exact_total or not relevance else page * per_page + 1
+    found = search_ids(q, "unit", allowed=allowed, limit=limit)
+    if len(found) < limit:
+        found += [unit_id for unit_id in _firms_by_project_ref(q, allowed) if unit_id not in found]
+    if relevance:
+        # never trust the index over the database: keep only firms listed today
+        listed = set(db.session.scalars(select(Unit.id).where(Unit.id.in_(found), unit_listed(day))))
+        ranked = [unit_id for unit_id in found if unit_id in listed]
+    else:
+        ranked = list(db.session.scalars(
+            statement.where(Unit.id.in_(found)).order_by(*_unit_order(filters.sort, first_pass, on_time, counts))))
+    exact = exact_total or len(found) < limit
+    window = ranked[offset(page, per_page): page * per_page]
+    return Page(unit_summaries(window), len(ranked), page, per_page, total_is_exact=exact)
+
+
+def _firms_by_project_ref(q: str, allowed: set[int] | None) -> list[int]:
+    """The firm of a public project with exactly this reference: the index folds in only recent projects,
+    older ones are found by this exact lookup in SQL (DESIGN §4, rule 1)."""
+    unit_id = db.session.scalar(select(Project.unit_id).join(Unit, Unit.id == Project.unit_id)
+                                .where(Project.ref == q, project_public()))
+    return [unit_id] if unit_id is not None and (allowed is None or unit_id in allowed) else []
+
+
+def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page: int = 20) -> Page:
+    """Listed persons by name (index) and current firm (credit code); a full ID number finds nothing."""
+    day = today()
+    statement = select(Person.id).where(person_listed(day))
+    if unit_uscc:
+        statement = statement.where(person_basic_public(), exists().where(
+            Employment.person_id == Person.id, Employment.ended_on.is_(None),
+            Employment.unit_id == select(Unit.id).where(Unit.uscc == unit_uscc, unit_listed(day))
+            .scalar_subquery()))
+    q = (q or "").strip()
+    if q:
+        allowed = set(db.session.scalars(statement)) if unit_uscc else None
+        found = search_ids(q, "person", allowed=allowed, limit=SEARCH_RESULT_CAP)
+        listed = set(db.session.scalars(statement.where(Person.id.in_(found))))
+        ids = [person_id for person_id in found if person_id in listed]
+    else:
+        ids = list(db.session.scalars(statement.order_by(Person.name, Person.id)))
+    window = ids[offset(page, per_page): page * per_page]
+    return Page(person_summaries(window), len(ids), page, per_page)
+
+
+def counts_overview() -> dict[str, int]:
+    """How many firms, persons and projects the public can see today (for the home page)."""
+    day = today()
+    return {
+        "units": db.session.scalar(select(func.count()).select_from(Unit).where(unit_listed(day))),
+        "persons": db.session.scalar(select(func.count()).select_from(Person).where(person_listed(day))),
+        "projects": db.session.scalar(select(func.count()).select_from(Project).join(Unit, Unit.id == Project.unit_id)
+                                      .where(project_public())),
+        "banned": db.session.scalar(select(func.count(func.distinct(Penalty.unit_id)))
+                                    .where(Penalty.unit_id.is_not(None), ban_public(day))),
+    }

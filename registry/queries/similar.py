@@ -1,0 +1,53 @@
+"""The similar-parcels page (`/similar`): firms that worked on parcels like the searcher's, ranked by their
+matching public projects."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from registry.extensions import db
+from registry.models import Project, Unit
+from registry.queries.paging import Page, offset
+from registry.queries.projects import ProjectRow, flagged_projects
+from registry.queries.rates import first_pass_counts, ratio
+from registry.queries.sql import parcel_conditions
+from registry.queries.summaries import UnitSummary, unit_summaries
+from registry.visibility import project_public
+
+
+@dataclass
+class ParcelMatch:
+    """A firm with the public projects on parcels like the searcher's."""
+
+    unit: UnitSummary
+    matching: int
+    projects: list = field(default_factory=list)
+
+
+def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: Decimal | None,
+                    province: str | None, page: int = 1, per_page: int = 20) -> Page:
+    """Firms that worked on parcels like this one (former industry, area range, province of the parcel),
+    ranked by the number of matching public projects, then by first-pass rate."""
+    conditions = [project_public(), *parcel_conditions(industry, min_area, max_area, province)]
+    matching = (select(Project.unit_id.label("unit_id"), func.count().label("n"))
+                .join(Unit, Unit.id == Project.unit_id).where(*conditions)
+                .group_by(Project.unit_id).subquery("matching"))
+    first_pass = first_pass_counts().subquery("first_pass")
+    statement = (select(Unit.id, matching.c.n).join(matching, matching.c.unit_id == Unit.id)
+                 .outerjoin(first_pass, first_pass.c.unit_id == Unit.id))
+    total = db.session.scalar(select(func.count()).select_from(matching))
+    rows = db.session.execute(statement.order_by(
+        matching.c.n.desc(), ratio(first_pass.c.passed, first_pass.c.total).desc().nulls_last(), Unit.id,
+    ).limit(per_page).offset(offset(page, per_page))).all()
+    ids = [unit_id for unit_id, _ in rows]
+    projects: dict[int, list] = defaultdict(list)
+    for project in db.session.scalars(
+            select(Project).join(Unit, Unit.id == Project.unit_id)
+            .where(Project.unit_id.in_(ids), *conditions).order_by(Project.completed_on.desc(), Project.id)):
+        projects[project.unit_id].append(project)
+    flagged = flagged_projects([p.id for items in projects.values() for p in items])
+    summaries = {summary.id: summary for summary in unit_summaries(ids)}
+    items = [ParcelMatch(summaries[unit_id], n, [ProjectRow.of(p, flagged) for p in projects[unit_id]])
+             for unit_id, n in rows]
+    return Page(items, total, page, per_page)

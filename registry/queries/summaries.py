@@ -1,0 +1,163 @@
+"""A firm or a person in brief, as the public sees them wherever they are listed: a search hit, a similar-parcel
+match, a person's current firm, an active ban. Each is read for a whole page of ids in a fixed number of
+statements (no N+1)."""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import func, select
+
+from registry.clock import today
+from registry.extensions import db
+from registry.models import Complaint, Employment, Penalty, Person, Project, Unit, UnitCategory
+from registry.queries.rates import unit_first_pass, unit_on_time
+from registry.rules.rates import Rate
+from registry.visibility import (
+    ban_public, complaint_public, penalty_public, person_basic_public, project_public, unit_basic_public, unit_listed,
+)
+
+
+@dataclass(frozen=True)
+class Ban:
+    """A practice ban active today (Soil Law art. 90), or none."""
+
+    active: bool = False
+    until: date | None = None
+    lifetime: bool = False
+    decision_number: str | None = None
+
+
+NO_BAN = Ban()
+
+
+class FirmRef(NamedTuple):
+    """A firm named by its credit code and name."""
+
+    uscc: str
+    name: str
+
+
+@dataclass
+class UnitSummary:
+    """A firm as a search hit shows it."""
+
+    id: int
+    uscc: str
+    name: str
+    basic_public: bool
+    division_code: str | None
+    categories: list[str]
+    first_pass: Rate
+    on_time: Rate
+    project_count: int
+    penalty_count: int
+    ban: Ban
+    finding_count: int = 0  # substantiated false-performance findings, shown beside penalties and bans
+    registration_confirmed: bool = True  # False: 单位自主填报，尚未核验
+    registered: bool = True  # False: a firm a penalty decision brought in (Soil Law art. 90), marked 未登记
+
+    @property
+    def province(self) -> str | None:
+        """The firm's two-digit province code, when its basic information is public."""
+        return self.division_code[:2] if self.division_code else None
+
+    @property
+    def has_penalty(self) -> bool:
+        """True when the firm has a public penalty."""
+        return self.penalty_count > 0
+
+
+@dataclass
+class PersonSummary:
+    public_id: str
+    name: str
+    id_number_masked: str
+    firm: FirmRef | None
+    ban: Ban
+    registered: bool = True  # False: a person a penalty decision brought in (Soil Law art. 90), marked 未登记
+
+
+def active_bans(column, ids, day: date) -> dict[int, Ban]:
+    """The strongest active public ban per subject (lifetime first, then the latest end)."""
+    bans: dict[int, Ban] = {}
+    rows = db.session.execute(
+        select(column, Penalty.ban_until, Penalty.ban_lifetime, Penalty.decision_number)
+        .where(column.in_(ids), ban_public(day)).order_by(Penalty.decided_on)
+    )
+    for subject, until, lifetime, decision in rows:
+        current = bans.get(subject)
+        if current is None or (lifetime and not current.lifetime) or (
+                not current.lifetime and until and current.until and until > current.until):
+            bans[subject] = Ban(True, None if lifetime else until, bool(lifetime), decision)
+    return bans
+
+
+def unit_summaries(ids: list[int]) -> list[UnitSummary]:
+    """Search-hit facts for these firms, in the given order, in a fixed number of statements."""
+    if not ids:
+        return []
+    session, day = db.session, today()
+    units = {row.id: row for row in session.execute(
+        select(Unit.id, Unit.uscc, Unit.name, Unit.division_code, unit_basic_public().label("basic"),
+               Unit.registration_confirmed_at.is_not(None).label("confirmed"), Unit.registered)
+        .where(Unit.id.in_(ids)))}
+    categories: dict[int, list[str]] = defaultdict(list)
+    for unit_id, category in session.execute(
+            select(UnitCategory.unit_id, UnitCategory.category).where(UnitCategory.unit_id.in_(ids))
+            .order_by(UnitCategory.category)):
+        categories[unit_id].append(category)
+    first_pass = unit_first_pass(session, ids)
+    on_time = unit_on_time(session, ids, day)
+    counts = dict(session.execute(
+        select(Project.unit_id, func.count()).join(Unit, Unit.id == Project.unit_id)
+        .where(Project.unit_id.in_(ids), project_public()).group_by(Project.unit_id)).all())
+    penalties = dict(session.execute(
+        select(Penalty.unit_id, func.count()).where(Penalty.unit_id.in_(ids), penalty_public(day))
+        .group_by(Penalty.unit_id)).all())
+    bans = active_bans(Penalty.unit_id, ids, day)
+    findings = dict(session.execute(
+        select(Project.unit_id, func.count()).join(Complaint, Complaint.project_id == Project.id)
+        .where(Project.unit_id.in_(ids), complaint_public()).group_by(Project.unit_id)).all())
+    summaries = []
+    for unit_id in ids:
+        row = units.get(unit_id)
+        if row is None:
+            continue
+        basic = bool(row.basic)
+        summaries.append(UnitSummary(
+            id=row.id, uscc=row.uscc, name=row.name, basic_public=basic,
+            division_code=row.division_code if basic else None,
+            categories=categories[unit_id] if basic else [],
+            first_pass=first_pass[unit_id], on_time=on_time[unit_id], project_count=counts.get(unit_id, 0),
+            penalty_count=penalties.get(unit_id, 0), ban=bans.get(unit_id, NO_BAN),
+            finding_count=findings.get(unit_id, 0), registration_confirmed=bool(row.confirmed),
+            registered=bool(row.registered)))
+    return summaries
+
+
+def person_summaries(ids: list[int]) -> list[PersonSummary]:
+    """Masked list facts for these persons, in order, in a fixed number of statements."""
+    if not ids:
+        return []
+    rows = {row.id: row for row in db.session.execute(
+        select(Person.id, Person.public_id, Person.name, Person.id_number_masked,
+               person_basic_public().label("basic"), Person.registered).where(Person.id.in_(ids)))}
+    firms = current_firms(ids)
+    bans = active_bans(Penalty.person_id, ids, today())
+    return [PersonSummary(rows[i].public_id, rows[i].name, rows[i].id_number_masked,
+                          firms.get(i) if rows[i].basic else None, bans.get(i, NO_BAN), bool(rows[i].registered))
+            for i in ids if i in rows]
+
+
+def current_firms(person_ids: list[int]) -> dict[int, FirmRef]:
+    """(uscc, name) of each person's current firm, when the firm is listed: wherever a
+    firm is not listed (withheld, say), no page or answer names it, not even through its staff."""
+    if not person_ids:
+        return {}
+    day = today()
+    rows = db.session.execute(
+        select(Employment.person_id, Unit.uscc, Unit.name)
+        .join(Unit, Unit.id == Employment.unit_id)
+        .where(Employment.person_id.in_(person_ids), Employment.ended_on.is_(None), unit_listed(day)))
+    return {person_id: FirmRef(uscc, name) for person_id, uscc, name in rows}
