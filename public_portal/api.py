@@ -3,9 +3,10 @@
 Unknown parameters and bad values get a 400 naming the parameter; a missing record a 404; page size is
 capped at 100.
 """
-from flask import Blueprint, abort, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, jsonify, request
 from marshmallow import ValidationError
 
+from public_portal.canonical import redirect_to_canonical
 from public_portal.openapi import openapi_document
 from public_portal.ratelimit import limit_searches
 from public_portal.schemas import (
@@ -16,7 +17,6 @@ from registry.errors import error_response
 from registry.queries.profiles import person_profile, unit_profile
 from registry.queries.projects import ProjectFilters, list_projects
 from registry.queries.search import UnitFilters, search_persons, search_units
-from registry.rules.normalize import canonical_code
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 api.before_request(limit_searches)
@@ -59,8 +59,8 @@ def units():
 @api.get("/units/<uscc>")
 def unit(uscc):
     """GET /units/{uscc}: one firm; a credit code in another case or with spaces redirects (301)."""
-    if canonical_code(uscc) != uscc:
-        return redirect(url_for("api.unit", uscc=canonical_code(uscc), **request.args), 301)
+    if (moved := redirect_to_canonical("api.unit", uscc)) is not None:  # any case, spaces or full width
+        return moved
     profile = unit_profile(uscc, per_page=None)
     if profile is None:
         abort(404, description="no public firm with this credit code")

@@ -5,6 +5,7 @@ Views are thin: they parse a form, call one query (or the complaint service) and
 from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import lazy_gettext as _l
 
+from public_portal.canonical import redirect_to_canonical
 from public_portal.charts import reviews_by_year_chart
 from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, form_started_token
 from public_portal.ratelimit import limit_searches
@@ -17,7 +18,6 @@ from registry.queries.receipts import complaint_receipt as find_receipt, receipt
 from registry.queries.search import counts_overview, search_persons, search_units
 from registry.queries.similar import similar_parcels
 from registry.rules.errors import RuleViolation
-from registry.rules.normalize import canonical_code
 from registry.services.complaint_filing import PUBLIC, file_complaint
 
 bp = Blueprint("portal", __name__)
@@ -74,8 +74,8 @@ def similar():
 @bp.route("/units/<uscc>")
 def unit(uscc):
     """A firm's public profile: the five categories of information."""
-    if canonical_code(uscc) != uscc:  # any case, spaces or full width: one address per firm
-        return redirect(url_for("portal.unit", uscc=canonical_code(uscc), **request.args), 301)
+    if (moved := redirect_to_canonical("portal.unit", uscc)) is not None:  # any case, spaces or full width
+        return moved
     profile = unit_profile(uscc, requested_page())
     if profile is None:
         abort(404)

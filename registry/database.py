@@ -9,10 +9,18 @@ from sqlalchemy.engine import Engine
 from registry.extensions import db
 
 WRITE_OPTION = "registry_write"
+# LIKE's escape character. It is PostgreSQL's default, so a pattern built with escape_like() also works in a
+# plain `LIKE` (which pg_trgm's GIN index serves); SQLite has no default and needs `escape=ESCAPE`.
+ESCAPE = "\\"
 # How long, in all, a write waits for the write lock. SQLite's busy handler polls (every 100 ms once it has
 # waited a while), so under heavy contention one writer can lose every race for longer than busy_timeout:
 # 1 of 1,200 writes from 8 processes failed with "database is locked" on a loaded 2-core machine.
 WRITE_LOCK_WAIT = 25.0
+
+
+def escape_like(text: str) -> str:
+    """The text as a LIKE pattern that matches it literally: `%`, `_` and the escape character are escaped."""
+    return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -4,14 +4,9 @@ from decimal import Decimal
 
 from sqlalchemy import or_
 
+from registry.database import ESCAPE, escape_like
 from registry.models import Project
 
-ESCAPE = "\\"
-
-
-def escape_like(text: str) -> str:
-    """The text as a LIKE pattern that matches it literally: `%`, `_` and the escape character are escaped."""
-    return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
 
 
 def contains(column, text: str):

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from registry.clock import today
+from registry.database import escape_like
 from registry.models import SearchEntry
 from registry.search.backend import SearchBackend
 from registry.search.documents import SearchDocument, all_documents
@@ -88,8 +89,8 @@ def _has(terms: list[str]):
 
 
 def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    """The LIKE pattern of a literal substring (PostgreSQL's default escape character is escape_like's)."""
+    return f"%{escape_like(value)}%"
 
 
 def _grams(kind: str, part: str) -> list[str]:

@@ -23,6 +23,15 @@ def test_a_credit_code_written_any_way_redirects_to_the_canonical_address(client
     assert client.get(prefix + SUJING).status_code == 200
 
 
+@pytest.mark.parametrize("prefix", ["/units/", "/api/v1/units/"])
+def test_the_redirect_keeps_the_query_string_as_sent_and_reads_no_parameter_as_a_keyword(client, registry_data,
+                                                                                         prefix):
+    for query in ("endpoint=x", "_external=1&_scheme=javascript", "uscc=x&page=2", "q=%E8%8B%8F&q=2"):
+        response = client.get(prefix + SUJING.lower() + "?" + query)
+        assert response.status_code == 301, query
+        assert response.headers["Location"] == f"{prefix}{SUJING}?{query}", response.headers["Location"]
+
+
 def test_an_unknown_code_is_still_a_404_after_the_redirect(client, registry_data):
     response = client.get("/units/91320506mA1Y2K3L4M", follow_redirects=True)
     assert response.status_code == 404
