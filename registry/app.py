@@ -35,6 +35,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)  # a fresh clone has none: the database and keys go here
     app.config.from_mapping(load_config(app.instance_path, config))
     register_extensions(app)
     register_database_rules(app)

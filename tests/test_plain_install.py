@@ -54,3 +54,20 @@ def test_a_stale_catalogue_is_recompiled_and_a_fresh_one_left_alone(tmp_path):
     os.utime(mo, ns=(fresh - 10**9, fresh - 10**9))  # the .po edited after the .mo was built
     compile_stale_catalogues([room])
     assert translated(mo, "Full name") == "全名"
+
+
+def test_a_fresh_clone_with_no_instance_folder_starts_and_migrates(tmp_path, monkeypatch):
+    """The README's first command on a fresh clone: no instance folder yet, the embedded SQLite default. The
+    app makes the folder (private: the keys live there), generates its keys and `flask db upgrade` builds the
+    schema, instead of refusing to start because SQLite cannot open a file in a folder that does not exist."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("REGISTRY_INSTANCE_PATH", raising=False)
+    instance = tmp_path / "clone" / "instance"
+    app = create_app({"SEARCH_INDEX_DIR": str(tmp_path / "index")}, instance_path=str(instance))
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:")
+    assert os.stat(instance).st_mode & 0o777 == 0o700
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert "unit" in db.inspect(db.engine).get_table_names()
+        db.engine.dispose()
