@@ -281,3 +281,37 @@ def test_field_by_field_loading_gives_what_the_schema_gives():
     assert {record["kind"] for record in records} == set(SCHEMAS)
     for record in records:
         assert load(record["kind"], record) == SCHEMAS[record["kind"]].load(record)
+
+
+def test_the_open_data_shows_no_basic_information_of_a_non_disclosed_firm_or_person(db, client):
+    """The public export and its CSV files hide what the public pages hide (`visibility.person_basic_is_public`,
+    `unit_basic_is_public`): a withheld firm's or person's basic information is in no line, even with their
+    commitment signed and a public record about them that lists them."""
+    from tests.factories import penalty_record
+
+    firm = unit_record(name="不予公开修复有限公司", legal_representative="隐名甲", address="隐秘路1号",
+                       non_disclosed={"reason": "涉及国家秘密"})
+    employer = unit_record(name="公开修复有限公司")
+    person = person_record(employer["uscc"], name="隐名乙", title="隐秘总工程师",
+                           non_disclosed={"reason": "正在核查"})
+    staff = person_record(firm["uscc"], name="隐名丙", title="隐秘技术负责人")
+    create(firm, employer, person, staff, project_record(firm["uscc"], "ND-1"),
+           penalty_record({"uscc": firm["uscc"]}, "青环罚〔2026〕801号", legal_representative="决定书所载代表人"),
+           penalty_record({"id_number": person["id_number"]}, "青环罚〔2026〕802号"))
+    hidden = ["隐名甲", "隐秘路1号", "隐名乙", "隐秘总工程师", person["id_number"],
+              person["id_number"][:6] + "********" + person["id_number"][-4:]]
+    lines = list(export_jsonl(public=True))
+    for line in lines:
+        for secret in hidden:
+            assert secret not in line, (secret, line)
+    records = [json.loads(line) for line in lines]
+    listed_firm = next(r for r in records if r.get("uscc") == firm["uscc"] and r["kind"] == "unit")
+    assert "categories" not in listed_firm and "legal_representative" not in listed_firm
+    # a decision about a withheld person is on no page (no profile lists them), so in no line either
+    assert "青环罚〔2026〕802号" not in "".join(lines) and "青环罚〔2026〕801号" in "".join(lines)
+    staff_line = next(r for r in records if r["kind"] == "person" and r["name"] == "隐名丙")
+    assert staff_line["title"] == "隐秘技术负责人"  # their own record is public; their firm is listed by its penalty
+    for kind in ("unit", "person", "project", "penalty"):
+        text = client.get(f"/open-data/{kind}.csv").get_data(as_text=True)
+        for secret in hidden:
+            assert secret not in text, (kind, secret)

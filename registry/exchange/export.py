@@ -78,13 +78,15 @@ def _export_public() -> Iterable[str]:
     yield _line({"kind": "meta", "format_version": FORMAT_VERSION, "generated_on": day, "public": True})
     listed_units = session.scalars(select(Unit).where(public.unit_listed(day, rules)).order_by(Unit.id)).all()
     lookups = SimpleNamespace(uscc_of={unit.id: unit.uscc for unit in listed_units}, public_persons={},
-                              public_refs={}, unit_of_project={})
+                              basic_persons=set(), public_refs={}, unit_of_project={})
     units, profiles = PublicUnitExport(lookups), PublicUnitExport(lookups, only=PUBLIC_UNIT_PROFILE_ONLY)
     for unit in listed_units:
         yield _line((units if public.unit_basic_is_public(unit) else profiles).dump(unit))
     persons = PublicPersonExport(lookups)
     for person in session.scalars(select(Person).where(public.person_listed(day, rules)).order_by(Person.id)):
         lookups.public_persons[person.id] = person
+        if public.person_basic_is_public(person):
+            lookups.basic_persons.add(person.id)
         yield _line(persons.dump(person))
     projects = PublicProjectExport(lookups)
     for project in session.scalars(select(Project).join(Unit, Unit.id == Project.unit_id)
@@ -102,6 +104,8 @@ def _export_public() -> Iterable[str]:
     ban_only = PublicPenaltyExport(lookups, only=PUBLIC_PENALTY_BAN_ONLY)
     shown = select(Penalty).where(or_(public.penalty_public(day, rules), public.ban_public(day))).order_by(Penalty.id)
     for penalty in session.scalars(shown):
+        if penalty.person_id is not None and penalty.person_id not in lookups.public_persons:
+            continue  # a decision about a person the public may not see (withheld) is on no page, nor here
         # a penalty whose publicity ended but whose ban still runs shows only the ban (DESIGN §3)
         fully_public = penalty_is_public(
             severity=penalty.severity, decided_on=penalty.decided_on, publicity_ends_on=penalty.publicity_ends_on,

@@ -333,7 +333,8 @@ PUBLIC_UNIT_PROFILE_ONLY = ("kind", "uscc", "name", "ceased_on", "registration_c
 
 
 class PublicPersonExport(_Export, Schema):
-    """A listed person; the firm and title only once their commitment is in force."""
+    """A listed person; the firm and title only where their basic information is public, as on their page
+    (`lookups.basic_persons`: the ids `visibility.person_basic_is_public` passes)."""
     kind = fields.Constant("person")
     public_id = fields.Str()
     id_number_masked = fields.Str()
@@ -343,10 +344,12 @@ class PublicPersonExport(_Export, Schema):
 
     def employer(self, person):
         employment = person.current_employment
-        return self.lookups.uscc_of.get(employment.unit_id) if employment and person.commitment_signed_at else None
+        if employment is None or person.id not in self.lookups.basic_persons:
+            return None
+        return self.lookups.uscc_of.get(employment.unit_id)
 
     def public_title(self, person):
-        return person.title if person.commitment_signed_at is not None else None
+        return person.title if person.id in self.lookups.basic_persons else None
 
 
 class PublicProjectExport(_Export, Schema):
@@ -372,7 +375,7 @@ class PublicProjectExport(_Export, Schema):
         return [{"public_id": persons[role.person_id].public_id,
                  "id_number_masked": persons[role.person_id].id_number_masked, "role": role.role}
                 for role in project.roles
-                if role.person_id in persons and persons[role.person_id].commitment_signed_at is not None]
+                if role.person_id in self.lookups.basic_persons]
 
 
 class PublicReviewExport(_Export, Schema):
