@@ -85,6 +85,33 @@ BAD_FILES = {
     "project in a code that does not exist": (5, "division_code", lambda r: r.update(division_code="329999")),
     "firm name with a right-to-left override": (1, "name", lambda r: r.update(name="青岛\u202e公司")),
     "person name with a zero-width space": (3, "name", lambda r: r.update(name="林\u200b海燕")),
+    "registered not a boolean": (1, "registered", lambda r: r.update(registered="no")),
+    "confirmation without a time zone": (1, "registration_confirmed_at",
+                                         lambda r: r.update(registration_confirmed_at="2025-01-06T09:30:00")),
+    "a registered firm without categories": (2, "categories", lambda r: r.update(categories=[])),
+    "a registered person without a firm": (3, "unit_uscc", lambda r: r.update(unit_uscc=None)),
+    "left before joining": (3, "employed_until",
+                            lambda r: r.update(employed_since="2020-01-01", employed_until="2019-12-31")),
+    "left in the future": (3, "employed_until",
+                           lambda r: r.update(employed_since="2020-01-01", employed_until="2030-01-01")),
+    "departure entered before it took effect": (3, "end_entered_on", lambda r: r.update(
+        employed_since="2020-01-01", employed_until="2024-01-31", end_entered_on="2024-01-30")),
+    "earlier employment ending before it began": (3, "earlier_employments.0.ended_on", lambda r: r.update(
+        earlier_employments=[{"unit_uscc": "9134010024681357NB", "started_on": "2018-01-01",
+                              "ended_on": "2017-12-31"}])),
+    "earlier employment at an unknown firm": (3, "earlier_employments.0.unit_uscc", lambda r: r.update(
+        earlier_employments=[{"unit_uscc": "91110000100000000R", "started_on": "2018-01-01",
+                              "ended_on": "2018-12-31"}])),
+    "earlier employments overlapping": (4, "earlier_employments.1.started_on", lambda r: r.update(
+        earlier_employments=[{"unit_uscc": "9137020035791357M0", "started_on": "2015-01-01", "ended_on": "2018-12-31"},
+                             {"unit_uscc": "9137020035791357M0", "started_on": "2018-06-01",
+                              "ended_on": "2019-12-31"}])),
+    "earlier employment after the current one began": (4, "employed_since", lambda r: r.update(
+        employed_since="2019-01-01", earlier_employments=[
+            {"unit_uscc": "9137020035791357M0", "started_on": "2015-01-01", "ended_on": "2019-12-31"}])),
+    "earlier employment with an unknown field": (3, "earlier_employments.0.salary", lambda r: r.update(
+        earlier_employments=[{"unit_uscc": "9134010024681357NB", "started_on": "2018-01-01",
+                              "ended_on": "2018-12-31", "salary": 1}])),
 }
 
 
@@ -315,3 +342,63 @@ def test_the_open_data_shows_no_basic_information_of_a_non_disclosed_firm_or_per
         text = client.get(f"/open-data/{kind}.csv").get_data(as_text=True)
         for secret in hidden:
             assert secret not in text, (kind, secret)
+
+
+def registration_and_history() -> dict:
+    """What a backup must carry besides the bytes: each firm's registration and its confirmation, and each
+    person's registration and employments (firm, title, start, end, the day the departure was entered)."""
+    from registry.models import Employment
+
+    firms = {uscc: (registered, confirmed.isoformat() if confirmed else None) for uscc, registered, confirmed
+             in registry_db.session.execute(select(Unit.uscc, Unit.registered, Unit.registration_confirmed_at))}
+    people = {}
+    for person in registry_db.session.scalars(select(Person)):
+        jobs = registry_db.session.execute(
+            select(Unit.uscc, Employment.title, Employment.started_on, Employment.ended_on, Employment.end_entered_on)
+            .join(Unit, Unit.id == Employment.unit_id).where(Employment.person_id == person.id)
+            .order_by(Employment.started_on)).all()
+        people[person.id_number_masked] = (person.name, person.registered, [tuple(job) for job in jobs])
+    return {"firms": firms, "people": people}
+
+
+def test_a_backup_keeps_confirmation_registration_and_employment_history(runner, tmp_path, db, empty_registry):
+    """A self-registration not yet confirmed stays unconfirmed, a firm and a person a penalty created stay
+    unregistered, and a person's earlier employments and the day they left come back as they were."""
+    from datetime import date
+
+    from registry.models import Employment
+    from registry.services.people import add_person
+    from tests.factories import penalty_record
+
+    unconfirmed, first_firm, second_firm = unit_record(), unit_record(), unit_record()
+    mover = person_record(first_firm["uscc"], name="调动者", employed_since="2019-03-01")
+    create(unconfirmed, first_firm, second_firm, mover)
+    session = registry_db.session
+    session.execute(Unit.__table__.update().where(Unit.uscc == unconfirmed["uscc"]).values(
+        registration_confirmed_at=None))
+    stranger = Unit(uscc=make_uscc("370211", 4243), name="黄岛无证修复有限公司", legal_representative="钱七",
+                    division_code="370211", registered=False)
+    session.add(stranger)
+    unregistered = add_person(make_id_number("370202", "19850921", 78), "赵六")
+    unregistered.registered = False
+    moved = session.scalar(select(Person).where(Person.name == "调动者"))
+    moved.employments[0].ended_on, moved.employments[0].end_entered_on = date(2022, 5, 31), date(2022, 6, 10)
+    moved.title = "技术负责人"  # as joining a firm sets it (services.people); then the person left that firm too
+    second_id = session.scalar(select(Unit.id).where(Unit.uscc == second_firm["uscc"]))
+    session.add(Employment(person=moved, unit_id=second_id, title="技术负责人", started_on=date(2022, 7, 1),
+                           ended_on=date(2025, 12, 31)))
+    session.commit()
+    create(penalty_record({"uscc": stranger.uscc}, "青环罚〔2026〕901号"),
+           penalty_record({"id_number": make_id_number("370202", "19850921", 78)}, "青环罚〔2026〕902号"))
+    before = registration_and_history()
+    assert before["firms"][unconfirmed["uscc"]] == (True, None) and before["firms"][stranger.uscc] == (False, None)
+    assert len(before["people"][moved.id_number_masked][2]) == 2
+    assert before["people"][unregistered.id_number_masked] == ("赵六", False, [])
+
+    first, second = round_trip(runner, empty_registry, tmp_path)
+    assert first == second
+    with empty_registry.app_context():
+        after = registration_and_history()
+    assert after == before
+    public = "".join(export_jsonl(public=True))
+    assert "earlier_employments" not in public and "employed_until" not in public and "registered\"" not in public

@@ -50,10 +50,10 @@ def _export_full() -> Iterable[str]:
     persons = PersonExport(lookups)
     for person in session.scalars(select(Person).order_by(Person.id)):
         lookups.id_number_of[person.id] = decrypt(person.id_number_ciphertext)
-        employment = person.current_employment or (person.employments[-1] if person.employments else None)
-        if employment is None:
-            continue
-        lookups.employment_of[person.id] = employment
+        employment = person.current_employment or max(person.employments, key=lambda e: (e.started_on, e.id),
+                                                      default=None)
+        if employment is not None:
+            lookups.employment_of[person.id] = employment
         yield _line(persons.dump(person))
     projects = ProjectExport(lookups)
     for project in session.scalars(select(Project).order_by(Project.id)):

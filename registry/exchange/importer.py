@@ -289,19 +289,27 @@ class _Importer:
             data["division_code"] = _check(line, validate_county_code, data["division_code"], "division_code",
                                            city_allowed=True)
             data["name"] = _check(line, normalize_text, data["name"], "name")
+            if not data["categories"] and data.get("registered", True):
+                raise ExchangeError(line.number, "categories", "请至少选择一项业务类别", "at least one category "
+                                    "(only a firm a penalty created without registration has none)")
             incoming[data["uscc"]] = line
         existing = {u.uscc: u for u in self._rows(Unit, Unit.uscc, incoming)}
         new_rows, categories, commitments = [], [], []
         for uscc, line in incoming.items():
             data = line.data
             row = existing.get(uscc)
+            if row is not None and row.registered and not data["categories"]:
+                raise ExchangeError(line.number, "categories", "请至少选择一项业务类别",
+                                    "at least one category (the firm is registered)")
             values = {"name": data["name"], "legal_representative": data.get("legal_representative"),
                       "division_code": data["division_code"], "address": data.get("address"),
                       "established_on": data.get("established_on"), "contact_phone": data.get("contact_phone"),
                       "ceased_on": _keep_cessation(line, row, self.today), **self._non_disclosure(data)}
             if row is None:
-                # a firm the authorities import needs no check of its licence
-                new_rows.append({"uscc": uscc, **values, "version": 1, "registration_confirmed_at": self.now})
+                # a firm the authorities import needs no check of its licence, unless the line says otherwise (a
+                # backup of a self-registration not yet confirmed, or of a firm a penalty created)
+                new_rows.append({"uscc": uscc, **values, "version": 1, "registered": data.get("registered", True),
+                                 "registration_confirmed_at": data.get("registration_confirmed_at", self.now)})
                 continue
             changes = _differs(row, values)
             if sorted(data["categories"]) != row.category_codes:
@@ -352,16 +360,73 @@ class _Importer:
             rows += self.session.scalars(select(model).where(key_column.in_(keys[start:start + 900]))).all()
         return rows
 
+    def _check_employments(self, line: Line) -> None:
+        """A person line's firm (none only for a person a penalty created without registration), and its
+        employments in order: each earlier one ended before the next began, none in the future."""
+        data = line.data
+        if data["unit_uscc"] is None:
+            if data.get("registered", True):
+                raise ExchangeError(line.number, "unit_uscc", "缺少必填字段",
+                                    "required (only a person a penalty created without registration has no firm)")
+            data["unit_id"] = None
+            for name in ("employed_since", "employed_until", "end_entered_on", "earlier_employments"):
+                if data.get(name):
+                    raise ExchangeError(line.number, name, "未登记的个人没有任职记录",
+                                        "a person a penalty created without registration has no employment")
+        else:
+            data["unit_id"] = self.unit_id(line, data["unit_uscc"], "unit_uscc")
+        earlier = data.get("earlier_employments") or []
+        periods = [(f"earlier_employments.{index}.", item) for index, item in enumerate(earlier)]
+        for prefix, item in periods:
+            item["unit_id"] = self.unit_id(line, item.pop("unit_uscc"), prefix + "unit_uscc")
+        if data["unit_id"] is not None:
+            periods.append(("", {"started_on": data.get("employed_since"), "ended_on": data.get("employed_until"),
+                                 "end_entered_on": data.get("end_entered_on")}))
+        previous_end = None
+        for prefix, item in periods:
+            for name, field_name in (("started_on", "employed_since"), ("ended_on", "employed_until"),
+                                     ("end_entered_on", "end_entered_on")):
+                _check(line, check_event_date, item.get(name), prefix + (name if prefix else field_name), self.today)
+            start, end = item.get("started_on"), item.get("ended_on")
+            if not prefix and end is not None and start is None:
+                raise ExchangeError(line.number, "employed_since", "有离职日期时应填写入职日期",
+                                    "a departure needs the day the employment began")
+            if not prefix and start and end and end < start:
+                raise ExchangeError(line.number, "employed_until", "离职日期不能早于入职日期",
+                                    "an employment ends on or after its start")
+            if not prefix and end is None and data.get("end_entered_on"):
+                raise ExchangeError(line.number, "end_entered_on", "没有离职日期时不能填写离职登记日期",
+                                    "a departure entered needs the day it took effect (employed_until)")
+            if not prefix and end and data.get("end_entered_on") and data["end_entered_on"] < end:
+                raise ExchangeError(line.number, "end_entered_on", "离职登记日期不能早于离职日期",
+                                    "a departure is entered on or after the day it took effect")
+            if previous_end is not None and start is not None and start < previous_end:
+                where = prefix + "started_on" if prefix else "employed_since"
+                raise ExchangeError(line.number, where, "任职记录应按时间先后排列且互不重叠",
+                                    "employments are in order, each beginning after the one before ended")
+            previous_end = end
+
+    def _end_employment(self, line: Line, person: Person, current: Employment) -> None:
+        """A line says the person left the firm they work for here: the departure is recorded."""
+        until = line.data["employed_until"]
+        if until < current.started_on:
+            raise ExchangeError(line.number, "employed_until", "离职日期不能早于入职日期",
+                                "an employment ends on or after its start")
+        current.ended_on, current.end_entered_on = until, line.data.get("end_entered_on")
+        self.session.flush()
+        record_event(self.actor, "person_updated_by_import", person, before={"employed_until": None},
+                     after={"employed_until": until.isoformat()})
+        self.touched_persons.add(person.id)
+
     def apply_persons(self, lines: list[Line]) -> None:
         incoming: dict[str, tuple[Line, str]] = {}
         for line in lines:
             number = _check(line, validate_id_number, line.data["id_number"])
             line.data["name"] = _check(line, normalize_text, line.data["name"], "name")
-            line.data["unit_id"] = self.unit_id(line, line.data["unit_uscc"], "unit_uscc")
-            _check(line, check_event_date, line.data.get("employed_since"), "employed_since", self.today)
+            self._check_employments(line)
             incoming[vault().lookup_hash(number)] = (line, number)
         existing = {p.id_number_hmac: p for p in self._rows(Person, Person.id_number_hmac, incoming)}
-        new_rows, commitments, moves = [], [], []
+        new_rows, commitments, moves, history = [], [], [], []
         for key, (line, number) in incoming.items():
             data = line.data
             values = {"name": data["name"], "title": data.get("title"), **self._non_disclosure(data)}
@@ -369,22 +434,31 @@ class _Importer:
             if row is None:
                 new_rows.append({"public_id": new_public_id(), "id_number_hmac": key,
                                  "id_number_ciphertext": vault().encrypt(number),
-                                 "id_number_masked": mask_id_number(number), **values, "version": 1})
+                                 "id_number_masked": mask_id_number(number), **values, "version": 1,
+                                 "registered": data.get("registered", True)})
                 continue
             self.person_ids[key] = row.id
             changes = _differs(row, values)
             if changes:
                 self._update(Person, PersonVersion, row, changes, "person")
                 self.touched_persons.add(row.id)
-            current = row.current_employment
-            if current is None or current.unit_id != data["unit_id"]:
-                moves.append((row.id, data["unit_id"], data.get("title"), current, data.get("employed_since")))
+            current, until = row.current_employment, data.get("employed_until")
+            moved = False
+            if current is not None and current.unit_id == data["unit_id"]:
+                if until is not None:  # the person left the firm they work for here
+                    self._end_employment(line, row, current)
+                    moved = True
+            elif data["unit_id"] is not None and until is None:
+                moves.append((row.id, data["unit_id"], data.get("title"), current, data.get("employed_since"), None,
+                              None))
                 self.touched_persons.add(row.id)
+                moved = True
+            # otherwise the line tells of an employment that already ended: the registry keeps its own history
             commitment = self._commitment(line, {"person_id": row.id}, row.commitment_signed_at, data.get("commitment"))
             if commitment:
                 commitments.append(commitment)
                 self.touched_persons.add(row.id)
-            if not changes and not commitment and not (current is None or current.unit_id != data["unit_id"]):
+            if not changes and not commitment and not moved:
                 self.report.unchanged += 1
         if new_rows:
             insert_rows(self.session, Person, new_rows)
@@ -393,19 +467,27 @@ class _Importer:
             for row in new_rows:
                 line, _number = incoming[row["id_number_hmac"]]
                 person_id = self.person_ids[row["id_number_hmac"]]
-                moves.append((person_id, line.data["unit_id"], line.data.get("title"), None, line.data.get("employed_since")))
+                history += [{"person_id": person_id, "unit_id": earlier["unit_id"], "title": earlier.get("title"),
+                             "started_on": earlier["started_on"], "ended_on": earlier["ended_on"],
+                             "end_entered_on": earlier.get("end_entered_on")}
+                            for earlier in line.data.get("earlier_employments", [])]
+                if line.data["unit_id"] is not None:
+                    moves.append((person_id, line.data["unit_id"], line.data.get("title"), None,
+                                  line.data.get("employed_since"), line.data.get("employed_until"),
+                                  line.data.get("end_entered_on")))
                 commitment = self._commitment(line, {"person_id": person_id}, None, line.data.get("commitment"))
                 if commitment:
                     commitments.append(commitment)
                 self.touched_persons.add(person_id)
                 self.report.count(self.report.created, "person")
-        employments = []
-        for person_id, unit_id, title, current, since in moves:
+        employments = history
+        for person_id, unit_id, title, current, since, until, entered in moves:
             if current is not None:
                 current.ended_on = max(self.today, current.started_on)
                 self.session.flush()
             employments.append({"person_id": person_id, "unit_id": unit_id, "title": title,
-                                "started_on": since if since and current is None else self.today})
+                                "started_on": since if since and current is None else self.today,
+                                "ended_on": until, "end_entered_on": entered})
         if employments:
             insert_rows(self.session, Employment, employments)
         self._sign(Person, "person_id", commitments)

@@ -31,24 +31,53 @@ class UnitSchema(Strict):
     legal_representative = fields.Str(allow_none=True, validate=validate.Length(max=100))
     division_code = fields.Str(required=True)
     address = fields.Str(allow_none=True, validate=validate.Length(max=300))
-    categories = fields.List(fields.Str(validate=validate.OneOf(list(CATEGORIES))), required=True,
-                             validate=validate.Length(min=1))
+    # at least one, except for a firm a penalty created without registration (`registered: false`): the importer
+    categories = fields.List(fields.Str(validate=validate.OneOf(list(CATEGORIES))), required=True)
     established_on = fields.Date(allow_none=True)
     contact_phone = fields.Str(allow_none=True, validate=validate.Length(max=50))
     ceased_on = fields.Date(allow_none=True)  # declared ceased business; an import adds it, never erases it
     commitment = fields.Nested(CommitmentSchema, allow_none=True)
     non_disclosed = fields.Nested(NonDisclosedSchema, allow_none=True)
+    # optional, for a new firm only (an existing firm keeps its own): false for a firm a penalty decision created
+    # without registration (absent: true); when its regulator confirmed the registration, null for a
+    # self-registration not yet confirmed (absent: confirmed at the import, as a firm the authorities send)
+    registered = fields.Bool(truthy={True}, falsy={False})
+    registration_confirmed_at = fields.AwareDateTime(allow_none=True)
+
+
+class EmploymentSchema(Strict):
+    """An earlier, ended employment of a person (`earlier_employments`)."""
+    unit_uscc = fields.Str(required=True)
+    title = fields.Str(allow_none=True, validate=validate.Length(max=100))
+    started_on = fields.Date(required=True)
+    ended_on = fields.Date(required=True)
+    end_entered_on = fields.Date(allow_none=True)  # the day the firm entered the departure
+
+    @validates_schema
+    def ends_after_start(self, data, **kwargs):
+        if "started_on" in data and "ended_on" in data and data["ended_on"] < data["started_on"]:
+            raise ValidationError("an employment ends on or after its start", "ended_on")
+        if data.get("end_entered_on") and "ended_on" in data and data["end_entered_on"] < data["ended_on"]:
+            raise ValidationError("a departure is entered on or after the day it took effect", "end_entered_on")
 
 
 class PersonSchema(Strict):
     kind = fields.Str(required=True)
     id_number = fields.Str(required=True)
     name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
-    unit_uscc = fields.Str(required=True)
+    # null only for a person a penalty created without registration (`registered: false`), who has no firm
+    unit_uscc = fields.Str(required=True, allow_none=True)
     title = fields.Str(allow_none=True, validate=validate.Length(max=100))
     employed_since = fields.Date(allow_none=True)  # when the person joined the firm; the import's day if missing
     commitment = fields.Nested(CommitmentSchema, allow_none=True)
     non_disclosed = fields.Nested(NonDisclosedSchema, allow_none=True)
+    # optional: false for a person a penalty decision created without registration (absent: true; a new
+    # person only). The day the person left the firm above, and the day the firm entered it (absent: still
+    # there); and the ended employments before it, oldest first (a new person only: an existing one keeps its own)
+    registered = fields.Bool(truthy={True}, falsy={False})
+    employed_until = fields.Date(allow_none=True)
+    end_entered_on = fields.Date(allow_none=True)
+    earlier_employments = fields.List(fields.Nested(EmploymentSchema), validate=validate.Length(max=200))
 
 
 class ProjectPersonSchema(Strict):
@@ -205,6 +234,8 @@ MESSAGES_ZH = {  # the first English prefix that matches wins: ranges before the
     "exactly one of uscc or id_number": "处罚对象应为统一社会信用代码或身份证号码之一",
     "a ban has either an end date or lifetime: true": "禁止从业应有截止日期或为终身",
     "a verified complaint needs verified_on": "已核查的举报应有核查日期",
+    "an employment ends on or after its start": "离职日期不能早于入职日期",
+    "a departure is entered on or after the day it took effect": "离职登记日期不能早于离职日期",
 }
 
 
@@ -247,7 +278,8 @@ class UnitExport(_Export, UnitSchema):
 
 
 class PersonExport(_Export, PersonSchema):
-    """A person with their current (else last) employment; `lookups.employment_of` has it."""
+    """A person with their current (else last) employment, which `lookups.employment_of` has (none for a person
+    a penalty created without registration), and the employments before it."""
     signs = "person"
     kind = fields.Constant("person")
     id_number = fields.Method("full_id_number")
@@ -256,14 +288,35 @@ class PersonExport(_Export, PersonSchema):
     commitment = fields.Method("signed")
     non_disclosed = fields.Method("non_disclosed")
 
+    employed_until = fields.Method("until")
+    end_entered_on = fields.Method("end_entered")
+    earlier_employments = fields.Method("earlier")
+
     def full_id_number(self, person):
         return self.lookups.id_number_of[person.id]
 
     def employer(self, person):
-        return self.lookups.uscc_of[self.lookups.employment_of[person.id].unit_id]
+        employment = self.lookups.employment_of.get(person.id)
+        return self.lookups.uscc_of[employment.unit_id] if employment else None
 
     def since(self, person):
-        return self.lookups.employment_of[person.id].started_on.isoformat()
+        employment = self.lookups.employment_of.get(person.id)
+        return employment.started_on.isoformat() if employment else None
+
+    def until(self, person):
+        employment = self.lookups.employment_of.get(person.id)
+        return employment.ended_on.isoformat() if employment and employment.ended_on else None
+
+    def end_entered(self, person):
+        employment = self.lookups.employment_of.get(person.id)
+        return employment.end_entered_on.isoformat() if employment and employment.end_entered_on else None
+
+    def earlier(self, person):
+        line = self.lookups.employment_of.get(person.id)
+        return [{"unit_uscc": self.lookups.uscc_of[e.unit_id], "title": e.title, "started_on": e.started_on.isoformat(),
+                 "ended_on": e.ended_on.isoformat(),
+                 "end_entered_on": e.end_entered_on.isoformat() if e.end_entered_on else None}
+                for e in sorted(person.employments, key=lambda e: (e.started_on, e.id)) if e is not line]
 
 
 class ProjectExport(_Export, ProjectSchema):

@@ -25,8 +25,12 @@ PROJECT = "FUZZ-P1"
 # One valid line of every kind, all referring to records already in the registry (so each line is valid alone).
 BASE = {
     "unit": f.unit_record(FIRM, name="模糊测试修复有限公司", division_code="370202",
-                          established_on="2010-05-04", non_disclosed=None),
-    "person": f.person_record(FIRM, PERSON, name="模糊测试人员"),
+                          established_on="2010-05-04", non_disclosed=None, registered=True,
+                          registration_confirmed_at="2025-01-06T09:30:00+08:00"),
+    "person": f.person_record(FIRM, PERSON, name="模糊测试人员", registered=True, employed_since="2019-03-01",
+                              employed_until=None, end_entered_on=None, earlier_employments=[
+                                  {"unit_uscc": FIRM, "title": "工程师", "started_on": "2015-01-01",
+                                   "ended_on": "2018-12-31", "end_entered_on": "2019-01-05"}]),
     "project": f.project_record(FIRM, PROJECT, started_on="2023-01-01",
                                 people=[{"id_number": PERSON, "role": "responsible_manager"}]),
     "review": f.review_record(PROJECT, 1, passed=False),
