@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 
 from registry.clock import today
-from registry.exchange import export_jsonl
+from registry.exchange.export import export_jsonl
 
 # kind -> columns; a dotted name reads inside a nested object
 CSV_KINDS: dict[str, list[str]] = {

@@ -58,7 +58,7 @@ def test_a_second_server_refuses_other_keys_and_with_the_first_ones_reads_its_nu
         start(database_url, two)
     assert not (two / "id_number_key").exists() and not (two / "secret_key").exists()
     # keys of its own, made elsewhere: refused by the fingerprints, naming the fix
-    two.mkdir()
+    two.mkdir(exist_ok=True)  # the refused start may have made the (empty) folder
     for name in ("secret_key", "id_number_key"):
         (two / name).write_text(base64.b64encode(bytes(range(32))).decode())
     with pytest.raises(KeyProblem, match=r"SECRET_KEY and ID_NUMBER_KEY are not the key this database was written "
