@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from public_portal.canonical import redirect_to_canonical
 from public_portal.openapi import openapi_document
 from public_portal.ratelimit import limit_searches
-from public_portal.schemas import (
+from registry.schemas.public import (
     MAX_PER_PAGE, PersonDetailSchema, PersonPageSchema, PersonsArgs, ProjectPageSchema, ProjectsArgs, UnitDetailSchema,
     UnitPageSchema, UnitsArgs,
 )
