@@ -21,6 +21,7 @@ translations: $(BIN)/flask
 demo-db: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask registry demo
+	$(BIN)/flask registry publish
 
 run: demo-db
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)

@@ -2,15 +2,18 @@
 
 Views are thin: they parse a form, call one query (or the complaint service) and render.
 """
-from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from public_portal.canonical import redirect_to_canonical
 from public_portal.charts import reviews_by_year_chart
 from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, form_started_token
 from public_portal.ratelimit import limit_searches
-from public_portal.opendata import CSV_KINDS, csv_lines, jsonl_lines
+from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at,
+                                   current_manifest, data_dictionary, download, file_size,
+                                   manifest_response)
 from registry.clock import today
+from registry.errors import error_response
 from registry.i18n import current_locale
 from registry.queries.profiles import person_profile, unit_profile
 from registry.queries.projects import project_detail
@@ -132,16 +135,17 @@ def complaint_receipt(receipt):
 
 @bp.route("/open-data")
 def open_data():
-    """The open-data page: the downloads and their generation date."""
-    return render_template("portal/open_data.html", kinds=CSV_KINDS, generated_on=today())
+    """The open-data page: the files with their size, records and SHA-256, the data dictionary, the licence."""
+    manifest = current_manifest()
+    page = render_template("portal/open_data.html", manifest=manifest, built_at=built_at(manifest), jsonl=JSONL_NAME,
+                           dictionary=data_dictionary(), file_size=file_size)
+    return (page, 200) if manifest else (page, 503, {"Retry-After": str(RETRY_AFTER)})
 
 
 @bp.route("/open-data/registry-public.jsonl")
 def open_data_jsonl():
     """Every public record as JSON Lines in the exchange format (--public)."""
-    name = f"registry-public-{today():%Y%m%d}.jsonl"
-    return Response(stream_with_context(jsonl_lines()), mimetype="application/x-ndjson",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return open_data_download(JSONL_NAME)
 
 
 @bp.route("/open-data/<kind>.csv")
@@ -149,6 +153,19 @@ def open_data_csv(kind):
     """The public records of one kind as CSV."""
     if kind not in CSV_KINDS:
         abort(404)
-    name = f"registry-public-{kind}-{today():%Y%m%d}.csv"
-    return Response(stream_with_context(csv_lines(kind)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return open_data_download(f"{kind}.csv")
+
+
+@bp.route("/open-data/manifest.json")
+def open_data_manifest():
+    """The manifest of the files served now: when and from which data generation they were built, and each
+    file's size, SHA-256 and record counts (also of its gzip copy), for checking a download."""
+    return open_data_download(MANIFEST_NAME)
+
+
+def open_data_download(name: str):
+    manifest = current_manifest()
+    if manifest is None:  # the first build is running: a file is never built inside a request
+        response = error_response(503, _("The open-data files are being prepared; please try again in a minute."))
+        return response[0], 503, {"Retry-After": str(RETRY_AFTER)}
+    return manifest_response(manifest) if name == MANIFEST_NAME else download(manifest, name)

@@ -30,6 +30,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", default_backend),
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),
         "SEARCH_LOCK_TIMEOUT": float(os.environ.get("SEARCH_LOCK_TIMEOUT", "10")),
+        # Open data (registry/exchange/opendata.py): the built files, a folder several servers may share; after a
+        # write, the next request starts a rebuild once the last build is this many seconds old (a day change or
+        # missing files: at once); a request that started one waits this long for it (0: serve the old files)
+        "OPEN_DATA_DIR": os.environ.get("OPEN_DATA_DIR") or str(instance / "open-data"),
+        "OPEN_DATA_DEBOUNCE_SECONDS": float(os.environ.get("OPEN_DATA_DEBOUNCE_SECONDS", "300")),
+        "OPEN_DATA_WAIT_SECONDS": float(os.environ.get("OPEN_DATA_WAIT_SECONDS", "0")),
         # The publicity rule table (registry/rules/publicity.py): periods by severity and decision date.
         # Minor penalties decided before 2026-04-01 ARE published, for 3 to 36 months like every severity then.
         # Decision: keep that behaviour, and say so here. Source: reference/measures.md,

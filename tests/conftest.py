@@ -102,6 +102,10 @@ def app_config(database_url, tmp_path):
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        # open data: rebuilt on the first request after any write, which waits for it (tests read their writes)
+        "OPEN_DATA_DIR": str(tmp_path / "open-data"),
+        "OPEN_DATA_DEBOUNCE_SECONDS": 0,
+        "OPEN_DATA_WAIT_SECONDS": 60,
         "TODAY": "2026-11-26",
     }
 
@@ -112,6 +116,9 @@ class RequestIsolatedClient(FlaskClient):
     Flask-Login caches there, and the locale Flask-Babel caches there."""
 
     def open(self, *args, **kwargs):
+        # read the whole answer and close it, as a WSGI server does: a download streams its file, which stays open
+        # (a ResourceWarning, an error here) until the answer is closed
+        kwargs.setdefault("buffered", True)
         for name in list(vars(g)):
             delattr(g, name)
         try:

@@ -66,7 +66,9 @@ RULES = (
          (Allowed("registry.services.complaint_filing", "the public complaint form is the public site's one "
                                                         "write (DESIGN §4), and it goes through its service"),
           Allowed("registry.exchange.export", OPEN_DATA),
-          Allowed("registry.exchange.export_jsonl", OPEN_DATA))),
+          Allowed("registry.exchange.export_jsonl", OPEN_DATA),
+          Allowed("registry.exchange.opendata", "open data is the public export built into files; the portal serves "
+                                                "them and starts a rebuild when they are older than the data"))),
     Rule("registry never imports public_portal", "registry", ("public_portal",),
          (Allowed("public_portal.register_portal", "the factory's register_blueprints() step mounts the public "
                                                    "site (DESIGN §4)", importer="registry.app"),)),

@@ -1,4 +1,4 @@
-"""`flask registry ...`: import, export, check-keys, demo, backup and restore."""
+"""`flask registry ...`: import, export, publish (open data), check-keys, demo, backup and restore."""
 import os
 import sys
 import time
@@ -15,12 +15,13 @@ from flask.cli import AppGroup
 from registry import backup
 from registry.access import SYSTEM
 from registry.exchange import ExchangeError, export_jsonl, import_jsonl
+from registry.exchange import opendata
 from registry.extensions import db
 from registry.keys import unreadable_persons, wanted_fingerprints
 from registry.search import rebuild_index
 from registry.services.demo import DemoRefused, load_demo
 
-registry_cli = AppGroup("registry", help="Import, export, demo data and backups.")
+registry_cli = AppGroup("registry", help="Import, export, open data, demo data and backups.")
 
 
 @registry_cli.command("import")
@@ -54,6 +55,23 @@ def export_command(public: bool, file: Path):
                 "an ID number cannot be decrypted with this server's key, and no file was written: run "
                 "flask registry check-keys")
     click.echo(f"{count} lines written")
+
+
+@registry_cli.command("publish")
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="Wait for a build another worker or server is running, then build; or leave at once.")
+def publish_command(wait: bool):
+    """Build the open-data files now (JSON Lines, CSV, their gzip copies and the manifest) from the public export,
+    into OPEN_DATA_DIR. The site serves them from their first byte; readers never see half a file."""
+    with opendata.build_lock(wait=wait) as locked:
+        if not locked:
+            click.echo("另一个发布正在进行，本次未构建 / another build is running; nothing was built", err=True)
+            sys.exit(1)
+        with click.progressbar(length=opendata.records_upper_bound(), label="发布 / publishing", file=sys.stderr) as bar:
+            manifest = opendata.build(progress=bar.update)
+    records = manifest["files"][opendata.JSONL_NAME]["records"]
+    click.echo(f"built {manifest['build']} (generation {manifest['generation']}, {manifest['day']}) in "
+               f"{manifest['build_seconds']:.1f} s: " + ", ".join(f"{kind} {count}" for kind, count in records.items()))
 
 
 @contextmanager

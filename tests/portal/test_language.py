@@ -8,12 +8,13 @@ from tests.portal.conftest import HUAXIA, JIAOHUA, JINGHUA, LVYUAN, SUJING
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "public_portal/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
 ALLOWED = {"English", "BOM", "JSON", "Lines", "CSV", "UTF", "API", "OpenAPI", "json", "api", "openapi", "kind", "jsonl",
-           "csv", "unit", "person", "project", "review", "penalty", "complaint", "registry", "public", "open", "data"}
+           "csv", "unit", "person", "project", "review", "penalty", "complaint", "registry", "public", "open", "data",
+           "SHA", "gzip", "ISO", "YYYY", "true", "false"}
 
 
 def visible_words(html: str) -> set[str]:
     body = html[html.index("<body"):]
-    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"<(script|style|code)[^>]*>.*?</\1>", " ", body, flags=re.S)  # code: field names, hashes
     text = re.sub(r"<[^>]+>", " ", body)
     return {word for word in re.findall(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])", text) if word not in ALLOWED}
 

@@ -2,6 +2,7 @@
 and no firm's contact phone. A crawl in both languages follows every link from the home page and from search
 and API answers, and visits every GET route of the URL map with every real parameter (so a new route cannot
 be forgotten); the public export and the open-data downloads are scanned too."""
+import gzip
 import itertools
 import json
 import re
@@ -183,6 +184,11 @@ def test_the_public_export_and_the_open_data_downloads_hold_no_secret(secrets, r
              "/open-data/registry-public.jsonl": client.get("/open-data/registry-public.jsonl").get_data()}
     for kind in CSV_KINDS:
         files[f"/open-data/{kind}.csv"] = client.get(f"/open-data/{kind}.csv").get_data()
+    # the built files as served compressed, the manifest that describes them, and the page that lists them
+    for path in ["/open-data/registry-public.jsonl"] + [f"/open-data/{kind}.csv" for kind in CSV_KINDS]:
+        files[f"{path} (gzip)"] = gzip.decompress(client.get(path, headers={"Accept-Encoding": "gzip"}).get_data())
+    for path in ("/open-data/manifest.json", "/open-data", "/open-data?lang=en"):
+        files[path] = client.get(path).get_data()
     leaks = []
     for name, data in files.items():
         leaks += secrets.in_bytes(name, data) + secrets.in_text(name, data.decode("utf-8"))

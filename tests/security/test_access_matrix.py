@@ -131,6 +131,7 @@ ROUTES = {
     "portal.open_data": ("public", None, lambda c: {}, None),
     "portal.open_data_csv": ("public", None, lambda c: {"kind": "unit"}, None),
     "portal.open_data_jsonl": ("public", None, lambda c: {}, None),
+    "portal.open_data_manifest": ("public", None, lambda c: {}, None),
     "api.openapi": ("public", None, lambda c: {}, None),
     "api.units": ("public", None, lambda c: {"q": "青岛"}, None),
     "api.unit": ("public", None, lambda c: {"uscc": c.a.uscc}, None),
