@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from types import SimpleNamespace
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from registry import visibility as public
 from registry.clock import today
@@ -83,14 +84,18 @@ def _export_public() -> Iterable[str]:
     for unit in listed_units:
         yield _line((units if public.unit_basic_is_public(unit) else profiles).dump(unit))
     persons = PublicPersonExport(lookups)
-    for person in session.scalars(select(Person).where(public.person_listed(day, rules)).order_by(Person.id)):
+    # the employments and project roles are loaded by batches of rows, not one query per record (N+1 made a build
+    # of the small benchmark's 71,000 records take 95 s)
+    listed_persons = select(Person).where(public.person_listed(day, rules)).options(selectinload(Person.employments))
+    for person in session.scalars(listed_persons.order_by(Person.id)):
         lookups.public_persons[person.id] = person
         if public.person_basic_is_public(person):
             lookups.basic_persons.add(person.id)
         yield _line(persons.dump(person))
     projects = PublicProjectExport(lookups)
     for project in session.scalars(select(Project).join(Unit, Unit.id == Project.unit_id)
-                                   .where(public.project_public()).order_by(Project.id)):
+                                   .where(public.project_public()).options(selectinload(Project.roles))
+                                   .order_by(Project.id).execution_options(yield_per=1000)):
         lookups.public_refs[project.id] = project.ref
         yield _line(projects.dump(project))
     reviews = PublicReviewExport(lookups)
