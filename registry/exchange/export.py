@@ -102,7 +102,7 @@ def _export_public() -> Iterable[str]:
     for review, unit_id in session.execute(
             select(Review, Project.unit_id).join(Project, Project.id == Review.project_id)
             .join(Unit, Unit.id == Project.unit_id).where(public.review_public())
-            .order_by(Review.project_id, Review.report_type, Review.round)):
+            .order_by(Review.project_id, Review.report_type, Review.round).execution_options(yield_per=1000)):
         lookups.unit_of_project[review.project_id] = unit_id
         yield _line(reviews.dump(review))
     published = PublicPenaltyExport(lookups, only=("kind", "decision_number", "subject") + PUBLIC_PENALTY_FIELDS)
