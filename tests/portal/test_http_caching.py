@@ -107,7 +107,7 @@ def test_each_language_has_its_own_tag_and_the_api_is_the_same_in_both(app, clie
     assert reader.get(api).headers["ETag"] == app.test_client().get(api).headers["ETag"]
 
 
-def test_if_modified_since_alone_is_answered_from_last_modified(app, client, registry_data):
+def test_if_modified_since_alone_is_answered_from_last_modified(app, client, pages):
     url = "/api/v1/units?q=苏净"
     answer = client.get(url)
     if "Last-Modified" not in answer.headers:  # written within this very second: no date yet (see last_modified)
