@@ -85,12 +85,13 @@ def counted_terms(record_type: str, terms: list[str]) -> list[str]:
 
 def fresh_frequencies(session, table: Table = LIVE) -> dict[str, int]:
     """How many documents of `table` hold each term, counted afresh (what the frequency table must hold)."""
-    return dict(session.execute(text(_counting(table.name))).all())
+    return dict(session.execute(_counting(table)).all())
 
 
-def _counting(table_name: str) -> str:
-    return (f"SELECT term, count(*) FROM (SELECT unnest(terms) AS term FROM {table_name} UNION ALL "
-            f"SELECT left(record_type, 1) || '{KIND_TOTAL}' FROM {table_name}) AS counted GROUP BY term")
+def _counting(table: Table):
+    counted = union_all(select(func.unnest(type_coerce(table.c.terms, ARRAY(Text))).label("term")),
+                        select((func.left(table.c.record_type, 1) + KIND_TOTAL).label("term"))).subquery()
+    return select(counted.c.term, func.count()).group_by(counted.c.term)
 
 
 def document_row(document: SearchDocument) -> dict:
@@ -271,16 +272,16 @@ class PostgresBackend(SearchBackend):
         changes = sorted((term, change) for term, change in counts.items() if change)
         if not changes:
             return
-        session = self._session()
-        session.execute(text(
-            f"INSERT INTO {grams.name} AS held (term, documents) SELECT term, change FROM "
-            "unnest(CAST(:terms AS text[]), CAST(:changes AS int[])) AS c (term, change) ORDER BY term "
-            "ON CONFLICT (term) DO UPDATE SET documents = held.documents + excluded.documents"),
-            {"terms": [term for term, _ in changes], "changes": [change for _, change in changes]})
+        changes_in_order = select(
+            func.unnest(bindparam("terms", [term for term, _ in changes], type_=ARRAY(Text))).label("term"),
+            func.unnest(bindparam("changes", [change for _, change in changes], type_=ARRAY(Integer))),
+        ).order_by(text("1"))
+        statement = pg_insert(grams).from_select(["term", "documents"], changes_in_order)
+        self._session().execute(statement.on_conflict_do_update(
+            index_elements=["term"], set_={"documents": grams.c.documents + statement.excluded.documents}))
         lowered = [term for term, change in changes if change < 0]
         if lowered:
-            session.execute(text(f"DELETE FROM {grams.name} WHERE term = ANY(CAST(:terms AS text[])) "
-                                 "AND documents = 0"), {"terms": lowered})
+            self._session().execute(grams.delete().where(grams.c.term.in_(lowered), grams.c.documents == 0))
 
     def rebuild_running(self) -> bool:
         """Whether a rebuild is under way; if not, none starts reading before this transaction ends (a writer
@@ -321,7 +322,7 @@ class PostgresBackend(SearchBackend):
                 self.write(chunk, BUILD, upsert=False)
                 count, chunk = count + len(chunk), []
         self.write(chunk, BUILD, upsert=False)
-        session.execute(text(f"INSERT INTO search_gram_build (term, documents) {_counting(BUILD.name)}"))
+        session.execute(pg_insert(GRAMS_BUILD).from_select(["term", "documents"], _counting(BUILD)))
         for statement in BUILD_DDL:
             session.execute(text(statement))
         # fresh statistics: without them the planner takes a whole-table walk for a GIN lookup (69 ms, not 3 ms)
