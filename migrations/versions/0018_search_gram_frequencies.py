@@ -1,14 +1,14 @@
 """how many search documents hold each term (the PostgreSQL search backend chooses its plan from it), counted
 from the documents already there
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
