@@ -5,20 +5,25 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, extract, func, or_, select
 
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Penalty, Person, Project, ProjectRole, Review, Unit, UnitCategory
 from registry.queries.paging import Page, offset
-from registry.queries.projects import FindingRow, ProjectRow, ReviewRow, findings_where, flagged_projects
-from registry.queries.rates import person_first_pass, unit_first_pass, unit_on_time
+from registry.queries.projects import (
+    FindingRow, ProjectRow, ReviewRow, findings_where, project_row_columns,
+)
+from registry.queries.rates import first_pass_counts, on_time_counts, person_first_pass
 from registry.queries.summaries import NO_BAN, Ban, FirmRef, UnitSummary, active_bans, current_firms
 from registry.rules.rates import Rate
 from registry.visibility import (
     ban_public, on_time_counted, penalty_public, person_basic_is_public, person_listed, project_public, review_public,
     unit_basic_is_public, unit_listed,
 )
+
+
+PROFILE_PER_PAGE = 50  # projects, and review outcomes, a profile lists a page
 
 
 class Period(NamedTuple):
@@ -60,6 +65,8 @@ class PenaltyRow:
 
 @dataclass
 class YearBar:
+    """A year's public review outcomes: passed and not passed."""
+
     year: int
     passed: int
     failed: int
@@ -75,8 +82,8 @@ class UnitProfile:
     on_time: Rate
     on_time_period: Period | None
     ban: Ban
-    projects: Page
-    reviews: list[ReviewRow]
+    projects: Page  # of ProjectRow
+    reviews: Page  # of ReviewRow, newest first
     reviews_by_year: list[YearBar]
     penalties: list[PenaltyRow]
     findings: list[FindingRow]
@@ -131,8 +138,10 @@ def _period(low, high) -> Period | None:
     return Period(low, high) if low is not None else None
 
 
-def unit_profile(uscc: str, projects_page: int = 1, per_page: int | None = 50) -> UnitProfile | None:
-    """A firm's public profile, or None when it is not listed; `per_page=None` lists every project."""
+def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1) -> UnitProfile | None:
+    """A firm's public profile, or None when it is not listed. Its projects and review outcomes are read a
+    page of `PROFILE_PER_PAGE` at a time and counted in SQL, so a firm with 2,000 projects costs the same
+    statements, and about the same time, as a firm with two."""
     day = today()
     unit = db.session.scalar(select(Unit).where(Unit.uscc == uscc, unit_listed(day)))
     if unit is None:
@@ -140,61 +149,66 @@ def unit_profile(uscc: str, projects_page: int = 1, per_page: int | None = 50) -
     basic = unit_basic_is_public(unit)
     categories = list(db.session.scalars(
         select(UnitCategory.category).where(UnitCategory.unit_id == unit.id).order_by(UnitCategory.category)))
-    first_pass = unit_first_pass(db.session, [unit.id])[unit.id]
-    on_time = unit_on_time(db.session, [unit.id], day)[unit.id]
-    fp_low, fp_high = db.session.execute(
-        select(func.min(Review.reviewed_on), func.max(Review.reviewed_on))
-        .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
-        .where(Project.unit_id == unit.id, Review.round == 1, review_public())).one()
-    ot_low, ot_high = db.session.execute(
-        select(func.min(Project.completed_on), func.max(Project.completed_on)).join(Unit, Unit.id == Project.unit_id)
-        .where(Project.unit_id == unit.id, on_time_counted(day))).one()
-    projects = _unit_projects(unit.id, projects_page, per_page)
-    reviews = _unit_reviews(unit.id)
+    # each rate with the first and last day it counts, in the statement that counts it
+    _, fp_passed, fp_total, fp_low, fp_high = _only_row(
+        first_pass_counts().add_columns(func.min(Review.reviewed_on), func.max(Review.reviewed_on))
+        .where(Project.unit_id == unit.id), 5)
+    _, ot_part, ot_total, ot_low, ot_high = _only_row(
+        on_time_counts(day).add_columns(func.min(Project.completed_on), func.max(Project.completed_on))
+        .where(Project.unit_id == unit.id), 5)
+    by_year = _reviews_by_year(unit.id)
     return UnitProfile(
         unit=unit, basic_public=basic, categories=categories if basic else [],
-        first_pass=first_pass, first_pass_period=_period(fp_low, fp_high),
-        on_time=on_time, on_time_period=_period(ot_low, ot_high),
+        first_pass=Rate(int(fp_passed or 0), int(fp_total or 0)), first_pass_period=_period(fp_low, fp_high),
+        on_time=Rate(int(ot_part or 0), int(ot_total or 0)), on_time_period=_period(ot_low, ot_high),
         ban=active_bans(Penalty.unit_id, [unit.id], day).get(unit.id, NO_BAN),
-        projects=projects, reviews=reviews, reviews_by_year=_by_year(reviews),
+        projects=_unit_projects(unit.id, projects_page),
+        reviews=_unit_reviews(unit.id, reviews_page, sum(bar.passed + bar.failed for bar in by_year)),
+        reviews_by_year=by_year,
         penalties=_penalty_rows(Penalty.unit_id, unit.id, day), findings=_unit_findings(unit.id))
 
 
-def _unit_projects(unit_id: int, page: int, per_page: int | None) -> Page:
-    base = (select(Project).join(Unit, Unit.id == Project.unit_id)
-            .where(Project.unit_id == unit_id, project_public()))
-    total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Project.id).subquery()))
-    ordered = base.order_by(Project.completed_on.desc().nulls_first(), Project.id.desc())
-    if per_page is not None:
-        ordered = ordered.limit(per_page).offset(offset(page, per_page))
-    projects = list(db.session.scalars(ordered))
-    flagged = flagged_projects([p.id for p in projects])
-    return Page([ProjectRow.of(p, flagged) for p in projects], total, page, per_page or max(total, 1))
+def _only_row(statement, width: int) -> tuple:
+    """The row of one firm's aggregate, or Nones when the firm has nothing counted."""
+    row = db.session.execute(statement).first()
+    return tuple(row) if row is not None else (None,) * width
 
 
-def _unit_reviews(unit_id: int) -> list[ReviewRow]:
-    # Plain columns, not Review objects: a firm with 2,000 projects has ~2,700 outcomes, and building ORM
-    # objects for them was most of its profile's time (bench/RESULTS.md).
+def _unit_projects(unit_id: int, page: int) -> Page:
+    public = (Project.unit_id == unit_id, project_public())
+    total = db.session.scalar(select(func.count(Project.id)).join(Unit, Unit.id == Project.unit_id).where(*public))
+    rows = db.session.execute(
+        select(*project_row_columns()).join(Unit, Unit.id == Project.unit_id).where(*public)
+        .order_by(Project.completed_on.desc().nulls_first(), Project.id.desc())
+        .limit(PROFILE_PER_PAGE).offset(offset(page, PROFILE_PER_PAGE)))
+    return Page([ProjectRow.from_columns(row) for row in rows], total, page, PROFILE_PER_PAGE)
+
+
+def _unit_reviews(unit_id: int, page: int, total: int) -> Page:
+    # Plain columns, not Review objects, and only the page shown: a firm with 2,000 projects has ~2,700
+    # outcomes, and building ORM objects for all of them was most of its profile's time (bench/RESULTS.md).
     rows = db.session.execute(
         select(Review.report_type, Review.round, Review.reviewed_on, Review.passed, Review.authority,
                Project.ref, Project.name, project_public().label("project_public"))
         .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
         .where(Project.unit_id == unit_id, review_public())
-        .order_by(Review.reviewed_on.desc(), Review.id.desc()))
-    return [ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
-                      passed, authority)
-            for report_type, round_number, reviewed_on, passed, authority, ref, name, shown in rows]
+        .order_by(Review.reviewed_on.desc(), Review.id.desc())
+        .limit(PROFILE_PER_PAGE).offset(offset(page, PROFILE_PER_PAGE)))
+    return Page([ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
+                           passed, authority)
+                 for report_type, round_number, reviewed_on, passed, authority, ref, name, shown in rows],
+                total, page, PROFILE_PER_PAGE)
 
 
-def _by_year(reviews: list[ReviewRow]) -> list[YearBar]:
-    years: dict[int, YearBar] = {}
-    for review in reviews:
-        bar = years.setdefault(review.reviewed_on.year, YearBar(review.reviewed_on.year, 0, 0))
-        if review.passed:
-            bar.passed += 1
-        else:
-            bar.failed += 1
-    return [years[year] for year in sorted(years)]
+def _reviews_by_year(unit_id: int) -> list[YearBar]:
+    """Public review outcomes (every round) passed and not passed, per year of review, oldest year first."""
+    year = extract("year", Review.reviewed_on)
+    rows = db.session.execute(
+        select(year, func.sum(case((Review.passed, 1), else_=0)), func.count())
+        .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
+        .where(Project.unit_id == unit_id, review_public())
+        .group_by(year).order_by(year))
+    return [YearBar(int(year), int(passed), int(count) - int(passed)) for year, passed, count in rows]
 
 
 def _unit_findings(unit_id: int) -> list[FindingRow]:
@@ -243,12 +257,11 @@ def person_profile(public_id: str) -> PersonProfile | None:
     roles = []
     if basic:
         rows = db.session.execute(
-            select(ProjectRole.role, Project, Unit.uscc, Unit.name)
+            select(ProjectRole.role, Unit.uscc, Unit.name, *project_row_columns())
             .join(Project, Project.id == ProjectRole.project_id).join(Unit, Unit.id == Project.unit_id)
             .where(ProjectRole.person_id == person.id, project_public())
-            .order_by(Project.completed_on.desc().nulls_first(), Project.id.desc())).all()
-        flagged = flagged_projects([row[1].id for row in rows])
-        roles = [RoleRow(ProjectRow.of(project, flagged), role, uscc, name) for role, project, uscc, name in rows]
+            .order_by(Project.completed_on.desc().nulls_first(), Project.id.desc()))
+        roles = [RoleRow(ProjectRow.from_columns(project), role, uscc, name) for role, uscc, name, *project in rows]
     return PersonProfile(
         person=person, basic_public=basic, firm=firm, firm_listed=firm is not None,
         first_pass=person_first_pass(db.session, [person.id])[person.id] if basic else Rate(0, 0),
