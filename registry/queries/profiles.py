@@ -5,20 +5,20 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import case, extract, func, or_, select
+from sqlalchemy import Date, Integer, Select, String, bindparam, case, extract, func, or_, select
 
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Penalty, Person, Project, ProjectRole, Review, Unit, UnitCategory
 from registry.queries.paging import Page, offset
 from registry.queries.projects import (
-    FindingRow, ProjectRow, ReviewRow, findings_where, project_row_columns,
+    FindingRow, ProjectRow, ReviewRow, finding_rows, findings_select, project_row_columns,
 )
 from registry.queries.rates import first_pass_counts, on_time_counts, person_first_pass
-from registry.queries.summaries import NO_BAN, Ban, FirmRef, UnitSummary, active_bans, current_firms
+from registry.queries.summaries import Ban, FirmRef, UnitSummary, current_firms, strongest_ban
 from registry.rules.rates import Rate
 from registry.visibility import (
-    ban_public, on_time_counted, penalty_public, person_basic_is_public, person_listed, project_public, review_public,
+    ban_public, penalty_public, person_basic_is_public, person_listed, project_public, publicity_rules, review_public,
     unit_basic_is_public, unit_listed,
 )
 
@@ -115,13 +115,17 @@ class UnitProfile:
         return any(not row.ban_only for row in self.penalties)
 
 
-def _penalty_rows(column, subject_id: int, day: date) -> list[PenaltyRow]:
+def _penalties_of(column, rules):
+    """A subject's penalties shown in public (`subject_id`, on `day`): in full while public, or only for an active ban."""
+    return (select(Penalty, penalty_public(DAY, rules).label("public"), ban_public(DAY).label("banned"))
+            .where(column == SUBJECT_ID, or_(penalty_public(DAY, rules), ban_public(DAY)))
+            .order_by(Penalty.decided_on.desc(), Penalty.id.desc()))
+
+
+def _penalty_rows(result) -> list[PenaltyRow]:
     """Public penalties in full, and penalties shown only for their active ban (decision number, ban, end)."""
     rows = []
-    for penalty, public, banned in db.session.execute(
-            select(Penalty, penalty_public(day).label("public"), ban_public(day).label("banned"))
-            .where(column == subject_id, or_(penalty_public(day), ban_public(day)))
-            .order_by(Penalty.decided_on.desc(), Penalty.id.desc())):
+    for penalty, public, banned in result:
         public, banned = bool(public), bool(banned)
         if public:
             rows.append(PenaltyRow(penalty.decision_number, penalty.authority, penalty.decided_on,
@@ -134,85 +138,120 @@ def _penalty_rows(column, subject_id: int, day: date) -> list[PenaltyRow]:
     return rows
 
 
+def _active_ban(rows: list[PenaltyRow]) -> Ban:
+    """The ban a profile's banner shows, from the penalties it lists (`strongest_ban`, oldest decision first)."""
+    return strongest_ban((row.ban_until, row.ban_lifetime, row.decision_number)
+                         for row in reversed(rows) if row.ban_active)
+
+
 def _period(low, high) -> Period | None:
     return Period(low, high) if low is not None else None
+
+
+# The statements of a firm's profile, built once per publicity rule table with the firm, the day and the
+# page as bound parameters: building SQLAlchemy expressions (the visibility clauses nest ~70 comparisons) cost
+# more per request than running the statements.
+UNIT_USCC, SUBJECT_ID, DAY = bindparam("uscc", type_=String), bindparam("subject_id", type_=Integer), \
+    bindparam("day", type_=Date)
+LIMIT, OFFSET = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
+
+
+@dataclass(frozen=True)
+class UnitStatements:
+    unit: Select
+    categories: Select
+    first_pass: Select
+    on_time: Select
+    project_count: Select
+    projects: Select
+    reviews_by_year: Select
+    reviews: Select
+    penalties: Select
+    findings: Select
+
+
+_unit_statements: dict[str, UnitStatements] = {}
+
+
+def unit_statements() -> UnitStatements:
+    """The profile's statements for the publicity rules in force (built on first use)."""
+    rules = publicity_rules()
+    key = repr(rules)
+    if key not in _unit_statements:
+        _unit_statements[key] = _build_unit_statements(rules)
+    return _unit_statements[key]
+
+
+def _build_unit_statements(rules) -> UnitStatements:
+    of_firm = Project.unit_id == SUBJECT_ID
+    year = extract("year", Review.reviewed_on)
+    public_reviews = (select().join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
+                      .where(of_firm, review_public()))
+    public_projects = select().join(Unit, Unit.id == Project.unit_id).where(of_firm, project_public())
+    return UnitStatements(
+        unit=select(Unit).where(Unit.uscc == UNIT_USCC, unit_listed(DAY, rules)),
+        categories=select(UnitCategory.category).where(UnitCategory.unit_id == SUBJECT_ID)
+        .order_by(UnitCategory.category),
+        # each rate with the first and last day it counts, in the statement that counts it
+        first_pass=first_pass_counts().add_columns(func.min(Review.reviewed_on), func.max(Review.reviewed_on))
+        .where(of_firm),
+        on_time=on_time_counts(DAY).add_columns(func.min(Project.completed_on), func.max(Project.completed_on))
+        .where(of_firm),
+        project_count=public_projects.add_columns(func.count(Project.id)),
+        projects=public_projects.add_columns(*project_row_columns())
+        .order_by(Project.completed_on.desc().nulls_first(), Project.id.desc()).limit(LIMIT).offset(OFFSET),
+        reviews_by_year=public_reviews.add_columns(year, func.sum(case((Review.passed, 1), else_=0)), func.count())
+        .group_by(year).order_by(year),
+        # plain columns, not Review objects, and only the page shown: a firm with 2,000 projects has ~2,700
+        # outcomes, and building ORM objects for all of them was most of its profile's time (bench/RESULTS.md)
+        reviews=public_reviews.add_columns(Review.report_type, Review.round, Review.reviewed_on, Review.passed,
+                                           Review.authority, Project.ref, Project.name,
+                                           project_public().label("project_public"))
+        .order_by(Review.reviewed_on.desc(), Review.id.desc()).limit(LIMIT).offset(OFFSET),
+        penalties=_penalties_of(Penalty.unit_id, rules),
+        findings=findings_select(of_firm),
+    )
 
 
 def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1) -> UnitProfile | None:
     """A firm's public profile, or None when it is not listed. Its projects and review outcomes are read a
     page of `PROFILE_PER_PAGE` at a time and counted in SQL, so a firm with 2,000 projects costs the same
     statements, and about the same time, as a firm with two."""
-    day = today()
-    unit = db.session.scalar(select(Unit).where(Unit.uscc == uscc, unit_listed(day)))
+    day, sql, session = today(), unit_statements(), db.session
+    unit = session.scalar(sql.unit, {"uscc": uscc, "day": day})
     if unit is None:
         return None
+    firm = {"subject_id": unit.id, "day": day}
     basic = unit_basic_is_public(unit)
-    categories = list(db.session.scalars(
-        select(UnitCategory.category).where(UnitCategory.unit_id == unit.id).order_by(UnitCategory.category)))
-    # each rate with the first and last day it counts, in the statement that counts it
-    _, fp_passed, fp_total, fp_low, fp_high = _only_row(
-        first_pass_counts().add_columns(func.min(Review.reviewed_on), func.max(Review.reviewed_on))
-        .where(Project.unit_id == unit.id), 5)
-    _, ot_part, ot_total, ot_low, ot_high = _only_row(
-        on_time_counts(day).add_columns(func.min(Project.completed_on), func.max(Project.completed_on))
-        .where(Project.unit_id == unit.id), 5)
-    by_year = _reviews_by_year(unit.id)
+    categories = list(session.scalars(sql.categories, firm)) if basic else []
+    _, fp_passed, fp_total, fp_low, fp_high = _only_row(sql.first_pass, firm, 5)
+    _, ot_part, ot_total, ot_low, ot_high = _only_row(sql.on_time, firm, 5)
+    by_year = [YearBar(int(year), int(passed), int(count) - int(passed))
+               for year, passed, count in session.execute(sql.reviews_by_year, firm)]
+    penalties = _penalty_rows(session.execute(sql.penalties, firm))
     return UnitProfile(
-        unit=unit, basic_public=basic, categories=categories if basic else [],
+        unit=unit, basic_public=basic, categories=categories,
         first_pass=Rate(int(fp_passed or 0), int(fp_total or 0)), first_pass_period=_period(fp_low, fp_high),
         on_time=Rate(int(ot_part or 0), int(ot_total or 0)), on_time_period=_period(ot_low, ot_high),
-        ban=active_bans(Penalty.unit_id, [unit.id], day).get(unit.id, NO_BAN),
-        projects=_unit_projects(unit.id, projects_page),
-        reviews=_unit_reviews(unit.id, reviews_page, sum(bar.passed + bar.failed for bar in by_year)),
-        reviews_by_year=by_year,
-        penalties=_penalty_rows(Penalty.unit_id, unit.id, day), findings=_unit_findings(unit.id))
+        ban=_active_ban(penalties),
+        projects=Page([ProjectRow.from_columns(row) for row in session.execute(sql.projects, _page(firm, projects_page))],
+                      session.scalar(sql.project_count, firm), projects_page, PROFILE_PER_PAGE),
+        reviews=Page([ReviewRow(ref if shown else None, name if shown else None, report_type, round_number,
+                                reviewed_on, passed, authority)
+                      for report_type, round_number, reviewed_on, passed, authority, ref, name, shown
+                      in session.execute(sql.reviews, _page(firm, reviews_page))],
+                     sum(bar.passed + bar.failed for bar in by_year), reviews_page, PROFILE_PER_PAGE),
+        reviews_by_year=by_year, penalties=penalties, findings=finding_rows(session.execute(sql.findings, firm)))
 
 
-def _only_row(statement, width: int) -> tuple:
+def _page(params: dict, page: int) -> dict:
+    return {**params, "limit": PROFILE_PER_PAGE, "offset": offset(page, PROFILE_PER_PAGE)}
+
+
+def _only_row(statement, params: dict, width: int) -> tuple:
     """The row of one firm's aggregate, or Nones when the firm has nothing counted."""
-    row = db.session.execute(statement).first()
+    row = db.session.execute(statement, params).first()
     return tuple(row) if row is not None else (None,) * width
-
-
-def _unit_projects(unit_id: int, page: int) -> Page:
-    public = (Project.unit_id == unit_id, project_public())
-    total = db.session.scalar(select(func.count(Project.id)).join(Unit, Unit.id == Project.unit_id).where(*public))
-    rows = db.session.execute(
-        select(*project_row_columns()).join(Unit, Unit.id == Project.unit_id).where(*public)
-        .order_by(Project.completed_on.desc().nulls_first(), Project.id.desc())
-        .limit(PROFILE_PER_PAGE).offset(offset(page, PROFILE_PER_PAGE)))
-    return Page([ProjectRow.from_columns(row) for row in rows], total, page, PROFILE_PER_PAGE)
-
-
-def _unit_reviews(unit_id: int, page: int, total: int) -> Page:
-    # Plain columns, not Review objects, and only the page shown: a firm with 2,000 projects has ~2,700
-    # outcomes, and building ORM objects for all of them was most of its profile's time (bench/RESULTS.md).
-    rows = db.session.execute(
-        select(Review.report_type, Review.round, Review.reviewed_on, Review.passed, Review.authority,
-               Project.ref, Project.name, project_public().label("project_public"))
-        .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
-        .where(Project.unit_id == unit_id, review_public())
-        .order_by(Review.reviewed_on.desc(), Review.id.desc())
-        .limit(PROFILE_PER_PAGE).offset(offset(page, PROFILE_PER_PAGE)))
-    return Page([ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
-                           passed, authority)
-                 for report_type, round_number, reviewed_on, passed, authority, ref, name, shown in rows],
-                total, page, PROFILE_PER_PAGE)
-
-
-def _reviews_by_year(unit_id: int) -> list[YearBar]:
-    """Public review outcomes (every round) passed and not passed, per year of review, oldest year first."""
-    year = extract("year", Review.reviewed_on)
-    rows = db.session.execute(
-        select(year, func.sum(case((Review.passed, 1), else_=0)), func.count())
-        .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
-        .where(Project.unit_id == unit_id, review_public())
-        .group_by(year).order_by(year))
-    return [YearBar(int(year), int(passed), int(count) - int(passed)) for year, passed, count in rows]
-
-
-def _unit_findings(unit_id: int) -> list[FindingRow]:
-    return findings_where(Project.unit_id == unit_id)
 
 
 @dataclass
@@ -254,6 +293,8 @@ def person_profile(public_id: str) -> PersonProfile | None:
         return None
     basic = person_basic_is_public(person)
     firm = current_firms([person.id]).get(person.id) if basic else None
+    penalties = _penalty_rows(db.session.execute(_penalties_of(Penalty.person_id, publicity_rules()),
+                                                 {"subject_id": person.id, "day": day}))
     roles = []
     if basic:
         rows = db.session.execute(
@@ -265,5 +306,4 @@ def person_profile(public_id: str) -> PersonProfile | None:
     return PersonProfile(
         person=person, basic_public=basic, firm=firm, firm_listed=firm is not None,
         first_pass=person_first_pass(db.session, [person.id])[person.id] if basic else Rate(0, 0),
-        roles=roles, penalties=_penalty_rows(Penalty.person_id, person.id, day),
-        ban=active_bans(Penalty.person_id, [person.id], day).get(person.id, NO_BAN))
+        roles=roles, penalties=penalties, ban=_active_ban(penalties))

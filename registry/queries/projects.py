@@ -132,12 +132,21 @@ class FindingRow:
 
 
 def findings_where(condition) -> list[FindingRow]:
-    rows = db.session.execute(
-        select(Complaint, Project.ref, Project.name, project_public().label("project_public"))
-        .join(Project, Project.id == Complaint.project_id).join(Unit, Unit.id == Project.unit_id)
-        .where(condition, complaint_public()).order_by(Complaint.verified_on.desc(), Complaint.id.desc()))
+    """The public findings about the projects `condition` selects, latest first."""
+    return finding_rows(db.session.execute(findings_select(condition)))
+
+
+def findings_select(condition):
+    """The statement of `findings_where` (a profile builds it once, with bound parameters)."""
+    return (select(Complaint, Project.ref, Project.name, project_public().label("project_public"))
+            .join(Project, Project.id == Complaint.project_id).join(Unit, Unit.id == Project.unit_id)
+            .where(condition, complaint_public()).order_by(Complaint.verified_on.desc(), Complaint.id.desc()))
+
+
+def finding_rows(result) -> list[FindingRow]:
+    """The rows of `findings_select`, the project named only when it is public."""
     return [FindingRow(c.ref, ref if shown else None, name if shown else None, c.received_on, c.verified_on,
-                       c.finding, c.authority) for c, ref, name, shown in rows]
+                       c.finding, c.authority) for c, ref, name, shown in result]
 
 
 @dataclass
