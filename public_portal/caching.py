@@ -36,7 +36,8 @@ API = frozenset({"api.units", "api.unit", "api.persons", "api.person", "api.proj
 REVALIDATED = PAGES | API
 # Public, but not a function of the generation: the open-data files are built after writes (debounced) and
 # carry their own validators; the page shows when they were built. They are cached for a minute.
-OWN_VALIDATORS = frozenset({"portal.open_data", "portal.open_data_jsonl", "portal.open_data_csv"})
+OWN_VALIDATORS = frozenset({"portal.open_data", "portal.open_data_jsonl", "portal.open_data_csv",
+                            "portal.open_data_manifest"})
 PER_VISITOR_KEYS = ("_user_id", "_flashes")  # Flask-Login's signed-in account; messages flashed to this visitor
 RELEASE_SOURCES = ("registry", "public_portal", "templates")
 RELEASE_SUFFIXES = {".py", ".html", ".po"}

@@ -25,7 +25,6 @@ PUBLIC_SCHEMAS: dict[str, type[Schema]] = {
 }
 MIMETYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 RETRY_AFTER = 60  # seconds: a first build of the demo data takes a second, of a national registry minutes
-MAX_AGE = 60  # seconds a cache may reuse a download before it revalidates (a 304 when the build is the same)
 
 TYPES = {
     "text": _l("text"), "date": _l("date (YYYY-MM-DD)"), "timestamp": _l("date and time (ISO 8601, with offset)"),
@@ -169,14 +168,16 @@ def download_name(manifest: dict, file_name: str) -> str:
 
 def download(manifest: dict, file_name: str):
     """One published file as a download: its prebuilt gzip copy to a client that accepts gzip; ETag from its
-    SHA-256, Last-Modified from the build, a 304 to a client that has it."""
+    SHA-256, Last-Modified from the build, a 304 to a client that has it. Cache-Control is the public pages' own
+    (public, max-age, never for a signed-in visitor: public_portal/caching.py)."""
     entry = manifest["files"][file_name]
     packed = request.accept_encodings["gzip"] > 0
     described = entry["gzip"] if packed else entry
     response = send_file(published_path(manifest, file_name, packed), mimetype=MIMETYPES[file_name.rsplit(".")[-1]],
                          as_attachment=True, download_name=download_name(manifest, file_name),
                          etag=described["sha256"], last_modified=built_at(manifest),
-                         max_age=MAX_AGE, conditional=True)
+                         max_age=None, conditional=True)  # Cache-Control: public_portal/caching.py
+    del response.headers["Cache-Control"]  # send_file's no-cache: the public pages' rule decides
     if packed:
         response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
@@ -188,6 +189,4 @@ def manifest_response(manifest: dict):
     response = jsonify(manifest)
     response.set_etag(manifest["build"])
     response.last_modified = built_at(manifest)
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE
     return response.make_conditional(request)
