@@ -15,7 +15,7 @@ from registry.extensions import db
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory
 from registry.queries.paging import Page, offset
 from registry.queries.rates import first_pass_counts, on_time_counts, ratio
-from registry.queries.sql import parcel_conditions, starts_with
+from registry.queries.sql import parcel_conditions, starts_with_code
 from registry.queries.summaries import person_summaries, unit_summaries
 from registry.search import estimate_matches, search_ids
 from registry.visibility import (
@@ -63,12 +63,18 @@ def _matching_project(filters: UnitFilters):
 
 
 def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
-    conditions = [unit_listed(day)]
+    # A firm's province and categories are basic information, filtered on only where it is public; that alone
+    # lists the firm (the first case of `unit_listed`), so the four correlated EXISTS of `unit_listed` are left
+    # out, and the province and the category are looked up through their indexes instead of by a scan of every
+    # firm (the statement listing the allowed firms was most of a filtered search's time).
+    if filters.category or filters.province:
+        conditions = [unit_basic_public()]
+    else:
+        conditions = [unit_listed(day)]
     if filters.category:
-        conditions += [unit_basic_public(), exists().where(
-            UnitCategory.unit_id == Unit.id, UnitCategory.category == filters.category)]
+        conditions.append(Unit.id.in_(select(UnitCategory.unit_id).where(UnitCategory.category == filters.category)))
     if filters.province:
-        conditions += [unit_basic_public(), starts_with(Unit.division_code, filters.province)]
+        conditions.append(starts_with_code(Unit.division_code, filters.province))
     if filters.industry or filters.min_area is not None or filters.max_area is not None:
         conditions.append(_matching_project(filters))
     if filters.has_penalty is not None:
@@ -84,7 +90,6 @@ def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
 
 
 def _unit_order(sort: str, first_pass, on_time, counts) -> list:
-    by_activity = [func.coalesce(counts.c.n, 0).desc(), Unit.id]
     if sort == "first_pass":
         return [ratio(first_pass.c.passed, first_pass.c.total).desc().nulls_last(),
                 func.coalesce(first_pass.c.total, 0).desc(), Unit.id]
@@ -93,7 +98,8 @@ def _unit_order(sort: str, first_pass, on_time, counts) -> list:
                 func.coalesce(on_time.c.total, 0).desc(), Unit.id]
     if sort == "name":
         return [Unit.name, Unit.id]
-    return by_activity  # "projects", and "relevance" without a query: the most active first
+    # "projects", and "relevance" without a query: the most active first
+    return [func.coalesce(counts.c.n, 0).desc(), Unit.id]
 
 
 def hits_wanted(relevance: bool, page: int, per_page: int) -> int:
@@ -112,9 +118,13 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
     the index's figures cannot see).
     """
     day = today()
-    first_pass, on_time = first_pass_counts().subquery("first_pass"), on_time_counts(day).subquery("on_time")
-    counts = _project_counts()
-    # join only the aggregates a filter or the order needs: each one scans a whole table
+    # build and join only the aggregates a filter or the order needs: each one scans a whole table when it
+    # runs, and building its clauses is a good part of a search's Python time when it does not
+    needs_first_pass = filters.min_first_pass is not None or filters.sort == "first_pass"
+    first_pass = first_pass_counts().subquery("first_pass") if needs_first_pass else None
+    on_time = on_time_counts(day).subquery("on_time") if filters.sort == "on_time" else None
+    q = (filters.q or "").strip()
+    counts = _project_counts() if filters.sort == "projects" or (filters.sort == "relevance" and not q) else None
     filtered = select(Unit.id).where(*_unit_conditions(filters, day, first_pass))
     if filters.min_first_pass is not None:
         filtered = filtered.join(first_pass, first_pass.c.unit_id == Unit.id)
@@ -123,9 +133,8 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
         statement = statement.outerjoin(first_pass, first_pass.c.unit_id == Unit.id)
     if filters.sort == "on_time":
         statement = statement.outerjoin(on_time, on_time.c.unit_id == Unit.id)
-    if filters.sort in ("projects", "relevance"):
+    if counts is not None:
         statement = statement.outerjoin(counts, counts.c.unit_id == Unit.id)
-    q = (filters.q or "").strip()
     if not q:
         total = db.session.scalar(select(func.count()).select_from(filtered.subquery()))
         ids = list(db.session.scalars(
