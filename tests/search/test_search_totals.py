@@ -106,3 +106,15 @@ def test_the_similar_parcel_page_says_a_page_is_past_the_end(client, registry_da
     text = client.get("/similar?industry=C25&page=9").get_data(as_text=True)
     assert "第9页超出结果范围：共1页" in text and "没有符合条件的公开项目" not in text
     assert 'href="/similar?industry=C25&amp;page=1"' in text
+
+
+@pytest.mark.whoosh_only
+def test_the_whoosh_estimate_counts_each_document_once_and_only_of_its_kind(app, qingdao_firms):
+    # a short part begins many grams of one document (青岛 in every 4-gram of "青岛测试修复…"), and persons share
+    # the name field: the estimate reads the postings and counts documents of the kind, not postings
+    for n in range(3):
+        create(person_record(make_uscc("370200", 300), name=f"青岛{n}"))
+    search_ids("青岛", "unit")  # (opens the index, as a search page does)
+    for text in ("青岛", "青岛测试", "修复"):  # (substrings: the jieba tier adds words apart, as in 测试修复)
+        assert backend().estimate(text, "unit") == len(search_ids(text, "unit", limit=1000)), text
+    assert backend().estimate("青岛", "person") == 3
