@@ -10,8 +10,6 @@ or a crash later in the import leaves none of these rows.
 """
 from sqlalchemy import insert
 
-BULK_ROWS = 50  # below this, a Core insert costs no more and needs no explanation
-
 
 def insert_rows(session, model, rows: list[dict]) -> None:
     """Insert the rows (dicts of column values) into the model's table; one statement per set of keys."""
@@ -21,7 +19,7 @@ def insert_rows(session, model, rows: list[dict]) -> None:
     connection = session.connection()
     table = model.__table__
     for keys, group in groups.items():
-        if len(group) < BULK_ROWS or connection.dialect.name not in ("postgresql", "sqlite"):
+        if connection.dialect.name not in ("postgresql", "sqlite"):
             connection.execute(insert(table), group)
             continue
         bound = _bound_values(connection.dialect, table, keys, group)
@@ -47,12 +45,16 @@ def _bound_values(dialect, table, keys: tuple, rows: list[dict]) -> tuple[list, 
     if any(column.default.is_sequence or column.default.is_clause_element for column in defaulted):
         return None
     columns = given + defaulted
-    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
-    defaults = [(column.default.arg, column.default.is_callable) for column in defaulted]
-    values = []
-    for row in rows:
-        raw = [row[key] for key in keys] + [arg(None) if is_callable else arg for arg, is_callable in defaults]
-        values.append(tuple(value if process is None else process(value) for value, process in zip(raw, processors)))
+    # column by column: map() calls each processor without a Python loop around it (a tenth of a batch row by row)
+    count = len(rows)
+    values_by_column = [[row[key] for row in rows] for key in keys]
+    values_by_column += [[column.default.arg(None) for _ in range(count)] if column.default.is_callable
+                         else [column.default.arg] * count for column in defaulted]
+    for index, column in enumerate(columns):
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            values_by_column[index] = list(map(process, values_by_column[index]))
+    values = list(zip(*values_by_column))
     return columns, values
 
 
