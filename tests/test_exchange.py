@@ -409,7 +409,7 @@ def test_the_bulk_path_stores_what_a_core_insert_stores(db):
     own insert does: JSON (None as JSON null), dates, decimals, booleans, bytes, and the Python-side defaults."""
     from sqlalchemy import insert
 
-    from registry.exchange.bulk import insert_rows
+    from registry.exchange.bulk import BULK_ROWS, insert_rows
 
     import_jsonl(SYSTEM, SAMPLE_LINES)
     table = Penalty.__table__
@@ -417,7 +417,7 @@ def test_the_bulk_path_stores_what_a_core_insert_stores(db):
     given = {key: value for key, value in stored.items() if key not in ("id", "created_at")}
     rows = {"bulk": [], "core": []}
     for way in rows:
-        for number in range(3):
+        for number in range(BULK_ROWS):
             rows[way].append({**given, "decision_number": f"{way}-{number}", "ban_categories": None,
                               "fine_yuan": given["fine_yuan"] if number else None,
                               "kinds": [*given["kinds"], "警告"] if number == 2 else given["kinds"]})
@@ -426,13 +426,13 @@ def test_the_bulk_path_stores_what_a_core_insert_stores(db):
     person = db.session.execute(select(Person.__table__)).mappings().first()
     people = {way: [{"public_id": f"{way}{number}", "id_number_hmac": f"{way}-{number}",
                      "id_number_ciphertext": person["id_number_ciphertext"], "id_number_masked": "370202********0458",
-                     "name": "林海燕", "title": None, "non_disclosure_reason": None} for number in range(2)]
+                     "name": "林海燕", "title": None, "non_disclosure_reason": None} for number in range(BULK_ROWS)]
               for way in ("bulk", "core")}
     insert_rows(db.session, Person, people["bulk"])
     db.session.execute(insert(Person.__table__), people["core"])
     events = {way: [{"actor": "system", "action": "unit_imported", "record_type": "unit", "record_id": number,
                      "detail": f"{way}-{number}", "after": {"name": "青岛", "ceased_on": None} if number else None}
-                    for number in range(2)] for way in ("bulk", "core")}
+                    for number in range(BULK_ROWS)] for way in ("bulk", "core")}
     insert_rows(db.session, AuditEvent, events["bulk"])
     db.session.execute(insert(AuditEvent.__table__), events["core"])
 
@@ -456,3 +456,17 @@ def test_the_bulk_path_stores_what_a_core_insert_stores(db):
     # None in a JSON column is JSON null, not SQL NULL, both ways
     assert db.session.scalar(select(func.count()).select_from(Penalty).where(
         Penalty.decision_number.like("bulk%"), Penalty.ban_categories.is_(None))) == 0
+
+
+def test_rows_written_by_the_bulk_path_alone_move_the_data_generation(db):
+    """COPY and the driver-level executemany run no statement SQLAlchemy sees as an INSERT: the bulk path marks
+    its transaction as a write itself, so public pages cached under the old generation are revalidated."""
+    from registry.exchange.bulk import BULK_ROWS, insert_rows
+    from registry.generation import current
+    from registry.models import SearchOutbox
+
+    before = current().number
+    db.session.commit()
+    insert_rows(db.session, SearchOutbox, [{"record_type": "unit", "record_id": n} for n in range(BULK_ROWS)])
+    db.session.commit()
+    assert current().number == before + 1
