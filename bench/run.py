@@ -236,22 +236,32 @@ class Client:
     def status(self, url: str) -> int:
         return self.get(url)[0]
 
-    def first_byte(self, url: str, headers: dict | None = None) -> tuple[float, float, int, dict]:
-        """Milliseconds from sending a GET on a new connection to its first byte of body (or the end of the
-        headers when there is no body) and to its last byte, its status and headers. The body is read to the
-        end (and thrown away), so that the worker is free again when this returns."""
+    def first_byte(self, url: str, headers: dict | None = None) -> dict:
+        """A GET on a new connection: milliseconds to its first byte of body (or to the end of the headers when
+        there is no body) and to its last byte, its status, headers, and whether the body came whole (a
+        server may cut a long answer short: gunicorn kills a worker past its timeout). The body is read to
+        the end and thrown away, so that the worker is free again when this returns."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
         try:
             connection.connect()
             started = time.perf_counter()
             connection.request("GET", url, headers=headers or {})
-            response = connection.getresponse()
-            response.read(1)
+            try:
+                response = connection.getresponse()
+            except (http.client.HTTPException, OSError):  # no answer at all: no first byte, ever
+                return {"first_byte_ms": float("inf"), "last_byte_ms": float("inf"), "bytes": 0, "whole": False,
+                        "status": None, "etag": None}
+            size = len(response.read(1))
             first = (time.perf_counter() - started) * 1000
-            while response.read(1 << 20):
-                pass
-            return first, (time.perf_counter() - started) * 1000, response.status, \
-                {k.lower(): v for k, v in response.getheaders()}
+            whole = True
+            try:
+                while chunk := response.read(1 << 20):
+                    size += len(chunk)
+            except (http.client.IncompleteRead, OSError):
+                whole = False
+            return {"first_byte_ms": first, "last_byte_ms": (time.perf_counter() - started) * 1000,
+                    "bytes": size, "whole": whole, "status": response.status,
+                    "etag": response.getheader("ETag")}
         finally:
             connection.close()
 
@@ -574,10 +584,10 @@ class Bench:
         """Milliseconds to the first byte of each open-data file (a new connection each), and its ETag."""
         answers = {}
         for url in self.open_data_links:
-            first, last, status, headers = client.first_byte(url)
-            if status != 200:
-                raise RuntimeError(f"{url} answered {status}")
-            answers[url] = {"first_byte_ms": first, "last_byte_ms": last, "etag": headers.get("etag")}
+            answer = client.first_byte(url)
+            if answer["status"] not in (200, None):
+                raise RuntimeError(f"{url} answered {answer['status']}")
+            answers[url] = answer
         return answers
 
     def open_data_after_write(self, app, client: Client) -> None:
@@ -597,7 +607,7 @@ class Bench:
         rebuilt = False
         while time.monotonic() < deadline and not rebuilt:
             time.sleep(1)
-            rebuilt = all(client.first_byte(url, {"If-None-Match": etag})[2] != 304
+            rebuilt = all(client.first_byte(url, {"If-None-Match": etag})["status"] != 304
                           for url, etag in before.items() if etag)
         measured["rebuilt by"] = "the server"
         if not rebuilt:
@@ -747,6 +757,9 @@ def report(results: dict) -> str:
               f"  {'':42}" + "".join(f" {s:>22}" for s in stages)]
     for url in opened[BEFORE]:
         lines.append(f"  {url:42}" + "".join(f" {opened[s][url]['first_byte_ms']:>22.1f}" for s in stages))
+    cut = sorted({url for s in stages for url, answer in opened[s].items() if not answer["whole"]})
+    if cut:
+        lines.append(f"  (the server cut short the answer for {', '.join(cut)})")
     write = results["write"]
     lines += ["", f"{'the write':44} {write['what']}, {write['seconds'] * 1000:.0f} ms",
               f"{'worker RSS after the run':44} {', '.join(mb(r) for r in results['worker_rss_bytes'])}",
