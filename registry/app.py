@@ -15,6 +15,7 @@ from registry.config import load_config
 from registry.database import configure_sqlite
 from registry.errors import init_error_handlers
 from registry.extensions import csrf, db, migrate
+from registry.generation import keep_generation
 from registry.health import init_health
 from registry.i18n import init_i18n
 from registry.keys import settle_keys, unreadable_number
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     register_errorhandlers(app)
     register_health(app)
     register_search(app)
+    register_data_generation(app)
     register_commands(app)
     register_logging(app)
     return app
@@ -119,6 +121,11 @@ def register_health(app: Flask) -> None:
 
 def register_search(app: Flask) -> None:
     init_search(app)
+
+
+def register_data_generation(app: Flask) -> None:
+    """Every committed write bumps the data generation (after the search backend's hook: see keep_generation)."""
+    keep_generation()
 
 
 def register_commands(app: Flask) -> None:

@@ -22,8 +22,9 @@ ROLES = ("anonymous", "firm_a", "firm_b", "person_a", "regulator_x", "regulator_
 USERNAMES = {"firm_a": "firm-a", "firm_b": "firm-b", "person_a": "person-a", "regulator_x": "sd-province",
              "regulator_y": "ah-province", "admin": "national-admin"}
 HOMES = {"firm_a": "/practitioner/", "firm_b": "/practitioner/", "person_a": "/practitioner/me"}
-# Tables a refused request may still write: the audit trail (the refusal itself) and sign-in attempts.
-LOG_TABLES = {"audit_event", "login_attempt", "alembic_version"}
+# Tables a refused request may still write: the audit trail (the refusal itself) and sign-in attempts, and the
+# data generation, which their commit bumps like any write's.
+LOG_TABLES = {"audit_event", "login_attempt", "data_generation", "alembic_version"}
 
 
 class Browsers(dict):

@@ -1,0 +1,114 @@
+"""The data generation: what a public answer depends on, in one small row, so that a conditional request is
+answered from that row alone (public_portal/caching.py).
+
+Every transaction that changes the registry's data bumps `data_generation.number` just before it commits, in
+the same transaction, so a rolled-back write bumps nothing and a committed one is never missed. What the public
+may see also changes with the Beijing date (publicity periods end, bans run out) without any write: the
+effective generation is therefore (number, Beijing day).
+
+A change is noticed at the connection, not the ORM: every INSERT, UPDATE or DELETE SQLAlchemy runs marks the
+transaction, whether it came from a flush, a `session.execute(update(...))` or the import's Core executemany on
+`session.connection()`. A write that goes around SQLAlchemy (a driver-level COPY) calls `mark_changed()`.
+"""
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import event, select, update
+from sqlalchemy.engine import Engine
+
+from registry.clock import CHINA, today
+from registry.extensions import db
+from registry.models import DataGeneration
+from registry.models.base import utcnow
+
+CHANGED = "registry_data_changed"  # in a connection's info: this transaction ran a write
+CONNECTION = "registry_generation_connection"  # in a session's info: the connection of its transaction
+TABLE = DataGeneration.__table__
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The effective data generation: the write counter and the Beijing day it is read on."""
+
+    number: int
+    changed_at: datetime
+    day: date
+
+    @property
+    def tag(self) -> str:
+        """The generation as a short token: `1234.20261126`."""
+        return f"{self.number}.{self.day:%Y%m%d}"
+
+    @property
+    def last_modified(self) -> datetime:
+        """When the public view last changed: the last write, or the start of the Beijing day if later."""
+        day_start = datetime.combine(self.day, time(), tzinfo=CHINA).astimezone(UTC)
+        return max(self.changed_at, day_start)
+
+
+def current() -> Generation:
+    """The effective generation now: one SELECT of the one row, by its primary key."""
+    number, changed_at = db.session.execute(
+        select(DataGeneration.number, DataGeneration.changed_at).where(DataGeneration.id == 1)
+    ).one()
+    return Generation(number, changed_at, today())
+
+
+def mark_changed(session) -> None:
+    """Count this transaction as a write although SQLAlchemy ran no INSERT, UPDATE or DELETE for it."""
+    connection = session.connection()
+    connection.info[CHANGED] = True
+
+
+def keep_generation() -> None:
+    """Listen (once per process) for writes on every engine and for the commit of the app's sessions.
+
+    Called after the search backend has registered its own hook: the bump is moved behind every other
+    `before_commit` hook, so the generation row is the last lock a writing transaction takes, and a writer
+    that holds it waits for nothing (on PostgreSQL the index's hook takes row locks and, in a rebuild's swap,
+    a table lock: taken in the other order, two writers could deadlock)."""
+    for target, name, listener in _LISTENERS:
+        if name == "before_commit" and event.contains(target, name, listener):
+            event.remove(target, name, listener)
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
+
+
+def _note_write(connection, statement, *_args) -> None:
+    if getattr(statement, "is_dml", False) and getattr(statement, "table", None) is not TABLE:
+        connection.info[CHANGED] = True
+
+
+def _forget_writes(connection, *_args) -> None:
+    connection.info.pop(CHANGED, None)
+
+
+def _remember_connection(session, transaction, connection) -> None:
+    if transaction.parent is None:
+        session.info[CONNECTION] = connection
+
+
+def _forget_connection(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(CONNECTION, None)
+
+
+def _bump_before_commit(session) -> None:
+    if session.info.get(CONNECTION) is None:
+        return  # nothing ran in this transaction
+    session.flush()  # pending objects are written (and noticed) now, not after this hook
+    connection = session.info.get(CONNECTION)
+    if connection is not None and connection.info.pop(CHANGED, False):
+        session.execute(update(DataGeneration).where(DataGeneration.id == 1)
+                        .values(number=DataGeneration.number + 1, changed_at=utcnow()))
+
+
+_LISTENERS = (
+    (Engine, "after_execute", _note_write),
+    (Engine, "begin", _forget_writes),
+    (Engine, "commit", _forget_writes),
+    (Engine, "rollback", _forget_writes),
+    (db.session, "after_begin", _remember_connection),
+    (db.session, "after_transaction_end", _forget_connection),
+    (db.session, "before_commit", _bump_before_commit),
+)
