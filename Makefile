@@ -1,11 +1,12 @@
 # Two commands a newcomer needs: `make run` (demo on SQLite at http://127.0.0.1:5000; `make run PORT=8080` for another port) and `make test-all` (the whole suite).
+# `make serve` serves the registry as production does: gunicorn with gunicorn.conf.py (README, Deployment).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi:app
 
-.PHONY: run test test-all test-slow setup translations demo-db clean bench
+.PHONY: run serve test test-all test-slow setup translations demo-db clean bench
 
 $(BIN)/flask: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,11 @@ demo-db: setup
 
 run: demo-db
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# The schema brought up to date, then gunicorn on GUNICORN_BIND (127.0.0.1:8000 by default), behind the proxy.
+serve: setup
+	$(BIN)/flask db upgrade
+	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The everyday run: everything but the suites marked slow, one process per core (pytest-xdist; at most four), about
 # 3 minutes on 2 cores. PYTEST_ARGS="-n 0" runs it in one process.

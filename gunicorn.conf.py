@@ -8,13 +8,31 @@ any pooled connection it inherited.
 """
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "4"))  # about 2 per core: a worker waits on the database
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (a container's or a taskset's share, not the whole machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # the proxy's side only: see TRUSTED_PROXIES
+# Two per CPU: a worker spends part of each request waiting on the database. At most 16: each holds its own search
+# searcher and database connections (PostgreSQL allows 100 by default, shared by every server).
+workers = int(os.environ.get("GUNICORN_WORKERS") or min(2 * available_cpus(), 16))
+# Sync workers, one request at a time per process: the work is Python on the CPU (templates, search), which
+# threads would not speed up under the GIL, and nginx in front buffers slow clients and uploads, so a slow
+# client never holds a worker. Serving the internet without a proxy, choose gthread.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))  # a worker silent this long is killed and replaced
-graceful_timeout = 30
+graceful_timeout = 30  # on a restart, a worker finishes its request within this
 keepalive = 5
 preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG")  # a file, or "-" for standard output; none when unset
+# The path without its query string, and no Referer: a query holds what a visitor looked up (a person's name)
+# and a complaint receipt's check code, and a Referer holds the previous page's query. nginx's log has the rest.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 

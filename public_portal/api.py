@@ -10,8 +10,8 @@ from public_portal.canonical import redirect_to_canonical
 from public_portal.openapi import openapi_document
 from public_portal.ratelimit import limit_searches
 from registry.schemas.public import (
-    MAX_PER_PAGE, PersonDetailSchema, PersonPageSchema, PersonsArgs, ProjectPageSchema, ProjectsArgs, UnitDetailSchema,
-    UnitPageSchema, UnitsArgs,
+    MAX_PER_PAGE, PersonDetailSchema, PersonPageSchema, PersonProfileArgs, PersonsArgs, ProjectPageSchema, ProjectsArgs,
+    UnitDetailSchema, UnitPageSchema, UnitProfileArgs, UnitsArgs,
 )
 from registry.errors import error_response
 from registry.queries.profiles import person_profile, unit_profile
@@ -37,6 +37,12 @@ def bad_parameter(error: BadParameter):
 def parse(schema_class) -> tuple[dict, int, int]:
     """The query string through a schema: the filters (named as the query layer names them), the page and the
     page size. The first offending parameter is named in the 400."""
+    args = load(schema_class)
+    return args, args.pop("page"), min(args.pop("per_page"), MAX_PER_PAGE)
+
+
+def load(schema_class) -> dict:
+    """The query string through a schema, or a 400 naming the first offending parameter."""
     for name in request.args:
         if len(request.args.getlist(name)) > 1:
             raise BadParameter(name, "given more than once")
@@ -46,7 +52,7 @@ def parse(schema_class) -> tuple[dict, int, int]:
         parameter, messages = next(iter(error.normalized_messages().items()))
         message = messages[0] if isinstance(messages, list) else str(messages)
         raise BadParameter(parameter, message) from None
-    return args, args.pop("page"), min(args.pop("per_page"), MAX_PER_PAGE)
+    return args
 
 
 @api.get("/units")
@@ -61,7 +67,7 @@ def unit(uscc):
     """GET /units/{uscc}: one firm; a credit code in another case or with spaces redirects (301)."""
     if (moved := redirect_to_canonical("api.unit", uscc)) is not None:  # any case, spaces or full width
         return moved
-    profile = unit_profile(uscc, per_page=None)
+    profile = unit_profile(uscc, **load(UnitProfileArgs))
     if profile is None:
         abort(404, description="no public firm with this credit code")
     return jsonify(UnitDetailSchema().dump(profile))
@@ -77,6 +83,7 @@ def persons():
 @api.get("/persons/<public_id>")
 def person(public_id):
     """GET /persons/{public_id}: one individual."""
+    load(PersonProfileArgs)
     profile = person_profile(public_id)
     if profile is None:
         abort(404, description="no public person with this id")

@@ -10,7 +10,7 @@ from marshmallow import Schema
 
 from registry.schemas.public import (
     ErrorSchema, PersonDetailSchema, PersonPageSchema, PersonsArgs, ProjectPageSchema, ProjectsArgs,
-    UnitDetailSchema, UnitPageSchema, UnitsArgs,
+    UnitDetailSchema, UnitPageSchema, UnitProfileArgs, UnitsArgs,
 )
 
 JSON = "application/json"
@@ -18,7 +18,8 @@ JSON = "application/json"
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One GET operation: a search (its query schema; rate-limited) or one record (its path parameter)."""
+    """One GET operation: a search (its query schema; rate-limited) or one record (its path parameter, and the
+    query schema of its pages, if it has any)."""
 
     path: str
     operation_id: str
@@ -31,7 +32,8 @@ class Endpoint:
 
 ENDPOINTS = [
     Endpoint("/units", "listUnits", "Search firms", UnitPageSchema, query=UnitsArgs),
-    Endpoint("/units/{uscc}", "getUnit", "One firm", UnitDetailSchema, parameter="unified social credit code",
+    Endpoint("/units/{uscc}", "getUnit", "One firm", UnitDetailSchema, query=UnitProfileArgs,
+             parameter="unified social credit code",
              redirect="the code written in another case, with spaces or in full width: Location is the firm's "
                       "canonical address"),
     Endpoint("/persons", "listPersons", "Search individuals", PersonPageSchema, query=PersonsArgs),
@@ -53,14 +55,14 @@ def _operation(endpoint: Endpoint) -> dict:
         "414": {"description": "the request line is longer than the server reads (gunicorn's limit_request_line, "
                                "4,094 bytes): answered by the server before the API, without a JSON body"},
     }
-    if endpoint.query:
-        parameters = [{"in": "query", "schema": endpoint.query}]
-        responses["429"] = _error("too many searches from this address within a minute (see Retry-After)")
-    else:
+    parameters = [{"in": "query", "schema": endpoint.query}] if endpoint.query else []
+    if endpoint.parameter:
         name = re.fullmatch(r".*/\{(\w+)\}", endpoint.path)[1]
-        parameters = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"},
-                       "description": endpoint.parameter}]
+        parameters.insert(0, {"in": "path", "name": name, "required": True, "schema": {"type": "string"},
+                              "description": endpoint.parameter})
         responses["404"] = _error("no such public record")
+    else:
+        responses["429"] = _error("too many searches from this address within a minute (see Retry-After)")
     if endpoint.redirect:
         responses["301"] = {"description": endpoint.redirect}
     return {"summary": endpoint.summary, "operationId": endpoint.operation_id, "parameters": parameters,

@@ -37,9 +37,10 @@ def portal_helpers():
             "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind)}
 
 
-def requested_page() -> int:
-    """The `page` query parameter, kept within 1..10000 (a bad value means the first page)."""
-    return max(1, min(request.args.get("page", 1, type=int), 10000))
+def requested_page(name: str = "page") -> int:
+    """A page-number query parameter (`page` by default), kept within 1..10000 (a bad value means the first
+    page)."""
+    return max(1, min(request.args.get(name, 1, type=int), 10000))
 
 
 @bp.route("/")
@@ -73,10 +74,11 @@ def similar():
 
 @bp.route("/units/<uscc>")
 def unit(uscc):
-    """A firm's public profile: the five categories of information."""
+    """A firm's public profile: the five categories of information; its projects and review outcomes a page
+    each (`projects_page`, `reviews_page`)."""
     if (moved := redirect_to_canonical("portal.unit", uscc)) is not None:  # any case, spaces or full width
         return moved
-    profile = unit_profile(uscc, requested_page())
+    profile = unit_profile(uscc, requested_page("projects_page"), requested_page("reviews_page"))
     if profile is None:
         abort(404)
     return render_template("portal/unit.html", p=profile, chart=reviews_by_year_chart(profile.reviews_by_year))

@@ -27,7 +27,11 @@ def add_security_headers(response: Response) -> Response:
     if current_app.config["PRODUCTION"]:  # production is served over HTTPS only (behind its TLS proxy)
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.blueprint in ("practitioner", "regulator", "auth") or request.path.startswith(("/practitioner", "/regulator")):
-        response.headers["Cache-Control"] = "no-store"
+        response.headers["Cache-Control"] = "no-store"  # the back office, whatever a view said
+    elif request.endpoint != "static":  # the style sheets and icon keep Flask's own validators
+        # an answer nothing marked public (public_portal/caching.py) is stored by no cache: personal pages,
+        # pages with a form token, errors, redirects, POST answers
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

@@ -11,7 +11,7 @@ from registry.models.person import Employment, Person, PersonVersion
 from registry.models.project import Project, ProjectCorrection, ProjectRole, ProjectVersion
 from registry.models.repair import RepairApplication
 from registry.models.review import Review
-from registry.models.search_document import SearchEntry
+from registry.models.search_document import SearchEntry, SearchGram
 from registry.models.search_outbox import SearchOutbox
 from registry.models.unit import Unit, UnitCategory, UnitVersion
 
@@ -19,6 +19,6 @@ __all__ = [
     "Account", "AuditEvent", "Base", "Commitment", "CommitmentText", "Complaint", "DataGeneration", "Employment", "Invitation",
     "KeyFingerprint", "LoginAttempt", "Penalty", "Person", "PersonVersion", "Project", "ProjectCorrection", "ProjectRole",
     "ProjectVersion",
-    "RateLimitHit", "RecoveryCode", "RepairApplication", "Review", "SearchEntry", "SearchOutbox", "Unit",
+    "RateLimitHit", "RecoveryCode", "RepairApplication", "Review", "SearchEntry", "SearchGram", "SearchOutbox", "Unit",
     "UnitCategory", "UnitVersion",
 ]

@@ -4,6 +4,8 @@ The table exists on every database so models and migrations agree; only the pg_t
 PostgreSQL `terms` is a text array (exact names, credit-code prefixes, characters, bigrams and jieba words,
 each with a one-letter prefix) under a GIN index, and the two texts have pg_trgm GIN indexes; on SQLite the
 same columns and indexes are plain ones and the table stays empty (the Whoosh index serves search there).
+`search_gram` holds how many documents hold each term (and, under `u*`/`p*`, how many documents each kind
+has): the backend's query planner reads it to choose how to find a term's documents.
 """
 from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint
 from sqlalchemy.dialects import postgresql
@@ -35,3 +37,13 @@ class SearchEntry(Base):
     names_text: Mapped[str] = mapped_column(Text)  # normalized names, one a line
     folded_text: Mapped[str] = mapped_column(Text)  # normalized address and project texts, one a line
     terms = mapped_column(TERMS_TYPE, nullable=False)
+
+
+class SearchGram(Base):
+    """How many documents hold a term: kept exact in the transaction that writes the documents."""
+
+    __tablename__ = "search_gram"
+    # no CHECK (documents >= 0): PostgreSQL checks an upsert's proposed row before its conflict, and the
+    # writers' upsert proposes each change, negative ones included
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    documents: Mapped[int]

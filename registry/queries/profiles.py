@@ -5,20 +5,25 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, Integer, Select, String, bindparam, case, extract, func, or_, select
 
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Penalty, Person, Project, ProjectRole, Review, Unit, UnitCategory
 from registry.queries.paging import Page, offset
-from registry.queries.projects import FindingRow, ProjectRow, ReviewRow, findings_where, flagged_projects
-from registry.queries.rates import person_first_pass, unit_first_pass, unit_on_time
-from registry.queries.summaries import NO_BAN, Ban, FirmRef, UnitSummary, active_bans, current_firms
+from registry.queries.projects import (
+    FindingRow, ProjectRow, ReviewRow, finding_rows, findings_select, project_row_columns,
+)
+from registry.queries.rates import first_pass_counts, on_time_counts, person_first_pass
+from registry.queries.summaries import Ban, FirmRef, UnitSummary, current_firms, strongest_ban
 from registry.rules.rates import Rate
 from registry.visibility import (
-    ban_public, on_time_counted, penalty_public, person_basic_is_public, person_listed, project_public, review_public,
+    ban_public, penalty_public, person_basic_is_public, person_listed, project_public, publicity_rules, review_public,
     unit_basic_is_public, unit_listed,
 )
+
+
+PROFILE_PER_PAGE = 50  # projects, and review outcomes, a profile lists a page
 
 
 class Period(NamedTuple):
@@ -60,6 +65,8 @@ class PenaltyRow:
 
 @dataclass
 class YearBar:
+    """A year's public review outcomes: passed and not passed."""
+
     year: int
     passed: int
     failed: int
@@ -75,8 +82,8 @@ class UnitProfile:
     on_time: Rate
     on_time_period: Period | None
     ban: Ban
-    projects: Page
-    reviews: list[ReviewRow]
+    projects: Page  # of ProjectRow
+    reviews: Page  # of ReviewRow, newest first
     reviews_by_year: list[YearBar]
     penalties: list[PenaltyRow]
     findings: list[FindingRow]
@@ -108,13 +115,18 @@ class UnitProfile:
         return any(not row.ban_only for row in self.penalties)
 
 
-def _penalty_rows(column, subject_id: int, day: date) -> list[PenaltyRow]:
+def _penalties_of(column, rules):
+    """A subject's penalties shown in public (`subject_id`, on `day`): in full while public, or only for an
+    active ban."""
+    return (select(Penalty, penalty_public(DAY, rules).label("public"), ban_public(DAY).label("banned"))
+            .where(column == SUBJECT_ID, or_(penalty_public(DAY, rules), ban_public(DAY)))
+            .order_by(Penalty.decided_on.desc(), Penalty.id.desc()))
+
+
+def _penalty_rows(result) -> list[PenaltyRow]:
     """Public penalties in full, and penalties shown only for their active ban (decision number, ban, end)."""
     rows = []
-    for penalty, public, banned in db.session.execute(
-            select(Penalty, penalty_public(day).label("public"), ban_public(day).label("banned"))
-            .where(column == subject_id, or_(penalty_public(day), ban_public(day)))
-            .order_by(Penalty.decided_on.desc(), Penalty.id.desc())):
+    for penalty, public, banned in result:
         public, banned = bool(public), bool(banned)
         if public:
             rows.append(PenaltyRow(penalty.decision_number, penalty.authority, penalty.decided_on,
@@ -127,78 +139,129 @@ def _penalty_rows(column, subject_id: int, day: date) -> list[PenaltyRow]:
     return rows
 
 
+def _active_ban(rows: list[PenaltyRow]) -> Ban:
+    """The ban a profile's banner shows, from the penalties it lists (`strongest_ban`, oldest decision first)."""
+    return strongest_ban((row.ban_until, row.ban_lifetime, row.decision_number)
+                         for row in reversed(rows) if row.ban_active)
+
+
 def _period(low, high) -> Period | None:
     return Period(low, high) if low is not None else None
 
 
-def unit_profile(uscc: str, projects_page: int = 1, per_page: int | None = 50) -> UnitProfile | None:
-    """A firm's public profile, or None when it is not listed; `per_page=None` lists every project."""
-    day = today()
-    unit = db.session.scalar(select(Unit).where(Unit.uscc == uscc, unit_listed(day)))
+# The statements of a firm's profile, built once per publicity rule table with the firm, the day and the
+# page as bound parameters: building SQLAlchemy expressions (the visibility clauses nest ~70 comparisons) cost
+# more per request than running the statements.
+UNIT_USCC, SUBJECT_ID, DAY = bindparam("uscc", type_=String), bindparam("subject_id", type_=Integer), \
+    bindparam("day", type_=Date)
+LIMIT, OFFSET = bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)
+
+
+@dataclass(frozen=True)
+class UnitStatements:
+    unit: Select
+    categories: Select
+    first_pass: Select
+    on_time: Select
+    project_count: Select
+    projects: Select
+    reviews_by_year: Select
+    reviews: Select
+    penalties: Select
+    findings: Select
+
+
+_unit_statements: dict[str, UnitStatements] = {}
+
+
+def unit_statements() -> UnitStatements:
+    """The profile's statements for the publicity rules in force (built on first use)."""
+    rules = publicity_rules()
+    key = repr(rules)
+    if key not in _unit_statements:
+        _unit_statements[key] = _build_unit_statements(rules)
+    return _unit_statements[key]
+
+
+def _build_unit_statements(rules) -> UnitStatements:
+    of_firm = Project.unit_id == SUBJECT_ID
+    year = extract("year", Review.reviewed_on)
+    public_reviews = (select().join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
+                      .where(of_firm, review_public()))
+    public_projects = select().join(Unit, Unit.id == Project.unit_id).where(of_firm, project_public())
+    # A page is chosen by id first, and only its 50 rows are read whole: sorting 2,000 whole rows (and testing
+    # each project for a finding) before the LIMIT took most of a large firm's statements' time.
+    project_order = (Project.completed_on.desc().nulls_first(), Project.id.desc())
+    project_page = public_projects.add_columns(Project.id).order_by(*project_order).limit(LIMIT).offset(OFFSET) \
+        .subquery()
+    review_order = (Review.reviewed_on.desc(), Review.id.desc())
+    review_page = public_reviews.add_columns(Review.id).order_by(*review_order).limit(LIMIT).offset(OFFSET).subquery()
+    return UnitStatements(
+        unit=select(Unit).where(Unit.uscc == UNIT_USCC, unit_listed(DAY, rules)),
+        categories=select(UnitCategory.category).where(UnitCategory.unit_id == SUBJECT_ID)
+        .order_by(UnitCategory.category),
+        # each rate with the first and last day it counts, in the statement that counts it
+        first_pass=first_pass_counts().add_columns(func.min(Review.reviewed_on), func.max(Review.reviewed_on))
+        .where(of_firm),
+        on_time=on_time_counts(DAY).add_columns(func.min(Project.completed_on), func.max(Project.completed_on))
+        .where(of_firm),
+        project_count=public_projects.add_columns(func.count(Project.id)),
+        projects=select(*project_row_columns()).join(project_page, project_page.c.id == Project.id)
+        .order_by(*project_order),
+        reviews_by_year=public_reviews.add_columns(year, func.sum(case((Review.passed, 1), else_=0)), func.count())
+        .group_by(year).order_by(year),
+        # plain columns, not Review objects: building ORM objects for a large firm's outcomes was most of its
+        # profile's time (bench/RESULTS.md)
+        reviews=select(Review.report_type, Review.round, Review.reviewed_on, Review.passed, Review.authority,
+                       Project.ref, Project.name, project_public().label("project_public"))
+        .join(review_page, review_page.c.id == Review.id)
+        .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
+        .order_by(*review_order),
+        penalties=_penalties_of(Penalty.unit_id, rules),
+        findings=findings_select(of_firm),
+    )
+
+
+def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1) -> UnitProfile | None:
+    """A firm's public profile, or None when it is not listed. Its projects and review outcomes are read a
+    page of `PROFILE_PER_PAGE` at a time and counted in SQL, so a firm with 2,000 projects costs the same
+    statements, and about the same time, as a firm with two."""
+    day, sql, session = today(), unit_statements(), db.session
+    unit = session.scalar(sql.unit, {"uscc": uscc, "day": day})
     if unit is None:
         return None
+    firm = {"subject_id": unit.id, "day": day}
     basic = unit_basic_is_public(unit)
-    categories = list(db.session.scalars(
-        select(UnitCategory.category).where(UnitCategory.unit_id == unit.id).order_by(UnitCategory.category)))
-    first_pass = unit_first_pass(db.session, [unit.id])[unit.id]
-    on_time = unit_on_time(db.session, [unit.id], day)[unit.id]
-    fp_low, fp_high = db.session.execute(
-        select(func.min(Review.reviewed_on), func.max(Review.reviewed_on))
-        .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
-        .where(Project.unit_id == unit.id, Review.round == 1, review_public())).one()
-    ot_low, ot_high = db.session.execute(
-        select(func.min(Project.completed_on), func.max(Project.completed_on)).join(Unit, Unit.id == Project.unit_id)
-        .where(Project.unit_id == unit.id, on_time_counted(day))).one()
-    projects = _unit_projects(unit.id, projects_page, per_page)
-    reviews = _unit_reviews(unit.id)
+    categories = list(session.scalars(sql.categories, firm)) if basic else []
+    _, fp_passed, fp_total, fp_low, fp_high = _only_row(sql.first_pass, firm, 5)
+    _, ot_part, ot_total, ot_low, ot_high = _only_row(sql.on_time, firm, 5)
+    by_year = [YearBar(int(year), int(passed), int(count) - int(passed))
+               for year, passed, count in session.execute(sql.reviews_by_year, firm)]
+    penalties = _penalty_rows(session.execute(sql.penalties, firm))
     return UnitProfile(
-        unit=unit, basic_public=basic, categories=categories if basic else [],
-        first_pass=first_pass, first_pass_period=_period(fp_low, fp_high),
-        on_time=on_time, on_time_period=_period(ot_low, ot_high),
-        ban=active_bans(Penalty.unit_id, [unit.id], day).get(unit.id, NO_BAN),
-        projects=projects, reviews=reviews, reviews_by_year=_by_year(reviews),
-        penalties=_penalty_rows(Penalty.unit_id, unit.id, day), findings=_unit_findings(unit.id))
+        unit=unit, basic_public=basic, categories=categories,
+        first_pass=Rate(int(fp_passed or 0), int(fp_total or 0)), first_pass_period=_period(fp_low, fp_high),
+        on_time=Rate(int(ot_part or 0), int(ot_total or 0)), on_time_period=_period(ot_low, ot_high),
+        ban=_active_ban(penalties),
+        projects=Page([ProjectRow.from_columns(row)
+                       for row in session.execute(sql.projects, _page(firm, projects_page))],
+                      session.scalar(sql.project_count, firm), projects_page, PROFILE_PER_PAGE),
+        reviews=Page([ReviewRow(ref if shown else None, name if shown else None, report_type, round_number,
+                                reviewed_on, passed, authority)
+                      for report_type, round_number, reviewed_on, passed, authority, ref, name, shown
+                      in session.execute(sql.reviews, _page(firm, reviews_page))],
+                     sum(bar.passed + bar.failed for bar in by_year), reviews_page, PROFILE_PER_PAGE),
+        reviews_by_year=by_year, penalties=penalties, findings=finding_rows(session.execute(sql.findings, firm)))
 
 
-def _unit_projects(unit_id: int, page: int, per_page: int | None) -> Page:
-    base = (select(Project).join(Unit, Unit.id == Project.unit_id)
-            .where(Project.unit_id == unit_id, project_public()))
-    total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Project.id).subquery()))
-    ordered = base.order_by(Project.completed_on.desc().nulls_first(), Project.id.desc())
-    if per_page is not None:
-        ordered = ordered.limit(per_page).offset(offset(page, per_page))
-    projects = list(db.session.scalars(ordered))
-    flagged = flagged_projects([p.id for p in projects])
-    return Page([ProjectRow.of(p, flagged) for p in projects], total, page, per_page or max(total, 1))
+def _page(params: dict, page: int) -> dict:
+    return {**params, "limit": PROFILE_PER_PAGE, "offset": offset(page, PROFILE_PER_PAGE)}
 
 
-def _unit_reviews(unit_id: int) -> list[ReviewRow]:
-    # Plain columns, not Review objects: a firm with 2,000 projects has ~2,700 outcomes, and building ORM
-    # objects for them was most of its profile's time (bench/RESULTS.md).
-    rows = db.session.execute(
-        select(Review.report_type, Review.round, Review.reviewed_on, Review.passed, Review.authority,
-               Project.ref, Project.name, project_public().label("project_public"))
-        .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
-        .where(Project.unit_id == unit_id, review_public())
-        .order_by(Review.reviewed_on.desc(), Review.id.desc()))
-    return [ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
-                      passed, authority)
-            for report_type, round_number, reviewed_on, passed, authority, ref, name, shown in rows]
-
-
-def _by_year(reviews: list[ReviewRow]) -> list[YearBar]:
-    years: dict[int, YearBar] = {}
-    for review in reviews:
-        bar = years.setdefault(review.reviewed_on.year, YearBar(review.reviewed_on.year, 0, 0))
-        if review.passed:
-            bar.passed += 1
-        else:
-            bar.failed += 1
-    return [years[year] for year in sorted(years)]
-
-
-def _unit_findings(unit_id: int) -> list[FindingRow]:
-    return findings_where(Project.unit_id == unit_id)
+def _only_row(statement, params: dict, width: int) -> tuple:
+    """The row of one firm's aggregate, or Nones when the firm has nothing counted."""
+    row = db.session.execute(statement, params).first()
+    return tuple(row) if row is not None else (None,) * width
 
 
 @dataclass
@@ -240,17 +303,17 @@ def person_profile(public_id: str) -> PersonProfile | None:
         return None
     basic = person_basic_is_public(person)
     firm = current_firms([person.id]).get(person.id) if basic else None
+    penalties = _penalty_rows(db.session.execute(_penalties_of(Penalty.person_id, publicity_rules()),
+                                                 {"subject_id": person.id, "day": day}))
     roles = []
     if basic:
         rows = db.session.execute(
-            select(ProjectRole.role, Project, Unit.uscc, Unit.name)
+            select(ProjectRole.role, Unit.uscc, Unit.name, *project_row_columns())
             .join(Project, Project.id == ProjectRole.project_id).join(Unit, Unit.id == Project.unit_id)
             .where(ProjectRole.person_id == person.id, project_public())
-            .order_by(Project.completed_on.desc().nulls_first(), Project.id.desc())).all()
-        flagged = flagged_projects([row[1].id for row in rows])
-        roles = [RoleRow(ProjectRow.of(project, flagged), role, uscc, name) for role, project, uscc, name in rows]
+            .order_by(Project.completed_on.desc().nulls_first(), Project.id.desc()))
+        roles = [RoleRow(ProjectRow.from_columns(project), role, uscc, name) for role, uscc, name, *project in rows]
     return PersonProfile(
         person=person, basic_public=basic, firm=firm, firm_listed=firm is not None,
         first_pass=person_first_pass(db.session, [person.id])[person.id] if basic else Rate(0, 0),
-        roles=roles, penalties=_penalty_rows(Penalty.person_id, person.id, day),
-        ban=active_bans(Penalty.person_id, [person.id], day).get(person.id, NO_BAN))
+        roles=roles, penalties=penalties, ban=_active_ban(penalties))

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 
 from registry.extensions import db
 from registry.models import Complaint, Person, Project, ProjectRole, Review, Unit
@@ -43,10 +43,25 @@ class ProjectRow:
                    project.started_on, project.contract_deadline, project.completed_on, project.unit_id,
                    project.id in flagged, unit)
 
+    @classmethod
+    def from_columns(cls, row) -> "ProjectRow":
+        """The row of a project read as `project_row_columns()`."""
+        *columns, flagged = row
+        return cls(*columns, bool(flagged))
+
     @property
     def days_late(self) -> int | None:
         """Days past the contract deadline (negative: early), or None."""
         return days_late(self.contract_deadline, self.completed_on)
+
+
+def project_row_columns() -> tuple:
+    """The columns of a `ProjectRow`, in its order, `flagged` read in the same statement (the select must join
+    `Unit`, as every public read of a project does)."""
+    flagged = exists().where(Complaint.project_id == Project.id, complaint_public())
+    return (Project.id, Project.ref, Project.name, Project.category, Project.parcel_name, Project.division_code,
+            Project.area_m2, Project.owner, Project.former_industry, Project.started_on, Project.contract_deadline,
+            Project.completed_on, Project.unit_id, flagged.label("flagged"))
 
 
 def flagged_projects(project_ids: list[int]) -> set[int]:
@@ -117,12 +132,21 @@ class FindingRow:
 
 
 def findings_where(condition) -> list[FindingRow]:
-    rows = db.session.execute(
-        select(Complaint, Project.ref, Project.name, project_public().label("project_public"))
-        .join(Project, Project.id == Complaint.project_id).join(Unit, Unit.id == Project.unit_id)
-        .where(condition, complaint_public()).order_by(Complaint.verified_on.desc(), Complaint.id.desc()))
+    """The public findings about the projects `condition` selects, latest first."""
+    return finding_rows(db.session.execute(findings_select(condition)))
+
+
+def findings_select(condition):
+    """The statement of `findings_where` (a profile builds it once, with bound parameters)."""
+    return (select(Complaint, Project.ref, Project.name, project_public().label("project_public"))
+            .join(Project, Project.id == Complaint.project_id).join(Unit, Unit.id == Project.unit_id)
+            .where(condition, complaint_public()).order_by(Complaint.verified_on.desc(), Complaint.id.desc()))
+
+
+def finding_rows(result) -> list[FindingRow]:
+    """The rows of `findings_select`, the project named only when it is public."""
     return [FindingRow(c.ref, ref if shown else None, name if shown else None, c.received_on, c.verified_on,
-                       c.finding, c.authority) for c, ref, name, shown in rows]
+                       c.finding, c.authority) for c, ref, name, shown in result]
 
 
 @dataclass

@@ -79,18 +79,26 @@ class PersonSummary:
 
 
 def active_bans(column, ids, day: date) -> dict[int, Ban]:
-    """The strongest active public ban per subject (lifetime first, then the latest end)."""
-    bans: dict[int, Ban] = {}
+    """The strongest active public ban per subject (`strongest_ban`)."""
+    bans: dict[int, list] = defaultdict(list)
     rows = db.session.execute(
         select(column, Penalty.ban_until, Penalty.ban_lifetime, Penalty.decision_number)
         .where(column.in_(ids), ban_public(day)).order_by(Penalty.decided_on)
     )
     for subject, until, lifetime, decision in rows:
-        current = bans.get(subject)
-        if current is None or (lifetime and not current.lifetime) or (
-                not current.lifetime and until and current.until and until > current.until):
-            bans[subject] = Ban(True, None if lifetime else until, bool(lifetime), decision)
-    return bans
+        bans[subject].append((until, lifetime, decision))
+    return {subject: strongest_ban(found) for subject, found in bans.items()}
+
+
+def strongest_ban(bans) -> Ban:
+    """Of a subject's active public bans, `(until, lifetime, decision_number)` oldest decision first, the one
+    shown: lifetime first, then the latest end (the earlier decision on a tie); NO_BAN when there is none."""
+    strongest = NO_BAN
+    for until, lifetime, decision in bans:
+        if not strongest.active or (lifetime and not strongest.lifetime) or (
+                not strongest.lifetime and until and strongest.until and until > strongest.until):
+            strongest = Ban(True, None if lifetime else until, bool(lifetime), decision)
+    return strongest
 
 
 def unit_summaries(ids: list[int]) -> list[UnitSummary]:

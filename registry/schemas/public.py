@@ -4,6 +4,7 @@ public pages' queries (registry/queries/search.py, profiles.py, projects.py; a f
 where it reads from). The OpenAPI document is built from them."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from registry.queries.profiles import PROFILE_PER_PAGE
 from registry.queries.search import UNIT_SORTS
 from registry.reference import CATEGORIES, PROVINCES, REPORT_TYPES, ROLES, industries
 from registry.rules.amounts import check_amount
@@ -97,6 +98,28 @@ class ProjectsArgs(ParcelArgs):
     province = fields.String(validate=validate.OneOf(list(PROVINCES)),
                              metadata={"description": "two-digit province code of the parcel"})
     category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
+
+
+def _page_number(what: str):
+    return fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
+                          metadata={"description": f"page of the {what}, from 1 ({PROFILE_PER_PAGE} a page)"})
+
+
+class UnitProfileArgs(Schema):
+    """Query parameters of one firm: a page of its projects and a page of its review outcomes."""
+
+    class Meta:
+        unknown = RAISE
+
+    projects_page = _page_number("firm's public projects")
+    reviews_page = _page_number("firm's public review outcomes")
+
+
+class PersonProfileArgs(Schema):
+    """One person takes no query parameter."""
+
+    class Meta:
+        unknown = RAISE
 
 
 # -- answers ---------------------------------------------------------------------------------------
@@ -222,6 +245,12 @@ class FindingSchema(Schema):
     authority = fields.String(required=True, allow_none=True)
 
 
+class YearCountSchema(Schema):
+    year = fields.Integer(required=True)
+    passed = fields.Integer(required=True)
+    not_passed = fields.Integer(required=True, attribute="failed")
+
+
 class UnitDetailSchema(UnitItemSchema):
     registered = fields.Boolean(required=True, metadata={
         "description": "false for a party a penalty decision brought into the registry (Soil Law art. 90 reaches it "
@@ -233,8 +262,22 @@ class UnitDetailSchema(UnitItemSchema):
         "description": "the day the firm declared it ceased business (注销); its records stay"})
     first_pass_period = fields.Nested(PeriodSchema, required=True, allow_none=True)
     on_time_period = fields.Nested(PeriodSchema, required=True, allow_none=True)
-    projects = fields.List(fields.Nested(ProjectSchema), required=True, attribute="projects.items")
-    reviews = fields.List(fields.Nested(ReviewSchema), required=True)
+    projects = fields.List(fields.Nested(ProjectSchema), required=True, attribute="projects.items", metadata={
+        "description": f"a page of the firm's public projects ({PROFILE_PER_PAGE} a page, `projects_page`), latest "
+                       "completion first, those in progress before them"})
+    projects_total = fields.Integer(required=True, attribute="projects.total",
+                                    metadata={"description": "the firm's public projects in all"})
+    projects_page = fields.Integer(required=True, attribute="projects.page")
+    reviews = fields.List(fields.Nested(ReviewSchema), required=True, attribute="reviews.items", metadata={
+        "description": f"a page of the firm's public review outcomes ({PROFILE_PER_PAGE} a page, `reviews_page`), "
+                       "newest first"})
+    reviews_total = fields.Integer(required=True, attribute="reviews.total",
+                                   metadata={"description": "the firm's public review outcomes in all (every round)"})
+    reviews_page = fields.Integer(required=True, attribute="reviews.page")
+    per_page = fields.Integer(required=True, attribute="projects.per_page",
+                              metadata={"description": "projects, and review outcomes, a page"})
+    reviews_by_year = fields.List(fields.Nested(YearCountSchema), required=True, metadata={
+        "description": "the public review outcomes (every round) passed and not passed, per year of review"})
     penalties = fields.List(fields.Nested(PenaltySchema), required=True)
     verified_false_performance = fields.List(fields.Nested(FindingSchema), required=True, attribute="findings")
 

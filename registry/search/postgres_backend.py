@@ -11,6 +11,15 @@ transaction, for deployments with several app servers where a per-server Whoosh 
   queries only). Within a tier, documents come in `position` order, which is the Whoosh document order: a
   rebuild numbers them in ranking order and a changed document is renumbered after all others.
 - Substrings are confirmed with `strpos` on the stored text, so a hit is exact whichever index picked it.
+- Each tier is read by the plan that reads the fewest rows, chosen per query from `search_gram`, the number of
+  documents holding each term (and each kind's total), kept exact in the writing transaction. GIN returns an
+  unordered bitmap: for rare terms it is cheap to fetch every candidate and sort by position, but a common
+  term (土地储备中心 in 86% of firms) made every tier fetch, confirm and sort every match to keep 21 of them.
+  For those the tier walks the rank index in position order and stops when the page is full (about
+  page x documents / matches rows); since a part's gram frequencies bound its matches only from above, the
+  walk reads a bounded window, and when that ends short the GIN bitmap answers instead, decided at run time
+  by a one-time filter in the same statement. A small `allowed` set (province and category filters) among
+  many matches is read by its own documents. A tier whose terms no document holds is not asked at all.
 - Outbox rows are applied before the writing transaction commits (`apply_outbox_before_commit`): the index
   changes with the data or not at all.
 - A rebuild (`flask search reindex`) fills a new table beside the live one, builds its indexes, and swaps it in
@@ -18,17 +27,20 @@ transaction, for deployments with several app servers where a per-server Whoosh 
   the rename. Writers committing meanwhile keep their outbox rows (`rebuild_running`), and the swap applies them
   to the new table first, so no change made during the rebuild is lost.
 """
-from collections.abc import Iterable
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import (Column, Integer, MetaData, Table, Text, and_, bindparam, delete, func, literal, or_, select,
-                        text, type_coerce, union_all)
+from sqlalchemy import (Column, Integer, MetaData, Table, Text, and_, bindparam, func, literal, or_, select, text,
+                        true, tuple_, type_coerce, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from registry.clock import today
 from registry.database import escape_like
-from registry.models import SearchEntry
+from registry.models import SearchEntry, SearchGram
 from registry.search.backend import SearchBackend
 from registry.search.documents import SearchDocument, all_documents
 from registry.search.outbox import delete_rows, fresh_documents, listen_before_commit, pending_rows
@@ -40,11 +52,20 @@ WRITE_BATCH = 1000
 LIVE = SearchEntry.__table__
 BUILD = Table("search_document_build", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                      for c in LIVE.columns))
+GRAMS = SearchGram.__table__
+GRAMS_BUILD = Table("search_gram_build", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
+                                                       for c in GRAMS.columns))
+FREQUENCIES = {LIVE.name: GRAMS, BUILD.name: GRAMS_BUILD}  # each documents table's term frequencies
+KIND_TOTAL = "*"  # the frequency table's "u*" and "p*" count the documents of each kind
 REBUILD_LOCK = 0x5EA2C4  # the advisory lock a rebuild holds from its first read to its swap
-# the live table's constraints and indexes, made on the build table under these names and renamed at the swap
-BUILD_NAMES = {name: name.replace("search_document", "search_document_build") for name in (
-    "pk_search_document", "uq_search_document_record_type_record_id", "ix_search_document_rank",
-    "ix_search_document_terms", "ix_search_document_names_trgm", "ix_search_document_folded_trgm")}
+# (kind, record id) advisory locks, so two transactions writing one document count its terms one after the other
+DOCUMENT_LOCKS = {"unit": 0x5EA2C5, "person": 0x5EA2C6}
+# the live tables' constraints and indexes, made on the build tables under these names and renamed at the swap
+BUILD_NAMES = {name: (table, name.replace(table, table + "_build")) for table, names in (
+    ("search_document", ("pk_search_document", "uq_search_document_record_type_record_id", "ix_search_document_rank",
+                         "ix_search_document_terms", "ix_search_document_names_trgm",
+                         "ix_search_document_folded_trgm")),
+    ("search_gram", ("pk_search_gram",))) for name in names}
 BUILD_DDL = [
     "ALTER TABLE search_document_build ADD CONSTRAINT pk_search_document_build PRIMARY KEY (id)",
     "ALTER TABLE search_document_build ADD CONSTRAINT uq_search_document_build_record_type_record_id "
@@ -54,7 +75,35 @@ BUILD_DDL = [
     "CREATE INDEX ix_search_document_build_names_trgm ON search_document_build USING gin (names_text gin_trgm_ops)",
     "CREATE INDEX ix_search_document_build_folded_trgm ON search_document_build USING gin "
     "(folded_text gin_trgm_ops)",
+    "ALTER TABLE search_gram_build ADD CONSTRAINT pk_search_gram_build PRIMARY KEY (term)",
 ]
+# Choosing a tier's plan: reading a row costs about the same whichever way it is reached (a heap fetch and a
+# strpos on its texts), so the plan reading the fewest rows wins. A walk in rank order reads about
+# wanted / (share of documents matching) rows when matches are spread evenly; it stops after WALK_SLACK times
+# that many and falls back to the bitmap, since the frequencies of a part's grams bound its matches only from
+# above (土地 and 中心 are common, 土地中心 may be rare).
+WALK_SLACK = 4
+WALK_MAX_SHARE = 0.25  # beyond a quarter of the documents, the planner reads a window whole
+# an allowed document is reached by its own index probe, and tested against every tier's condition, where
+# the bitmap reads its candidates in page order and pg_trgm narrows a names tier's further than its grams
+ALLOWED_ROW_COST = 2
+PLANS = ("bitmap", "walk", "allowed")
+
+
+def counted_terms(record_type: str, terms: list[str]) -> list[str]:
+    """The terms a document adds to the frequency table: its own, and its kind's total."""
+    return [*terms, record_type[0] + KIND_TOTAL]
+
+
+def fresh_frequencies(session, table: Table = LIVE) -> dict[str, int]:
+    """How many documents of `table` hold each term, counted afresh (what the frequency table must hold)."""
+    return dict(session.execute(_counting(table)).all())
+
+
+def _counting(table: Table):
+    counted = union_all(select(func.unnest(type_coerce(table.c.terms, ARRAY(Text))).label("term")),
+                        select((func.left(table.c.record_type, 1) + KIND_TOTAL).label("term"))).subquery()
+    return select(counted.c.term, func.count()).group_by(counted.c.term)
 
 
 def document_row(document: SearchDocument) -> dict:
@@ -83,9 +132,9 @@ def document_row(document: SearchDocument) -> dict:
             "names_text": "\n".join(names), "folded_text": "\n".join(folded), "terms": list(terms)}
 
 
-def _has(terms: list[str]):
+def _has(columns, terms: list[str]):
     """The document's term array holds all of `terms` (GIN `@>`; the column is a text array on PostgreSQL)."""
-    return type_coerce(SearchEntry.terms, ARRAY(Text)).contains(terms)
+    return type_coerce(columns.terms, ARRAY(Text)).contains(terms)
 
 
 def _like(value: str) -> str:
@@ -100,29 +149,75 @@ def _grams(kind: str, part: str) -> list[str]:
     return list(dict.fromkeys(f"{kind}g:{part[i:i + 2]}" for i in range(len(part) - 1)))
 
 
-def _contains(kind: str, column, part: str):
-    """`part` occurs in `column`: GIN-indexed candidate tests (the kind's grams; pg_trgm from three
+def _contains(kind: str, columns, part: str):
+    """`part` occurs in the names: GIN-indexed candidate tests (the kind's grams; pg_trgm from three
     characters on), confirmed exactly with strpos."""
-    conditions = [_has(_grams(kind, part)), func.strpos(column, part) > 0]
+    conditions = [_has(columns, _grams(kind, part)), func.strpos(columns.names_text, part) > 0]
     if len(part) >= TRGM_MIN:
-        conditions.insert(1, column.like(_like(part)))  # pg_trgm GIN
+        conditions.insert(1, columns.names_text.like(_like(part)))  # pg_trgm GIN
     return and_(*conditions)
 
 
-def _in_folded_or_names(kind: str, part: str):
+def _in_folded_or_names(kind: str, columns, part: str):
     # the array holds the grams of names and folded text alike; strpos tells whether either text holds the part
-    texts = [SearchEntry.names_text, SearchEntry.folded_text]
+    texts = [columns.names_text, columns.folded_text]
     if len(part) >= TRGM_MIN:
         candidates = or_(*(text_.like(_like(part)) for text_ in texts))  # pg_trgm GIN
-        return and_(_has(_grams(kind, part)), candidates)
-    return and_(_has(_grams(kind, part)), or_(*(func.strpos(text_, part) > 0 for text_ in texts)))
+        return and_(_has(columns, _grams(kind, part)), candidates)
+    return and_(_has(columns, _grams(kind, part)), _in_either(columns, part))
+
+
+def _in_either(columns, part: str):
+    return or_(*(func.strpos(text_, part) > 0 for text_ in (columns.names_text, columns.folded_text)))
+
+
+@dataclass
+class _Tier:
+    """One tier of a query: the terms a match must hold, and its test of a row by index or exactly."""
+
+    alternatives: list[list[str]]  # a match holds every term of one of these
+    indexed: Callable  # columns -> the condition GIN and pg_trgm serve, confirmed exactly
+    exact: Callable  # columns -> the exact condition alone, for rows reached otherwise
+
+    def estimate(self, frequency: dict[str, int]) -> int:
+        """At most this many documents match (the exact frequency table: 0 means none does)."""
+        return sum(min(frequency.get(term, 0) for term in terms) for terms in self.alternatives)
+
+
+def _tiers(text_: str, parts: list[str], kind: str) -> list[_Tier]:
+    """The tiers of a query in order: exact name or credit-code prefix; substring in names; substring in names
+    or folded text; jieba words (short queries only)."""
+    exact_terms = [[f"{kind}e:{' '.join(parts)}"]]
+    code = code_query(text_)
+    if code:
+        exact_terms.append([f"{kind}c:{code}"])
+
+    def exact(columns):
+        return or_(*(_has(columns, terms) for terms in exact_terms))
+
+    grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part)))
+    tiers = [
+        _Tier(exact_terms, exact, exact),
+        _Tier([grams], lambda columns: and_(*(_contains(kind, columns, part) for part in parts)),
+              lambda columns: and_(*(func.strpos(columns.names_text, part) > 0 for part in parts))),
+        _Tier([grams], lambda columns: and_(*(_in_folded_or_names(kind, columns, part) for part in parts)),
+              lambda columns: and_(*(_in_either(columns, part) for part in parts))),
+    ]
+    short = len("".join(parts)) <= JIEBA_MAX_CHARS
+    tokens = list(dict.fromkeys(token for part in parts for token in words(part))) if short else []
+    if tokens:
+        word_terms = [f"{kind}w:{token}" for token in tokens]
+        tiers.append(_Tier([word_terms], lambda columns: _has(columns, word_terms),
+                           lambda columns: _has(columns, word_terms)))
+    return tiers
 
 
 class PostgresBackend(SearchBackend):
     """Search documents in the registry's own PostgreSQL database, written in the data's transaction."""
 
-    def __init__(self, session_factory):
+    def __init__(self, session_factory, plan: str | None = None):
         self._session = session_factory  # the app's scoped session: the caller's transaction
+        self._plan = plan  # one of PLANS for every tier (the tests prove each plan answers alike), or chosen
 
     # -- writing -------------------------------------------------------------------------------------------
     def _positions(self, count: int) -> list[int]:
@@ -130,11 +225,18 @@ class PostgresBackend(SearchBackend):
             text("SELECT nextval('search_document_position_seq') FROM generate_series(1, :n)"), {"n": count}))
 
     def write(self, documents: list[SearchDocument], table: Table = LIVE, *, upsert: bool = True) -> None:
-        """Add or replace documents, numbered after every other one in the given (ranking) order (`upsert=False`:
-        add only, into a table without its unique constraint yet)."""
+        """Add or replace documents, numbered after every other one in the given (ranking) order, and count
+        their terms (`upsert=False`: add only, uncounted, into a build table without its constraints yet)."""
         for start in range(0, len(documents), WRITE_BATCH):
             chunk = documents[start:start + WRITE_BATCH]
             rows = [document_row(document) for document in chunk]
+            counts: Counter = Counter()
+            if upsert:
+                for record_type, terms in self._lock_documents(table, [(r["record_type"], r["record_id"])
+                                                                       for r in rows], delete=False):
+                    counts.subtract(counted_terms(record_type, terms))
+                for row in rows:
+                    counts.update(counted_terms(row["record_type"], row["terms"]))
             for row, position in zip(rows, self._positions(len(rows))):
                 row["position"] = position
             statement = pg_insert(table)
@@ -145,6 +247,7 @@ class PostgresBackend(SearchBackend):
                                                                       "terms")},
                 )
             self._session().execute(statement, rows)
+            self._count(FREQUENCIES[table.name], counts)
 
     def index_record(self, document: SearchDocument) -> None:
         """Add or replace the document of one firm or person (in the caller's transaction)."""
@@ -155,10 +258,42 @@ class PostgresBackend(SearchBackend):
         self.remove_records(record_type, [record_id])
 
     def remove_records(self, record_type: str, record_ids: list[int], table: Table = LIVE) -> None:
-        """Remove several documents of one type."""
-        if record_ids:
-            self._session().execute(delete(table).where(
-                table.c.record_type == record_type, table.c.record_id.in_(record_ids)))
+        """Remove several documents of one type, and their terms' counts."""
+        if not record_ids:
+            return
+        counts: Counter = Counter()
+        for kind, terms in self._lock_documents(table, [(record_type, i) for i in record_ids], delete=True):
+            counts.subtract(counted_terms(kind, terms))
+        self._count(FREQUENCIES[table.name], counts)
+
+    def _lock_documents(self, table: Table, keys: list[tuple[str, int]], *, delete: bool) -> list:
+        """(record type, terms) of the documents at `keys` now (deleted, if `delete`), after waiting for any
+        other transaction writing one of them: the terms read are those the frequency table counts."""
+        session = self._session()
+        session.execute(text("SELECT pg_advisory_xact_lock(k.kind, k.id) FROM unnest(CAST(:kinds AS int[]), "
+                             "CAST(:ids AS int[])) AS k (kind, id) ORDER BY k.kind, k.id"),
+                        {"kinds": [DOCUMENT_LOCKS[kind] for kind, _ in keys], "ids": [i for _, i in keys]})
+        where = tuple_(table.c.record_type, table.c.record_id).in_(keys)
+        if delete:
+            return session.execute(table.delete().where(where).returning(table.c.record_type, table.c.terms)).all()
+        return session.execute(select(table.c.record_type, table.c.terms).where(where)).all()
+
+    def _count(self, grams: Table, counts: Counter) -> None:
+        """Add the changes to the terms' document counts (in term order, so two writers never wait for each
+        other's rows crosswise); a term no document holds any more leaves the table."""
+        changes = sorted((term, change) for term, change in counts.items() if change)
+        if not changes:
+            return
+        changes_in_order = select(
+            func.unnest(bindparam("terms", [term for term, _ in changes], type_=ARRAY(Text))).label("term"),
+            func.unnest(bindparam("changes", [change for _, change in changes], type_=ARRAY(Integer))),
+        ).order_by(text("1"))
+        statement = pg_insert(grams).from_select(["term", "documents"], changes_in_order)
+        self._session().execute(statement.on_conflict_do_update(
+            index_elements=["term"], set_={"documents": grams.c.documents + statement.excluded.documents}))
+        lowered = [term for term, change in changes if change < 0]
+        if lowered:
+            self._session().execute(grams.delete().where(grams.c.term.in_(lowered), grams.c.documents == 0))
 
     def rebuild_running(self) -> bool:
         """Whether a rebuild is under way; if not, none starts reading before this transaction ends (a writer
@@ -189,8 +324,9 @@ class PostgresBackend(SearchBackend):
         return count
 
     def _build(self, session, documents: Iterable[SearchDocument]) -> int:
-        session.execute(text("DROP TABLE IF EXISTS search_document_build"))  # a killed rebuild's
-        session.execute(text("CREATE TABLE search_document_build (LIKE search_document INCLUDING DEFAULTS)"))
+        for name in ("search_document", "search_gram"):
+            session.execute(text(f"DROP TABLE IF EXISTS {name}_build"))  # a killed rebuild's
+            session.execute(text(f"CREATE TABLE {name}_build (LIKE {name} INCLUDING DEFAULTS)"))
         count, chunk = 0, []
         for document in documents:
             chunk.append(document)
@@ -198,27 +334,30 @@ class PostgresBackend(SearchBackend):
                 self.write(chunk, BUILD, upsert=False)
                 count, chunk = count + len(chunk), []
         self.write(chunk, BUILD, upsert=False)
+        session.execute(pg_insert(GRAMS_BUILD).from_select(["term", "documents"], _counting(BUILD)))
         for statement in BUILD_DDL:
             session.execute(text(statement))
         # fresh statistics: without them the planner takes a whole-table walk for a GIN lookup (69 ms, not 3 ms)
         session.execute(text("ANALYZE search_document_build"))
+        session.execute(text("ANALYZE search_gram_build"))
         session.commit()
         return count + len(chunk)
 
     def _swap(self, session, pending) -> None:
         # writers of documents wait from here (readers do not); those that wrote already are committed
-        session.execute(text("LOCK TABLE search_document IN EXCLUSIVE MODE"))
+        session.execute(text("LOCK TABLE search_document, search_gram IN EXCLUSIVE MODE"))
         if pending:
             pending(BUILD)
         session.execute(text("ALTER SEQUENCE search_document_id_seq OWNED BY NONE"))
-        session.execute(text("DROP TABLE search_document"))  # readers wait from here to the commit: a rename
-        session.execute(text("ALTER TABLE search_document_build RENAME TO search_document"))
+        for name in ("search_document", "search_gram"):  # readers wait from here to the commit: renames
+            session.execute(text(f"DROP TABLE {name}"))
+            session.execute(text(f"ALTER TABLE {name}_build RENAME TO {name}"))
         session.execute(text("ALTER SEQUENCE search_document_id_seq OWNED BY search_document.id"))
-        for name, build_name in BUILD_NAMES.items():
+        for name, (table, build_name) in BUILD_NAMES.items():
             if name.startswith("ix_"):
                 session.execute(text(f"ALTER INDEX {build_name} RENAME TO {name}"))
             else:
-                session.execute(text(f"ALTER TABLE search_document RENAME CONSTRAINT {build_name} TO {name}"))
+                session.execute(text(f"ALTER TABLE {table} RENAME CONSTRAINT {build_name} TO {name}"))
         session.commit()
 
     def is_ready(self) -> bool:
@@ -263,39 +402,95 @@ class PostgresBackend(SearchBackend):
             raise
 
     # -- reading -------------------------------------------------------------------------------------------
+    def _frequencies(self, tiers: list[_Tier], kind: str) -> dict[str, int]:
+        terms = {term for tier in tiers for terms in tier.alternatives for term in terms}
+        return dict(self._session().execute(select(GRAMS.c.term, GRAMS.c.documents).where(
+            GRAMS.c.term.in_(sorted(terms | {kind + KIND_TOTAL})))).all())
+
+    def estimate(self, text_: str, record_type: str) -> int | None:
+        """About how many documents match: the largest tier's bound from its terms' document frequencies."""
+        parts = query_parts(text_)
+        if not parts:
+            return 0
+        kind = record_type[0]
+        tiers = _tiers(text_, parts, kind)
+        frequency = self._frequencies(tiers, kind)
+        return min(frequency.get(kind + KIND_TOTAL, 0), max(tier.estimate(frequency) for tier in tiers))
+
     def query(self, text_: str, record_type: str, *, allowed: set[int] | None = None, limit: int = 20) -> list[int]:
         """Tiers in order (exact, names, folded text, jieba words) until `limit` hits, each in position order."""
         parts = query_parts(text_)
         if not parts or limit <= 0 or (allowed is not None and not allowed):
             return []
         kind = record_type[0]
-        exact = [_has([f"{kind}e:{' '.join(parts)}"])]
-        code = code_query(text_)
-        if code:
-            exact.append(_has([f"{kind}c:{code}"]))
-        tiers = [or_(*exact),
-                 and_(*(_contains(kind, SearchEntry.names_text, part) for part in parts)),
-                 and_(*(_in_folded_or_names(kind, part) for part in parts))]
-        if len("".join(parts)) <= JIEBA_MAX_CHARS:
-            tokens = list(dict.fromkeys(token for part in parts for token in words(part)))
-            if tokens:
-                tiers.append(_has([f"{kind}w:{token}" for token in tokens]))
+        tiers = _tiers(text_, parts, kind)
+        frequency = self._frequencies(tiers, kind)
+        documents = frequency.get(kind + KIND_TOTAL, 0)
         # One statement (a search page stays within its statement budget): each tier's first 2 x limit
         # documents in position order; a document counts in its first tier. Fewer than `limit` documents were
         # found before any tier, so its first 2 x limit hold at least `limit` new ones when there are that many:
         # the same answer as asking tier after tier while skipping what earlier tiers found.
         selects = []
-        for number, condition in enumerate(tiers):
-            query = (select(SearchEntry.record_id, SearchEntry.position, literal(number).label("tier"))
-                     .where(SearchEntry.record_type == record_type, condition)
-                     .order_by(SearchEntry.position).limit(2 * limit))
-            if allowed is not None:
-                # a hashed semi-join: `= ANY(array)` compares every candidate with every allowed id
-                query = query.where(SearchEntry.record_id.in_(select(func.unnest(
-                    bindparam(f"allowed_{number}", sorted(allowed), type_=ARRAY(Integer))))))
-            selects.append(query.subquery().select())
+        for number, tier in enumerate(tiers):
+            matches = tier.estimate(frequency)
+            if matches:
+                plan = self._plan or choose_plan(matches, documents, allowed, 2 * limit)
+                selects.append(_tier_select(number, tier, plan, matches, documents, record_type, allowed, 2 * limit))
+        if not selects:
+            return []
         hits = union_all(*selects).subquery()
         first = (select(hits.c.record_id, func.min(hits.c.tier).label("tier"), func.min(hits.c.position).label("position"))
                  .group_by(hits.c.record_id).subquery())
         return list(self._session().scalars(
             select(first.c.record_id).order_by(first.c.tier, first.c.position).limit(limit)))
+
+
+def choose_plan(matches: int, documents: int, allowed: set[int] | None, wanted: int) -> str:
+    """The plan reading the fewest rows for a tier with at most `matches` of the kind's `documents`."""
+    share = 1.0 if allowed is None else min(1.0, len(allowed) / max(documents, 1))
+    rows = {"bitmap": matches, "walk": wanted * documents / max(matches * share, 1)}
+    if rows["walk"] * WALK_SLACK > documents * WALK_MAX_SHARE:
+        rows["walk"] = math.inf  # the planner would read such a window whole (a sequential scan and a sort)
+    if allowed is not None:
+        rows["allowed"] = ALLOWED_ROW_COST * len(allowed)
+    return min(rows, key=rows.get)
+
+
+def _tier_select(number: int, tier: _Tier, plan: str, matches: int, documents: int, record_type: str,
+                 allowed: set[int] | None, wanted: int):
+    """The tier's first `wanted` matches in rank order, read by `plan`: "bitmap", the GIN bitmap of its
+    candidates sorted by rank (rare terms); "walk", a walk of the rank index that stops at `wanted` (common
+    terms); "allowed", the allowed documents themselves (a few allowed among many matches)."""
+
+    def in_allowed(columns, name):
+        # a hashed subplan, tested row by row in rank order (`IS TRUE` keeps it from becoming a join, which
+        # loses the order; `= ANY(array)` would compare every row with every allowed id)
+        return columns.record_id.in_(select(func.unnest(
+            bindparam(f"allowed_{name}", sorted(allowed), type_=ARRAY(Integer))))).is_(true())
+
+    def ranked(columns, condition, name):
+        query = (select(columns.record_id, columns.position, literal(number).label("tier"))
+                 .where(columns.record_type == record_type, condition).order_by(columns.position).limit(wanted))
+        return query.where(in_allowed(columns, name)) if allowed is not None else query
+
+    read = [LIVE.c.record_type, LIVE.c.record_id, LIVE.c.position, LIVE.c.names_text, LIVE.c.folded_text,
+            LIVE.c.terms]
+    bitmap = ranked(LIVE.c, tier.indexed(LIVE.c), f"{number}_bitmap")
+    if plan == "allowed" and allowed is not None:
+        # the allowed documents by their unique index, fenced (OFFSET 0) so no GIN test is pushed down
+        chosen = (select(*read).where(LIVE.c.record_type == record_type, LIVE.c.record_id.in_(select(func.unnest(
+            bindparam(f"allowed_{number}_only", sorted(allowed), type_=ARRAY(Integer))))))
+            .offset(0).subquery())
+        return ranked(chosen.c, tier.exact(chosen.c), f"{number}_chosen").subquery().select()
+    if plan != "walk":
+        return bitmap.subquery().select()
+    window = math.ceil(WALK_SLACK * wanted * documents / max(matches, 1))
+    walked = select(*read).where(LIVE.c.record_type == record_type).order_by(LIVE.c.position).limit(window).subquery()
+    walk = ranked(walked.c, tier.exact(walked.c), f"{number}_walk")
+    if window >= documents:
+        return walk.subquery().select()
+    # fewer than `wanted` in the window: the bitmap answers instead (a one-time filter decides at run time)
+    found = walk.cte(f"walk_{number}")
+    short = select(func.count()).select_from(found).scalar_subquery() < wanted
+    return union_all(select(found.c.record_id, found.c.position, found.c.tier),
+                     bitmap.where(short)).subquery().select()

@@ -151,13 +151,3 @@ def test_unknown_records_are_404_pages(client, registry_data):
     assert client.get("/persons/nope").status_code == 404
     assert client.get("/projects/NOPE").status_code == 404
     assert client.get("/units/x/../..").status_code == 404
-
-
-def test_the_projects_list_of_a_big_firm_is_paginated(client, registry_data):
-    from tests.factories import project_record
-
-    create(*[project_record(SUJING, f"SU-P{n:03d}") for n in range(60)])
-    first = page(client, f"/units/{SUJING}")
-    assert "第1页，共2页" in first and "下一页" in first
-    second = page(client, f"/units/{SUJING}?page=2")
-    assert "第2页，共2页" in second

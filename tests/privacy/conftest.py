@@ -10,13 +10,17 @@ import pytest
 
 from registry.security import FULL_ID_NUMBER
 from registry.services.demo import generate_records
-from tests.factories import complaint_record, create, login, make_id_number, make_uscc
+from tests.factories import (
+    complaint_record, create, login, make_id_number, make_uscc, person_record, project_record, review_record,
+    unit_record,
+)
 from tests.portal.conftest import CONTRACT, SECRET_STRINGS, registry_records
 
 DEMO_FIRMS = 12
 # What the public must never see besides the collected numbers and phones: an unsubstantiated finding, the
 # withheld firm's address, a complaint still being verified, an unsigned person and an unlisted firm.
 NOT_PUBLIC = SECRET_STRINGS + ["经核查，举报内容不属实", "合肥市瑶海区长江东路2号", "高远"]
+LARGE_FIRM = make_uscc("370200", 961)  # more projects and review outcomes than a profile lists on one page
 
 
 @dataclass
@@ -86,6 +90,19 @@ def privacy_records() -> list[dict]:
             n = next(numbered)
             records.append(complaint_record(ref, f"PV-C{n}", status=status,
                                             complainant={"name": f"隐名举报人{n}号", "phone": f"1391234{n:04d}"}))
+    return records + large_firm_records()
+
+
+def large_firm_records() -> list[dict]:
+    """A firm with 60 projects and 60 review outcomes, an engineer (full ID number known) on every project: the
+    crawl follows its profile's page links to the second page of each list."""
+    engineer = make_id_number("370202", "19840312", 962)
+    records = [unit_record(LARGE_FIRM, name="青岛隐私分页修复有限公司"),
+               person_record(LARGE_FIRM, engineer, name="孔工程师")]
+    for n in range(60):
+        ref = f"PV-L{n:02d}"
+        records += [project_record(LARGE_FIRM, ref, people=[{"id_number": engineer, "role": "responsible_manager"}]),
+                    review_record(ref, 1, n % 3 != 0)]
     return records
 
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from public_portal.opendata import CSV_KINDS
 from registry.extensions import db
 from registry.models import Account, Complaint, Penalty, Person, Project, ProjectCorrection, Unit
-from tests.privacy.conftest import file_a_complaint, private_journeys, url_paths
+from tests.privacy.conftest import LARGE_FIRM, file_a_complaint, private_journeys, url_paths
 
 PUBLIC_BLUEPRINTS = ("portal", "api")
 # reached by anyone without signing in, and holding no record
@@ -66,7 +66,7 @@ def probes(secrets) -> list[str]:
             "/api/v1/units?q=13912340001", "/search?q=有限公司", "/search?has_penalty=true", "/search?banned=true",
             "/search?q=王建国", "/search?q=李四", "/similar?industry=C", "/api/v1/units?per_page=100",
             "/api/v1/persons?per_page=100", "/api/v1/projects?per_page=100", "/api/v1/projects?per_page=100&page=2",
-            "/api/v1/units?q=修复"]
+            "/api/v1/units?q=修复", f"/api/v1/units/{LARGE_FIRM}?projects_page=2&reviews_page=2"]
 
 
 class Crawler:
@@ -165,6 +165,9 @@ def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, sec
     assert chinese.answers[receipt] == 200 and english.answers[receipt] == 200  # the complaint's receipt was read
     for crawl in (chinese, english):
         assert public <= crawl.endpoints_answered, public - crawl.endpoints_answered  # every public route, a 200
+        for second_page in ("projects_page=2", "reviews_page=2"):  # a large firm's lists, through their page links
+            assert any(url.startswith(f"/units/{LARGE_FIRM}?") and second_page in url
+                       for url in crawl.seen), second_page
     assert set(chinese.languages) == {"zh-CN"} and set(english.languages) == {"en"}
     assert chinese.labelled > 10 and english.labelled > 10  # firms' profiles, in each crawl's own words
     assert "370202********7316" in app.test_client().get("/search?q=隐私测试员").get_data(as_text=True)  # public,

@@ -11,6 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from public_portal.caching import OWN_VALIDATORS, REVALIDATED
 from registry.access import SYSTEM
 from registry.app import create_app
 from registry.extensions import db as _db
@@ -110,35 +111,67 @@ def read(response):
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=", re.I)
 # Pages with personal data: the back office (staff lists, masked numbers with names, complainants, revealed
-# numbers, account pages). GET /logout is a bare 405 with nothing to keep. Public profiles are not here: they hold
-# only what the law publishes, the same for every visitor, and send no freshness headers, so a cache revalidates
-# them; no-store on them would protect nothing the page does not already publish.
+# numbers, account pages). GET /logout is a bare 405 with nothing to keep.
 BACK_OFFICE = ("/practitioner", "/regulator", "/account", "/login")
+# What a cache may do with an answer: every answer is one of these (public_portal/caching.py).
+CACHE_CONTROLS = {"no-store", "public, max-age=60", "private, max-age=60", "no-cache"}
 
 
-def test_every_response_of_the_matrix_carries_the_security_headers_and_back_office_pages_are_not_stored(
-        app, db, cast):
-    """Every answer of the access matrix (pages, redirects, 403s, 404s, 405s, downloads, the API) has the headers;
-    every answer under the back office (personal data: staff, ID numbers, complaints) has no-store."""
+def caching_faults(cell_url: str, role: str, endpoint: str, response) -> list[str]:
+    """What a cache could keep that it must not: only an anonymous visitor's 200 or 304 of a public endpoint is
+    public; everything else (the back office, a signed-in visitor's page with its sign-out form, the complaint
+    form, receipts, errors, redirects, POST answers) is no-store; the style sheets keep Flask's own no-cache."""
+    control = response.headers.get("Cache-Control")
+    public_endpoint = endpoint in REVALIDATED | OWN_VALIDATORS
+    if control not in CACHE_CONTROLS:
+        return [f"Cache-Control {control!r}"]
+    if control == "no-cache" and endpoint != "static":
+        return ["no-cache outside the static files"]
+    if control.startswith(("public", "private")) and not (
+            public_endpoint and role == "anonymous" and response.status_code in (200, 304)):
+        return [f"{control} on a page that is not public"]
+    if public_endpoint and role == "anonymous" and response.status_code == 200 and control == "no-store":
+        return ["a public answer no cache may keep"]
+    if cell_url.startswith(BACK_OFFICE) and control != "no-store":
+        return ["a back-office answer a cache may keep"]
+    return []
+
+
+def test_every_response_of_the_matrix_carries_the_security_headers_and_the_right_caching(app, db, cast):
+    """Every answer of the access matrix (every route of the URL map for every role: pages, redirects, 403s,
+    404s, 405s, downloads, the API) has the headers; every answer under the back office (personal data: staff,
+    ID numbers, complaints) has no-store; only anonymous answers of the public endpoints are public."""
     walked = walk(app, db, cast)
-    extra = [read(cast.clients[role].get(path)) for role in ("anonymous", "firm_a", "regulator_x")
+    extra = [(role, read(cast.clients[role].get(path))) for role in ("anonymous", "firm_a", "regulator_x")
              for path in ("/static/site.css", "/no/such/page", "/api/v1/units/NOT-A-CODE", "/api/v1/units?per_page=x",
                           "/practitioner/projects/P-000000000000", "/regulator/penalties/999999")]
     app.config["SEARCH_REQUESTS_PER_ADDRESS_PER_MINUTE"] = 0  # and the rate limit's 429s
-    extra += [read(cast.clients["anonymous"].get(path)) for path in ("/search?q=青岛", "/api/v1/units?q=青岛")]
-    responses = [(cell.url, cell.role, response) for cell, response in walked] + \
-        [(r.request.path, "", r) for r in extra]
-    faults = [f"{role} {path} {r.status_code}: {fault}" for path, role, r in responses for fault in header_faults(r)]
-    cached = [f"{role} {path} {r.status_code}" for path, role, r in responses
-              if path.startswith(BACK_OFFICE) and r.headers.get("Cache-Control") != "no-store"]
-    inline = [f"{role} {path}" for path, role, r in responses
+    extra += [("anonymous", read(cast.clients["anonymous"].get(path))) for path in ("/search?q=青岛", "/api/v1/units?q=青岛")]
+    responses = [(cell.url, cell.role, cell.rule, response) for cell, response in walked] + \
+        [(r.request.path, role, endpoint_of(app, r), r) for role, r in extra]
+    faults = [f"{role} {path} {r.status_code}: {fault}" for path, role, _, r in responses for fault in header_faults(r)]
+    cached = [f"{role} {path} {r.status_code}: {fault}" for path, role, endpoint, r in responses
+              for fault in caching_faults(path, role, endpoint, r)]
+    inline = [f"{role} {path}" for path, role, _, r in responses
               if r.mimetype == "text/html" and INLINE_SCRIPT.search(r.get_data(as_text=True))]
+    public = sum(r.headers.get("Cache-Control", "").startswith("public") for *_, r in responses)
     print(f"\nheaders checked on {len(responses)} responses; no-store on "
-          f"{sum(p.startswith(BACK_OFFICE) for p, _, _ in responses)} back-office responses")
+          f"{sum(p.startswith(BACK_OFFICE) for p, *_ in responses)} back-office responses; {public} public")
     assert not faults, "\n".join(faults)
-    assert not cached, "back-office answers a cache may keep:\n" + "\n".join(cached)
+    assert not cached, "answers cached wrongly:\n" + "\n".join(cached)
     assert not inline, "inline scripts or event handlers, which the policy would block:\n" + "\n".join(inline)
-    assert {r.status_code for _, _, r in responses} >= {200, 302, 400, 403, 404, 405, 429}
+    assert {r.status_code for *_, r in responses} >= {200, 302, 400, 403, 404, 405, 429}
+    assert public >= len(REVALIDATED)  # every public endpoint was answered publicly at least once
+
+
+def endpoint_of(app, response) -> str:
+    """The endpoint a request's path routes to (empty when none does)."""
+    from werkzeug.exceptions import HTTPException
+
+    try:
+        return app.url_map.bind("localhost").match(response.request.path, method="GET")[0]
+    except HTTPException:
+        return ""
 
 
 # -- hostile names ------------------------------------------------------------------------------------------
