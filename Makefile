@@ -47,7 +47,7 @@ test-slow: setup
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 bench: setup
-	$(BIN)/python bench/run.py --scale $(or $(SCALE),small) --db $(or $(DB),sqlite)
+	$(BIN)/python bench/run.py --scale $(or $(SCALE),small) --db $(or $(DB),sqlite) --runs $(or $(RUNS),3)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

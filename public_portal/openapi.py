@@ -79,8 +79,12 @@ def openapi_document() -> dict:
         plugins=[MarshmallowPlugin()],
         info={"description": "Read-only, masked public records (DESIGN §6). ID numbers appear only as their "
                              "first six and last four characters. Lists answer "
-                             "`{items, total, page, per_page}`; rates are null when the total is 0. A text query `q` "
-                             "counts at most 1,000 matches (`total` is then 1,000); filters narrow it down."},
+                             "`{items, total, total_relation, page, per_page}`; rates are null when the total is 0. "
+                             "`total` is exact (`total_relation` `eq`) where counting is cheap, otherwise a lower "
+                             "bound (`gte`), as Elasticsearch reports `hits.total`: a text query `q` in relevance "
+                             "order stops after the matches its page needs and one more; another sort with `q` "
+                             "sorts at most 1,000 matches. A page past the end answers empty `items` with the "
+                             "total."},
         servers=[{"url": "/api/v1"}],
     )
     for endpoint in ENDPOINTS:

@@ -59,7 +59,7 @@ def search():
     if not form.has_input() or not form.validate():
         return render_template("portal/search.html", form=form, results=None, persons=None)
     page = requested_page()
-    results = search_units(form.filters(), page, PER_PAGE, exact_total=False)
+    results = search_units(form.filters(), page, PER_PAGE, estimate=True)
     persons = search_persons(form.q.data, None, 1, 10) if form.q.data and page == 1 else None
     return render_template("portal/search.html", form=form, results=results, persons=persons)
 

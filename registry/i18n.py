@@ -4,8 +4,8 @@ Babel names the Chinese locale `zh_Hans_CN`; a catalogue under `zh_CN` would sil
 """
 from pathlib import Path
 
-from flask import Flask, current_app, request
-from flask_babel import get_locale
+from flask import Flask, current_app, g, request
+from flask_babel import get_locale, get_translations
 
 from registry.clock import beijing_date, beijing_time
 from registry.extensions import babel
@@ -32,9 +32,18 @@ def select_locale() -> str:
 def current_locale() -> str:
     """`en` or `zh` for the current request (outside one: `zh`)."""
     try:
-        return "en" if str(get_locale()).startswith("en") else "zh"
+        return "en" if get_locale().language == "en" else "zh"
     except (RuntimeError, AttributeError):
         return "zh"
+
+
+def request_translations():
+    """This request's merged catalogue, looked up once: Flask-Babel finds it again for every message (the
+    locale, its name, then its cache), which was a third of a firm profile's rendering time (~130 messages)."""
+    translations = g.get("_registry_translations")
+    if translations is None:
+        translations = g._registry_translations = get_translations()
+    return translations
 
 
 def label(list_name: str, code: str | None) -> str:
@@ -60,6 +69,12 @@ def init_i18n(app: Flask) -> None:
     compile_stale_catalogues(TRANSLATION_DIRECTORIES)  # a plain `pip install` has no .mo files yet
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in TRANSLATION_DIRECTORIES)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.after_request(remember_language)
     app.jinja_env.filters.update(beijing_time=beijing_time, beijing_date=beijing_date)
     app.jinja_env.globals.update(

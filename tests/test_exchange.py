@@ -402,3 +402,71 @@ def test_a_backup_keeps_confirmation_registration_and_employment_history(runner,
     assert after == before
     public = "".join(export_jsonl(public=True))
     assert "earlier_employments" not in public and "employed_until" not in public and "registered\"" not in public
+
+
+def test_the_bulk_path_stores_what_a_core_insert_stores(db):
+    """insert_rows (COPY on PostgreSQL, one driver-level executemany on SQLite) stores each value as SQLAlchemy's
+    own insert does: JSON (None as JSON null), dates, decimals, booleans, bytes, and the Python-side defaults."""
+    from sqlalchemy import insert
+
+    from registry.exchange.bulk import BULK_ROWS, insert_rows
+
+    import_jsonl(SYSTEM, SAMPLE_LINES)
+    table = Penalty.__table__
+    stored = db.session.execute(select(table)).mappings().one()
+    given = {key: value for key, value in stored.items() if key not in ("id", "created_at")}
+    rows = {"bulk": [], "core": []}
+    for way in rows:
+        for number in range(BULK_ROWS):
+            rows[way].append({**given, "decision_number": f"{way}-{number}", "ban_categories": None,
+                              "fine_yuan": given["fine_yuan"] if number else None,
+                              "kinds": [*given["kinds"], "警告"] if number == 2 else given["kinds"]})
+    insert_rows(db.session, Penalty, rows["bulk"])
+    db.session.execute(insert(table), rows["core"])
+    person = db.session.execute(select(Person.__table__)).mappings().first()
+    people = {way: [{"public_id": f"{way}{number}", "id_number_hmac": f"{way}-{number}",
+                     "id_number_ciphertext": person["id_number_ciphertext"], "id_number_masked": "370202********0458",
+                     "name": "林海燕", "title": None, "non_disclosure_reason": None} for number in range(BULK_ROWS)]
+              for way in ("bulk", "core")}
+    insert_rows(db.session, Person, people["bulk"])
+    db.session.execute(insert(Person.__table__), people["core"])
+    events = {way: [{"actor": "system", "action": "unit_imported", "record_type": "unit", "record_id": number,
+                     "detail": f"{way}-{number}", "after": {"name": "青岛", "ceased_on": None} if number else None}
+                    for number in range(BULK_ROWS)] for way in ("bulk", "core")}
+    insert_rows(db.session, AuditEvent, events["bulk"])
+    db.session.execute(insert(AuditEvent.__table__), events["core"])
+
+    def stored_as(model, where, way):
+        columns = [column for column in model.__table__.columns if column.key != "id"]
+        found = db.session.execute(select(*columns).where(where.like(f"{way}%")).order_by(where)).mappings().all()
+        for row in found:  # the defaults are called at each insert: the same kind of value, not the same instant
+            for column in columns:
+                if column.key in ("created_at", "updated_at", "at"):
+                    assert row[column.key].tzinfo is not None
+        return [{key: value for key, value in row.items() if key not in ("created_at", "updated_at", "at")}
+                for row in found]
+
+    for model, key in ((Penalty, Penalty.decision_number), (Person, Person.id_number_hmac),
+                       (AuditEvent, AuditEvent.detail)):
+        bulk, core = stored_as(model, key, "bulk"), stored_as(model, key, "core")
+        assert len(bulk) == len(core) > 1
+        for by_bulk, by_core in zip(bulk, core):
+            assert {k: v for k, v in by_bulk.items() if k not in (key.key, "public_id")} == \
+                   {k: v for k, v in by_core.items() if k not in (key.key, "public_id")}
+    # None in a JSON column is JSON null, not SQL NULL, both ways
+    assert db.session.scalar(select(func.count()).select_from(Penalty).where(
+        Penalty.decision_number.like("bulk%"), Penalty.ban_categories.is_(None))) == 0
+
+
+def test_rows_written_by_the_bulk_path_alone_move_the_data_generation(db):
+    """COPY and the driver-level executemany run no statement SQLAlchemy sees as an INSERT: the bulk path marks
+    its transaction as a write itself, so public pages cached under the old generation are revalidated."""
+    from registry.exchange.bulk import BULK_ROWS, insert_rows
+    from registry.generation import current
+    from registry.models import SearchOutbox
+
+    before = current().number
+    db.session.commit()
+    insert_rows(db.session, SearchOutbox, [{"record_type": "unit", "record_id": n} for n in range(BULK_ROWS)])
+    db.session.commit()
+    assert current().number == before + 1

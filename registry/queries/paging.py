@@ -8,13 +8,25 @@ from registry.extensions import db
 
 @dataclass
 class Page:
-    """One page of a list; `total_is_exact` is False when a text search stopped early."""
+    """One page of a list; `total_is_exact` is False when a text search stopped early: `total` is then a lower
+    bound (the matches it found, at least one past this page)."""
 
     items: list
     total: int
     page: int
     per_page: int
     total_is_exact: bool = True
+    estimate: int | None = None  # about how many the list holds, where `total` is only a lower bound
+
+    @property
+    def total_relation(self) -> str:
+        """How `total` relates to the true count, as the API says it: "eq" (exact) or "gte" (a lower bound)."""
+        return "eq" if self.total_is_exact else "gte"
+
+    @property
+    def past_end(self) -> bool:
+        """True when the page asked for lies beyond the last page of a non-empty list."""
+        return not self.items and self.total > 0 and self.page > self.pages
 
     @property
     def pages(self) -> int:

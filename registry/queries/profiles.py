@@ -116,7 +116,8 @@ class UnitProfile:
 
 
 def _penalties_of(column, rules):
-    """A subject's penalties shown in public (`subject_id`, on `day`): in full while public, or only for an active ban."""
+    """A subject's penalties shown in public (`subject_id`, on `day`): in full while public, or only for an
+    active ban."""
     return (select(Penalty, penalty_public(DAY, rules).label("public"), ban_public(DAY).label("banned"))
             .where(column == SUBJECT_ID, or_(penalty_public(DAY, rules), ban_public(DAY)))
             .order_by(Penalty.decided_on.desc(), Penalty.id.desc()))
@@ -188,6 +189,13 @@ def _build_unit_statements(rules) -> UnitStatements:
     public_reviews = (select().join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
                       .where(of_firm, review_public()))
     public_projects = select().join(Unit, Unit.id == Project.unit_id).where(of_firm, project_public())
+    # A page is chosen by id first, and only its 50 rows are read whole: sorting 2,000 whole rows (and testing
+    # each project for a finding) before the LIMIT took most of a large firm's statements' time.
+    project_order = (Project.completed_on.desc().nulls_first(), Project.id.desc())
+    project_page = public_projects.add_columns(Project.id).order_by(*project_order).limit(LIMIT).offset(OFFSET) \
+        .subquery()
+    review_order = (Review.reviewed_on.desc(), Review.id.desc())
+    review_page = public_reviews.add_columns(Review.id).order_by(*review_order).limit(LIMIT).offset(OFFSET).subquery()
     return UnitStatements(
         unit=select(Unit).where(Unit.uscc == UNIT_USCC, unit_listed(DAY, rules)),
         categories=select(UnitCategory.category).where(UnitCategory.unit_id == SUBJECT_ID)
@@ -198,16 +206,17 @@ def _build_unit_statements(rules) -> UnitStatements:
         on_time=on_time_counts(DAY).add_columns(func.min(Project.completed_on), func.max(Project.completed_on))
         .where(of_firm),
         project_count=public_projects.add_columns(func.count(Project.id)),
-        projects=public_projects.add_columns(*project_row_columns())
-        .order_by(Project.completed_on.desc().nulls_first(), Project.id.desc()).limit(LIMIT).offset(OFFSET),
+        projects=select(*project_row_columns()).join(project_page, project_page.c.id == Project.id)
+        .order_by(*project_order),
         reviews_by_year=public_reviews.add_columns(year, func.sum(case((Review.passed, 1), else_=0)), func.count())
         .group_by(year).order_by(year),
-        # plain columns, not Review objects, and only the page shown: a firm with 2,000 projects has ~2,700
-        # outcomes, and building ORM objects for all of them was most of its profile's time (bench/RESULTS.md)
-        reviews=public_reviews.add_columns(Review.report_type, Review.round, Review.reviewed_on, Review.passed,
-                                           Review.authority, Project.ref, Project.name,
-                                           project_public().label("project_public"))
-        .order_by(Review.reviewed_on.desc(), Review.id.desc()).limit(LIMIT).offset(OFFSET),
+        # plain columns, not Review objects: building ORM objects for a large firm's outcomes was most of its
+        # profile's time (bench/RESULTS.md)
+        reviews=select(Review.report_type, Review.round, Review.reviewed_on, Review.passed, Review.authority,
+                       Project.ref, Project.name, project_public().label("project_public"))
+        .join(review_page, review_page.c.id == Review.id)
+        .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
+        .order_by(*review_order),
         penalties=_penalties_of(Penalty.unit_id, rules),
         findings=findings_select(of_firm),
     )
@@ -234,7 +243,8 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1) -> Un
         first_pass=Rate(int(fp_passed or 0), int(fp_total or 0)), first_pass_period=_period(fp_low, fp_high),
         on_time=Rate(int(ot_part or 0), int(ot_total or 0)), on_time_period=_period(ot_low, ot_high),
         ban=_active_ban(penalties),
-        projects=Page([ProjectRow.from_columns(row) for row in session.execute(sql.projects, _page(firm, projects_page))],
+        projects=Page([ProjectRow.from_columns(row)
+                       for row in session.execute(sql.projects, _page(firm, projects_page))],
                       session.scalar(sql.project_count, firm), projects_page, PROFILE_PER_PAGE),
         reviews=Page([ReviewRow(ref if shown else None, name if shown else None, report_type, round_number,
                                 reviewed_on, passed, authority)

@@ -15,9 +15,9 @@ from registry.extensions import db
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory
 from registry.queries.paging import Page, offset
 from registry.queries.rates import first_pass_counts, on_time_counts, ratio
-from registry.queries.sql import parcel_conditions, starts_with
+from registry.queries.sql import parcel_conditions, starts_with_code
 from registry.queries.summaries import person_summaries, unit_summaries
-from registry.search import search_ids
+from registry.search import estimate_matches, search_ids
 from registry.visibility import (
     ban_public, penalty_public, person_basic_public, person_listed, project_public, unit_basic_public, unit_listed,
 )
@@ -63,12 +63,18 @@ def _matching_project(filters: UnitFilters):
 
 
 def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
-    conditions = [unit_listed(day)]
+    # A firm's province and categories are basic information, filtered on only where it is public; that alone
+    # lists the firm (the first case of `unit_listed`), so the four correlated EXISTS of `unit_listed` are left
+    # out, and the province and the category are looked up through their indexes instead of by a scan of every
+    # firm (the statement listing the allowed firms was most of a filtered search's time).
+    if filters.category or filters.province:
+        conditions = [unit_basic_public()]
+    else:
+        conditions = [unit_listed(day)]
     if filters.category:
-        conditions += [unit_basic_public(), exists().where(
-            UnitCategory.unit_id == Unit.id, UnitCategory.category == filters.category)]
+        conditions.append(Unit.id.in_(select(UnitCategory.unit_id).where(UnitCategory.category == filters.category)))
     if filters.province:
-        conditions += [unit_basic_public(), starts_with(Unit.division_code, filters.province)]
+        conditions.append(starts_with_code(Unit.division_code, filters.province))
     if filters.industry or filters.min_area is not None or filters.max_area is not None:
         conditions.append(_matching_project(filters))
     if filters.has_penalty is not None:
@@ -84,7 +90,6 @@ def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
 
 
 def _unit_order(sort: str, first_pass, on_time, counts) -> list:
-    by_activity = [func.coalesce(counts.c.n, 0).desc(), Unit.id]
     if sort == "first_pass":
         return [ratio(first_pass.c.passed, first_pass.c.total).desc().nulls_last(),
                 func.coalesce(first_pass.c.total, 0).desc(), Unit.id]
@@ -93,19 +98,33 @@ def _unit_order(sort: str, first_pass, on_time, counts) -> list:
                 func.coalesce(on_time.c.total, 0).desc(), Unit.id]
     if sort == "name":
         return [Unit.name, Unit.id]
-    return by_activity  # "projects", and "relevance" without a query: the most active first
+    # "projects", and "relevance" without a query: the most active first
+    return [func.coalesce(counts.c.n, 0).desc(), Unit.id]
 
 
-def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_total: bool = True) -> Page:
+def hits_wanted(relevance: bool, page: int, per_page: int) -> int:
+    """How many text matches a search asks the index for: in relevance order, the hits up to this page and one
+    more (to know there is a next page), so a search never pays for matches past its page; another order
+    sorts the matches in SQL and needs them all, up to SEARCH_RESULT_CAP."""
+    return min(page * per_page + 1, SEARCH_RESULT_CAP) if relevance else SEARCH_RESULT_CAP
+
+
+def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estimate: bool = False) -> Page:
     """Firms matching a text query and filters, sorted, one page of summaries.
 
-    With a text query and relevance order, the index answers in its ranking order; without `exact_total`
-    it stops after the hits this page needs (plus one, to know there is a next page).
+    With a text query in relevance order, the index answers in its ranking order and stops after the hits this
+    page needs (plus one); the total is then exact only when the index found fewer than it was asked for. With
+    `estimate`, such a page also carries the index's estimate of all the matches (without SQL filters, which
+    the index's figures cannot see).
     """
     day = today()
-    first_pass, on_time = first_pass_counts().subquery("first_pass"), on_time_counts(day).subquery("on_time")
-    counts = _project_counts()
-    # join only the aggregates a filter or the order needs: each one scans a whole table
+    # build and join only the aggregates a filter or the order needs: each one scans a whole table when it
+    # runs, and building its clauses is a good part of a search's Python time when it does not
+    needs_first_pass = filters.min_first_pass is not None or filters.sort == "first_pass"
+    first_pass = first_pass_counts().subquery("first_pass") if needs_first_pass else None
+    on_time = on_time_counts(day).subquery("on_time") if filters.sort == "on_time" else None
+    q = (filters.q or "").strip()
+    counts = _project_counts() if filters.sort == "projects" or (filters.sort == "relevance" and not q) else None
     filtered = select(Unit.id).where(*_unit_conditions(filters, day, first_pass))
     if filters.min_first_pass is not None:
         filtered = filtered.join(first_pass, first_pass.c.unit_id == Unit.id)
@@ -114,9 +133,8 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_
         statement = statement.outerjoin(first_pass, first_pass.c.unit_id == Unit.id)
     if filters.sort == "on_time":
         statement = statement.outerjoin(on_time, on_time.c.unit_id == Unit.id)
-    if filters.sort in ("projects", "relevance"):
+    if counts is not None:
         statement = statement.outerjoin(counts, counts.c.unit_id == Unit.id)
-    q = (filters.q or "").strip()
     if not q:
         total = db.session.scalar(select(func.count()).select_from(filtered.subquery()))
         ids = list(db.session.scalars(
@@ -125,7 +143,7 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_
         return Page(unit_summaries(ids), total, page, per_page)
     allowed = set(db.session.scalars(filtered)) if filters.any_sql_filter() else None
     relevance = filters.sort == "relevance"
-    limit = SEARCH_RESULT_CAP if exact_total or not relevance else page * per_page + 1
+    limit = hits_wanted(relevance, page, per_page)
     found = search_ids(q, "unit", allowed=allowed, limit=limit)
     if len(found) < limit:
         found += [unit_id for unit_id in _firms_by_project_ref(q, allowed) if unit_id not in found]
@@ -136,9 +154,12 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, exact_
     else:
         ranked = list(db.session.scalars(
             statement.where(Unit.id.in_(found)).order_by(*_unit_order(filters.sort, first_pass, on_time, counts))))
-    exact = exact_total or len(found) < limit
     window = ranked[offset(page, per_page): page * per_page]
-    return Page(unit_summaries(window), len(ranked), page, per_page, total_is_exact=exact)
+    exact = len(found) < limit
+    about = estimate_matches(q, "unit") if estimate and not exact and allowed is None else None
+    if about and about >= 100:
+        about = round(about, 2 - len(str(about)))  # two significant digits: it is an estimate
+    return Page(unit_summaries(window), len(ranked), page, per_page, total_is_exact=exact, estimate=about)
 
 
 def _firms_by_project_ref(q: str, allowed: set[int] | None) -> list[int]:
@@ -159,15 +180,18 @@ def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page
             Employment.unit_id == select(Unit.id).where(Unit.uscc == unit_uscc, unit_listed(day))
             .scalar_subquery()))
     q = (q or "").strip()
-    if q:
-        allowed = set(db.session.scalars(statement)) if unit_uscc else None
-        found = search_ids(q, "person", allowed=allowed, limit=SEARCH_RESULT_CAP)
-        listed = set(db.session.scalars(statement.where(Person.id.in_(found))))
-        ids = [person_id for person_id in found if person_id in listed]
-    else:
-        ids = list(db.session.scalars(statement.order_by(Person.name, Person.id)))
+    if not q:
+        total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+        window = list(db.session.scalars(statement.order_by(Person.name, Person.id)
+                                         .limit(per_page).offset(offset(page, per_page))))
+        return Page(person_summaries(window), total, page, per_page)
+    allowed = set(db.session.scalars(statement)) if unit_uscc else None
+    limit = hits_wanted(True, page, per_page)  # persons come in the index's order only
+    found = search_ids(q, "person", allowed=allowed, limit=limit)
+    listed = set(db.session.scalars(statement.where(Person.id.in_(found))))
+    ids = [person_id for person_id in found if person_id in listed]
     window = ids[offset(page, per_page): page * per_page]
-    return Page(person_summaries(window), len(ids), page, per_page)
+    return Page(person_summaries(window), len(ids), page, per_page, total_is_exact=len(found) < limit)
 
 
 def counts_overview() -> dict[str, int]:

@@ -2,7 +2,7 @@
 filters on a project's parcel."""
 from decimal import Decimal
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 
 from registry.database import ESCAPE, escape_like
 from registry.models import Project
@@ -17,6 +17,14 @@ def contains(column, text: str):
 def starts_with(column, text: str):
     """A SQL clause: the column begins with the text, literally (a code and its subdivisions)."""
     return column.like(escape_like(text) + "%", escape=ESCAPE)
+
+
+def starts_with_code(column, code: str):
+    """A SQL clause: a column of digit codes (divisions) begins with these digits, written as a range, which an
+    index on the column can answer (SQLite uses no index for LIKE on a case-sensitive column)."""
+    if not code.isdigit():
+        raise ValueError(f"not a digit code: {code!r}")
+    return and_(column >= code, column < code[:-1] + chr(ord(code[-1]) + 1))
 
 
 def contains_in_any(columns, text: str):

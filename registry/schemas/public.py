@@ -309,10 +309,16 @@ class PersonDetailSchema(PersonItemSchema):
 
 
 def page_schema(name: str, item: type[Schema]) -> type[Schema]:
-    """The list envelope: `{"items": [...], "total": N, "page": P, "per_page": K}`."""
+    """The list envelope: `{"items": [...], "total": N, "total_relation": "eq"|"gte", "page": P, "per_page": K}`."""
     return type(name, (Schema,), {
         "items": fields.List(fields.Nested(item), required=True),
-        "total": fields.Integer(required=True),
+        "total": fields.Integer(required=True, metadata={
+            "description": "how many items the list holds: exact when `total_relation` is `eq`, otherwise a lower "
+                           "bound"}),
+        "total_relation": fields.String(required=True, validate=validate.OneOf(["eq", "gte"]), metadata={
+            "description": "`eq`: `total` is exact (no text query, or the text query found fewer matches than it "
+                           "looked for); `gte`: a text query stopped after the matches this page needs and one "
+                           "more, so `total` is a lower bound and there is a next page"}),
         "page": fields.Integer(required=True),
         "per_page": fields.Integer(required=True),
     })

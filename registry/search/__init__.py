@@ -25,8 +25,8 @@ from registry.search.whoosh_backend import IndexUnavailable, WhooshBackend
 
 log = logging.getLogger(__name__)
 
-__all__ = ["IndexCheck", "SearchBackend", "backend", "check_index", "drain_outbox", "init_search", "rebuild_index",
-           "search_ids"]
+__all__ = ["IndexCheck", "SearchBackend", "backend", "check_index", "drain_outbox", "estimate_matches", "init_search",
+           "rebuild_index", "search_ids"]
 
 
 def init_search(app: Flask) -> None:
@@ -60,6 +60,17 @@ def search_ids(text: str, record_type: str, *, allowed: set[int] | None = None, 
     except IndexUnavailable:
         rebuild_index(only_if_missing=True)
         return backend().query(text, record_type, allowed=allowed, limit=limit)
+
+
+def estimate_matches(text: str, record_type: str) -> int | None:
+    """About how many public firms or persons match `text` (from the index's document frequencies); None when
+    the backend cannot say or the index is unreadable (a search rebuilds it)."""
+    if looks_like_full_id_number(text):
+        return 0
+    try:
+        return backend().estimate(text, record_type)
+    except IndexUnavailable:
+        return None
 
 
 def rebuild_index(procs: int = 1, only_if_missing: bool = False) -> int:

@@ -48,6 +48,12 @@ class SearchBackend(ABC):
     def query(self, text: str, record_type: str, *, allowed: set[int] | None = None, limit: int = 20) -> list[int]:
         """Ids of `record_type` matching `text`, best first, at most `limit`, restricted to `allowed` if given."""
 
+    def estimate(self, text: str, record_type: str) -> int | None:
+        """About how many documents of `record_type` match `text`, from the document frequencies the index keeps,
+        without walking the matches (what a search page shows as "about N" when it stopped at its page); None
+        when the backend cannot say."""
+        return None
+
     @contextmanager
     def batch(self):
         """Group several index/remove calls into one write (backends that need it override this)."""

@@ -53,6 +53,7 @@ CANDIDATE_CAP = 3000
 PREFIX_TERMS_CAP = 5000
 JIEBA_MAX_CHARS = 8
 RARE_GRAMS = 3
+ESTIMATE_POSTINGS = 5000  # postings an estimate reads at most per query part (about a millisecond)
 POINTER = "CURRENT"
 KEEP_BUILDS = 2
 STORED_TEXTS = ("names_text", "folded_text", "masked")
@@ -256,6 +257,22 @@ class WhooshBackend(SearchBackend):
                 self.close()
                 raise _unreadable(error, "unreadable index") from None
 
+    def estimate(self, text: str, record_type: str) -> int | None:
+        """About how many documents of `record_type` hold every part of `text`, from document frequencies and at
+        most ESTIMATE_POSTINGS postings a part (see `_part_estimate`); the parts take the smallest."""
+        parts = query_parts(text)
+        if not parts:
+            return None
+        with self._lock:
+            state = self._reader_state()
+            try:
+                fields = ("names2", "folded4") if record_type == "unit" else ("names2",)
+                return min(_part_estimate(state, record_type, fields, part) for part in parts)
+            except Exception as error:  # as in `query`: an index that opened but cannot be read
+                self._damaged.add(state.directory)
+                self.close()
+                raise _unreadable(error, "unreadable index") from None
+
     def _query(self, state: _ReaderState, text: str, parts: list[str], record_type: str,
                allowed: set[int] | None, limit: int) -> list[int]:
         """The tiers of `query`, on an open reader."""
@@ -267,23 +284,25 @@ class WhooshBackend(SearchBackend):
                 return []
         found: dict[int, None] = {}
         search = _Search(state, record_type, wanted, found, limit, parts)
-        search.tier(self._exact_matcher(state.reader, text, parts), confirm=None)
+        # each tier's matcher is built only when the tiers before it left the page unfilled: a short part's
+        # prefix union over the folded 4-grams reads every posting of thousands of terms
+        search.tier(lambda: self._exact_matcher(state.reader, text, parts), confirm=None)
         # A part no longer than a field's gram size is found exactly by that field's grams (a gram, or the
         # prefix of one, with no positions lost): such candidates need no confirming against stored text,
         # which costs a decompression each (1,000 of them for a 1,000-hit API query at national scale).
         longest = max(len(part) for part in parts)
         names_exact = longest <= NAME_GRAM
-        search.tier(self._substring_matcher(state.reader, parts, ("names2",)),
+        search.tier(lambda: self._substring_matcher(state.reader, parts, ("names2",)),
                     confirm=None if names_exact else ("names_text",))
         if len(parts) == 1 and longest <= FOLDED_GRAM:
             # one part: the previous tier walked every name that holds it (or stopped at the limit), so
             # only the folded text is left, and its 4-grams find a part of up to 4 characters exactly
-            search.tier(self._substring_matcher(state.reader, parts, ("folded4",)), confirm=None)
+            search.tier(lambda: self._substring_matcher(state.reader, parts, ("folded4",)), confirm=None)
         else:
-            search.tier(self._substring_matcher(state.reader, parts, ("names2", "folded4")),
+            search.tier(lambda: self._substring_matcher(state.reader, parts, ("names2", "folded4")),
                         confirm=None if names_exact else ("names_text", "folded_text"))
         if len("".join(parts)) <= JIEBA_MAX_CHARS:
-            search.tier(self._words_matcher(state.reader, parts), confirm=None)
+            search.tier(lambda: self._words_matcher(state.reader, parts), confirm=None)
         return [state.owners[docnum][1] for docnum in found]
 
     @staticmethod
@@ -542,6 +561,43 @@ def _close_state(holder: dict) -> None:
         state.reader.close()
 
 
+def _part_estimate(state: _ReaderState, record_type: str, fields: tuple[str, ...], part: str) -> int:
+    """About how many documents of `record_type` hold `part` in one of the gram fields. Its terms there: the
+    rarest gram (by document frequency, as the query planner picks), or, for a part shorter than the gram, every
+    gram it begins. Their postings are read, up to ESTIMATE_POSTINGS, into one set of this kind's documents:
+    exact (an upper bound of the part's matches) when they all fit; otherwise the documents found per posting
+    read, times every posting the terms hold, since one document holds many grams a short part begins (青岛:
+    15 each, in addresses) and the kinds share the name field."""
+    reader = state.reader
+    terms = []
+    for field in fields:
+        part_grams, prefix = query_grams(part, NAME_GRAM if field == "names2" else FOLDED_GRAM)
+        if prefix is None:
+            present = [(reader.doc_frequency(field, gram), gram) for gram in part_grams if (field, gram) in reader]
+            if len(present) == len(part_grams):
+                frequency, rarest = min(present)
+                terms.append((field, rarest, frequency))
+            continue
+        for number, (term, info) in enumerate(reader.iter_prefix(field, prefix)):
+            if number >= PREFIX_TERMS_CAP:
+                break
+            terms.append((field, term.decode("utf-8") if isinstance(term, bytes) else term, info.doc_frequency()))
+    postings = sum(frequency for _, _, frequency in terms)
+    documents: set[int] = set()
+    read = 0
+    for field, term, frequency in terms:
+        if read + frequency > ESTIMATE_POSTINGS:
+            break
+        documents.update(docnum for docnum in reader.postings(field, term).all_ids()
+                         if state.owners.get(docnum, ("", 0))[0] == record_type)
+        read += frequency
+    if read == postings:
+        return len(documents)
+    if read == 0:  # one term alone holds more than the sample: its frequency, all kinds counted
+        return min(frequency for _, _, frequency in terms)
+    return round(len(documents) * postings / read)
+
+
 def _union(reader, matchers: list):
     """A matcher over the union of several postings (materialized: prefix groups are small)."""
     matchers = [m for m in matchers if m is not None]
@@ -572,9 +628,13 @@ class _Search:
         self.state, self.record_type, self.wanted = state, record_type, wanted
         self.found, self.limit, self.parts = found, limit, parts
 
-    def tier(self, matcher, confirm: tuple[str, ...] | None) -> None:
-        """Walk one tier's candidates in document order, confirming each, until the limit."""
-        if matcher is None or len(self.found) >= self.limit:
+    def tier(self, make_matcher, confirm: tuple[str, ...] | None) -> None:
+        """Walk one tier's candidates (`make_matcher()`, built only if the limit is not reached yet) in document
+        order, confirming each, until the limit."""
+        if len(self.found) >= self.limit:
+            return
+        matcher = make_matcher()
+        if matcher is None:
             return
         if self.wanted is None:
             # walk only this kind's documents: a person query would otherwise step through every firm whose

@@ -69,7 +69,8 @@ def test_the_page_size_is_capped_at_100(client, registry_data):
 
 
 def test_a_full_id_number_finds_nobody(client, registry_data):
-    assert client.get(f"/api/v1/persons?q={WANG_ID}").json == {"items": [], "total": 0, "page": 1, "per_page": 20}
+    assert client.get(f"/api/v1/persons?q={WANG_ID}").json == {"items": [], "total": 0, "total_relation": "eq",
+                                                                  "page": 1, "per_page": 20}
     assert client.get(f"/api/v1/persons?q={WANG_ID.lower()}").json["total"] == 0
     assert client.get(f"/api/v1/units?q={WANG_ID}").json["total"] == 0
     assert client.get("/api/v1/persons?q=王建国").json["total"] == 1

@@ -100,7 +100,8 @@ def test_pagination_of_the_search_page_and_the_api(client, registry_data):
     import re
 
     first = client.get("/search?q=青岛测试").get_data(as_text=True)
-    assert "下一页" in first and "找到20家以上单位" in first  # the page search stops after the hits it needs
+    # the page stops after the hits it needs; the rest is estimated where the backend can (tests/search)
+    assert "下一页" in first and ("找到约25家单位" in first or "找到20家以上单位" in first)
     second = client.get("/search?q=青岛测试&page=2").get_data(as_text=True)
     assert "上一页" in second and "下一页" not in second
     on_first = set(re.findall(r"青岛测试修复\d\d有限公司", first))

@@ -97,7 +97,8 @@ def large_firm_records() -> list[dict]:
     """A firm with 60 projects and 60 review outcomes, an engineer (full ID number known) on every project: the
     crawl follows its profile's page links to the second page of each list."""
     engineer = make_id_number("370202", "19840312", 962)
-    records = [unit_record(LARGE_FIRM, name="青岛隐私分页修复有限公司"), person_record(LARGE_FIRM, engineer, name="孔工程师")]
+    records = [unit_record(LARGE_FIRM, name="青岛隐私分页修复有限公司"),
+               person_record(LARGE_FIRM, engineer, name="孔工程师")]
     for n in range(60):
         ref = f"PV-L{n:02d}"
         records += [project_record(LARGE_FIRM, ref, people=[{"id_number": engineer, "role": "responsible_manager"}]),

@@ -167,7 +167,8 @@ def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, sec
     for crawl in (chinese, english):
         assert public <= crawl.endpoints_answered, public - crawl.endpoints_answered  # every public route, a 200
         for second_page in ("projects_page=2", "reviews_page=2"):  # a large firm's lists, through their page links
-            assert any(url.startswith(f"/units/{LARGE_FIRM}?") and second_page in url for url in crawl.seen), second_page
+            assert any(url.startswith(f"/units/{LARGE_FIRM}?") and second_page in url
+                       for url in crawl.seen), second_page
     assert set(chinese.languages) == {"zh-CN"} and set(english.languages) == {"en"}
     assert chinese.labelled > 10 and english.labelled > 10  # firms' profiles, in each crawl's own words
     assert "370202********7316" in app.test_client().get("/search?q=隐私测试员").get_data(as_text=True)  # public,

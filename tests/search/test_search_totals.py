@@ -1,0 +1,120 @@
+"""A search never pays for matches past its page (DESIGN §6): the API's `total_relation`, the search page's
+"about N" / "more than N", and a page past the end, on the real index of each backend."""
+import re
+
+import pytest
+
+from registry.queries import search as search_queries
+from registry.search import backend, search_ids
+from tests.factories import create, make_uscc, person_record, unit_record
+
+
+@pytest.fixture
+def qingdao_firms(registry_data):
+    """25 listed firms whose names hold 青岛测试 (and nothing else does)."""
+    for n in range(25):
+        create(unit_record(make_uscc("370200", 300 + n), name=f"青岛测试修复{n:02d}有限公司", division_code="370202"))
+
+
+def units(client, query: str) -> dict:
+    response = client.get(f"/api/v1/units?{query}")
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_a_relevance_search_stops_one_past_its_page_and_says_the_total_is_a_lower_bound(client, qingdao_firms):
+    first = units(client, "q=青岛测试&per_page=10")
+    assert (first["total"], first["total_relation"], len(first["items"])) == (11, "gte", 10)
+    second = units(client, "q=青岛测试&per_page=10&page=2")
+    assert (second["total"], second["total_relation"], len(second["items"])) == (21, "gte", 10)
+    last = units(client, "q=青岛测试&per_page=10&page=3")  # asked for 31, found 25: exact
+    assert (last["total"], last["total_relation"], len(last["items"])) == (25, "eq", 5)
+    every = [item["uscc"] for page in (1, 2, 3) for item in units(client, f"q=青岛测试&per_page=10&page={page}")["items"]]
+    assert len(set(every)) == 25 and every == [item["uscc"] for item in units(client, "q=青岛测试&per_page=30")["items"]]
+
+
+def test_a_total_is_exact_without_a_text_query_or_when_the_query_found_fewer(client, qingdao_firms):
+    assert units(client, "q=青岛测试&per_page=30")["total_relation"] == "eq"
+    no_text = units(client, "province=37&per_page=5")
+    assert no_text["total"] >= 25 and no_text["total_relation"] == "eq" and len(no_text["items"]) == 5
+    filtered = units(client, "q=青岛测试&province=37&per_page=5")  # the SQL filter keeps all 25 candidates
+    assert (filtered["total"], filtered["total_relation"]) == (6, "gte")
+
+
+def test_another_sort_sorts_every_match_up_to_the_cap_and_says_when_the_cap_was_reached(client, qingdao_firms,
+                                                                                     monkeypatch):
+    by_name = units(client, "q=青岛测试&sort=name&per_page=5")
+    assert (by_name["total"], by_name["total_relation"]) == (25, "eq")
+    names = [item["name"] for item in units(client, "q=青岛测试&sort=name&per_page=30")["items"]]
+    assert names == sorted(names) and len(names) == 25
+    monkeypatch.setattr(search_queries, "SEARCH_RESULT_CAP", 10)  # a cap the 25 matches reach
+    capped = units(client, "q=青岛测试&sort=name&per_page=5")
+    assert (capped["total"], capped["total_relation"], len(capped["items"])) == (10, "gte", 5)
+
+
+def test_a_person_search_stops_one_past_its_page_too(client, qingdao_firms):
+    for n in range(4):
+        create(person_record(make_uscc("370200", 300), name=f"欧阳测试{n}"))
+    first = client.get("/api/v1/persons?q=欧阳测试&per_page=2").json
+    assert (first["total"], first["total_relation"], len(first["items"])) == (3, "gte", 2)
+    last = client.get("/api/v1/persons?q=欧阳测试&per_page=2&page=2").json
+    assert (last["total"], last["total_relation"], len(last["items"])) == (4, "eq", 2)
+    assert client.get("/api/v1/persons?per_page=2").json["total_relation"] == "eq"
+
+
+def test_a_page_past_the_end_answers_empty_items_with_the_total(client, qingdao_firms):
+    past = units(client, "q=青岛测试&per_page=10&page=9")
+    assert (past["items"], past["total"], past["total_relation"], past["page"]) == ([], 25, "eq", 9)
+    assert units(client, "q=青岛测试&sort=name&page=9")["items"] == []
+
+
+def test_the_estimate_comes_from_document_frequencies_and_never_undercounts(app, qingdao_firms):
+    assert len(search_ids("青岛测试", "unit", limit=100)) == 25  # (opens the index, as a search page does)
+    estimate = backend().estimate("青岛测试", "unit")
+    if estimate is not None:  # a backend may not be able to say (the base interface answers None)
+        assert 25 <= estimate <= 60
+        assert backend().estimate("不存在的词语", "unit") == 0
+        # the frequencies count every kind's documents: capped by the kind's (3 listed persons)
+        assert backend().estimate("青岛测试", "person") <= 3
+
+
+def test_the_search_page_shows_about_n_or_more_than_n(client, qingdao_firms):
+    page = client.get("/search?q=青岛测试").get_data(as_text=True)
+    estimate = backend().estimate("青岛测试", "unit")
+    if estimate is not None:
+        assert f"找到约{estimate}家单位" in page and "以上" not in page
+    else:
+        assert "找到20家以上单位" in page
+    # the index's figures cannot see a SQL filter: the page says only what it knows
+    assert "找到20家以上单位" in client.get("/search?q=青岛测试&province=37").get_data(as_text=True)
+    assert "共找到25家单位" in client.get("/search?q=青岛测试&page=2").get_data(as_text=True)
+    english = client.get("/search?q=青岛测试&lang=en").get_data(as_text=True)
+    assert (f"About {estimate} firms found." if estimate is not None else "More than 20 firms found.") in english
+
+
+def test_a_page_past_the_end_says_so_and_links_to_the_last_page(client, qingdao_firms):
+    text = client.get("/search?q=青岛测试&page=9").get_data(as_text=True)
+    assert "第9页超出结果范围：共2页" in text and "没有符合条件的单位" not in text
+    assert re.search(r'href="/search\?q=%E9%9D%92%E5%B2%9B%E6%B5%8B%E8%AF%95&amp;page=2"', text)
+    nothing = client.get("/search?q=不存在的公司名称&page=9").get_data(as_text=True)
+    assert "没有符合条件的单位" in nothing and "超出结果范围" not in nothing
+    english = client.get("/search?q=青岛测试&page=9&lang=en").get_data(as_text=True)
+    assert "Page 9 is past the end of the results: there are 2 pages." in english
+
+
+def test_the_similar_parcel_page_says_a_page_is_past_the_end(client, registry_data):
+    text = client.get("/similar?industry=C25&page=9").get_data(as_text=True)
+    assert "第9页超出结果范围：共1页" in text and "没有符合条件的公开项目" not in text
+    assert 'href="/similar?industry=C25&amp;page=1"' in text
+
+
+@pytest.mark.whoosh_only
+def test_the_whoosh_estimate_counts_each_document_once_and_only_of_its_kind(app, qingdao_firms):
+    # a short part begins many grams of one document (青岛 in every 4-gram of "青岛测试修复…"), and persons share
+    # the name field: the estimate reads the postings and counts documents of the kind, not postings
+    for n in range(3):
+        create(person_record(make_uscc("370200", 300), name=f"青岛{n}"))
+    search_ids("青岛", "unit")  # (opens the index, as a search page does)
+    for text in ("青岛", "青岛测试", "修复"):  # (substrings: the jieba tier adds words apart, as in 测试修复)
+        assert backend().estimate(text, "unit") == len(search_ids(text, "unit", limit=1000)), text
+    assert backend().estimate("青岛", "person") == 3
