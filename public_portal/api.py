@@ -22,6 +22,13 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 api.before_request(limit_searches)
 
 
+@api.after_request
+def allow_any_origin(response):
+    """The API is public and read-only: any site's scripts may read it (DESIGN §6), errors and 304s included."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 class BadParameter(Exception):
     def __init__(self, parameter: str, message: str):
         super().__init__(message)

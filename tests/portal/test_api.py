@@ -202,3 +202,15 @@ def test_nul_characters_are_refused_everywhere(client, registry_data):
     assert client.get("/api/v1/units?q=a%00b").json["error"]["parameter"] == "q"
     response = client.post("/projects/SU-1/complaints", data={"description": "x\x00" * 20})
     assert response.status_code == 400
+
+
+def test_every_api_answer_allows_any_origin_and_the_pages_do_not(client, registry_data):
+    """The API is public and read-only (DESIGN §6): a 200, a 400, a 404 and a 304 all carry the header."""
+    client.get("/api/v1/units?q=苏净")  # the first search builds the index from the database: a write
+    found = client.get("/api/v1/units?q=苏净")
+    answers = [found, client.get("/api/v1/units?bogus=1"), client.get("/api/v1/units/913200000000000000"),
+               client.get("/api/v1/openapi.json"),
+               client.get("/api/v1/units?q=苏净", headers={"If-None-Match": found.headers["ETag"]})]
+    assert [a.status_code for a in answers] == [200, 400, 404, 200, 304]
+    assert all(a.headers.get("Access-Control-Allow-Origin") == "*" for a in answers)
+    assert "Access-Control-Allow-Origin" not in client.get("/search?q=苏净").headers
