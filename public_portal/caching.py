@@ -15,8 +15,11 @@ A conditional GET whose `If-None-Match` holds the current tag is answered 304 be
 generation row alone; so is one with only `If-Modified-Since`, when it is not before `Last-Modified`.
 
 Only anonymous visitors get public answers. A signed-in visitor's page has a sign-out form with a CSRF token
-(and flashed messages are one visitor's too): those answers are `no-store`, like the back office, the project
-page (its complaint form carries a form token), complaint receipts, errors, redirects and every POST.
+(and flashed messages are one visitor's too): those answers are `no-store`, like the back office, complaint
+receipts, errors, redirects and every POST. The project page carries the complaint form's single-use token, so
+no shared cache may keep it; for an anonymous visitor it is `private, no-cache` (FORM_PAGES): the browser
+revalidates it before any reuse except the back button, which then shows the form as it was sent, with its
+spent token, so a resend leads to the same receipt instead of filing again (tests/browser/test_complaint_once.py).
 Everything not listed here is `no-store` (registry/security.py).
 """
 import hashlib
@@ -38,6 +41,7 @@ REVALIDATED = PAGES | API
 # carry their own validators; the page shows when they were built. They are cached for a minute.
 OWN_VALIDATORS = frozenset({"portal.open_data", "portal.open_data_jsonl", "portal.open_data_csv",
                             "portal.open_data_manifest"})
+FORM_PAGES = frozenset({"portal.project"})  # one visitor's form token: the browser's own copy only
 PER_VISITOR_KEYS = ("_user_id", "_flashes")  # Flask-Login's signed-in account; messages flashed to this visitor
 RELEASE_SOURCES = ("registry", "public_portal", "templates")
 RELEASE_SUFFIXES = {".py", ".html", ".po"}
@@ -66,6 +70,10 @@ def add_cache_headers(response: Response) -> Response:
     """After a public blueprint's view: `public, max-age` and the validators on a public answer; otherwise
     nothing here (registry/security.py makes every answer without a Cache-Control `no-store`)."""
     endpoint = request.endpoint
+    if (endpoint in FORM_PAGES and request.method in ("GET", "HEAD") and response.status_code == 200
+            and not per_visitor() and not session.modified):
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
     public = (request.method in ("GET", "HEAD") and response.status_code in (200, 304) and not per_visitor()
               and not session.modified and endpoint in REVALIDATED | OWN_VALIDATORS)
     if not public:

@@ -140,7 +140,8 @@ def test_the_complaint_form_and_receipts_are_never_public(app, client, registry_
     ref = db.session.scalar(select(Project.ref).where(Project.unit.has(uscc=LVYUAN)).limit(1))
     page = client.get(f"/projects/{ref}")
     assert page.status_code == 200 and 'name="started"' in page.get_data(as_text=True)  # the form token
-    assert page.headers["Cache-Control"] == "no-store" and "ETag" not in page.headers
+    # the browser's own copy only (its back button shows the spent token); no shared cache, revalidated on reuse
+    assert page.headers["Cache-Control"] == "private, no-cache" and "ETag" not in page.headers
     filed = client.post(f"/projects/{ref}/complaints", data={
         "description": COMPLAINT, "started": re.search(r'name="started"[^>]*value="([^"]+)"',
                                                         page.get_data(as_text=True)).group(1)})

@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from public_portal.caching import OWN_VALIDATORS, REVALIDATED
+from public_portal.caching import FORM_PAGES, OWN_VALIDATORS, REVALIDATED
 from registry.access import SYSTEM
 from registry.app import create_app
 from registry.extensions import db as _db
@@ -114,19 +114,23 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=", re.I)
 # numbers, account pages). GET /logout is a bare 405 with nothing to keep.
 BACK_OFFICE = ("/practitioner", "/regulator", "/account", "/login")
 # What a cache may do with an answer: every answer is one of these (public_portal/caching.py).
-CACHE_CONTROLS = {"no-store", "public, max-age=60", "private, max-age=60", "no-cache"}
+CACHE_CONTROLS = {"no-store", "public, max-age=60", "private, max-age=60", "no-cache", "private, no-cache"}
 
 
 def caching_faults(cell_url: str, role: str, endpoint: str, response) -> list[str]:
     """What a cache could keep that it must not: only an anonymous visitor's 200 or 304 of a public endpoint is
     public; everything else (the back office, a signed-in visitor's page with its sign-out form, the complaint
-    form, receipts, errors, redirects, POST answers) is no-store; the style sheets keep Flask's own no-cache."""
+    form for a signed-in visitor, receipts, errors, redirects, POST answers) is no-store; the complaint form page
+    is an anonymous visitor's private, no-cache; the style sheets keep Flask's own no-cache."""
     control = response.headers.get("Cache-Control")
     public_endpoint = endpoint in REVALIDATED | OWN_VALIDATORS
     if control not in CACHE_CONTROLS:
         return [f"Cache-Control {control!r}"]
     if control == "no-cache" and endpoint != "static":
         return ["no-cache outside the static files"]
+    if control == "private, no-cache":  # the browser's own copy of a form page, for its back button only
+        return [] if endpoint in FORM_PAGES and role == "anonymous" and response.status_code == 200 else [
+            "private, no-cache on a page that is not an anonymous visitor's form page"]
     if control.startswith(("public", "private")) and not (
             public_endpoint and role == "anonymous" and response.status_code in (200, 304)):
         return [f"{control} on a page that is not public"]
