@@ -27,6 +27,10 @@ def app_env(database_url: str, workdir: Path) -> dict[str, str]:
         "SECRET_KEY": "browser-test-secret",
         "ID_NUMBER_KEY": base64.b64encode(b"b" * 32).decode(),
         "FLASK_APP": "wsgi:app",
+        # as tests/conftest.py: a download after a write waits for its rebuild, so a journey reads what it wrote
+        "OPEN_DATA_DIR": str(workdir / "open-data"),
+        "OPEN_DATA_DEBOUNCE_SECONDS": "0",
+        "OPEN_DATA_WAIT_SECONDS": "60",
     }
 
 
