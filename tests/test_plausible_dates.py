@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from registry.access import Actor
 from registry.models import Complaint, Project, Review
+from registry.rules.dates import check_project_dates, deadline_horizon
 from registry.rules.errors import RuleViolation
 from registry.services.complaints import advance_complaint
 from registry.exchange import ExchangeError
@@ -105,3 +106,11 @@ def test_plausible_dates_pass_both_paths(registry):
     project = create_project(firm, replace(PROJECT, started_on=date(2026, 1, 1), contract_deadline=date(2046, 1, 1),
                                            completed_on=None), [])
     assert project.contract_deadline == date(2046, 1, 1)
+
+
+@pytest.mark.parametrize("started_on", [date(9985, 1, 1), date(9999, 12, 31)])
+def test_a_start_near_the_last_representable_year_is_judged_not_crashed_on(started_on):
+    """The horizon of a start in year 9985 or later is past 9999-12-31: it is the last day, not a crash
+    (a fuzzed form found the 500)."""
+    assert deadline_horizon(started_on, date(2026, 12, 3)) == date.max
+    check_project_dates(started_on, date(9999, 12, 31), None, date(2026, 12, 3))

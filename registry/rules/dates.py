@@ -58,6 +58,8 @@ def check_not_before(later: date | None, later_field: str, earlier: date | None,
 def deadline_horizon(started_on: date | None, today: date) -> date:
     """The latest plausible contract deadline: 20 years after the start (or after today, without a start)."""
     base = started_on or today
+    if base.year + DEADLINE_HORIZON_YEARS > date.max.year:
+        return date.max
     try:
         return base.replace(year=base.year + DEADLINE_HORIZON_YEARS)
     except ValueError:  # 29 February
