@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi:app
 
-.PHONY: run serve test test-all test-slow setup translations demo-db clean bench
+.PHONY: run serve test test-all test-slow setup translations demo-db clean bench axe
 
 $(BIN)/flask: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,14 @@ $(BIN)/flask: pyproject.toml constraints.txt
 	touch $(BIN)/flask
 
 setup: $(BIN)/flask translations
+
+# axe-core, the accessibility engine the browser journeys inject into every page they check, from the npm registry
+# (where npm is missing, the journeys are skipped and say so, as they are without Chromium)
+AXE_VERSION := 4.10.2
+AXE := build/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	if command -v npm >/dev/null; then npm install --prefix build/axe --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION); fi
 
 translations: $(BIN)/flask
 	$(BIN)/python -m registry.translations_build
@@ -38,12 +46,12 @@ test: setup
 	$(BIN)/python -m pytest -m "not slow" -n auto --maxprocesses=4 $(PYTEST_ARGS)
 
 # The whole suite, as .ci/run runs it: the everyday tests and the slow ones.
-test-all: setup
+test-all: setup axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Only the slow suites: fuzzing, kill-and-recover, privacy crawls, browser journeys. The fuzzing draws the same inputs
 # every run unless REGISTRY_FUZZ_SEED=N is set (.ci/run prints the seed it chose: set it here to replay that run).
-test-slow: setup
+test-slow: setup axe
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 bench: setup

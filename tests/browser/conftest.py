@@ -4,7 +4,8 @@ installs it, so CI always runs them.
 
 `live_server` is one server per module (the demo data where the module sets `DEMO = True`); `demo_server` is one
 demo server for the whole run, shared by the regulator's, the landowner's and the English journeys and the layout
-checks. `check_page` is what every page must give everyone (lang, title, one h1, a label for every field);
+checks. `check_page` is what every page must give everyone (lang, title, one h1, a label for every field, no
+serious or critical axe-core violation);
 `journey_page` + `assert_every_page_checked` prove it ran on every page a person landed on. README screenshots
 go to docs/ through `docs_screenshot` (rewritten only with UPDATE_DOCS_SCREENSHOTS=1)."""
 import os
@@ -29,6 +30,19 @@ pytestmark = pytest.mark.browser
 if not Path(CHROMIUM).exists():
     pytest.skip("Debian's Chromium is not installed (apt-get install -y chromium fonts-wqy-microhei)",
                 allow_module_level=True)
+
+# axe-core from the npm registry (`make axe`): every checked page must have no accessibility violation of impact
+# "serious" or "critical" (moderate and minor ones are reported in the test's output, not failed on)
+AXE = ROOT / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+if not AXE.exists():
+    pytest.skip("axe-core is not installed: `make axe` (needs npm)", allow_module_level=True)
+AXE_SOURCE = AXE.read_text(encoding="utf-8")
+FAILING_IMPACTS = ("serious", "critical")
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                      nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +126,7 @@ UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll('input, sele
 
 
 _VISITED: dict[int, list[str]] = {}
+_WITHOUT_SCRIPTS: set[int] = set()
 _CHECKED: dict[int, set[str]] = {}
 
 
@@ -123,6 +138,8 @@ def journey_page(browser, locale: str = "zh-CN", phone: bool = False, javascript
         if phone else dict(viewport={"width": 1280, "height": 900})
     page = browser.new_context(locale=locale, java_script_enabled=javascript, **screen).new_page()
     page.set_default_timeout(10_000)
+    if not javascript:
+        _WITHOUT_SCRIPTS.add(id(page))
     _VISITED[id(page)] = visited = []
     _CONSOLE_ERRORS[id(page)] = errors = []
     page.on("framenavigated", lambda frame: visited.append(frame.url) if frame.parent_frame is None else None)
@@ -145,6 +162,29 @@ def assert_every_page_checked(page) -> None:
     assert _CONSOLE_ERRORS.pop(id(page), []) == []
 
 
+def accessibility_violations(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as shown (its source is evaluated through the
+    browser's debugging protocol, which the page's content security policy does not govern, and it leaves the
+    page's own scripts alone); the moderate and minor ones are printed."""
+    if id(page) in _WITHOUT_SCRIPTS:
+        # axe waits on timers, which never fire where scripts are off: the same page, as shown (its HTML, with
+        # its styles through a <base>), is examined in a page of its own where they run
+        scratch = page.context.browser.new_context(viewport=page.viewport_size).new_page()
+        try:
+            base = f'<base href="{page.url}">'
+            scratch.set_content(page.content().replace("<head>", "<head>" + base, 1))
+            return accessibility_violations(scratch)
+        finally:
+            scratch.context.close()
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE)
+    violations = page.evaluate(RUN_AXE)
+    for v in violations:
+        if v["impact"] not in FAILING_IMPACTS:
+            print(f"axe ({v['impact']}) {v['id']} on {page.url}: {v['nodes']}")
+    return [v for v in violations if v["impact"] in FAILING_IMPACTS]
+
+
 def check_page(page, lang: str = "zh-CN") -> str:
     """What every page of a journey must give everyone: a `lang`, a title, one main heading, and a name for every
     visible field.
@@ -163,6 +203,7 @@ def check_page(page, lang: str = "zh-CN") -> str:
     assert shown_lang == lang, page.url
     assert page.evaluate(UNLABELLED_CONTROLS) == [], page.url
     assert page.title().strip() and page.locator("h1").count() == 1, page.url  # a title and one main heading
+    assert accessibility_violations(page) == [], page.url
     _CHECKED.setdefault(id(page), set()).add(page.url.split("#")[0])
     main = page.inner_text("main")
     if lang == "zh-CN":  # Chinese sentences follow each other without a space (an English join shows as "。 ")
