@@ -77,11 +77,12 @@ def similar():
 
 @bp.route("/units/<uscc>")
 def unit(uscc):
-    """A firm's public profile: the five categories of information; its projects and review outcomes a page
-    each (`projects_page`, `reviews_page`)."""
+    """A firm's public profile: the five categories of information; its projects, review outcomes and key
+    staff a page each (`projects_page`, `reviews_page`, `staff_page`)."""
     if (moved := redirect_to_canonical("portal.unit", uscc)) is not None:  # any case, spaces or full width
         return moved
-    profile = unit_profile(uscc, requested_page("projects_page"), requested_page("reviews_page"))
+    profile = unit_profile(uscc, requested_page("projects_page"), requested_page("reviews_page"),
+                           requested_page("staff_page"))
     if profile is None:
         abort(404)
     return render_template("portal/unit.html", p=profile, chart=reviews_by_year_chart(profile.reviews_by_year))
@@ -89,8 +90,9 @@ def unit(uscc):
 
 @bp.route("/persons/<public_id>")
 def person(public_id):
-    """A person's public profile, by public id, with the masked ID number."""
-    profile = person_profile(public_id)
+    """A person's public profile, by public id, with the masked ID number; projects by role a page at a time
+    (`roles_page`)."""
+    profile = person_profile(public_id, requested_page("roles_page"))
     if profile is None:
         abort(404)
     return render_template("portal/person.html", p=profile)
