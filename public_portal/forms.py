@@ -17,7 +17,7 @@ from registry.queries.compare import MAX_COMPARED, ParcelCriteria
 from registry.queries.search import UNIT_SORTS, UnitFilters
 from registry.reference import CATEGORIES, PROVINCES, industries
 from registry.rules.errors import RuleViolation
-from registry.rules.identifiers import looks_like_full_id_number, validate_uscc
+from registry.rules.identifiers import looks_like_full_id_number, validate_id_number, validate_uscc
 
 FORM_MAX_AGE_SECONDS = 6 * 3600
 
@@ -160,9 +160,20 @@ def chosen_for_comparison(values: list[str]) -> list[str]:
             code = validate_uscc(value)
         except RuleViolation:
             continue
+        if is_id_number(code):  # never echo a full ID number, even one that passes as a credit code
+            continue
         if code not in chosen:
             chosen.append(code)
     return chosen[:MAX_COMPARED]
+
+
+def is_id_number(text: str) -> bool:
+    """True when the text is a valid full ID number."""
+    try:
+        validate_id_number(text)
+    except RuleViolation:
+        return False
+    return True
 
 
 class CreditCodesField(Field):
@@ -175,13 +186,12 @@ class CreditCodesField(Field):
 
     def pre_validate(self, form):
         codes = []
-        for value in self.raw_data or []:
+        for number, value in enumerate(self.raw_data or [], 1):
             try:
                 code = validate_uscc(value)
-            except RuleViolation as error:
-                shown = value if len(value) <= 40 else value[:40] + "…"
-                raise StopValidation(_l("“%(code)s” is not a unified social credit code: %(reason)s", code=shown,
-                                        reason=error.message(current_locale()))) from None
+            except RuleViolation as error:  # named by its place, never echoed: it may be someone's ID number
+                raise StopValidation(_l("Credit code no. %(n)d is not a unified social credit code: %(reason)s",
+                                        n=number, reason=error.message(current_locale()))) from None
             if code not in codes:
                 codes.append(code)
         if len(codes) > MAX_COMPARED:

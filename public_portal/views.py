@@ -25,6 +25,7 @@ from registry.queries.receipts import complaint_receipt as find_receipt, receipt
 from registry.queries.search import counts_overview, search_persons, search_units
 from registry.queries.similar import similar_parcels
 from registry.rules.errors import RuleViolation
+from registry.security import redact_id_numbers
 from registry.services.complaint_filing import PUBLIC, file_complaint
 
 bp = Blueprint("portal", __name__)
@@ -44,7 +45,7 @@ def portal_helpers():
             "list_separator": lambda: ", " if current_locale() == "en" else "、",
             "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind),
             "chosen_for_comparison": lambda: chosen_for_comparison(request.args.getlist("compare")),
-            "comparison_carry": comparison_carry, "compare_url": compare_url}
+            "comparison_carry": comparison_carry, "compare_url": compare_url, "redact_id_numbers": redact_id_numbers}
 
 
 PARCEL_CRITERIA = ("industry", "min_area", "max_area", "province")  # as /similar names them

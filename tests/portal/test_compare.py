@@ -8,7 +8,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.factories import create, make_uscc, project_record, unit_record
-from tests.portal.conftest import HUAXIA, JIAOHUA, JINGHUA, JINGTU, LVYUAN, SUJING, YUEQING
+from tests.portal.conftest import HUAXIA, JIAOHUA, JINGHUA, JINGTU, LVYUAN, SUJING, WANG_ID, YUEQING
 
 
 def columns(text: str) -> list[str]:
@@ -55,7 +55,7 @@ def test_too_many_firms_a_bad_code_or_an_unlisted_firm_get_a_clear_message(regis
     five = client.get("/compare?" + "&".join(f"uscc={code}" for code in (SUJING, JIAOHUA, LVYUAN, JINGHUA, HUAXIA)))
     assert five.status_code == 400 and "每次最多比较4家单位，当前选择了5家" in five.get_data(as_text=True)
     bad = client.get(f"/compare?uscc={SUJING}&uscc=91320500ABCDEFGH12")
-    assert bad.status_code == 400 and "“91320500ABCDEFGH12”不是有效的统一社会信用代码" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "第2个统一社会信用代码无效：统一社会信用代码" in bad.get_data(as_text=True)
     hostile = client.get("/compare", query_string={"uscc": ["<script>x</script>" * 20, "\x00", SUJING]})
     assert hostile.status_code == 400 and "<script>" not in hostile.get_data(as_text=True)
     unknown = client.get(f"/compare?uscc={SUJING}&uscc={JINGTU}&uscc={make_uscc('370200', 999)}")
@@ -121,3 +121,14 @@ def test_a_lower_area_bound_that_is_not_a_number_is_refused_not_compared(registr
         response = client.get(f"{path}?min_area=NaN&max_area=-0&uscc={SUJING}")
         assert response.status_code in (200, 400), path  # the search pages show the form again with its errors
         assert "请输入不小于0的面积（平方米）。" in response.get_data(as_text=True), path
+
+
+
+def test_a_full_id_number_typed_as_a_credit_code_is_never_echoed(registry_data, client):
+    """Typed as a firm to compare, carried as a choice, or inside other text: the number is named by its place."""
+    birth_date = WANG_ID[6:14]
+    for url in (f"/compare?uscc={SUJING}&uscc={WANG_ID}", f"/compare?uscc={SUJING}&uscc=x{WANG_ID}",
+                f"/search?q=有限公司&compare={WANG_ID}&compare={SUJING}", f"/units/{SUJING}?compare={WANG_ID}",
+                f"/similar?industry=C25&compare={WANG_ID}", f"/compare?uscc={SUJING}&uscc={WANG_ID}&lang=en"):
+        response = client.get(url)
+        assert response.status_code < 500 and birth_date not in response.get_data(as_text=True), url
