@@ -30,6 +30,8 @@ CHANGES = {
     "new_project": _l("Project newly public: %(subject)s."),
     "project_withdrawn": _l("Project no longer public: %(subject)s."),
     "rate_changed": _l("%(subject)s changed: %(detail)s."),
+    "projects_counted": _l("Public projects: %(detail)s."),
+    "reviews_counted": _l("Public review outcomes: %(detail)s."),
     "no_longer_listed": _l("%(subject)s is no longer listed in the public record."),
 }
 RATE_NAMES = {"first_pass": _l("First-pass review rate"), "on_time": _l("On-time rate")}

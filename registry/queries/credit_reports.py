@@ -23,6 +23,10 @@ from registry.rules.credit_reports import Change, canonical_json, changes_since,
 from registry.visibility import person_listed, project_public, review_public, unit_basic_is_public
 
 SUBJECT_ID = bindparam("subject_id", type_=Integer)
+# A report lists a subject's latest 50 projects and review outcomes (a profile's first page) and counts them all:
+# WeasyPrint lays out about 5-13 ms a table row on this machine, so the 2,000-project firm's whole list (60 A4
+# pages) took minutes as a PDF; a tender reads the rates, bans, penalties and findings, which are listed in full.
+LISTED = 50
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,11 @@ def _reviews_select(condition):
             .where(condition, review_public()).order_by(*_REVIEW_ORDER))
 
 
+def _review_count(condition) -> int:
+    return db.session.scalar(select(func.count(Review.id)).join(Project, Project.id == Review.project_id)
+                             .join(Unit, Unit.id == Project.unit_id).where(condition, review_public()))
+
+
 def _reviews(result) -> list[dict]:
     return [{"project_ref": ref if shown else None, "project_name": name if shown else None,
              "report_type": report_type, "round": round_number, "reviewed_on": _iso(reviewed_on),
@@ -140,8 +149,11 @@ def unit_report_content(uscc: str) -> ReportContent | None:
     first_pass = session.execute(sql.first_pass, firm).first()
     on_time = session.execute(sql.on_time, firm).first()
     penalties = _penalty_rows(session.execute(sql.penalties, firm))
-    projects = session.execute(select(*project_row_columns()).join(Unit, Unit.id == Project.unit_id)
-                               .where(Project.unit_id == unit.id, project_public()).order_by(*_PROJECT_ORDER))
+    public_projects = select().join(Unit, Unit.id == Project.unit_id).where(Project.unit_id == unit.id,
+                                                                            project_public())
+    projects = session.execute(public_projects.add_columns(*project_row_columns()).order_by(*_PROJECT_ORDER)
+                               .limit(LISTED))
+    of_firm = Project.unit_id == unit.id
     content = {
         "kind": "unit", "uscc": unit.uscc, "name": unit.name, "registered": unit.registered,
         "registration_confirmed": unit.registration_confirmed_at is not None, "ceased_on": _iso(unit.ceased_on),
@@ -152,8 +164,10 @@ def unit_report_content(uscc: str) -> ReportContent | None:
         "first_pass": _rate(*first_pass[1:]) if first_pass else _rate(0, 0),
         "on_time": _rate(*on_time[1:]) if on_time else _rate(0, 0),
         "bans": _bans(penalties),
+        "project_count": session.scalar(public_projects.add_columns(func.count(Project.id))),
         "projects": [_project(row) for row in projects],
-        "reviews": _reviews(session.execute(_reviews_select(Project.unit_id == unit.id))),
+        "review_count": _review_count(of_firm),
+        "reviews": _reviews(session.execute(_reviews_select(of_firm).limit(LISTED))),
         "penalties": [_penalty(row) for row in penalties],
         "findings": _findings(session.execute(sql.findings, firm)),
     }
@@ -168,7 +182,7 @@ def person_report_content(public_id: str) -> ReportContent | None:
     if profile is None:
         return None
     person = profile.person
-    projects = [row.project.id for row in profile.roles]
+    projects = [row.project.id for row in profile.roles.items]
     held = and_(Project.id.in_(projects), Review.round == 1)
     period = db.session.execute(select(func.min(Review.reviewed_on), func.max(Review.reviewed_on))
                                 .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
@@ -181,9 +195,12 @@ def person_report_content(public_id: str) -> ReportContent | None:
         if profile.basic_public else None,
         "first_pass": _rate(profile.first_pass.part, profile.first_pass.total, *period),
         "bans": _bans(profile.penalties),
+        "project_count": profile.roles.total,
         "projects": [{**_project_of(row.project), "role": row.role, "unit_uscc": row.unit_uscc,
-                      "unit_name": row.unit_name} for row in profile.roles],
-        "reviews": _reviews(db.session.execute(_reviews_select(Project.id.in_(projects)))) if projects else [],
+                      "unit_name": row.unit_name} for row in profile.roles.items[:LISTED]],
+        "review_count": _review_count(Project.id.in_(projects)) if projects else 0,
+        "reviews": _reviews(db.session.execute(_reviews_select(Project.id.in_(projects)).limit(LISTED)))
+        if projects else [],
         "penalties": [_penalty(row) for row in profile.penalties],
         "findings": _findings(db.session.execute(findings_select(Project.id.in_(projects)))) if projects else [],
     }

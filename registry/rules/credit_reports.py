@@ -98,7 +98,7 @@ class Change:
     """One change in the public record since a report was issued: its kind and what it names."""
 
     kind: str  # new_penalty, new_ban, new_finding, new_review, new_project, publicity_ended, ban_ended,
-    #            project_withdrawn, rate_changed, no_longer_listed
+    #            project_withdrawn, reviews_counted, projects_counted, rate_changed, no_longer_listed
     subject: str  # a decision number, a project's name and reference, a rate's name
     detail: str = ""  # a date, a figure
 
@@ -136,24 +136,29 @@ def changes_since(issued: dict, current: dict | None) -> list[Change]:
     for key, row in _by(current.get("findings"), "project_ref", "verified_on").items():
         if key not in old_findings:
             changes.append(Change("new_finding", _project_label(row), row.get("verified_on") or ""))
-    old_reviews = _by(issued.get("reviews"), "project_ref", "report_type", "round")
-    for key, row in _by(current.get("reviews"), "project_ref", "report_type", "round").items():
-        if key not in old_reviews:
-            changes.append(Change("new_review", _project_label(row), row.get("reviewed_on") or ""))
-    old_projects = _by(issued.get("projects"), "ref")
-    new_projects = _by(current.get("projects"), "ref")
-    for key, row in new_projects.items():
-        if key not in old_projects:
-            changes.append(Change("new_project", _project_label(row)))
-    for key, row in old_projects.items():
-        if key not in new_projects:
-            changes.append(Change("project_withdrawn", _project_label(row)))
+    changes += _listed_changes(issued, current, "reviews", "review_count", ("project_ref", "report_type", "round"))
+    changes += _listed_changes(issued, current, "projects", "project_count", ("ref",))
     for rate in ("first_pass", "on_time"):
         before, after = issued.get(rate), current.get(rate)
         if before and after and (before.get("part"), before.get("total")) != (after.get("part"), after.get("total")):
             changes.append(Change("rate_changed", rate, f"{before.get('part')}/{before.get('total')} → "
                                                         f"{after.get('part')}/{after.get('total')}"))
     return changes
+
+
+def _listed_changes(issued: dict, current: dict, rows: str, count: str, keys: tuple) -> list[Change]:
+    """New and withdrawn reviews or projects: record by record when both reports list them all, else (a report
+    lists the latest few of many) the change of their number."""
+    before, after = issued.get(rows) or [], current.get(rows) or []
+    total_before, total_after = issued.get(count, len(before)), current.get(count, len(after))
+    if len(before) < total_before or len(after) < total_after:
+        return [Change(f"{rows}_counted", "", f"{total_before} → {total_after}")] if total_before != total_after \
+            else []
+    old, new = _by(before, *keys), _by(after, *keys)
+    added, gone = ("new_review", "review_withdrawn") if rows == "reviews" else ("new_project", "project_withdrawn")
+    return [Change(added, _project_label(row), row.get("reviewed_on") or "") for key, row in new.items()
+            if key not in old] + \
+           [Change(gone, _project_label(row)) for key, row in old.items() if key not in new and rows == "projects"]
 
 
 def _project_label(row: dict) -> str:

@@ -117,4 +117,46 @@ def test_a_landowner_issues_a_report_downloads_its_pdf_and_verifies_it_by_its_qr
     phone.goto(f"{url}/verify/XYBG-0000-0000-0000-0000")
     assert "No credit report was issued under the number XYBG-0000-0000-0000-0000" in check_page(phone, "en")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    # A tender committee types the number from paper, loosely (lower case, spaces): the same verify page.
+    phone.goto(f"{url}/verify")
+    check_page(phone, "en")
+    phone.fill("#number", number.lower().replace("-", " "))
+    with phone.expect_navigation():
+        phone.click("main button[type=submit]")
+    assert phone.url == f"{url}/verify/{number}" and "Genuine" in check_page(phone, "en")
+    screenshot(phone, "credit-report-verify-phone-en")
     assert_every_page_checked(phone)
+
+
+def test_a_persons_report_from_a_project_page_shows_the_masked_number_only(browser, live_server):
+    """From a project's people to a person's profile, then the person's report, at 375 px and in English."""
+    url = live_server.url
+    id_numbers = {r["id_number"] for r in generate_records(120) if r["kind"] == "person"}
+    page = journey_page(browser, locale="en-US", phone=True)
+    page.goto(f"{url}/units/{SUJING[1]}?lang=en")
+    check_page(page, "en")
+    projects = page.eval_on_selector_all("main #projects a[href^='/projects/']", "links => links.map(a => a.href)")
+    for project in projects:  # the first of the firm's projects that names a responsible person
+        page.goto(project)
+        check_page(page, "en")
+        if page.locator("main a[href^='/persons/']").count():
+            break
+    with page.expect_navigation():
+        page.click("main a[href^='/persons/'] >> nth=0")
+    person = check_page(page, "en")
+    masked = re.search(r"\d{6}\*{8}[\dX]{4}", person).group(0)
+    with page.expect_navigation():
+        page.click("main a:has-text('Issue a credit report')")
+    check_page(page, "en")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "credit-report-issue-phone-en")
+    page.fill("#purpose", "Tender for the remediation of a former chemical plant")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    report = check_page(page, "en")
+    assert masked in report and "For: Tender for the remediation of a former chemical plant" in report
+    assert not set(re.findall(r"\d{17}[\dX]", page.content())) & id_numbers
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "credit-report-person-phone-en")
+    assert_every_page_checked(page)

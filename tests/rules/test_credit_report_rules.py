@@ -118,3 +118,12 @@ def test_an_ended_ban_and_a_subject_no_longer_listed_are_changes_too():
     assert changes_since(ISSUED, now) == [Change("publicity_ended", "苏环罚〔2026〕1号", "2026-12-01"),
                                           Change("ban_ended", "苏环罚〔2026〕1号", "2026-12-31")]
     assert changes_since(ISSUED, None) == [Change("no_longer_listed", "江苏苏净环保科技有限公司")]
+
+
+def test_a_report_listing_the_latest_few_of_many_names_the_change_of_their_number():
+    issued = {**ISSUED, "project_count": 2000, "review_count": 3100}
+    now = {**issued, "project_count": 2001, "review_count": 3102,
+           "projects": [{"ref": "SU-9", "name": "新地块"}] + ISSUED["projects"][:1]}
+    assert changes_since(issued, now) == [Change("reviews_counted", "", "3100 → 3102"),
+                                          Change("projects_counted", "", "2000 → 2001")]
+    assert changes_since(issued, {**issued}) == []
