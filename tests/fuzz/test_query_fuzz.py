@@ -19,7 +19,8 @@ EXCLUDED = {
 
 # The parameters the views read, so that generated strings reach the code behind them.
 PARAMETERS = ["q", "page", "per_page", "sort", "status", "find", "category", "province", "industry", "min_area",
-              "max_area", "has_penalty", "banned", "min_first_pass", "unit", "lang", "next"]
+              "max_area", "has_penalty", "banned", "min_first_pass", "unit", "lang", "next",
+              "kind", "authority", "since", "until", "severity"]
 NUMERIC = ["page", "per_page", "min_area", "max_area", "min_first_pass"]
 QUERY = st.one_of(
     st.dictionaries(st.one_of(st.sampled_from(PARAMETERS), st.text(TEXT, min_size=1, max_size=8)),

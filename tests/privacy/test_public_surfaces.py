@@ -17,7 +17,7 @@ from registry.extensions import db
 from registry.models import Account, Complaint, Penalty, Person, Project, ProjectCorrection, Unit
 from tests.privacy.conftest import LARGE_FIRM, file_a_complaint, private_journeys, url_paths
 
-PUBLIC_BLUEPRINTS = ("portal", "api")
+PUBLIC_BLUEPRINTS = ("portal", "lists", "api")
 # reached by anyone without signing in, and holding no record
 ANONYMOUS_FORMS = {"auth.login", "practitioner.register", "practitioner.accept_invitation"}
 LIMIT = 4000
@@ -67,7 +67,8 @@ def probes(secrets) -> list[str]:
             "/api/v1/units?q=13912340001", "/search?q=有限公司", "/search?has_penalty=true", "/search?banned=true",
             "/search?q=王建国", "/search?q=李四", "/similar?industry=C", "/api/v1/units?per_page=100",
             "/api/v1/persons?per_page=100", "/api/v1/projects?per_page=100", "/api/v1/projects?per_page=100&page=2",
-            "/api/v1/units?q=修复", f"/api/v1/units/{LARGE_FIRM}?projects_page=2&reviews_page=2"]
+            "/api/v1/units?q=修复", f"/api/v1/units/{LARGE_FIRM}?projects_page=2&reviews_page=2",
+            "/bans?kind=person", "/penalties?banned=true", f"/penalties?authority={number}", "/findings"]
 
 
 class Crawler:
