@@ -194,3 +194,65 @@ def test_each_party_links_to_its_profile(client, registry_data):
     assert re.search(rf'href="/units/{JIAOHUA}">山西焦化土壤修复有限公司</a>', text)
     public_id = re.search(r'href="/persons/([^"]+)">李四</a>', text)[1]
     assert LI_MASKED in page(client, f"/persons/{public_id}")
+
+
+# -- the same lists through the API (DESIGN §6) ----------------------------------------------------------------
+
+def api_decisions(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.json)
+    assert response.headers["Access-Control-Allow-Origin"] == "*" and response.headers["ETag"].startswith('W/"')
+    return [item["decision_number"] for item in response.json["items"]]
+
+
+@pytest.mark.parametrize("query", ["", "severity=serious", "severity=ordinary", "banned=true", "banned=false",
+                                   "authority=山西", "province=37", "since=2026-08-01", "until=2026-08-01&severity=ordinary"])
+def test_the_penalty_api_lists_what_the_page_lists(client, person_ban, query):
+    assert api_decisions(client, f"/api/v1/penalties?per_page=100&{query}") == decisions(page(client, f"/penalties?{query}"))
+
+
+@pytest.mark.parametrize("query", ["", "kind=unit", "kind=person", "province=14", "province=65"])
+def test_the_ban_api_lists_what_the_page_lists(client, person_ban, query):
+    assert api_decisions(client, f"/api/v1/bans?per_page=100&{query}") == decisions(page(client, f"/bans?{query}"))
+
+
+def test_a_ban_in_the_api_is_the_ban_its_end_and_the_decision_number(client, person_ban):
+    items = {item["decision_number"]: item for item in client.get("/api/v1/bans").json["items"]}
+    assert items["京环罚〔2025〕1号"] == {"decision_number": "京环罚〔2025〕1号", "subject_kind": "unit", "person": None,
+                                       "unit": {"uscc": "91110100XBQ6K1EU60", "name": "北京京华修复有限公司"},
+                                       "until": None, "lifetime": True, "categories": None}
+    person = items["晋环罚〔2026〕8号"]
+    assert person["subject_kind"] == "person" and person["unit"] is None
+    assert person["person"]["id_number_masked"] == WANG_MASKED and person["person"]["name"] == "王建国"
+    assert WANG_ID not in client.get("/api/v1/bans").get_data(as_text=True)
+
+
+def test_a_penalty_in_the_api_has_its_subject_and_the_decisions_severity(client, person_ban):
+    items = {item["decision_number"]: item for item in client.get("/api/v1/penalties").json["items"]}
+    assert items["晋环罚〔2026〕6号"]["person"]["id_number_masked"] == LI_MASKED
+    assert items["晋环罚〔2026〕5号"]["unit"]["uscc"] == JIAOHUA and items["晋环罚〔2026〕5号"]["severity"] == "serious"
+    assert items["晋环罚〔2026〕5号"]["ban"] == {"active": True, "until": "2027-12-31", "lifetime": False}
+    answer = client.get("/api/v1/penalties?per_page=1&page=2").json
+    assert (answer["total"], answer["total_relation"], answer["page"], answer["per_page"]) == (4, "eq", 2, 1)
+
+
+@pytest.mark.parametrize("url,parameter", [
+    ("/api/v1/penalties?since=2026-13-01", "since"), ("/api/v1/penalties?until=tomorrow", "until"),
+    ("/api/v1/penalties?since=2026-09-01&until=2026-08-01", "until"), ("/api/v1/penalties?severity=grave", "severity"),
+    ("/api/v1/penalties?banned=yes", "banned"), ("/api/v1/penalties?province=3", "province"),
+    ("/api/v1/penalties?authority=", "authority"), ("/api/v1/penalties?kind=unit", "kind"),
+    ("/api/v1/bans?kind=firm", "kind"), ("/api/v1/bans?severity=serious", "severity"),
+    ("/api/v1/bans?page=0", "page"), ("/api/v1/bans?kind=unit&kind=person", "kind"),
+])
+def test_a_bad_api_parameter_is_a_400_naming_it(client, registry_data, url, parameter):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json["error"]["parameter"] == parameter and response.json["error"]["message"].startswith(parameter)
+
+
+def test_the_openapi_document_describes_both_lists(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    penalties = {p["name"] for p in paths["/penalties"]["get"]["parameters"]}
+    assert penalties == {"page", "per_page", "province", "authority", "since", "until", "severity", "banned"}
+    assert {p["name"] for p in paths["/bans"]["get"]["parameters"]} == {"page", "per_page", "province", "kind"}
+    assert "429" not in paths["/bans"]["get"]["responses"]  # no text search: not limited per address

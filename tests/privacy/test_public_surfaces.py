@@ -68,7 +68,8 @@ def probes(secrets) -> list[str]:
             "/search?q=王建国", "/search?q=李四", "/similar?industry=C", "/api/v1/units?per_page=100",
             "/api/v1/persons?per_page=100", "/api/v1/projects?per_page=100", "/api/v1/projects?per_page=100&page=2",
             "/api/v1/units?q=修复", f"/api/v1/units/{LARGE_FIRM}?projects_page=2&reviews_page=2",
-            "/bans?kind=person", "/penalties?banned=true", f"/penalties?authority={number}", "/findings"]
+            "/bans?kind=person", "/penalties?banned=true", f"/penalties?authority={number}", "/findings",
+            "/api/v1/penalties?per_page=100", "/api/v1/bans?per_page=100", f"/api/v1/penalties?authority={number}"]
 
 
 class Crawler:

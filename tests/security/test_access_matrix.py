@@ -141,6 +141,8 @@ ROUTES = {
     "api.persons": ("public", None, lambda c: {"q": "青岛"}, None),
     "api.person": ("public", None, lambda c: {"public_id": c.a.public_id}, None),
     "api.projects": ("public", None, lambda c: {"q": "青岛"}, None),
+    "api.penalties": ("public", None, lambda c: {"province": "37", "banned": "false"}, None),
+    "api.bans": ("public", None, lambda c: {"kind": "unit"}, None),
     "auth.login": ("public", "public", lambda c: {},
                    lambda c, r: {"username": "nobody-registered", "password": "not the password at all"}),
     "auth.second_factor_step": ("password_first", "password_first", lambda c: {}, lambda c, r: {"code": "123456"}),
