@@ -12,7 +12,7 @@ from wtforms import DecimalField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from registry.form_fields import RedactingField, amount
-from registry.i18n import label
+from registry.i18n import industry_name, label
 from registry.queries.search import UNIT_SORTS, UnitFilters
 from registry.reference import CATEGORIES, PROVINCES, industries
 from registry.rules.identifiers import looks_like_full_id_number
@@ -52,7 +52,7 @@ def province_choices():
 def industry_choices():
     """Sections and divisions of GB/T 4754-2017: a search by industry matches by prefix."""
     return [("", _l("Any former industry"))] + [
-        (entry.code, f"{entry.code} {entry.name}") for entry in industries().values() if entry.level <= 2]
+        (entry.code, f"{entry.code} {industry_name(entry.code)}") for entry in industries().values() if entry.level <= 2]
 
 
 def yes_no_choices():

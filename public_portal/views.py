@@ -34,9 +34,8 @@ CSV_KIND_LABELS = {
 
 @bp.context_processor
 def portal_helpers():
-    """Helpers for the portal's templates: today's date, the list separator, CSV labels."""
+    """Helpers for the portal's templates: today's date, CSV labels."""
     return {"today_iso": lambda: today().isoformat(),
-            "list_separator": lambda: ", " if current_locale() == "en" else "、",
             "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind)}
 
 
