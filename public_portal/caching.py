@@ -34,7 +34,7 @@ from registry.generation import Generation, current
 from registry.i18n import LANG_COOKIE, current_locale
 
 MAX_AGE = 60  # seconds a cache may answer without asking: a write shows everywhere within a minute
-PAGES = frozenset({"portal.home", "portal.search", "portal.similar", "portal.unit", "portal.person"})
+PAGES = frozenset({"portal.home", "portal.search", "portal.similar", "portal.unit", "portal.person", "portal.api_docs"})
 API = frozenset({"api.units", "api.unit", "api.persons", "api.person", "api.projects", "api.openapi"})
 REVALIDATED = PAGES | API
 # Public, but not a function of the generation: the open-data files are built after writes (debounced) and

@@ -8,13 +8,14 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from public_portal.canonical import redirect_to_canonical
 from public_portal.charts import reviews_by_year_chart
 from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, form_started_token
+from public_portal.openapi import documentation, openapi_document, prose_html
 from public_portal.ratelimit import limit_searches
 from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at,
                                    current_manifest, data_dictionary, download, file_size,
                                    manifest_response)
 from registry.clock import today
 from registry.errors import error_response
-from registry.i18n import current_locale
+from registry.i18n import current_locale, request_translations
 from registry.queries.profiles import person_profile, unit_profile
 from registry.queries.projects import project_detail
 from registry.queries.receipts import complaint_receipt as find_receipt, receipt_check_code
@@ -141,6 +142,15 @@ def open_data():
     page = render_template("portal/open_data.html", manifest=manifest, built_at=built_at(manifest), jsonl=JSONL_NAME,
                            dictionary=data_dictionary(), file_size=file_size)
     return (page, 200) if manifest else (page, 503, {"Retry-After": str(RETRY_AFTER)})
+
+
+@bp.route("/api/docs")
+def api_docs():
+    """The public API's documentation for people, rendered from its OpenAPI document: every path, parameter and
+    answer, with an example; no script."""
+    operations, schemas = documentation()
+    return render_template("portal/api_docs.html", document=openapi_document(), operations=operations,
+                           schemas=schemas, describe=lambda text: prose_html(request_translations().ugettext(text)))
 
 
 @bp.route("/open-data/registry-public.jsonl")

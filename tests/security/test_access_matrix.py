@@ -129,6 +129,7 @@ ROUTES = {
     "portal.file_project_complaint": (None, "public", lambda c: {"ref": c.a.ref}, complaint_body),
     "portal.complaint_receipt": ("public", None, receipt_values, None),
     "portal.open_data": ("public", None, lambda c: {}, None),
+    "portal.api_docs": ("public", None, lambda c: {}, None),
     "portal.open_data_csv": ("public", None, lambda c: {"kind": "unit"}, None),
     "portal.open_data_jsonl": ("public", None, lambda c: {}, None),
     "portal.open_data_manifest": ("public", None, lambda c: {}, None),
