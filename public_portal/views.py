@@ -10,7 +10,7 @@ from public_portal.charts import reviews_by_year_chart
 from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, form_started_token
 from public_portal.openapi import documentation, openapi_document, prose_html
 from public_portal.ratelimit import limit_searches
-from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at,
+from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at, code_lists,
                                    current_manifest, data_dictionary, download, file_size,
                                    manifest_response)
 from registry.clock import today
@@ -21,6 +21,7 @@ from registry.queries.projects import project_detail
 from registry.queries.receipts import complaint_receipt as find_receipt, receipt_check_code
 from registry.queries.search import counts_overview, search_persons, search_units
 from registry.queries.similar import similar_parcels
+from registry.reference import industries
 from registry.rules.errors import RuleViolation
 from registry.services.complaint_filing import PUBLIC, file_complaint
 
@@ -140,7 +141,8 @@ def open_data():
     """The open-data page: the files with their size, records and SHA-256, the data dictionary, the licence."""
     manifest = current_manifest()
     page = render_template("portal/open_data.html", manifest=manifest, built_at=built_at(manifest), jsonl=JSONL_NAME,
-                           dictionary=data_dictionary(), file_size=file_size)
+                           dictionary=data_dictionary(), file_size=file_size, code_lists=code_lists(),
+                           industries=[entry.code for entry in industries().values() if entry.level <= 2])
     return (page, 200) if manifest else (page, 503, {"Retry-After": str(RETRY_AFTER)})
 
 

@@ -67,6 +67,9 @@ COMPLAINT_STATUSES: dict[str, Label] = {
     "unsubstantiated": Label("不属实", "unsubstantiated"),
 }
 
+# The identity document of a person named in a penalty decision (its number is never public).
+ID_TYPES: dict[str, Label] = {"resident_id_card": Label("居民身份证", "resident identity card")}
+
 # GB/T 2260: the first two digits of a division code.
 PROVINCES: dict[str, Label] = {
     "11": Label("北京市", "Beijing"), "12": Label("天津市", "Tianjin"), "13": Label("河北省", "Hebei"),
@@ -115,6 +118,7 @@ CODE_LISTS: dict[str, dict[str, Label]] = {
     "severity": SEVERITIES,
     "repair_material": REPAIR_MATERIALS,
     "complaint_status": COMPLAINT_STATUSES,
+    "id_type": ID_TYPES,
     "province": PROVINCES,
 }
 
