@@ -7,7 +7,6 @@ from functools import cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from markupsafe import Markup, escape
 from marshmallow import Schema
 
 from registry.reference import CODE_LISTS
@@ -149,14 +148,14 @@ EXAMPLE_FORMATS = {"date": "2026-11-26", "date-time": "2026-11-26T09:30:00+08:00
 CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 
 
-def prose_html(text: str) -> Markup:
-    """A description as HTML: `code` in backticks as <code>, and Chinese quoted in it marked lang="zh" (a
-    Chinese term quoted on purpose, not interface text left untranslated)."""
+def prose_parts(text: str) -> list[tuple[bool, bool, str]]:
+    """A description in parts to render, each (is code, is Chinese, text): `code` in backticks, and Chinese quoted
+    in it apart (marked lang="zh" on the page: a Chinese term quoted on purpose, not interface text)."""
     parts = []
     for index, part in enumerate(text.split("`")):
-        html = CJK_RUN.sub(lambda m: f'<span lang="zh">{m[0]}</span>', str(escape(part)))
-        parts.append(f"<code>{html}</code>" if index % 2 else html)
-    return Markup("".join(parts))  # noqa: S704 (each part was escaped above)
+        pieces = re.split(f"({CJK_RUN.pattern})", part)
+        parts += [(index % 2 == 1, bool(CJK_RUN.fullmatch(piece)), piece) for piece in pieces if piece]
+    return parts
 
 
 def _ref_name(schema: dict) -> str:

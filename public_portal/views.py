@@ -8,7 +8,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from public_portal.canonical import redirect_to_canonical
 from public_portal.charts import reviews_by_year_chart
 from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, form_started_token
-from public_portal.openapi import documentation, openapi_document, prose_html
+from public_portal.openapi import documentation, openapi_document, prose_parts
 from public_portal.ratelimit import limit_searches
 from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at, code_lists,
                                    current_manifest, data_dictionary, download, file_size,
@@ -152,7 +152,7 @@ def api_docs():
     answer, with an example; no script."""
     operations, schemas = documentation()
     return render_template("portal/api_docs.html", document=openapi_document(), operations=operations,
-                           schemas=schemas, describe=lambda text: prose_html(request_translations().ugettext(text)))
+                           schemas=schemas, describe=lambda text: prose_parts(request_translations().ugettext(text)))
 
 
 @bp.route("/open-data/registry-public.jsonl")
