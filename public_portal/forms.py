@@ -86,6 +86,14 @@ def not_an_id_number(form, field):
         raise ValidationError(_l("Searching by a full ID number is not possible. Search by name instead."))
 
 
+class TrackForm(GetForm):
+    """A complainant's receipt number and check code, to follow the complaint (`/complaints/track`)."""
+    receipt = StringField(_l("Receipt number"), validators=[
+        DataRequired(_l("Enter the receipt number.")), Length(max=64, message=_l("At most %(max)d characters."))])
+    check = StringField(_l("Check code"), validators=[
+        DataRequired(_l("Enter the check code.")), Length(max=20, message=_l("At most %(max)d characters."))])
+
+
 class SearchForm(GetForm):
     q = RedactingField(_l("Firm, person, credit code, project, parcel or owner"),
                     validators=[Optional(), Length(max=100, message=_l("At most %(max)d characters.")),

@@ -148,10 +148,10 @@ def data_dictionary() -> dict[str, list[DictionaryEntry]]:
 
 def current_manifest() -> dict | None:
     """The manifest of the files served now; starts a background build when one is due."""
-    thread = refresh_in_background()
+    build = refresh_in_background()
     wait = current_app.config["OPEN_DATA_WAIT_SECONDS"]
-    if thread is not None and wait:
-        thread.join(wait)
+    if build is not None and wait:
+        build.join(wait)
     return read_manifest()
 
 

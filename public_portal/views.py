@@ -7,7 +7,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from public_portal.canonical import redirect_to_canonical
 from public_portal.charts import reviews_by_year_chart
-from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, form_started_token
+from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, TrackForm, form_started_token
 from public_portal.openapi import documentation, openapi_document, prose_parts
 from public_portal.ratelimit import limit_searches
 from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at, code_lists,
@@ -134,6 +134,22 @@ def complaint_receipt(receipt):
     if found is None:
         abort(404)
     return render_template("portal/complaint_received.html", r=found)
+
+
+@bp.route("/complaints/track")
+def complaint_track():
+    """Follow a complaint with its receipt number and check code: status, deadline in working days, outcome."""
+    form = TrackForm(request.args)
+    if not form.has_input():
+        return render_template("portal/complaint_track.html", form=form, r=None)
+    if not form.validate():
+        return render_template("portal/complaint_track.html", form=form, r=None), 400
+    found = find_receipt(form.receipt.data, form.check.data)
+    if found is None:
+        form.check.errors.append(_("No complaint has this receipt number and check code. Check both as printed "
+                                   "on your receipt."))
+        return render_template("portal/complaint_track.html", form=form, r=None), 404
+    return render_template("portal/complaint_track.html", form=form, r=found)
 
 
 @bp.route("/open-data")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from registry.models import Project
 from registry.queries.paging import Page, page_count, paginate
-from registry.queries.sql import contains, contains_in_any, parcel_conditions, starts_with
+from registry.queries.sql import contains, contains_in_any, parcel_conditions, prefix_range, starts_with
 from tests import factories as f
 
 NAMES = ["达标率100%的工程", "A_B地块", "C\\D地块", "普通地块", "100 工程"]
@@ -40,6 +40,19 @@ def test_parcel_conditions_select_by_industry_prefix_area_range_and_province(app
     assert names_where(db, *parcel_conditions(industry="C_")) == set()
     assert names_where(db, *parcel_conditions(min_area=Decimal(10000), max_area=Decimal(50000))) == {"化工"}
     assert names_where(db, *parcel_conditions(industry="C26", province="32")) == {"苏州化工"}
+
+
+def test_the_prefix_range_holds_every_value_the_prefix_test_holds_and_no_other(app, db):
+    """The range beside the LIKE lets an index answer; it must never drop a value the LIKE keeps."""
+    uscc = f.make_uscc()
+    codes = ["C", "C26", "C261", "C2614", "C2619", "C27", "C33", "B", "D"]
+    f.create(f.unit_record(uscc), *[f.project_record(uscc, f"PR-{n}", name=code, former_industry=code)
+                                   for n, code in enumerate(codes)])
+    for prefix in ["C", "C2", "C26", "C261", "C2614", "C27", "B", "D", "Z"]:
+        expected = {code for code in codes if code.startswith(prefix)}
+        assert names_where(db, *prefix_range(Project.former_industry, prefix)) == expected, prefix
+        assert names_where(db, starts_with(Project.former_industry, prefix)) == expected, prefix
+    assert prefix_range(Project.former_industry, "C_") == []  # not letters and digits: the LIKE alone decides
 
 
 def test_a_page_knows_its_neighbours_and_a_page_past_the_end_is_empty(app, db):

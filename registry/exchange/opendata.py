@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import shutil
 import threading
@@ -311,26 +312,30 @@ def rebuild_is_due(manifest: dict | None) -> bool:
 
 
 _starting = threading.Lock()  # one background build per worker; the file lock makes it one across workers
-_running: threading.Thread | None = None
+_running: multiprocessing.process.BaseProcess | None = None
 
 
-def refresh_in_background() -> threading.Thread | None:
-    """Start a build in a thread of this worker when one is due and none runs here; the thread, or None. The
-    previous files are served meanwhile."""
+def refresh_in_background() -> multiprocessing.process.BaseProcess | None:
+    """Start a build in a child process of this worker when one is due and none runs here; the process, or None.
+    The previous files are served meanwhile. A forked child, not a thread: the build's memory (a national export
+    passes through it) is returned when the child ends, so a worker stays at its usual size and never pauses its
+    requests for the build's Python work."""
     global _running
     if not rebuild_is_due(read_manifest()):
         return None
     with _starting:
-        if _running is not None and _running.is_alive():
+        if _running is not None and _running.is_alive():  # is_alive() also reaps a finished child
             return _running
         app = current_app._get_current_object()
-        _running = threading.Thread(target=_build_if_still_due, args=(app,), name="open-data-build", daemon=True)
+        _running = multiprocessing.get_context("fork").Process(target=_build_if_still_due, args=(app,),
+                                                               name="open-data-build", daemon=True)
         _running.start()
         return _running
 
 
 def _build_if_still_due(app: Flask) -> None:
     with app.app_context():
+        db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
         try:
             with build_lock() as locked:
                 # another worker or server may have built while this one waited to start

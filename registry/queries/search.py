@@ -48,18 +48,26 @@ class UnitFilters:
             self.banned, self.min_first_pass))
 
 
-def _project_counts():
-    return (
-        select(Project.unit_id.label("unit_id"), func.count().label("n"))
-        .join(Unit, Unit.id == Project.unit_id).where(project_public())
-        .group_by(Project.unit_id).subquery("project_count")
-    )
+def _project_count():
+    """The number of public projects of the (outer) firm: counted for each firm the filters keep, through the
+    index on the project's firm, rather than grouped over every project of the registry and joined."""
+    return (select(func.count()).select_from(Project)
+            .where(Project.unit_id == Unit.id, project_public()).scalar_subquery())
 
 
-def _matching_project(filters: UnitFilters):
-    """A public project of the (outer) firm that matches the parcel filters: industry, area range."""
-    return exists().where(Project.unit_id == Unit.id, project_public(),
-                          *parcel_conditions(filters.industry, filters.min_area, filters.max_area))
+def _parcel_filtered(filters: UnitFilters) -> bool:
+    return bool(filters.industry) or filters.min_area is not None or filters.max_area is not None
+
+
+def _with_matching_project(filters: UnitFilters, narrowed: bool):
+    """The firm has a public project matching the parcel filters (industry, area range). When a province or a
+    category has already narrowed the firms, each is tested through the index on the project's firm; otherwise
+    the firms are read once from the matching projects, through the index on the former industry."""
+    conditions = [project_public(), *parcel_conditions(filters.industry, filters.min_area, filters.max_area)]
+    if narrowed:
+        return exists().where(Project.unit_id == Unit.id, *conditions)
+    return Unit.id.in_(select(Project.unit_id).join(Unit, Unit.id == Project.unit_id).where(*conditions)
+                       .correlate(None))
 
 
 def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
@@ -67,16 +75,20 @@ def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
     # lists the firm (the first case of `unit_listed`), so the four correlated EXISTS of `unit_listed` are left
     # out, and the province and the category are looked up through their indexes instead of by a scan of every
     # firm (the statement listing the allowed firms was most of a filtered search's time).
+    # A firm with a public project matching the parcel filters is listed by that project (the second case of
+    # `unit_listed`), so the parcel filters alone decide then.
     if filters.category or filters.province:
         conditions = [unit_basic_public()]
+    elif _parcel_filtered(filters):
+        conditions = []
     else:
         conditions = [unit_listed(day)]
     if filters.category:
         conditions.append(Unit.id.in_(select(UnitCategory.unit_id).where(UnitCategory.category == filters.category)))
     if filters.province:
         conditions.append(starts_with_code(Unit.division_code, filters.province))
-    if filters.industry or filters.min_area is not None or filters.max_area is not None:
-        conditions.append(_matching_project(filters))
+    if _parcel_filtered(filters):
+        conditions.append(_with_matching_project(filters, narrowed=bool(filters.category or filters.province)))
     if filters.has_penalty is not None:
         penalised = exists().where(Penalty.unit_id == Unit.id, penalty_public(day))
         conditions.append(penalised if filters.has_penalty else ~penalised)
@@ -99,7 +111,7 @@ def _unit_order(sort: str, first_pass, on_time, counts) -> list:
     if sort == "name":
         return [Unit.name, Unit.id]
     # "projects", and "relevance" without a query: the most active first
-    return [func.coalesce(counts.c.n, 0).desc(), Unit.id]
+    return [counts.desc(), Unit.id]
 
 
 def hits_wanted(relevance: bool, page: int, per_page: int) -> int:
@@ -124,7 +136,7 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
     first_pass = first_pass_counts().subquery("first_pass") if needs_first_pass else None
     on_time = on_time_counts(day).subquery("on_time") if filters.sort == "on_time" else None
     q = (filters.q or "").strip()
-    counts = _project_counts() if filters.sort == "projects" or (filters.sort == "relevance" and not q) else None
+    counts = _project_count() if filters.sort == "projects" or (filters.sort == "relevance" and not q) else None
     filtered = select(Unit.id).where(*_unit_conditions(filters, day, first_pass))
     if filters.min_first_pass is not None:
         filtered = filtered.join(first_pass, first_pass.c.unit_id == Unit.id)
@@ -133,8 +145,6 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
         statement = statement.outerjoin(first_pass, first_pass.c.unit_id == Unit.id)
     if filters.sort == "on_time":
         statement = statement.outerjoin(on_time, on_time.c.unit_id == Unit.id)
-    if counts is not None:
-        statement = statement.outerjoin(counts, counts.c.unit_id == Unit.id)
     if not q:
         total = db.session.scalar(select(func.count()).select_from(filtered.subquery()))
         ids = list(db.session.scalars(

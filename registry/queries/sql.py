@@ -27,6 +27,15 @@ def starts_with_code(column, code: str):
     return and_(column >= code, column < code[:-1] + chr(ord(code[-1]) + 1))
 
 
+def prefix_range(column, prefix: str) -> list:
+    """SQL clauses an index can answer, true of every value that begins with PREFIX (letters and digits of one
+    case, such as a national-economy code): from the prefix up to the next one. Added beside `starts_with`, which
+    stays the exact test (SQLite reads no index for LIKE on a case-sensitive column)."""
+    if not prefix.isalnum() or not prefix.isascii():
+        return []
+    return [column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+
+
 def contains_in_any(columns, text: str):
     """A SQL clause: one of the columns holds the text, literally."""
     return or_(*(contains(column, text) for column in columns))
@@ -38,7 +47,8 @@ def parcel_conditions(industry: str | None = None, min_area: Decimal | None = No
     area range in m², the province (or any division prefix) where it lies. Unset filters add nothing."""
     conditions = []
     if industry:
-        conditions.append(starts_with(Project.former_industry, industry.upper()))
+        conditions += [starts_with(Project.former_industry, industry.upper()),
+                       *prefix_range(Project.former_industry, industry.upper())]
     if min_area is not None:
         conditions.append(Project.area_m2 >= min_area)
     if max_area is not None:

@@ -5,6 +5,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import time
 
 import pytest
@@ -206,6 +207,19 @@ def test_a_write_that_withdraws_a_record_is_gone_from_every_file_after_the_rebui
     assert "晋环罚〔2026〕6号" not in client.get("/open-data/penalty.csv").get_data(as_text=True)
 
 
+def test_a_build_after_a_write_runs_in_a_child_process_and_leaves_the_worker_as_it_was(app, registry_data, publish):
+    """The worker that notices the stale files forks a child to build them: the build's memory is the child's, and
+    the worker keeps answering. The child ends by itself and nothing of it stays in the worker."""
+    before = publish()
+    app.config["TODAY"] = "2026-11-27"
+    child = opendata.refresh_in_background()
+    assert child.pid != os.getpid()
+    child.join(60)
+    assert child.exitcode == 0 and not child.is_alive()
+    assert opendata.read_manifest()["build"] != before["build"]
+    assert opendata.refresh_in_background() is None  # built: nothing more is due
+
+
 def test_the_files_are_rebuilt_when_the_beijing_day_changes(app, client, registry_data, publish):
     """What is public changes with the day (a ban runs out, a publicity period ends) without any write."""
     publish()
@@ -234,9 +248,10 @@ def test_one_build_at_a_time_and_a_reader_never_sees_half_a_build(app, runner, r
         assert locked
         refused = runner.invoke(args=["registry", "publish", "--no-wait"])
         assert refused.exit_code == 1 and "another build is running" in refused.output
-        app.config["TODAY"] = "2026-11-27"  # a build is due, but the lock is held: the thread builds nothing
-        thread = opendata.refresh_in_background()
-        thread.join(30)
+        app.config["TODAY"] = "2026-11-27"  # a build is due, but the lock is held: the child builds nothing
+        child = opendata.refresh_in_background()
+        child.join(30)
+        assert child.exitcode == 0
     assert opendata.read_manifest()["build"] == first["build"]
     app.config["TODAY"] = "2026-11-26"
     seen = []

@@ -155,6 +155,10 @@ def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, sec
     receipt = file_a_complaint(app, app.test_client(), secrets)
     urls, public = url_map_urls(app)
     urls.append(receipt)  # the complainant's own receipt page: no trace of who complained
+    number, check = re.fullmatch(r"/complaints/([^?]+)\?check=(\w+)", urlsplit(receipt)._replace(
+        scheme="", netloc="").geturl()).groups()
+    tracking = f"/complaints/track?receipt={number}&check={check}"
+    urls.append(tracking)  # and its tracking page
     chinese = Crawler(app, app.test_client(), secrets, label="评审一次性通过率")
     chinese.crawl(probes(secrets) + urls)
     english_client = app.test_client()
@@ -164,6 +168,7 @@ def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, sec
 
     assert chinese.leaks == [] and english.leaks == []
     assert chinese.answers[receipt] == 200 and english.answers[receipt] == 200  # the complaint's receipt was read
+    assert chinese.answers[tracking] == 200 and english.answers[tracking] == 200
     for crawl in (chinese, english):
         assert public <= crawl.endpoints_answered, public - crawl.endpoints_answered  # every public route, a 200
         for second_page in ("projects_page=2", "reviews_page=2"):  # a large firm's lists, through their page links

@@ -128,6 +128,7 @@ ROUTES = {
     "portal.project": ("public", None, lambda c: {"ref": c.a.ref}, None),
     "portal.file_project_complaint": (None, "public", lambda c: {"ref": c.a.ref}, complaint_body),
     "portal.complaint_receipt": ("public", None, receipt_values, None),
+    "portal.complaint_track": ("public", None, receipt_values, None),
     "portal.open_data": ("public", None, lambda c: {}, None),
     "portal.api_docs": ("public", None, lambda c: {}, None),
     "portal.open_data_csv": ("public", None, lambda c: {"kind": "unit"}, None),
