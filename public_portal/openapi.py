@@ -11,7 +11,7 @@ from marshmallow import Schema
 
 from registry.reference import CODE_LISTS
 from registry.schemas.public import (
-    ErrorSchema, PersonDetailSchema, PersonPageSchema, PersonsArgs, ProjectPageSchema, ProjectsArgs,
+    ErrorSchema, PersonDetailSchema, PersonPageSchema, PersonProfileArgs, PersonsArgs, ProjectPageSchema, ProjectsArgs,
     UnitDetailSchema, UnitPageSchema, UnitProfileArgs, UnitsArgs,
 )
 
@@ -39,7 +39,7 @@ ENDPOINTS = [
              redirect="the code written in another case, with spaces or in full width: Location is the firm's "
                       "canonical address"),
     Endpoint("/persons", "listPersons", "Search individuals", PersonPageSchema, query=PersonsArgs),
-    Endpoint("/persons/{public_id}", "getPerson", "One individual", PersonDetailSchema,
+    Endpoint("/persons/{public_id}", "getPerson", "One individual", PersonDetailSchema, query=PersonProfileArgs,
              parameter="opaque public id (never derived from the ID number)"),
     Endpoint("/projects", "listProjects", "Search public projects", ProjectPageSchema, query=ProjectsArgs),
 ]

@@ -123,6 +123,7 @@ ROUTES = {
     "healthz": ("public", None, lambda c: {}, None),
     "portal.search": ("public", None, lambda c: {"q": "青岛"}, None),
     "portal.similar": ("public", None, lambda c: {"industry": "C26", "province": "37"}, None),
+    "portal.compare": ("public", None, lambda c: {"uscc": [c.a.uscc, c.b.uscc], "industry": "C26"}, None),
     "portal.unit": ("public", None, lambda c: {"uscc": c.a.uscc}, None),
     "portal.person": ("public", None, lambda c: {"public_id": c.a.public_id}, None),
     "portal.project": ("public", None, lambda c: {"ref": c.a.ref}, None),
