@@ -3,11 +3,13 @@ from flask import Flask
 
 from public_portal.api import api
 from public_portal.caching import init_caching
+from public_portal.lists import bp as lists
 from public_portal.views import bp
 
 
 def register_portal(app: Flask) -> None:
     """Mount the public pages and the public API on the app, with their HTTP caching."""
     app.register_blueprint(bp)
+    app.register_blueprint(lists)
     app.register_blueprint(api)
-    init_caching(app, (bp.name, api.name))
+    init_caching(app, (bp.name, lists.name, api.name))

@@ -8,14 +8,15 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from wtforms import DecimalField, Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from registry.form_fields import RedactingField, amount
 from registry.i18n import current_locale, industry_name, label
 from registry.queries.compare import MAX_COMPARED, ParcelCriteria
+from registry.queries.lists import BanFilters, FindingFilters, PenaltyFilters
 from registry.queries.search import UNIT_SORTS, UnitFilters
-from registry.reference import CATEGORIES, PROVINCES, industries
+from registry.reference import CATEGORIES, PROVINCES, SEVERITIES, industries
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import looks_like_full_id_number, validate_id_number, validate_uscc
 
@@ -279,3 +280,63 @@ class ComplaintForm(FlaskForm):
             return form_started_token()
         return form_started_token(self.token["shown_at"], self.token["nonce"],
                                   retry=bool(self.token.get("retry")) or self.too_quick)
+
+
+# -- the public lists: bans, penalties, findings (GET filters) ----------------------------------------------
+
+def severity_choices():
+    """The severities of a decision, with an empty choice for any."""
+    return [("", _l("Any severity"))] + [(code, label("severity", code)) for code in SEVERITIES]
+
+
+def subject_kind_choices():
+    """Firms or individuals, with an empty choice for both."""
+    return [("", _l("Firms and individuals")), ("unit", _l("Firms")), ("person", _l("Individuals"))]
+
+
+class ListForm(GetForm):
+    """A list's filters: its select fields accept only their listed options."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for select in self:
+            if isinstance(select, SelectField):
+                select.pre_validate = _choice_validator(select)
+
+
+class BanListForm(ListForm):
+    province = SelectField(_l("Province of the deciding authority"), choices=province_choices, default="")
+    kind = SelectField(_l("Banned party"), choices=subject_kind_choices, default="")
+
+    def filters(self) -> BanFilters:
+        """The validated form as list filters (empty choices mean no filter)."""
+        return BanFilters(province=self.province.data or None, kind=self.kind.data or None)
+
+
+class PenaltyListForm(ListForm):
+    province = SelectField(_l("Province of the deciding authority"), choices=province_choices, default="")
+    authority = RedactingField(_l("Deciding authority (part of its name)"), validators=[
+        Optional(), Length(max=100, message=_l("At most %(max)d characters."))])
+    since = DateField(_l("Decided on or after"), validators=[Optional()])
+    until = DateField(_l("Decided on or before"), validators=[Optional()])
+    severity = SelectField(_l("Severity"), choices=severity_choices, default="")
+    banned = SelectField(_l("With a practice ban in force"), choices=yes_no_choices, default="")
+
+    def validate_until(self, field):
+        """The end of the date range may not come before its start."""
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+    def filters(self) -> PenaltyFilters:
+        """The validated form as list filters (empty choices mean no filter)."""
+        return PenaltyFilters(province=self.province.data or None, authority=(self.authority.data or "").strip() or None,
+                              since=self.since.data, until=self.until.data, severity=self.severity.data or None,
+                              banned={"true": True, "false": False}.get(self.banned.data))
+
+
+class FindingListForm(ListForm):
+    province = SelectField(_l("Province of the verifying authority"), choices=province_choices, default="")
+
+    def filters(self) -> FindingFilters:
+        """The validated form as list filters."""
+        return FindingFilters(province=self.province.data or None)

@@ -11,7 +11,8 @@ from marshmallow import Schema
 
 from registry.reference import CODE_LISTS
 from registry.schemas.public import (
-    ErrorSchema, PersonDetailSchema, PersonPageSchema, PersonProfileArgs, PersonsArgs, ProjectPageSchema, ProjectsArgs,
+    BanPageSchema, BansArgs, ErrorSchema, PenaltiesArgs, PenaltyPageSchema, PersonDetailSchema, PersonPageSchema,
+    PersonProfileArgs, PersonsArgs, ProjectPageSchema, ProjectsArgs,
     UnitDetailSchema, UnitPageSchema, UnitProfileArgs, UnitsArgs,
 )
 
@@ -30,6 +31,7 @@ class Endpoint:
     query: type[Schema] | None = None
     parameter: str = ""  # the description of the path parameter of one record
     redirect: str = ""  # the description of a 301 to the record's canonical address, where there is one
+    rate_limited: bool = True  # a list with a text search is limited per address (public_portal/ratelimit.py)
 
 
 ENDPOINTS = [
@@ -42,6 +44,10 @@ ENDPOINTS = [
     Endpoint("/persons/{public_id}", "getPerson", "One individual", PersonDetailSchema, query=PersonProfileArgs,
              parameter="opaque public id (never derived from the ID number)"),
     Endpoint("/projects", "listProjects", "Search public projects", ProjectPageSchema, query=ProjectsArgs),
+    Endpoint("/penalties", "listPenalties", "Administrative penalties public today (double publicity), newest "
+             "decision first", PenaltyPageSchema, query=PenaltiesArgs, rate_limited=False),
+    Endpoint("/bans", "listBans", "Practice bans active today, firms and persons, newest decision first",
+             BanPageSchema, query=BansArgs, rate_limited=False),
 ]
 
 
@@ -63,7 +69,7 @@ def _operation(endpoint: Endpoint) -> dict:
         parameters.insert(0, {"in": "path", "name": name, "required": True, "schema": {"type": "string"},
                               "description": endpoint.parameter})
         responses["404"] = _error("no such public record")
-    else:
+    elif endpoint.rate_limited:
         responses["429"] = _error("too many searches from this address within a minute (see Retry-After)")
     if endpoint.redirect:
         responses["301"] = {"description": endpoint.redirect}

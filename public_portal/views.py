@@ -20,6 +20,7 @@ from registry.clock import today
 from registry.errors import error_response
 from registry.i18n import current_locale, request_translations
 from registry.queries.compare import compare_firms
+from registry.queries.lists import list_counts
 from registry.queries.profiles import person_profile, unit_profile
 from registry.queries.projects import project_detail
 from registry.queries.receipts import complaint_receipt as find_receipt, receipt_check_code
@@ -73,7 +74,8 @@ def requested_page(name: str = "page") -> int:
 @bp.route("/")
 def home():
     """The home page: one search box and what the registry holds today."""
-    return render_template("portal/home.html", form=SearchForm(formdata=None), counts=counts_overview())
+    return render_template("portal/home.html", form=SearchForm(formdata=None), counts=counts_overview(),
+                           lists=list_counts())
 
 
 @bp.route("/search")

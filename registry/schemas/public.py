@@ -4,10 +4,11 @@ public pages' queries (registry/queries/search.py, profiles.py, projects.py; a f
 where it reads from). The OpenAPI document is built from them."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from registry.queries.lists import SUBJECT_KINDS
 from registry.queries.profiles import PROFILE_PER_PAGE
 from registry.queries.search import UNIT_SORTS
 from registry.queries.staff import LATEST_PROJECTS_SHOWN, STAFF_PER_PAGE
-from registry.reference import CATEGORIES, PROVINCES, REPORT_TYPES, ROLES, industries
+from registry.reference import CATEGORIES, PROVINCES, REPORT_TYPES, ROLES, SEVERITIES, industries
 from registry.rules.amounts import check_amount
 from registry.rules.identifiers import validate_uscc
 from registry.rules.errors import RuleViolation
@@ -99,6 +100,34 @@ class ProjectsArgs(ParcelArgs):
     province = fields.String(validate=validate.OneOf(list(PROVINCES)),
                              metadata={"description": "two-digit province code of the parcel"})
     category = fields.String(validate=validate.OneOf(list(CATEGORIES)))
+
+
+def _authority_province():
+    return fields.String(validate=validate.OneOf(list(PROVINCES)),
+                         metadata={"description": "two-digit province code (GB/T 2260) of the deciding authority"})
+
+
+class PenaltiesArgs(QueryArgs):
+    province = _authority_province()
+    authority = fields.String(validate=[validate.Length(min=1, max=100), _no_nul],
+                              metadata={"description": "a part of the deciding authority's name, matched literally"})
+    since = fields.Date(metadata={"description": "decided on or after this date (YYYY-MM-DD)"})
+    until = fields.Date(metadata={"description": "decided on or before this date (YYYY-MM-DD)"})
+    severity = fields.String(validate=validate.OneOf(list(SEVERITIES)), metadata={
+        "description": "the decision's severity: as the authority stated it, raised to `serious` where the decision "
+                       "includes a practice ban (Soil Law art. 90 bans only where a case is serious)"})
+    banned = _boolean()
+
+    @validates_schema
+    def date_range(self, data, **kwargs):
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise ValidationError("until is before since", "until")
+
+
+class BansArgs(QueryArgs):
+    province = _authority_province()
+    kind = fields.String(validate=validate.OneOf(list(SUBJECT_KINDS)),
+                         metadata={"description": "`unit` (firms) or `person` (individuals)"})
 
 
 def _page_number(what: str, per_page: int = PROFILE_PER_PAGE):
@@ -370,6 +399,36 @@ class PersonDetailSchema(PersonItemSchema):
     penalties = fields.List(fields.Nested(PenaltySchema), required=True)
 
 
+class PersonRefSchema(Schema):
+    public_id = fields.String(required=True)
+    name = fields.String(required=True)
+    id_number_masked = fields.String(required=True, metadata={"description": "first six and last four characters"})
+
+
+class SubjectFieldsSchema(Schema):
+    """Whom a decision is about: a firm (`unit`) or a person (`person`), the other null."""
+
+    subject_kind = fields.String(required=True, attribute="subject.kind", validate=validate.OneOf(list(SUBJECT_KINDS)))
+    unit = fields.Nested(FirmRefSchema, required=True, allow_none=True, attribute="subject.unit")
+    person = fields.Nested(PersonRefSchema, required=True, allow_none=True, attribute="subject.person")
+
+
+class PenaltyItemSchema(SubjectFieldsSchema, PenaltySchema):
+    """A penalty public today (`ListedPenalty`); its `severity` is the decision's (see the `severity` parameter)."""
+
+
+class BanItemSchema(SubjectFieldsSchema):
+    """A practice ban active today (`ListedBan`): the ban, its end and the decision number, nothing else of the
+    penalty (whose own publicity may have ended)."""
+
+    decision_number = fields.String(required=True)
+    until = fields.Date(required=True, allow_none=True)
+    lifetime = fields.Boolean(required=True)
+    categories = fields.List(fields.String(validate=validate.OneOf(list(CATEGORIES))), required=True, allow_none=True,
+                             metadata={"description": "a firm's banned business; null: all of the firm's business "
+                                                      "(and for a person)"})
+
+
 def page_schema(name: str, item: type[Schema]) -> type[Schema]:
     """The list envelope: `{"items": [...], "total": N, "total_relation": "eq"|"gte", "page": P, "per_page": K}`."""
     return type(name, (Schema,), {
@@ -389,6 +448,8 @@ def page_schema(name: str, item: type[Schema]) -> type[Schema]:
 UnitPageSchema = page_schema("UnitPageSchema", UnitItemSchema)
 PersonPageSchema = page_schema("PersonPageSchema", PersonItemSchema)
 ProjectPageSchema = page_schema("ProjectPageSchema", ProjectItemSchema)
+PenaltyPageSchema = page_schema("PenaltyPageSchema", PenaltyItemSchema)
+BanPageSchema = page_schema("BanPageSchema", BanItemSchema)
 
 
 class ErrorBodySchema(Schema):

@@ -18,7 +18,7 @@ from registry.models import Account, Complaint, Penalty, Person, Project, Projec
 from tests.portal.conftest import JINGTU, LVYUAN, SUJING, YUEQING
 from tests.privacy.conftest import LARGE_FIRM, file_a_complaint, private_journeys, url_paths
 
-PUBLIC_BLUEPRINTS = ("portal", "api")
+PUBLIC_BLUEPRINTS = ("portal", "lists", "api")
 # reached by anyone without signing in, and holding no record
 ANONYMOUS_FORMS = {"auth.login", "practitioner.register", "practitioner.accept_invitation"}
 LIMIT = 4000
@@ -74,7 +74,9 @@ def probes(secrets) -> list[str]:
             f"/compare?uscc={SUJING}&uscc={LVYUAN}&uscc={YUEQING}&uscc={LARGE_FIRM}",
             f"/compare?uscc={SUJING}&uscc={JINGTU}", f"/compare?uscc={SUJING}&uscc={LVYUAN}&industry=C26&province=33",
             f"/search?q=有限公司&industry=C26&compare={SUJING}&compare={LVYUAN}",
-            f"/similar?industry=C26&compare={YUEQING}", f"/units/{LVYUAN}?compare={SUJING}"]
+            f"/similar?industry=C26&compare={YUEQING}", f"/units/{LVYUAN}?compare={SUJING}",
+            "/bans?kind=person", "/penalties?banned=true", f"/penalties?authority={number}", "/findings",
+            "/api/v1/penalties?per_page=100", "/api/v1/bans?per_page=100", f"/api/v1/penalties?authority={number}"]
 
 
 class Crawler:
