@@ -154,6 +154,7 @@ ROUTES = {
     "portal.credit_report_pdf": ("public", None, report_number, None),
     "portal.verify_form": ("public", None, lambda c: {}, None),
     "portal.verify": ("public", None, report_number, None),
+    "portal.api_docs": ("public", None, lambda c: {}, None),
     "portal.open_data_csv": ("public", None, lambda c: {"kind": "unit"}, None),
     "portal.open_data_jsonl": ("public", None, lambda c: {}, None),
     "portal.open_data_manifest": ("public", None, lambda c: {}, None),
