@@ -10,10 +10,11 @@ from public_portal.canonical import redirect_to_canonical
 from public_portal.openapi import openapi_document
 from public_portal.ratelimit import limit_searches
 from registry.schemas.public import (
-    MAX_PER_PAGE, PersonDetailSchema, PersonPageSchema, PersonProfileArgs, PersonsArgs, ProjectPageSchema, ProjectsArgs,
+    MAX_PER_PAGE, BanPageSchema, BansArgs, PenaltiesArgs, PenaltyPageSchema, PersonDetailSchema, PersonPageSchema, PersonProfileArgs, PersonsArgs, ProjectPageSchema, ProjectsArgs,
     UnitDetailSchema, UnitPageSchema, UnitProfileArgs, UnitsArgs,
 )
 from registry.errors import error_response
+from registry.queries.lists import BanFilters, PenaltyFilters, list_bans, list_penalties
 from registry.queries.profiles import person_profile, unit_profile
 from registry.queries.projects import ProjectFilters, list_projects
 from registry.queries.search import UnitFilters, search_persons, search_units
@@ -90,8 +91,7 @@ def persons():
 @api.get("/persons/<public_id>")
 def person(public_id):
     """GET /persons/{public_id}: one individual."""
-    load(PersonProfileArgs)
-    profile = person_profile(public_id)
+    profile = person_profile(public_id, **load(PersonProfileArgs))
     if profile is None:
         abort(404, description="no public person with this id")
     return jsonify(PersonDetailSchema().dump(profile))
@@ -102,6 +102,20 @@ def projects():
     """GET /projects: search public projects."""
     filters, page, per_page = parse(ProjectsArgs)
     return jsonify(ProjectPageSchema().dump(list_projects(ProjectFilters(**filters), page, per_page)))
+
+
+@api.get("/penalties")
+def penalties():
+    """GET /penalties: penalties public today, newest decision first."""
+    filters, page, per_page = parse(PenaltiesArgs)
+    return jsonify(PenaltyPageSchema().dump(list_penalties(PenaltyFilters(**filters), page, per_page)))
+
+
+@api.get("/bans")
+def bans():
+    """GET /bans: practice bans active today, firms and persons, newest decision first."""
+    filters, page, per_page = parse(BansArgs)
+    return jsonify(BanPageSchema().dump(list_bans(BanFilters(**filters), page, per_page)))
 
 
 @api.get("/openapi.json")

@@ -34,8 +34,10 @@ from registry.generation import Generation, current
 from registry.i18n import LANG_COOKIE, current_locale
 
 MAX_AGE = 60  # seconds a cache may answer without asking: a write shows everywhere within a minute
-PAGES = frozenset({"portal.home", "portal.search", "portal.similar", "portal.unit", "portal.person"})
-API = frozenset({"api.units", "api.unit", "api.persons", "api.person", "api.projects", "api.openapi"})
+PAGES = frozenset({"portal.home", "portal.search", "portal.similar", "portal.unit", "portal.person",
+                   "lists.bans", "lists.penalties", "lists.findings", "portal.api_docs"})
+API = frozenset({"api.units", "api.unit", "api.persons", "api.person", "api.projects", "api.openapi",
+                 "api.penalties", "api.bans"})
 REVALIDATED = PAGES | API
 # Public, but not a function of the generation: the open-data files are built after writes (debounced) and
 # carry their own validators; the page shows when they were built. They are cached for a minute.

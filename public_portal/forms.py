@@ -8,14 +8,17 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from wtforms import DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from registry.form_fields import RedactingField, amount
-from registry.i18n import label
+from registry.i18n import current_locale, industry_name, label
+from registry.queries.compare import MAX_COMPARED, ParcelCriteria
+from registry.queries.lists import BanFilters, FindingFilters, PenaltyFilters
 from registry.queries.search import UNIT_SORTS, UnitFilters
-from registry.reference import CATEGORIES, PROVINCES, industries
-from registry.rules.identifiers import looks_like_full_id_number
+from registry.reference import CATEGORIES, PROVINCES, SEVERITIES, industries
+from registry.rules.errors import RuleViolation
+from registry.rules.identifiers import looks_like_full_id_number, validate_id_number, validate_uscc
 
 FORM_MAX_AGE_SECONDS = 6 * 3600
 
@@ -52,7 +55,7 @@ def province_choices():
 def industry_choices():
     """Sections and divisions of GB/T 4754-2017: a search by industry matches by prefix."""
     return [("", _l("Any former industry"))] + [
-        (entry.code, f"{entry.code} {entry.name}") for entry in industries().values() if entry.level <= 2]
+        (entry.code, f"{entry.code} {industry_name(entry.code)}") for entry in industries().values() if entry.level <= 2]
 
 
 def yes_no_choices():
@@ -117,8 +120,10 @@ class SearchForm(GetForm):
             select.pre_validate = _choice_validator(select)
 
     def validate_max_area(self, field):
-        """The upper bound of the area range may not be below the lower bound."""
-        if field.data is not None and self.min_area.data is not None and field.data < self.min_area.data:
+        """The upper bound of the area range may not be below the lower bound (a lower bound already refused,
+        NaN say, is not compared: comparing with NaN raises)."""
+        if field.data is not None and self.min_area.data is not None and not self.min_area.errors \
+                and field.data < self.min_area.data:
             raise ValidationError(_l("The upper bound is below the lower bound."))
 
     def filters(self) -> UnitFilters:
@@ -152,6 +157,69 @@ class SimilarForm(GetForm):
             select.pre_validate = _choice_validator(select)
 
     validate_max_area = SearchForm.validate_max_area
+
+
+def chosen_for_comparison(values: list[str]) -> list[str]:
+    """The firms a visitor has chosen to compare, carried from page to page (`compare=`): valid credit codes in
+    canonical form, each once, at most MAX_COMPARED (anything else is dropped: the comparison page itself says
+    what is wrong with a code)."""
+    chosen = []
+    for value in values[:2 * MAX_COMPARED]:
+        try:
+            code = validate_uscc(value)
+        except RuleViolation:
+            continue
+        if is_id_number(code):  # never echo a full ID number, even one that passes as a credit code
+            continue
+        if code not in chosen:
+            chosen.append(code)
+    return chosen[:MAX_COMPARED]
+
+
+def is_id_number(text: str) -> bool:
+    """True when the text is a valid full ID number."""
+    try:
+        validate_id_number(text)
+    except RuleViolation:
+        return False
+    return True
+
+
+class CreditCodesField(Field):
+    """A repeated query parameter of credit codes (`uscc=…&uscc=…`): canonical, in the order given, each once.
+    A code that is not valid is named in the error, as is a choice of more than MAX_COMPARED firms."""
+
+    def process_formdata(self, valuelist):
+        self.raw_data = list(valuelist)
+        self.data = list(valuelist)
+
+    def pre_validate(self, form):
+        codes = []
+        for number, value in enumerate(self.raw_data or [], 1):
+            try:
+                code = validate_uscc(value)
+            except RuleViolation as error:  # named by its place, never echoed: it may be someone's ID number
+                raise StopValidation(_l("Credit code no. %(n)d is not a unified social credit code: %(reason)s",
+                                        n=number, reason=error.message(current_locale()))) from None
+            if code not in codes:
+                codes.append(code)
+        if len(codes) > MAX_COMPARED:
+            raise StopValidation(_l("At most %(max)d firms can be compared at a time; %(n)d were chosen. Remove a "
+                                    "firm to go on.", max=MAX_COMPARED, n=len(codes)))
+        self.data = codes
+
+
+class CompareForm(SimilarForm):
+    """The comparison's query string: the firms (`uscc`, repeated) and, when the visitor came from a
+    similar-parcel search, its criteria."""
+
+    uscc = CreditCodesField(_l("Credit codes of the firms to compare"), default=list)
+
+    def criteria(self) -> ParcelCriteria | None:
+        """The similar-parcel criteria carried from the search, or None when there are none."""
+        criteria = ParcelCriteria(self.industry.data or None, self.min_area.data, self.max_area.data,
+                                  self.province.data or None)
+        return criteria if criteria.given else None
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -212,3 +280,77 @@ class ComplaintForm(FlaskForm):
             return form_started_token()
         return form_started_token(self.token["shown_at"], self.token["nonce"],
                                   retry=bool(self.token.get("retry")) or self.too_quick)
+
+
+class CreditReportForm(FlaskForm):
+    """Issue a credit report (POST, CSRF): only the optional purpose line is typed; the service checks it."""
+
+    purpose = StringField(_l("Purpose (optional), e.g. the tender or project the report is for"), validators=[
+        Optional(), Length(max=100, message=_l("At most %(max)d characters."))])
+
+
+class VerifyForm(GetForm):
+    """Type a report number to verify it (GET: checking a report changes nothing)."""
+
+    number = StringField(_l("Report number"), validators=[
+        DataRequired(message=_l("This field is required.")), Length(max=80, message=_l("At most %(max)d characters."))])
+
+
+# -- the public lists: bans, penalties, findings (GET filters) ----------------------------------------------
+
+def severity_choices():
+    """The severities of a decision, with an empty choice for any."""
+    return [("", _l("Any severity"))] + [(code, label("severity", code)) for code in SEVERITIES]
+
+
+def subject_kind_choices():
+    """Firms or individuals, with an empty choice for both."""
+    return [("", _l("Firms and individuals")), ("unit", _l("Firms")), ("person", _l("Individuals"))]
+
+
+class ListForm(GetForm):
+    """A list's filters: its select fields accept only their listed options."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for select in self:
+            if isinstance(select, SelectField):
+                select.pre_validate = _choice_validator(select)
+
+
+class BanListForm(ListForm):
+    province = SelectField(_l("Province of the deciding authority"), choices=province_choices, default="")
+    kind = SelectField(_l("Banned party"), choices=subject_kind_choices, default="")
+
+    def filters(self) -> BanFilters:
+        """The validated form as list filters (empty choices mean no filter)."""
+        return BanFilters(province=self.province.data or None, kind=self.kind.data or None)
+
+
+class PenaltyListForm(ListForm):
+    province = SelectField(_l("Province of the deciding authority"), choices=province_choices, default="")
+    authority = RedactingField(_l("Deciding authority (part of its name)"), validators=[
+        Optional(), Length(max=100, message=_l("At most %(max)d characters."))])
+    since = DateField(_l("Decided on or after"), validators=[Optional()])
+    until = DateField(_l("Decided on or before"), validators=[Optional()])
+    severity = SelectField(_l("Severity"), choices=severity_choices, default="")
+    banned = SelectField(_l("With a practice ban in force"), choices=yes_no_choices, default="")
+
+    def validate_until(self, field):
+        """The end of the date range may not come before its start."""
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+    def filters(self) -> PenaltyFilters:
+        """The validated form as list filters (empty choices mean no filter)."""
+        return PenaltyFilters(province=self.province.data or None, authority=(self.authority.data or "").strip() or None,
+                              since=self.since.data, until=self.until.data, severity=self.severity.data or None,
+                              banned={"true": True, "false": False}.get(self.banned.data))
+
+
+class FindingListForm(ListForm):
+    province = SelectField(_l("Province of the verifying authority"), choices=province_choices, default="")
+
+    def filters(self) -> FindingFilters:
+        """The validated form as list filters."""
+        return FindingFilters(province=self.province.data or None)

@@ -2,25 +2,33 @@
 
 Views are thin: they parse a form, call one query (or the complaint service) and render.
 """
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from public_portal.canonical import redirect_to_canonical
 from public_portal.charts import reviews_by_year_chart
-from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, TrackForm, form_started_token
+from public_portal.forms import (CompareForm, ComplaintForm, SearchForm, SimilarForm, TrackForm,
+                                 chosen_for_comparison, form_started_token)
+from public_portal.openapi import documentation, openapi_document, prose_parts
 from public_portal.ratelimit import limit_searches
-from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at,
+from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at, code_lists,
                                    current_manifest, data_dictionary, download, file_size,
                                    manifest_response)
 from registry.clock import today
 from registry.errors import error_response
-from registry.i18n import current_locale
+from registry.i18n import current_locale, request_translations
+from registry.queries.compare import compare_firms
+from registry.queries.lists import list_counts
 from registry.queries.profiles import person_profile, unit_profile
 from registry.queries.projects import project_detail
 from registry.queries.receipts import complaint_receipt as find_receipt, receipt_check_code
 from registry.queries.search import counts_overview, search_persons, search_units
 from registry.queries.similar import similar_parcels
+from registry.reference import industries
 from registry.rules.errors import RuleViolation
+from registry.security import redact_id_numbers
 from registry.services.complaint_filing import PUBLIC, file_complaint
 
 bp = Blueprint("portal", __name__)
@@ -34,10 +42,27 @@ CSV_KIND_LABELS = {
 
 @bp.context_processor
 def portal_helpers():
-    """Helpers for the portal's templates: today's date, the list separator, CSV labels."""
+    """Helpers for the portal's templates: today's date, CSV labels, and the firms chosen
+    for comparison with the similar-parcel criteria they travel with (`comparison_carry`)."""
     return {"today_iso": lambda: today().isoformat(),
-            "list_separator": lambda: ", " if current_locale() == "en" else "、",
-            "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind)}
+            "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind),
+            "chosen_for_comparison": lambda: chosen_for_comparison(request.args.getlist("compare")),
+            "comparison_carry": comparison_carry, "compare_url": compare_url, "redact_id_numbers": redact_id_numbers}
+
+
+PARCEL_CRITERIA = ("industry", "min_area", "max_area", "province")  # as /similar names them
+
+
+def comparison_carry(names=PARCEL_CRITERIA) -> list[tuple[str, str]]:
+    """The similar-parcel criteria of this request (those of `names` given), to carry into the comparison.
+    The firm search's `province` is the firm's, not the parcel's: it passes only the other three."""
+    return [(name, request.args[name]) for name in names if request.args.get(name)]
+
+
+def compare_url(codes, carry=(), endpoint: str = "portal.compare", key: str = "uscc") -> str:
+    """The address of a page carrying the chosen firms (`uscc=` on the comparison, `compare=` on the search
+    pages) and the criteria; a plain query string, so it is linkable and the back button works."""
+    return url_for(endpoint) + "?" + urlencode([(key, code) for code in codes] + list(carry))
 
 
 def requested_page(name: str = "page") -> int:
@@ -49,7 +74,8 @@ def requested_page(name: str = "page") -> int:
 @bp.route("/")
 def home():
     """The home page: one search box and what the registry holds today."""
-    return render_template("portal/home.html", form=SearchForm(formdata=None), counts=counts_overview())
+    return render_template("portal/home.html", form=SearchForm(formdata=None), counts=counts_overview(),
+                           lists=list_counts())
 
 
 @bp.route("/search")
@@ -75,13 +101,26 @@ def similar():
     return render_template("portal/similar.html", form=form, results=results)
 
 
+@bp.route("/compare")
+def compare():
+    """Two to four firms side by side (`uscc`, repeated), with the similar-parcel criteria the visitor came
+    with; a code that is not valid, or more than four, is a 400 saying so; a firm not listed, a 404."""
+    form = CompareForm(formdata=request.args)
+    if not form.validate():
+        return render_template("portal/compare.html", form=form, comparison=None), 400
+    comparison = compare_firms(form.uscc.data, form.criteria())
+    return render_template("portal/compare.html", form=form, comparison=comparison), \
+        404 if comparison.unknown else 200
+
+
 @bp.route("/units/<uscc>")
 def unit(uscc):
-    """A firm's public profile: the five categories of information; its projects and review outcomes a page
-    each (`projects_page`, `reviews_page`)."""
+    """A firm's public profile: the five categories of information; its projects, review outcomes and key
+    staff a page each (`projects_page`, `reviews_page`, `staff_page`)."""
     if (moved := redirect_to_canonical("portal.unit", uscc)) is not None:  # any case, spaces or full width
         return moved
-    profile = unit_profile(uscc, requested_page("projects_page"), requested_page("reviews_page"))
+    profile = unit_profile(uscc, requested_page("projects_page"), requested_page("reviews_page"),
+                           requested_page("staff_page"))
     if profile is None:
         abort(404)
     return render_template("portal/unit.html", p=profile, chart=reviews_by_year_chart(profile.reviews_by_year))
@@ -89,8 +128,9 @@ def unit(uscc):
 
 @bp.route("/persons/<public_id>")
 def person(public_id):
-    """A person's public profile, by public id, with the masked ID number."""
-    profile = person_profile(public_id)
+    """A person's public profile, by public id, with the masked ID number; projects by role a page at a time
+    (`roles_page`)."""
+    profile = person_profile(public_id, requested_page("roles_page"))
     if profile is None:
         abort(404)
     return render_template("portal/person.html", p=profile)
@@ -156,8 +196,18 @@ def open_data():
     """The open-data page: the files with their size, records and SHA-256, the data dictionary, the licence."""
     manifest = current_manifest()
     page = render_template("portal/open_data.html", manifest=manifest, built_at=built_at(manifest), jsonl=JSONL_NAME,
-                           dictionary=data_dictionary(), file_size=file_size)
+                           dictionary=data_dictionary(), file_size=file_size, code_lists=code_lists(),
+                           industries=[entry.code for entry in industries().values() if entry.level <= 2])
     return (page, 200) if manifest else (page, 503, {"Retry-After": str(RETRY_AFTER)})
+
+
+@bp.route("/api/docs")
+def api_docs():
+    """The public API's documentation for people, rendered from its OpenAPI document: every path, parameter and
+    answer, with an example; no script."""
+    operations, schemas = documentation()
+    return render_template("portal/api_docs.html", document=openapi_document(), operations=operations,
+                           schemas=schemas, describe=lambda text: prose_parts(request_translations().ugettext(text)))
 
 
 @bp.route("/open-data/registry-public.jsonl")

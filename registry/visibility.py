@@ -149,3 +149,11 @@ def on_time_counted(today: date):
     """The projects an on-time rate counts: public, completed, with a deadline, not found false. Needs Unit joined."""
     return and_(project_public(), Project.completed_on.is_not(None), Project.contract_deadline.is_not(None),
                 project_counts_toward_on_time(today))
+
+
+def penalty_subject_listed():
+    """The subject of a penalty the public sees (public, or shown for its active ban) may be named: a firm always,
+    since that penalty alone lists it (`unit_listed`); a person unless marked non-disclosed, as `person_listed`
+    says for a person with such a penalty. Only for penalties already held to `penalty_public` or `ban_public`."""
+    return or_(Penalty.unit_id.is_not(None),
+               Penalty.person_id.in_(select(Person.id).where(Person.non_disclosure_reason.is_(None))))

@@ -58,6 +58,11 @@ def paginate(statement: Select, page: int, per_page: int) -> Page:
     """One page of the ORM rows a select returns, with the total it would return (a page past the end is
     empty, never an error)."""
     page = max(page, 1)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total = count_rows(statement)
     items = list(db.session.execute(statement.limit(per_page).offset(offset(page, per_page))).unique().scalars())
     return Page(items, total, page, per_page)
+
+
+def count_rows(statement: Select) -> int:
+    """How many rows a select returns: the `total` of its pages."""
+    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))

@@ -212,6 +212,4 @@ def counts_overview() -> dict[str, int]:
         "persons": db.session.scalar(select(func.count()).select_from(Person).where(person_listed(day))),
         "projects": db.session.scalar(select(func.count()).select_from(Project).join(Unit, Unit.id == Project.unit_id)
                                       .where(project_public())),
-        "banned": db.session.scalar(select(func.count(func.distinct(Penalty.unit_id)))
-                                    .where(Penalty.unit_id.is_not(None), ban_public(day))),
     }

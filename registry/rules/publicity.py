@@ -9,6 +9,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from registry.reference import SEVERITIES
 from registry.rules.errors import RuleViolation
 
 
@@ -71,6 +72,14 @@ def publicity_window(severity: str, decided_on: date, rules=None) -> PublicityWi
 # the longest period applies"). A practice ban is imposed only where the case is serious (Soil Law art. 90,
 # DESIGN §3). No other kind implies a severity: the credit-repair rules set periods by severity, not by kind.
 KIND_MINIMUM_SEVERITY: dict[str, str] = {"practice_ban": "serious"}
+SEVERITY_ORDER = tuple(SEVERITIES)  # least severe first: minor, ordinary, serious
+
+
+def decision_severity(stated: str, kinds) -> str:
+    """The severity the public lists file a decision under: the one its authority stated, raised to what its kinds
+    imply (a practice ban is serious, Soil Law art. 90), whichever is more severe."""
+    implied = [KIND_MINIMUM_SEVERITY[kind] for kind in kinds or [] if kind in KIND_MINIMUM_SEVERITY]
+    return max([stated, *implied], key=SEVERITY_ORDER.index)
 
 
 @dataclass(frozen=True)

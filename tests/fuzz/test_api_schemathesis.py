@@ -57,15 +57,17 @@ def operations(schema) -> dict:
     return {op.label: op for op in (result.ok() for result in schema.get_all_operations())}
 
 
-def test_the_document_lists_the_five_operations(api):
+OPERATIONS = ["GET /units", "GET /units/{uscc}", "GET /persons", "GET /persons/{public_id}", "GET /projects",
+              "GET /penalties", "GET /bans"]
+
+
+def test_the_document_lists_the_seven_operations(api):
     """The operations of DESIGN §6, each with its path and answers documented."""
     schema, _ = api
-    assert set(operations(schema)) == {"GET /units", "GET /units/{uscc}", "GET /persons", "GET /persons/{public_id}",
-                                       "GET /projects"}
+    assert set(operations(schema)) == set(OPERATIONS)
 
 
-@pytest.mark.parametrize("label", ["GET /units", "GET /units/{uscc}", "GET /persons", "GET /persons/{public_id}",
-                                   "GET /projects"])
+@pytest.mark.parametrize("label", OPERATIONS)
 def test_generated_requests_get_documented_answers_and_no_server_error(api, label):
     """CASES_PER_OPERATION requests to one operation: valid and invalid parameters and, for one record's path,
     also the ids of records that exist (so that full answers are checked against the schema, not only 404s)."""

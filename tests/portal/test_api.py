@@ -143,7 +143,8 @@ def test_the_openapi_document_validates(client):
     document = response.json
     validate_spec(document)
     assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {"/units", "/units/{uscc}", "/persons", "/persons/{public_id}", "/projects"}
+    assert set(document["paths"]) == {"/units", "/units/{uscc}", "/persons", "/persons/{public_id}", "/projects",
+                                      "/penalties", "/bans"}
 
 
 def test_the_document_describes_every_route_of_the_api_and_no_other(app, client):
@@ -163,6 +164,8 @@ def test_every_answer_matches_its_documented_schema(client, registry_data, contr
         "/persons": ["/api/v1/persons", f"/api/v1/persons?unit={SUJING}"],
         "/persons/{public_id}": [f"/api/v1/persons/{wang}", f"/api/v1/persons/{li}"],
         "/projects": ["/api/v1/projects", "/api/v1/projects?industry=C25"],
+        "/penalties": ["/api/v1/penalties", "/api/v1/penalties?severity=serious"],
+        "/bans": ["/api/v1/bans", "/api/v1/bans?kind=person"],
     }
     for path, urls in examples.items():
         schema = strict_schema(document, response_schema_name(document, path))
@@ -178,8 +181,9 @@ def test_every_documented_parameter_is_accepted(client, registry_data):
     document = client.get("/api/v1/openapi.json").json
     samples = {"page": "1", "per_page": "5", "q": "苏净", "category": "investigation", "province": "32",
                "industry": "C26", "min_area": "1", "max_area": "100000", "has_penalty": "false", "banned": "false",
-               "sort": "name", "unit": SUJING}
-    for path in ("/units", "/persons", "/projects"):
+               "sort": "name", "unit": SUJING, "authority": "山西", "since": "2026-01-01", "until": "2026-12-31",
+               "severity": "serious", "kind": "person"}
+    for path in ("/units", "/persons", "/projects", "/penalties", "/bans"):
         for parameter in document["paths"][path]["get"]["parameters"]:
             name = parameter["name"]
             response = client.get(f"/api/v1{path}?{name}={samples[name]}")

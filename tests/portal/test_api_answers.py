@@ -44,6 +44,9 @@ REGISTRY_REQUESTS = EVERY_LIST + [
     "/api/v1/persons?q=王建国", f"/api/v1/persons?unit={SUJING}", f"/api/v1/persons?unit={JIAOHUA}",
     "/api/v1/projects?q=焦化厂", "/api/v1/projects?q=杭州", "/api/v1/projects?industry=C25",
     "/api/v1/projects?category=investigation&province=33", "/api/v1/projects?min_area=20000&max_area=70000",
+    "/api/v1/penalties", "/api/v1/penalties?severity=serious", "/api/v1/penalties?banned=false&province=37",
+    "/api/v1/penalties?per_page=1&page=2", "/api/v1/penalties?since=2026-09-01&until=2026-08-01",
+    "/api/v1/bans", "/api/v1/bans?kind=person", "/api/v1/bans?kind=firm",
 ]
 
 

@@ -31,7 +31,10 @@ def pages(client, registry_data):
             f"/units/{SUJING}": "portal.unit", f"/persons/{person_public_id()}": "portal.person",
             "/api/v1/units?q=苏净": "api.units", f"/api/v1/units/{SUJING}": "api.unit",
             "/api/v1/persons?q=王建国": "api.persons", f"/api/v1/persons/{person_public_id()}": "api.person",
-            "/api/v1/projects?province=32": "api.projects", "/api/v1/openapi.json": "api.openapi"}
+            "/api/v1/projects?province=32": "api.projects", "/api/v1/openapi.json": "api.openapi",
+            "/api/v1/penalties?severity=serious": "api.penalties", "/api/v1/bans?kind=unit": "api.bans",
+            "/bans": "lists.bans", "/penalties?severity=serious": "lists.penalties", "/findings": "lists.findings",
+            "/api/docs": "portal.api_docs"}
 
 
 def person_public_id() -> str:

@@ -14,10 +14,12 @@ from werkzeug.exceptions import HTTPException
 
 from public_portal.opendata import CSV_KINDS
 from registry.extensions import db
-from registry.models import Account, Complaint, Penalty, Person, Project, ProjectCorrection, Unit
-from tests.privacy.conftest import LARGE_FIRM, file_a_complaint, private_journeys, url_paths
+from registry.models import Account, Complaint, CreditReport, Penalty, Person, Project, ProjectCorrection, Unit
+from tests.pdf import pdf_text
+from tests.portal.conftest import JINGTU, LVYUAN, SUJING, YUEQING
+from tests.privacy.conftest import LARGE_FIRM, file_a_complaint, issue_reports, private_journeys, url_paths
 
-PUBLIC_BLUEPRINTS = ("portal", "api")
+PUBLIC_BLUEPRINTS = ("portal", "lists", "api")
 # reached by anyone without signing in, and holding no record
 ANONYMOUS_FORMS = {"auth.login", "practitioner.register", "practitioner.accept_invitation"}
 LIMIT = 4000
@@ -38,6 +40,7 @@ def route_parameters() -> dict[str, list]:
         "complaint_id": ends(Complaint), "account_id": ends(Account), "record_id": ends(Unit),
         "correction_id": ends(ProjectCorrection),
         "receipt": sorted(db.session.scalars(select(Complaint.ref))) + ["JB00000000000000"],
+        "number": sorted(db.session.scalars(select(CreditReport.number))) + ["XYBG-0000-0000-0000-0000", "no-number"],
     }
 
 
@@ -67,7 +70,15 @@ def probes(secrets) -> list[str]:
             "/api/v1/units?q=13912340001", "/search?q=有限公司", "/search?has_penalty=true", "/search?banned=true",
             "/search?q=王建国", "/search?q=李四", "/similar?industry=C", "/api/v1/units?per_page=100",
             "/api/v1/persons?per_page=100", "/api/v1/projects?per_page=100", "/api/v1/projects?per_page=100&page=2",
-            "/api/v1/units?q=修复", f"/api/v1/units/{LARGE_FIRM}?projects_page=2&reviews_page=2"]
+            "/api/v1/units?q=修复", f"/api/v1/units/{LARGE_FIRM}?projects_page=2&reviews_page=2",
+            # the comparison: a withheld firm and one whose staff member never consented, an unlisted firm's code
+            # (a 404 that must not name it), similar-parcel criteria; and search hits carrying a choice to it
+            f"/compare?uscc={SUJING}&uscc={LVYUAN}&uscc={YUEQING}&uscc={LARGE_FIRM}",
+            f"/compare?uscc={SUJING}&uscc={JINGTU}", f"/compare?uscc={SUJING}&uscc={LVYUAN}&industry=C26&province=33",
+            f"/search?q=有限公司&industry=C26&compare={SUJING}&compare={LVYUAN}",
+            f"/similar?industry=C26&compare={YUEQING}", f"/units/{LVYUAN}?compare={SUJING}",
+            "/bans?kind=person", "/penalties?banned=true", f"/penalties?authority={number}", "/findings",
+            "/api/v1/penalties?per_page=100", "/api/v1/bans?per_page=100", f"/api/v1/penalties?authority={number}"]
 
 
 class Crawler:
@@ -114,6 +125,8 @@ class Crawler:
         if response.is_json:
             body = json.dumps(response.json, ensure_ascii=False)  # Chinese as text, not \u escapes
             links = record_links(response.json)
+        elif response.mimetype == "application/pdf":  # a credit report: its words, as a reader sees them
+            body, links = pdf_text(response.get_data()), []
         else:
             body = response.get_data(as_text=True)
             self.languages.update(re.findall(r'<html lang="([^"]+)"', body))
@@ -153,6 +166,7 @@ def record_links(answer) -> list[str]:
 def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, secrets):
     private_journeys(app, secrets)  # a firm, its staff member and a regulator typed ID numbers on the web
     receipt = file_a_complaint(app, app.test_client(), secrets)
+    issue_reports(app, app.test_client())  # credit reports of a large firm and of persons whose numbers are known
     urls, public = url_map_urls(app)
     urls.append(receipt)  # the complainant's own receipt page: no trace of who complained
     number, check = re.fullmatch(r"/complaints/([^?]+)\?check=(\w+)", urlsplit(receipt)._replace(
@@ -174,6 +188,8 @@ def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, sec
         for second_page in ("projects_page=2", "reviews_page=2"):  # a large firm's lists, through their page links
             assert any(url.startswith(f"/units/{LARGE_FIRM}?") and second_page in url
                        for url in crawl.seen), second_page
+        assert any(url.startswith("/persons/") and "roles_page=2" in url for url in crawl.seen)  # its engineer's
+        assert any(url.startswith("/compare?uscc=") and crawl.answers[url] == 200 for url in crawl.seen)
     assert set(chinese.languages) == {"zh-CN"} and set(english.languages) == {"en"}
     assert chinese.labelled > 10 and english.labelled > 10  # firms' profiles, in each crawl's own words
     assert "370202********7316" in app.test_client().get("/search?q=隐私测试员").get_data(as_text=True)  # public,
@@ -205,3 +221,29 @@ def test_the_public_export_and_the_open_data_downloads_hold_no_secret(secrets, r
     assert sum(r["kind"] == "person" for r in records) > 10  # persons are there, masked
     assert files["flask registry export --public"] == files["/open-data/registry-public.jsonl"]
     print(f"\nexports: {len(files)} files, {sum(map(len, files.values())):,} bytes scanned; leaks: 0")
+
+
+def test_every_credit_report_and_its_pdf_and_verify_page_hold_no_secret(app, secrets):
+    """A report for every listed firm and person, through the profile's form, in both languages: the page, the PDF
+    (its text, by pdftotext) and the verify page hold no full ID number and nothing that is not public."""
+    numbers = issue_reports(app, app.test_client(), everyone=True)
+    assert len(numbers) > 40
+    leaks, pdfs = [], 0
+    for language in ("zh", "en"):
+        client = app.test_client()
+        client.get(f"/?lang={language}")
+        for number in numbers:
+            for path in (f"/reports/{number}", f"/verify/{number}", f"/reports/{number}.pdf"):
+                response = client.get(path)
+                assert response.status_code == 200, (path, response.status_code)
+                if path.endswith(".pdf"):
+                    body, pdfs = pdf_text(response.get_data()), pdfs + 1
+                    assert number in body  # the text was really read
+                else:
+                    body = response.get_data(as_text=True)
+                leaks += secrets.in_text(path, body)
+    masked = [r for r in db.session.scalars(select(CreditReport)) if '"id_number_masked"' in r.content]
+    assert masked and all("********" in r.content for r in masked)
+    leaks += [leak for r in db.session.scalars(select(CreditReport)) for leak in secrets.in_text(r.number, r.content)]
+    assert leaks == []
+    print(f"\ncredit reports: {len(numbers)} issued, {pdfs} PDFs read back; leaks: 0")
