@@ -91,8 +91,7 @@ def persons():
 @api.get("/persons/<public_id>")
 def person(public_id):
     """GET /persons/{public_id}: one individual."""
-    load(PersonProfileArgs)
-    profile = person_profile(public_id)
+    profile = person_profile(public_id, **load(PersonProfileArgs))
     if profile is None:
         abort(404, description="no public person with this id")
     return jsonify(PersonDetailSchema().dump(profile))

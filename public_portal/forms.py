@@ -8,15 +8,17 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from registry.form_fields import RedactingField, amount
-from registry.i18n import label
+from registry.i18n import current_locale, label
+from registry.queries.compare import MAX_COMPARED, ParcelCriteria
 from registry.queries.lists import BanFilters, FindingFilters, PenaltyFilters
 from registry.queries.search import UNIT_SORTS, UnitFilters
 from registry.reference import CATEGORIES, PROVINCES, SEVERITIES, industries
-from registry.rules.identifiers import looks_like_full_id_number
+from registry.rules.errors import RuleViolation
+from registry.rules.identifiers import looks_like_full_id_number, validate_id_number, validate_uscc
 
 FORM_MAX_AGE_SECONDS = 6 * 3600
 
@@ -87,6 +89,14 @@ def not_an_id_number(form, field):
         raise ValidationError(_l("Searching by a full ID number is not possible. Search by name instead."))
 
 
+class TrackForm(GetForm):
+    """A complainant's receipt number and check code, to follow the complaint (`/complaints/track`)."""
+    receipt = StringField(_l("Receipt number"), validators=[
+        DataRequired(_l("Enter the receipt number.")), Length(max=64, message=_l("At most %(max)d characters."))])
+    check = StringField(_l("Check code"), validators=[
+        DataRequired(_l("Enter the check code.")), Length(max=20, message=_l("At most %(max)d characters."))])
+
+
 class SearchForm(GetForm):
     q = RedactingField(_l("Firm, person, credit code, project, parcel or owner"),
                     validators=[Optional(), Length(max=100, message=_l("At most %(max)d characters.")),
@@ -110,8 +120,10 @@ class SearchForm(GetForm):
             select.pre_validate = _choice_validator(select)
 
     def validate_max_area(self, field):
-        """The upper bound of the area range may not be below the lower bound."""
-        if field.data is not None and self.min_area.data is not None and field.data < self.min_area.data:
+        """The upper bound of the area range may not be below the lower bound (a lower bound already refused,
+        NaN say, is not compared: comparing with NaN raises)."""
+        if field.data is not None and self.min_area.data is not None and not self.min_area.errors \
+                and field.data < self.min_area.data:
             raise ValidationError(_l("The upper bound is below the lower bound."))
 
     def filters(self) -> UnitFilters:
@@ -145,6 +157,69 @@ class SimilarForm(GetForm):
             select.pre_validate = _choice_validator(select)
 
     validate_max_area = SearchForm.validate_max_area
+
+
+def chosen_for_comparison(values: list[str]) -> list[str]:
+    """The firms a visitor has chosen to compare, carried from page to page (`compare=`): valid credit codes in
+    canonical form, each once, at most MAX_COMPARED (anything else is dropped: the comparison page itself says
+    what is wrong with a code)."""
+    chosen = []
+    for value in values[:2 * MAX_COMPARED]:
+        try:
+            code = validate_uscc(value)
+        except RuleViolation:
+            continue
+        if is_id_number(code):  # never echo a full ID number, even one that passes as a credit code
+            continue
+        if code not in chosen:
+            chosen.append(code)
+    return chosen[:MAX_COMPARED]
+
+
+def is_id_number(text: str) -> bool:
+    """True when the text is a valid full ID number."""
+    try:
+        validate_id_number(text)
+    except RuleViolation:
+        return False
+    return True
+
+
+class CreditCodesField(Field):
+    """A repeated query parameter of credit codes (`uscc=…&uscc=…`): canonical, in the order given, each once.
+    A code that is not valid is named in the error, as is a choice of more than MAX_COMPARED firms."""
+
+    def process_formdata(self, valuelist):
+        self.raw_data = list(valuelist)
+        self.data = list(valuelist)
+
+    def pre_validate(self, form):
+        codes = []
+        for number, value in enumerate(self.raw_data or [], 1):
+            try:
+                code = validate_uscc(value)
+            except RuleViolation as error:  # named by its place, never echoed: it may be someone's ID number
+                raise StopValidation(_l("Credit code no. %(n)d is not a unified social credit code: %(reason)s",
+                                        n=number, reason=error.message(current_locale()))) from None
+            if code not in codes:
+                codes.append(code)
+        if len(codes) > MAX_COMPARED:
+            raise StopValidation(_l("At most %(max)d firms can be compared at a time; %(n)d were chosen. Remove a "
+                                    "firm to go on.", max=MAX_COMPARED, n=len(codes)))
+        self.data = codes
+
+
+class CompareForm(SimilarForm):
+    """The comparison's query string: the firms (`uscc`, repeated) and, when the visitor came from a
+    similar-parcel search, its criteria."""
+
+    uscc = CreditCodesField(_l("Credit codes of the firms to compare"), default=list)
+
+    def criteria(self) -> ParcelCriteria | None:
+        """The similar-parcel criteria carried from the search, or None when there are none."""
+        criteria = ParcelCriteria(self.industry.data or None, self.min_area.data, self.max_area.data,
+                                  self.province.data or None)
+        return criteria if criteria.given else None
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -9,7 +9,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
 from registry.schemas.public import (
-    BanPageSchema, BansArgs, PenaltiesArgs, PenaltyPageSchema, ErrorSchema, PersonDetailSchema, PersonPageSchema, PersonsArgs, ProjectPageSchema, ProjectsArgs,
+    BanPageSchema, BansArgs, ErrorSchema, PenaltiesArgs, PenaltyPageSchema, PersonDetailSchema, PersonPageSchema,
+    PersonProfileArgs, PersonsArgs, ProjectPageSchema, ProjectsArgs,
     UnitDetailSchema, UnitPageSchema, UnitProfileArgs, UnitsArgs,
 )
 
@@ -38,7 +39,7 @@ ENDPOINTS = [
              redirect="the code written in another case, with spaces or in full width: Location is the firm's "
                       "canonical address"),
     Endpoint("/persons", "listPersons", "Search individuals", PersonPageSchema, query=PersonsArgs),
-    Endpoint("/persons/{public_id}", "getPerson", "One individual", PersonDetailSchema,
+    Endpoint("/persons/{public_id}", "getPerson", "One individual", PersonDetailSchema, query=PersonProfileArgs,
              parameter="opaque public id (never derived from the ID number)"),
     Endpoint("/projects", "listProjects", "Search public projects", ProjectPageSchema, query=ProjectsArgs),
     Endpoint("/penalties", "listPenalties", "Administrative penalties public today (double publicity), newest "

@@ -2,12 +2,15 @@
 
 Views are thin: they parse a form, call one query (or the complaint service) and render.
 """
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from public_portal.canonical import redirect_to_canonical
 from public_portal.charts import reviews_by_year_chart
-from public_portal.forms import ComplaintForm, SearchForm, SimilarForm, form_started_token
+from public_portal.forms import (CompareForm, ComplaintForm, SearchForm, SimilarForm, TrackForm,
+                                 chosen_for_comparison, form_started_token)
 from public_portal.ratelimit import limit_searches
 from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at,
                                    current_manifest, data_dictionary, download, file_size,
@@ -15,6 +18,7 @@ from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_
 from registry.clock import today
 from registry.errors import error_response
 from registry.i18n import current_locale
+from registry.queries.compare import compare_firms
 from registry.queries.lists import list_counts
 from registry.queries.profiles import person_profile, unit_profile
 from registry.queries.projects import project_detail
@@ -22,6 +26,7 @@ from registry.queries.receipts import complaint_receipt as find_receipt, receipt
 from registry.queries.search import counts_overview, search_persons, search_units
 from registry.queries.similar import similar_parcels
 from registry.rules.errors import RuleViolation
+from registry.security import redact_id_numbers
 from registry.services.complaint_filing import PUBLIC, file_complaint
 
 bp = Blueprint("portal", __name__)
@@ -35,10 +40,28 @@ CSV_KIND_LABELS = {
 
 @bp.context_processor
 def portal_helpers():
-    """Helpers for the portal's templates: today's date, the list separator, CSV labels."""
+    """Helpers for the portal's templates: today's date, the list separator, CSV labels, and the firms chosen
+    for comparison with the similar-parcel criteria they travel with (`comparison_carry`)."""
     return {"today_iso": lambda: today().isoformat(),
             "list_separator": lambda: ", " if current_locale() == "en" else "、",
-            "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind)}
+            "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind),
+            "chosen_for_comparison": lambda: chosen_for_comparison(request.args.getlist("compare")),
+            "comparison_carry": comparison_carry, "compare_url": compare_url, "redact_id_numbers": redact_id_numbers}
+
+
+PARCEL_CRITERIA = ("industry", "min_area", "max_area", "province")  # as /similar names them
+
+
+def comparison_carry(names=PARCEL_CRITERIA) -> list[tuple[str, str]]:
+    """The similar-parcel criteria of this request (those of `names` given), to carry into the comparison.
+    The firm search's `province` is the firm's, not the parcel's: it passes only the other three."""
+    return [(name, request.args[name]) for name in names if request.args.get(name)]
+
+
+def compare_url(codes, carry=(), endpoint: str = "portal.compare", key: str = "uscc") -> str:
+    """The address of a page carrying the chosen firms (`uscc=` on the comparison, `compare=` on the search
+    pages) and the criteria; a plain query string, so it is linkable and the back button works."""
+    return url_for(endpoint) + "?" + urlencode([(key, code) for code in codes] + list(carry))
 
 
 def requested_page(name: str = "page") -> int:
@@ -77,13 +100,26 @@ def similar():
     return render_template("portal/similar.html", form=form, results=results)
 
 
+@bp.route("/compare")
+def compare():
+    """Two to four firms side by side (`uscc`, repeated), with the similar-parcel criteria the visitor came
+    with; a code that is not valid, or more than four, is a 400 saying so; a firm not listed, a 404."""
+    form = CompareForm(formdata=request.args)
+    if not form.validate():
+        return render_template("portal/compare.html", form=form, comparison=None), 400
+    comparison = compare_firms(form.uscc.data, form.criteria())
+    return render_template("portal/compare.html", form=form, comparison=comparison), \
+        404 if comparison.unknown else 200
+
+
 @bp.route("/units/<uscc>")
 def unit(uscc):
-    """A firm's public profile: the five categories of information; its projects and review outcomes a page
-    each (`projects_page`, `reviews_page`)."""
+    """A firm's public profile: the five categories of information; its projects, review outcomes and key
+    staff a page each (`projects_page`, `reviews_page`, `staff_page`)."""
     if (moved := redirect_to_canonical("portal.unit", uscc)) is not None:  # any case, spaces or full width
         return moved
-    profile = unit_profile(uscc, requested_page("projects_page"), requested_page("reviews_page"))
+    profile = unit_profile(uscc, requested_page("projects_page"), requested_page("reviews_page"),
+                           requested_page("staff_page"))
     if profile is None:
         abort(404)
     return render_template("portal/unit.html", p=profile, chart=reviews_by_year_chart(profile.reviews_by_year))
@@ -91,8 +127,9 @@ def unit(uscc):
 
 @bp.route("/persons/<public_id>")
 def person(public_id):
-    """A person's public profile, by public id, with the masked ID number."""
-    profile = person_profile(public_id)
+    """A person's public profile, by public id, with the masked ID number; projects by role a page at a time
+    (`roles_page`)."""
+    profile = person_profile(public_id, requested_page("roles_page"))
     if profile is None:
         abort(404)
     return render_template("portal/person.html", p=profile)
@@ -135,6 +172,22 @@ def complaint_receipt(receipt):
     if found is None:
         abort(404)
     return render_template("portal/complaint_received.html", r=found)
+
+
+@bp.route("/complaints/track")
+def complaint_track():
+    """Follow a complaint with its receipt number and check code: status, deadline in working days, outcome."""
+    form = TrackForm(request.args)
+    if not form.has_input():
+        return render_template("portal/complaint_track.html", form=form, r=None)
+    if not form.validate():
+        return render_template("portal/complaint_track.html", form=form, r=None), 400
+    found = find_receipt(form.receipt.data, form.check.data)
+    if found is None:
+        form.check.errors.append(_("No complaint has this receipt number and check code. Check both as printed "
+                                   "on your receipt."))
+        return render_template("portal/complaint_track.html", form=form, r=None), 404
+    return render_template("portal/complaint_track.html", form=form, r=found)
 
 
 @bp.route("/open-data")

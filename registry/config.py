@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from registry.keys import KEY_FILES, given_key
+from registry.rules.complaints import ANSWER_WORKING_DAYS
 from registry.rules.publicity import DEFAULT_PUBLICITY_RULES
 
 PRODUCTION_FLAG = "REGISTRY_PRODUCTION"
@@ -36,6 +37,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "OPEN_DATA_DIR": os.environ.get("OPEN_DATA_DIR") or str(instance / "open-data"),
         "OPEN_DATA_DEBOUNCE_SECONDS": float(os.environ.get("OPEN_DATA_DEBOUNCE_SECONDS", "300")),
         "OPEN_DATA_WAIT_SECONDS": float(os.environ.get("OPEN_DATA_WAIT_SECONDS", "0")),
+        # Working days an authority has to decide a complaint (registry/rules/complaints.py): the deadline shown
+        # on the complainant's tracking page and the days left in the regulator's queue
+        "COMPLAINT_WORKING_DAYS": int(os.environ.get("COMPLAINT_WORKING_DAYS", str(ANSWER_WORKING_DAYS))),
         # The publicity rule table (registry/rules/publicity.py): periods by severity and decision date.
         # Minor penalties decided before 2026-04-01 ARE published, for 3 to 36 months like every severity then.
         # Decision: keep that behaviour, and say so here. Source: reference/measures.md,

@@ -6,7 +6,7 @@ alerts, correction requests) with `register_desk_queue` at import time, and the 
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -17,17 +17,16 @@ from registry.extensions import db
 from registry.models import (Complaint, Employment, Penalty, Person, Project, RepairApplication, Review, Unit,
                              UnitVersion)
 from registry.rules.reports import REPORTS_FOR_CATEGORY
-from registry.rules.working_days import calendar_covers, update_deadline, update_late
+from registry.queries.receipts import decision_due
+from registry.rules.working_days import calendar_covers, update_deadline, update_late, working_days_left
 
 LIMIT = 10
-# A complaint is answered within 60 days of receipt (信访工作条例 art. 32), the longest the handling may take.
-COMPLAINT_DAYS = 60
 
 
 @dataclass
 class QueueItem:
-    """One thing to act on: what it is, a line of detail, the page that handles it, and its days left or the
-    day it has waited since."""
+    """One thing to act on: what it is, a line of detail, the page that handles it, and its working days left
+    (negative: overdue) or the day it has waited since."""
 
     title: str
     detail: str
@@ -63,11 +62,6 @@ def desk_queues(actor: Actor, limit: int = LIMIT) -> list[Queue]:
     return queues
 
 
-def complaint_due_on(received_on: date) -> date:
-    """The last day to answer a complaint received on this day."""
-    return received_on + timedelta(days=COMPLAINT_DAYS)
-
-
 def open_complaints(actor: Actor, limit: int) -> tuple[list[QueueItem], int]:
     """Complaints received in the jurisdiction and not yet decided, fewest days left first."""
     where = (in_jurisdiction(authority_of(Complaint), actor), Complaint.status.in_(("received", "verifying")))
@@ -75,8 +69,9 @@ def open_complaints(actor: Actor, limit: int) -> tuple[list[QueueItem], int]:
     total = db.session.scalar(select(func.count(Complaint.id)).join(Project, Project.id == Complaint.project_id)
                               .where(*where))
     rows = db.session.execute(statement.order_by(Complaint.received_on, Complaint.id).limit(limit))
+    day = today()
     return [QueueItem(complaint.ref, project.name, ".complaint", {"complaint_id": complaint.id},
-                      (complaint_due_on(complaint.received_on) - today()).days)
+                      working_days_left(day, decision_due(complaint.received_on)))
             for complaint, project in rows], total
 
 

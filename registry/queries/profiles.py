@@ -15,6 +15,7 @@ from registry.queries.projects import (
     FindingRow, ProjectRow, ReviewRow, finding_rows, findings_select, project_row_columns,
 )
 from registry.queries.rates import first_pass_counts, on_time_counts, person_first_pass
+from registry.queries.staff import EmploymentRow, employment_history, firm_staff, role_order
 from registry.queries.summaries import Ban, FirmRef, UnitSummary, current_firms, strongest_ban
 from registry.rules.rates import Rate
 from registry.visibility import (
@@ -87,6 +88,7 @@ class UnitProfile:
     reviews_by_year: list[YearBar]
     penalties: list[PenaltyRow]
     findings: list[FindingRow]
+    staff: Page  # of staff.StaffMember: responsible persons, current and former, with their roles
 
     # the firm as the API answers it (names as in UnitSummary), its basic information only when public
     uscc = _record_field("unit", "uscc")
@@ -222,10 +224,10 @@ def _build_unit_statements(rules) -> UnitStatements:
     )
 
 
-def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1) -> UnitProfile | None:
+def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff_page: int = 1) -> UnitProfile | None:
     """A firm's public profile, or None when it is not listed. Its projects and review outcomes are read a
-    page of `PROFILE_PER_PAGE` at a time and counted in SQL, so a firm with 2,000 projects costs the same
-    statements, and about the same time, as a firm with two."""
+    page of `PROFILE_PER_PAGE` at a time and counted in SQL, and its key staff a page at a time, so a firm with
+    2,000 projects costs the same statements, and about the same time, as a firm with two."""
     day, sql, session = today(), unit_statements(), db.session
     unit = session.scalar(sql.unit, {"uscc": uscc, "day": day})
     if unit is None:
@@ -251,7 +253,8 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1) -> Un
                       for report_type, round_number, reviewed_on, passed, authority, ref, name, shown
                       in session.execute(sql.reviews, _page(firm, reviews_page))],
                      sum(bar.passed + bar.failed for bar in by_year), reviews_page, PROFILE_PER_PAGE),
-        reviews_by_year=by_year, penalties=penalties, findings=finding_rows(session.execute(sql.findings, firm)))
+        reviews_by_year=by_year, penalties=penalties, findings=finding_rows(session.execute(sql.findings, firm)),
+        staff=firm_staff(unit.id, staff_page))
 
 
 def _page(params: dict, page: int) -> dict:
@@ -278,13 +281,23 @@ class RoleRow:
 
 
 @dataclass
+class RoleCount:
+    """How many public projects a person held a role on."""
+
+    role: str
+    count: int
+
+
+@dataclass
 class PersonProfile:
     person: Person
     basic_public: bool
     firm: FirmRef | None  # the current firm
     firm_listed: bool
     first_pass: Rate
-    roles: list[RoleRow]
+    roles: Page  # of RoleRow: projects by role (the code list's order), latest completion first
+    role_counts: list[RoleCount]
+    employments: list[EmploymentRow]  # employers, latest first, from and to
     penalties: list[PenaltyRow]
     ban: Ban
 
@@ -293,10 +306,12 @@ class PersonProfile:
     name = _record_field("person", "name")
     id_number_masked = _record_field("person", "id_number_masked")
     registered = _record_field("person", "registered")
+    title = _record_field("person", "title", basic=True)
 
 
-def person_profile(public_id: str) -> PersonProfile | None:
-    """A person's public profile by public id, or None when not listed. Never a birth date, age or gender."""
+def person_profile(public_id: str, roles_page: int = 1) -> PersonProfile | None:
+    """A person's public profile by public id, or None when not listed: title, employers from and to, projects by
+    role (a page of `PROFILE_PER_PAGE`). Never a birth date, age or gender."""
     day = today()
     person = db.session.scalar(select(Person).where(Person.public_id == public_id, person_listed(day)))
     if person is None:
@@ -305,15 +320,21 @@ def person_profile(public_id: str) -> PersonProfile | None:
     firm = current_firms([person.id]).get(person.id) if basic else None
     penalties = _penalty_rows(db.session.execute(_penalties_of(Penalty.person_id, publicity_rules()),
                                                  {"subject_id": person.id, "day": day}))
-    roles = []
+    roles, counts, employments = [], [], []
     if basic:
+        held = (select().join(Project, Project.id == ProjectRole.project_id).join(Unit, Unit.id == Project.unit_id)
+                .where(ProjectRole.person_id == person.id, project_public()))
+        counts = [RoleCount(role, int(count)) for role, count in db.session.execute(
+            held.add_columns(ProjectRole.role, func.count()).group_by(ProjectRole.role)
+            .order_by(func.min(role_order())))]
         rows = db.session.execute(
-            select(ProjectRole.role, Unit.uscc, Unit.name, *project_row_columns())
-            .join(Project, Project.id == ProjectRole.project_id).join(Unit, Unit.id == Project.unit_id)
-            .where(ProjectRole.person_id == person.id, project_public())
-            .order_by(Project.completed_on.desc().nulls_first(), Project.id.desc()))
+            held.add_columns(ProjectRole.role, Unit.uscc, Unit.name, *project_row_columns())
+            .order_by(role_order(), Project.completed_on.desc().nulls_first(), Project.id.desc())
+            .limit(PROFILE_PER_PAGE).offset(offset(roles_page, PROFILE_PER_PAGE)))
         roles = [RoleRow(ProjectRow.from_columns(project), role, uscc, name) for role, uscc, name, *project in rows]
+        employments = employment_history(person.id)
     return PersonProfile(
         person=person, basic_public=basic, firm=firm, firm_listed=firm is not None,
         first_pass=person_first_pass(db.session, [person.id])[person.id] if basic else Rate(0, 0),
-        roles=roles, penalties=penalties, ban=_active_ban(penalties))
+        roles=Page(roles, sum(c.count for c in counts), roles_page, PROFILE_PER_PAGE), role_counts=counts,
+        employments=employments, penalties=penalties, ban=_active_ban(penalties))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import exists, func, or_, select
 
 from registry.extensions import db
-from registry.models import Complaint, Person, Project, ProjectRole, Review, Unit
+from registry.models import Complaint, Employment, Person, Project, ProjectRole, Review, Unit
 from registry.queries.paging import Page, offset
 from registry.queries.sql import contains_in_any, parcel_conditions
 from registry.queries.summaries import FirmRef
@@ -155,6 +155,20 @@ class PersonOnProject:
     name: str
     id_number_masked: str
     role: str
+    with_firm: bool = False  # employed by the project's firm today
+    left_firm_on: date | None = None  # the last day with the project's firm, when no longer with it
+
+
+def still_with_firm(person_column, unit_column):
+    """A SQL clause: the person is employed by the firm today (an employment there that has not ended)."""
+    return exists().where(Employment.person_id == person_column, Employment.unit_id == unit_column,
+                          Employment.ended_on.is_(None))
+
+
+def last_day_with_firm(person_column, unit_column):
+    """A SQL expression: the last day the person was with the firm (NULL when never employed there)."""
+    return (select(func.max(Employment.ended_on))
+            .where(Employment.person_id == person_column, Employment.unit_id == unit_column).scalar_subquery())
 
 
 @dataclass
@@ -170,7 +184,8 @@ class ProjectDetail:
 
 
 def project_detail(ref: str) -> ProjectDetail | None:
-    """A public project with its reviews by round, findings and the people who consented to be shown."""
+    """A public project with its reviews by round, findings and the people who consented to be shown, each
+    marked still with the project's firm or not."""
     row = db.session.execute(
         select(Project, Unit.uscc, Unit.name, Unit.registration_confirmed_at.is_not(None))
         .join(Unit, Unit.id == Project.unit_id).where(Project.ref == ref, project_public())).first()
@@ -183,9 +198,12 @@ def project_detail(ref: str) -> ProjectDetail | None:
                    .where(Review.project_id == project.id, review_public())
                    .order_by(Review.report_type, Review.round))]
     findings = findings_where(Project.id == project.id)
-    people = [PersonOnProject(p.public_id, p.name, p.id_number_masked, role) for role, p in db.session.execute(
-        select(ProjectRole.role, Person).join(Person, Person.id == ProjectRole.person_id)
-        .where(ProjectRole.project_id == project.id, person_basic_public()).order_by(ProjectRole.id))]
+    with_firm = still_with_firm(Person.id, project.unit_id)
+    people = [PersonOnProject(p.public_id, p.name, p.id_number_masked, role, bool(current), None if current else left)
+              for role, p, current, left in db.session.execute(
+                  select(ProjectRole.role, Person, with_firm, last_day_with_firm(Person.id, project.unit_id))
+                  .join(Person, Person.id == ProjectRole.person_id)
+                  .where(ProjectRole.project_id == project.id, person_basic_public()).order_by(ProjectRole.id))]
     return ProjectDetail(ProjectRow.of(project, {project.id} if findings else set()), uscc, name, reviews,
                          findings, people, bool(confirmed), project.corrected_at)
 

@@ -25,14 +25,22 @@ class ParcelMatch:
     projects: list = field(default_factory=list)
 
 
+def matching_project_counts(industry: str | None, min_area: Decimal | None, max_area: Decimal | None,
+                            province: str | None):
+    """Per firm (`unit_id`): its public projects on parcels like this one (`n`): former industry, area range,
+    province of the parcel."""
+    return (select(Project.unit_id.label("unit_id"), func.count().label("n"))
+            .join(Unit, Unit.id == Project.unit_id)
+            .where(project_public(), *parcel_conditions(industry, min_area, max_area, province))
+            .group_by(Project.unit_id))
+
+
 def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: Decimal | None,
                     province: str | None, page: int = 1, per_page: int = 20) -> Page:
     """Firms that worked on parcels like this one (former industry, area range, province of the parcel),
     ranked by the number of matching public projects, then by first-pass rate."""
     conditions = [project_public(), *parcel_conditions(industry, min_area, max_area, province)]
-    matching = (select(Project.unit_id.label("unit_id"), func.count().label("n"))
-                .join(Unit, Unit.id == Project.unit_id).where(*conditions)
-                .group_by(Project.unit_id).subquery("matching"))
+    matching = matching_project_counts(industry, min_area, max_area, province).subquery("matching")
     first_pass = first_pass_counts().subquery("first_pass")
     statement = (select(Unit.id, matching.c.n).join(matching, matching.c.unit_id == Unit.id)
                  .outerjoin(first_pass, first_pass.c.unit_id == Unit.id))

@@ -32,14 +32,29 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5
 
 
-def update_deadline(changed_on: date, working_days: int = UPDATE_WORKING_DAYS) -> date:
-    """The last day to enter a change that happened on `changed_on`: the twentieth working day after it (the day
-    of the change itself is day 0, and the deadline day is included)."""
-    day, counted = changed_on, 0
+def after_working_days(start: date, working_days: int) -> date:
+    """The `working_days`-th working day after `start` (`start` itself is day 0, whatever it is)."""
+    day, counted = start, 0
     while counted < working_days:
         day += timedelta(days=1)
         counted += is_working_day(day)
     return day
+
+
+def working_days_left(today: date, deadline: date) -> int:
+    """The working days after today up to and including the deadline; past the deadline, minus the working days
+    after it up to and including today (0 on the deadline day, and on a holiday just after it)."""
+    if today <= deadline:
+        first, last, sign = today, deadline, 1
+    else:
+        first, last, sign = deadline, today, -1
+    return sign * sum(is_working_day(first + timedelta(days=n)) for n in range(1, (last - first).days + 1))
+
+
+def update_deadline(changed_on: date, working_days: int = UPDATE_WORKING_DAYS) -> date:
+    """The last day to enter a change that happened on `changed_on`: the twentieth working day after it (the day
+    of the change itself is day 0, and the deadline day is included)."""
+    return after_working_days(changed_on, working_days)
 
 
 def update_late(changed_on: date, entered_on: date) -> bool:

@@ -7,6 +7,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from registry.queries.lists import SUBJECT_KINDS
 from registry.queries.profiles import PROFILE_PER_PAGE
 from registry.queries.search import UNIT_SORTS
+from registry.queries.staff import LATEST_PROJECTS_SHOWN, STAFF_PER_PAGE
 from registry.reference import CATEGORIES, PROVINCES, REPORT_TYPES, ROLES, SEVERITIES, industries
 from registry.rules.amounts import check_amount
 from registry.rules.identifiers import validate_uscc
@@ -129,9 +130,9 @@ class BansArgs(QueryArgs):
                          metadata={"description": "`unit` (firms) or `person` (individuals)"})
 
 
-def _page_number(what: str):
+def _page_number(what: str, per_page: int = PROFILE_PER_PAGE):
     return fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
-                          metadata={"description": f"page of the {what}, from 1 ({PROFILE_PER_PAGE} a page)"})
+                          metadata={"description": f"page of the {what}, from 1 ({per_page} a page)"})
 
 
 class UnitProfileArgs(Schema):
@@ -142,13 +143,16 @@ class UnitProfileArgs(Schema):
 
     projects_page = _page_number("firm's public projects")
     reviews_page = _page_number("firm's public review outcomes")
+    staff_page = _page_number("firm's responsible persons", STAFF_PER_PAGE)
 
 
 class PersonProfileArgs(Schema):
-    """One person takes no query parameter."""
+    """Query parameters of one person: a page of their projects by role."""
 
     class Meta:
         unknown = RAISE
+
+    roles_page = _page_number("person's roles on public projects")
 
 
 # -- answers ---------------------------------------------------------------------------------------
@@ -280,6 +284,37 @@ class YearCountSchema(Schema):
     not_passed = fields.Integer(required=True, attribute="failed")
 
 
+class ProjectRefSchema(Schema):
+    ref = fields.String(required=True)
+    name = fields.String(required=True)
+    completed_on = fields.Date(required=True, allow_none=True)
+    verified_false_performance = fields.Boolean(required=True, attribute="flagged")
+
+
+class StaffRoleSchema(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(list(ROLES)))
+    project_count = fields.Integer(required=True, metadata={
+        "description": "the firm's public projects on which the person held this role"})
+    latest_projects = fields.List(fields.Nested(ProjectRefSchema), required=True, attribute="latest", metadata={
+        "description": f"the latest {LATEST_PROJECTS_SHOWN} of them, latest completion first (those in progress "
+                       "before them); the person's answer lists them all"})
+
+
+class StaffSchema(Schema):
+    public_id = fields.String(required=True)
+    name = fields.String(required=True)
+    id_number_masked = fields.String(required=True, metadata={"description": "first six and last four characters"})
+    title = fields.String(required=True, allow_none=True)
+    current = fields.Boolean(required=True, metadata={"description": "employed by the firm today"})
+    since = fields.Date(required=True, allow_none=True, data_key="from",
+                        metadata={"description": "the first day with the firm (null: never employed by it)"})
+    until = fields.Date(required=True, allow_none=True, data_key="to",
+                        metadata={"description": "the last day with the firm (null while current)"})
+    project_count = fields.Integer(required=True, metadata={
+        "description": "the firm's public projects on which the person held a role"})
+    roles = fields.List(fields.Nested(StaffRoleSchema), required=True)
+
+
 class UnitDetailSchema(UnitItemSchema):
     registered = fields.Boolean(required=True, metadata={
         "description": "false for a party a penalty decision brought into the registry (Soil Law art. 90 reaches it "
@@ -309,6 +344,12 @@ class UnitDetailSchema(UnitItemSchema):
         "description": "the public review outcomes (every round) passed and not passed, per year of review"})
     penalties = fields.List(fields.Nested(PenaltySchema), required=True)
     verified_false_performance = fields.List(fields.Nested(FindingSchema), required=True, attribute="findings")
+    staff = fields.List(fields.Nested(StaffSchema), required=True, attribute="staff.items", metadata={
+        "description": f"a page of the firm's responsible persons whose basic information is public, current and "
+                       f"former ({STAFF_PER_PAGE} a page, `staff_page`): current staff first, then by the number of "
+                       "the firm's public projects"})
+    staff_total = fields.Integer(required=True, attribute="staff.total")
+    staff_page = fields.Integer(required=True, attribute="staff.page")
 
 
 class PersonItemSchema(Schema):
@@ -328,12 +369,33 @@ class RoleSchema(Schema):
     verified_false_performance = fields.Boolean(required=True, attribute="project.flagged")
 
 
+class EmploymentSchema(Schema):
+    unit = fields.Nested(FirmRefSchema, required=True, allow_none=True, attribute="firm",
+                         metadata={"description": "null when that firm is not public"})
+    title = fields.String(required=True, allow_none=True)
+    started_on = fields.Date(required=True, data_key="from")
+    ended_on = fields.Date(required=True, allow_none=True, data_key="to", metadata={"description": "null: current"})
+
+
+class RoleCountSchema(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(list(ROLES)))
+    project_count = fields.Integer(required=True, attribute="count")
+
+
 class PersonDetailSchema(PersonItemSchema):
     registered = fields.Boolean(required=True, metadata={
         "description": "false for a party a penalty decision brought into the registry (Soil Law art. 90 reaches it "
                        "whether or not it registered): public only through that penalty, until it registers"})
+    title = fields.String(required=True, allow_none=True)
     first_pass = fields.Nested(FirstPassSchema, required=True)
-    roles = fields.List(fields.Nested(RoleSchema), required=True)
+    employments = fields.List(fields.Nested(EmploymentSchema), required=True, metadata={
+        "description": "the person's employers, latest first, from and to"})
+    roles = fields.List(fields.Nested(RoleSchema), required=True, attribute="roles.items", metadata={
+        "description": f"a page of the person's roles on public projects ({PROFILE_PER_PAGE} a page, `roles_page`), "
+                       "by role, then latest completion first"})
+    roles_total = fields.Integer(required=True, attribute="roles.total")
+    roles_page = fields.Integer(required=True, attribute="roles.page")
+    roles_by_role = fields.List(fields.Nested(RoleCountSchema), required=True, attribute="role_counts")
     penalties = fields.List(fields.Nested(PenaltySchema), required=True)
 
 

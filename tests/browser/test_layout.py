@@ -9,6 +9,8 @@ pytestmark = pytest.mark.browser
 SUJING = "913205001KM2U9AL7Q"
 PUBLIC_PAGES = ["/", "/search?q=苏净", "/search?q=焦化&province=32&industry=C25", f"/units/{SUJING}",
                 "/projects/D-126-0000001", "/similar?industry=C26&province=32", "/open-data", "/login",
+                f"/compare?uscc={SUJING}&uscc=91120100YPRAC45T8A&uscc=91130100TX31B3EXGX&uscc=91510100K79DT6PK8H"
+                "&industry=C26&min_area=1000",
                 "/practitioner/register", "/practitioner/invitation"]
 FIRM_PAGES = ["/practitioner/", "/practitioner/commitment", "/practitioner/details", "/practitioner/staff",
               "/practitioner/projects", "/practitioner/projects/new", "/practitioner/projects/D-126-0000001"]

@@ -61,6 +61,17 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
                                                 "该项目的完成日期与现场情况不符，地块在填报的完成日期之后仍在施工。"],
         [COMPLAINANT, ""])]
     receipts = [submit_complaint(public, shown[0]), submit_complaint(second, shown[1])]
+    check_code = public.locator(".check-code").inner_text()  # printed beside the receipt number
+
+    # the complainant follows the complaint: typed from the receipt into the tracking form
+    public.click("main >> text=凭受理编号和查验码查询举报办理进度")
+    check_page(public)
+    public.fill("#receipt", receipts[0])
+    public.fill("#check", check_code)
+    public.click("main button >> text=查询")
+    tracked = check_page(public)
+    assert "已受理" in tracked and re.search(r"剩余\d+个工作日", tracked) and COMPLAINANT not in tracked
+    tracking_url = public.url
     assert_every_page_checked(second)
     second.context.close()
 
@@ -210,7 +221,12 @@ def test_a_regulators_day_on_the_demo_data(browser, demo_server):
     assert_every_page_checked(desk)
     desk.context.close()
 
-    # What the public sees now.
+    # What the public sees now: first the complainant, on the same tracking page
+    public.goto(tracking_url)
+    tracked = check_page(public)
+    assert "属实" in tracked and "该单位未实际承担该项目的调查工作" in tracked and "工作日" not in tracked
+    assert COMPLAINANT not in tracked
+    screenshot(public, "complaint-tracked")
     public.goto(url + f"/units/{BANNED_FIRM[1]}")
     profile = check_page(public)
     assert "禁止从业" in profile and "2036-11-19" in profile and BAN_DECISION in profile

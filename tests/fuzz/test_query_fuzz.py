@@ -19,9 +19,10 @@ EXCLUDED = {
 
 # The parameters the views read, so that generated strings reach the code behind them.
 PARAMETERS = ["q", "page", "per_page", "sort", "status", "find", "category", "province", "industry", "min_area",
-              "max_area", "has_penalty", "banned", "min_first_pass", "unit", "lang", "next",
-              "kind", "authority", "since", "until", "severity"]
-NUMERIC = ["page", "per_page", "min_area", "max_area", "min_first_pass"]
+              "max_area", "has_penalty", "banned", "min_first_pass", "unit", "lang", "next", "uscc", "compare",
+              "staff_page", "roles_page", "projects_page", "reviews_page", "kind", "authority", "since", "until",
+              "severity"]
+NUMERIC = ["page", "per_page", "min_area", "max_area", "min_first_pass", "staff_page", "roles_page"]
 QUERY = st.one_of(
     st.dictionaries(st.one_of(st.sampled_from(PARAMETERS), st.text(TEXT, min_size=1, max_size=8)),
                     st.one_of(HOSTILE, st.lists(HOSTILE, min_size=2, max_size=3)), max_size=4),

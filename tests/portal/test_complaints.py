@@ -2,13 +2,16 @@
 the project's jurisdiction, a rate limit per address and bot protection without outside services."""
 import re
 import time
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
+from registry.access import Actor
 from registry.extensions import db
 from registry.models import AuditEvent, Complaint, RateLimitHit
 from public_portal.forms import form_started_token
+from registry.services.complaints import advance_complaint
 from tests.portal.conftest import SUJING
 
 DESCRIPTION = "该项目实际由其他单位完成，业绩信息中的完成日期和面积均与事实不符。"
@@ -165,3 +168,81 @@ def test_the_receipt_page_needs_the_receipt_number_and_its_check_code(client, re
     assert client.get(f"/complaints/JB20261126-00000000?check={check}").status_code == 404
     assert client.get(f"/complaints/C-SUB?check={check}").status_code == 404  # another complaint's number
     assert client.get(f"/complaints/{complaint.ref}?check={check.lower()}").status_code == 200
+
+
+# the regulator of the project's jurisdiction (SU-1 lies in 320505)
+SUZHOU = Actor(account_id=None, label="苏州市生态环境局", role="regulator", division_code="3205",
+               authority_name="苏州市生态环境局")
+
+
+def track(client, receipt, check):
+    return client.get("/complaints/track", query_string={"receipt": receipt, "check": check})
+
+
+def test_a_complainant_follows_the_complaint_to_its_public_outcome_and_never_sees_themself(client, registry_data,
+                                                                                           filing):
+    """/complaints/track: the receipt number and check code show the status, the deadline in working days
+    (30 by default) and, once decided, the finding as published; nothing about the complainant, ever."""
+    location = post(client, contact="13712345678", name="张先生").headers["Location"]
+    [complaint] = complaints()
+    check = re.search(r"check=([0-9A-F]+)", location).group(1)
+    assert "/complaints/track" in client.get(location).get_data(as_text=True)  # the receipt links the tracking
+    form = client.get("/complaints/track")
+    assert form.status_code == 200 and 'name="receipt"' in form.get_data(as_text=True)
+    pages = []
+    page = track(client, complaint.ref, check).get_data(as_text=True)
+    pages.append(page)
+    # received 2026-11-26: the 30th working day after it is 2027-01-07, in a year whose holidays are not known
+    assert "已受理" in page and "2027-01-07" in page and "剩余30个工作日" in page
+    assert "该年度的节假日安排尚未公布" in page
+    advance_complaint(SUZHOU, complaint.id, status="verifying")
+    page = track(client, complaint.ref, check).get_data(as_text=True)
+    pages.append(page)
+    assert "核查中" in page and "剩余30个工作日" in page
+    finding = "经现场核查，该项目实际由其他单位完成，业绩信息不实。"
+    advance_complaint(SUZHOU, complaint.id, status="substantiated", finding=finding, verified_on=date(2026, 11, 26))
+    page = track(client, complaint.ref, check).get_data(as_text=True)
+    pages.append(page)
+    assert "属实" in page and finding in page and "2026-11-26" in page and "工作日" not in page
+    english = client.get("/complaints/track", query_string={"receipt": complaint.ref, "check": check, "lang": "en"})
+    pages.append(english.get_data(as_text=True))
+    assert "Public finding" in pages[-1] and finding in pages[-1]
+    for page in pages:
+        assert "13712345678" not in page and "张先生" not in page and DESCRIPTION not in page
+    assert "no-store" in english.headers["Cache-Control"]  # one complainant's page: no cache keeps it
+
+
+def test_an_unsubstantiated_complaint_says_so_and_publishes_nothing(client, registry_data, filing):
+    location = post(client).headers["Location"]
+    [complaint] = complaints()
+    check = re.search(r"check=([0-9A-F]+)", location).group(1)
+    advance_complaint(SUZHOU, complaint.id, status="verifying")
+    advance_complaint(SUZHOU, complaint.id, status="unsubstantiated", finding="经核查，举报内容与事实不符，不予认定。",
+                      verified_on=date(2026, 11, 26))
+    page = track(client, complaint.ref, check).get_data(as_text=True)
+    assert "不属实" in page and "不予公开" in page and "经核查，举报内容与事实不符" not in page
+
+
+def test_a_wrong_or_missing_number_or_code_is_told_plainly_and_shows_nothing(client, registry_data, filing):
+    location = post(client).headers["Location"]
+    [complaint] = complaints()
+    check = re.search(r"check=([0-9A-F]+)", location).group(1)
+    for receipt, code in ((complaint.ref, "0000000000"), ("JB20261126-00000000", check), ("C-SUB", check)):
+        answer = track(client, receipt, code)
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 404 and "没有与该受理编号和查验码相符的举报" in text
+        assert "原青岛电镀厂" not in text and "已受理" not in text
+    missing = track(client, complaint.ref, "")
+    assert missing.status_code == 400 and "请输入查验码" in missing.get_data(as_text=True)
+    too_long = track(client, "J" * 65, check)
+    assert too_long.status_code == 400 and "最多" in too_long.get_data(as_text=True)
+    assert track(client, f" {complaint.ref} ", check.lower()).status_code == 200  # as copied from a receipt
+
+
+def test_the_number_of_working_days_is_a_setting(app, client, registry_data, filing):
+    app.config["COMPLAINT_WORKING_DAYS"] = 5
+    location = post(client).headers["Location"]
+    [complaint] = complaints()
+    check = re.search(r"check=([0-9A-F]+)", location).group(1)
+    page = track(client, complaint.ref, check).get_data(as_text=True)
+    assert "2026-12-03" in page and "剩余5个工作日" in page  # Friday 27th, then Monday 30th to Thursday 3rd

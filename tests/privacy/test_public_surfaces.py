@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from public_portal.opendata import CSV_KINDS
 from registry.extensions import db
 from registry.models import Account, Complaint, Penalty, Person, Project, ProjectCorrection, Unit
+from tests.portal.conftest import JINGTU, LVYUAN, SUJING, YUEQING
 from tests.privacy.conftest import LARGE_FIRM, file_a_complaint, private_journeys, url_paths
 
 PUBLIC_BLUEPRINTS = ("portal", "lists", "api")
@@ -68,6 +69,12 @@ def probes(secrets) -> list[str]:
             "/search?q=王建国", "/search?q=李四", "/similar?industry=C", "/api/v1/units?per_page=100",
             "/api/v1/persons?per_page=100", "/api/v1/projects?per_page=100", "/api/v1/projects?per_page=100&page=2",
             "/api/v1/units?q=修复", f"/api/v1/units/{LARGE_FIRM}?projects_page=2&reviews_page=2",
+            # the comparison: a withheld firm and one whose staff member never consented, an unlisted firm's code
+            # (a 404 that must not name it), similar-parcel criteria; and search hits carrying a choice to it
+            f"/compare?uscc={SUJING}&uscc={LVYUAN}&uscc={YUEQING}&uscc={LARGE_FIRM}",
+            f"/compare?uscc={SUJING}&uscc={JINGTU}", f"/compare?uscc={SUJING}&uscc={LVYUAN}&industry=C26&province=33",
+            f"/search?q=有限公司&industry=C26&compare={SUJING}&compare={LVYUAN}",
+            f"/similar?industry=C26&compare={YUEQING}", f"/units/{LVYUAN}?compare={SUJING}",
             "/bans?kind=person", "/penalties?banned=true", f"/penalties?authority={number}", "/findings",
             "/api/v1/penalties?per_page=100", "/api/v1/bans?per_page=100", f"/api/v1/penalties?authority={number}"]
 
@@ -157,6 +164,10 @@ def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, sec
     receipt = file_a_complaint(app, app.test_client(), secrets)
     urls, public = url_map_urls(app)
     urls.append(receipt)  # the complainant's own receipt page: no trace of who complained
+    number, check = re.fullmatch(r"/complaints/([^?]+)\?check=(\w+)", urlsplit(receipt)._replace(
+        scheme="", netloc="").geturl()).groups()
+    tracking = f"/complaints/track?receipt={number}&check={check}"
+    urls.append(tracking)  # and its tracking page
     chinese = Crawler(app, app.test_client(), secrets, label="评审一次性通过率")
     chinese.crawl(probes(secrets) + urls)
     english_client = app.test_client()
@@ -166,11 +177,14 @@ def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, sec
 
     assert chinese.leaks == [] and english.leaks == []
     assert chinese.answers[receipt] == 200 and english.answers[receipt] == 200  # the complaint's receipt was read
+    assert chinese.answers[tracking] == 200 and english.answers[tracking] == 200
     for crawl in (chinese, english):
         assert public <= crawl.endpoints_answered, public - crawl.endpoints_answered  # every public route, a 200
         for second_page in ("projects_page=2", "reviews_page=2"):  # a large firm's lists, through their page links
             assert any(url.startswith(f"/units/{LARGE_FIRM}?") and second_page in url
                        for url in crawl.seen), second_page
+        assert any(url.startswith("/persons/") and "roles_page=2" in url for url in crawl.seen)  # its engineer's
+        assert any(url.startswith("/compare?uscc=") and crawl.answers[url] == 200 for url in crawl.seen)
     assert set(chinese.languages) == {"zh-CN"} and set(english.languages) == {"en"}
     assert chinese.labelled > 10 and english.labelled > 10  # firms' profiles, in each crawl's own words
     assert "370202********7316" in app.test_client().get("/search?q=隐私测试员").get_data(as_text=True)  # public,

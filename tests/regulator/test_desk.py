@@ -39,6 +39,8 @@ def test_the_work_queue_lists_complaints_by_days_left_unreviewed_projects_and_re
     qingdao_firm = db.session.get(Unit, world.qd.unit).uscc
     f.create(f.complaint_record("青岛-P1", "青岛-C0", received_on="2026-09-01", authority=None,
                                 authority_division_code=None),
+             f.complaint_record("青岛-P1", "青岛-C9", received_on="2026-10-20", authority=None,
+                                authority_division_code=None),
              f.project_record(qingdao_firm, "青岛-P9", name="青岛焦化厂地块修复", division_code="370211",
                               completed_on="2026-08-01", contract_deadline="2026-09-30"),
              f.project_record(qingdao_firm, "青岛-P8", name="青岛监测项目", category="monitoring",
@@ -47,10 +49,13 @@ def test_the_work_queue_lists_complaints_by_days_left_unreviewed_projects_and_re
                               grounds="已整改并缴纳罚款", materials=["application_letter"])
     page = as_qingdao.get("/regulator/").get_data(as_text=True)
     complaints = section(page, "queue-complaints")
-    # received 2026-09-01: due 2026-10-31, 26 days overdue on 2026-11-26; received 2026-10-01: due 2026-11-30, 4 days left
-    assert "待答复的举报" in complaints and "(3)" in complaints
-    assert complaints.index("青岛-C0") < complaints.index("青岛-C1")
-    assert "已逾期26天" in complaints and "剩余4天" in complaints and "合肥" not in complaints
+    # 30 working days (the holiday calendar counted: 2026-09-25 and 10-01..07 off, 09-20 and 10-10 worked):
+    # received 2026-09-01: due 2026-10-19, 28 working days overdue on 2026-11-26; received 2026-10-01: due
+    # 2026-11-17, 7 overdue; received 2026-10-20: due 2026-12-01, 3 working days left
+    assert "待答复的举报" in complaints and "(4)" in complaints
+    assert complaints.index("青岛-C0") < complaints.index("青岛-C1") < complaints.index("青岛-C9")
+    assert "已逾期28个工作日" in complaints and "已逾期7个工作日" in complaints and "剩余3个工作日" in complaints
+    assert "合肥" not in complaints
     unreviewed = section(page, "queue-unreviewed")
     assert "青岛-P9" in unreviewed and "自2026-08-01起等待" in unreviewed
     assert "青岛-P1" not in unreviewed  # it has its review outcome
