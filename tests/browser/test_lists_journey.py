@@ -6,7 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.browser.conftest import assert_every_page_checked, check_page, journey_page, login, screenshot
+from tests.browser.conftest import (assert_every_page_checked, check_page, docs_screenshot, journey_page, login,
+                                   screenshot)
 
 pytestmark = pytest.mark.browser
 DEMO = True  # this module's own demo server: the ban must not reach the other journeys' firm
@@ -52,6 +53,7 @@ def test_from_the_ban_figure_to_a_firms_feed_which_gains_the_next_penalty(browse
     url = live_server.url
     desk = journey_page(browser)
     login(desk, url, "regulator-suzhou")
+    check_page(desk)
     record_penalty(desk, url, "苏环罚〔2026〕301号", ban_until="2029-11-19")
 
     phone = journey_page(browser, phone=True)
@@ -88,3 +90,10 @@ def test_from_the_ban_figure_to_a_firms_feed_which_gains_the_next_penalty(browse
     assert "苏环罚〔2026〕302号" in penalties and "苏环罚〔2026〕301号" in penalties
     assert_every_page_checked(phone)
     phone.context.close()
+
+    desktop = journey_page(browser)  # the ban list for the README, as a landowner sees it at a desk
+    desktop.goto(url + "/bans")
+    assert "苏环罚〔2026〕301号" in check_page(desktop)
+    docs_screenshot(desktop, "ban-list", full_page=True)
+    assert_every_page_checked(desktop)
+    desktop.context.close()
