@@ -12,7 +12,7 @@ from wtforms import DateField, DecimalField, Field, HiddenField, IntegerField, S
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from registry.form_fields import RedactingField, amount
-from registry.i18n import current_locale, label
+from registry.i18n import current_locale, industry_name, label
 from registry.queries.compare import MAX_COMPARED, ParcelCriteria
 from registry.queries.lists import BanFilters, FindingFilters, PenaltyFilters
 from registry.queries.search import UNIT_SORTS, UnitFilters
@@ -55,7 +55,7 @@ def province_choices():
 def industry_choices():
     """Sections and divisions of GB/T 4754-2017: a search by industry matches by prefix."""
     return [("", _l("Any former industry"))] + [
-        (entry.code, f"{entry.code} {entry.name}") for entry in industries().values() if entry.level <= 2]
+        (entry.code, f"{entry.code} {industry_name(entry.code)}") for entry in industries().values() if entry.level <= 2]
 
 
 def yes_no_choices():

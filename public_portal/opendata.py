@@ -13,10 +13,11 @@ from marshmallow import Schema, fields
 
 from registry.exchange.opendata import (CSV_EXTRA_COLUMNS, CSV_KINDS, JSONL_NAME, MANIFEST_NAME, published_path,
                                         read_manifest, refresh_in_background)
+from registry.reference import CODE_LISTS
 from registry.schemas.exchange import (PublicComplaintExport, PublicPenaltyExport, PublicPersonExport,
                                        PublicProjectExport, PublicReviewExport, PublicUnitExport)
 
-__all__ = ["CSV_KINDS", "JSONL_NAME", "MANIFEST_NAME", "RETRY_AFTER", "built_at", "current_manifest", "file_size", "data_dictionary", "download",
+__all__ = ["CODE_LIST_COLUMNS", "CSV_KINDS", "code_lists", "JSONL_NAME", "MANIFEST_NAME", "RETRY_AFTER", "built_at", "current_manifest", "file_size", "data_dictionary", "download",
            "manifest_response"]
 
 PUBLIC_SCHEMAS: dict[str, type[Schema]] = {
@@ -102,6 +103,19 @@ FIELDS: dict[str, tuple[str | None, str]] = {
     "finding": (None, _l("Finding of the verification")),
     "generated_on": ("date", _l("Date the file was generated (what was public on that day)")),
 }
+
+
+# The code lists the files use, each with the columns that hold its codes (shown on the open-data page with names).
+CODE_LIST_COLUMNS: dict[str, tuple[str, ...]] = {
+    "category": ("categories", "category", "ban.categories"), "report_type": ("report_type",),
+    "role": ("people",), "penalty_kind": ("kinds",), "severity": ("severity",), "complaint_status": ("status",),
+    "id_type": ("id_type",), "province": ("division_code", "authority_division_code"),
+}
+
+
+def code_lists() -> dict[str, tuple[tuple[str, ...], list[str]]]:
+    """Each code list the files use: the columns that hold its codes, and its codes in order."""
+    return {name: (columns, list(CODE_LISTS[name])) for name, columns in CODE_LIST_COLUMNS.items()}
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,14 @@ from public_portal.canonical import redirect_to_canonical
 from public_portal.charts import reviews_by_year_chart
 from public_portal.forms import (CompareForm, ComplaintForm, SearchForm, SimilarForm, TrackForm,
                                  chosen_for_comparison, form_started_token)
+from public_portal.openapi import documentation, openapi_document, prose_parts
 from public_portal.ratelimit import limit_searches
-from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at,
+from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at, code_lists,
                                    current_manifest, data_dictionary, download, file_size,
                                    manifest_response)
 from registry.clock import today
 from registry.errors import error_response
-from registry.i18n import current_locale
+from registry.i18n import current_locale, request_translations
 from registry.queries.compare import compare_firms
 from registry.queries.lists import list_counts
 from registry.queries.profiles import person_profile, unit_profile
@@ -25,6 +26,7 @@ from registry.queries.projects import project_detail
 from registry.queries.receipts import complaint_receipt as find_receipt, receipt_check_code
 from registry.queries.search import counts_overview, search_persons, search_units
 from registry.queries.similar import similar_parcels
+from registry.reference import industries
 from registry.rules.errors import RuleViolation
 from registry.security import redact_id_numbers
 from registry.services.complaint_filing import PUBLIC, file_complaint
@@ -40,10 +42,9 @@ CSV_KIND_LABELS = {
 
 @bp.context_processor
 def portal_helpers():
-    """Helpers for the portal's templates: today's date, the list separator, CSV labels, and the firms chosen
+    """Helpers for the portal's templates: today's date, CSV labels, and the firms chosen
     for comparison with the similar-parcel criteria they travel with (`comparison_carry`)."""
     return {"today_iso": lambda: today().isoformat(),
-            "list_separator": lambda: ", " if current_locale() == "en" else "、",
             "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind),
             "chosen_for_comparison": lambda: chosen_for_comparison(request.args.getlist("compare")),
             "comparison_carry": comparison_carry, "compare_url": compare_url, "redact_id_numbers": redact_id_numbers}
@@ -195,8 +196,18 @@ def open_data():
     """The open-data page: the files with their size, records and SHA-256, the data dictionary, the licence."""
     manifest = current_manifest()
     page = render_template("portal/open_data.html", manifest=manifest, built_at=built_at(manifest), jsonl=JSONL_NAME,
-                           dictionary=data_dictionary(), file_size=file_size)
+                           dictionary=data_dictionary(), file_size=file_size, code_lists=code_lists(),
+                           industries=[entry.code for entry in industries().values() if entry.level <= 2])
     return (page, 200) if manifest else (page, 503, {"Retry-After": str(RETRY_AFTER)})
+
+
+@bp.route("/api/docs")
+def api_docs():
+    """The public API's documentation for people, rendered from its OpenAPI document: every path, parameter and
+    answer, with an example; no script."""
+    operations, schemas = documentation()
+    return render_template("portal/api_docs.html", document=openapi_document(), operations=operations,
+                           schemas=schemas, describe=lambda text: prose_parts(request_translations().ugettext(text)))
 
 
 @bp.route("/open-data/registry-public.jsonl")

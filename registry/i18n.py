@@ -10,8 +10,7 @@ from flask_babel import get_locale, get_translations
 from registry.clock import beijing_date, beijing_time
 from registry.extensions import babel
 from registry.reference import CODE_LISTS
-from registry.rules.industries import industry_name
-from registry.rules.divisions import division_name
+from registry.rules import divisions, industries
 from registry.translations_build import compile_stale_catalogues
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +55,21 @@ def label(list_name: str, code: str | None) -> str:
     return entry.en if current_locale() == "en" else entry.zh
 
 
+def division_name(code: str) -> str:
+    """A division's name in the current language: 广东省深圳市南山区, or Nanshan District, Shenzhen, Guangdong."""
+    return divisions.division_name_en(code) if current_locale() == "en" else divisions.division_name(code)
+
+
+def industry_name(code: str) -> str:
+    """A GB/T 4754-2017 code's name in the current language."""
+    return industries.industry_name_en(code) if current_locale() == "en" else industries.industry_name(code)
+
+
+def list_separator() -> str:
+    """What joins the items of a list in the current language: 罚款、禁止从业, or fine, practice ban."""
+    return ", " if current_locale() == "en" else "、"
+
+
 def remember_language(response):
     """Keep an explicit `?lang=` choice for the following pages."""
     choice = request.args.get("lang")
@@ -83,4 +97,5 @@ def init_i18n(app: Flask) -> None:
         html_lang=lambda: "en" if current_locale() == "en" else "zh-CN",
         industry_name=industry_name,
         division_name=division_name,
+        list_separator=list_separator,
     )

@@ -13,7 +13,8 @@ from wtforms.widgets import CheckboxInput, ListWidget, html_params
 from registry.form_fields import RedactingField
 from registry.i18n import current_locale, label
 from registry.reference import CATEGORIES, ROLES
-from registry.rules.divisions import current_cities, current_counties, validate_county_code
+from registry.reference import PROVINCES
+from registry.rules.divisions import current_cities, current_counties, english_local_name, validate_county_code
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import validate_id_number, validate_uscc
 from registry.rules.passwords import check_password_policy
@@ -54,18 +55,26 @@ class LocalDateField(DateField):
             raise ValueError(_l("Enter a date as YYYY-MM-DD.")) from None
 
 
-def division_groups(city_allowed: bool) -> list[tuple[str, list[tuple[str, str]]]]:
+def division_groups(city_allowed: bool, language: str = "zh") -> list[tuple[str, list[tuple[str, str]]]]:
     """County-level divisions grouped by province and city, for a picker that needs no JavaScript; a firm may
-    also choose a whole city (its credit code may name the city's registering authority)."""
+    also choose a whole city (its credit code may name the city's registering authority). In English: "Qingdao,
+    Shandong" › "Shinan District"."""
     groups: dict[str, list[tuple[str, str]]] = {}
     cities = current_cities()
     for county in current_counties():
         city = county.city if county.code[:4] + "00" in cities else ""
-        group = groups.setdefault(f"{county.province} {city}".strip(), [])
+        if language == "en":
+            province = PROVINCES[county.code[:2]].en
+            city = english_local_name(city, bare_city=True) if city else ""
+            group_name, county_name = ", ".join(filter(None, (city, province))), english_local_name(county.name)
+            whole_city = f"{city} (whole city)"
+        else:
+            group_name, county_name, whole_city = f"{county.province} {city}".strip(), county.name, f"{city}（全市）"
+        group = groups.setdefault(group_name, [])
         city_code = county.code[:4] + "00"
         if city_allowed and city and not group and city_code != county.code:
-            group.append((city_code, f"{city}（全市）"))
-        group.append((county.code, county.name))
+            group.append((city_code, whole_city))
+        group.append((county.code, county_name))
     return list(groups.items())
 
 
@@ -77,7 +86,7 @@ class DivisionSelect:
 
     def __call__(self, field, **kwargs):
         kwargs.setdefault("id", field.id)
-        options = division_options(self.city_allowed)
+        options = division_options(self.city_allowed, current_locale())
         chosen = Markup('<option value="{}">').format(field.data or "")
         if chosen in options:  # the options are cached (150 kB, 0.1 s to build); mark the chosen one
             options = options.replace(chosen, chosen[:-1] + Markup(" selected>"), 1)
@@ -86,13 +95,13 @@ class DivisionSelect:
 
 
 @cache
-def division_options(city_allowed: bool) -> Markup:
-    """The <optgroup>s of the division picker, built once."""
+def division_options(city_allowed: bool, language: str = "zh") -> Markup:
+    """The <optgroup>s of the division picker, built once per language."""
     option = Markup('<option value="{}">{} {}</option>')
     return Markup("").join(
         Markup('<optgroup label="{}">{}</optgroup>').format(
             group, Markup("").join(option.format(code, name, code) for code, name in options))
-        for group, options in division_groups(city_allowed))
+        for group, options in division_groups(city_allowed, language))
 
 
 def division_field(text, city_allowed: bool) -> StringField:

@@ -14,12 +14,10 @@ from sqlalchemy import select
 
 from registry.clock import beijing_time
 from registry.extensions import db
-from registry.i18n import current_locale, label
+from registry.i18n import division_name, industry_name, label, list_separator
 from registry.models import Account, AuditEvent, Person, Project, Unit
 from registry.queries.paging import Page, paginate
 from registry.reference import CODE_LISTS
-from registry.rules.divisions import division_name
-from registry.rules.industries import industry_name
 
 PER_PAGE = 50
 # Never shown in a trail, even to a regulator: the trail is for what changed, not for secrets.
@@ -271,7 +269,7 @@ def value_text(field: str, value, names: Names) -> str:
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    separator = ", " if current_locale() == "en" else "、"
+    separator = list_separator()
     if field in CODE_FIELDS:
         codes = value if isinstance(value, list) else [value]
         return separator.join(label(CODE_FIELDS[field], code) if code in CODE_LISTS[CODE_FIELDS[field]] else str(code)

@@ -67,6 +67,9 @@ COMPLAINT_STATUSES: dict[str, Label] = {
     "unsubstantiated": Label("不属实", "unsubstantiated"),
 }
 
+# The identity document of a person named in a penalty decision (its number is never public).
+ID_TYPES: dict[str, Label] = {"resident_id_card": Label("居民身份证", "resident identity card")}
+
 # GB/T 2260: the first two digits of a division code.
 PROVINCES: dict[str, Label] = {
     "11": Label("北京市", "Beijing"), "12": Label("天津市", "Tianjin"), "13": Label("河北省", "Hebei"),
@@ -81,6 +84,19 @@ PROVINCES: dict[str, Label] = {
     "62": Label("甘肃省", "Gansu"), "63": Label("青海省", "Qinghai"), "64": Label("宁夏回族自治区", "Ningxia"),
     "65": Label("新疆维吾尔自治区", "Xinjiang"), "71": Label("台湾省", "Taiwan"),
     "81": Label("香港特别行政区", "Hong Kong"), "82": Label("澳门特别行政区", "Macao"),
+}
+
+# GB/T 3304: the ethnic groups that name autonomous prefectures, counties and banners, in their usual English.
+ETHNIC_GROUPS: dict[str, str] = {
+    "蒙古": "Mongol", "回": "Hui", "藏": "Tibetan", "维吾尔": "Uygur", "苗": "Miao", "彝": "Yi", "壮": "Zhuang",
+    "布依": "Bouyei", "朝鲜": "Korean", "满": "Manchu", "侗": "Dong", "瑶": "Yao", "白": "Bai", "土家": "Tujia",
+    "哈尼": "Hani", "哈萨克": "Kazak", "傣": "Dai", "黎": "Li", "傈僳": "Lisu", "佤": "Va", "畲": "She",
+    "高山": "Gaoshan", "拉祜": "Lahu", "水": "Shui", "东乡": "Dongxiang", "纳西": "Naxi", "景颇": "Jingpo",
+    "柯尔克孜": "Kirgiz", "土": "Tu", "达斡尔": "Daur", "仫佬": "Mulao", "羌": "Qiang", "布朗": "Blang",
+    "撒拉": "Salar", "毛南": "Maonan", "仡佬": "Gelao", "锡伯": "Xibe", "阿昌": "Achang", "普米": "Pumi",
+    "塔吉克": "Tajik", "怒": "Nu", "乌孜别克": "Uzbek", "俄罗斯": "Russian", "鄂温克": "Ewenki", "德昂": "De'ang",
+    "保安": "Bonan", "裕固": "Yugur", "京": "Gin", "塔塔尔": "Tatar", "独龙": "Derung", "鄂伦春": "Oroqen",
+    "赫哲": "Hezhen", "门巴": "Monba", "珞巴": "Lhoba", "基诺": "Jino",
 }
 
 # The materials of a credit-repair application. measures.md names none; [design] these follow the national
@@ -102,6 +118,7 @@ CODE_LISTS: dict[str, dict[str, Label]] = {
     "severity": SEVERITIES,
     "repair_material": REPAIR_MATERIALS,
     "complaint_status": COMPLAINT_STATUSES,
+    "id_type": ID_TYPES,
     "province": PROVINCES,
 }
 
@@ -118,6 +135,14 @@ def industries() -> dict[str, Industry]:
     path = Path(__file__).with_name("gbt4754-2017-industries.csv")
     with path.open(encoding="utf-8", newline="") as f:
         return {row["code"]: Industry(row["code"], int(row["level"]), row["name"]) for row in csv.DictReader(f)}
+
+
+@cache
+def industry_names_en() -> dict[str, str]:
+    """The official English names of GB/T 4754-2017's sections and divisions, keyed by code."""
+    path = Path(__file__).with_name("gbt4754-2017-industries-en.csv")
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["code"]: row["name_en"] for row in csv.DictReader(f)}
 
 
 COMMITMENT_TEXT_V1 = """建设用地土壤污染风险管控和修复从业单位和个人信用记录承诺书

@@ -8,15 +8,35 @@ from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
+from pypinyin import lazy_pinyin
 from stdnum import numdb
 
-from registry.reference import PROVINCES
+from registry.reference import ETHNIC_GROUPS, PROVINCES
 from registry.rules.errors import RuleViolation
 from registry.rules.normalize import normalize_code
 
 # One period of a name in cn/loc: "[1983-1999]郊区" (ended), "[2000-]滨湖区" or "南京市" (current).
 _PERIOD = re.compile(r"(?:\[(\d*)-(\d*)\])?([^,]+)")
-_PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "省直辖县级行政单位", "自治区直辖县级行政区划")
+_PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "省直辖县级行政单位", "自治区直辖县级行政区划",
+                 "自治区直辖县级行政单位")
+# The level word that ends a division's name, longest first, and its English. A prefecture-level city is named
+# bare ("Shenzhen"), as a province is; a county-level one keeps "City" (昆山市 → Kunshan City).
+_LEVEL_WORDS = (("自治州", "Autonomous Prefecture"), ("自治县", "Autonomous County"), ("自治旗", "Autonomous Banner"),
+                ("地区", "Prefecture"), ("新区", "New Area"), ("矿区", "Mining District"),
+                ("特区", "Special District"), ("区", "District"), ("县", "County"), ("市", "City"), ("盟", "League"),
+                ("旗", "Banner"))
+# Names whose romanisation is not the characters' common reading, or whose English is not their pinyin; and
+# whole names whose last characters only look like a level word (清新区 is a district, not a new area).
+_ROMANISED = {"长子": "Zhangzi", "单": "Shan", "洪洞": "Hongtong", "涡阳": "Guoyang", "漯河": "Luohe", "南乐": "Nanle",
+              "乌鲁木齐": "Urumqi", "拉萨": "Lhasa", "呼和浩特": "Hohhot", "哈尔滨": "Harbin", "陕西": "Shaanxi",
+              "和田": "Hotan", "日喀则": "Xigaze", "喀什": "Kashgar", "科尔沁": "Horqin", "鄂尔多斯": "Ordos",
+              "巴彦淖尔": "Bayannur", "阿拉善": "Alxa", "锡林郭勒": "Xilin Gol", "呼伦贝尔": "Hulunbuir"}
+_WHOLE_NAMES = {"神农架林区": "Shennongjia Forestry District", "清新区": "Qingxin District", "矿区": "Mining District"}
+# A banner's position words: 科尔沁右翼前旗 → Horqin Right Wing Front Banner.
+_BANNER_WORDS = (("左翼", "Left Wing"), ("右翼", "Right Wing"), ("左", "Left"), ("右", "Right"), ("前", "Front"),
+                 ("中", "Middle"), ("后", "Rear"))
+# Characters that read one way in place names but are most often read another: 长春 Changchun, 朝阳 Chaoyang.
+_PLACE_READINGS = {"长": "chang", "朝": "chao", "漯": "luo"}
 
 
 class County(NamedTuple):
@@ -140,6 +160,74 @@ def division_name(code: str) -> str:
         if county and county not in names:
             names.append(county)
     return "".join(names)
+
+
+def romanise(name: str) -> str:
+    """A place name in pinyin, capitalised, with the apostrophe before a syllable that starts with a vowel
+    (西安 → Xi'an); the names of _ROMANISED as they are usually written."""
+    if name in _ROMANISED:
+        return _ROMANISED[name]
+    syllables = [_PLACE_READINGS.get(char, reading) for char, reading in zip(name, lazy_pinyin(name), strict=False)]
+    if len(syllables) != len(name):  # a character pypinyin cannot split: read the whole name as it does
+        syllables = lazy_pinyin(name)
+    text = syllables[0] + "".join(("'" if s[:1] in "aoe" else "") + s for s in syllables[1:])
+    return text[:1].upper() + text[1:]
+
+
+def _ethnic_groups(words: str) -> tuple[str, list[str]]:
+    """Split "延边朝鲜" + "族"… into the place (延边) and its peoples in English (Korean)."""
+    parts = words.split("族")
+    place, peoples = parts[0], []
+    for ethnic in sorted(ETHNIC_GROUPS, key=len, reverse=True):
+        if place.endswith(ethnic) and len(place) > len(ethnic):
+            place, peoples = place[:-len(ethnic)], [ETHNIC_GROUPS[ethnic]]
+            break
+    peoples += [ETHNIC_GROUPS.get(part, romanise(part)) for part in parts[1:] if part]
+    return place, peoples
+
+
+def english_local_name(name: str, *, bare_city: bool = False) -> str:
+    """One division's own name in English: 南山区 → Nanshan District, 延边朝鲜族自治州 → Yanbian Korean Autonomous
+    Prefecture; a prefecture-level city bare (深圳市 → Shenzhen) when `bare_city`."""
+    name = name.replace("區", "区").replace("縣", "县")  # a few historical entries are in traditional characters
+    if name in _WHOLE_NAMES:
+        return _WHOLE_NAMES[name]
+    for word, english in _LEVEL_WORDS:
+        stem = name[:-len(word)]
+        if name.endswith(word) and stem:
+            if word == "市" and bare_city:
+                return romanise(stem)
+            qualifiers = []
+            if word.startswith("自治") and "族" in stem:
+                stem, qualifiers = _ethnic_groups(stem)
+            while word == "旗" and len(stem) > 2:  # the banner's position, read from the end
+                position = next(((w, e) for w, e in _BANNER_WORDS if stem.endswith(w)), None)
+                if position is None:
+                    break
+                stem, qualifiers = stem[:-len(position[0])], [position[1], *qualifiers]
+            return " ".join([romanise(stem), *qualifiers, english])
+    return romanise(name)
+
+
+@cache
+def division_name_en(code: str) -> str:
+    """The division's English name, county first: `440305` → Nanshan District, Shenzhen, Guangdong; a municipality
+    or SAR by its usual name (`110101` → Dongcheng District, Beijing)."""
+    province = PROVINCES.get(code[:2])
+    if province is None:
+        return code
+    names = [province.en]
+    if code[2:4] != "00":
+        city = _local_name(code[:4] + "00")
+        if city and city not in _PLACEHOLDERS and city != province.zh:
+            names.insert(0, english_local_name(city, bare_city=True))
+    if code[4:] != "00":
+        county = _local_name(code)
+        if county and county not in _PLACEHOLDERS:
+            english = english_local_name(county)
+            if english not in names:
+                names.insert(0, english)
+    return ", ".join(names)
 
 
 def jurisdiction_prefix(code: str) -> str:

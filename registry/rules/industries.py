@@ -1,5 +1,5 @@
 """GB/T 4754-2017 industry codes of a parcel's former use, matched by prefix (`C26` matches `C2614`)."""
-from registry.reference import industries
+from registry.reference import industries, industry_names_en
 from registry.rules.errors import RuleViolation
 from registry.rules.normalize import normalize_code
 
@@ -21,3 +21,12 @@ def industry_name(code: str) -> str:
     """The Chinese name of an industry code, or the code itself when unknown."""
     entry = industries().get(code)
     return entry.name if entry else code
+
+
+def industry_name_en(code: str) -> str:
+    """The English name of an industry code: its own for a section or division, its division's for a group or
+    class (the classification's English edition names only those two levels), or the code itself when unknown."""
+    names = industry_names_en()
+    if code not in industries():
+        return code
+    return names.get(code) or names.get(code[:3], code)

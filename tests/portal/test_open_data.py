@@ -271,3 +271,21 @@ def test_one_build_at_a_time_and_a_reader_never_sees_half_a_build(app, runner, r
     third = opendata.build()
     assert sorted(p.name for p in (opendata.open_data_dir() / "builds").iterdir()) == \
         sorted([second["build"], third["build"]])
+
+
+def test_the_open_data_page_lists_every_code_with_its_name_in_the_reader_s_language(client):
+    """The data dictionary's codes are explained: each code list, the columns that hold it, every code named."""
+    from public_portal.opendata import CODE_LIST_COLUMNS
+    from registry.exchange.opendata import CSV_EXTRA_COLUMNS, CSV_KINDS
+
+    columns = {column for kind_columns in CSV_KINDS.values() for column in kind_columns + CSV_EXTRA_COLUMNS}
+    assert {c for listed in CODE_LIST_COLUMNS.values() for c in listed} <= columns  # real columns only
+    zh = client.get("/open-data").get_data(as_text=True)
+    en = client.get("/open-data?lang=en").get_data(as_text=True)
+    assert "<td><code>practice_ban</code></td><td>禁止从业</td>" in zh
+    assert "<td><code>practice_ban</code></td><td>practice ban</td>" in en
+    assert "<td><code>resident_id_card</code></td><td>resident identity card</td>" in en
+    assert "<td><code>61</code></td><td>Shaanxi</td>" in en
+    assert "<td><code>C26</code></td><td>化学原料和化学制品制造业</td>" in zh
+    assert "<td><code>C26</code></td><td>Manufacture of Raw Chemical Materials and Chemical Products</td>" in en
+    assert 'id="code-lists"' in en and "Licence" in en and "Data dictionary" in en

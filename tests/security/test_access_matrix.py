@@ -131,6 +131,7 @@ ROUTES = {
     "portal.complaint_receipt": ("public", None, receipt_values, None),
     "portal.complaint_track": ("public", None, receipt_values, None),
     "portal.open_data": ("public", None, lambda c: {}, None),
+    "portal.api_docs": ("public", None, lambda c: {}, None),
     "portal.open_data_csv": ("public", None, lambda c: {"kind": "unit"}, None),
     "portal.open_data_jsonl": ("public", None, lambda c: {}, None),
     "portal.open_data_manifest": ("public", None, lambda c: {}, None),
