@@ -7,9 +7,8 @@ from feedgen.feed import FeedGenerator
 from flask import request, url_for
 from flask_babel import gettext as _
 
-from public_portal.views import portal_helpers
 from registry.clock import CHINA, today
-from registry.i18n import current_locale, label
+from registry.i18n import current_locale, label, list_separator
 from registry.queries.lists import FeedEntry, Subject
 
 ATOM = "application/atom+xml"
@@ -34,11 +33,6 @@ def ban_words(until, lifetime: bool) -> str:
         _("Banned from practice until %(date)s", date=until.isoformat())
 
 
-def separator() -> str:
-    """The list separator of the pages, in the visitor's language."""
-    return portal_helpers()["list_separator"]()
-
-
 def field(name: str, value: str) -> str:
     """One line of an entry's text: a field's name and its value."""
     return _("%(name)s: %(value)s", name=name, value=value)
@@ -51,7 +45,7 @@ def entry_text(entry: FeedEntry) -> tuple[str, str, str]:
         p = entry.penalty
         lines = [field(_("Decision number"), p.decision_number), field(_("Authority"), p.authority or "—"),
                  field(_("Decided on"), p.decided_on.isoformat()),
-                 field(_("Penalty content"), separator().join(label("penalty_kind", k) for k in p.kinds)),
+                 field(_("Penalty content"), list_separator().join(label("penalty_kind", k) for k in p.kinds)),
                  field(_("Severity"), label("severity", p.severity)),
                  field(_("Publicity ends"), p.publicity_ends_on.isoformat())]
         if p.fine_yuan is not None:
