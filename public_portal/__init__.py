@@ -1,6 +1,7 @@
-"""The public site and the public JSON API: reads only (except the complaint form)."""
+"""The public site and the public JSON API: reads only (except the complaint form and issuing a credit report)."""
 from flask import Flask
 
+from public_portal import reports  # noqa: F401 (its routes join the portal's blueprint before it is mounted)
 from public_portal.api import api
 from public_portal.caching import init_caching
 from public_portal.lists import bp as lists

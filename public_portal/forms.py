@@ -282,6 +282,20 @@ class ComplaintForm(FlaskForm):
                                   retry=bool(self.token.get("retry")) or self.too_quick)
 
 
+class CreditReportForm(FlaskForm):
+    """Issue a credit report (POST, CSRF): only the optional purpose line is typed; the service checks it."""
+
+    purpose = StringField(_l("Purpose (optional), e.g. the tender or project the report is for"), validators=[
+        Optional(), Length(max=100, message=_l("At most %(max)d characters."))])
+
+
+class VerifyForm(GetForm):
+    """Type a report number to verify it (GET: checking a report changes nothing)."""
+
+    number = StringField(_l("Report number"), validators=[
+        DataRequired(message=_l("This field is required.")), Length(max=80, message=_l("At most %(max)d characters."))])
+
+
 # -- the public lists: bans, penalties, findings (GET filters) ----------------------------------------------
 
 def severity_choices():

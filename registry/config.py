@@ -60,6 +60,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOGIN_LOCKOUT_FAILURES": 5,
         "LOGIN_LOCKOUT_MINUTES": 15,
         "COMPLAINTS_PER_ADDRESS_PER_HOUR": int(os.environ.get("COMPLAINTS_PER_ADDRESS_PER_HOUR", "5")),
+        "REPORTS_PER_ADDRESS_PER_HOUR": int(os.environ.get("REPORTS_PER_ADDRESS_PER_HOUR", "20")),
         "SEARCH_REQUESTS_PER_ADDRESS_PER_MINUTE": int(os.environ.get("SEARCH_REQUESTS_PER_MINUTE", "600")),
         "TODAY": None,  # tests may pin the date; None means the real date in Asia/Shanghai
     }

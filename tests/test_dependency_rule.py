@@ -65,6 +65,8 @@ RULES = (
          ("registry.practitioner", "registry.regulator", "registry.auth", "registry.services", "registry.exchange"),
          (Allowed("registry.services.complaint_filing", "the public complaint form is the public site's one "
                                                         "write (DESIGN §4), and it goes through its service"),
+          Allowed("registry.services.credit_reports", "issuing a credit report is the public site's other write "
+                                                      "(DESIGN §10), through its service"),
           Allowed("registry.exchange.export", OPEN_DATA),
           Allowed("registry.exchange.export_jsonl", OPEN_DATA),
           Allowed("registry.exchange.opendata", "open data is the public export built into files; the portal serves "

@@ -4,6 +4,7 @@ from registry.models.audit import AuditEvent
 from registry.models.base import Base
 from registry.models.commitment import Commitment, CommitmentText
 from registry.models.complaint import Complaint, RateLimitHit
+from registry.models.credit_report import CreditReport
 from registry.models.generation import DataGeneration
 from registry.models.key_fingerprint import KeyFingerprint
 from registry.models.penalty import Penalty
@@ -16,7 +17,8 @@ from registry.models.search_outbox import SearchOutbox
 from registry.models.unit import Unit, UnitCategory, UnitVersion
 
 __all__ = [
-    "Account", "AuditEvent", "Base", "Commitment", "CommitmentText", "Complaint", "DataGeneration", "Employment", "Invitation",
+    "Account", "AuditEvent", "Base", "Commitment", "CommitmentText", "Complaint", "CreditReport", "DataGeneration",
+    "Employment", "Invitation",
     "KeyFingerprint", "LoginAttempt", "Penalty", "Person", "PersonVersion", "Project", "ProjectCorrection", "ProjectRole",
     "ProjectVersion",
     "RateLimitHit", "RecoveryCode", "RepairApplication", "Review", "SearchEntry", "SearchGram", "SearchOutbox", "Unit",

@@ -33,6 +33,7 @@ EVENTS = {
     "commitment_signed": _l("Signed the commitment letter"),
     "correction_requested": _l("Correction requested"),
     "complaint_filed": _l("Complaint filed"),
+    "credit_report_issued": _l("Credit report issued"),
     "complaint_received": _l("Complaint marked received"),
     "complaint_verifying": _l("Complaint verification started"),
     "complaint_substantiated": _l("Complaint found true"),

@@ -25,7 +25,7 @@ from tests.regulator.conftest import HF_ID, QD_ID, login_as, world  # noqa: F401
 from tests.regulator.conftest import PASSWORD as STAFF_PASSWORD
 
 # Tables a refusal writes on purpose: the audit event of a denied access or a failed login, the failed-login
-# counter the lockout reads, and the complaint form's per-address counter.
+# counter the lockout reads, and the complaint form's and the credit report's per-address counters.
 WRITTEN_ON_REFUSAL = {"audit_event", "login_attempt", "rate_limit_hit"}
 
 # POST rules with nothing to fuzz, and why.
@@ -144,6 +144,15 @@ PENALTY = {"subject_kind": "unit", "subject_uscc": "", "subject_id_number": "", 
            "confiscated_yuan": "", "licence_action": "", "ban": "none", "ban_until": "",
            "authority_uscc": "11370200MB2843567A", "data_source": "青岛市生态环境局"}
 
+# The purpose line of a credit report: one line of at most 100 characters, near its limits and across lines.
+REPORT_PURPOSES = st.one_of(st.text(TEXT, min_size=95, max_size=105), st.sampled_from(
+    ["用于：", "用于：" + "标" * 100, "第一行\r\n第二行", "招标\u202e", "\u2028", "For:  ", " " * 5]))
+
+
+def issued_report(response) -> bool:
+    return response.status_code == 303 and "/reports/XYBG-" in response.headers["Location"]
+
+
 FORMS: dict[str, Form] = {
     "auth.login": Form("anonymous", lambda c: st.just("/login"),
                        lambda c: {"username": QINGDAO, "password": PASSWORD}, 60,
@@ -202,6 +211,15 @@ FORMS: dict[str, Form] = {
         lambda c: {"description": "该项目的修复业绩与实际情况不符，现场并未施工。", "name": "", "contact": "",
                    "website": "", "started": c.started}, 250,
         accepted=lambda response: response.status_code == 303 and "/complaints/JB" in response.headers["Location"]),
+    "portal.issue_unit_report": Form(
+        "anonymous", lambda c: st.one_of(st.just(c.world_uscc), st.text(TEXT, max_size=20))
+        .map(lambda uscc: f"/units/{quote(uscc, safe='')}/report"),
+        lambda c: {"purpose": "用于：青岛某地块修复工程施工招标"}, 150, specific={"purpose": REPORT_PURPOSES},
+        accepted=issued_report),
+    "portal.issue_person_report": Form(
+        "anonymous", lambda c: st.one_of(st.just(c.world_public_id), st.text(TEXT, max_size=20))
+        .map(lambda public_id: f"/persons/{quote(public_id, safe='')}/report"),
+        lambda c: {"purpose": "青岛某地块调查招标"}, 100, specific={"purpose": REPORT_PURPOSES}, accepted=issued_report),
     "regulator.record_review": Form(
         "regulator", lambda c: ids(c.world.qd.project, c.world.hf.project).map(
             lambda i: f"/regulator/projects/{i}/reviews"),
@@ -292,6 +310,7 @@ class Cast:
     def __init__(self, app, world):
         self.app, self.world, self.password = app, world, PASSWORD
         self.world_uscc = None
+        self.world_public_id = None
         self._clients = {}
 
     def client(self, role: str):
@@ -333,9 +352,10 @@ class Cast:
         from sqlalchemy import select
 
         from registry.extensions import db
-        from registry.models import Unit
+        from registry.models import Person, Unit
 
         self.world_uscc = db.session.scalar(select(Unit.uscc).where(Unit.id == self.world.qd.unit))
+        self.world_public_id = db.session.scalar(select(Person.public_id).where(Person.id == self.world.qd.person))
         self.started = form_started_token()
         if endpoint.startswith("practitioner.") or endpoint in ("portal.file_project_complaint",
                                                                 "regulator.recover_account"):
@@ -378,7 +398,7 @@ def fuzz_config(app_config):
     # A person fills the complaint form in seconds, the fuzzer at once; the per-address limits would turn every
     # later example into the same refusal.
     app_config.update(COMPLAINT_MIN_FILL_SECONDS=0, COMPLAINTS_PER_ADDRESS_PER_HOUR=10**6,
-                      SEARCH_REQUESTS_PER_ADDRESS_PER_MINUTE=10**6)
+                      SEARCH_REQUESTS_PER_ADDRESS_PER_MINUTE=10**6, REPORTS_PER_ADDRESS_PER_HOUR=10**6)
     return app_config
 
 

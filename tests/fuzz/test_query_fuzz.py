@@ -21,7 +21,7 @@ EXCLUDED = {
 PARAMETERS = ["q", "page", "per_page", "sort", "status", "find", "category", "province", "industry", "min_area",
               "max_area", "has_penalty", "banned", "min_first_pass", "unit", "lang", "next", "uscc", "compare",
               "staff_page", "roles_page", "projects_page", "reviews_page", "kind", "authority", "since", "until",
-              "severity"]
+              "severity", "number"]
 NUMERIC = ["page", "per_page", "min_area", "max_area", "min_first_pass", "staff_page", "roles_page"]
 QUERY = st.one_of(
     st.dictionaries(st.one_of(st.sampled_from(PARAMETERS), st.text(TEXT, min_size=1, max_size=8)),

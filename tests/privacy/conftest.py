@@ -152,6 +152,33 @@ def file_a_complaint(app, client, secrets, ref: str = "SU-1", name: str = "钱�
     return receipt  # with its check code
 
 
+def issue_reports(app, client, everyone: bool = False) -> list[str]:
+    """Visitors issue credit reports through the profiles' forms: of the large firm (an engineer whose number is
+    known is on its every project) and of its engineer, or with `everyone` of every listed firm and person.
+    Returns the report numbers."""
+    from sqlalchemy import select
+
+    from registry.clock import today
+    from registry.extensions import db
+    from registry.models import Person, Unit
+    from registry.visibility import person_listed, unit_listed
+
+    app.config["REPORTS_PER_ADDRESS_PER_HOUR"] = 10**6
+    if everyone:
+        units = list(db.session.scalars(select(Unit.uscc).where(unit_listed(today())).order_by(Unit.uscc)))
+        persons = list(db.session.scalars(select(Person.public_id).where(person_listed(today()))
+                                          .order_by(Person.public_id)))
+    else:
+        units = [LARGE_FIRM]
+        persons = list(db.session.scalars(select(Person.public_id).where(Person.name == "孔工程师")))
+    numbers = []
+    for path in [f"/units/{uscc}" for uscc in units] + [f"/persons/{public_id}" for public_id in persons]:
+        response = client.post(f"{path}/report", data={"purpose": "隐私检查用的招标项目"})
+        assert response.status_code == 303, (path, response.status_code)
+        numbers.append(response.headers["Location"].rsplit("/", 1)[-1])
+    return numbers
+
+
 # -- the private journeys: what people type that must never surface --------------------------------------
 
 STAFF_ID = make_id_number("370202", "19890615", 731)  # added by the firm on its staff page

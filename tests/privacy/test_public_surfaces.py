@@ -14,9 +14,10 @@ from werkzeug.exceptions import HTTPException
 
 from public_portal.opendata import CSV_KINDS
 from registry.extensions import db
-from registry.models import Account, Complaint, Penalty, Person, Project, ProjectCorrection, Unit
+from registry.models import Account, Complaint, CreditReport, Penalty, Person, Project, ProjectCorrection, Unit
+from tests.pdf import pdf_text
 from tests.portal.conftest import JINGTU, LVYUAN, SUJING, YUEQING
-from tests.privacy.conftest import LARGE_FIRM, file_a_complaint, private_journeys, url_paths
+from tests.privacy.conftest import LARGE_FIRM, file_a_complaint, issue_reports, private_journeys, url_paths
 
 PUBLIC_BLUEPRINTS = ("portal", "lists", "api")
 # reached by anyone without signing in, and holding no record
@@ -39,6 +40,7 @@ def route_parameters() -> dict[str, list]:
         "complaint_id": ends(Complaint), "account_id": ends(Account), "record_id": ends(Unit),
         "correction_id": ends(ProjectCorrection),
         "receipt": sorted(db.session.scalars(select(Complaint.ref))) + ["JB00000000000000"],
+        "number": sorted(db.session.scalars(select(CreditReport.number))) + ["XYBG-0000-0000-0000-0000", "no-number"],
     }
 
 
@@ -123,6 +125,8 @@ class Crawler:
         if response.is_json:
             body = json.dumps(response.json, ensure_ascii=False)  # Chinese as text, not \u escapes
             links = record_links(response.json)
+        elif response.mimetype == "application/pdf":  # a credit report: its words, as a reader sees them
+            body, links = pdf_text(response.get_data()), []
         else:
             body = response.get_data(as_text=True)
             self.languages.update(re.findall(r'<html lang="([^"]+)"', body))
@@ -162,6 +166,7 @@ def record_links(answer) -> list[str]:
 def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, secrets):
     private_journeys(app, secrets)  # a firm, its staff member and a regulator typed ID numbers on the web
     receipt = file_a_complaint(app, app.test_client(), secrets)
+    issue_reports(app, app.test_client())  # credit reports of a large firm and of persons whose numbers are known
     urls, public = url_map_urls(app)
     urls.append(receipt)  # the complainant's own receipt page: no trace of who complained
     number, check = re.fullmatch(r"/complaints/([^?]+)\?check=(\w+)", urlsplit(receipt)._replace(
@@ -216,3 +221,29 @@ def test_the_public_export_and_the_open_data_downloads_hold_no_secret(secrets, r
     assert sum(r["kind"] == "person" for r in records) > 10  # persons are there, masked
     assert files["flask registry export --public"] == files["/open-data/registry-public.jsonl"]
     print(f"\nexports: {len(files)} files, {sum(map(len, files.values())):,} bytes scanned; leaks: 0")
+
+
+def test_every_credit_report_and_its_pdf_and_verify_page_hold_no_secret(app, secrets):
+    """A report for every listed firm and person, through the profile's form, in both languages: the page, the PDF
+    (its text, by pdftotext) and the verify page hold no full ID number and nothing that is not public."""
+    numbers = issue_reports(app, app.test_client(), everyone=True)
+    assert len(numbers) > 40
+    leaks, pdfs = [], 0
+    for language in ("zh", "en"):
+        client = app.test_client()
+        client.get(f"/?lang={language}")
+        for number in numbers:
+            for path in (f"/reports/{number}", f"/verify/{number}", f"/reports/{number}.pdf"):
+                response = client.get(path)
+                assert response.status_code == 200, (path, response.status_code)
+                if path.endswith(".pdf"):
+                    body, pdfs = pdf_text(response.get_data()), pdfs + 1
+                    assert number in body  # the text was really read
+                else:
+                    body = response.get_data(as_text=True)
+                leaks += secrets.in_text(path, body)
+    masked = [r for r in db.session.scalars(select(CreditReport)) if '"id_number_masked"' in r.content]
+    assert masked and all("********" in r.content for r in masked)
+    leaks += [leak for r in db.session.scalars(select(CreditReport)) for leak in secrets.in_text(r.number, r.content)]
+    assert leaks == []
+    print(f"\ncredit reports: {len(numbers)} issued, {pdfs} PDFs read back; leaks: 0")

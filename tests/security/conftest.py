@@ -134,8 +134,10 @@ def denials(db) -> int:
 
 @pytest.fixture
 def app_config(app_config):
-    """Complaints from the one test address are neither rate-limited nor held for a human's fill time."""
-    return {**app_config, "COMPLAINTS_PER_ADDRESS_PER_HOUR": 1000, "COMPLAINT_MIN_FILL_SECONDS": 0}
+    """Complaints and credit reports from the one test address are not rate-limited, and complaints are not held
+    for a human's fill time."""
+    return {**app_config, "COMPLAINTS_PER_ADDRESS_PER_HOUR": 1000, "COMPLAINT_MIN_FILL_SECONDS": 0,
+            "REPORTS_PER_ADDRESS_PER_HOUR": 1000}
 
 
 def refused_for_csrf(response) -> bool:

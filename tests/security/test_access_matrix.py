@@ -11,6 +11,7 @@ from sqlalchemy import select
 from registry.extensions import db as _db
 from registry.models import Commitment, Penalty, Project, Unit
 from tests import factories as f
+from tests.pdf import pdf_text
 from tests.practitioner.conftest import firm_data
 from tests.practitioner.test_projects import project_form
 from tests.regulator.conftest import HF_ID, QD_ID
@@ -100,6 +101,22 @@ def receipt_values(cast):
     return {"receipt": ref, "check": receipt_check_code(ref)}
 
 
+def report_number(cast):
+    """A credit report issued about firm A (once per cast), for the report, its PDF and its verify page."""
+    if not getattr(cast.a, "report_number", None):
+        from registry.queries.credit_reports import unit_report_content
+        from registry.services.complaint_filing import PUBLIC
+        from registry.services.credit_reports import issue_credit_report
+
+        cast.a.report_number = issue_credit_report(PUBLIC, lambda: unit_report_content(cast.a.uscc),
+                                                   purpose="青岛某地块修复工程招标").number
+    return {"number": cast.a.report_number}
+
+
+def report_body(cast, role):
+    return {"purpose": "青岛某地块修复工程招标"}
+
+
 def spent_proposal(cast):
     """Firm B's proposal to person A, already used: confirming it again is refused with a message, changing
     nothing, so every cell of the route can be walked without moving person A."""
@@ -131,6 +148,12 @@ ROUTES = {
     "portal.complaint_receipt": ("public", None, receipt_values, None),
     "portal.complaint_track": ("public", None, receipt_values, None),
     "portal.open_data": ("public", None, lambda c: {}, None),
+    "portal.issue_unit_report": ("public", "public", lambda c: {"uscc": c.a.uscc}, report_body),
+    "portal.issue_person_report": ("public", "public", lambda c: {"public_id": c.a.public_id}, report_body),
+    "portal.credit_report": ("public", None, report_number, None),
+    "portal.credit_report_pdf": ("public", None, report_number, None),
+    "portal.verify_form": ("public", None, lambda c: {}, None),
+    "portal.verify": ("public", None, report_number, None),
     "portal.api_docs": ("public", None, lambda c: {}, None),
     "portal.open_data_csv": ("public", None, lambda c: {"kind": "unit"}, None),
     "portal.open_data_jsonl": ("public", None, lambda c: {}, None),
@@ -358,7 +381,8 @@ def test_every_role_meets_every_route_as_expected(app, db, cast):
                  if c.role != "anonymous" and c.expected in ("403", "404") and not c.audited]
     assert not unaudited, "refusals without an access_denied event:\n" + "\n".join(unaudited)
     leaks = [f"{c.role} {c.method} {c.url}: {what}" for c, response in walked
-             for what in leaks_in(c, response.get_data(as_text=True))]
+             for what in leaks_in(c, pdf_text(response.get_data()) if response.mimetype == "application/pdf"
+                                  else response.get_data(as_text=True))]
     assert not leaks, "\n".join(leaks)
 
 
