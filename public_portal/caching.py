@@ -35,7 +35,8 @@ from registry.i18n import LANG_COOKIE, current_locale
 
 MAX_AGE = 60  # seconds a cache may answer without asking: a write shows everywhere within a minute
 PAGES = frozenset({"portal.home", "portal.search", "portal.similar", "portal.unit", "portal.person",
-                   "lists.bans", "lists.penalties", "lists.findings", "portal.api_docs"})
+                   "lists.bans", "lists.penalties", "lists.findings", "lists.national_feed", "lists.province_feed",
+                   "lists.unit_feed", "lists.person_feed", "portal.api_docs"})
 API = frozenset({"api.units", "api.unit", "api.persons", "api.person", "api.projects", "api.openapi",
                  "api.penalties", "api.bans"})
 REVALIDATED = PAGES | API

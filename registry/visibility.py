@@ -156,4 +156,4 @@ def penalty_subject_listed():
     since that penalty alone lists it (`unit_listed`); a person unless marked non-disclosed, as `person_listed`
     says for a person with such a penalty. Only for penalties already held to `penalty_public` or `ban_public`."""
     return or_(Penalty.unit_id.is_not(None),
-               Penalty.person_id.in_(select(Person.id).where(Person.non_disclosure_reason.is_(None))))
+               exists().where(Person.id == Penalty.person_id, Person.non_disclosure_reason.is_(None)))

@@ -6,11 +6,11 @@ active today, a finding once substantiated; and only about a firm or a person th
 (`penalty_subject_listed`). Each list reads one page of records and then, for that page, their subjects in a
 fixed number of statements (no N+1)."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import String, and_, cast, not_, or_, select
 
-from registry.clock import today
+from registry.clock import CHINA, today
 from registry.extensions import db
 from registry.models import Complaint, Penalty, Person, Project, Unit
 from registry.queries.paging import Page, count_rows, paginate
@@ -20,7 +20,7 @@ from registry.queries.sql import contains, starts_with_code
 from registry.queries.summaries import Ban, FirmRef
 from registry.rules.publicity import KIND_MINIMUM_SEVERITY, SEVERITY_ORDER, decision_severity
 from registry.visibility import (
-    ban_public, complaint_public, penalty_public, penalty_subject_listed, project_public,
+    ban_public, complaint_public, penalty_public, penalty_subject_listed, person_listed, project_public, unit_listed,
 )
 
 SUBJECT_KINDS = ("unit", "person")
@@ -225,21 +225,26 @@ def list_bans(filters: BanFilters, page: int = 1, per_page: int = 20) -> Page:
 
 
 def list_findings(filters: FindingFilters, page: int = 1, per_page: int = 20) -> Page:
-    """One page of the substantiated findings (of `ListedFinding`); a project is named only while it is public."""
+    """One page of the substantiated findings (of `ListedFinding`)."""
     found = paginate(findings_statement(filters), page, per_page)
-    project_ids = {c.project_id for c in found.items}
+    return Page(listed_findings(found.items), found.total, found.page, found.per_page)
+
+
+def listed_findings(complaints) -> list[ListedFinding]:
+    """The list's rows of these public findings, in order; a project is named only while it is public."""
+    project_ids = {c.project_id for c in complaints}
     projects = {row.id: row for row in db.session.execute(
         select(Project.id, Project.ref, Project.name, Unit.uscc, Unit.name.label("unit_name"),
                project_public().label("shown"))
         .join(Unit, Unit.id == Project.unit_id).where(Project.id.in_(project_ids)))} if project_ids else {}
     rows = []
-    for complaint in found.items:
+    for complaint in complaints:
         project = projects[complaint.project_id]
         rows.append(ListedFinding(complaint.ref, project.ref if project.shown else None,
                                   project.name if project.shown else None, complaint.received_on,
                                   complaint.verified_on, complaint.finding, complaint.authority,
                                   FirmRef(project.uscc, project.unit_name)))
-    return Page(rows, found.total, found.page, found.per_page)
+    return rows
 
 
 def list_counts() -> ListCounts:
@@ -249,3 +254,102 @@ def list_counts() -> ListCounts:
                       penalties=count_rows(penalties_statement(PenaltyFilters(), day)),
                       findings=count_rows(findings_statement(FindingFilters())))
 
+
+
+# -- the Atom feeds: national, per province, per firm, per person --------------------------------------------
+
+FEED_LENGTH = 50  # the newest entries a feed holds: a reader polls it, it is not an archive
+
+
+@dataclass(frozen=True)
+class FeedScope:
+    """Which records a feed follows: all, a province (of the deciding or verifying authority), a firm, a person."""
+
+    province: str | None = None
+    unit_id: int | None = None
+    person_id: int | None = None
+
+
+@dataclass
+class FeedEntry:
+    """One entry of a feed: a public penalty (`penalty`), a ban shown after its penalty's publicity ended (`ban`)
+    or a substantiated finding (`finding`). `changed_at` is when the entry last changed for the public: when it
+    was recorded, the day of its decision, or the day its penalty's publicity ended and only the ban stayed."""
+
+    key: str  # `penalty:<decision number>` or `finding:<ref>`: the entry keeps its id when it changes
+    day: date  # the decision's or the verification's date
+    changed_at: datetime
+    subject: Subject
+    penalty: ListedPenalty | None = None
+    ban: ListedBan | None = None
+    finding: ListedFinding | None = None
+
+
+@dataclass
+class FeedSubject:
+    """The firm or person a feed follows, when the public may see them."""
+
+    id: int
+    subject: Subject
+
+
+def feed_unit(uscc: str) -> FeedSubject | None:
+    """The listed firm with this credit code, for its feed (None: no such public firm)."""
+    row = db.session.execute(select(Unit.id, Unit.uscc, Unit.name).where(Unit.uscc == uscc, unit_listed(today()))).first()
+    return FeedSubject(row.id, Subject("unit", row.name, uscc=row.uscc)) if row else None
+
+
+def feed_person(public_id: str) -> FeedSubject | None:
+    """The listed person with this public id, for their feed (None: no such public person)."""
+    row = db.session.execute(select(Person.id, Person.public_id, Person.name, Person.id_number_masked)
+                             .where(Person.public_id == public_id, person_listed(today()))).first()
+    return FeedSubject(row.id, Subject("person", row.name, public_id=row.public_id,
+                                       id_number_masked=row.id_number_masked)) if row else None
+
+
+def _start_of(day: date) -> datetime:
+    """The first instant of a Beijing day, in UTC."""
+    return datetime.combine(day, time(), tzinfo=CHINA).astimezone(UTC)
+
+
+def _instant(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def feed_entries(scope: FeedScope) -> list[FeedEntry]:
+    """The newest FEED_LENGTH entries of a feed: the decisions shown in public today (a public penalty, or the
+    active ban of one whose publicity ended) and the substantiated findings, each only while it is public."""
+    day = today()
+    decisions = select(Penalty).where(or_(penalty_public(day), ban_public(day)), penalty_subject_listed())
+    findings = findings_statement(FindingFilters(province=scope.province))
+    if scope.province:
+        decisions = decisions.where(starts_with_code(Penalty.authority_division_code, scope.province))
+    if scope.unit_id is not None:
+        decisions = decisions.where(Penalty.unit_id == scope.unit_id)
+        findings = findings.where(Project.unit_id == scope.unit_id)
+    if scope.person_id is not None:
+        decisions = decisions.where(Penalty.person_id == scope.person_id)
+        findings = None  # a finding concerns a firm's project
+    penalties = list(db.session.scalars(
+        decisions.order_by(Penalty.decided_on.desc(), Penalty.id.desc()).limit(FEED_LENGTH)))
+    named, public = subjects(penalties), _where_ids(penalties, penalty_public(day))
+    banned = _where_ids(penalties, ban_public(day))
+    entries = []
+    for p in penalties:
+        changed = max(_instant(p.created_at), _start_of(p.decided_on))
+        if p.id in public:
+            entries.append(FeedEntry(f"penalty:{p.decision_number}", p.decided_on, changed, named[p.id],
+                                     penalty=listed_penalty(p, named[p.id], p.id in banned)))
+        else:  # only the ban is shown, from the day the penalty's publicity ended
+            ended = min(p.publicity_ends_on + timedelta(days=1), p.repaired_on or date.max)
+            entries.append(FeedEntry(f"penalty:{p.decision_number}", p.decided_on, max(changed, _start_of(ended)),
+                                     named[p.id], ban=ListedBan(named[p.id], p.decision_number, p.ban_until,
+                                                                bool(p.ban_lifetime), p.ban_categories)))
+    if findings is not None:
+        complaints = list(db.session.scalars(findings.limit(FEED_LENGTH)))
+        for complaint, row in zip(complaints, listed_findings(complaints)):
+            entries.append(FeedEntry(f"finding:{complaint.ref}", complaint.verified_on,
+                                     max(_instant(complaint.updated_at), _start_of(complaint.verified_on)),
+                                     Subject("unit", row.unit.name, uscc=row.unit.uscc), finding=row))
+    entries.sort(key=lambda entry: (entry.day, entry.changed_at, entry.key), reverse=True)
+    return entries[:FEED_LENGTH]

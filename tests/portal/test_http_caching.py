@@ -33,6 +33,8 @@ def pages(client, registry_data):
             "/api/v1/persons?q=王建国": "api.persons", f"/api/v1/persons/{person_public_id()}": "api.person",
             "/api/v1/projects?province=32": "api.projects", "/api/v1/openapi.json": "api.openapi",
             "/api/v1/penalties?severity=serious": "api.penalties", "/api/v1/bans?kind=unit": "api.bans",
+            "/feeds/national.atom": "lists.national_feed", "/feeds/provinces/32.atom": "lists.province_feed",
+            f"/feeds/units/{SUJING}.atom": "lists.unit_feed", f"/feeds/persons/{person_public_id()}.atom": "lists.person_feed",
             "/bans": "lists.bans", "/penalties?severity=serious": "lists.penalties", "/findings": "lists.findings",
             "/api/docs": "portal.api_docs"}
 

@@ -256,3 +256,27 @@ def test_the_openapi_document_describes_both_lists(client):
     assert penalties == {"page", "per_page", "province", "authority", "since", "until", "severity", "banned"}
     assert {p["name"] for p in paths["/bans"]["get"]["parameters"]} == {"page", "per_page", "province", "kind"}
     assert "429" not in paths["/bans"]["get"]["responses"]  # no text search: not limited per address
+
+
+def test_a_listed_decision_names_its_subject_exactly_when_the_profile_would(app, db, person_ban):
+    """`penalty_subject_listed` (the lists' cheap clause) says what `unit_listed` and `person_listed` say, for every
+    decision shown in public, a person marked non-disclosed among them."""
+    from datetime import date
+
+    from sqlalchemy import or_
+
+    from registry.models import Unit
+    from registry.visibility import ban_public, penalty_public, penalty_subject_listed, person_listed, unit_listed
+
+    db.session.scalar(select(Person).where(Person.name == "李四")).non_disclosure_reason = "依法不予公开"
+    db.session.commit()
+    for day in (date(2026, 11, 26), date(2028, 1, 15)):
+        shown = or_(penalty_public(day), ban_public(day))
+        named = set(db.session.scalars(select(Penalty.decision_number).where(shown, penalty_subject_listed())))
+        listed_units = select(Unit.id).where(unit_listed(day))
+        listed_persons = select(Person.id).where(person_listed(day))
+        expected = set(db.session.scalars(select(Penalty.decision_number).where(
+            shown, or_(Penalty.unit_id.in_(listed_units), Penalty.person_id.in_(listed_persons)))))
+        assert named == expected, day
+        assert "晋环罚〔2026〕6号" not in named  # 李四's, now non-disclosed
+    assert len(named) >= 2
