@@ -52,7 +52,7 @@ def test_a_landowner_reads_the_portal_in_english(browser, demo_server):
     page.click("main a[href^='/persons/']")
     person = english(page)
     assert "ID number" in person and re.search(r"\d{6}\*{8}[\dX]{4}", person)
-    assert "Roles held on projects" in person
+    assert "Projects by role" in person
 
     page.goto(url + "/similar?industry=C26&province=32&min_area=20000")
     similar = english(page)
@@ -87,7 +87,7 @@ def test_a_firm_and_a_regulator_work_in_english(browser, demo_server):
     english(desk)
     login(desk, url, "regulator-qingdao")
     home = english(desk)
-    assert "Regulator desk" in home and "Jurisdiction: 山东省青岛市 (370200)" in home
+    assert "Regulator desk" in home and "Jurisdiction: Qingdao, Shandong (370200)" in home
     desk.goto(url + "/regulator/penalties/new")
     form = english(desk)
     assert "Decision document number" in form and "Decision date" in form and "Ban ends on" in form
