@@ -7,7 +7,7 @@ from babel.messages.pofile import read_po
 from tests.portal.conftest import HUAXIA, JIAOHUA, JINGHUA, LVYUAN, SUJING
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "public_portal/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
-ALLOWED = {"English", "BOM", "JSON", "Lines", "CSV", "UTF", "API", "OpenAPI", "json", "api", "openapi", "kind", "jsonl",
+ALLOWED = {"English", "BOM", "JSON", "Lines", "CSV", "Atom", "UTF", "API", "OpenAPI", "json", "api", "openapi", "kind", "jsonl",
            "csv", "unit", "person", "project", "review", "penalty", "complaint", "registry", "public", "open", "data",
            "SHA", "gzip", "ISO", "YYYY", "true", "false"}
 
