@@ -27,7 +27,8 @@ def english_phrases() -> list[str]:
         catalog = read_po(f)
     phrases = []
     for message in catalog:
-        for part in re.split(r"%\(\w+\)[sd]", message.id or ""):
+        forms = message.id if isinstance(message.id, tuple) else (message.id or "",)  # a plural's two forms
+        for part in (piece for form in forms for piece in re.split(r"%\(\w+\)[sd]", form)):
             if " " in part.strip() and re.search(r"[a-z]{3}", part):  # phrases, not words that are also URLs
                 phrases.append(part.strip())
     return phrases
