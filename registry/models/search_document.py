@@ -31,8 +31,8 @@ class SearchEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_type: Mapped[str] = mapped_column(String(10))  # "unit" or "person"
     record_id: Mapped[int]
-    # ranking order, as the Whoosh index's document order: a rebuild numbers documents in ranking order and a
-    # changed document is renumbered after all others (a sequence on PostgreSQL)
+    # the document's rank (search/documents.py): the order of documents within a tier, as the Whoosh backend's;
+    # a document written again keeps it (the sequence the first version numbered documents with is unused)
     position: Mapped[int] = mapped_column(BigInteger)
     names_text: Mapped[str] = mapped_column(Text)  # normalized names, one a line
     folded_text: Mapped[str] = mapped_column(Text)  # normalized address and project texts, one a line

@@ -3,7 +3,9 @@
 One document per publicly listed firm (its names and former names, its credit code, its address when its
 basic information is public, and the names, parcels and owners of up to 100 recent public projects) and one
 per publicly listed person (the name; the masked ID number is stored for display, never searchable).
-Documents come in ranking order (firms by activity, then persons): the index keeps that order.
+Documents come in ranking order (firms by activity, then persons), and each carries its rank: a number made from
+the public record alone (a firm's public projects, then its id; a person's id), so a document re-indexed after any
+change (a penalty, a finding, a new name) keeps its place among the documents that tie with it.
 """
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -17,6 +19,7 @@ from registry.visibility import person_listed, project_public, unit_basic_public
 
 FOLDED_PROJECTS = 100
 BATCH = 500
+RANK_STEP = 2 ** 32  # a rank is -(public projects) x RANK_STEP + id: ids stay below it, and ranks fit a BIGINT
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class SearchDocument:
     folded: list[str] = field(default_factory=list)
     uscc: str | None = None
     masked_id: str | None = None
+    rank: int = 0  # ascending: the order of documents that match a query equally well (see ranked_unit_ids)
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -36,8 +40,9 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start:start + BATCH]
 
 
-def ranked_unit_ids(session, today: date, only: Iterable[int] | None = None) -> list[int]:
-    """Listed firms, most active first (public projects), then by id."""
+def ranked_unit_ids(session, today: date, only: Iterable[int] | None = None) -> list[tuple[int, int]]:
+    """Listed firms with their ranks, most active first (public projects), then by id: the rank depends on
+    nothing but these two, never on when the firm's document was last written."""
     activity = (
         select(Project.unit_id, func.count().label("n"))
         .join(Unit, Unit.id == Project.unit_id)
@@ -45,28 +50,30 @@ def ranked_unit_ids(session, today: date, only: Iterable[int] | None = None) -> 
         .group_by(Project.unit_id)
         .subquery()
     )
+    projects = func.coalesce(activity.c.n, 0)
     query = (
-        select(Unit.id)
+        select(Unit.id, projects)
         .outerjoin(activity, activity.c.unit_id == Unit.id)
         .where(unit_listed(today))
-        .order_by(func.coalesce(activity.c.n, 0).desc(), Unit.id)
+        .order_by(projects.desc(), Unit.id)
     )
     if only is not None:
         query = query.where(Unit.id.in_(list(only)))
-    return list(session.scalars(query))
+    return [(unit_id, unit_id - count * RANK_STEP) for unit_id, count in session.execute(query)]
 
 
-def ranked_person_ids(session, today: date, only: Iterable[int] | None = None) -> list[int]:
-    """Listed persons, in id order."""
+def ranked_person_ids(session, today: date, only: Iterable[int] | None = None) -> list[tuple[int, int]]:
+    """Listed persons with their ranks: in id order."""
     query = select(Person.id).where(person_listed(today)).order_by(Person.id)
     if only is not None:
         query = query.where(Person.id.in_(list(only)))
-    return list(session.scalars(query))
+    return [(person_id, person_id) for person_id in session.scalars(query)]
 
 
-def unit_documents(session, unit_ids: list[int]) -> Iterator[SearchDocument]:
-    """Documents for listed firms, in the order of `unit_ids` (the caller has checked they are listed)."""
-    for chunk in _chunks(unit_ids):
+def unit_documents(session, ranked: list[tuple[int, int]]) -> Iterator[SearchDocument]:
+    """Documents for listed firms, in the order of `ranked` (id, rank) (the caller has checked they are listed)."""
+    ranks = dict(ranked)
+    for chunk in _chunks([unit_id for unit_id, _ in ranked]):
         units = {
             row.id: row
             for row in session.execute(
@@ -102,19 +109,21 @@ def unit_documents(session, unit_ids: list[int]) -> Iterator[SearchDocument]:
                 continue
             texts = ([unit.address] if unit.basic and unit.address else []) + folded[unit_id]
             names = [unit.name] + [name for name in former[unit_id] if name != unit.name]
-            yield SearchDocument("unit", unit_id, names, texts, uscc=unit.uscc)
+            yield SearchDocument("unit", unit_id, names, texts, uscc=unit.uscc, rank=ranks[unit_id])
 
 
-def person_documents(session, person_ids: list[int]) -> Iterator[SearchDocument]:
+def person_documents(session, ranked: list[tuple[int, int]]) -> Iterator[SearchDocument]:
     """Documents for listed persons: the name, and the masked ID number stored for display only."""
-    for chunk in _chunks(person_ids):
+    ranks = dict(ranked)
+    for chunk in _chunks([person_id for person_id, _ in ranked]):
         rows = {row.id: row for row in session.execute(
             select(Person.id, Person.name, Person.id_number_masked).where(Person.id.in_(chunk))
         )}
         for person_id in chunk:
             row = rows.get(person_id)
             if row is not None:
-                yield SearchDocument("person", person_id, [row.name], masked_id=row.id_number_masked)
+                yield SearchDocument("person", person_id, [row.name], masked_id=row.id_number_masked,
+                                     rank=ranks[person_id])
 
 
 def all_documents(session, today: date) -> Iterator[SearchDocument]:
@@ -131,4 +140,4 @@ def documents_for(session, today: date, record_type: str, record_ids: list[int])
     else:
         listed = ranked_person_ids(session, today, record_ids)
         documents = list(person_documents(session, listed))
-    return documents, sorted(set(record_ids) - set(listed))
+    return documents, sorted(set(record_ids) - {record_id for record_id, _ in listed})

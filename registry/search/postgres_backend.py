@@ -8,8 +8,9 @@ transaction, for deployments with several app servers where a per-server Whoosh 
   document's kind (`u` firm, `p` person: `ug:苏净`), so a GIN lookup returns only the kind asked for.
 - The same tiers and the same order as the Whoosh backend, so both give the same hits in the same order:
   exact name or credit-code prefix; substring in names; substring in names or folded text; jieba words (short
-  queries only). Within a tier, documents come in `position` order, which is the Whoosh document order: a
-  rebuild numbers them in ranking order and a changed document is renumbered after all others.
+  queries only). Within a tier, documents come in `position` order: the document's rank (firms by public
+  projects, then id; see documents.py), the same order the Whoosh backend gives, and unchanged when a document
+  is written again (a finding or a penalty does not move a firm down its tier).
 - Substrings are confirmed with `strpos` on the stored text, so a hit is exact whichever index picked it.
 - Each tier is read by the plan that reads the fewest rows, chosen per query from `search_gram`, the number of
   documents holding each term (and each kind's total), kept exact in the writing transaction. GIN returns an
@@ -220,16 +221,11 @@ class PostgresBackend(SearchBackend):
         self._plan = plan  # one of PLANS for every tier (the tests prove each plan answers alike), or chosen
 
     # -- writing -------------------------------------------------------------------------------------------
-    def _positions(self, count: int) -> list[int]:
-        return list(self._session().scalars(
-            text("SELECT nextval('search_document_position_seq') FROM generate_series(1, :n)"), {"n": count}))
-
     def write(self, documents: list[SearchDocument], table: Table = LIVE, *, upsert: bool = True) -> None:
-        """Add or replace documents, numbered after every other one in the given (ranking) order, and count
-        their terms (`upsert=False`: add only, uncounted, into a build table without its constraints yet)."""
+        """Add or replace documents, placed by their ranks, and count their terms (`upsert=False`: add only, uncounted, into a build table without its constraints yet)."""
         for start in range(0, len(documents), WRITE_BATCH):
             chunk = documents[start:start + WRITE_BATCH]
-            rows = [document_row(document) for document in chunk]
+            rows = [document_row(document) | {"position": document.rank} for document in chunk]
             counts: Counter = Counter()
             if upsert:
                 for record_type, terms in self._lock_documents(table, [(r["record_type"], r["record_id"])
@@ -237,8 +233,6 @@ class PostgresBackend(SearchBackend):
                     counts.subtract(counted_terms(record_type, terms))
                 for row in rows:
                     counts.update(counted_terms(row["record_type"], row["terms"]))
-            for row, position in zip(rows, self._positions(len(rows))):
-                row["position"] = position
             statement = pg_insert(table)
             if upsert:
                 statement = statement.on_conflict_do_update(

@@ -5,7 +5,10 @@
 - A substring query ANDs the three rarest grams of each part (by doc frequency) to pick candidates, then
   confirms `part in stored_text`; at most CANDIDATE_CAP candidates a tier.
 - No BM25, no collectors: matchers are walked in document order (= ranking order) and the walk stops at
-  `limit` hits. SQL filters arrive as record ids, mapped to document numbers when the reader opens, and
+  `limit` hits. Each document stores its rank (documents.py); a document written again after the build is
+  appended with the rank it had, so the documents from the first one out of rank order on (the "tail": those
+  changed since the last build, which `flask search check` rebuilds away) are walked whole and merged in by
+  rank. A change to a firm (a finding, a penalty) never moves it within its tier. SQL filters arrive as record ids, mapped to document numbers when the reader opens, and
   the matcher skips through them (`skip_to`).
 - Tiers: exact name or credit-code prefix; substring in names; substring in folded text; jieba AND.
 - Writers take a lock timeout and write non-compound segments; the reader is reopened only when the
@@ -102,6 +105,7 @@ def make_schema() -> Schema:
         key=ID(stored=True, unique=True),
         kind=ID(stored=True),
         rid=STORED,
+        rank=STORED,
         exact=KEYWORD,
         code=KEYWORD,
         # existence only: no positions, frequencies or field lengths (nothing is scored); candidates come
@@ -123,6 +127,7 @@ def document_fields(document: SearchDocument) -> dict:
         "key": f"{document.record_type}:{document.record_id}",
         "kind": document.record_type,
         "rid": document.record_id,
+        "rank": document.rank,
         "exact": " ".join(name.replace(" ", PAD) for name in names),
         "names2": "\n".join(names),
         "folded4": "\n".join(folded),
@@ -150,6 +155,8 @@ class _ReaderState:
     reader: object
     docnums: dict  # (kind, id) -> docnum
     owners: dict  # docnum -> (kind, id)
+    ranks: dict  # docnum -> rank
+    tails: dict  # kind -> the first document of that kind out of rank order (the tail begins there)
 
 
 class WhooshBackend(SearchBackend):
@@ -220,22 +227,28 @@ class WhooshBackend(SearchBackend):
         state = self._state
         if state and state.directory == str(directory) and state.generation == generation:
             return state
+        if "rank" not in ix.schema:
+            raise IndexUnavailable("an index without ranks (built by an earlier version)")
         reader = None
         try:
             reader = _open_reader(ix)
-            docnums, owners = {}, {}
+            docnums, owners, ranks, tails, highest = {}, {}, {}, {}, {}
             for docnum in reader.all_doc_ids():
                 stored = reader.stored_fields(docnum)
-                owner = (stored["kind"], stored["rid"])
-                docnums[owner] = docnum
-                owners[docnum] = owner
+                kind, rank = stored["kind"], stored["rank"]
+                docnums[(kind, stored["rid"])] = docnum
+                owners[docnum] = (kind, stored["rid"])
+                ranks[docnum] = rank
+                if kind not in tails and kind in highest and rank < highest[kind]:
+                    tails[kind] = docnum
+                highest[kind] = max(highest.get(kind, rank), rank)
         except Exception as error:
             if reader is not None:
                 with suppress(Exception):  # a damaged reader may fail to close as well
                     reader.close()
             raise _unreadable(error, "unreadable index segments") from None
         self.close()
-        self._state = _ReaderState(str(directory), generation, reader, docnums, owners)
+        self._state = _ReaderState(str(directory), generation, reader, docnums, owners, ranks, tails)
         return self._state
 
     def close(self) -> None:
@@ -629,40 +642,61 @@ class _Search:
         self.found, self.limit, self.parts = found, limit, parts
 
     def tier(self, make_matcher, confirm: tuple[str, ...] | None) -> None:
-        """Walk one tier's candidates (`make_matcher()`, built only if the limit is not reached yet) in document
-        order, confirming each, until the limit."""
-        if len(self.found) >= self.limit:
+        """Walk one tier's candidates (`make_matcher()`, built only if the limit is not reached yet) in rank
+        order, confirming each, until the limit: the documents in rank order until enough are found, and the
+        tail's (written since the build, out of order) all, merged in by rank."""
+        needed = self.limit - len(self.found)
+        if needed <= 0:
             return
+        tail = self.state.tails.get(self.record_type)
+        hits = self._hits(make_matcher, confirm, 0, tail, needed)
+        if tail is not None:
+            hits = sorted(hits + self._hits(make_matcher, confirm, tail, None, None),
+                          key=self.state.ranks.__getitem__)[:needed]
+        self.found.update(dict.fromkeys(hits))
+
+    def _hits(self, make_matcher, confirm: tuple[str, ...] | None, start: int, end: int | None,
+              needed: int | None) -> list[int]:
+        """The tier's confirmed new documents numbered from `start` up to `end`, in document order, at most
+        `needed`."""
         matcher = make_matcher()
         if matcher is None:
-            return
+            return []
         if self.wanted is None:
             # walk only this kind's documents: a person query would otherwise step through every firm whose
             # folded text holds the term (29,000 documents a search page at national scale) to reach persons
             reader = self.state.reader
             if ("kind", self.record_type) not in reader:
-                return
+                return []
             matcher = IntersectionMatcher(matcher, reader.postings("kind", self.record_type))
+        hits: list[int] = []
         seen = 0
-        for docnum in self._walk(matcher):
+        for docnum in self._walk(matcher, start):
+            if end is not None and docnum >= end:
+                break
             if docnum in self.found or self.state.owners.get(docnum, ("", 0))[0] != self.record_type:
                 continue
             seen += 1
             if seen > CANDIDATE_CAP:
-                return
+                break
             if confirm is not None and not self._confirmed(docnum, confirm):
                 continue
-            self.found[docnum] = None
-            if len(self.found) >= self.limit:
-                return
+            hits.append(docnum)
+            if needed is not None and len(hits) >= needed:
+                break
+        return hits
 
-    def _walk(self, matcher):
+    def _walk(self, matcher, start: int = 0):
+        if start and matcher.is_active() and matcher.id() < start:
+            matcher.skip_to(start)
         if self.wanted is None:
             while matcher.is_active():
                 yield matcher.id()
                 matcher.next()
             return
         for docnum in self.wanted:
+            if docnum < start:
+                continue
             if not matcher.is_active():
                 return
             if matcher.id() < docnum:

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from registry.extensions import db
 from registry.models import SearchOutbox, Unit
-from registry.search import backend, search_ids
-from tests.factories import create, make_uscc, penalty_record, project_record, unit_record
+from registry.search import backend, rebuild_index, search_ids
+from tests.factories import create, complaint_record, make_uscc, penalty_record, project_record, unit_record
 from tests.portal.conftest import (
     ALL_FULL_ID_NUMBERS, GAO_ID, HEFEI, JIAOHUA, JINGTU, LIN_ID, LVYUAN, QINGDAO, SECRET_STRINGS, SUJING, unit_id,
 )
@@ -92,6 +92,29 @@ def test_a_write_through_a_service_reaches_the_index_after_its_commit(app, regis
     assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
     assert firm_names("龙城") == ["常州龙城净化修复有限公司"]
     assert firm_names("染料厂") == ["常州龙城净化修复有限公司"]
+
+
+def test_a_finding_or_a_penalty_does_not_move_a_firm_within_its_tier(app, registry_data):
+    # every firm's name holds 有限公司 (one tier), ranked by public projects then id; the firm with the most comes
+    # first. Its document is written again after each record about it: it keeps its place, on a full page, on
+    # a page of one, and among the firms a filter allows, and a rebuild from the database answers the same.
+    create(*(unit_record(make_uscc("320500", 180 + n), name=f"苏净第{n}分公司有限公司", division_code="320506")
+             for n in range(3)))
+    ranked = firm_names("有限公司")
+    assert ranked[0] == "江苏苏净环保科技有限公司" and firm_names("苏净")[0] == "江苏苏净环保科技有限公司"
+    allowed = set(db.session.scalars(select(Unit.id).where(Unit.division_code.like("32%"))))
+    in_jiangsu = firm_names("苏净", allowed=allowed)
+    create(complaint_record("SU-2", status="substantiated"))
+    assert firm_names("有限公司") == ranked
+    assert firm_names("有限公司", limit=1) == ranked[:1]
+    assert firm_names("苏净", allowed=allowed) == in_jiangsu
+    create(penalty_record({"uscc": SUJING}, "苏环罚〔2026〕88号", decided_on="2026-09-01", kinds=["fine"],
+                          fine_yuan=10000))
+    create(unit_record(make_uscc("320500", 180), name="苏净第0分公司有限公司", division_code="320506",
+                       address="苏州市工业园区88号"))
+    assert firm_names("有限公司") == ranked and firm_names("苏净", allowed=allowed) == in_jiangsu
+    rebuild_index()
+    assert firm_names("有限公司") == ranked and firm_names("苏净", allowed=allowed) == in_jiangsu
 
 
 def outbox_rows() -> int:
