@@ -8,21 +8,24 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory
+from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitVersion
 from registry.queries.paging import Page, offset
 from registry.queries.rates import first_pass_counts, on_time_counts, ratio
 from registry.queries.sql import parcel_conditions, starts_with_code
 from registry.queries.summaries import person_summaries, unit_summaries
 from registry.search import estimate_matches, search_ids
+from registry.search.text import code_query, marked_pieces, query_parts, words
 from registry.visibility import (
     ban_public, penalty_public, person_basic_public, person_listed, project_public, unit_basic_public, unit_listed,
 )
 
 SEARCH_RESULT_CAP = 1000  # text matches counted at most (a public search is not a bulk download)
+MATCH_FIELDS = ("name", "former_name", "uscc", "address", "project_ref", "project_name", "parcel_name", "owner")
+MATCHING_PROJECTS = 5  # a hit's public projects read to say where its query occurs, the most recent first
 UNIT_SORTS = ("relevance", "first_pass", "on_time", "projects", "name")
 
 
@@ -169,7 +172,119 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
     about = estimate_matches(q, "unit") if estimate and not exact and allowed is None else None
     if about and about >= 100:
         about = round(about, 2 - len(str(about)))  # two significant digits: it is an estimate
-    return Page(unit_summaries(window), len(ranked), page, per_page, total_is_exact=exact, estimate=about)
+    summaries = unit_summaries(window)
+    explain_unit_hits(q, summaries)
+    return Page(summaries, len(ranked), page, per_page, total_is_exact=exact, estimate=about)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One public field a search hit matched in, its text cut into pieces marked where the query occurs (the
+    page escapes them and marks the True ones)."""
+
+    field: str  # one of MATCH_FIELDS
+    pieces: list[tuple[str, bool]]
+    project_ref: str | None = None  # the public project the field belongs to
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.pieces)
+
+    @property
+    def marked(self) -> list[list[int]]:
+        """The marked pieces as [start, end) character offsets in `text`."""
+        spans, start = [], 0
+        for text, hit in self.pieces:
+            if hit:
+                spans.append([start, start + len(text)])
+            start += len(text)
+        return spans
+
+
+def explain_unit_hits(q: str, summaries: list) -> None:
+    """Say where the query occurs in each firm hit (`summary.matched`): the fields the index searched, from
+    public text only (the name; former names and the address when the basic information is public; the credit
+    code; its public projects' references, names, parcels and owners), the name first, then as few more as
+    cover every part of the query. The order of the hits follows these fields (a name match before a project's),
+    which is what the page shows."""
+    parts = query_parts(q)
+    if not parts or not summaries:
+        return
+    basic = [s.id for s in summaries if s.basic_public]
+    addresses = dict(db.session.execute(select(Unit.id, Unit.address).where(Unit.id.in_(basic))).all()) if basic else {}
+    former: dict[int, list[str]] = {}
+    if basic:
+        for unit_id, data in db.session.execute(select(UnitVersion.unit_id, UnitVersion.data)
+                                                .where(UnitVersion.unit_id.in_(basic)).order_by(UnitVersion.id)):
+            former.setdefault(unit_id, []).append((data or {}).get("name") or "")
+    code = code_query(q)
+    candidates: dict[int, list[tuple[str, str | None, str | None]]] = {}  # unit id -> (field, text, project)
+    for summary in summaries:
+        fields = [("name", summary.name, None)]
+        fields += [("former_name", name, None) for name in dict.fromkeys(former.get(summary.id, ()))
+                   if name != summary.name]
+        if code and summary.uscc.startswith(code):
+            fields.append(("uscc", summary.uscc, None))
+        fields.append(("address", addresses.get(summary.id), None))
+        candidates[summary.id] = fields
+        summary.matched = _matches(fields, q, len(parts))
+    uncovered = [s for s in summaries if not _covers(s.matched, q, len(parts))]
+    if uncovered:
+        for row in _matching_projects(q, parts, [summary.id for summary in uncovered]):
+            if row.ref == q.strip():
+                candidates[row.unit_id].append(("project_ref", row.ref, row.ref))
+            candidates[row.unit_id] += [("project_name", row.name, row.ref), ("parcel_name", row.parcel_name, row.ref),
+                                        ("owner", row.owner, row.ref)]
+        for summary in uncovered:
+            summary.matched = _matches(candidates[summary.id], q, len(parts))
+
+
+def explain_person_hits(q: str, summaries: list) -> None:
+    """Mark the query in each person hit's name (the only text of a person the index searches)."""
+    for summary in summaries:
+        summary.matched = _matches([("name", summary.name, None)], q, len(query_parts(q)))
+
+
+def _matches(fields: list[tuple[str, str | None, str | None]], q: str, parts: int) -> list[Match]:
+    """The name when it holds any of the query; then, in order, each field holding a part of the query whole that
+    no field before it held; and if no part is held whole anywhere, the first field holding some of its words."""
+    marked = [(name, *marked_pieces(text or "", q), project) for name, text, project in fields]
+    chosen = [Match(name, pieces, project) for name, pieces, _, project in marked[:1] if name == "name" and pieces]
+    covered: set[int] = set()
+    for name, pieces, found, project in marked:
+        if name == "name":
+            covered |= found
+        elif found - covered and len(covered) < parts:
+            chosen.append(Match(name, pieces, project))
+            covered |= found
+    if not covered and not chosen:
+        chosen = [Match(name, pieces, project) for name, pieces, _, project in marked if pieces][:1]
+    return chosen
+
+
+def _covers(matches: list[Match], q: str, parts: int) -> bool:
+    """Whether these matches hold every part of the query whole."""
+    found: set[int] = set()
+    for match in matches:
+        found |= marked_pieces(match.text, q)[1]
+    return len(found) >= parts
+
+
+def _matching_projects(q: str, parts: list[str], unit_ids: list[int]) -> list:
+    """Up to MATCHING_PROJECTS public projects of each firm whose reference is the query or whose name, parcel
+    or owner holds a part of it or one of its words, the most recent first (as the index folds them in)."""
+    terms = list(dict.fromkeys(term for part in parts for term in (part, *words(part)) if term.strip()))
+    texts = (Project.name, Project.parcel_name, Project.owner)
+    holds = or_(Project.ref == q.strip(), *(func.lower(text).contains(term, autoescape=True)
+                                            for text in texts for term in terms))
+    recent = (select(Project.unit_id, Project.ref, Project.name, Project.parcel_name, Project.owner,
+                     func.row_number().over(partition_by=Project.unit_id, order_by=(
+                         func.coalesce(Project.completed_on, Project.started_on).desc(), Project.id.desc()))
+                     .label("n"))
+              .join(Unit, Unit.id == Project.unit_id)
+              .where(Project.unit_id.in_(unit_ids), project_public(), holds).subquery())
+    return db.session.execute(select(recent).where(recent.c.n <= MATCHING_PROJECTS)
+                              .order_by(recent.c.unit_id, recent.c.n)).all()
 
 
 def _firms_by_project_ref(q: str, allowed: set[int] | None) -> list[int]:
@@ -201,7 +316,9 @@ def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page
     listed = set(db.session.scalars(statement.where(Person.id.in_(found))))
     ids = [person_id for person_id in found if person_id in listed]
     window = ids[offset(page, per_page): page * per_page]
-    return Page(person_summaries(window), len(ids), page, per_page, total_is_exact=len(found) < limit)
+    summaries = person_summaries(window)
+    explain_person_hits(q, summaries)
+    return Page(summaries, len(ids), page, per_page, total_is_exact=len(found) < limit)
 
 
 def counts_overview() -> dict[str, int]:

@@ -2,7 +2,7 @@
 match, a person's current firm, an active ban. Each is read for a whole page of ids in a fixed number of
 statements (no N+1)."""
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
@@ -56,6 +56,7 @@ class UnitSummary:
     finding_count: int = 0  # substantiated false-performance findings, shown beside penalties and bans
     registration_confirmed: bool = True  # False: 单位自主填报，尚未核验
     registered: bool = True  # False: a firm a penalty decision brought in (Soil Law art. 90), marked 未登记
+    matched: list = field(default_factory=list)  # a search hit's Matches (queries.search): where its query occurs
 
     @property
     def province(self) -> str | None:
@@ -76,6 +77,7 @@ class PersonSummary:
     firm: FirmRef | None
     ban: Ban
     registered: bool = True  # False: a person a penalty decision brought in (Soil Law art. 90), marked 未登记
+    matched: list = field(default_factory=list)  # a search hit's Matches (queries.search): where its query occurs
 
 
 def active_bans(column, ids, day: date) -> dict[int, Ban]:

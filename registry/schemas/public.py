@@ -6,7 +6,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from registry.queries.lists import SUBJECT_KINDS
 from registry.queries.profiles import PROFILE_PER_PAGE
-from registry.queries.search import UNIT_SORTS
+from registry.queries.search import MATCH_FIELDS, UNIT_SORTS
 from registry.queries.staff import LATEST_PROJECTS_SHOWN, STAFF_PER_PAGE
 from registry.reference import CATEGORIES, PROVINCES, REPORT_TYPES, ROLES, SEVERITIES, industries
 from registry.rules.amounts import check_amount
@@ -200,6 +200,27 @@ class UnitItemSchema(Schema):
     project_count = fields.Integer(required=True)
     has_penalty = fields.Boolean(required=True)
     ban = fields.Nested(BanSchema, required=True)
+
+
+class MatchSchema(Schema):
+    field = fields.String(required=True, validate=validate.OneOf(MATCH_FIELDS), metadata={
+        "description": "the public field the text query occurs in: the firm's name, a former name, its credit code, "
+                       "its address (when its basic information is public), or a public project's reference, name, "
+                       "parcel or owner"})
+    text = fields.String(required=True, metadata={"description": "that field's text"})
+    marked = fields.List(fields.List(fields.Integer()), required=True, metadata={
+        "description": "where the query occurs in `text`: [start, end) character offsets"})
+    project_ref = fields.String(required=True, allow_none=True, metadata={
+        "description": "the public project the field belongs to"})
+
+
+class UnitHitSchema(UnitItemSchema):
+    verified_false_performance_count = fields.Integer(required=True, attribute="finding_count", metadata={
+        "description": "substantiated findings of false performance on the firm's public projects"})
+    matched = fields.List(fields.Nested(MatchSchema), required=True, metadata={
+        "description": "with a text query (`q`), where it occurs: the name first when it holds the query, then as "
+                       "few other fields as hold every part of it; hits found in their names rank before those "
+                       "found only in their projects' text. Empty without `q`"})
 
 
 class ProjectSchema(Schema):
@@ -445,7 +466,7 @@ def page_schema(name: str, item: type[Schema]) -> type[Schema]:
     })
 
 
-UnitPageSchema = page_schema("UnitPageSchema", UnitItemSchema)
+UnitPageSchema = page_schema("UnitPageSchema", UnitHitSchema)
 PersonPageSchema = page_schema("PersonPageSchema", PersonItemSchema)
 ProjectPageSchema = page_schema("ProjectPageSchema", ProjectItemSchema)
 PenaltyPageSchema = page_schema("PenaltyPageSchema", PenaltyItemSchema)

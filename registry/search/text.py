@@ -79,3 +79,39 @@ def words(text: str) -> tuple[str, ...]:
     repeat across thousands of projects, and cutting is the costly part of building a document)."""
     tokens = (token.strip() for token in jieba_module().cut(text, HMM=False))
     return tuple(dict.fromkeys(token for token in tokens if token))
+
+
+def marked_pieces(text: str, query: str) -> tuple[list[tuple[str, bool]], set[int]]:
+    """`text` cut into pieces, each True where it holds a part of `query` (compared in the normalized form, as
+    the index compares) or, for a part the text does not hold whole, one of the part's jieba words; and the
+    numbers of the parts held whole. No pieces when nothing is found. The caller escapes the pieces."""
+    if not text:
+        return [], set()
+    normal, origin = [], []  # the normalized text, one character at a time, and where each one came from
+    for index, character in enumerate(text):
+        for folded in unicodedata.normalize("NFKC", character).lower():
+            normal.append(folded)
+            origin.append(index)
+    haystack = "".join(normal)
+    marked = [False] * len(text)
+    found: set[int] = set()
+    for number, part in enumerate(query_parts(query)):
+        part_words = [part] if part in haystack else [word for word in words(part) if word.strip()]
+        terms = [word for word in part_words if word in haystack]
+        for term in terms:
+            start = haystack.find(term)
+            while start >= 0:
+                for position in range(start, start + len(term)):
+                    marked[origin[position]] = True
+                start = haystack.find(term, start + 1)
+        if part in haystack:
+            found.add(number)
+    if not any(marked):
+        return [], set()
+    pieces: list[tuple[str, bool]] = []
+    for character, hit in zip(text, marked):
+        if pieces and pieces[-1][1] == hit:
+            pieces[-1] = (pieces[-1][0] + character, hit)
+        else:
+            pieces.append((character, hit))
+    return pieces, found

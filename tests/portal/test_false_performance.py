@@ -46,5 +46,5 @@ def test_the_project_page_says_false_performance_verified_instead_of_on_time(cli
 def test_a_search_hit_shows_the_firms_findings_beside_its_penalties(client):
     firm_with_a_false_project()
     text = page(client, "/search?q=青岛诚信修复")
-    assert "青岛诚信修复有限公司" in text
+    assert "<mark>青岛诚信修复</mark>有限公司" in text
     assert "经核实的虚假业绩" in text

@@ -48,7 +48,7 @@ def test_a_ban_outlives_its_penalty_publicity_showing_only_the_ban_and_decision(
 def test_a_ban_ends_on_its_date(app, client, registry_data):
     app.config["TODAY"] = "2028-01-01"
     text = page(client, "/search?q=山西焦化")
-    assert "山西焦化土壤修复有限公司" in text and "禁止从业至" not in text
+    assert "<mark>山西焦化</mark>土壤修复有限公司" in text and "禁止从业至" not in text
 
 
 def test_a_firm_without_a_commitment_shows_name_and_code_and_its_government_records_only(client, registry_data):
