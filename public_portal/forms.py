@@ -126,6 +126,13 @@ class SearchForm(GetForm):
                 and field.data < self.min_area.data:
             raise ValidationError(_l("The upper bound is below the lower bound."))
 
+    def filters_set(self) -> int:
+        """How many filters (a sort other than relevance counts as one) the visitor set, valid or not: the folded
+        filter panel says so, and opens when there is any."""
+        return sum(1 for name in ("category", "province", "industry", "min_area", "max_area", "has_penalty", "banned",
+                                  "min_first_pass", "sort")
+                   if (raw := (self[name].raw_data or [""])[0]) and raw != self[name].default)
+
     def filters(self) -> UnitFilters:
         """The validated form as search filters (empty choices mean no filter)."""
         yes_no = {"true": True, "false": False}
