@@ -50,12 +50,13 @@ def portal_helpers():
             "comparison_carry": comparison_carry, "compare_url": compare_url, "redact_id_numbers": redact_id_numbers}
 
 
-PARCEL_CRITERIA = ("industry", "min_area", "max_area", "province")  # as /similar names them
+PARCEL_CRITERIA = ("industry", "min_area", "max_area", "province", "category")  # as /similar names them
 
 
 def comparison_carry(names=PARCEL_CRITERIA) -> list[tuple[str, str]]:
     """The similar-parcel criteria of this request (those of `names` given), to carry into the comparison.
-    The firm search's `province` is the firm's, not the parcel's: it passes only the other three."""
+    The firm search's `province` and `category` are the firm's, not the parcel's and the project's: it passes
+    only the other three."""
     return [(name, request.args[name]) for name in names if request.args.get(name)]
 
 
@@ -97,7 +98,8 @@ def similar():
     if not form.has_input() or not form.validate():
         return render_template("portal/similar.html", form=form, results=None)
     results = similar_parcels(form.industry.data or None, form.min_area.data, form.max_area.data,
-                              form.province.data or None, requested_page(), PER_PAGE)
+                              form.province.data or None, requested_page(), PER_PAGE,
+                              category=form.category.data or None)
     return render_template("portal/similar.html", form=form, results=results)
 
 

@@ -31,11 +31,13 @@ class ParcelCriteria:
     min_area: Decimal | None = None
     max_area: Decimal | None = None
     province: str | None = None
+    category: str | None = None  # the service category of the project
 
     @property
     def given(self) -> bool:
         """True when any criterion is set."""
-        return any(value is not None for value in (self.industry, self.min_area, self.max_area, self.province))
+        return any(value is not None for value in (self.industry, self.min_area, self.max_area, self.province,
+                                                   self.category))
 
 
 @dataclass
@@ -78,7 +80,7 @@ def compare_firms(codes: list[str], criteria: ParcelCriteria | None = None) -> C
         on_time_counts(day).add_columns(func.min(Project.completed_on), func.max(Project.completed_on))
         .where(Project.unit_id.in_(ids)))}
     matching = dict(session.execute(matching_project_counts(
-        criteria.industry, criteria.min_area, criteria.max_area, criteria.province)
+        criteria.industry, criteria.min_area, criteria.max_area, criteria.province, criteria.category)
         .where(Project.unit_id.in_(ids))).all()) if criteria else None
     penalties: dict[int, list[PenaltyRef]] = {unit_id: [] for unit_id in ids}
     for unit_id, number, decided_on in session.execute(

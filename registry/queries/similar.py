@@ -26,21 +26,22 @@ class ParcelMatch:
 
 
 def matching_project_counts(industry: str | None, min_area: Decimal | None, max_area: Decimal | None,
-                            province: str | None):
+                            province: str | None, category: str | None = None):
     """Per firm (`unit_id`): its public projects on parcels like this one (`n`): former industry, area range,
-    province of the parcel."""
+    province of the parcel, and the service category when given."""
     return (select(Project.unit_id.label("unit_id"), func.count().label("n"))
             .join(Unit, Unit.id == Project.unit_id)
-            .where(project_public(), *parcel_conditions(industry, min_area, max_area, province))
+            .where(project_public(), *parcel_conditions(industry, min_area, max_area, province, category))
             .group_by(Project.unit_id))
 
 
 def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: Decimal | None,
-                    province: str | None, page: int = 1, per_page: int = 20) -> Page:
-    """Firms that worked on parcels like this one (former industry, area range, province of the parcel),
-    ranked by the number of matching public projects, then by first-pass rate."""
-    conditions = [project_public(), *parcel_conditions(industry, min_area, max_area, province)]
-    matching = matching_project_counts(industry, min_area, max_area, province).subquery("matching")
+                    province: str | None, page: int = 1, per_page: int = 20, category: str | None = None) -> Page:
+    """Firms that worked on parcels like this one (former industry, area range, province of the parcel; the
+    service category of the project), ranked by the number of matching public projects, then by first-pass
+    rate."""
+    conditions = [project_public(), *parcel_conditions(industry, min_area, max_area, province, category)]
+    matching = matching_project_counts(industry, min_area, max_area, province, category).subquery("matching")
     first_pass = first_pass_counts().subquery("first_pass")
     statement = (select(Unit.id, matching.c.n).join(matching, matching.c.unit_id == Unit.id)
                  .outerjoin(first_pass, first_pass.c.unit_id == Unit.id))

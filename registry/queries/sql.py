@@ -42,10 +42,11 @@ def contains_in_any(columns, text: str):
 
 
 def parcel_conditions(industry: str | None = None, min_area: Decimal | None = None,
-                      max_area: Decimal | None = None, province: str | None = None) -> list:
-    """SQL clauses on a project's parcel: its former industry (a national-economy code or its prefix), its
-    area range in m², the province (or any division prefix) where it lies. Unset filters add nothing."""
-    conditions = []
+                      max_area: Decimal | None = None, province: str | None = None, category: str | None = None) -> list:
+    """SQL clauses on a project's parcel: its former industry (a national-economy code of any level, section to
+    class, matching it and every finer code), its area range in m², the province (or any division prefix) where
+    it lies; and the project's service category. Unset filters add nothing."""
+    conditions = [Project.category == category] if category else []
     if industry:
         conditions += [starts_with(Project.former_industry, industry.upper()),
                        *prefix_range(Project.former_industry, industry.upper())]
