@@ -41,7 +41,7 @@ def staff_section(client, uscc: str, query: str = "") -> str:
 def test_the_firm_profile_lists_current_and_former_staff_with_their_roles_on_its_projects(staff_data, client):
     section = staff_section(client, SUJING)
     assert "主要从业人员" in section and "共3人" in section
-    names = re.findall(r'<td><a href="/persons/[^"]+">([^<]+)</a></td>', section)
+    names = re.findall(r'<td[^>]*><a href="/persons/[^"]+">([^<]+)</a></td>', section)
     assert names == ["王建国", "冯静", "陈立新"]  # current first, by number of projects; then former
     wang = section[section.index("王建国"):section.index("冯静")]
     assert "现任" in wang and "直接负责的主管人员: 1个项目" in wang and "其他直接责任人员: 2个项目" in wang
@@ -73,7 +73,8 @@ def test_the_person_page_shows_title_employers_from_and_to_and_projects_by_role(
     text = client.get(f"/persons/{mover}").get_data(as_text=True)
     assert "高级工程师" in text
     history = text[text.index('<section id="employment">'):text.index('<section id="roles">')]
-    rows = re.findall(r"<tr><td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td></tr>", history, re.S)
+    rows = re.findall(r"<tr><td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td></tr>",
+                      history, re.S)
     assert [(re.sub("<[^>]+>", "", firm), title, start, end) for firm, title, start, end in rows] == [
         ("苏州明德环境有限公司", "高级工程师", "2025-03-01", "至今"),
         ("江苏苏净环保科技有限公司", "工程师", "2019-05-01", "2025-02-28")]

@@ -87,7 +87,7 @@ def test_profiles_and_lists_need_the_same_statements_for_2000_projects_as_for_2(
     assert "1333/2000 (66.7%)" in text  # n % 3 != 0 passed: 1,333 of 2,000
     assert "共 2,000 个项目" in text and "共 2,000 条评审记录" in text
     latest = text[text.index("<h3>评审记录（最新的在前）</h3>"):text.index("四、行政处罚情况信息")]
-    assert latest.count("<tr><td>") == 50
+    assert latest.count("<tr><td data-label=") == 50
     answer = client.get(f"/api/v1/units/{BIG}").json
     assert answer["project_count"] == answer["projects_total"] == answer["reviews_total"] == 2000
     assert len(answer["projects"]) == len(answer["reviews"]) == answer["per_page"] == 50

@@ -99,4 +99,4 @@ def test_a_search_hit_marks_the_unregistered_party(as_qingdao, client, db, world
         page = client.get("/search", query_string={"q": name}).get_data(as_text=True)
         assert page.count("未登记：本记录依据行政处罚决定建立") == 1, name
     registered = client.get("/search", query_string={"q": "青岛环境修复"}).get_data(as_text=True)
-    assert "青岛环境修复有限公司" in registered and "未登记：本记录依据行政处罚决定建立" not in registered
+    assert "<mark>青岛环境修复</mark>有限公司" in registered and "未登记：本记录依据行政处罚决定建立" not in registered
