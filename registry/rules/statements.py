@@ -1,6 +1,9 @@
 """The subject's voice: a statement (当事人说明) a firm or person attaches to a public record about itself, and
 the grounds of a request to correct an authority's record. One rule each, used by the forms' services and by any
 other path that writes them."""
+import re
+import unicodedata
+
 from registry.rules.errors import RuleViolation
 from registry.rules.normalize import check_visible
 
@@ -13,6 +16,8 @@ REASON_MAX = 1000
 
 # Line breaks and tabs are kept; any other control character is refused (it would be invisible on the page).
 ALLOWED_CONTROLS = frozenset("\n\t")
+# 17 digits and a digit or X, not inside a longer run of letters or digits (full-width digits count: NFKC first)
+FULL_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
 def _plain_text(value, field: str) -> str:
@@ -21,6 +26,9 @@ def _plain_text(value, field: str) -> str:
     text = check_visible(str(value or "").replace("\r\n", "\n").replace("\r", "\n"), field).strip()
     if any((ord(c) < 32 or 0x7f <= ord(c) < 0xa0) and c not in ALLOWED_CONTROLS for c in text):
         raise RuleViolation(field, "不能包含控制字符", "must not contain control characters")
+    # a statement is public and grounds go to the audit trail: a full ID number reaches neither
+    if FULL_ID_NUMBER.search(unicodedata.normalize("NFKC", text)):
+        raise RuleViolation(field, "不能包含完整的身份证号码", "must not contain a full ID number")
     return text
 
 

@@ -1,10 +1,12 @@
 """The subject's voice, as pure rules: a statement of at most 500 characters with no invisible or control
 characters, the grounds of a correction request, and a regulator's reason for refusing one."""
+import unicodedata
+
 import pytest
 from hypothesis import given, strategies as st
 
 from registry.rules.errors import RuleViolation
-from registry.rules.statements import (GROUNDS_MAX, GROUNDS_MIN, STATEMENT_MAX, check_grounds, check_refusal_reason,
+from registry.rules.statements import (FULL_ID_NUMBER, GROUNDS_MAX, GROUNDS_MIN, STATEMENT_MAX, check_grounds, check_refusal_reason,
                                        check_statement)
 
 PRINTABLE = st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp"))
@@ -28,10 +30,18 @@ def test_full_width_punctuation_is_not_rewritten_but_invisible_and_control_chara
             check_statement(hidden)
 
 
+def test_a_full_id_number_is_refused_in_a_statement_and_in_grounds_even_typed_full_width():
+    for number in ("370202198403120458", "37020219840312045X", "３７０２０２１９８４０３１２０４５８"):
+        for check in (check_statement, lambda text: check_grounds("申请更正的理由：" + text)):
+            with pytest.raises(RuleViolation, match="full ID number"):
+                check(f"工程师身份证号{number}已离职")
+    assert check_statement("合同编号20240312000000000001号") == "合同编号20240312000000000001号"  # 20 digits: no ID
+
+
 @given(st.text(PRINTABLE, min_size=1, max_size=700))
 def test_any_printable_text_is_accepted_exactly_when_it_fits(text):
     stripped = text.strip()
-    if not stripped or len(stripped) > STATEMENT_MAX:
+    if FULL_ID_NUMBER.search(unicodedata.normalize("NFKC", stripped)) or not stripped or len(stripped) > STATEMENT_MAX:
         with pytest.raises(RuleViolation):
             check_statement(text)
     else:
