@@ -143,23 +143,27 @@ def correction_requests(*, unit_id: int | None = None, person_id: int | None = N
 
 # ---- the regulator's queue ------------------------------------------------------------------------------------
 
+@dataclass
+class CorrectionCase:
+    """A request with the record it asks to correct."""
+
+    correction: RecordCorrection
+    record: object
+
+
 def record_corrections_page(actor: Actor, page: int = 1) -> Page:
-    """Pending requests to correct records owned by the jurisdiction, oldest first."""
-    return paginate(select(RecordCorrection)
-                    .where(in_jurisdiction(RecordCorrection.division_code, actor), RecordCorrection.status == "pending")
-                    .order_by(RecordCorrection.requested_at, RecordCorrection.id), page, PER_PAGE)
+    """Pending requests to correct records owned by the jurisdiction, oldest first (of `CorrectionCase`)."""
+    found = paginate(select(RecordCorrection)
+                     .where(in_jurisdiction(RecordCorrection.division_code, actor), RecordCorrection.status == "pending")
+                     .order_by(RecordCorrection.requested_at, RecordCorrection.id), page, PER_PAGE)
+    return Page([CorrectionCase(c, db.session.get(SUBJECT_RECORDS[c.record_type], c.record_id)) for c in found.items],
+                found.total, found.page, found.per_page)
 
 
 def pending_record_corrections(actor: Actor) -> int:
     """How many requests to correct the jurisdiction's records wait for a decision."""
     return db.session.scalar(select(func.count(RecordCorrection.id)).where(
         in_jurisdiction(RecordCorrection.division_code, actor), RecordCorrection.status == "pending"))
-
-
-@dataclass
-class CorrectionCase:
-    correction: RecordCorrection
-    record: object
 
 
 def record_correction_view(actor: Actor, correction_id: int) -> CorrectionCase:
