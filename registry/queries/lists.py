@@ -209,8 +209,9 @@ def list_penalties(filters: PenaltyFilters, page: int = 1, per_page: int = 20) -
     found = paginate(penalties_statement(filters, day), page, per_page)
     named = subjects(found.items)
     banned = _where_ids(found.items, ban_public(day))
-    return Page(with_voice([listed_penalty(p, named[p.id], p.id in banned) for p in found.items], "penalty"),
-                found.total, found.page, found.per_page)
+    rows = [listed_penalty(p, named[p.id], p.id in banned) for p in found.items]
+    with_voice(("penalty", rows))
+    return Page(rows, found.total, found.page, found.per_page)
 
 
 def list_bans(filters: BanFilters, page: int = 1, per_page: int = 20) -> Page:
@@ -245,7 +246,8 @@ def listed_findings(complaints) -> list[ListedFinding]:
                                   project.name if project.shown else None, complaint.received_on,
                                   complaint.verified_on, complaint.finding, complaint.authority, complaint.id,
                                   unit=FirmRef(project.uscc, project.unit_name)))
-    return with_voice(rows, "finding")
+    with_voice(("finding", rows))
+    return rows
 
 
 def list_counts() -> ListCounts:

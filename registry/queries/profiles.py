@@ -142,7 +142,7 @@ def _penalty_rows(result) -> list[PenaltyRow]:
         else:
             rows.append(PenaltyRow(penalty.decision_number, None, None, None, [], None, None, None, None,
                                    penalty.ban_until, penalty.ban_lifetime, True, True, record_id=penalty.id))
-    return with_voice(rows, "penalty")
+    return rows
 
 
 def _active_ban(rows: list[PenaltyRow]) -> Ban:
@@ -244,6 +244,12 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
     by_year = [YearBar(int(year), int(passed), int(count) - int(passed))
                for year, passed, count in session.execute(sql.reviews_by_year, firm)]
     penalties = _penalty_rows(session.execute(sql.penalties, firm))
+    reviews = [ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
+                         passed, authority, review_id)
+               for report_type, round_number, reviewed_on, passed, authority, ref, name, shown, review_id
+               in session.execute(sql.reviews, _page(firm, reviews_page))]
+    findings = finding_rows(session.execute(sql.findings, firm))
+    with_voice(("review", reviews), ("penalty", penalties), ("finding", findings))
     return UnitProfile(
         unit=unit, basic_public=basic, categories=categories,
         first_pass=Rate(int(fp_passed or 0), int(fp_total or 0)), first_pass_period=_period(fp_low, fp_high),
@@ -252,12 +258,9 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
         projects=Page([ProjectRow.from_columns(row)
                        for row in session.execute(sql.projects, _page(firm, projects_page))],
                       session.scalar(sql.project_count, firm), projects_page, PROFILE_PER_PAGE),
-        reviews=Page(with_voice([ReviewRow(ref if shown else None, name if shown else None, report_type,
-                                           round_number, reviewed_on, passed, authority, review_id)
-                                 for report_type, round_number, reviewed_on, passed, authority, ref, name, shown,
-                                 review_id in session.execute(sql.reviews, _page(firm, reviews_page))], "review"),
+        reviews=Page(reviews,
                      sum(bar.passed + bar.failed for bar in by_year), reviews_page, PROFILE_PER_PAGE),
-        reviews_by_year=by_year, penalties=penalties, findings=finding_rows(session.execute(sql.findings, firm)),
+        reviews_by_year=by_year, penalties=penalties, findings=findings,
         staff=firm_staff(unit.id, staff_page))
 
 
@@ -324,6 +327,7 @@ def person_profile(public_id: str, roles_page: int = 1) -> PersonProfile | None:
     firm = current_firms([person.id]).get(person.id) if basic else None
     penalties = _penalty_rows(db.session.execute(_penalties_of(Penalty.person_id, publicity_rules()),
                                                  {"subject_id": person.id, "day": day}))
+    with_voice(("penalty", penalties))
     roles, counts, employments = [], [], []
     if basic:
         held = (select().join(Project, Project.id == ProjectRole.project_id).join(Unit, Unit.id == Project.unit_id)

@@ -152,9 +152,8 @@ def findings_select(condition):
 
 def finding_rows(result) -> list[FindingRow]:
     """The rows of `findings_select`, the project named only when it is public."""
-    return with_voice([FindingRow(c.ref, ref if shown else None, name if shown else None, c.received_on,
-                                  c.verified_on, c.finding, c.authority, c.id) for c, ref, name, shown in result],
-                      "finding")
+    return [FindingRow(c.ref, ref if shown else None, name if shown else None, c.received_on, c.verified_on,
+                       c.finding, c.authority, c.id) for c, ref, name, shown in result]
 
 
 @dataclass
@@ -205,8 +204,8 @@ def project_detail(ref: str) -> ProjectDetail | None:
                    select(Review).join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
                    .where(Review.project_id == project.id, review_public())
                    .order_by(Review.report_type, Review.round))]
-    with_voice(reviews, "review")
     findings = findings_where(Project.id == project.id)
+    with_voice(("review", reviews), ("finding", findings))
     with_firm = still_with_firm(Person.id, project.unit_id)
     people = [PersonOnProject(p.public_id, p.name, p.id_number_masked, role, bool(current), None if current else left)
               for role, p, current, left in db.session.execute(
