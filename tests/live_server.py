@@ -76,6 +76,7 @@ class LiveServer:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()  # reaped: a killed server is never left behind as a running Popen
         self.log.close()
         logged = Path(self.log.name).read_text(encoding="utf-8", errors="replace")
         assert "Traceback" not in logged, logged[logged.index("Traceback"):][:3000]
