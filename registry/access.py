@@ -126,6 +126,36 @@ def owning_division(record) -> str | None:
     return None
 
 
+# ---- the subject of a record ----------------------------------------------------------------------------------
+
+# The records a subject may speak to (`rules.statements.RECORD_TYPES`), by the name the pages and forms use.
+SUBJECT_RECORDS = {"review": Review, "penalty": Penalty, "finding": Complaint}
+
+
+def subject_of(record) -> tuple[int | None, int | None]:
+    """The (firm, person) a record is about: a penalty's party; the firm whose project a review or finding
+    concerns."""
+    if isinstance(record, Penalty):
+        return record.unit_id, record.person_id
+    return record.project.unit_id, None
+
+
+def require_subject(actor: Actor, action: str, record_type: str, record_id: int):
+    """The review, penalty or verified finding `record_id` when it is about the acting firm or person; refused
+    otherwise (404 for a practitioner: a firm never learns that a record about another exists)."""
+    model = SUBJECT_RECORDS.get(record_type)
+    record = db.session.get(model, record_id) if model is not None and 0 < record_id < 2**31 else None
+    if isinstance(record, Complaint) and record.status != "substantiated":
+        record = None  # only a verified finding is a record about the firm
+    if record is not None and actor.role in PRACTITIONER_ROLES:
+        unit_id, person_id = subject_of(record)
+        own = actor.unit_id if actor.role == "unit" else actor.person_id
+        if own is not None and own == (unit_id if actor.role == "unit" else person_id):
+            return record
+    raise AccessDenied(actor, action, model.__tablename__ if model is not None else None, record_id,
+                       status=404 if actor.role in PRACTITIONER_ROLES else 403)
+
+
 # ---- jurisdiction as SQL --------------------------------------------------------------------------------------
 
 def in_jurisdiction(column, actor: Actor):

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from registry.app import create_app
 from registry.extensions import db as _db
+from tests.fuzz import tally
 
 # The suite is deterministic: generated inputs are the same on every run (HYPOTHESIS_PROFILE=explore to roam).
 settings.register_profile(
@@ -168,3 +169,20 @@ def pytest_collection_modifyitems(config, items):
         sqlite_only = item.get_closest_marker("sqlite_only")
         if sqlite_only and POSTGRES_URL:
             item.add_marker(pytest.mark.skip(reason=sqlite_only.kwargs.get("reason", "SQLite behaviour")))
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker hands its fuzz counts to the controller (tests/fuzz/tally.py)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        tally.hand_over(workeroutput)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The xdist controller adds up a finished worker's fuzz counts."""
+    tally.take(getattr(node, "workeroutput", {}))
+
+
+def pytest_terminal_summary(terminalreporter):
+    tally.write_summary(terminalreporter)

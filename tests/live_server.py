@@ -58,8 +58,8 @@ class LiveServer:
             [str(bin_dir / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", *gunicorn_args,
              "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 180  # a loaded machine (the suite runs one process per core) starts slowly
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 with urllib.request.urlopen(self.url + "/", timeout=2) as response:
                     if response.status == 200:
@@ -76,6 +76,7 @@ class LiveServer:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()  # reaped: a killed server is never left behind as a running Popen
         self.log.close()
         logged = Path(self.log.name).read_text(encoding="utf-8", errors="replace")
         assert "Traceback" not in logged, logged[logged.index("Traceback"):][:3000]

@@ -15,12 +15,13 @@ from registry.models.review import Review
 from registry.models.search_document import SearchEntry, SearchGram
 from registry.models.search_outbox import SearchOutbox
 from registry.models.unit import Unit, UnitCategory, UnitVersion
+from registry.models.voice import RecordCorrection, Statement
 
 __all__ = [
     "Account", "AuditEvent", "Base", "Commitment", "CommitmentText", "Complaint", "CreditReport", "DataGeneration",
     "Employment", "Invitation",
     "KeyFingerprint", "LoginAttempt", "Penalty", "Person", "PersonVersion", "Project", "ProjectCorrection", "ProjectRole",
     "ProjectVersion",
-    "RateLimitHit", "RecoveryCode", "RepairApplication", "Review", "SearchEntry", "SearchGram", "SearchOutbox", "Unit",
+    "RateLimitHit", "RecordCorrection", "RecoveryCode", "RepairApplication", "Review", "SearchEntry", "SearchGram", "SearchOutbox", "Statement", "Unit",
     "UnitCategory", "UnitVersion",
 ]

@@ -258,3 +258,15 @@ class EndEmploymentForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A bare form for POST-only buttons (CSRF token only)."""
+
+
+class StatementForm(FlaskForm):
+    """The subject's statement on a record about it; its rules are `rules.statements.check_statement`, which the
+    service applies (the view runs it on the same submit)."""
+    text = TextAreaField(_l("Your statement (at most 500 characters)"), render_kw={"rows": 6, "maxlength": 500})
+
+
+class CorrectionRequestForm(FlaskForm):
+    """A request to correct an authority's record; its rules are `rules.statements.check_grounds`."""
+    grounds = TextAreaField(_l("Grounds: what is wrong, what is right, and the documents that show it"),
+                            render_kw={"rows": 6})

@@ -12,20 +12,24 @@ from registry.auth import start_session
 from registry.clock import today
 from registry.i18n import current_locale
 from registry.practitioner import bp
-from registry.practitioner.forms import (CeaseForm, CommitmentForm, ConfirmForm, DetailsForm, EndEmploymentForm,
-                                         InvitationForm, ProjectForm, RegistrationForm, StaffForm)
+from registry.practitioner.forms import (CeaseForm, CommitmentForm, ConfirmForm, CorrectionRequestForm, DetailsForm,
+                                         EndEmploymentForm, InvitationForm, ProjectForm, RegistrationForm, StaffForm,
+                                         StatementForm)
 from registry.queries import practitioner as queries
+from registry.queries import voice
 from registry.reference import industries
 from registry.rules.divisions import suggested_division
 from registry.rules.errors import RuleViolation, each_violation
+from registry.rules.statements import check_grounds, check_statement
 from registry.security import redact_id_numbers
-from registry.services import commitments, corrections, projects, registration, staff, units
+from registry.services import commitments, corrections, projects, registration, staff, statements, units
 
 DETAIL_FIELDS = ("name", "legal_representative", "division_code", "address", "established_on", "contact_phone",
                  "contact_email")
 PROJECT_FIELDS = ("category", "name", "parcel_name", "division_code", "owner", "owner_uscc", "former_industry",
                   "started_on", "contract_deadline", "completed_on")
 HOMES = {"unit": "practitioner.dashboard", "person": "practitioner.person_home"}
+RECORD = "<any(review, penalty, finding):record_type>/<int:record_id>"
 
 
 def actor() -> Actor:
@@ -49,6 +53,24 @@ def role_required(role: str):
         return wrapper
 
     return decorator
+
+
+def subject_required(view):
+    """A firm or a person, speaking about records about itself; anyone else gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role not in HOMES:
+            raise AccessDenied(actor(), f"open {request.path}", None, None)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def subject_ids() -> dict:
+    """The acting firm or person, as the voice queries take it."""
+    return {"unit_id": current_user.unit_id} if current_user.role == "unit" else {"person_id": current_user.person_id}
 
 
 def show_violation(form, error: RuleViolation) -> None:
@@ -133,7 +155,7 @@ def accept_invitation():
 @role_required("unit")
 def dashboard():
     return render_template("practitioner/dashboard.html", d=queries.dashboard(current_user.unit_id),
-                           text=queries.latest_text())
+                           text=queries.latest_text(), requests=voice.correction_requests(unit_id=current_user.unit_id))
 
 
 @bp.route("/commitment", methods=["GET", "POST"])
@@ -330,7 +352,8 @@ def render_project_form(form: ProjectForm, people, project):
 @role_required("person")
 def person_home():
     return render_template("practitioner/person_home.html", h=queries.person_home(current_user.person_id),
-                           proposals=queries.open_proposals(person_id=current_user.person_id), confirm=ConfirmForm())
+                           proposals=queries.open_proposals(person_id=current_user.person_id), confirm=ConfirmForm(),
+                           requests=voice.correction_requests(person_id=current_user.person_id))
 
 
 @bp.route("/me/proposals/<int:invitation_id>/confirm", methods=["POST"])
@@ -368,3 +391,61 @@ def person_commitment():
     return render_template("practitioner/commitment.html", form=form, text=text,
                            status=queries.commitment_status(person_id=current_user.person_id),
                            signer_hint=_("Type your own name as your firm registered it."))
+
+
+# --- the subject's voice: statements on records about the firm or person, and correction requests ---------------
+
+
+@bp.route("/records")
+@subject_required
+def records():
+    """The records about the firm or person that it may speak to, with its statements and correction requests."""
+    return render_template("practitioner/records.html", items=voice.records_about(**subject_ids()))
+
+
+@bp.route(f"/records/{RECORD}/statement", methods=["GET", "POST"])
+@subject_required
+def statement(record_type: str, record_id: int):
+    item = voice.subject_record(actor(), record_type, record_id)
+    form = StatementForm() if item.statement is None or request.method == "POST" else \
+        StatementForm(text=item.statement.text)
+    if submitted_and_valid(form, lambda: check_statement(form.text.data)):
+        try:
+            statements.save_statement(actor(), record_type, record_id, form.text.data)
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            flash(_("Your statement is published beside the record."), "success")
+            return redirect(url_for(".records"))
+    return render_template("practitioner/statement.html", item=item, form=form,
+                           withdraw=ConfirmForm()), 400 if form.errors else 200
+
+
+@bp.route(f"/records/{RECORD}/statement/withdraw", methods=["POST"])
+@subject_required
+def withdraw_statement(record_type: str, record_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        statements.withdraw_statement(actor(), record_type, record_id)
+    except RuleViolation as error:
+        flash(error.message(current_locale()), "error")
+    else:
+        flash(_("Your statement is withdrawn; its earlier versions are kept."), "success")
+    return redirect(url_for(".records"))
+
+
+@bp.route(f"/records/{RECORD}/correction", methods=["GET", "POST"])
+@subject_required
+def request_correction(record_type: str, record_id: int):
+    item = voice.subject_record(actor(), record_type, record_id)
+    form = CorrectionRequestForm()
+    if submitted_and_valid(form, lambda: check_grounds(form.grounds.data)):
+        try:
+            corrections.request_record_correction(actor(), record_type, record_id, form.grounds.data)
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            flash(_("Your request is sent to the competent authority. Its decision will appear here."), "success")
+            return redirect(url_for(".records"))
+    return render_template("practitioner/correction_request.html", item=item, form=form), 400 if form.errors else 200

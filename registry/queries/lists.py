@@ -18,6 +18,7 @@ from registry.queries.profiles import PenaltyRow
 from registry.queries.projects import FindingRow
 from registry.queries.sql import contains, starts_with_code
 from registry.queries.summaries import Ban, FirmRef
+from registry.queries.voice import with_voice
 from registry.rules.publicity import KIND_MINIMUM_SEVERITY, SEVERITY_ORDER, decision_severity
 from registry.visibility import (
     ban_public, complaint_public, penalty_public, penalty_subject_listed, person_listed, project_public, unit_listed,
@@ -199,7 +200,7 @@ def listed_penalty(penalty: Penalty, subject: Subject, ban_active: bool) -> List
     return ListedPenalty(penalty.decision_number, penalty.authority, penalty.decided_on, penalty.publicity_ends_on,
                          list(penalty.kinds or []), decision_severity(penalty.severity, penalty.kinds),
                          penalty.fine_yuan, penalty.violation, penalty.basis, penalty.ban_until, penalty.ban_lifetime,
-                         ban_active, False, penalty, subject)
+                         ban_active, False, penalty, penalty.id, subject=subject)
 
 
 def list_penalties(filters: PenaltyFilters, page: int = 1, per_page: int = 20) -> Page:
@@ -208,8 +209,9 @@ def list_penalties(filters: PenaltyFilters, page: int = 1, per_page: int = 20) -
     found = paginate(penalties_statement(filters, day), page, per_page)
     named = subjects(found.items)
     banned = _where_ids(found.items, ban_public(day))
-    return Page([listed_penalty(p, named[p.id], p.id in banned) for p in found.items],
-                found.total, found.page, found.per_page)
+    rows = [listed_penalty(p, named[p.id], p.id in banned) for p in found.items]
+    with_voice(("penalty", rows))
+    return Page(rows, found.total, found.page, found.per_page)
 
 
 def list_bans(filters: BanFilters, page: int = 1, per_page: int = 20) -> Page:
@@ -242,8 +244,9 @@ def listed_findings(complaints) -> list[ListedFinding]:
         project = projects[complaint.project_id]
         rows.append(ListedFinding(complaint.ref, project.ref if project.shown else None,
                                   project.name if project.shown else None, complaint.received_on,
-                                  complaint.verified_on, complaint.finding, complaint.authority,
-                                  FirmRef(project.uscc, project.unit_name)))
+                                  complaint.verified_on, complaint.finding, complaint.authority, complaint.id,
+                                  unit=FirmRef(project.uscc, project.unit_name)))
+    with_voice(("finding", rows))
     return rows
 
 

@@ -1,7 +1,7 @@
 """The public profiles: a firm's page (`/units/<uscc>`) and a person's (`/persons/<public_id>`), and their
 answers in the API. Public records only, masked; a firm's projects are read a page at a time."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -17,6 +17,7 @@ from registry.queries.projects import (
 from registry.queries.rates import first_pass_counts, on_time_counts, person_first_pass
 from registry.queries.staff import EmploymentRow, employment_history, firm_staff, role_order
 from registry.queries.summaries import Ban, FirmRef, UnitSummary, current_firms, strongest_ban
+from registry.queries.voice import SubjectStatement, with_voice
 from registry.rules.rates import Rate
 from registry.visibility import (
     ban_public, penalty_public, person_basic_is_public, person_listed, project_public, publicity_rules, review_public,
@@ -57,6 +58,9 @@ class PenaltyRow:
     ban_active: bool
     ban_only: bool
     penalty: Penalty | None = None  # the whole decision when fully public: every double-publicity field
+    record_id: int | None = None  # the penalty's id, for the subject's voice
+    statement: SubjectStatement | None = None  # the subject's statement on it (`voice.with_voice`)
+    corrected_at: datetime | None = None  # when it was last corrected on the subject's request
 
     @property
     def ban(self) -> Ban | None:
@@ -134,10 +138,10 @@ def _penalty_rows(result) -> list[PenaltyRow]:
             rows.append(PenaltyRow(penalty.decision_number, penalty.authority, penalty.decided_on,
                                    penalty.publicity_ends_on, list(penalty.kinds or []), penalty.severity,
                                    penalty.fine_yuan, penalty.violation, penalty.basis, penalty.ban_until,
-                                   penalty.ban_lifetime, banned, False, penalty))
+                                   penalty.ban_lifetime, banned, False, penalty, penalty.id))
         else:
             rows.append(PenaltyRow(penalty.decision_number, None, None, None, [], None, None, None, None,
-                                   penalty.ban_until, penalty.ban_lifetime, True, True))
+                                   penalty.ban_until, penalty.ban_lifetime, True, True, record_id=penalty.id))
     return rows
 
 
@@ -215,7 +219,7 @@ def _build_unit_statements(rules) -> UnitStatements:
         # plain columns, not Review objects: building ORM objects for a large firm's outcomes was most of its
         # profile's time (bench/RESULTS.md)
         reviews=select(Review.report_type, Review.round, Review.reviewed_on, Review.passed, Review.authority,
-                       Project.ref, Project.name, project_public().label("project_public"))
+                       Project.ref, Project.name, project_public().label("project_public"), Review.id)
         .join(review_page, review_page.c.id == Review.id)
         .join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
         .order_by(*review_order),
@@ -240,6 +244,12 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
     by_year = [YearBar(int(year), int(passed), int(count) - int(passed))
                for year, passed, count in session.execute(sql.reviews_by_year, firm)]
     penalties = _penalty_rows(session.execute(sql.penalties, firm))
+    reviews = [ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
+                         passed, authority, review_id)
+               for report_type, round_number, reviewed_on, passed, authority, ref, name, shown, review_id
+               in session.execute(sql.reviews, _page(firm, reviews_page))]
+    findings = finding_rows(session.execute(sql.findings, firm))
+    with_voice(("review", reviews), ("penalty", penalties), ("finding", findings))
     return UnitProfile(
         unit=unit, basic_public=basic, categories=categories,
         first_pass=Rate(int(fp_passed or 0), int(fp_total or 0)), first_pass_period=_period(fp_low, fp_high),
@@ -248,12 +258,9 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
         projects=Page([ProjectRow.from_columns(row)
                        for row in session.execute(sql.projects, _page(firm, projects_page))],
                       session.scalar(sql.project_count, firm), projects_page, PROFILE_PER_PAGE),
-        reviews=Page([ReviewRow(ref if shown else None, name if shown else None, report_type, round_number,
-                                reviewed_on, passed, authority)
-                      for report_type, round_number, reviewed_on, passed, authority, ref, name, shown
-                      in session.execute(sql.reviews, _page(firm, reviews_page))],
+        reviews=Page(reviews,
                      sum(bar.passed + bar.failed for bar in by_year), reviews_page, PROFILE_PER_PAGE),
-        reviews_by_year=by_year, penalties=penalties, findings=finding_rows(session.execute(sql.findings, firm)),
+        reviews_by_year=by_year, penalties=penalties, findings=findings,
         staff=firm_staff(unit.id, staff_page))
 
 
@@ -320,6 +327,7 @@ def person_profile(public_id: str, roles_page: int = 1) -> PersonProfile | None:
     firm = current_firms([person.id]).get(person.id) if basic else None
     penalties = _penalty_rows(db.session.execute(_penalties_of(Penalty.person_id, publicity_rules()),
                                                  {"subject_id": person.id, "day": day}))
+    with_voice(("penalty", penalties))
     roles, counts, employments = [], [], []
     if basic:
         held = (select().join(Project, Project.id == ProjectRole.project_id).join(Unit, Unit.id == Project.unit_id)

@@ -11,6 +11,7 @@ from registry.models import Complaint, Employment, Person, Project, ProjectRole,
 from registry.queries.paging import Page, offset
 from registry.queries.sql import contains_in_any, parcel_conditions
 from registry.queries.summaries import FirmRef
+from registry.queries.voice import SubjectStatement, with_voice
 from registry.rules.rates import days_late
 from registry.visibility import complaint_public, person_basic_public, project_public, review_public
 
@@ -118,6 +119,9 @@ class ReviewRow:
     reviewed_on: date
     passed: bool
     authority: str | None
+    record_id: int | None = None  # the review's id, for the subject's voice
+    statement: "SubjectStatement | None" = None  # the subject's statement on it (`voice.with_voice`)
+    corrected_at: datetime | None = None  # when it was last corrected on the subject's request
 
 
 @dataclass
@@ -129,6 +133,9 @@ class FindingRow:
     verified_on: date | None
     finding: str | None
     authority: str | None
+    record_id: int | None = None
+    statement: "SubjectStatement | None" = None
+    corrected_at: datetime | None = None
 
 
 def findings_where(condition) -> list[FindingRow]:
@@ -146,7 +153,7 @@ def findings_select(condition):
 def finding_rows(result) -> list[FindingRow]:
     """The rows of `findings_select`, the project named only when it is public."""
     return [FindingRow(c.ref, ref if shown else None, name if shown else None, c.received_on, c.verified_on,
-                       c.finding, c.authority) for c, ref, name, shown in result]
+                       c.finding, c.authority, c.id) for c, ref, name, shown in result]
 
 
 @dataclass
@@ -192,12 +199,13 @@ def project_detail(ref: str) -> ProjectDetail | None:
     if row is None:
         return None
     project, uscc, name, confirmed = row
-    reviews = [ReviewRow(project.ref, project.name, r.report_type, r.round, r.reviewed_on, r.passed, r.authority)
+    reviews = [ReviewRow(project.ref, project.name, r.report_type, r.round, r.reviewed_on, r.passed, r.authority, r.id)
                for r in db.session.scalars(
                    select(Review).join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
                    .where(Review.project_id == project.id, review_public())
                    .order_by(Review.report_type, Review.round))]
     findings = findings_where(Project.id == project.id)
+    with_voice(("review", reviews), ("finding", findings))
     with_firm = still_with_firm(Person.id, project.unit_id)
     people = [PersonOnProject(p.public_id, p.name, p.id_number_masked, role, bool(current), None if current else left)
               for role, p, current, left in db.session.execute(

@@ -20,6 +20,7 @@ from registry.models import (Account, Complaint, Employment, Penalty, Person, Pr
 from registry.queries.paging import Page, paginate
 from registry.queries.rates import person_first_pass, unit_first_pass, unit_on_time
 from registry.queries.sql import contains_in_any
+from registry.queries.voice import pending_record_corrections
 from registry.reference import REPORT_TYPES
 from registry.rules.disclosure import penalty_is_public
 from registry.rules.divisions import within_jurisdiction
@@ -79,7 +80,8 @@ def desk_summary(actor: Actor) -> dict:
         select(func.count(ProjectCorrection.id)).join(Project, Project.id == ProjectCorrection.project_id)
         .where(in_jurisdiction(Project.division_code, actor), ProjectCorrection.status == "pending"))
     return {"open_complaints": open_complaints, "penalties": penalties, "projects": projects, "reviews": reviews,
-            "unconfirmed_registrations": unconfirmed, "pending_corrections": corrections}
+            "unconfirmed_registrations": unconfirmed, "pending_corrections": corrections,
+            "pending_record_corrections": pending_record_corrections(actor)}
 
 
 # ---- projects and reviews ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from registry.i18n import current_locale, label
 from registry.reference import CATEGORIES, PENALTY_KINDS, REPAIR_MATERIALS, SEVERITIES
 from registry.rules.reports import reports_for_category
 from registry.services.complaints import next_statuses
+from registry.services.corrections import CORRECTABLE, CorrectedValues
 from registry.services.disclosure import LEGAL_GROUNDS
 
 
@@ -178,3 +179,43 @@ class RegulatorAccountForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Exchange-format file (JSON Lines)"), validators=[FileRequired(message=_l("Choose a file."))])
+
+
+class RecordCorrectionDecisionForm(FlaskForm):
+    """Accept a request to correct a review outcome, penalty or finding by entering the corrected values (only
+    the fields of that record's kind are kept), or refuse it with the reason the requester reads. The values go
+    through the same rules as when the record was made (`services.corrections.accept_record_correction`)."""
+    decision = SelectField(_l("Your decision"), validators=[required()])
+    note = TextAreaField(_l("Reason (required when refusing; the requester reads it)"),
+                         validators=[Length(max=1000)])
+    reviewed_on = DateField(_l("Review date"), validators=[Optional()])
+    passed = RadioField(_l("Result"), choices=choices([("yes", _l("Passed")), ("no", _l("Not passed"))]),
+                        validators=[Optional()])
+    decided_on = DateField(_l("Decision date"), validators=[Optional()])
+    violation = TextAreaField(_l("Facts of the violation"), validators=[Optional(), Length(max=5000)])
+    basis = TextAreaField(_l("Legal basis"), validators=[Optional(), Length(max=5000)])
+    content = TextAreaField(_l("Content of the penalty"), validators=[Optional(), Length(max=5000)])
+    fine_yuan = DecimalField(_l("Fine (CNY)"), places=2, validators=[Optional(), amount()])
+    finding = TextAreaField(_l("Written finding"), validators=[Optional(), Length(max=5000)])
+    verified_on = DateField(_l("Date of the finding"), validators=[Optional()])
+
+    VALUES = ("reviewed_on", "passed", "decided_on", "violation", "basis", "content", "fine_yuan", "finding",
+              "verified_on")
+
+    def __init__(self, record_type: str, record, *args, **kwargs):
+        """The fields of `record_type`'s correctable values, filled with the record as it stands."""
+        super().__init__(*args, **kwargs)
+        self.decision.choices = choices([("accept", _l("Accept: correct the record with the values below")),
+                                         ("refuse", _l("Refuse"))])
+        self.kept = CORRECTABLE[record_type]
+        for name in self.VALUES:
+            if name not in self.kept:
+                delattr(self, name)
+            elif not self.is_submitted():
+                value = getattr(record, name)
+                getattr(self, name).data = ("yes" if value else "no") if name == "passed" else value
+
+    def values(self) -> CorrectedValues:
+        """The corrected values as the service takes them."""
+        return CorrectedValues(**{name: (getattr(self, name).data == "yes" if name == "passed"
+                                         else getattr(self, name).data) for name in self.kept})

@@ -18,12 +18,14 @@ from registry.queries import audit as audit_q
 from registry.queries import desk
 from registry.queries import regulator as q
 from registry.queries import repair as repair_q
+from registry.queries import voice
 from registry.regulator import bp
 from registry.regulator.forms import (AccountRecoveryForm, ComplaintStatusForm, ConfirmForm, CorrectionDecisionForm,
                                       HandOverForm,
                                       LiftNonDisclosureForm, NonDisclosureForm, PenaltyForm, ImportForm,
                                       PersonLookupForm, RegulatorAccountForm, RepairApplicationForm,
-                                      RepairRefusalForm, ReviewForm, SuspendRegistrationForm)
+                                      RecordCorrectionDecisionForm, RepairRefusalForm, ReviewForm,
+                                      SuspendRegistrationForm)
 from registry.rules.ban_terms import person_ban_ends_by
 from registry.rules.errors import RuleViolation, each_violation
 from registry.rules.identifiers import looks_like_full_id_number
@@ -357,7 +359,9 @@ def complaint(complaint_id: int):
 @regulator_only
 def correction_list():
     """Pending correction requests about projects in the jurisdiction."""
-    return render_template("regulator/corrections.html", result=q.corrections_page(actor(), page_arg()))
+    records = voice.record_corrections_page(actor(), max(1, min(request.args.get("record_page", 1, type=int), 10000)))
+    return render_template("regulator/corrections.html", result=q.corrections_page(actor(), page_arg()),
+                           records=records)
 
 
 @bp.route("/corrections/<int:correction_id>", methods=["GET", "POST"])
@@ -376,6 +380,26 @@ def correction(correction_id: int):
             flash(_("The correction is decided."), "success")
             return redirect(url_for(".correction", correction_id=correction_id))
     return render_template("regulator/correction.html", correction=item, form=form), 400 if form.errors else 200
+
+
+@bp.route("/record-corrections/<int:correction_id>", methods=["GET", "POST"])
+@regulator_only
+def record_correction(correction_id: int):
+    """A request to correct a review outcome, penalty or finding: the record, the grounds; correct or refuse."""
+    case = voice.record_correction_view(actor(), correction_id)
+    form = RecordCorrectionDecisionForm(case.correction.record_type, case.record)
+    if case.correction.status == "pending" and form.validate_on_submit():
+        try:
+            if form.decision.data == "accept":
+                corrections.accept_record_correction(actor(), correction_id, form.values(), form.note.data)
+            else:
+                corrections.refuse_record_correction(actor(), correction_id, form.note.data)
+        except RuleViolation as error:
+            show_violation(form, error, "note")
+        else:
+            flash(_("The request is decided."), "success")
+            return redirect(url_for(".record_correction", correction_id=correction_id))
+    return render_template("regulator/record_correction.html", case=case, form=form), 400 if form.errors else 200
 
 
 # ---- non-disclosure ---------------------------------------------------------------------------------------

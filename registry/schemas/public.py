@@ -246,6 +246,25 @@ class ProjectItemSchema(ProjectSchema):
     unit = fields.Nested(FirmRefSchema, required=True)
 
 
+class StatementSchema(Schema):
+    text = fields.String(required=True, metadata={"description": "at most 500 characters, as the subject wrote it"})
+    written_at = fields.DateTime(required=True, metadata={"description": "when this version was written"})
+
+
+def _statement() -> fields.Field:
+    """A record's statement by its subject (reviews, penalties, findings carry one)."""
+    return fields.Nested(StatementSchema, required=True, allow_none=True, dump_default=None, metadata={
+        "description": "the subject's own statement on this record (当事人说明), not checked by the authority; "
+                       "null when there is none"})
+
+
+def _corrected_at() -> fields.Field:
+    """When a record was last corrected on its subject's request."""
+    return fields.DateTime(required=True, allow_none=True, dump_default=None, metadata={
+        "description": "when the competent authority last corrected this record at its subject's request; null "
+                       "when never"})
+
+
 class ReviewSchema(Schema):
     project_ref = fields.String(required=True, allow_none=True,
                                 metadata={"description": "null when the project itself is not public"})
@@ -254,6 +273,8 @@ class ReviewSchema(Schema):
     reviewed_on = fields.Date(required=True)
     passed = fields.Boolean(required=True)
     authority = fields.String(required=True, allow_none=True)
+    statement = _statement()
+    corrected_at = _corrected_at()
 
 
 def _as_decided(field_class, name: str, description: str | None = None) -> fields.Field:
@@ -288,6 +309,8 @@ class PenaltySchema(Schema):
     licence_action = _as_decided(fields.String, "licence_action", "licence suspended or revoked")
     authority_uscc = _as_decided(fields.String, "authority_uscc", "the deciding authority's unified social credit code")
     data_source = _as_decided(fields.String, "data_source")
+    statement = _statement()
+    corrected_at = _corrected_at()
 
 
 class FindingSchema(Schema):
@@ -297,6 +320,8 @@ class FindingSchema(Schema):
     verified_on = fields.Date(required=True, allow_none=True)
     finding = fields.String(required=True, allow_none=True)
     authority = fields.String(required=True, allow_none=True)
+    statement = _statement()
+    corrected_at = _corrected_at()
 
 
 class YearCountSchema(Schema):

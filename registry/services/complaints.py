@@ -63,3 +63,14 @@ def advance_complaint(actor: Actor, complaint_id: int, *, status: str, finding: 
         # the finding now flags the project on every public surface of its firm
         enqueue_for_index("unit", complaint.project.unit_id)
     return complaint
+
+
+def correct_finding(complaint: Complaint, *, finding: str | None, verified_on: date | None) -> None:
+    """Give a verified finding corrected values under the rules that verified it (the caller keeps the earlier
+    version)."""
+    finding = check_finding(finding)
+    if verified_on is None:
+        raise RuleViolation("verified_on", "请填写核实日期", "the date of verification is required")
+    check_complaint_dates(complaint.received_on, verified_on, today())
+    complaint.finding, complaint.verified_on = finding, verified_on
+    enqueue_for_index("unit", complaint.project.unit_id)

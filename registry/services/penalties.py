@@ -210,3 +210,26 @@ def enqueue_penalty_subject(penalty: Penalty) -> None:
         enqueue_for_index("unit", penalty.unit_id)
     else:
         enqueue_for_index("person", penalty.person_id)
+
+
+def correct_penalty(penalty: Penalty, *, decided_on: date | None, violation: str | None, basis: str | None,
+                    content: str | None, fine_yuan: Decimal | None) -> None:
+    """Give a recorded decision corrected values under the rules that recorded it (its ban, kinds and severity
+    as decided); a corrected date gives the publicity end that follows from it. The double-publicity template's
+    completeness binds a new decision (`record_penalty`), not a correction of some of an older one's values. The
+    caller keeps the earlier version."""
+    data = PenaltyInput(
+        subject_kind="unit" if penalty.unit_id is not None else "person", decision_number=penalty.decision_number,
+        decided_on=decided_on, kinds=list(penalty.kinds or []), severity=penalty.severity,
+        violation_type=penalty.violation_type, violation=violation, basis=basis, content=content,
+        fine_yuan=fine_yuan, confiscated_yuan=penalty.confiscated_yuan, licence_action=penalty.licence_action,
+        ban="lifetime" if penalty.ban_lifetime else "until" if penalty.ban_until else "none",
+        ban_until=penalty.ban_until, crime_found=penalty.ban_lifetime, ban_categories=penalty.ban_categories,
+        authority_uscc=penalty.authority_uscc, data_source=penalty.data_source)
+    _check_penalty(data)
+    texts = {name: decision_text(getattr(data, name), name) for name in ("violation", "basis", "content")}
+    if data.decided_on != penalty.decided_on:
+        penalty.publicity_ends_on = publicity_end_for(penalty.severity, data.decided_on, data.kinds)
+    penalty.decided_on, penalty.fine_yuan = data.decided_on, data.fine_yuan
+    penalty.violation, penalty.basis, penalty.content = texts["violation"], texts["basis"], texts["content"]
+    enqueue_penalty_subject(penalty)

@@ -73,3 +73,19 @@ def record_review(actor: Actor, project_id: int, *, report_type: str, round: int
     record_event(actor, "review_recorded", review, after=snapshot(review), division_code=project.division_code)
     enqueue_project_subjects(project)
     return review
+
+
+def correct_review(review: Review, *, reviewed_on: date | None, passed: bool) -> None:
+    """Give a recorded outcome corrected values under the rules that recorded it: a date in range, not before
+    round N-1 nor after round N+1, and no later round after a pass (the caller keeps the earlier version)."""
+    if reviewed_on is None:
+        raise RuleViolation("reviewed_on", "请填写评审日期", "the review date is required")
+    check_event_date(reviewed_on, "reviewed_on", today())
+    rounds = {other.round: other for other in db.session.scalars(
+        select(Review).where(Review.project_id == review.project_id, Review.report_type == review.report_type))}
+    previous, following = rounds.get(review.round - 1), rounds.get(review.round + 1)
+    check_round(review.round, reviewed_on, (previous.reviewed_on, previous.passed) if previous is not None else None)
+    if following is not None:
+        check_round(following.round, following.reviewed_on, (reviewed_on, bool(passed)))
+    review.reviewed_on, review.passed = reviewed_on, bool(passed)
+    enqueue_project_subjects(review.project)

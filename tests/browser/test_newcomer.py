@@ -68,7 +68,7 @@ def test_make_run_migrates_loads_the_demo_prints_the_accounts_and_serves_it(newc
                                    "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         home = None
-        for _ in range(100):
+        for _ in range(600):  # up to two minutes: a loaded machine starts slowly
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
                     home = response.read().decode()

@@ -66,7 +66,9 @@ def test_a_serious_penalty_with_a_ten_year_ban_on_an_unregistered_person(browser
     public_id = row["subject.public_id"]
     answer = public.request.get(url + f"/api/v1/persons/{public_id}")
     assert ID_NUMBER not in answer.text()
+    assert answer.status == 200, (answer.status, answer.headers, answer.text()[:600])
     person = answer.json()
+    assert "registered" in person, person
     assert person["registered"] is False and person["id_number_masked"] == MASKED
     item = next(p for p in person["penalties"] if p["decision_number"] == DECISION)
     for key in ("party_name", "violation_type", "violation", "basis", "content", "licence_action", "authority_uscc",

@@ -73,7 +73,7 @@ class Server:
             env={**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": "2"},
             stdout=self.log, stderr=subprocess.STDOUT)
 
-    def healthy(self, within: float = 60) -> bool:
+    def healthy(self, within: float = 150) -> bool:  # generous: a loaded machine starts slowly
         """Whether /healthz answers 200 before `within` seconds pass, or the server ends first."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline and self.process.poll() is None:

@@ -8,7 +8,6 @@ prints it: `REGISTRY_FUZZ_SEED=N make test-slow` replays that run's inputs."""
 import os
 import shutil
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,9 @@ from hypothesis import seed, settings
 from registry.extensions import db
 from tests.conftest import fresh_database
 
-# Inputs generated per test, filled by `generated()`; the terminal summary prints them and their total.
-GENERATED: Counter = Counter()
-# Requests schemathesis sent per API operation (reported beside them, not counted in their total).
-API_CASES: Counter = Counter()
+# Inputs generated per test, filled by `generated()`, and requests schemathesis sent per API operation: the
+# terminal summary prints them (tests/fuzz/tally.py, also under pytest-xdist).
+from tests.fuzz.tally import API_CASES, GENERATED  # noqa: E402
 
 # PostgreSQL answers each request several times slower than SQLite here: a quarter of the examples keep the
 # folder affordable there (the >= 10,000 figure is the SQLite run's).
@@ -89,17 +87,3 @@ def row_counts() -> dict[str, int]:
         _COUNT_SQL[key] = sa.text(" UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM {t}" for t in tables))
     with db.engine.connect() as connection:  # its own connection: what is committed, not the session's view
         return dict(connection.execute(_COUNT_SQL[key]).all())
-
-
-def pytest_terminal_summary(terminalreporter):
-    if GENERATED:
-        how = (f"seed {FUZZ_SEED}; replay with REGISTRY_FUZZ_SEED={FUZZ_SEED} make test-slow" if FUZZ_SEED is not None
-               else "derandomized: the same inputs on every run")
-        terminalreporter.write_sep("-", f"fuzz: generated inputs ({how})")
-        for test, count in sorted(GENERATED.items()):
-            terminalreporter.write_line(f"{count:7d}  {test}")
-        terminalreporter.write_line(f"{sum(GENERATED.values()):7d}  in all")
-    if API_CASES:
-        terminalreporter.write_sep("-", "schemathesis: requests per API operation")
-        for operation, count in sorted(API_CASES.items()):
-            terminalreporter.write_line(f"{count:7d}  {operation}")

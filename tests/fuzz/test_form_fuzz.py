@@ -43,6 +43,8 @@ EXCLUDED = {
                                         "tests/regulator/test_registration_confirmation.py",
     "regulator.lift_withhold": "a reason only; who may lift is proved in tests/regulator/test_withholding_scope.py",
     "regulator.correction": "a decision and a note; refusals are proved in tests/regulator/test_corrections.py",
+    "practitioner.withdraw_statement": "no fields (a button); who may withdraw, and that the versions stay, is "
+                                       "proved in tests/regulator/test_subject_voice.py",
     "practitioner.cease": "a date and a tick; the date rule and the refusals are proved in "
                           "tests/practitioner/test_change_dates.py and tests/test_exchange.py",
 }
@@ -114,7 +116,7 @@ def mutated(draw, valid: dict, specific: dict | None = None):
 @dataclass
 class Form:
     """How to fuzz one POST rule: who sends it, to which URLs, starting from which valid submission."""
-    role: str  # anonymous, firm, person, regulator, admin
+    role: str  # anonymous, firm, person, subject (the world's Qingdao firm), regulator, admin
     urls: Callable  # cast -> strategy of paths
     valid: Callable  # cast -> a valid submission
     examples: int
@@ -204,6 +206,28 @@ FORMS: dict[str, Form] = {
     "practitioner.person_commitment": Form(
         "person", lambda c: st.just("/practitioner/me/commitment"),
         lambda c: {"text_version": "1", "signer": "高远", "truthfulness": "y", "consent_to_publish": "y"}, 100),
+    # the world's Qingdao firm speaks to records about it (its penalty, review, and another province's penalty)
+    "practitioner.statement": Form(
+        "subject", lambda c: st.tuples(st.sampled_from(["penalty", "review", "finding"]),
+                                       ids(c.world.qd.penalty, c.world.qd.review, c.world.hf.penalty))
+        .map(lambda pair: f"/practitioner/records/{pair[0]}/{pair[1]}/statement"),
+        lambda c: {"text": "罚款已于2026年2月缴清，涉事报告已重新编制并通过评审。"}, 150,
+        specific={"text": st.one_of(st.text(TEXT, min_size=490, max_size=510), st.sampled_from(
+            ["说明\u202e", "第一行\r\n第二行", "工程师370202198403120458", " " * 3]))},
+        regressions=[(overflowing("/practitioner/records/penalty/{}/statement"), {"text": "x"})]),
+    "practitioner.request_correction": Form(
+        "subject", lambda c: st.tuples(st.sampled_from(["penalty", "review", "finding"]),
+                                       ids(c.world.qd.penalty, c.world.qd.review, c.world.hf.penalty))
+        .map(lambda pair: f"/practitioner/records/{pair[0]}/{pair[1]}/correction"),
+        lambda c: {"grounds": "处罚决定书载明的罚款金额为五万元，登记为十万元，附决定书扫描件。"}, 100,
+        regressions=[(overflowing("/practitioner/records/review/{}/correction"), {"grounds": "x"})]),
+    "regulator.record_correction": Form(
+        "regulator", lambda c: ids(c.record_correction).map(lambda i: f"/regulator/record-corrections/{i}"),
+        lambda c: {"decision": "accept", "decided_on": "2026-01-10", "violation": "未按规定报送报告",
+                   "basis": "土壤污染防治法第九十条", "content": "罚款", "fine_yuan": "50000", "note": ""}, 150,
+        specific={"decision": st.sampled_from(["accept", "refuse"]), "decided_on": DATES,
+                  "fine_yuan": SPECIAL_NUMBERS},
+        regressions=[(overflowing("/regulator/record-corrections/{}"), {"decision": "refuse"})]),
     "portal.file_project_complaint": Form(
         "anonymous", lambda c: st.one_of(st.sampled_from(["青岛-P1", "合肥-P1", c.project_ref]),
                                          st.text(TEXT, max_size=20))
@@ -319,6 +343,12 @@ class Cast:
             if role in ("firm", "person"):
                 self._firm()
                 client = self._clients["firm"] if role == "firm" else self._person()
+            elif role == "subject":
+                from registry.services.accounts import system_create_account
+
+                system_create_account(username="qingdao-firm", password=PASSWORD, role="unit",
+                                      display_name="青岛环境修复有限公司", unit_id=self.world.qd.unit)
+                f.login(client, "qingdao-firm", PASSWORD)
             elif role in ("regulator", "admin"):
                 login_as(client, self.world, "qingdao" if role == "regulator" else "admin")
             self._clients[role] = client
@@ -357,6 +387,13 @@ class Cast:
         self.world_uscc = db.session.scalar(select(Unit.uscc).where(Unit.id == self.world.qd.unit))
         self.world_public_id = db.session.scalar(select(Person.public_id).where(Person.id == self.world.qd.person))
         self.started = form_started_token()
+        if endpoint == "regulator.record_correction":
+            from registry.access import Actor
+            from registry.services.corrections import request_record_correction
+
+            firm = Actor(account_id=None, label="firm", role="unit", unit_id=self.world.qd.unit)
+            self.record_correction = request_record_correction(
+                firm, "penalty", self.world.qd.penalty, "处罚决定书载明的罚款金额与登记的不一致。").id
         if endpoint.startswith("practitioner.") or endpoint in ("portal.file_project_complaint",
                                                                 "regulator.recover_account"):
             self._firm()

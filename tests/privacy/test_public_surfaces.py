@@ -14,7 +14,8 @@ from werkzeug.exceptions import HTTPException
 
 from public_portal.opendata import CSV_KINDS
 from registry.extensions import db
-from registry.models import Account, Complaint, CreditReport, Penalty, Person, Project, ProjectCorrection, Unit
+from registry.models import (Account, Complaint, CreditReport, Penalty, Person, Project, ProjectCorrection,
+                             RecordCorrection, Unit)
 from tests.pdf import pdf_text
 from tests.portal.conftest import JINGTU, LVYUAN, SUJING, YUEQING
 from tests.privacy.conftest import LARGE_FIRM, file_a_complaint, issue_reports, private_journeys, url_paths
@@ -38,10 +39,26 @@ def route_parameters() -> dict[str, list]:
         "kind": list(CSV_KINDS) + ["account"],
         "person_id": ends(Person), "project_id": ends(Project), "unit_id": ends(Unit), "penalty_id": ends(Penalty),
         "complaint_id": ends(Complaint), "account_id": ends(Account), "record_id": ends(Unit),
-        "correction_id": ends(ProjectCorrection),
+        "correction_id": ends(ProjectCorrection) + ends(RecordCorrection),
         "receipt": sorted(db.session.scalars(select(Complaint.ref))) + ["JB00000000000000"],
         "number": sorted(db.session.scalars(select(CreditReport.number))) + ["XYBG-0000-0000-0000-0000", "no-number"],
     }
+
+
+def speak_up(app) -> str:
+    """A firm publishes a statement beside a penalty about it and asks for a correction of it (the statement
+    refuses a full ID number; the crawl reads what it does hold); returns the firm's page."""
+    from registry.access import Actor
+    from registry.services.corrections import request_record_correction
+    from registry.services.statements import save_statement
+
+    penalty = db.session.scalar(select(Penalty).where(Penalty.unit_id.is_not(None)).order_by(Penalty.id))
+    firm = Actor(account_id=None, label="firm", role="unit", unit_id=penalty.unit_id)
+    save_statement(firm, "penalty", penalty.id, "罚款已缴清，涉事报告已重新编制。联系人王建国。")
+    request_record_correction(firm, "penalty", penalty.id, "决定书载明的罚款金额与登记的不一致，附决定书。")
+    page = f"/units/{db.session.get(Unit, penalty.unit_id).uscc}"
+    assert "罚款已缴清" in app.test_client().get(page).get_data(as_text=True)
+    return page
 
 
 def url_map_urls(app) -> tuple[list[str], set[str]]:
@@ -167,6 +184,7 @@ def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, sec
     private_journeys(app, secrets)  # a firm, its staff member and a regulator typed ID numbers on the web
     receipt = file_a_complaint(app, app.test_client(), secrets)
     issue_reports(app, app.test_client())  # credit reports of a large firm and of persons whose numbers are known
+    stated_on = speak_up(app)  # a firm's statement beside its penalty, and its request to correct it
     urls, public = url_map_urls(app)
     urls.append(receipt)  # the complainant's own receipt page: no trace of who complained
     number, check = re.fullmatch(r"/complaints/([^?]+)\?check=(\w+)", urlsplit(receipt)._replace(
@@ -181,6 +199,7 @@ def test_no_public_page_or_api_answer_in_either_language_holds_a_secret(app, sec
     english.crawl(probes(secrets) + urls)
 
     assert chinese.leaks == [] and english.leaks == []
+    assert chinese.answers[stated_on] == 200 and english.answers[stated_on] == 200  # read with its statement
     assert chinese.answers[receipt] == 200 and english.answers[receipt] == 200  # the complaint's receipt was read
     assert chinese.answers[tracking] == 200 and english.answers[tracking] == 200
     for crawl in (chinese, english):

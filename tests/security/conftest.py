@@ -64,10 +64,11 @@ def cast(app, db, world):
                      authority_name="安徽省生态环境厅", password=PASSWORD)
     clients = Browsers(app)
     corrections = {tag: deadline_correction(db, ids) for tag, ids in (("qd", world.qd), ("hf", world.hf))}
-    a = SimpleNamespace(**vars(world.qd), correction=corrections["qd"], uscc=qd_unit.uscc, ref=db.session.get(Project, world.qd.project).ref,
+    penalty_corrections = {tag: penalty_correction(ids) for tag, ids in (("qd", world.qd), ("hf", world.hf))}
+    a = SimpleNamespace(**vars(world.qd), correction=corrections["qd"], record_correction=penalty_corrections["qd"], uscc=qd_unit.uscc, ref=db.session.get(Project, world.qd.project).ref,
                         public_id=db.session.get(Person, world.qd.person).public_id,
                         spare_person=db.session.scalar(select(Person.id).where(Person.name == "青岛助理工程师")))
-    b = SimpleNamespace(**vars(world.hf), correction=corrections["hf"], uscc=hf_unit.uscc, ref=db.session.get(Project, world.hf.project).ref,
+    b = SimpleNamespace(**vars(world.hf), correction=corrections["hf"], record_correction=penalty_corrections["hf"], uscc=hf_unit.uscc, ref=db.session.get(Project, world.hf.project).ref,
                         public_id=db.session.get(Person, world.hf.person).public_id, spare_person=world.hf.person)
     return SimpleNamespace(a=a, b=b, clients=clients, world=world, spare_regulator=spare_regulator, admin=admin_id,
                            spare_practitioner=spare_practitioner)
@@ -87,6 +88,15 @@ def deadline_correction(db, ids) -> int:
     firm = Actor(account_id=None, label="firm", role="unit", unit_id=project.unit_id)
     return request_correction(firm, project.ref, data, [(r.person_id, r.role) for r in project.roles],
                               "合同补充协议延长了完成期限").id
+
+
+def penalty_correction(ids) -> int:
+    """A firm's pending request to correct the penalty its province's authority decided on it."""
+    from registry.access import Actor
+    from registry.services.corrections import request_record_correction
+
+    firm = Actor(account_id=None, label="firm", role="unit", unit_id=ids.unit)
+    return request_record_correction(firm, "penalty", ids.penalty, "处罚决定书载明的罚款金额与登记的不一致").id
 
 
 def mirrored(cast) -> SimpleNamespace:

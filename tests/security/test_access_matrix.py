@@ -39,6 +39,10 @@ ACCESS = {
     "firm_a_record": outcomes(anonymous="login", firm_a="ok", firm_b="404", person_a="home", regulators="403",
                               admin="403"),
     "person": outcomes(anonymous="login", firms="home", person_a="ok", regulators="403", admin="403"),
+    # the firm's or person's own records (statements, correction requests): firm A's penalty in the URL
+    "subject": outcomes(anonymous="login", practitioners="ok", regulators="403", admin="403"),
+    "firm_a_subject": outcomes(anonymous="login", firm_a="ok", firm_b="404", person_a="404", regulators="403",
+                               admin="403"),
     "staff": outcomes(anonymous="login", practitioners="403", regulators="ok", admin="ok"),
     "regulator": outcomes(anonymous="login", practitioners="403", regulators="ok", admin="403"),
     "province_x_record": outcomes(anonymous="login", practitioners="403", regulator_x="ok", regulator_y="403",
@@ -206,6 +210,17 @@ ROUTES = {
                                   lambda c, r: project_form([(c.a.person, "responsible_manager")],
                                                             name="青岛化工厂地块修复", division_code="370211")),
     "practitioner.person_home": ("person", None, lambda c: {}, None),
+    "practitioner.records": ("subject", None, lambda c: {}, None),
+    "practitioner.statement": ("firm_a_subject", "firm_a_subject",
+                               lambda c: {"record_type": "penalty", "record_id": c.a.penalty},
+                               lambda c, r: {"text": unique("罚款已于2026年2月缴清，说明")}),
+    "practitioner.withdraw_statement": (None, "firm_a_subject",
+                                        lambda c: {"record_type": "penalty", "record_id": c.a.penalty},
+                                        lambda c, r: {}),
+    # firm A's penalty already has a request waiting: a second one is refused on the page, changing nothing
+    "practitioner.request_correction": ("firm_a_subject", "firm_a_subject",
+                                        lambda c: {"record_type": "penalty", "record_id": c.a.penalty},
+                                        lambda c, r: {"grounds": "决定书载明的罚款金额为五万元，登记为十万元"}),
     "practitioner.confirm_proposal": (None, "person", spent_proposal, lambda c, r: {}),
     "practitioner.person_commitment": ("person", "person", lambda c: {}, commitment_body),
     "regulator.home": ("staff", None, lambda c: {}, None),
@@ -224,6 +239,9 @@ ROUTES = {
     "regulator.correction_list": ("regulator", None, lambda c: {}, None),
     "regulator.correction": ("province_x_record", "province_x_record", lambda c: {"correction_id": c.a.correction},
                              lambda c, r: {"decision": "refuse", "note": ""}),
+    "regulator.record_correction": ("province_x_record", "province_x_record",
+                                    lambda c: {"correction_id": c.a.record_correction},
+                                    lambda c, r: {"decision": "refuse", "note": ""}),
     "regulator.penalty_list": ("regulator", None, lambda c: {}, None),
     "regulator.new_penalty": ("regulator", "regulator", lambda c: {}, penalty_body),
     "regulator.penalty": ("province_x_record", None, lambda c: {"penalty_id": c.a.penalty}, None),
@@ -434,7 +452,7 @@ def test_the_mirror_firm_a_and_regulator_x_reach_nothing_of_firm_b_or_province_y
                 outcome = (response.status_code, denials(db), changed_tables(before, snapshot(db)))
                 if outcome != (refusal, denied + 1, []):
                     wrong.append(f"{role} {method} {name} -> {response.status_code}")
-    assert probes == 28 and not wrong, wrong  # 6 firm probes, 22 regulator probes
+    assert probes == 30 and not wrong, wrong  # 6 firm probes, 24 regulator probes
 
 
 
