@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import Text, and_, cast, func, literal_column, null, or_, select, union_all
+from sqlalchemy import Text, and_, bindparam, cast, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from registry.access import (SUBJECT_RECORDS, AccessDenied, Actor, in_jurisdiction, in_reach, owning_division,
@@ -27,31 +27,43 @@ class SubjectStatement:
     written_at: datetime
 
 
-def with_voice(*groups: tuple[str, list]) -> None:
-    """Give each public row (with its `record_id`) of each (record type, rows) group the subject's current
-    statement and the time the record was last corrected on request. One statement for every group of a page:
-    most records have neither, and a profile's count of statements stays the same (tests/portal/test_query_count.py)."""
-    wanted = {record_type: sorted({row.record_id for row in rows if row.record_id is not None})
-              for record_type, rows in groups}
-    wanted = {record_type: ids for record_type, ids in wanted.items() if ids}
-    if not wanted:
-        return
+def _voice_statement():
+    """The statement of `with_voice`, built once with the record ids as expanding parameters: building it per
+    request (its clauses and their compilation) cost more than running it."""
+    def of(columns):
+        return or_(*(and_(columns.record_type == record_type,
+                          columns.record_id.in_(bindparam(f"{record_type}_ids", expanding=True)))
+                     for record_type in SUBJECT_RECORDS))
+
     latest = (select(Statement.record_type, Statement.record_id, func.max(Statement.version).label("version"))
-              .where(or_(*(and_(Statement.record_type == t, Statement.record_id.in_(ids)) for t, ids in wanted.items())))
-              .group_by(Statement.record_type, Statement.record_id).subquery())
-    statements = (select(literal_column("'statement'").label("kind"), Statement.record_type, Statement.record_id, Statement.text,
-                         Statement.written_at)
+              .where(of(Statement)).group_by(Statement.record_type, Statement.record_id).subquery())
+    statements = (select(literal_column("'statement'").label("kind"), Statement.record_type, Statement.record_id,
+                         Statement.text, Statement.written_at)
                   .join(latest, and_(latest.c.record_type == Statement.record_type,
                                      latest.c.record_id == Statement.record_id, latest.c.version == Statement.version))
                   .where(Statement.text.is_not(None)))
-    corrections = (select(literal_column("'corrected'").label("kind"), RecordCorrection.record_type, RecordCorrection.record_id,
-                          cast(null(), Text).label("text"), func.max(RecordCorrection.decided_at))
-                   .where(RecordCorrection.status == "accepted",
-                          or_(*(and_(RecordCorrection.record_type == t, RecordCorrection.record_id.in_(ids))
-                                for t, ids in wanted.items())))
+    corrections = (select(literal_column("'corrected'").label("kind"), RecordCorrection.record_type,
+                          RecordCorrection.record_id, cast(null(), Text).label("text"),
+                          func.max(RecordCorrection.decided_at))
+                   .where(RecordCorrection.status == "accepted", of(RecordCorrection))
                    .group_by(RecordCorrection.record_type, RecordCorrection.record_id))
+    return union_all(statements, corrections)
+
+
+VOICE = _voice_statement()
+
+
+def with_voice(*groups: tuple[str, list]) -> None:
+    """Give each public row (with its `record_id`) of each (record type, rows) group the subject's current
+    statement and the time the record was last corrected on request. One statement for every group of a page:
+    a profile's count of statements stays the same whatever its size (tests/portal/test_query_count.py)."""
+    ids = {f"{record_type}_ids": [] for record_type in SUBJECT_RECORDS}
+    for record_type, rows in groups:
+        ids[f"{record_type}_ids"] += sorted({row.record_id for row in rows if row.record_id is not None})
+    if not any(ids.values()):
+        return
     found = {(kind, record_type, record_id): (text, at)
-             for kind, record_type, record_id, text, at in db.session.execute(union_all(statements, corrections))}
+             for kind, record_type, record_id, text, at in db.session.execute(VOICE, ids)}
     for record_type, rows in groups:
         for row in rows:
             stated = found.get(("statement", record_type, row.record_id))
