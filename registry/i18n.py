@@ -3,6 +3,7 @@
 Babel names the Chinese locale `zh_Hans_CN`; a catalogue under `zh_CN` would silently never be found.
 """
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale, get_translations
@@ -34,6 +35,14 @@ def current_locale() -> str:
         return "en" if get_locale().language == "en" else "zh"
     except (RuntimeError, AttributeError):
         return "zh"
+
+
+def language_switch(lang: str) -> str:
+    """The link to this page in the other language: the query string as it is, with `lang` set (search terms,
+    filters, the firms being compared and the page number stay). A bare query string, never a path or host,
+    so the link stays on this page whatever the request's path holds."""
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return "?" + urlencode([*kept, ("lang", lang)])
 
 
 def request_translations():
@@ -98,4 +107,5 @@ def init_i18n(app: Flask) -> None:
         industry_name=industry_name,
         division_name=division_name,
         list_separator=list_separator,
+        language_switch=language_switch,
     )

@@ -40,3 +40,16 @@ def test_english_pages_on_request(client, registry_data):
     text = client.get(f"/units/{SUJING}?lang=en").get_data(as_text=True)
     assert "1. Basic information" in text and "Report-review outcomes" in text
     assert "soil-pollution investigation, remediation construction" in text  # labels joined the English way
+
+
+def test_the_language_link_keeps_the_query_and_stays_on_the_page(client, registry_data):
+    """Switching language keeps the search, the filters and the firms being compared; only `lang` changes, and the
+    link is a bare query string, so a path such as //example.org cannot turn it into a link to another site."""
+    page = client.get(f"/compare?compare={SUJING}&compare={HUAXIA}&lang=zh").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]*)" lang="en">English</a>', page).group(1)
+    assert link == f"?compare={SUJING}&amp;compare={HUAXIA}&amp;lang=en"
+    page = client.get("/search?lang=en&q=%E8%8B%8F%E5%87%80&page=1").get_data(as_text=True)
+    assert '<a href="?q=%E8%8B%8F%E5%87%80&amp;page=1&amp;lang=zh" lang="zh-CN">中文</a>' in page
+    client.get("/?lang=zh")
+    page = client.get("//example.org/x").get_data(as_text=True)
+    assert '<a href="?lang=en" lang="en">English</a>' in page
