@@ -2,6 +2,8 @@
 
 Babel names the Chinese locale `zh_Hans_CN`; a catalogue under `zh_CN` would silently never be found.
 """
+import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -22,6 +24,7 @@ TRANSLATION_DIRECTORIES = [
     ROOT / "public_portal" / "translations",
 ]
 LANG_COOKIE = "lang"
+LONG_DIGIT_RUN = re.compile(r"\d{15,}")
 
 
 def select_locale() -> str:
@@ -40,8 +43,11 @@ def current_locale() -> str:
 def language_switch(lang: str) -> str:
     """The link to this page in the other language: the query string as it is, with `lang` set (search terms,
     filters, the firms being compared and the page number stay). A bare query string, never a path or host,
-    so the link stays on this page whatever the request's path holds."""
-    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    so the link stays on this page whatever the request's path holds. A value holding a run of 15 or more digits
+    (what a full ID number would show, even glued to other text) is left out: the page refuses it, and the link
+    must not echo it."""
+    kept = [(key, value) for key, value in request.args.items(multi=True)
+            if key != "lang" and not LONG_DIGIT_RUN.search(unicodedata.normalize("NFKC", value))]
     return "?" + urlencode([*kept, ("lang", lang)])
 
 

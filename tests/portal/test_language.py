@@ -50,6 +50,10 @@ def test_the_language_link_keeps_the_query_and_stays_on_the_page(client, registr
     assert link == f"?compare={SUJING}&amp;compare={HUAXIA}&amp;lang=en"
     page = client.get("/search?lang=en&q=%E8%8B%8F%E5%87%80&page=1").get_data(as_text=True)
     assert '<a href="?q=%E8%8B%8F%E5%87%80&amp;page=1&amp;lang=zh" lang="zh-CN">中文</a>' in page
+    page = client.get("/search?lang=en&q=110105198001012011&page=1").get_data(as_text=True)
+    assert '<a href="?page=1&amp;lang=zh" lang="zh-CN">中文</a>' in page and "19800101" not in page
+    page = client.get("/search?lang=en&q=１１０１０５１９８００１０１２０１１").get_data(as_text=True)  # full-width digits
+    assert '<a href="?lang=zh" lang="zh-CN">中文</a>' in page
     client.get("/?lang=zh")
     page = client.get("//example.org/x").get_data(as_text=True)
     assert '<a href="?lang=en" lang="en">English</a>' in page
