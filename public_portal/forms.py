@@ -60,7 +60,7 @@ def industry_choices(chosen: str | None = None):
     choices = [("", _l("Any former industry"))]
     for entry in industries().values():
         if entry.level <= 2 or division and entry.code.startswith(division):
-            indent = "\u3000" * max(0, entry.level - 2)
+            indent = "\u00a0" * 3 * max(0, entry.level - 2)  # no-break spaces: an option keeps them, in either language
             choices.append((entry.code, f"{indent}{entry.code} {industry_name(entry.code)}"))
     return choices
 

@@ -51,6 +51,8 @@ def test_a_landowner_finds_compares_and_complains_with_the_keyboard_alone(browse
     tab_to(page, "#q")
     page.keyboard.press("Control+A")
     page.keyboard.type("焦化")
+    tab_to(page, "main details.filter-panel > summary")  # the filters are folded until one is set: open them
+    page.keyboard.press("Enter")
     tab_to(page, "#province")
     assert focused_label(page) == "省份"
     choose_by_keyboard(page, "江苏省")

@@ -4,6 +4,7 @@ and then answers exactly as an index freshly rebuilt in another directory; a dam
 segment, a missing or broken table of contents) is detected and rebuilt; a lock left by a killed writer
 blocks no one. Runs on SQLite and, with DATABASE_URL, on PostgreSQL with the Whoosh backend."""
 import random
+import re
 import time
 from pathlib import Path
 
@@ -201,7 +202,8 @@ def test_a_search_on_a_damaged_index_rebuilds_it_and_answers_in_full(app, regist
     damage(current_directory(app), how)
     backend().close()
     page = client.get("/search?q=苏净")
-    assert page.status_code == 200 and "江苏苏净环保科技有限公司" in page.get_data(as_text=True)
+    shown = re.sub(r"<[^>]+>", "", page.get_data(as_text=True))  # the hit's name carries the query's marks
+    assert page.status_code == 200 and "江苏苏净环保科技有限公司" in shown
     ours, fresh = answers(tmp_path / "fresh")
     assert ours == fresh
 

@@ -67,7 +67,10 @@ def test_profiles_and_lists_need_the_same_statements_for_2000_projects_as_for_2(
         small = statements_for(client, template.format(code=SMALL))
         # (14: one of them reads the subject's statements and corrections beside every review, penalty and finding)
         assert big == small and big <= 14, (template, big, small)
-    assert statements_for(client, "/search?q=青岛") <= 15
+    # (17 on PostgreSQL, 15 before the hits said why they were found: the matched projects of a page of hits are
+    # read in a fixed few statements, never one per hit)
+    searched = statements_for(client, "/search?q=青岛")
+    assert searched <= 17, searched
     assert statements_for(client, "/api/v1/units?per_page=100") <= 15
     engineer = client.get("/api/v1/persons?q=孙工程师").json["items"][0]["public_id"]
     small_engineer = client.get("/api/v1/persons?q=钱工程师").json["items"][0]["public_id"]
