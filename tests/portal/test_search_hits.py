@@ -14,7 +14,7 @@ def hits(client, query: str) -> list[str]:
 
 def test_the_name_is_marked_where_the_query_occurs(client, registry_data):
     [hit] = hits(client, "苏净")
-    assert "江苏<mark>苏净</mark>环保科技有限公司</a>" in hit
+    assert '<span lang="zh-CN">江苏<mark>苏净</mark>环保科技有限公司</span></a>' in hit
     assert "match-reasons" not in hit  # the name says it all
 
 
@@ -22,13 +22,13 @@ def test_a_hit_found_in_a_project_says_which_and_ranks_after_the_name_matches(cl
     first, second = hits(client, "焦化")
     assert "山西<mark>焦化</mark>土壤修复有限公司" in first
     assert "江苏苏净环保科技有限公司</a>" in second  # no mark in the name: the reason follows
-    assert "项目名称匹配：" in second and '<a href="/projects/SU-2">无锡某<mark>焦化</mark>厂地块风险评估</a>' in second
+    assert "项目名称匹配：" in second and '<a href="/projects/SU-2"><span lang="zh-CN">无锡某<mark>焦化</mark>厂地块风险评估</span></a>' in second
     [owner] = hits(client, "无锡城投")
     assert "项目业主匹配：" in owner and "<mark>无锡城投</mark>集团" in owner
     [parcel] = hits(client, "太原焦化厂")
     assert "地块名称匹配：" in parcel and "原<mark>太原焦化厂</mark>地块" in parcel
     [code] = hits(client, SUJING[:8])
-    assert f"统一社会信用代码匹配：</span>\n        <mark>{SUJING[:8]}</mark>{SUJING[8:]}" in code
+    assert f'统一社会信用代码匹配：</span>\n        <span lang="zh-CN"><mark>{SUJING[:8]}</mark>{SUJING[8:]}' in code
     english = client.get("/search?q=无锡城投&lang=en").get_data(as_text=True)
     assert "Matched in a project's owner:" in english
 
