@@ -46,7 +46,7 @@ test: setup
 	$(BIN)/python -m pytest -m "not slow" -n auto --maxprocesses=4 $(PYTEST_ARGS)
 
 # The whole suite, as .ci/run runs it: the everyday tests and the slow ones, one process per core like `make test`
-# (about 20 minutes on SQLite on 2 cores). PYTEST_ARGS="-n 0" runs it in one process.
+# PYTEST_ARGS="-n 0" runs it in one process.
 test-all: setup axe
 	$(BIN)/python -m pytest -n auto --maxprocesses=4 $(PYTEST_ARGS)
 
