@@ -22,11 +22,17 @@ transaction, for deployments with several app servers where a per-server Whoosh 
   by a one-time filter in the same statement. A small `allowed` set (province and category filters) among
   many matches is read by its own documents. A tier whose terms no document holds is not asked at all.
 - Outbox rows are applied before the writing transaction commits (`apply_outbox_before_commit`): the index
-  changes with the data or not at all.
+  changes with the data or not at all. Two transactions writing one document count its terms one after the other:
+  each locks the document's row (inserting an empty one first when there is none) and reads the terms it
+  replaces. Row locks are kept in the rows, so an import of a national file locks its 250,000 documents in one
+  transaction; advisory locks, which did this before, live in a shared table of a few thousand slots and made
+  such a transaction fail ("out of shared memory").
 - A rebuild (`flask search reindex`) fills a new table beside the live one, builds its indexes, and swaps it in
   by renaming, as the Whoosh backend swaps directories: searches read the live table all along and wait only for
   the rename. Writers committing meanwhile keep their outbox rows (`rebuild_running`), and the swap applies them
-  to the new table first, so no change made during the rebuild is lost.
+  to the new table first, so no change made during the rebuild is lost. Rows already committed when the rebuild
+  began are in what it reads: the swap deletes them without writing their documents again (after a bulk import
+  loaded with indexing deferred, they name every document).
 """
 import math
 from collections import Counter
@@ -41,7 +47,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from registry.clock import today
 from registry.database import escape_like
-from registry.models import SearchEntry, SearchGram
+from registry.models import SearchEntry, SearchGram, SearchOutbox
 from registry.search.backend import SearchBackend
 from registry.search.documents import SearchDocument, all_documents
 from registry.search.outbox import delete_rows, fresh_documents, listen_before_commit, pending_rows
@@ -59,8 +65,6 @@ GRAMS_BUILD = Table("search_gram_build", MetaData(), *(Column(c.name, c.type, pr
 FREQUENCIES = {LIVE.name: GRAMS, BUILD.name: GRAMS_BUILD}  # each documents table's term frequencies
 KIND_TOTAL = "*"  # the frequency table's "u*" and "p*" count the documents of each kind
 REBUILD_LOCK = 0x5EA2C4  # the advisory lock a rebuild holds from its first read to its swap
-# (kind, record id) advisory locks, so two transactions writing one document count its terms one after the other
-DOCUMENT_LOCKS = {"unit": 0x5EA2C5, "person": 0x5EA2C6}
 # the live tables' constraints and indexes, made on the build tables under these names and renamed at the swap
 BUILD_NAMES = {name: (table, name.replace(table, table + "_build")) for table, names in (
     ("search_document", ("pk_search_document", "uq_search_document_record_type_record_id", "ix_search_document_rank",
@@ -228,8 +232,7 @@ class PostgresBackend(SearchBackend):
             rows = [document_row(document) | {"position": document.rank} for document in chunk]
             counts: Counter = Counter()
             if upsert:
-                for record_type, terms in self._lock_documents(table, [(r["record_type"], r["record_id"])
-                                                                       for r in rows], delete=False):
+                for record_type, terms in self._lock_documents(table, rows, delete=False):
                     counts.subtract(counted_terms(record_type, terms))
                 for row in rows:
                     counts.update(counted_terms(row["record_type"], row["terms"]))
@@ -256,21 +259,33 @@ class PostgresBackend(SearchBackend):
         if not record_ids:
             return
         counts: Counter = Counter()
-        for kind, terms in self._lock_documents(table, [(record_type, i) for i in record_ids], delete=True):
+        keys = [{"record_type": record_type, "record_id": record_id} for record_id in record_ids]
+        for kind, terms in self._lock_documents(table, keys, delete=True):
             counts.subtract(counted_terms(kind, terms))
         self._count(FREQUENCIES[table.name], counts)
 
-    def _lock_documents(self, table: Table, keys: list[tuple[str, int]], *, delete: bool) -> list:
-        """(record type, terms) of the documents at `keys` now (deleted, if `delete`), after waiting for any
-        other transaction writing one of them: the terms read are those the frequency table counts."""
+    def _lock_documents(self, table: Table, rows: list[dict], *, delete: bool) -> list:
+        """(record type, terms) of the documents at these rows' keys now, locked until the transaction ends, after
+        waiting for any other transaction writing one of them: the terms read are those the frequency table
+        counts. A key with no document gets an empty one (no terms), locked alike, for the write to replace; with
+        `delete`, the documents are deleted. Keys are taken in order, so two writers never wait crosswise."""
         session = self._session()
-        session.execute(text("SELECT pg_advisory_xact_lock(k.kind, k.id) FROM unnest(CAST(:kinds AS int[]), "
-                             "CAST(:ids AS int[])) AS k (kind, id) ORDER BY k.kind, k.id"),
-                        {"kinds": [DOCUMENT_LOCKS[kind] for kind, _ in keys], "ids": [i for _, i in keys]})
-        where = tuple_(table.c.record_type, table.c.record_id).in_(keys)
+        keys = sorted({(row["record_type"], row["record_id"]): row for row in rows}.items())
+        new: set = set()
+        if not delete:
+            # an insert of a key another transaction is inserting waits for it to end, then does nothing
+            new = {tuple(key) for key in session.execute(
+                pg_insert(table).values([{"record_type": kind, "record_id": record_id, "position": row["position"],
+                                          "names_text": "", "folded_text": "", "terms": []}
+                                         for (kind, record_id), row in keys])
+                .on_conflict_do_nothing(index_elements=["record_type", "record_id"])
+                .returning(table.c.record_type, table.c.record_id))}
+        where = tuple_(table.c.record_type, table.c.record_id).in_([key for key, _ in keys])
+        locked = session.execute(select(table.c.record_type, table.c.record_id, table.c.terms).where(where)
+                                 .order_by(table.c.record_type, table.c.record_id).with_for_update()).all()
         if delete:
-            return session.execute(table.delete().where(where).returning(table.c.record_type, table.c.terms)).all()
-        return session.execute(select(table.c.record_type, table.c.terms).where(where)).all()
+            session.execute(table.delete().where(where))
+        return [(kind, terms) for kind, record_id, terms in locked if (kind, record_id) not in new]
 
     def _count(self, grams: Table, counts: Counter) -> None:
         """Add the changes to the terms' document counts (in term order, so two writers never wait for each
@@ -301,16 +316,19 @@ class PostgresBackend(SearchBackend):
         One rebuild at a time holds REBUILD_LOCK from before its first read to the swap, so a writer either
         commits before the rebuild reads (and the new table has its change) or keeps its outbox rows. The new
         table is filled without indexes, indexed once (a sorted build, several times faster than inserting into
-        them row by row) and analyzed; the swap then applies the outbox rows left meanwhile (`pending(table)`),
-        drops the live table and renames the new one in its place: searches wait only for the rename."""
+        them row by row) and analyzed; the swap then applies the outbox rows left meanwhile (`pending(table,
+        reflected)`: the rows committed before the build began are in what it read, and are only deleted), drops
+        the live table and renames the new one in its place: searches wait only for the rename."""
         session = self._session()
         session.commit()
         with session.get_bind().connect() as lock:
             lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": REBUILD_LOCK})
             lock.commit()  # a session-level lock: held across transactions until unlocked
             try:
+                reflected = set(session.scalars(select(SearchOutbox.id)))  # committed before the build reads
+                session.commit()
                 count = self._build(session, documents)
-                self._swap(session, pending)
+                self._swap(session, pending and (lambda table: pending(table, reflected)))
             finally:
                 session.rollback()
                 lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": REBUILD_LOCK})
@@ -371,14 +389,16 @@ class PostgresBackend(SearchBackend):
         # while a rebuild runs, the rows stay for its swap to apply to the new table as well
         self.apply_outbox(session, LIVE, keep=self.rebuild_running())
 
-    def apply_outbox(self, session, table: Table, keep: bool = False) -> None:
-        """Fresh documents in `table` for the records of every outbox row; the rows are deleted unless `keep`."""
+    def apply_outbox(self, session, table: Table, keep: bool = False, reflected: set[int] = frozenset()) -> None:
+        """Fresh documents in `table` for the records of every outbox row but the `reflected` ones (whose changes
+        `table` already holds); the rows are deleted unless `keep`."""
         last = 0
         while True:
             rows = pending_rows(session, after=last)
             if not rows:
                 return
-            for record_type, documents, gone in fresh_documents(session, rows):
+            changed = [row for row in rows if row.id not in reflected]
+            for record_type, documents, gone in fresh_documents(session, changed):
                 self.write(documents, table)
                 self.remove_records(record_type, gone, table)
             if not keep:
@@ -390,7 +410,8 @@ class PostgresBackend(SearchBackend):
         wait for the build (see rebuild). The table always exists: `only_if_missing` changes nothing."""
         try:
             return self.rebuild(all_documents(session, today()),
-                                pending=lambda table: self.apply_outbox(session, table))
+                                pending=lambda table, reflected: self.apply_outbox(session, table,
+                                                                                   reflected=reflected))
         except BaseException:
             session.rollback()
             raise

@@ -5,7 +5,8 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
 
 import registry.search.postgres_backend
 
@@ -15,7 +16,7 @@ from registry.extensions import db
 from registry.models import SearchEntry, SearchGram, SearchOutbox, Unit
 from registry.rules.errors import RuleViolation
 from registry.search import backend, drain_outbox, rebuild_index, search_ids
-from registry.search.documents import all_documents
+from registry.search.documents import SearchDocument, all_documents
 from registry.search.postgres_backend import PLANS, PostgresBackend, fresh_frequencies
 from registry.search.whoosh_backend import WhooshBackend
 from registry.services import service
@@ -178,3 +179,63 @@ def test_the_term_frequencies_stay_exact_through_random_writes_removals_and_a_re
         found = len(backend().query(query, "unit", limit=1000))
         assert found <= backend().estimate(query, "unit") <= counts["u*"], query
     assert backend().estimate("zz不存在", "unit") == 0
+
+
+def test_one_transaction_writes_thousands_of_documents_with_no_lock_slot_each(app):
+    """A national file is imported in one transaction, which writes every document it touches: their locks are
+    row locks, kept in the rows, not advisory locks, whose shared table (max_locks_per_transaction slots per
+    connection) a national import filled ("out of shared memory")."""
+    documents = [SearchDocument("unit", 10_000 + n, [f"批量写入测试单位{n}有限公司"], [], rank=n) for n in range(3000)]
+    backend().write(documents)
+    backend().remove_records("unit", [10_000 + n for n in range(0, 3000, 2)])
+    slots = db.session.scalar(text("SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() "
+                                   "AND locktype = 'advisory'"))
+    assert slots == 0
+    assert held_frequencies() == fresh_frequencies(db.session)
+    assert held_frequencies()["u*"] == 1500
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new document", "existing document"])
+def test_two_transactions_writing_one_document_at_once_count_its_terms_once(app, existing):
+    """The second writer waits for the first one's row (a document inserted or replaced), then reads the terms
+    the first committed: the frequency table stays exact, and the kind's total counts the document once."""
+    first, second = Session(db.engine), Session(db.engine)
+    if existing:
+        backend().write([SearchDocument("unit", 1, ["并发写入原名有限公司"], [], rank=1)])
+        db.session.commit()
+    PostgresBackend(lambda: first).write([SearchDocument("unit", 1, ["并发写入甲有限公司"], [], rank=1)])
+    done = threading.Event()
+
+    def write_second():
+        PostgresBackend(lambda: second).write([SearchDocument("unit", 1, ["并发写入乙有限公司"], [], rank=1)])
+        done.set()
+
+    writer = threading.Thread(target=write_second)
+    writer.start()
+    assert not done.wait(0.5)  # waits for the first writer's row
+    first.commit()
+    writer.join(30)
+    assert done.is_set()
+    second.commit()
+    first.close(), second.close()
+    db.session.rollback()
+    assert held_frequencies() == fresh_frequencies(db.session)
+    assert held_frequencies()["u*"] == 1
+    assert db.session.scalar(select(SearchEntry.names_text)) == "并发写入乙有限公司"
+
+
+def test_a_rebuild_after_an_import_with_indexing_deferred_leaves_no_outbox_row(app):
+    """The bulk load defers indexing (its outbox rows name every firm and person); the rebuild reads what they
+    name and deletes them at its swap, without writing those documents a second time."""
+    app.config["SEARCH_INDEX_ON_COMMIT"] = False
+    import_records(SYSTEM, list(generate_records(12, seed=5)))
+    app.config["SEARCH_INDEX_ON_COMMIT"] = True
+    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) > 12
+    assert db.session.scalar(select(func.count()).select_from(SearchEntry)) == 0
+    indexed = rebuild_index()
+    assert indexed == db.session.scalar(select(func.count()).select_from(SearchEntry)) > 12
+    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
+    assert held_frequencies() == fresh_frequencies(db.session)
+    name = db.session.scalar(select(Unit.name).order_by(Unit.id))
+    assert name in firm_names(name)
