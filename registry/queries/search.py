@@ -62,15 +62,14 @@ def _parcel_filtered(filters: UnitFilters) -> bool:
     return bool(filters.industry) or filters.min_area is not None or filters.max_area is not None
 
 
-def _with_matching_project(filters: UnitFilters, narrowed: bool):
-    """The firm has a public project matching the parcel filters (industry, area range). When a province or a
-    category has already narrowed the firms, each is tested through the index on the project's firm; otherwise
-    the firms are read once from the matching projects, through the index on the former industry."""
-    conditions = [project_public(), *parcel_conditions(filters.industry, filters.min_area, filters.max_area)]
-    if narrowed:
-        return exists().where(Project.unit_id == Unit.id, *conditions)
-    return Unit.id.in_(select(Project.unit_id).join(Unit, Unit.id == Project.unit_id).where(*conditions)
-                       .correlate(None))
+def _matching_projects_per_firm(filters: UnitFilters):
+    """Per firm (`unit_id`), its public projects matching the parcel filters (industry, area range): `n`. The
+    matching projects are read once, through the index on the former industry, and counted by firm; a firm is in
+    this subquery exactly when a public project of its matches (the second case of `unit_listed`)."""
+    return (select(Project.unit_id.label("unit_id"), func.count().label("n"))
+            .join(Unit, Unit.id == Project.unit_id)
+            .where(project_public(), *parcel_conditions(filters.industry, filters.min_area, filters.max_area))
+            .group_by(Project.unit_id).subquery("matching"))
 
 
 def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
@@ -79,7 +78,7 @@ def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
     # out, and the province and the category are looked up through their indexes instead of by a scan of every
     # firm (the statement listing the allowed firms was most of a filtered search's time).
     # A firm with a public project matching the parcel filters is listed by that project (the second case of
-    # `unit_listed`), so the parcel filters alone decide then.
+    # `unit_listed`), so the parcel filters alone decide then: the caller joins the matching projects per firm.
     if filters.category or filters.province:
         conditions = [unit_basic_public()]
     elif _parcel_filtered(filters):
@@ -90,8 +89,6 @@ def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
         conditions.append(Unit.id.in_(select(UnitCategory.unit_id).where(UnitCategory.category == filters.category)))
     if filters.province:
         conditions.append(starts_with_code(Unit.division_code, filters.province))
-    if _parcel_filtered(filters):
-        conditions.append(_with_matching_project(filters, narrowed=bool(filters.category or filters.province)))
     if filters.has_penalty is not None:
         penalised = exists().where(Penalty.unit_id == Unit.id, penalty_public(day))
         conditions.append(penalised if filters.has_penalty else ~penalised)
@@ -104,7 +101,10 @@ def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:
     return conditions
 
 
-def _unit_order(sort: str, first_pass, on_time, counts) -> list:
+def _unit_order(sort: str, first_pass, on_time, counts, matching) -> list:
+    if sort == "relevance" and matching is not None:
+        # a parcel search without a query: the firms with the most matching projects first, as /similar ranks
+        return [matching.c.n.desc(), Unit.id]
     if sort == "first_pass":
         return [ratio(first_pass.c.passed, first_pass.c.total).desc().nulls_last(),
                 func.coalesce(first_pass.c.total, 0).desc(), Unit.id]
@@ -139,8 +139,12 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
     first_pass = first_pass_counts().subquery("first_pass") if needs_first_pass else None
     on_time = on_time_counts(day).subquery("on_time") if filters.sort == "on_time" else None
     q = (filters.q or "").strip()
-    counts = _project_count() if filters.sort == "projects" or (filters.sort == "relevance" and not q) else None
+    matching = _matching_projects_per_firm(filters) if _parcel_filtered(filters) else None
+    counts = (_project_count() if filters.sort == "projects" or (filters.sort == "relevance" and not q and
+                                                                  matching is None) else None)
     filtered = select(Unit.id).where(*_unit_conditions(filters, day, first_pass))
+    if matching is not None:
+        filtered = filtered.join(matching, matching.c.unit_id == Unit.id)
     if filters.min_first_pass is not None:
         filtered = filtered.join(first_pass, first_pass.c.unit_id == Unit.id)
     statement = filtered
@@ -151,7 +155,7 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
     if not q:
         total = db.session.scalar(select(func.count()).select_from(filtered.subquery()))
         ids = list(db.session.scalars(
-            statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts))
+            statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts, matching))
             .limit(per_page).offset(offset(page, per_page))))
         return Page(unit_summaries(ids), total, page, per_page)
     allowed = set(db.session.scalars(filtered)) if filters.any_sql_filter() else None
@@ -166,7 +170,8 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
         ranked = [unit_id for unit_id in found if unit_id in listed]
     else:
         ranked = list(db.session.scalars(
-            statement.where(Unit.id.in_(found)).order_by(*_unit_order(filters.sort, first_pass, on_time, counts))))
+            statement.where(Unit.id.in_(found))
+            .order_by(*_unit_order(filters.sort, first_pass, on_time, counts, matching))))
     window = ranked[offset(page, per_page): page * per_page]
     exact = len(found) < limit
     about = estimate_matches(q, "unit") if estimate and not exact and allowed is None else None

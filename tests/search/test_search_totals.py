@@ -6,7 +6,7 @@ import pytest
 
 from registry.queries import search as search_queries
 from registry.search import backend, search_ids
-from tests.factories import create, make_uscc, person_record, unit_record
+from tests.factories import create, make_uscc, person_record, project_record, unit_record
 
 
 @pytest.fixture
@@ -118,3 +118,22 @@ def test_the_whoosh_estimate_counts_each_document_once_and_only_of_its_kind(app,
     for text in ("青岛", "青岛测试", "修复"):  # (substrings: the jieba tier adds words apart, as in 测试修复)
         assert backend().estimate(text, "unit") == len(search_ids(text, "unit", limit=1000)), text
     assert backend().estimate("青岛", "person") == 3
+
+
+def test_a_parcel_search_without_a_query_ranks_firms_by_their_matching_projects(client, app):
+    """As /similar ranks them: the firm with more projects on such parcels first, however many other projects a
+    firm has (the old order, by all public projects, counted every project of every matching firm: 0.8 s a
+    search at national scale); firms with none are not listed, and the total counts firms, not projects."""
+    busy, specialist, other = (make_uscc("370200", 400 + n) for n in range(3))
+    create(unit_record(busy, name="项目众多修复有限公司"), unit_record(specialist, name="电镀专长修复有限公司"),
+           unit_record(other, name="无关修复有限公司"),
+           *[project_record(busy, f"ZD-{n}", former_industry="C3360", area_m2=5000) for n in range(1)],
+           *[project_record(busy, f"QT-{n}", former_industry="A0111", area_m2=5000) for n in range(6)],
+           *[project_record(specialist, f"ZC-{n}", former_industry="C3360", area_m2=8000) for n in range(3)],
+           project_record(other, "WG-1", former_industry="C2614", area_m2=5000))
+    answer = units(client, "industry=C3360&min_area=1000&max_area=10000")
+    assert [item["name"] for item in answer["items"]] == ["电镀专长修复有限公司", "项目众多修复有限公司"]
+    assert (answer["total"], answer["total_relation"]) == (2, "eq")
+    by_projects = units(client, "industry=C3360&min_area=1000&max_area=10000&sort=projects")
+    assert [item["name"] for item in by_projects["items"]] == ["项目众多修复有限公司", "电镀专长修复有限公司"]
+    assert units(client, "industry=C3360&min_area=1000&max_area=10000&province=11")["items"] == []
