@@ -41,7 +41,7 @@ def ratio(part, total):
     return case((total > 0, part * literal(1.0) / total), else_=None)
 
 
-def _rates(rows, keys) -> dict[int, Rate]:
+def rates_of(rows, keys) -> dict[int, Rate]:
     """A Rate for every key, Rate(0, 0) for a key with nothing counted."""
     found = {key: Rate(int(part or 0), int(total)) for key, part, total in rows}
     return {key: found.get(key, Rate(0, 0)) for key in keys}
@@ -49,14 +49,14 @@ def _rates(rows, keys) -> dict[int, Rate]:
 
 def unit_first_pass(session, unit_ids) -> dict[int, Rate]:
     """First-pass rate per firm over its public review outcomes: first rounds passed / first rounds."""
-    return _rates(session.execute(first_pass_counts().where(Project.unit_id.in_(unit_ids))), unit_ids)
+    return rates_of(session.execute(first_pass_counts().where(Project.unit_id.in_(unit_ids))), unit_ids)
 
 
 def unit_on_time(session, unit_ids, today: date | None = None) -> dict[int, Rate]:
     """On-time rate per firm over its public, completed projects that have a contract deadline, on `today`
     (the Beijing date by default): a project found false leaves it from the finding's date."""
     counts = on_time_counts(today or clock.today())
-    return _rates(session.execute(counts.where(Project.unit_id.in_(unit_ids))), unit_ids)
+    return rates_of(session.execute(counts.where(Project.unit_id.in_(unit_ids))), unit_ids)
 
 
 def person_first_pass(session, person_ids) -> dict[int, Rate]:
@@ -78,4 +78,4 @@ def person_first_pass(session, person_ids) -> dict[int, Rate]:
         .where(Review.round == 1, review_public())
         .group_by(held.c.person_id)
     )
-    return _rates(rows, person_ids)
+    return rates_of(rows, person_ids)

@@ -6,15 +6,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import Date, bindparam, func, select
 
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Complaint, Employment, Penalty, Person, Project, Unit, UnitCategory
-from registry.queries.rates import unit_first_pass, unit_on_time
+from registry.queries.rates import first_pass_counts, on_time_counts, rates_of
 from registry.rules.rates import Rate
 from registry.visibility import (
-    ban_public, complaint_public, penalty_public, person_basic_public, project_public, unit_basic_public, unit_listed,
+    ban_public, complaint_public, penalty_public, person_basic_public, project_public, publicity_rules,
+    unit_basic_public, unit_listed,
 )
 
 
@@ -103,32 +105,59 @@ def strongest_ban(bans) -> Ban:
     return strongest
 
 
+def _unit_summary_statements(rules) -> dict:
+    """The statements of `unit_summaries` with the firm ids and the day as parameters (`ids`, `day`), built
+    once for a table of publicity rules: built on every search page, their visibility clauses and cache keys
+    took 20 times as long as running them (23 ms against 1 ms for 20 firms)."""
+    ids, day = bindparam("ids", expanding=True), bindparam("day", type_=Date)
+    return {
+        "units": select(Unit.id, Unit.uscc, Unit.name, Unit.division_code, unit_basic_public().label("basic"),
+                        Unit.registration_confirmed_at.is_not(None).label("confirmed"), Unit.registered)
+        .where(Unit.id.in_(ids)),
+        "categories": select(UnitCategory.unit_id, UnitCategory.category).where(UnitCategory.unit_id.in_(ids))
+        .order_by(UnitCategory.category),
+        "first_pass": first_pass_counts().where(Project.unit_id.in_(ids)),
+        "on_time": on_time_counts(day).where(Project.unit_id.in_(ids)),
+        "projects": select(Project.unit_id, func.count()).join(Unit, Unit.id == Project.unit_id)
+        .where(Project.unit_id.in_(ids), project_public()).group_by(Project.unit_id),
+        "penalties": select(Penalty.unit_id, func.count()).where(Penalty.unit_id.in_(ids), penalty_public(day, rules))
+        .group_by(Penalty.unit_id),
+        "bans": select(Penalty.unit_id, Penalty.ban_until, Penalty.ban_lifetime, Penalty.decision_number)
+        .where(Penalty.unit_id.in_(ids), ban_public(day)).order_by(Penalty.decided_on),
+        "findings": select(Project.unit_id, func.count()).join(Complaint, Complaint.project_id == Project.id)
+        .where(Project.unit_id.in_(ids), complaint_public()).group_by(Project.unit_id),
+    }
+
+
+def _prepared(name: str, build):
+    """`build(rules)`, once for the app's table of publicity rules (a test may set another)."""
+    rules = publicity_rules()
+    cache = current_app.extensions.setdefault("prepared_statements", {})
+    held = cache.get(name)
+    if held is None or held[0] is not rules:  # the rules are held, so their id is never another table's
+        held = cache[name] = (rules, build(rules))
+    return held[1]
+
+
 def unit_summaries(ids: list[int]) -> list[UnitSummary]:
     """Search-hit facts for these firms, in the given order, in a fixed number of statements."""
     if not ids:
         return []
-    session, day = db.session, today()
-    units = {row.id: row for row in session.execute(
-        select(Unit.id, Unit.uscc, Unit.name, Unit.division_code, unit_basic_public().label("basic"),
-               Unit.registration_confirmed_at.is_not(None).label("confirmed"), Unit.registered)
-        .where(Unit.id.in_(ids)))}
+    statements = _prepared("unit_summaries", _unit_summary_statements)
+    values = {"ids": list(ids), "day": today()}
+
+    def run(name):
+        return db.session.execute(statements[name], values)
+
+    units = {row.id: row for row in run("units")}
     categories: dict[int, list[str]] = defaultdict(list)
-    for unit_id, category in session.execute(
-            select(UnitCategory.unit_id, UnitCategory.category).where(UnitCategory.unit_id.in_(ids))
-            .order_by(UnitCategory.category)):
+    for unit_id, category in run("categories"):
         categories[unit_id].append(category)
-    first_pass = unit_first_pass(session, ids)
-    on_time = unit_on_time(session, ids, day)
-    counts = dict(session.execute(
-        select(Project.unit_id, func.count()).join(Unit, Unit.id == Project.unit_id)
-        .where(Project.unit_id.in_(ids), project_public()).group_by(Project.unit_id)).all())
-    penalties = dict(session.execute(
-        select(Penalty.unit_id, func.count()).where(Penalty.unit_id.in_(ids), penalty_public(day))
-        .group_by(Penalty.unit_id)).all())
-    bans = active_bans(Penalty.unit_id, ids, day)
-    findings = dict(session.execute(
-        select(Project.unit_id, func.count()).join(Complaint, Complaint.project_id == Project.id)
-        .where(Project.unit_id.in_(ids), complaint_public()).group_by(Project.unit_id)).all())
+    first_pass, on_time = rates_of(run("first_pass"), ids), rates_of(run("on_time"), ids)
+    counts, penalties, findings = (dict(run(name).all()) for name in ("projects", "penalties", "findings"))
+    bans: dict[int, list] = defaultdict(list)
+    for subject, until, lifetime, decision in run("bans"):
+        bans[subject].append((until, lifetime, decision))
     summaries = []
     for unit_id in ids:
         row = units.get(unit_id)
@@ -140,7 +169,8 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
             division_code=row.division_code if basic else None,
             categories=categories[unit_id] if basic else [],
             first_pass=first_pass[unit_id], on_time=on_time[unit_id], project_count=counts.get(unit_id, 0),
-            penalty_count=penalties.get(unit_id, 0), ban=bans.get(unit_id, NO_BAN),
+            penalty_count=penalties.get(unit_id, 0),
+            ban=strongest_ban(bans[unit_id]) if unit_id in bans else NO_BAN,
             finding_count=findings.get(unit_id, 0), registration_confirmed=bool(row.confirmed),
             registered=bool(row.registered)))
     return summaries
