@@ -85,7 +85,11 @@ class UnitsArgs(ParcelArgs):
                              metadata={"description": "two-digit province code (GB/T 2260)"})
     has_penalty = _boolean()
     banned = _boolean()
-    sort = fields.String(load_default="relevance", validate=validate.OneOf(UNIT_SORTS))
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(UNIT_SORTS), metadata={
+        "description": "`relevance` (the default): with `q`, the search's ranking; with `industry`, `min_area` or "
+                       "`max_area` and no `q`, the firms with the most matching public projects first; otherwise "
+                       "the most public projects first. `first_pass` and `on_time`: the highest rate first; "
+                       "`projects`: the most public projects first; `name`"})
 
 
 class PersonsArgs(QueryArgs):
