@@ -30,7 +30,7 @@ from functools import cache
 from flask import Flask, Response, g, request, session
 
 from registry import ROOT
-from registry.generation import Generation, current
+from registry.generation import Generation, current_outside_session
 from registry.i18n import LANG_COOKIE, current_locale
 
 MAX_AGE = 60  # seconds a cache may answer without asking: a write shows everywhere within a minute
@@ -63,7 +63,7 @@ def answer_unchanged() -> Response | None:
     """Before the view: a 304 when the visitor's copy is current (reading only the generation row)."""
     if request.method not in ("GET", "HEAD") or request.endpoint not in REVALIDATED or per_visitor():
         return None
-    g.generation = current()
+    g.generation = current_outside_session()
     if not_modified(g.generation):
         return Response(status=304)
     return None
@@ -82,7 +82,7 @@ def add_cache_headers(response: Response) -> Response:
     if not public:
         return response
     if endpoint in REVALIDATED:
-        generation = g.get("generation") or current()
+        generation = g.get("generation") or current_outside_session()
         response.set_etag(entity_tag(generation), weak=True)
         modified = last_modified(generation, datetime.now(UTC))
         if modified is not None:
