@@ -4,11 +4,12 @@
   positions are stored, and the normalized text is stored beside them.
 - A substring query ANDs the three rarest grams of each part (by doc frequency) to pick candidates, then
   confirms `part in stored_text`; at most CANDIDATE_CAP candidates a tier.
-- No BM25, no collectors: matchers are walked in document order (= ranking order) and the walk stops at
-  `limit` hits. Each document stores its rank (documents.py); a document written again after the build is
-  appended with the rank it had, so the documents from the first one out of rank order on (the "tail": those
-  changed since the last build, which `flask search check` rebuilds away) are walked whole and merged in by
-  rank. A change to a firm (a finding, a penalty) never moves it within its tier. SQL filters arrive as record ids, mapped to document numbers when the reader opens, and
+- No BM25, no collectors: matchers are walked in document order and the walk stops at `limit` hits. Each
+  document stores its rank (documents.py). A kind's documents lie in runs in rank order: one per segment of a
+  several-process build, and, since a document written again after the build is appended with the rank it had,
+  one more wherever such a document's rank is lower than the one before it. Each run is walked until it gave
+  `limit` hits and the runs' hits are merged by rank; a change to a firm (a finding, a penalty) never moves it
+  within its tier. SQL filters arrive as record ids, mapped to document numbers when the reader opens, and
   the matcher skips through them (`skip_to`).
 - Tiers: exact name or credit-code prefix; substring in names; substring in folded text; jieba AND.
 - Writers take a lock timeout and write non-compound segments; the reader is reopened only when the
@@ -27,6 +28,7 @@ import threading
 import time
 import warnings
 import weakref
+from bisect import bisect_left
 from collections.abc import Iterable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -156,7 +158,7 @@ class _ReaderState:
     docnums: dict  # (kind, id) -> docnum
     owners: dict  # docnum -> (kind, id)
     ranks: dict  # docnum -> rank
-    tails: dict  # kind -> the first document of that kind out of rank order (the tail begins there)
+    runs: dict  # kind -> where each run of that kind's documents in rank order begins (docnums, ascending)
 
 
 class WhooshBackend(SearchBackend):
@@ -232,23 +234,23 @@ class WhooshBackend(SearchBackend):
         reader = None
         try:
             reader = _open_reader(ix)
-            docnums, owners, ranks, tails, highest = {}, {}, {}, {}, {}
+            docnums, owners, ranks, runs, last = {}, {}, {}, {}, {}
             for docnum in reader.all_doc_ids():
                 stored = reader.stored_fields(docnum)
                 kind, rank = stored["kind"], stored["rank"]
                 docnums[(kind, stored["rid"])] = docnum
                 owners[docnum] = (kind, stored["rid"])
                 ranks[docnum] = rank
-                if kind not in tails and kind in highest and rank < highest[kind]:
-                    tails[kind] = docnum
-                highest[kind] = max(highest.get(kind, rank), rank)
+                if kind not in last or rank < last[kind]:
+                    runs.setdefault(kind, []).append(docnum)
+                last[kind] = rank
         except Exception as error:
             if reader is not None:
                 with suppress(Exception):  # a damaged reader may fail to close as well
                     reader.close()
             raise _unreadable(error, "unreadable index segments") from None
         self.close()
-        self._state = _ReaderState(str(directory), generation, reader, docnums, owners, ranks, tails)
+        self._state = _ReaderState(str(directory), generation, reader, docnums, owners, ranks, runs)
         return self._state
 
     def close(self) -> None:
@@ -642,23 +644,21 @@ class _Search:
         self.found, self.limit, self.parts = found, limit, parts
 
     def tier(self, make_matcher, confirm: tuple[str, ...] | None) -> None:
-        """Walk one tier's candidates (`make_matcher()`, built only if the limit is not reached yet) in rank
-        order, confirming each, until the limit: the documents in rank order until enough are found, and the
-        tail's (written since the build, out of order) all, merged in by rank."""
+        """Walk one tier's candidates (`make_matcher()`, built only if the limit is not reached yet), confirming
+        each, until the limit. The documents of a kind lie in runs, each in rank order: one per segment a
+        several-process build wrote, then one per document written since in a rank below the one before it. Each
+        run is walked until it gave enough, and the runs' hits are merged by rank."""
         needed = self.limit - len(self.found)
         if needed <= 0:
             return
-        tail = self.state.tails.get(self.record_type)
-        hits = self._hits(make_matcher, confirm, 0, tail, needed)
-        if tail is not None:
-            hits = sorted(hits + self._hits(make_matcher, confirm, tail, None, None),
-                          key=self.state.ranks.__getitem__)[:needed]
+        runs = self.state.runs.get(self.record_type, [0])
+        hits = self._hits(make_matcher, confirm, runs, needed)
+        if len(runs) > 1:
+            hits = sorted(hits, key=self.state.ranks.__getitem__)[:needed]
         self.found.update(dict.fromkeys(hits))
 
-    def _hits(self, make_matcher, confirm: tuple[str, ...] | None, start: int, end: int | None,
-              needed: int | None) -> list[int]:
-        """The tier's confirmed new documents numbered from `start` up to `end`, in document order, at most
-        `needed`."""
+    def _hits(self, make_matcher, confirm: tuple[str, ...] | None, runs: list[int], needed: int) -> list[int]:
+        """The tier's confirmed new documents, at most `needed` from each run (one matcher, walked forward)."""
         matcher = make_matcher()
         if matcher is None:
             return []
@@ -671,18 +671,25 @@ class _Search:
             matcher = IntersectionMatcher(matcher, reader.postings("kind", self.record_type))
         hits: list[int] = []
         seen = 0
-        for docnum in self._walk(matcher, start):
-            if end is not None and docnum >= end:
-                break
-            if docnum in self.found or self.state.owners.get(docnum, ("", 0))[0] != self.record_type:
-                continue
-            seen += 1
-            if seen > CANDIDATE_CAP:
-                break
-            if confirm is not None and not self._confirmed(docnum, confirm):
-                continue
-            hits.append(docnum)
-            if needed is not None and len(hits) >= needed:
+        for begin, end in zip(runs, [*runs[1:], None]):
+            in_run = 0
+            # a walk left at a document of the next run stays on it (the matcher moves on only when asked for
+            # the document after), so the next run's walk begins there
+            for docnum in self._walk(matcher, begin):
+                if end is not None and docnum >= end:
+                    break
+                if docnum in self.found or self.state.owners.get(docnum, ("", 0))[0] != self.record_type:
+                    continue
+                seen += 1
+                if seen > CANDIDATE_CAP:
+                    return hits
+                if confirm is not None and not self._confirmed(docnum, confirm):
+                    continue
+                hits.append(docnum)
+                in_run += 1
+                if in_run >= needed:
+                    break
+            if not matcher.is_active():
                 break
         return hits
 
@@ -694,9 +701,7 @@ class _Search:
                 yield matcher.id()
                 matcher.next()
             return
-        for docnum in self.wanted:
-            if docnum < start:
-                continue
+        for docnum in self.wanted[bisect_left(self.wanted, start):]:
             if not matcher.is_active():
                 return
             if matcher.id() < docnum:
