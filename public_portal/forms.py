@@ -8,10 +8,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from wtforms import DateField, DecimalField, Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, Field, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
-from registry.form_fields import RedactingField, amount
+from registry.form_fields import RedactingField, SelectField, amount
 from registry.i18n import current_locale, industry_name, label
 from registry.queries.compare import MAX_COMPARED, ParcelCriteria
 from registry.queries.lists import BanFilters, FindingFilters, PenaltyFilters

@@ -4,7 +4,9 @@ text input that never echoes a full ID number.
 WTForms' NumberRange calls math.isnan, which raises on `sNaN` and on a 400-digit integer:
 these validators refuse such input with the rule's message instead.
 """
-from wtforms import StringField
+import wtforms
+from markupsafe import Markup, escape
+from wtforms import StringField, widgets
 from wtforms.validators import StopValidation
 
 from registry.i18n import current_locale
@@ -21,6 +23,25 @@ class RedactingField(StringField):
     def _value(self):
         text = super()._value()
         return "" if looks_like_full_id_number(text) else redact_id_numbers(text)
+
+
+class Select(widgets.Select):
+    """WTForms' select widget, its plain options written directly: the same HTML, without a Markup.format
+    per attribute (the search form's 176 options took 11 ms a page)."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        selected = " selected" if choice.selected else ""
+        return Markup(f'<option{selected} value="{escape(value)}">{escape(choice.label or choice.value)}</option>')
+
+
+class SelectField(wtforms.SelectField):
+    """A select field with the quicker widget above."""
+
+    widget = Select()
 
 
 def amount():

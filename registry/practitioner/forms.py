@@ -6,11 +6,11 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, PasswordField,
-                     SelectField, SelectMultipleField, StringField, TextAreaField)
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, html_params
 
-from registry.form_fields import RedactingField
+from registry.form_fields import RedactingField, SelectField
 from registry.i18n import current_locale, label
 from registry.reference import CATEGORIES, ROLES
 from registry.reference import PROVINCES

@@ -1,11 +1,24 @@
-"""SQL idioms the reads share, written once: text matched literally (LIKE with `%` and `_` escaped) and the
-filters on a project's parcel."""
+"""SQL idioms the reads share, written once: text matched literally (LIKE with `%` and `_` escaped), the
+filters on a project's parcel, and statements built once with their values as parameters."""
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import and_, or_
 
 from registry.database import ESCAPE, escape_like
 from registry.models import Project
+from registry.visibility import publicity_rules
+
+
+def prepared(name: str, build):
+    """`build(rules)`, once for the app's table of publicity rules (a test may set another): statements a page
+    runs with its values as parameters, whose visibility clauses cost more to build than to run."""
+    rules = publicity_rules()
+    cache = current_app.extensions.setdefault("prepared_statements", {})
+    held = cache.get(name)
+    if held is None or held[0] is not rules:  # the rules are held, so their id is never another table's
+        held = cache[name] = (rules, build(rules))
+    return held[1]
 
 
 

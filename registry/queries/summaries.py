@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import Date, bindparam, func, select
 
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Complaint, Employment, Penalty, Person, Project, Unit, UnitCategory
 from registry.queries.rates import first_pass_counts, on_time_counts, rates_of
+from registry.queries.sql import prepared
 from registry.rules.rates import Rate
 from registry.visibility import (
     ban_public, complaint_public, penalty_public, person_basic_public, project_public, publicity_rules,
@@ -129,21 +129,11 @@ def _unit_summary_statements(rules) -> dict:
     }
 
 
-def _prepared(name: str, build):
-    """`build(rules)`, once for the app's table of publicity rules (a test may set another)."""
-    rules = publicity_rules()
-    cache = current_app.extensions.setdefault("prepared_statements", {})
-    held = cache.get(name)
-    if held is None or held[0] is not rules:  # the rules are held, so their id is never another table's
-        held = cache[name] = (rules, build(rules))
-    return held[1]
-
-
 def unit_summaries(ids: list[int]) -> list[UnitSummary]:
     """Search-hit facts for these firms, in the given order, in a fixed number of statements."""
     if not ids:
         return []
-    statements = _prepared("unit_summaries", _unit_summary_statements)
+    statements = prepared("unit_summaries", _unit_summary_statements)
     values = {"ids": list(ids), "day": today()}
 
     def run(name):

@@ -3,12 +3,12 @@ from the reference data, labelled in the current language when the form is built
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, SelectChoice, DecimalField, IntegerField, PasswordField, RadioField, SelectField,
+from wtforms import (BooleanField, DateField, SelectChoice, DecimalField, IntegerField, PasswordField, RadioField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from registry.form_fields import amount, whole_number
+from registry.form_fields import SelectField, amount, whole_number
 from registry.i18n import current_locale, label
 from registry.reference import CATEGORIES, PENALTY_KINDS, REPAIR_MATERIALS, SEVERITIES
 from registry.rules.reports import reports_for_category

@@ -87,31 +87,45 @@ def marked_pieces(text: str, query: str) -> tuple[list[tuple[str, bool]], set[in
     numbers of the parts held whole. No pieces when nothing is found. The caller escapes the pieces."""
     if not text:
         return [], set()
-    normal, origin = [], []  # the normalized text, one character at a time, and where each one came from
-    for index, character in enumerate(text):
-        for folded in unicodedata.normalize("NFKC", character).lower():
-            normal.append(folded)
-            origin.append(index)
-    haystack = "".join(normal)
-    marked = [False] * len(text)
+    if unicodedata.is_normalized("NFKC", text) and text == text.lower():
+        haystack, origin = text, None  # already in the compared form (most Chinese text): one character each
+    else:
+        normal, origin = [], []  # the normalized text, one character at a time, and where each one came from
+        for index, character in enumerate(text):
+            for folded in unicodedata.normalize("NFKC", character).lower():
+                normal.append(folded)
+                origin.append(index)
+        haystack = "".join(normal)
+    marked = None
     found: set[int] = set()
-    for number, part in enumerate(query_parts(query)):
-        part_words = [part] if part in haystack else [word for word in words(part) if word.strip()]
-        terms = [word for word in part_words if word in haystack]
+    for number, part in enumerate(_query_parts(query)):
+        whole = part in haystack
+        terms = [part] if whole else [word for word in _part_words(part) if word in haystack]
         for term in terms:
+            marked = marked or [False] * len(text)
             start = haystack.find(term)
             while start >= 0:
                 for position in range(start, start + len(term)):
-                    marked[origin[position]] = True
+                    marked[position if origin is None else origin[position]] = True
                 start = haystack.find(term, start + 1)
-        if part in haystack:
+        if whole:
             found.add(number)
-    if not any(marked):
+    if marked is None:
         return [], set()
     pieces: list[tuple[str, bool]] = []
-    for character, hit in zip(text, marked):
-        if pieces and pieces[-1][1] == hit:
-            pieces[-1] = (pieces[-1][0] + character, hit)
-        else:
-            pieces.append((character, hit))
+    begin = 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or marked[index] != marked[begin]:
+            pieces.append((text[begin:index], marked[begin]))
+            begin = index
     return pieces, found
+
+
+@lru_cache(maxsize=1024)
+def _query_parts(query: str) -> tuple[str, ...]:
+    return tuple(query_parts(query))
+
+
+@lru_cache(maxsize=1024)
+def _part_words(part: str) -> tuple[str, ...]:
+    return tuple(word for word in words(part) if word.strip())
