@@ -6,6 +6,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, UtcDateTime, in_list, utcnow
+from registry.models.requests import CORRECTION_STATUSES, CorrectionRequest
 from registry.models.versions import RecordVersion
 from registry.reference import CATEGORIES, ROLES
 
@@ -86,10 +87,7 @@ class ProjectVersion(RecordVersion, Base):
     __table_args__ = (UniqueConstraint("project_id", "version"),)
 
 
-CORRECTION_STATUSES = ("pending", "accepted", "refused")
-
-
-class ProjectCorrection(Base):
+class ProjectCorrection(CorrectionRequest, Base):
     """A firm's request to change a locked field of its project (dates, location, responsible roles), which the
     competent regulator (where the project lies) accepts or refuses."""
 
@@ -99,12 +97,6 @@ class ProjectCorrection(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     proposed: Mapped[dict] = mapped_column(JSON)  # the whole project as the firm wants it, people included
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
-    requested_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    decided_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    decision_note: Mapped[str | None] = mapped_column(Text)
 
     project: Mapped[Project] = relationship()
 

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.models.base import Base, UtcDateTime, in_list, utcnow
-from registry.models.project import CORRECTION_STATUSES
+from registry.models.requests import CORRECTION_STATUSES, CorrectionRequest
 from registry.rules.statements import RECORD_TYPES, STATEMENT_MAX
 
 ONE_SUBJECT = "(unit_id IS NULL) <> (person_id IS NULL)"
@@ -38,7 +38,7 @@ class Statement(Base):
     )
 
 
-class RecordCorrection(Base):
+class RecordCorrection(CorrectionRequest, Base):
     """A subject's request to correct an authority's record, with its grounds. The competent regulator (of the
     division that owns the record, `access.owning_division`) accepts it by entering the corrected values (the
     record as it was is kept in `earlier`) or refuses it with a reason the requester reads."""
@@ -52,12 +52,6 @@ class RecordCorrection(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     division_code: Mapped[str | None] = mapped_column(String(6), index=True)  # the competent authority's
     grounds: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
-    requested_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    decided_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    decision_note: Mapped[str | None] = mapped_column(Text)
     earlier: Mapped[dict | None] = mapped_column(JSON)  # the record as it was before an accepted correction
     corrected: Mapped[dict | None] = mapped_column(JSON)  # the values the regulator entered
 
