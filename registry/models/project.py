@@ -24,7 +24,7 @@ class Project(Base):
     area_m2: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     owner: Mapped[str | None] = mapped_column(String(200))
     owner_uscc: Mapped[str | None] = mapped_column(String(18))
-    former_industry: Mapped[str | None] = mapped_column(String(5), index=True)
+    former_industry: Mapped[str | None] = mapped_column(String(5))  # indexed by ix_project_parcel
     started_on: Mapped[date | None] = mapped_column(Date)
     contract_deadline: Mapped[date | None] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)
@@ -55,6 +55,9 @@ def recency():
 
 # a firm's projects by recency: its recent ones are read by walking this backwards (`LIMIT`), not by sorting all
 Index("ix_project_recent", Project.unit_id, recency(), Project.id)
+# parcels by former industry and area, with what a parcel search groups by and checks: it reads no project row
+Index("ix_project_parcel", Project.former_industry, Project.area_m2, Project.unit_id, Project.division_code,
+      Project.non_disclosure_reason)
 
 
 class ProjectRole(Base):

@@ -66,3 +66,15 @@ def paginate(statement: Select, page: int, per_page: int) -> Page:
 def count_rows(statement: Select) -> int:
     """How many rows a select returns: the `total` of its pages."""
     return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+
+
+def page_with_total(statement: Select, page: int, per_page: int) -> tuple[list, int]:
+    """The rows of one page of an ordered select and how many rows it returns in all, in one statement where
+    the page has rows (a window count beside them: the matches are grouped and sorted once, not once for the
+    count and again for the page); a page past the end counts them apart."""
+    rows = db.session.execute(statement.add_columns(func.count().over().label("page_total"))
+                              .limit(per_page).offset(offset(page, per_page))).all()
+    if rows:
+        return [tuple(row)[:-1] for row in rows], rows[0].page_total
+    return [], count_rows(statement)
+

@@ -15,7 +15,7 @@ from registry.database import ESCAPE, escape_like
 from registry.extensions import db
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitVersion
 from registry.models.project import recency
-from registry.queries.paging import Page, offset
+from registry.queries.paging import Page, offset, page_with_total
 from registry.queries.rates import first_pass_counts, on_time_counts, ratio
 from registry.queries.sql import parcel_conditions, prepared, starts_with_code
 from registry.queries.summaries import person_summaries, unit_summaries
@@ -156,11 +156,9 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
     if filters.sort == "on_time":
         statement = statement.outerjoin(on_time, on_time.c.unit_id == Unit.id)
     if not q:
-        total = db.session.scalar(select(func.count()).select_from(filtered.subquery()))
-        ids = list(db.session.scalars(
-            statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts, matching))
-            .limit(per_page).offset(offset(page, per_page))))
-        return Page(unit_summaries(ids), total, page, per_page)
+        rows, total = page_with_total(
+            statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts, matching)), page, per_page)
+        return Page(unit_summaries([unit_id for unit_id, in rows]), total, page, per_page)
     allowed = set(db.session.scalars(filtered)) if filters.any_sql_filter() else None
     relevance = filters.sort == "relevance"
     limit = hits_wanted(relevance, page, per_page)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from registry.extensions import db
 from registry.models import Project, Unit
-from registry.queries.paging import Page, offset
+from registry.queries.paging import Page, page_with_total
 from registry.queries.projects import ProjectRow, flagged_projects
 from registry.queries.rates import first_pass_counts, ratio
 from registry.queries.sql import parcel_conditions
@@ -42,13 +42,18 @@ def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: De
     rate."""
     conditions = [project_public(), *parcel_conditions(industry, min_area, max_area, province, category)]
     matching = matching_project_counts(industry, min_area, max_area, province, category).subquery("matching")
-    first_pass = first_pass_counts().subquery("first_pass")
+    # First-pass rates only break ties of matching projects: they are counted for the firms with at least as
+    # many as the last firm of this page, which are all the firms this page can hold (counting every firm's
+    # reviews in the country was most of the page's time).
+    last_on_page = (select(matching.c.n).order_by(matching.c.n.desc())
+                    .limit(1).offset(max(page, 1) * per_page - 1).scalar_subquery())
+    contenders = select(matching.c.unit_id).where(matching.c.n >= func.coalesce(last_on_page, 0))
+    first_pass = first_pass_counts().where(Project.unit_id.in_(contenders)).subquery("first_pass")
     statement = (select(Unit.id, matching.c.n).join(matching, matching.c.unit_id == Unit.id)
                  .outerjoin(first_pass, first_pass.c.unit_id == Unit.id))
-    total = db.session.scalar(select(func.count()).select_from(matching))
-    rows = db.session.execute(statement.order_by(
+    rows, total = page_with_total(statement.order_by(
         matching.c.n.desc(), ratio(first_pass.c.passed, first_pass.c.total).desc().nulls_last(), Unit.id,
-    ).limit(per_page).offset(offset(page, per_page))).all()
+    ), page, per_page)
     ids = [unit_id for unit_id, _ in rows]
     projects: dict[int, list] = defaultdict(list)
     for project in db.session.scalars(

@@ -6,7 +6,7 @@ import pytest
 
 from registry.queries import search as search_queries
 from registry.search import backend, search_ids
-from tests.factories import create, make_uscc, person_record, project_record, unit_record
+from tests.factories import create, make_uscc, person_record, project_record, review_record, unit_record
 
 
 @pytest.fixture
@@ -137,3 +137,25 @@ def test_a_parcel_search_without_a_query_ranks_firms_by_their_matching_projects(
     by_projects = units(client, "industry=C3360&min_area=1000&max_area=10000&sort=projects")
     assert [item["name"] for item in by_projects["items"]] == ["项目众多修复有限公司", "电镀专长修复有限公司"]
     assert units(client, "industry=C3360&min_area=1000&max_area=10000&province=11")["items"] == []
+
+
+def test_similar_parcels_break_ties_by_first_pass_rate_on_every_page(app, registry_data):
+    """Firms with as many matching projects are ordered by their first-pass rate on whichever page they fall: the
+    rates are counted only for the firms a page can hold (those with at least as many as its last firm)."""
+    from registry.queries.similar import similar_parcels
+
+    records = []
+    for n, (matching, passed) in enumerate([(3, 0), (2, 1), (2, 2), (2, 0), (2, None), (1, 2), (1, 1)]):
+        uscc = make_uscc("370200", 500 + n)
+        records.append(unit_record(uscc, name=f"平局排序修复{n}有限公司"))
+        for k in range(matching):
+            records.append(project_record(uscc, f"PJ-{n}-{k}", former_industry="C3399", area_m2=5000))
+        if passed is not None:  # the first rounds of (up to) two projects, `passed` of them passed
+            records += [review_record(f"PJ-{n}-{k}", passed=k < passed) for k in range(min(matching, 2))]
+    create(*records)
+    whole = [match.unit.name for match in similar_parcels("C3399", None, None, None, per_page=100).items]
+    assert whole == [f"平局排序修复{n}有限公司" for n in (0, 2, 1, 3, 4, 5, 6)]
+    paged = [match.unit.name for page in (1, 2, 3, 4)
+             for match in similar_parcels("C3399", None, None, None, page=page, per_page=2).items]
+    assert paged == whole
+    assert similar_parcels("C3399", None, None, None, page=4, per_page=2).total == 7
