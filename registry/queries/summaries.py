@@ -110,16 +110,20 @@ def _unit_summary_statements(rules) -> dict:
     once for a table of publicity rules: built on every search page, their visibility clauses and cache keys
     took 20 times as long as running them (23 ms against 1 ms for 20 firms)."""
     ids, day = bindparam("ids", expanding=True), bindparam("day", type_=Date)
+    # The firms twice, by the project's firm and by the firm itself: PostgreSQL carries an equality to a constant
+    # across a join but not a list, and without the second it joined every firm in the country (a sequential
+    # scan of 50,000 firms, 35 of a national search's 100 ms in these statements).
+    of_firms = (Project.unit_id.in_(ids), Unit.id.in_(ids))
     return {
         "units": select(Unit.id, Unit.uscc, Unit.name, Unit.division_code, unit_basic_public().label("basic"),
                         Unit.registration_confirmed_at.is_not(None).label("confirmed"), Unit.registered)
         .where(Unit.id.in_(ids)),
         "categories": select(UnitCategory.unit_id, UnitCategory.category).where(UnitCategory.unit_id.in_(ids))
         .order_by(UnitCategory.category),
-        "first_pass": first_pass_counts().where(Project.unit_id.in_(ids)),
-        "on_time": on_time_counts(day).where(Project.unit_id.in_(ids)),
+        "first_pass": first_pass_counts().where(*of_firms),
+        "on_time": on_time_counts(day).where(*of_firms),
         "projects": select(Project.unit_id, func.count()).join(Unit, Unit.id == Project.unit_id)
-        .where(Project.unit_id.in_(ids), project_public()).group_by(Project.unit_id),
+        .where(*of_firms, project_public()).group_by(Project.unit_id),
         "penalties": select(Penalty.unit_id, func.count()).where(Penalty.unit_id.in_(ids), penalty_public(day, rules))
         .group_by(Penalty.unit_id),
         "bans": select(Penalty.unit_id, Penalty.ban_until, Penalty.ban_lifetime, Penalty.decision_number)
