@@ -108,7 +108,7 @@ def _build(rules) -> StaffStatements:
                 .join(Project, Project.id == ProjectRole.project_id).join(Unit, Unit.id == Project.unit_id)
                 .where(ProjectRole.person_id == Person.id, Project.unit_id == FIRM, project_public())
                 .scalar_subquery())
-    members = select(Person.id).where(Person.id.in_(select(related.c.person_id)), person_basic_public())
+    members = select(Person.id).where(_among(Person.id, related.c.person_id), person_basic_public())
     staff = (select(Person.id, Person.public_id, Person.name, Person.id_number_masked, Person.title,
                     current.label("current"), since.label("since"), until.label("until"), projects.label("projects"),
                     func.count().over().label("total"))
@@ -134,6 +134,16 @@ def _build(rules) -> StaffStatements:
                    .order_by(Employment.started_on.desc(), Employment.id.desc()))
     return StaffStatements(staff=staff, staff_count=select(func.count()).select_from(members.subquery()),
                            roles=roles, employments=employments)
+
+
+def _among(column, ids):
+    """`column IN (SELECT ids)`, as each database plans it best. PostgreSQL sizes such a list by the rows it is
+    read from, not by the distinct ids (3,946 roles for the 20 persons of a firm of 2,000 projects) and then
+    scanned every person in the country (40 ms); the ids gathered into an array and unnested are
+    sized as a hundred, and each probed by the key."""
+    if db.engine.dialect.name == "postgresql":
+        return column.in_(select(func.unnest(select(func.array_agg(ids)).scalar_subquery())))
+    return column.in_(select(ids))
 
 
 def firm_staff(unit_id: int, page: int = 1, per_page: int = STAFF_PER_PAGE) -> Page:
