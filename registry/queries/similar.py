@@ -41,7 +41,9 @@ def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: De
     service category of the project), ranked by the number of matching public projects, then by first-pass
     rate."""
     conditions = [project_public(), *parcel_conditions(industry, min_area, max_area, province, category)]
-    matching = matching_project_counts(industry, min_area, max_area, province, category).subquery("matching")
+    # a CTE: the page, its total and the first-pass contenders read it three times, and both databases compute a
+    # CTE read more than once only once (a subquery was grouped three times: 305 of 355 ms, national SQLite)
+    matching = matching_project_counts(industry, min_area, max_area, province, category).cte("matching")
     # First-pass rates only break ties of matching projects: they are counted for the firms with at least as
     # many as the last firm of this page, which are all the firms this page can hold (counting every firm's
     # reviews in the country was most of the page's time).
