@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from registry.models import Person, Project, Unit, UnitVersion
+from registry.models.project import recency
 from registry.visibility import person_listed, project_public, unit_basic_public, unit_listed
 
 FOLDED_PROJECTS = 100
@@ -93,7 +94,7 @@ def unit_documents(session, ranked: list[tuple[int, int]]) -> Iterator[SearchDoc
                 Project.unit_id, Project.name, Project.parcel_name, Project.owner,
                 func.row_number().over(
                     partition_by=Project.unit_id,
-                    order_by=(func.coalesce(Project.completed_on, Project.started_on).desc(), Project.id.desc()),
+                    order_by=(recency().desc(), Project.id.desc()),
                 ).label("rank"),
             )
             .join(Unit, Unit.id == Project.unit_id)
