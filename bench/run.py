@@ -37,7 +37,7 @@ import tempfile
 import time
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import click
 
@@ -452,6 +452,7 @@ class Bench:
         requests = [(name, url) for name, urls, repeat in groups for url in urls for _ in range(repeat)]
         work = [(run, name, url) for run in range(-1, runs) for name, url in requests]  # run -1: the warm-up
         times: dict = {}
+        slowest: dict = {}  # group -> (ms, url): where to look first
         with progress(work, f"{len(requests)} requests x (1 warm-up + {runs} runs)") as bar:
             for run, name, url in bar:
                 started = time.perf_counter()
@@ -462,13 +463,17 @@ class Bench:
                     raise RuntimeError(f"{url} answered {status}")
                 if run >= 0:
                     times.setdefault(name, {}).setdefault(run, []).append(elapsed)
+                    if elapsed > slowest.get(name, (0.0, ""))[0]:
+                        slowest[name] = (elapsed, url)
                     if name in queries["api"]:
                         times.setdefault("all API searches", {}).setdefault(run, []).append(elapsed)
         order = list(queries["api"]) + ["all API searches"] + (["search page"] if page else []) + \
             list(queries["profiles"])
         return {name: {"p50_ms": statistics.median(percentile(t, 0.5) for t in times[name].values()),
                        "p95_ms": statistics.median(percentile(t, 0.95) for t in times[name].values()),
-                       "requests_per_run": len(times[name][0])} for name in order}
+                       "requests_per_run": len(times[name][0]),
+                       **({"slowest_ms": slowest[name][0], "slowest_url": unquote(slowest[name][1])}
+                          if name in slowest else {})} for name in order}
 
     # -- the served app -------------------------------------------------------------------------------------
 
@@ -740,6 +745,10 @@ def report(results: dict) -> str:
     lines.append(f"latency in process {'':25} {'p50 ms':>10} {'p95 ms':>10}")
     for name, row in results["latency_in_process"].items():
         lines.append(f"  {name:42} {row['p50_ms']:>10.1f} {row['p95_ms']:>10.1f}")
+    lines += ["", "slowest request of each group, in process (any run)"]
+    for name, row in results["latency_in_process"].items():
+        if "slowest_url" in row:
+            lines.append(f"  {name:42} {row['slowest_ms']:>10.1f}  {row['slowest_url']}")
     lines.append("")
     http = results["latency_http"]
     lines.append(f"latency over HTTP {'':26} {'before the write':>21} {'after the write':>21}")
