@@ -8,6 +8,9 @@ takes the rows by `COPY ... FROM STDIN` (psycopg 3's `cursor.copy()`): one strea
 page of parameters. SQLite takes one driver-level `executemany`. The transaction stays the import's: a refusal
 or a crash later in the import leaves none of these rows.
 """
+from itertools import repeat
+from operator import is_
+
 from sqlalchemy import insert
 
 from registry.generation import mark_changed
@@ -60,8 +63,13 @@ def _bound_values(dialect, table, keys: tuple, rows: list[dict]) -> tuple[list, 
                          else [column.default.arg] * count for column in defaulted]
     for index, column in enumerate(columns):
         process = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            values_by_column[index] = list(map(process, values_by_column[index]))
+        if process is None:
+            continue
+        column_values = values_by_column[index]
+        if count and all(map(is_, column_values, repeat(column_values[0]))):  # one object in every row (a
+            values_by_column[index] = [process(column_values[0])] * count  # default, the import's time): once
+        else:
+            values_by_column[index] = list(map(process, column_values))
     values = list(zip(*values_by_column))
     return columns, values
 

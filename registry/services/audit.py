@@ -15,7 +15,12 @@ SECRET_COLUMNS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "co
                   "totp_secret_ciphertext"}
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def json_value(value):
+    if type(value) in _PLAIN:  # most values, at once (an import calls this for every value it writes)
+        return value
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
