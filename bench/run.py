@@ -311,7 +311,9 @@ class Bench:
     # environment shared by the in-process app and the gunicorn workers
     def environment(self) -> dict:
         env = dict(os.environ)
-        if self.args.db == "postgresql":
+        if self.args.db == "postgresql" and self.args.reuse:  # a kept database, named by DATABASE_URL, kept after
+            env["SEARCH_BACKEND"] = "postgresql"
+        elif self.args.db == "postgresql":
             server = os.environ.get("DATABASE_URL")
             if not server:
                 self.postgres = Postgres()
@@ -802,12 +804,13 @@ def main() -> None:
                         help="full reindexes (default: as many as --runs, national 1)")
     parser.add_argument("--json", help="also write the results as JSON to this file")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (database, index)")
-    parser.add_argument("--reuse", metavar="DIR", help="measure again on a kept SQLite work directory (no build)")
+    parser.add_argument("--reuse", metavar="DIR", help="measure again on a kept work directory (no build); on "
+                                                        "PostgreSQL, on the kept database DATABASE_URL names")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    if args.reuse and args.db != "sqlite":
-        parser.error("--reuse measures a kept SQLite work directory")
+    if args.reuse and args.db == "postgresql" and not os.environ.get("DATABASE_URL"):
+        parser.error("--reuse --db postgresql measures the kept database DATABASE_URL names: set it")
     if args.reindex_runs is None:
         args.reindex_runs = 1 if args.scale == "national" else args.runs
     results = Bench(args).run()
