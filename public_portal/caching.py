@@ -54,7 +54,8 @@ def init_caching(app: Flask, blueprints: tuple[str, ...]) -> None:
     """Answer unchanged public resources with 304 before the views (and the search limit) run; mark the public
     blueprints' public answers (their after-request functions run before the app's security headers)."""
     release()  # computed once per process, before gunicorn forks its workers
-    app.before_request(answer_unchanged)
+    # first of all: an anonymous visitor's 304 needs none of the sign-in checks (a signed-in one gets no 304)
+    app.before_request_funcs.setdefault(None, []).insert(0, answer_unchanged)
     for name in blueprints:
         app.after_request_funcs.setdefault(name, []).append(add_cache_headers)
 

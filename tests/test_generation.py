@@ -4,11 +4,11 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
 
 from registry.database import begin_write
 from registry.extensions import db
-from registry.generation import current
+from registry.generation import READER_NAME, current
 from registry.models import Unit
 from registry.rules.errors import RuleViolation
 from registry.services.complaint_filing import PUBLIC, file_complaint
@@ -99,3 +99,20 @@ def test_the_bump_is_the_last_statement_of_a_writing_transaction(app):
     if db.engine.dialect.name == "postgresql":  # the index is written in the same transaction, before the bump
         assert any("search_document" in statement for statement in statements[:-1])
     assert statements[-1].lstrip().upper().startswith("UPDATE DATA_GENERATION"), statements[-3:]
+
+
+def test_a_conditional_request_survives_the_server_dropping_the_generation_readers_connection(client):
+    """PostgreSQL reads the generation on a connection of its own, without the pool's ping: a connection the server
+    ended (a restart, a failover) fails that read once, and the read is made again on a new one."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reads the generation through the app's own pool")
+    tag = client.get("/api/v1/units").headers["ETag"]
+    db.session.rollback()
+    with db.engine.connect() as connection:
+        ended = connection.execute(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name = :name"), {"name": READER_NAME}).scalar()
+    assert ended == 1
+    answer = client.get("/api/v1/units", headers={"If-None-Match": tag})
+    assert answer.status_code == 304
+    assert client.get("/api/v1/units").headers["ETag"] == tag

@@ -3,12 +3,13 @@
 Names come from python-stdnum's `cn/loc` table, which keeps historical codes too: a firm registered
 under a county code that has since been merged still validates and still has its name.
 """
+import json
 import re
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
-from pypinyin import lazy_pinyin
 from stdnum import numdb
 
 from registry.reference import ETHNIC_GROUPS, PROVINCES
@@ -37,6 +38,10 @@ _BANNER_WORDS = (("左翼", "Left Wing"), ("右翼", "Right Wing"), ("左", "Lef
                  ("中", "Middle"), ("后", "Rear"))
 # Characters that read one way in place names but are most often read another: 长春 Changchun, 朝阳 Chaoyang.
 _PLACE_READINGS = {"长": "chang", "朝": "chao", "漯": "luo"}
+# The pinyin of every name cn/loc holds, as romanise_by_pinyin gives it (pinyin_table() builds it;
+# tests/rules/test_divisions.py checks it is current). A server reads this table instead of loading pypinyin,
+# whose dictionaries cost each worker 56 MB.
+PINYIN_TABLE = Path(__file__).resolve().parent.parent / "reference" / "place-pinyin.json"
 
 
 class County(NamedTuple):
@@ -167,6 +172,14 @@ def romanise(name: str) -> str:
     (西安 → Xi'an); the names of _ROMANISED as they are usually written."""
     if name in _ROMANISED:
         return _ROMANISED[name]
+    known = _stored_pinyin().get(name)
+    return known if known is not None else romanise_by_pinyin(name)
+
+
+def romanise_by_pinyin(name: str) -> str:
+    """romanise() from pypinyin itself: for a name outside cn/loc, and to build the table."""
+    from pypinyin import lazy_pinyin
+
     syllables = [_PLACE_READINGS.get(char, reading) for char, reading in zip(name, lazy_pinyin(name), strict=False)]
     if len(syllables) != len(name):  # a character pypinyin cannot split: read the whole name as it does
         syllables = lazy_pinyin(name)
@@ -174,7 +187,37 @@ def romanise(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _ethnic_groups(words: str) -> tuple[str, list[str]]:
+@cache
+def _stored_pinyin() -> dict[str, str]:
+    return json.loads(PINYIN_TABLE.read_text(encoding="utf-8"))
+
+
+def pinyin_table() -> dict[str, str]:
+    """What PINYIN_TABLE holds: every name romanise() is asked for when every name of cn/loc is put into English
+    (as a city and as a county), read by pypinyin. `python -m registry.rules.divisions` writes it."""
+    asked: set[str] = set()
+
+    def note(name: str) -> str:
+        asked.add(name)
+        return name
+
+    for name in _all_names():
+        for bare_city in (True, False):
+            english_local_name(name, bare_city=bare_city, romaniser=note)
+    return {name: romanise_by_pinyin(name) for name in sorted(asked - _ROMANISED.keys())}
+
+
+def _all_names() -> set[str]:
+    names = set()
+    for line in (resources.files("stdnum.cn") / "loc.dat").read_text(encoding="utf-8").splitlines():
+        if line.startswith(" "):
+            value = line.strip().partition(" ")[2].split("=", 1)[1].strip('"')
+            names.update(name.strip() for _start, _end, name in _PERIOD.findall(value))
+            names.add(value.split("]")[-1])
+    return names
+
+
+def _ethnic_groups(words: str, romaniser=romanise) -> tuple[str, list[str]]:
     """Split "延边朝鲜" + "族"… into the place (延边) and its peoples in English (Korean)."""
     parts = words.split("族")
     place, peoples = parts[0], []
@@ -182,13 +225,14 @@ def _ethnic_groups(words: str) -> tuple[str, list[str]]:
         if place.endswith(ethnic) and len(place) > len(ethnic):
             place, peoples = place[:-len(ethnic)], [ETHNIC_GROUPS[ethnic]]
             break
-    peoples += [ETHNIC_GROUPS.get(part, romanise(part)) for part in parts[1:] if part]
+    peoples += [ETHNIC_GROUPS.get(part) or romaniser(part) for part in parts[1:] if part]
     return place, peoples
 
 
-def english_local_name(name: str, *, bare_city: bool = False) -> str:
+def english_local_name(name: str, *, bare_city: bool = False, romaniser=romanise) -> str:
     """One division's own name in English: 南山区 → Nanshan District, 延边朝鲜族自治州 → Yanbian Korean Autonomous
-    Prefecture; a prefecture-level city bare (深圳市 → Shenzhen) when `bare_city`."""
+    Prefecture; a prefecture-level city bare (深圳市 → Shenzhen) when `bare_city`. (pinyin_table() passes a
+    `romaniser` that notes the names it is given.)"""
     name = name.replace("區", "区").replace("縣", "县")  # a few historical entries are in traditional characters
     if name in _WHOLE_NAMES:
         return _WHOLE_NAMES[name]
@@ -196,17 +240,17 @@ def english_local_name(name: str, *, bare_city: bool = False) -> str:
         stem = name[:-len(word)]
         if name.endswith(word) and stem:
             if word == "市" and bare_city:
-                return romanise(stem)
+                return romaniser(stem)
             qualifiers = []
             if word.startswith("自治") and "族" in stem:
-                stem, qualifiers = _ethnic_groups(stem)
+                stem, qualifiers = _ethnic_groups(stem, romaniser)
             while word == "旗" and len(stem) > 2:  # the banner's position, read from the end
                 position = next(((w, e) for w, e in _BANNER_WORDS if stem.endswith(w)), None)
                 if position is None:
                     break
                 stem, qualifiers = stem[:-len(position[0])], [position[1], *qualifiers]
-            return " ".join([romanise(stem), *qualifiers, english])
-    return romanise(name)
+            return " ".join([romaniser(stem), *qualifiers, english])
+    return romaniser(name)
 
 
 @cache
@@ -242,3 +286,7 @@ def jurisdiction_prefix(code: str) -> str:
 def within_jurisdiction(jurisdiction_code: str, division_code: str | None) -> bool:
     """True when a division lies inside a regulator's province, city or county."""
     return bool(division_code) and division_code.startswith(jurisdiction_prefix(jurisdiction_code))
+
+
+if __name__ == "__main__":  # rewrite the stored pinyin after a python-stdnum or pypinyin upgrade
+    PINYIN_TABLE.write_text(json.dumps(pinyin_table(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")

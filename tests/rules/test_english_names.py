@@ -1,8 +1,12 @@
 """English names of the code lists: every division of today and every GB/T 4754-2017 code reads in English."""
+import json
 import re
+import subprocess
+import sys
 
 from registry.reference import PROVINCES, industries, industry_names_en
-from registry.rules.divisions import _current_names, division_name_en, english_local_name, romanise
+from registry.rules.divisions import (PINYIN_TABLE, _current_names, division_name_en, english_local_name, pinyin_table,
+                                     romanise, romanise_by_pinyin)
 from registry.rules.industries import industry_name_en
 
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -69,3 +73,25 @@ def test_finer_industry_codes_fall_back_to_their_division():
     assert industry_name_en("C261") == industry_name_en("C26")
     assert industry_name_en("Z99") == "Z99"  # unknown: the code itself
     assert all(not CJK.search(industry_name_en(code)) and industry_name_en(code) != code for code in industries())
+
+
+def test_the_stored_pinyin_is_what_pypinyin_reads_for_every_name_of_the_division_list():
+    stored = json.loads(PINYIN_TABLE.read_text(encoding="utf-8"))
+    assert stored == pinyin_table(), "python -m registry.rules.divisions rewrites it"
+    assert len(stored) > 3000
+    assert romanise("苏州") == romanise_by_pinyin("苏州") == "Suzhou"
+    assert romanise("新安江源") == "Xin'anjiangyuan"  # not in the division list: read by pypinyin
+
+
+def test_a_server_puts_every_division_into_english_without_loading_pypinyin():
+    """pypinyin's dictionaries cost each worker 56 MB; the stored table answers for every name of cn/loc."""
+    script = (
+        "import sys\n"
+        "from registry.rules.divisions import _current_names, current_counties, division_name_en,"
+        " english_local_name\n"
+        "assert all(division_name_en(code) for code in _current_names())\n"
+        "assert all(english_local_name(c.name) and english_local_name(c.city, bare_city=True)"
+        " for c in current_counties() if c.city)\n"
+        "assert 'pypinyin' not in sys.modules, 'pypinyin was loaded'\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
