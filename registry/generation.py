@@ -99,19 +99,16 @@ def _reader(engine: Engine) -> Engine:
     SELECT, the ROLLBACK on return): 1.04 ms against 0.41 ms, national data. A connection the server dropped
     fails the read once and is replaced (current_outside_session reads again). It lives as long as the app's
     engine: disposed with it, and never used across a fork (a worker makes its own)."""
-    pid, reader = _READERS.get(engine, (None, None))
-    if reader is not None and pid == os.getpid():
-        return reader
     with _READERS_LOCK:
-        return _make_reader(engine)
+        pid, reader = _READERS.get(engine, (None, None))
+        if reader is not None and pid == os.getpid():
+            return reader
+        if reader is not None:
+            reader.dispose(close=False)  # the parent process's connection stays the parent's
+        return _new_reader(engine)
 
 
-def _make_reader(engine: Engine) -> Engine:
-    pid, reader = _READERS.get(engine, (None, None))
-    if reader is not None and pid == os.getpid():
-        return reader  # another thread made it meanwhile
-    if reader is not None:
-        reader.dispose(close=False)  # the parent process's connection stays the parent's
+def _new_reader(engine: Engine) -> Engine:
     connect_args = {**current_app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {}),
                     "application_name": READER_NAME}
     reader = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=8,

@@ -39,7 +39,7 @@ _BANNER_WORDS = (("左翼", "Left Wing"), ("右翼", "Right Wing"), ("左", "Lef
 # Characters that read one way in place names but are most often read another: 长春 Changchun, 朝阳 Chaoyang.
 _PLACE_READINGS = {"长": "chang", "朝": "chao", "漯": "luo"}
 # The pinyin of every name cn/loc holds, as romanise_by_pinyin gives it (pinyin_table() builds it;
-# tests/rules/test_divisions.py checks it is current). A server reads this table instead of loading pypinyin,
+# tests/rules/test_english_names.py checks it is current). A server reads this table instead of loading pypinyin,
 # whose dictionaries cost each worker 56 MB.
 PINYIN_TABLE = Path(__file__).resolve().parent.parent / "reference" / "place-pinyin.json"
 
@@ -53,22 +53,27 @@ class County(NamedTuple):
     city: str
 
 
-@cache
-def _current_names() -> dict[str, str]:
-    """Every division code that exists today (no end year in cn/loc) with its current name."""
-    names: dict[str, str] = {}
+def _loc_entries():
+    """Each division of cn/loc below a province: its six-digit code and its names ("[1983-1999]郊区,[2000-]滨湖区")."""
     province = ""
     for line in (resources.files("stdnum.cn") / "loc.dat").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         code, _, rest = line.strip().partition(" ")
-        value = rest.split("=", 1)[1].strip('"')
         if not line.startswith(" "):
             province = code
             continue
+        yield province + code, rest.split("=", 1)[1].strip('"')
+
+
+@cache
+def _current_names() -> dict[str, str]:
+    """Every division code that exists today (no end year in cn/loc) with its current name."""
+    names: dict[str, str] = {}
+    for code, value in _loc_entries():
         for _start, end, name in _PERIOD.findall(value):
             if not end:
-                names[province + code] = name.strip()
+                names[code] = name.strip()
     return names
 
 
@@ -209,11 +214,9 @@ def pinyin_table() -> dict[str, str]:
 
 def _all_names() -> set[str]:
     names = set()
-    for line in (resources.files("stdnum.cn") / "loc.dat").read_text(encoding="utf-8").splitlines():
-        if line.startswith(" "):
-            value = line.strip().partition(" ")[2].split("=", 1)[1].strip('"')
-            names.update(name.strip() for _start, _end, name in _PERIOD.findall(value))
-            names.add(value.split("]")[-1])
+    for _code, value in _loc_entries():
+        names.update(name.strip() for _start, _end, name in _PERIOD.findall(value))
+        names.add(value.split("]")[-1])
     return names
 
 
