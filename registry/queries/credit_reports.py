@@ -17,7 +17,7 @@ from registry import generation
 from registry.clock import beijing_date, today
 from registry.extensions import db
 from registry.models import CreditReport, Person, Project, Review, Unit
-from registry.queries.profiles import PenaltyRow, _penalty_rows, person_profile, unit_statements
+from registry.queries.profiles import PenaltyRow, _penalty_rows, person_profile, review_years, unit_statements
 from registry.queries.projects import finding_rows, findings_select, project_row_columns
 from registry.rules.credit_reports import Change, canonical_json, changes_since, content_digest, is_valid
 from registry.visibility import person_listed, project_public, review_public, unit_basic_is_public
@@ -146,7 +146,7 @@ def unit_report_content(uscc: str) -> ReportContent | None:
         return None
     firm = {"subject_id": unit.id, "day": day}
     basic = unit_basic_is_public(unit)
-    first_pass = session.execute(sql.first_pass, firm).first()
+    _, first_pass, first_pass_period = review_years(firm)
     on_time = session.execute(sql.on_time, firm).first()
     penalties = _penalty_rows(session.execute(sql.penalties, firm))
     public_projects = select().join(Unit, Unit.id == Project.unit_id).where(Project.unit_id == unit.id,
@@ -161,7 +161,7 @@ def unit_report_content(uscc: str) -> ReportContent | None:
                   "address": unit.address, "established_on": _iso(unit.established_on),
                   "categories": list(session.scalars(sql.categories, firm)),
                   "commitment_signed_on": _iso(beijing_date(unit.commitment_signed_at))} if basic else None,
-        "first_pass": _rate(*first_pass[1:]) if first_pass else _rate(0, 0),
+        "first_pass": _rate(first_pass.part, first_pass.total, *(first_pass_period or ())),
         "on_time": _rate(*on_time[1:]) if on_time else _rate(0, 0),
         "bans": _bans(penalties),
         "project_count": session.scalar(public_projects.add_columns(func.count(Project.id))),

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Date, Integer, Select, String, bindparam, case, extract, func, or_, select
+from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, extract, func, or_, select
 
 from registry.clock import today
 from registry.extensions import db
@@ -14,7 +14,7 @@ from registry.queries.paging import Page, offset
 from registry.queries.projects import (
     FindingRow, ProjectRow, ReviewRow, finding_rows, findings_select, project_row_columns,
 )
-from registry.queries.rates import first_pass_counts, on_time_counts, person_first_pass
+from registry.queries.rates import first_round, on_time_counts, person_first_pass
 from registry.queries.staff import EmploymentRow, employment_history, firm_staff, role_order
 from registry.queries.summaries import Ban, FirmRef, UnitSummary, current_firms, strongest_ban
 from registry.queries.voice import SubjectStatement, with_voice
@@ -167,7 +167,6 @@ LIMIT, OFFSET = bindparam("limit", type_=Integer), bindparam("offset", type_=Int
 class UnitStatements:
     unit: Select
     categories: Select
-    first_pass: Select
     on_time: Select
     project_count: Select
     projects: Select
@@ -206,15 +205,18 @@ def _build_unit_statements(rules) -> UnitStatements:
         unit=select(Unit).where(Unit.uscc == UNIT_USCC, unit_listed(DAY, rules)),
         categories=select(UnitCategory.category).where(UnitCategory.unit_id == SUBJECT_ID)
         .order_by(UnitCategory.category),
-        # each rate with the first and last day it counts, in the statement that counts it
-        first_pass=first_pass_counts().add_columns(func.min(Review.reviewed_on), func.max(Review.reviewed_on))
-        .where(of_firm),
+        # the rate with the first and last day it counts, in the statement that counts it
         on_time=on_time_counts(DAY).add_columns(func.min(Project.completed_on), func.max(Project.completed_on))
         .where(of_firm),
         project_count=public_projects.add_columns(func.count(Project.id)),
         projects=select(*project_row_columns()).join(project_page, project_page.c.id == Project.id)
         .order_by(*project_order),
-        reviews_by_year=public_reviews.add_columns(year, func.sum(case((Review.passed, 1), else_=0)), func.count())
+        # each year's outcomes, and its first rounds (passed, in all, first and last day) for the first-pass rate:
+        # one walk over a large firm's reviews instead of two
+        reviews_by_year=public_reviews.add_columns(
+            year, func.sum(case((Review.passed, 1), else_=0)), func.count(),
+            func.sum(case((and_(first_round(), Review.passed), 1), else_=0)), func.sum(case((first_round(), 1), else_=0)),
+            func.min(case((first_round(), Review.reviewed_on))), func.max(case((first_round(), Review.reviewed_on))))
         .group_by(year).order_by(year),
         # plain columns, not Review objects: building ORM objects for a large firm's outcomes was most of its
         # profile's time (bench/RESULTS.md)
@@ -239,10 +241,8 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
     firm = {"subject_id": unit.id, "day": day}
     basic = unit_basic_is_public(unit)
     categories = list(session.scalars(sql.categories, firm)) if basic else []
-    _, fp_passed, fp_total, fp_low, fp_high = _only_row(sql.first_pass, firm, 5)
     _, ot_part, ot_total, ot_low, ot_high = _only_row(sql.on_time, firm, 5)
-    by_year = [YearBar(int(year), int(passed), int(count) - int(passed))
-               for year, passed, count in session.execute(sql.reviews_by_year, firm)]
+    by_year, first_pass, first_pass_period = review_years(firm)
     penalties = _penalty_rows(session.execute(sql.penalties, firm))
     reviews = [ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
                          passed, authority, review_id)
@@ -252,7 +252,7 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
     with_voice(("review", reviews), ("penalty", penalties), ("finding", findings))
     return UnitProfile(
         unit=unit, basic_public=basic, categories=categories,
-        first_pass=Rate(int(fp_passed or 0), int(fp_total or 0)), first_pass_period=_period(fp_low, fp_high),
+        first_pass=first_pass, first_pass_period=first_pass_period,
         on_time=Rate(int(ot_part or 0), int(ot_total or 0)), on_time_period=_period(ot_low, ot_high),
         ban=_active_ban(penalties),
         projects=Page([ProjectRow.from_columns(row)
@@ -262,6 +262,16 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
                      sum(bar.passed + bar.failed for bar in by_year), reviews_page, PROFILE_PER_PAGE),
         reviews_by_year=by_year, penalties=penalties, findings=findings,
         staff=firm_staff(unit.id, staff_page))
+
+
+def review_years(firm: dict) -> tuple[list[YearBar], Rate, Period | None]:
+    """A firm's public review outcomes by year, and its first-pass rate with the first and last day it counts,
+    from one statement (`firm`: the profile statements' parameters)."""
+    years = db.session.execute(unit_statements().reviews_by_year, firm).all()
+    bars = [YearBar(int(year), int(passed), int(count) - int(passed)) for year, passed, count, *_ in years]
+    days = [day for row in years for day in row[5:] if day is not None]
+    return (bars, Rate(sum(int(row[3]) for row in years), sum(int(row[4]) for row in years)),
+            _period(min(days, default=None), max(days, default=None)))
 
 
 def _page(params: dict, page: int) -> dict:

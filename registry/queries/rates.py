@@ -11,6 +11,11 @@ from registry.rules.rates import Rate
 from registry.visibility import on_time_counted, project_public, review_public
 
 
+def first_round():
+    """A SQL clause: the review outcome a first-pass rate counts, the report's first round (DESIGN §3)."""
+    return Review.round == 1
+
+
 def first_pass_counts():
     """Per firm (`unit_id`): first rounds passed (`passed`) and first rounds in all (`total`), over its public
     review outcomes."""
@@ -18,7 +23,7 @@ def first_pass_counts():
         select(Project.unit_id.label("unit_id"), func.sum(case((Review.passed, 1), else_=0)).label("passed"),
                func.count().label("total"))
         .select_from(Review).join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
-        .where(Review.round == 1, review_public())
+        .where(first_round(), review_public())
         .group_by(Project.unit_id)
     )
 
@@ -75,7 +80,7 @@ def person_first_pass(session, person_ids) -> dict[int, Rate]:
         .join(Review, Review.project_id == held.c.project_id)
         .join(Project, Project.id == Review.project_id)
         .join(Unit, Unit.id == Project.unit_id)
-        .where(Review.round == 1, review_public())
+        .where(first_round(), review_public())
         .group_by(held.c.person_id)
     )
     return rates_of(rows, person_ids)
