@@ -16,7 +16,7 @@ class Project(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # indexed by ix_project_unit_parcel
     category: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(300))
     parcel_name: Mapped[str | None] = mapped_column(String(300))
@@ -24,7 +24,7 @@ class Project(Base):
     area_m2: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     owner: Mapped[str | None] = mapped_column(String(200))
     owner_uscc: Mapped[str | None] = mapped_column(String(18))
-    former_industry: Mapped[str | None] = mapped_column(String(5))  # indexed by ix_project_parcel
+    former_industry: Mapped[str | None] = mapped_column(String(5))  # indexed by ix_project_parcel and _unit_parcel
     started_on: Mapped[date | None] = mapped_column(Date)
     contract_deadline: Mapped[date | None] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)
@@ -57,6 +57,10 @@ def recency():
 Index("ix_project_recent", Project.unit_id, recency(), Project.id)
 # parcels by former industry and area, with what a parcel search groups by and checks: it reads no project row
 Index("ix_project_parcel", Project.former_industry, Project.area_m2, Project.unit_id, Project.division_code,
+      Project.non_disclosure_reason)
+# a firm's projects, and its parcels with the same checks: a parcel search within a province counts each of its
+# firms' matching projects from this alone
+Index("ix_project_unit_parcel", Project.unit_id, Project.former_industry, Project.area_m2, Project.division_code,
       Project.non_disclosure_reason)
 
 

@@ -66,13 +66,27 @@ def _parcel_filtered(filters: UnitFilters) -> bool:
 
 
 def _matching_projects_per_firm(filters: UnitFilters):
-    """Per firm (`unit_id`), its public projects matching the parcel filters (industry, area range): `n`. The
-    matching projects are read once, through the index on the former industry, and counted by firm; a firm is in
-    this subquery exactly when a public project of its matches (the second case of `unit_listed`)."""
-    return (select(Project.unit_id.label("unit_id"), func.count().label("n"))
-            .join(Unit, Unit.id == Project.unit_id)
-            .where(project_public(), *parcel_conditions(filters.industry, filters.min_area, filters.max_area))
-            .group_by(Project.unit_id).subquery("matching"))
+    """Per firm (`unit_id`), its public projects matching the parcel filters (industry, area range): `n`; a firm
+    is in this subquery exactly when a public project of its matches (the second case of `unit_listed`).
+
+    Across the country, the matching projects are read once, through the index on the former industry, and
+    counted by firm. Within a province, the province's firms are read through the index on their division and
+    each firm's matching projects counted through the index on the firm and the parcel: a common industry has
+    ten times more projects in the country than its firms in one province have (C3360 in Guangdong, national
+    scale: 59,384 against 5,340)."""
+    parcel = parcel_conditions(filters.industry, filters.min_area, filters.max_area)
+    if not filters.province:
+        return (select(Project.unit_id.label("unit_id"), func.count().label("n"))
+                .join(Unit, Unit.id == Project.unit_id).where(project_public(), *parcel)
+                .group_by(Project.unit_id).subquery("matching"))
+    n = (select(func.count()).select_from(Project).where(Project.unit_id == Unit.id, project_public(), *parcel)
+         .correlate(Unit).scalar_subquery())
+    # fenced (OFFSET 0): otherwise PostgreSQL pulls the subquery up and counts each firm's projects twice, once
+    # for the test and once for the order
+    firms = (select(Unit.id.label("unit_id"), n.label("n"))
+             .where(unit_basic_public(), starts_with_code(Unit.division_code, filters.province))
+             .offset(0).subquery("firms"))
+    return select(firms).where(firms.c.n > 0).subquery("matching")
 
 
 def _unit_conditions(filters: UnitFilters, day: date, first_pass) -> list:

@@ -37,6 +37,9 @@ FILTERS = [
     ("province=44", []),  # the Guangdong firm's basic information (its division) is withheld
     ("industry=C25", [SUJING, JIAOHUA]),
     ("industry=C25&min_area=70000", [JIAOHUA]),
+    ("industry=C25&province=32", [SUJING]),
+    ("industry=C25&province=14", [JIAOHUA]),
+    ("industry=C17&province=32", []),
     ("min_area=50000&max_area=65000", [SUJING]),
     ("industry=C17", [LVYUAN]),
     ("industry=C19", []),  # only a non-disclosed project was on a C19 parcel
@@ -50,6 +53,19 @@ FILTERS = [
 @pytest.mark.parametrize("query,expected", FILTERS)
 def test_each_filter_through_the_api(client, registry_data, query, expected):
     assert sorted(api_codes(client, query)) == sorted(expected)
+
+
+@pytest.mark.parametrize("industry", ["C25", "C2521", "C17", "C19", "C"])
+def test_a_parcel_search_within_a_province_lists_the_national_answers_firms_of_that_province(client, registry_data,
+                                                                                          industry):
+    # within a province, the firms are read by their division and each one's matching projects counted; across
+    # the country, the matching projects are read and grouped by firm: both paths give the same firms, in the
+    # same order (most matching projects first)
+    national = api_codes(client, f"industry={industry}&min_area=1")
+    for province in ("11", "14", "32", "33", "42", "44"):
+        in_province = set(api_codes(client, f"province={province}"))
+        assert api_codes(client, f"industry={industry}&min_area=1&province={province}") == \
+            [code for code in national if code in in_province]
 
 
 @pytest.mark.parametrize("query,expected", FILTERS)
