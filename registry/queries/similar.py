@@ -16,9 +16,13 @@ from registry.queries.summaries import UnitSummary, unit_summaries
 from registry.visibility import project_public
 
 
+SHOWN_PROJECTS = 10  # a firm's matching projects the page lists, the latest first; the firm's page has the rest
+
+
 @dataclass
 class ParcelMatch:
-    """A firm with the public projects on parcels like the searcher's."""
+    """A firm with the public projects on parcels like the searcher's: how many (`matching`), and the latest
+    `SHOWN_PROJECTS` of them."""
 
     unit: UnitSummary
     matching: int
@@ -57,10 +61,13 @@ def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: De
         matching.c.n.desc(), ratio(first_pass.c.passed, first_pass.c.total).desc().nulls_last(), Unit.id,
     ), page, per_page)
     ids = [unit_id for unit_id, _ in rows]
+    # each firm's latest SHOWN_PROJECTS matching projects only: a large firm matched hundreds, all read whole
+    order = (Project.completed_on.desc(), Project.id)
+    ranked = (select(Project.id, func.row_number().over(partition_by=Project.unit_id, order_by=order).label("rank"))
+              .join(Unit, Unit.id == Project.unit_id).where(Project.unit_id.in_(ids), *conditions).subquery())
     projects: dict[int, list] = defaultdict(list)
-    for project in db.session.scalars(
-            select(Project).join(Unit, Unit.id == Project.unit_id)
-            .where(Project.unit_id.in_(ids), *conditions).order_by(Project.completed_on.desc(), Project.id)):
+    for project in db.session.scalars(select(Project).join(ranked, ranked.c.id == Project.id)
+                                      .where(ranked.c.rank <= SHOWN_PROJECTS).order_by(*order)):
         projects[project.unit_id].append(project)
     flagged = flagged_projects([p.id for items in projects.values() for p in items])
     summaries = {summary.id: summary for summary in unit_summaries(ids)}
