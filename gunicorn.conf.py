@@ -6,6 +6,7 @@ forked, so a new or replaced worker answers its first search at once instead of 
 database connection crosses the fork: the app closes the one it checked its keys with, and each worker drops
 any pooled connection it inherited.
 """
+import gc
 import os
 
 
@@ -38,11 +39,17 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 
 def on_starting(server):
-    """In the master, before it listens and forks: load jieba's dictionary (the workers share it copy-on-write)."""
+    """In the master, before it listens and forks: load jieba's dictionary (the workers share it copy-on-write),
+    then freeze what is loaded. Frozen objects (the app, its libraries' modules, classes and functions: about
+    144,000) are left out of the collector's full passes, which otherwise walked all of them every few hundred
+    requests and stopped a worker for 70-90 ms (national data) in the middle of a request; frozen, a full pass
+    over what a worker made itself takes about 14 ms. Nothing frozen is ever freed, and none of it is garbage."""
     from registry.search.text import words
 
     words("土壤污染风险管控和修复")
-    server.log.info("warmed up: jieba's dictionary is loaded")
+    gc.freeze()
+    server.log.info("warmed up: jieba's dictionary is loaded; %s objects frozen out of the collector's full passes",
+                    f"{gc.get_freeze_count():,}")
 
 
 def post_fork(server, worker):

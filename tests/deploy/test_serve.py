@@ -1,6 +1,7 @@
 """`make serve` as the operator runs it: the schema migrated, then gunicorn with gunicorn.conf.py on 127.0.0.1. It
 answers a public page, revalidates it with a 304, and its access log holds no query string."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -61,6 +62,9 @@ def test_make_serve_answers_a_page_and_revalidates_it(database, tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    # the master froze what it loaded before forking: the workers' full collections skip it
+    frozen = re.search(r"([\d,]+) objects frozen", (tmp_path / "serve.log").read_text(encoding="utf-8"))
+    assert frozen and int(frozen.group(1).replace(",", "")) > 50_000
     access = (tmp_path / "access.log").read_text(encoding="utf-8")
     assert '"GET / HTTP/1.1" 304' in access and '"GET /search HTTP/1.1" 200' in access
     assert "?" not in access and "王建国" not in access and "%E7%8E%8B" not in access
