@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask
-from sqlalchemy import (Column, Integer, MetaData, Table, Text, and_, bindparam, func, literal, or_, select, text,
+from sqlalchemy import (Column, Integer, MetaData, Table, Text, and_, bindparam, case, func, literal, or_, select, text,
                         true, tuple_, type_coerce, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -445,14 +445,14 @@ class PostgresBackend(SearchBackend):
         # documents in position order; a document counts in its first tier. Fewer than `limit` documents were
         # found before any tier, so its first 2 x limit hold at least `limit` new ones when there are that many:
         # the same answer as asking tier after tier while skipping what earlier tiers found.
-        selects = []
-        for number, tier in enumerate(tiers):
-            matches = tier.estimate(frequency)
-            if matches:
-                plan = self._plan or choose_plan(matches, documents, allowed, 2 * limit)
-                selects.append(_tier_select(number, tier, plan, matches, documents, record_type, allowed, 2 * limit))
-        if not selects:
+        planned = [(number, tier, matches, self._plan or choose_plan(matches, documents, allowed, 2 * limit))
+                   for number, tier in enumerate(tiers) if (matches := tier.estimate(frequency))]
+        if not planned:
             return []
+        if allowed is not None and all(plan == "allowed" for *_, plan in planned):
+            return list(self._session().scalars(_allowed_select(planned, record_type, allowed, limit)))
+        selects = [_tier_select(number, tier, plan, matches, documents, record_type, allowed, 2 * limit)
+                   for number, tier, matches, plan in planned]
         hits = union_all(*selects).subquery()
         first = (select(hits.c.record_id, func.min(hits.c.tier).label("tier"), func.min(hits.c.position).label("position"))
                  .group_by(hits.c.record_id).subquery())
@@ -469,6 +469,22 @@ def choose_plan(matches: int, documents: int, allowed: set[int] | None, wanted: 
     if allowed is not None:
         rows["allowed"] = ALLOWED_ROW_COST * len(allowed)
     return min(rows, key=rows.get)
+
+
+def _allowed_select(planned: list, record_type: str, allowed: set[int], limit: int):
+    """The first `limit` allowed documents by (first tier matched, position), when every tier reads the allowed
+    documents themselves: they are read once, and each one's first tier is its first exact test to pass (the
+    answer of asking tier after tier while skipping what earlier tiers found). Reading them once for each tier
+    read 2,014 firms' documents three times: 53 of a filtered search's 104 ms at national scale."""
+    read = [LIVE.c.record_id, LIVE.c.position, LIVE.c.names_text, LIVE.c.folded_text, LIVE.c.terms]
+    chosen = (select(*read).where(LIVE.c.record_type == record_type, LIVE.c.record_id.in_(select(func.unnest(
+        bindparam("allowed_only", sorted(allowed), type_=ARRAY(Integer))))))
+        .offset(0).subquery())  # fenced, so no tier's test is pushed down into the read
+    first_tier = case(*[(tier.exact(chosen.c), number) for number, tier, *_ in planned])
+    # fenced too: the tier is computed once a document, not again for the order
+    tiered = select(chosen.c.record_id, chosen.c.position, first_tier.label("tier")).offset(0).subquery()
+    return (select(tiered.c.record_id).where(tiered.c.tier.is_not(None))
+            .order_by(tiered.c.tier, tiered.c.position).limit(limit))
 
 
 def _tier_select(number: int, tier: _Tier, plan: str, matches: int, documents: int, record_type: str,
