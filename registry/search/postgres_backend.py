@@ -476,15 +476,26 @@ def _allowed_select(planned: list, record_type: str, allowed: set[int], limit: i
     documents themselves: they are read once, and each one's first tier is its first exact test to pass (the
     answer of asking tier after tier while skipping what earlier tiers found). Reading them once for each tier
     read 2,014 firms' documents three times: 53 of a filtered search's 104 ms at national scale."""
-    read = [LIVE.c.record_id, LIVE.c.position, LIVE.c.names_text, LIVE.c.folded_text, LIVE.c.terms]
-    chosen = (select(*read).where(LIVE.c.record_type == record_type, LIVE.c.record_id.in_(select(func.unnest(
-        bindparam("allowed_only", sorted(allowed), type_=ARRAY(Integer))))))
-        .offset(0).subquery())  # fenced, so no tier's test is pushed down into the read
+    chosen = _allowed_documents(record_type, allowed, "allowed_only")
     first_tier = case(*[(tier.exact(chosen.c), number) for number, tier, *_ in planned])
     # fenced too: the tier is computed once a document, not again for the order
     tiered = select(chosen.c.record_id, chosen.c.position, first_tier.label("tier")).offset(0).subquery()
     return (select(tiered.c.record_id).where(tiered.c.tier.is_not(None))
             .order_by(tiered.c.tier, tiered.c.position).limit(limit))
+
+
+def _document_columns() -> list:
+    """What a tier's exact test and its order read of a document."""
+    return [LIVE.c.record_type, LIVE.c.record_id, LIVE.c.position, LIVE.c.names_text, LIVE.c.folded_text,
+            LIVE.c.terms]
+
+
+def _allowed_documents(record_type: str, allowed: set[int], name: str):
+    """The allowed documents of the kind, read by their unique index, fenced (OFFSET 0) so that no tier's test is
+    pushed down into the read (`name`: the bound array's)."""
+    return (select(*_document_columns()).where(LIVE.c.record_type == record_type, LIVE.c.record_id.in_(
+        select(func.unnest(bindparam(name, sorted(allowed), type_=ARRAY(Integer))))))
+        .offset(0).subquery())
 
 
 def _tier_select(number: int, tier: _Tier, plan: str, matches: int, documents: int, record_type: str,
@@ -504,8 +515,6 @@ def _tier_select(number: int, tier: _Tier, plan: str, matches: int, documents: i
                  .where(columns.record_type == record_type, condition).order_by(columns.position).limit(wanted))
         return query.where(in_allowed(columns, name)) if allowed is not None else query
 
-    read = [LIVE.c.record_type, LIVE.c.record_id, LIVE.c.position, LIVE.c.names_text, LIVE.c.folded_text,
-            LIVE.c.terms]
     # The bitmap's candidates are fenced (OFFSET 0) before they are sorted, so the planner reads them through GIN
     # and sorts them: left to itself, it walks the rank index with the GIN test as a filter whenever it expects
     # many matches, and where the walk had ended short (the grams common, the part in names rare: 农药) that read
@@ -518,15 +527,12 @@ def _tier_select(number: int, tier: _Tier, plan: str, matches: int, documents: i
     bitmap = (select(candidates.c.record_id, candidates.c.position, literal(number).label("tier"))
               .order_by(candidates.c.position).limit(wanted))
     if plan == "allowed" and allowed is not None:
-        # the allowed documents by their unique index, fenced (OFFSET 0) so no GIN test is pushed down
-        chosen = (select(*read).where(LIVE.c.record_type == record_type, LIVE.c.record_id.in_(select(func.unnest(
-            bindparam(f"allowed_{number}_only", sorted(allowed), type_=ARRAY(Integer))))))
-            .offset(0).subquery())
+        chosen = _allowed_documents(record_type, allowed, f"allowed_{number}_only")
         return ranked(chosen.c, tier.exact(chosen.c), f"{number}_chosen").subquery().select()
     if plan != "walk":
         return bitmap.subquery().select()
     window = math.ceil(WALK_SLACK * wanted * documents / max(matches, 1))
-    walked = select(*read).where(LIVE.c.record_type == record_type).order_by(LIVE.c.position).limit(window).subquery()
+    walked = select(*_document_columns()).where(LIVE.c.record_type == record_type).order_by(LIVE.c.position).limit(window).subquery()
     walk = ranked(walked.c, tier.exact(walked.c), f"{number}_walk")
     if window >= documents:
         return walk.subquery().select()
