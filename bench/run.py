@@ -355,11 +355,15 @@ class Bench:
                 self.release(app)
             self.over_http(app, env)
         finally:
-            if self.database:
+            if self.database and self.args.keep and not self.postgres:  # on a server that outlives the run
+                phase(f"kept: the database {self.database.name}, for --reuse with DATABASE_URL naming it")
+            elif self.database:
                 self.database.drop()
             if self.postgres:
                 self.postgres.stop()
-            if not self.args.keep and not self.args.reuse:
+            if self.args.keep:
+                phase(f"kept: the work directory {self.workdir}, for --reuse")
+            elif not self.args.reuse:
                 shutil.rmtree(self.workdir, ignore_errors=True)
         return self.results
 
