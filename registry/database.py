@@ -3,8 +3,11 @@ only, so reads never queue behind each other while no write can fail half-way un
 import sqlite3
 import time
 
-from sqlalchemy import event
+from sqlalchemy import event, literal_column
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
 
 from registry.extensions import db
 
@@ -22,6 +25,33 @@ WRITE_LOCK_WAIT = 25.0
 def escape_like(text: str) -> str:
     """The text as a LIKE pattern that matches it literally: `%`, `_` and the escape character are escaped."""
     return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+
+
+class likelihood(FunctionElement):  # noqa: N801 (named as the SQL function it is on SQLite)
+    """A condition, with the share of rows it is true of. SQLite's planner, which keeps no statistics, takes an
+    equality on an indexed column to be rare and may read a table by it when another path is far shorter; given
+    the share, it does not. Other databases get the bare condition (their planners read the table's statistics)."""
+
+    name = "likelihood"
+    type = NullType()  # not Boolean: SQLite would compare it to 1, a term its planner cannot take the share of
+    inherit_cache = True
+
+    def __init__(self, condition, share: float):
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"a share of rows is between 0 and 1: {share!r}")
+        super().__init__(condition, literal_column(repr(float(share))))  # SQLite wants a constant, not a parameter
+
+
+@compiles(likelihood)
+def _bare_condition(element, compiler, **kw):
+    condition, _share = element.clauses.clauses
+    return "(%s)" % compiler.process(condition, **kw)
+
+
+@compiles(likelihood, "sqlite")
+def _sqlite_likelihood(element, compiler, **kw):
+    condition, share = element.clauses.clauses
+    return "likelihood(%s, %s)" % (compiler.process(condition, **kw), compiler.process(share, **kw))
 
 
 def configure_sqlite(engine: Engine) -> None:

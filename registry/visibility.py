@@ -10,6 +10,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import and_, exists, false, func, not_, or_, select
 
+from registry.database import likelihood
 from registry.models import Complaint, Penalty, Person, Project, Review, Unit
 from registry.rules.disclosure import practitioner_record_is_public
 
@@ -105,8 +106,12 @@ def ban_public(today: date):
 
 
 def complaint_public():
-    """Only a substantiated finding is public; never the complainant."""
-    return and_(Complaint.status == "substantiated", Complaint.non_disclosure_reason.is_(None))
+    """Only a substantiated finding is public; never the complainant.
+
+    A firm's or a project's findings are read through its projects: told that about one complaint in four is
+    substantiated, SQLite no longer reads every substantiated complaint of the country by their status and each
+    one's project to find a firm's (1.9 ms for a firm of 2,000 projects, national scale; 0.1 ms through them)."""
+    return and_(likelihood(Complaint.status == "substantiated", 0.25), Complaint.non_disclosure_reason.is_(None))
 
 
 def unit_listed(today: date, rules=None):
