@@ -8,6 +8,7 @@ from sqlalchemy import select
 from registry import visibility
 from registry.access import SYSTEM
 from registry.models import Complaint, Penalty, Person, Project, Unit
+from registry.models.unit import BASIC_PUBLIC
 from registry.queries.rates import unit_on_time
 from registry.rules.disclosure import ban_is_public, complaint_is_public, penalty_is_public, practitioner_record_is_public
 from registry.rules.publicity import repair_possible_from
@@ -131,3 +132,10 @@ def test_basic_information_clauses_agree_with_the_rule_and_the_row_predicates(db
                                              non_disclosed=person.non_disclosure_reason is not None)
         assert (person.id in shown_persons) == rule == visibility.person_basic_is_public(person), person.name
     assert len(shown_units) == 1 and len(shown_persons) == 1  # signed, not withheld, not suspended: one of each
+
+
+def test_the_index_of_public_firms_by_division_holds_what_unit_basic_public_selects():
+    """ix_unit_public_division is partial: a search within a province reads its firms from it only while its
+    condition is, word for word, the one `unit_basic_public` writes (SQLite's planner matches the terms)."""
+    written = str(visibility.unit_basic_public().compile(compile_kwargs={"literal_binds": True}))
+    assert written.replace("unit.", "") == BASIC_PUBLIC

@@ -1,7 +1,7 @@
 """Firms (从业单位): basic information, practice categories, and every earlier version of them."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, UtcDateTime, in_list, utcnow
@@ -57,6 +57,15 @@ class Unit(Base):
     @property
     def category_codes(self) -> list[str]:
         return [c.category for c in self.categories]
+
+
+# The condition of `visibility.unit_basic_public` (tests/test_public_rules_agree.py holds them together): the
+# firms whose basic information is public, by division. A search within a province reads its firms from this
+# alone, without a row each (the firms of Jiangsu that do investigation, national scale: 15 ms through the
+# division's index and each firm's row, 7 ms through this).
+BASIC_PUBLIC = "commitment_signed_at IS NOT NULL AND non_disclosure_reason IS NULL AND registration_suspended_at IS NULL"
+Index("ix_unit_public_division", Unit.division_code, Unit.id,
+      sqlite_where=text(BASIC_PUBLIC), postgresql_where=text(BASIC_PUBLIC))
 
 
 class UnitCategory(Base):
