@@ -1,5 +1,5 @@
 """the firms whose basic information is public, by division (a partial index), so a search within a province reads
-its firms from the index alone
+its firms from the index alone; and a category's index holds its firms, so PostgreSQL reads them from it alone
 
 Revision ID: 0023
 Revises: 0022
@@ -18,7 +18,11 @@ BASIC_PUBLIC = "commitment_signed_at IS NOT NULL AND non_disclosure_reason IS NU
 def upgrade():
     op.create_index("ix_unit_public_division", "unit", ["division_code", "id"],
                     sqlite_where=sa.text(BASIC_PUBLIC), postgresql_where=sa.text(BASIC_PUBLIC))
+    op.drop_index("ix_unit_category_category", table_name="unit_category")
+    op.create_index("ix_unit_category_category", "unit_category", ["category", "unit_id"])
 
 
 def downgrade():
+    op.drop_index("ix_unit_category_category", table_name="unit_category")
+    op.create_index("ix_unit_category_category", "unit_category", ["category"])
     op.drop_index("ix_unit_public_division", table_name="unit")

@@ -74,11 +74,15 @@ class UnitCategory(Base):
     __tablename__ = "unit_category"
 
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
-    category: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)  # indexed with the firm: below
 
     unit: Mapped[Unit] = relationship(back_populates="categories")
 
     __table_args__ = (CheckConstraint(in_list("category", CATEGORIES), name="category_known"),)
+
+
+# a category's firms from the index alone (PostgreSQL reads no row of the table for a search by category)
+Index("ix_unit_category_category", UnitCategory.category, UnitCategory.unit_id)
 
 
 class UnitVersion(RecordVersion, Base):
