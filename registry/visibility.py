@@ -51,11 +51,16 @@ def covered_by_firm_withhold(division):
                 or_(Unit.non_disclosure_scope.is_(None), division.like(Unit.non_disclosure_scope.concat("%"))))
 
 
+def firm_publishes_projects():
+    """The firm's own part of `project_public`: its commitment in force, its registration not suspended."""
+    return and_(Unit.commitment_signed_at.is_not(None), Unit.registration_suspended_at.is_(None))
+
+
 def project_public():
     """A project is performance: public once its firm's commitment is in force, unless withheld itself or covered
     by its firm's withhold (`rules.disclosure.project_is_public`). Needs Unit joined."""
-    return and_(Project.non_disclosure_reason.is_(None), Unit.commitment_signed_at.is_not(None),
-                Unit.registration_suspended_at.is_(None), not_(covered_by_firm_withhold(Project.division_code)))
+    return and_(Project.non_disclosure_reason.is_(None), firm_publishes_projects(),
+                not_(covered_by_firm_withhold(Project.division_code)))
 
 
 def review_public():

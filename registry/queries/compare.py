@@ -80,8 +80,8 @@ def compare_firms(codes: list[str], criteria: ParcelCriteria | None = None) -> C
         on_time_counts(day).add_columns(func.min(Project.completed_on), func.max(Project.completed_on))
         .where(Project.unit_id.in_(ids)))}
     matching = dict(session.execute(matching_project_counts(
-        criteria.industry, criteria.min_area, criteria.max_area, criteria.province, criteria.category)
-        .where(Project.unit_id.in_(ids))).all()) if criteria else None
+        criteria.industry, criteria.min_area, criteria.max_area, criteria.province, criteria.category, among=ids)
+        ).all()) if criteria else None
     penalties: dict[int, list[PenaltyRef]] = {unit_id: [] for unit_id in ids}
     for unit_id, number, decided_on in session.execute(
             select(Penalty.unit_id, Penalty.decision_number, Penalty.decided_on)

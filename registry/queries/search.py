@@ -17,7 +17,7 @@ from registry.models import Employment, Penalty, Person, Project, Unit, UnitCate
 from registry.models.project import recency
 from registry.queries.paging import Page, offset, page_with_total
 from registry.queries.rates import first_pass_counts, on_time_counts, ratio
-from registry.queries.sql import parcel_conditions, prepared, starts_with_code
+from registry.queries.sql import parcel_conditions, prepared, public_projects_per_firm, starts_with_code
 from registry.queries.summaries import person_summaries, unit_summaries
 from registry.search import estimate_matches, search_ids
 from registry.search.documents import FOLDED_PROJECTS
@@ -76,9 +76,7 @@ def _matching_projects_per_firm(filters: UnitFilters):
     scale: 59,384 against 5,340)."""
     parcel = parcel_conditions(filters.industry, filters.min_area, filters.max_area)
     if not filters.province:
-        return (select(Project.unit_id.label("unit_id"), func.count().label("n"))
-                .join(Unit, Unit.id == Project.unit_id).where(project_public(), *parcel)
-                .group_by(Project.unit_id).subquery("matching"))
+        return public_projects_per_firm(parcel).subquery("matching")
     n = (select(func.count()).select_from(Project).where(Project.unit_id == Unit.id, project_public(), *parcel)
          .correlate(Unit).scalar_subquery())
     # fenced (OFFSET 0): otherwise PostgreSQL pulls the subquery up and counts each firm's projects twice, once

@@ -11,7 +11,7 @@ from registry.models import Project, Unit
 from registry.queries.paging import Page, page_with_total
 from registry.queries.projects import ProjectRow, flagged_projects
 from registry.queries.rates import first_pass_counts, ratio
-from registry.queries.sql import parcel_conditions
+from registry.queries.sql import parcel_conditions, public_projects_per_firm
 from registry.queries.summaries import UnitSummary, unit_summaries
 from registry.visibility import project_public
 
@@ -30,13 +30,13 @@ class ParcelMatch:
 
 
 def matching_project_counts(industry: str | None, min_area: Decimal | None, max_area: Decimal | None,
-                            province: str | None, category: str | None = None):
+                            province: str | None, category: str | None = None, among: list[int] | None = None):
     """Per firm (`unit_id`): its public projects on parcels like this one (`n`): former industry, area range,
-    province of the parcel, and the service category when given."""
-    return (select(Project.unit_id.label("unit_id"), func.count().label("n"))
-            .join(Unit, Unit.id == Project.unit_id)
-            .where(project_public(), *parcel_conditions(industry, min_area, max_area, province, category))
-            .group_by(Project.unit_id))
+    province of the parcel, and the service category when given; of the firms `among` when given."""
+    conditions = parcel_conditions(industry, min_area, max_area, province, category)
+    if among is not None:
+        conditions.append(Project.unit_id.in_(among))
+    return public_projects_per_firm(conditions)
 
 
 def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: Decimal | None,

@@ -3,11 +3,11 @@ filters on a project's parcel, and statements built once with their values as pa
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, case, func, or_, select
 
 from registry.database import ESCAPE, escape_like
-from registry.models import Project
-from registry.visibility import publicity_rules
+from registry.models import Project, Unit
+from registry.visibility import firm_publishes_projects, project_public, publicity_rules
 
 
 def prepared(name: str, build):
@@ -20,6 +20,23 @@ def prepared(name: str, build):
         held = cache[name] = (rules, build(rules))
     return held[1]
 
+
+
+def public_projects_per_firm(conditions: list):
+    """Per firm (`unit_id`): its public projects meeting `conditions` (on the project alone): `n`, never 0.
+
+    The projects are counted from an index before any firm is read, and each counting firm is read once: a firm
+    no withhold touches publishes exactly its projects not withheld themselves, while a withheld firm's (rare)
+    are counted again one by one through `project_public`. Reading each project's firm instead was most of a
+    parcel search across the country (39,090 projects of 26,741 firms, national SQLite: 93 ms, 51 this way)."""
+    projects = (select(Project.unit_id.label("unit_id"), func.count().label("n"))
+                .where(Project.non_disclosure_reason.is_(None), *conditions).group_by(Project.unit_id).subquery("projects"))
+    withheld = (select(func.count()).select_from(Project)
+                .where(Project.unit_id == Unit.id, project_public(), *conditions).correlate(Unit).scalar_subquery())
+    n = case((Unit.non_disclosure_reason.is_(None), projects.c.n), else_=withheld)
+    counted = (select(projects.c.unit_id, n.label("n")).join(Unit, Unit.id == projects.c.unit_id)
+               .where(firm_publishes_projects()).subquery("counted"))
+    return select(counted.c.unit_id, counted.c.n).where(counted.c.n > 0)
 
 
 def contains(column, text: str):

@@ -2,10 +2,11 @@
 its basic information and the withholding authority's own records, never another authority's; a withhold can be
 lifted, with a reason, audited. Each attack of the issue, replayed."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.access import SYSTEM, AccessDenied, Actor
 from registry.models import AuditEvent, Person, Project, Review, Unit
+from registry.queries.sql import public_projects_per_firm
 from registry.visibility import project_public, review_public, unit_basic_public
 from registry.rules.disclosure import firm_withhold_covers, project_is_public
 from registry.rules.errors import RuleViolation
@@ -158,3 +159,27 @@ def test_a_withheld_firm_is_named_by_no_page_of_its_staff(client, db, district, 
     assert client.get(f"/api/v1/persons?unit={uscc}").get_json()["total"] == 0
     assert "隐匿工程师" in client.get(f"/persons/{public_id}").get_data(as_text=True)  # the person stays listed
     assert client.get(f"/units/{uscc}").status_code == 404
+
+
+def public_projects_counted_both_ways(db) -> tuple[dict, dict]:
+    """Each firm's public projects: as the parcel searches count them (`public_projects_per_firm`: from the index,
+    a withheld firm's one by one), and one by one through `project_public` for every firm."""
+    per_firm = dict(db.session.execute(public_projects_per_firm([])).all())
+    one_by_one = dict(db.session.execute(
+        select(Project.unit_id, func.count()).join(Unit, Unit.id == Project.unit_id).where(project_public())
+        .group_by(Project.unit_id)).all())
+    return per_firm, one_by_one
+
+
+def test_the_parcel_searches_count_a_withheld_firms_projects_as_project_public_does(db, world, district, city_project):
+    per_firm, one_by_one = public_projects_counted_both_ways(db)
+    assert per_firm == one_by_one and per_firm[world.qd.unit] >= 2
+    mark_non_disclosed(district, "unit", world.qd.unit, **WITHHOLD)  # the district's: the city's project stays
+    per_firm, one_by_one = public_projects_counted_both_ways(db)
+    assert per_firm == one_by_one and per_firm[world.qd.unit] == 1
+
+
+def test_a_firm_whose_every_project_a_withhold_covers_is_counted_by_no_parcel_search(db, world, city_project):
+    mark_non_disclosed(actor_for(db, world, "qingdao"), "unit", world.qd.unit, **WITHHOLD)  # the whole city
+    per_firm, one_by_one = public_projects_counted_both_ways(db)
+    assert per_firm == one_by_one and world.qd.unit not in per_firm and per_firm
