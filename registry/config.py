@@ -27,9 +27,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         **{name: given_key(name, instance, overrides, production) for name in KEY_FILES},  # None: settle_keys
         "SQLALCHEMY_DATABASE_URI": database_url,
         # PostgreSQL's JIT compiles any statement its planner costs high, which a page's statements over a large
-        # firm are: 60 of the 97 ms of the 2,000-project firm's staff statement (national scale) went to it
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **({"connect_args": {"options": "-c jit=off"}}
-                                                                if database_url.startswith("postgresql") else {})},
+        # firm are: 60 of the 97 ms of the 2,000-project firm's staff statement (national scale) went to it. Nor
+        # does a statement start parallel workers: once the tables are analysed, the planner gives one to a large
+        # firm's reviews, whose start cost more than the walk (the 2,000-project firm's SQL, national scale, the
+        # machine busy: 50 ms with them, 33 without), and takes a CPU another request needs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **(
+            {"connect_args": {"options": "-c jit=off -c max_parallel_workers_per_gather=0"}}
+            if database_url.startswith("postgresql") else {})},
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),  # proxy hops whose X-Forwarded-* count
         "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", default_backend),
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),

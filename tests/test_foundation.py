@@ -81,6 +81,14 @@ def test_sqlite_connections_are_durable(db):
         assert pragma("foreign_keys") == 1
 
 
+def test_postgresql_connections_run_a_pages_statements_without_jit_or_parallel_workers(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's settings")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+        assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+
+
 @service
 def add_unit_after_reading(name: str):
     """A read followed by a write: the pattern that fails under contention with a deferred BEGIN."""
