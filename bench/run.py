@@ -395,6 +395,20 @@ class Bench:
             times.append(time.perf_counter() - started)
             print(f"        {documents} documents in {times[-1]:.1f} s", file=sys.stderr)
         self.results["reindex"] = {"documents": documents, "seconds": statistics.median(times), "runs": times}
+        if self.args.db == "postgresql":
+            self.vacuum(app)
+
+    def vacuum(self, app) -> None:
+        """`VACUUM (ANALYZE)` after the bulk import, as the runbook says (docs/deploy.md), timed."""
+        from registry.extensions import db
+
+        phase("VACUUM (ANALYZE), as the runbook says after a bulk import")
+        started = time.perf_counter()
+        # VACUUM refuses to run in a transaction; the connection returns to the pool with its isolation level reset
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM (ANALYZE)")
+        self.results["vacuum_seconds"] = time.perf_counter() - started
+        print(f"        {self.results['vacuum_seconds']:.1f} s", file=sys.stderr)
 
     def sample(self, app) -> None:
         """The fixed query set: fixed terms, and names and codes picked at fixed ranks of the loaded firms."""
@@ -745,6 +759,8 @@ def report(results: dict) -> str:
         lines += [f"{'bulk import':44} {imp['records_per_second']:>10,.0f} records/s  ({imp['records']:,} records in "
                   f"{imp['seconds']:.1f} s; batch median {imp['batch_median_records_per_second']:,.0f}/s)",
                   f"{'full reindex':44} {rx['seconds']:>10.1f} s          ({rx['documents']:,} documents)"]
+        if results.get("vacuum_seconds") is not None:
+            lines.append(f"{'VACUUM (ANALYZE) after the import':44} {results['vacuum_seconds']:>10.1f} s")
     publish = results.get("open_data_publish_seconds")
     lines += [f"{'open data: flask registry publish':44} " + (f"{publish:>10.1f} s" if publish is not None
                                                                else f"{'n/a':>10}   (no such command)"), ""]
