@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import bindparam, exists, func, or_, select, union_all
+from sqlalchemy import Date, bindparam, exists, func, or_, select, union_all
 
 from registry.clock import today
 from registry.database import ESCAPE, escape_like
@@ -153,15 +153,20 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
     the index's figures cannot see).
     """
     day = today()
+    q = (filters.q or "").strip()
+    relevance = filters.sort == "relevance"
+    if q and relevance and not filters.any_sql_filter():
+        # the index's order and no SQL filter: none of the statements below is read, so none is built
+        # (`unit_listed`'s clauses alone took longer to build than such a search's SQL to run)
+        return _text_page(q, None, None, page, per_page, estimate, day)
     # build and join only the aggregates a filter or the order needs: each one scans a whole table when it
     # runs, and building its clauses is a good part of a search's Python time when it does not
     needs_first_pass = filters.min_first_pass is not None or filters.sort == "first_pass"
     first_pass = first_pass_counts().subquery("first_pass") if needs_first_pass else None
     on_time = on_time_counts(day).subquery("on_time") if filters.sort == "on_time" else None
-    q = (filters.q or "").strip()
     matching = _matching_projects_per_firm(filters) if _parcel_filtered(filters) else None
-    counts = (_project_count() if filters.sort == "projects" or (filters.sort == "relevance" and not q and
-                                                                  matching is None) else None)
+    counts = (_project_count() if filters.sort == "projects" or (relevance and not q and matching is None)
+              else None)
     filtered = select(Unit.id).where(*_unit_conditions(filters, day, first_pass))
     if matching is not None:
         filtered = filtered.join(matching, matching.c.unit_id == Unit.id)
@@ -172,24 +177,31 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
         statement = statement.outerjoin(first_pass, first_pass.c.unit_id == Unit.id)
     if filters.sort == "on_time":
         statement = statement.outerjoin(on_time, on_time.c.unit_id == Unit.id)
+    # a text query in relevance order takes the index's order (the order below needs no aggregate then)
+    ordered = (statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts, matching))
+               if not q or not relevance else None)
     if not q:
-        rows, total = page_with_total(
-            statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts, matching)), page, per_page)
+        rows, total = page_with_total(ordered, page, per_page)
         return Page(unit_summaries([unit_id for unit_id, in rows]), total, page, per_page)
     allowed = set(db.session.scalars(filtered)) if filters.any_sql_filter() else None
-    relevance = filters.sort == "relevance"
+    return _text_page(q, allowed, ordered, page, per_page, estimate, day)
+
+
+def _text_page(q: str, allowed: set[int] | None, ordered, page: int, per_page: int, estimate: bool,
+               day: date) -> Page:
+    """A text query's page of firms: the index's hits (among the `allowed` firms when SQL filters are set), in
+    its ranking order, or, given `ordered` (the firms the filters keep, in the order asked for), in that order."""
+    relevance = ordered is None
     limit = hits_wanted(relevance, page, per_page)
     found = search_ids(q, "unit", allowed=allowed, limit=limit)
     if len(found) < limit:
         found += [unit_id for unit_id in _firms_by_project_ref(q, allowed) if unit_id not in found]
     if relevance:
         # never trust the index over the database: keep only firms listed today
-        listed = set(db.session.scalars(select(Unit.id).where(Unit.id.in_(found), unit_listed(day))))
+        listed = set(db.session.scalars(prepared("listed_firms", _listed_firms), {"ids": found, "day": day}))
         ranked = [unit_id for unit_id in found if unit_id in listed]
     else:
-        ranked = list(db.session.scalars(
-            statement.where(Unit.id.in_(found))
-            .order_by(*_unit_order(filters.sort, first_pass, on_time, counts, matching))))
+        ranked = list(db.session.scalars(ordered.where(Unit.id.in_(found))))
     window = ranked[offset(page, per_page): page * per_page]
     exact = len(found) < limit
     about = estimate_matches(q, "unit") if estimate and not exact and allowed is None else None
@@ -198,6 +210,13 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
     summaries = unit_summaries(window)
     explain_unit_hits(q, summaries)
     return Page(summaries, len(ranked), page, per_page, total_is_exact=exact, estimate=about)
+
+
+def _listed_firms(rules):
+    """Which of the firms `ids` are listed on `day`, its values as parameters: built once for the table of
+    publicity rules (`prepared`), as `unit_listed`'s clauses took longer to build than the statement to run."""
+    return select(Unit.id).where(Unit.id.in_(bindparam("ids", expanding=True)),
+                                 unit_listed(bindparam("day", type_=Date), rules))
 
 
 @dataclass(frozen=True)

@@ -189,9 +189,12 @@ def current_firms(person_ids: list[int]) -> dict[int, FirmRef]:
     firm is not listed (withheld, say), no page or answer names it, not even through its staff."""
     if not person_ids:
         return {}
-    day = today()
-    rows = db.session.execute(
-        select(Employment.person_id, Unit.uscc, Unit.name)
-        .join(Unit, Unit.id == Employment.unit_id)
-        .where(Employment.person_id.in_(person_ids), Employment.ended_on.is_(None), unit_listed(day)))
+    rows = db.session.execute(prepared("current_firms", _current_firms), {"ids": list(person_ids), "day": today()})
     return {person_id: FirmRef(uscc, name) for person_id, uscc, name in rows}
+
+
+def _current_firms(rules):
+    """The statement of `current_firms`, its values as parameters (`ids`, `day`), built once (`prepared`)."""
+    return (select(Employment.person_id, Unit.uscc, Unit.name).join(Unit, Unit.id == Employment.unit_id)
+            .where(Employment.person_id.in_(bindparam("ids", expanding=True)), Employment.ended_on.is_(None),
+                   unit_listed(bindparam("day", type_=Date), rules)))
