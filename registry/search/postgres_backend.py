@@ -4,8 +4,10 @@ transaction, for deployments with several app servers where a per-server Whoosh 
 - One row per listed firm or person in `search_document`: the normalized names and folded text (pg_trgm GIN
   indexes: substrings of three characters or more) and a `terms` array (GIN): exact names (`e:`), credit-code
   prefixes (`c:`), characters (`u:`) and bigrams (`g:`) of every token (a one- or two-character Chinese fragment
-  has no trigram, so pg_trgm alone would scan the table), and jieba words (`w:`), each term led by the
-  document's kind (`u` firm, `p` person: `ug:苏净`), so a GIN lookup returns only the kind asked for.
+  has no trigram, so pg_trgm alone would scan the table), the characters and bigrams of the names' tokens again
+  (`nu:`, `ng:`), so the names tier reads and counts only documents whose names hold its grams (储备 is in the
+  folded text of 42,071 firms, in the names of none), and jieba words (`w:`), each term led by the document's
+  kind (`u` firm, `p` person: `ug:苏净`), so a GIN lookup returns only the kind asked for.
 - The same tiers and the same order as the Whoosh backend, so both give the same hits in the same order:
   exact name or credit-code prefix; substring in names; substring in names or folded text; jieba words (short
   queries only). Within a tier, documents come in `position` order: the document's rank (firms by public
@@ -63,6 +65,7 @@ GRAMS = SearchGram.__table__
 GRAMS_BUILD = Table("search_gram_build", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                        for c in GRAMS.columns))
 FREQUENCIES = {LIVE.name: GRAMS, BUILD.name: GRAMS_BUILD}  # each documents table's term frequencies
+ANY_TEXT, IN_NAMES = "", "n"  # where a document's characters and bigrams are: `ug:苏净` any text, `ung:苏净` names
 KIND_TOTAL = "*"  # the frequency table's "u*" and "p*" count the documents of each kind
 REBUILD_LOCK = 0x5EA2C4  # the advisory lock a rebuild holds from its first read to its swap
 # the live tables' constraints and indexes, made on the build tables under these names and renamed at the swap
@@ -124,12 +127,13 @@ def document_row(document: SearchDocument) -> dict:
     if document.uscc:
         for prefix in uscc_prefixes(document.uscc):
             terms[f"{kind}c:{prefix}"] = None
-    for line in names + folded:
-        for token in line.split():
-            for start, character in enumerate(token):
-                terms[f"{kind}u:{character}"] = None
-                if start + 1 < len(token):
-                    terms[f"{kind}g:{token[start:start + 2]}"] = None
+    for lines, where in ((names + folded, ANY_TEXT), (names, IN_NAMES)):
+        for line in lines:
+            for token in line.split():
+                for start, character in enumerate(token):
+                    terms[f"{kind}{where}u:{character}"] = None
+                    if start + 1 < len(token):
+                        terms[f"{kind}{where}g:{token[start:start + 2]}"] = None
     for line in dict.fromkeys(names + folded):
         for word in words(line):
             terms[f"{kind}w:{word}"] = None
@@ -147,17 +151,18 @@ def _like(value: str) -> str:
     return f"%{escape_like(value)}%"
 
 
-def _grams(kind: str, part: str) -> list[str]:
-    """The part's own character or bigram terms: every document holding the part holds all of them."""
+def _grams(kind: str, part: str, where: str = ANY_TEXT) -> list[str]:
+    """The part's own character or bigram terms, in any text or (IN_NAMES) in the names: every document holding
+    the part there holds all of them."""
     if len(part) == 1:
-        return [f"{kind}u:{part}"]
-    return list(dict.fromkeys(f"{kind}g:{part[i:i + 2]}" for i in range(len(part) - 1)))
+        return [f"{kind}{where}u:{part}"]
+    return list(dict.fromkeys(f"{kind}{where}g:{part[i:i + 2]}" for i in range(len(part) - 1)))
 
 
 def _contains(kind: str, columns, part: str):
-    """`part` occurs in the names: GIN-indexed candidate tests (the kind's grams; pg_trgm from three
+    """`part` occurs in the names: GIN-indexed candidate tests (the kind's grams in names; pg_trgm from three
     characters on), confirmed exactly with strpos."""
-    conditions = [_has(columns, _grams(kind, part)), func.strpos(columns.names_text, part) > 0]
+    conditions = [_has(columns, _grams(kind, part, IN_NAMES)), func.strpos(columns.names_text, part) > 0]
     if len(part) >= TRGM_MIN:
         conditions.insert(1, columns.names_text.like(_like(part)))  # pg_trgm GIN
     return and_(*conditions)
@@ -201,9 +206,10 @@ def _tiers(text_: str, parts: list[str], kind: str) -> list[_Tier]:
         return or_(*(_has(columns, terms) for terms in exact_terms))
 
     grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part)))
+    name_grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part, IN_NAMES)))
     tiers = [
         _Tier(exact_terms, exact, exact),
-        _Tier([grams], lambda columns: and_(*(_contains(kind, columns, part) for part in parts)),
+        _Tier([name_grams], lambda columns: and_(*(_contains(kind, columns, part) for part in parts)),
               lambda columns: and_(*(func.strpos(columns.names_text, part) > 0 for part in parts))),
         _Tier([grams], lambda columns: and_(*(_in_folded_or_names(kind, columns, part) for part in parts)),
               lambda columns: and_(*(_in_either(columns, part) for part in parts))),

@@ -239,3 +239,47 @@ def test_a_rebuild_after_an_import_with_indexing_deferred_leaves_no_outbox_row(a
     assert held_frequencies() == fresh_frequencies(db.session)
     name = db.session.scalar(select(Unit.name).order_by(Unit.id))
     assert name in firm_names(name)
+
+
+def held_terms() -> dict[tuple[str, int], list[str]]:
+    rows = db.session.execute(select(SearchEntry.record_type, SearchEntry.record_id, SearchEntry.terms))
+    return {(kind, record_id): sorted(terms) for kind, record_id, terms in rows}
+
+
+def test_the_names_tier_counts_and_reads_only_documents_whose_names_hold_its_grams(app):
+    """储备 is in the project texts of most firms at national scale and in the names of none: the names tier's
+    bound comes from the grams of names alone, so it is 0 there and the tier is not asked; the folded-text tier
+    still finds those firms."""
+    import_records(SYSTEM, list(generate_records(30, seed=23)))
+    documents = db.session.execute(select(SearchEntry.names_text, SearchEntry.folded_text)
+                                   .where(SearchEntry.record_type == "unit")).all()
+    names, folded = "\n".join(n for n, _ in documents), "\n".join(f for _, f in documents)
+    bigrams = {token[i:i + 2] for line in folded.split("\n") for token in line.split() for i in range(len(token) - 1)}
+    only_folded = sorted(b for b in bigrams if b not in names and b.isalpha())[0]
+    in_names = next(token[:2] for token in names.split() if len(token) >= 2)
+    frequency = held_frequencies()
+    assert frequency.get(f"ung:{only_folded}", 0) == 0 < frequency[f"ug:{only_folded}"]
+    assert frequency[f"ung:{in_names}"] > 0
+    holders = {record_id for (record_id,) in db.session.execute(select(SearchEntry.record_id).where(
+        SearchEntry.record_type == "unit", SearchEntry.folded_text.contains(only_folded)))}
+    assert set(search_ids(only_folded, "unit", limit=1000)) == holders
+    assert set(search_ids(in_names, "unit", limit=1000)) >= {record_id for (record_id,) in db.session.execute(
+        select(SearchEntry.record_id).where(SearchEntry.record_type == "unit",
+                                            SearchEntry.names_text.contains(in_names)))}
+
+
+def test_the_migration_adds_the_names_grams_to_the_documents_there_as_a_fresh_write_does(app, registry_data):
+    """Migration 0024 derives each document's name terms in SQL from its stored names: the documents and the
+    frequency table then equal those written afresh (its downgrade takes them away again)."""
+    from flask_migrate import downgrade, upgrade
+
+    import_records(SYSTEM, list(generate_records(20, seed=29)))
+    written, frequencies = held_terms(), held_frequencies()
+    assert any(term.startswith(("ung:", "pnu:")) for terms in written.values() for term in terms)
+    db.session.commit()
+    downgrade(revision="0023")
+    assert not any(term[1:4] in ("nu:", "ng:") for terms in held_terms().values() for term in terms)
+    assert held_frequencies() == fresh_frequencies(db.session)
+    upgrade()
+    assert held_terms() == written
+    assert held_frequencies() == frequencies == fresh_frequencies(db.session)
