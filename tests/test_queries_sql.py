@@ -1,12 +1,12 @@
 """The SQL idioms the reads share: text is matched literally on both databases, and the parcel filters select
 by former industry, area and province; one page of a list knows its neighbours; a condition given its share of
-rows selects what it selects bare, and steers SQLite's planner."""
+rows selects what it selects bare, and steers SQLite's planner; a set of keys of any size selects its rows."""
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, select
 
-from registry.database import likelihood
+from registry.database import SQLITE_IN_KEYS, in_keys, likelihood
 from registry.models import Project, Unit
 from registry.queries.profiles import unit_profile
 from registry.queries.summaries import unit_summaries
@@ -114,3 +114,19 @@ def test_sqlite_reads_a_firms_findings_through_its_projects_not_every_finding_of
         plan = " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
             "EXPLAIN QUERY PLAN " + statement, parameters))
         assert "ix_complaint_project_id" in plan and "ix_complaint_status" not in plan, plan
+
+
+def test_a_set_of_keys_of_any_size_selects_exactly_its_rows_in_few_statements(app, db):
+    """`in_keys`, the importer's lookups: PostgreSQL takes any number of keys as one array, SQLite IN lists of at
+    most SQLITE_IN_KEYS; the rows selected are those whose column holds one of the keys, whatever their type."""
+    usccs = [f.make_uscc() for _ in range(3)]
+    f.create(*[f.unit_record(uscc) for uscc in usccs])
+    ids = dict(db.session.execute(select(Unit.uscc, Unit.id)).all())
+    dialect = db.engine.dialect.name
+    for column, wanted in ((Unit.uscc, usccs[:2]), (Unit.id, [ids[usccs[2]]])):
+        keys = wanted + [f"absent-{n}" if column is Unit.uscc else -n for n in range(1, 2 * SQLITE_IN_KEYS + 1)]
+        conditions = list(in_keys(dialect, column, keys))
+        assert len(conditions) == (1 if dialect == "postgresql" else 3)
+        found = {row for condition in conditions for row in db.session.scalars(select(column).where(condition))}
+        assert found == set(wanted)
+    assert list(in_keys(dialect, Unit.id, [])) == []

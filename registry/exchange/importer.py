@@ -19,6 +19,7 @@ from sqlalchemy import null as sa_null
 
 from registry.access import Actor
 from registry.clock import today
+from registry.database import in_keys
 from registry.exchange.bulk import insert_rows
 from registry.exchange.parse import ExchangeError, Line, parse_lines
 from registry.extensions import db
@@ -189,12 +190,14 @@ class _Importer:
         self.now = utcnow()
 
     # -- lookups -------------------------------------------------------------------------------------------
+    def _in(self, column, keys) -> list:
+        """Conditions that together select the rows whose `column` is one of `keys` (see `in_keys`)."""
+        return list(in_keys(self.session.get_bind().dialect.name, column, keys))
+
     def _load_ids(self, model, key_column, keys) -> dict:
-        keys = list(set(keys))
         found = {}
-        for start in range(0, len(keys), 900):
-            chunk = keys[start:start + 900]
-            found.update(self.session.execute(select(key_column, model.id).where(key_column.in_(chunk))).all())
+        for among in self._in(key_column, set(keys)):
+            found.update(self.session.execute(select(key_column, model.id).where(among)).all())
         return found
 
     def unit_id(self, line: Line, uscc: str, field_name: str) -> int:
@@ -354,10 +357,9 @@ class _Importer:
             [{"b_id": commitment[fk], "b_signed": commitment["signed_at"]} for commitment in commitments])
 
     def _rows(self, model, key_column, keys) -> list:
-        keys = list(keys)
         rows = []
-        for start in range(0, len(keys), 900):
-            rows += self.session.scalars(select(model).where(key_column.in_(keys[start:start + 900]))).all()
+        for among in self._in(key_column, keys):
+            rows += self.session.scalars(select(model).where(among)).all()
         return rows
 
     def _check_employments(self, line: Line) -> None:
@@ -565,12 +567,11 @@ class _Importer:
             incoming[(data["project_id"], data["report_type"], data["round"])] = line
         project_ids = {key[0] for key in incoming}
         existing, category_of = {}, {}
-        for start in range(0, len(project_ids), 900):
-            chunk = list(project_ids)[start:start + 900]
-            for review in self.session.scalars(select(Review).where(Review.project_id.in_(chunk))):
+        for among in self._in(Review.project_id, project_ids):
+            for review in self.session.scalars(select(Review).where(among)):
                 existing[(review.project_id, review.report_type, review.round)] = review
-            category_of.update({project_id: category for project_id, category in self.session.execute(
-                select(Project.id, Project.category).where(Project.id.in_(chunk)))})
+        for among in self._in(Project.id, project_ids):
+            category_of.update(self.session.execute(select(Project.id, Project.category).where(among)).all())
         for (project_id, report_type, _round), line in incoming.items():
             _check(line, check_report_fits_category, report_type, category_of[project_id])
         authorities = self._authorities(incoming, existing)
@@ -588,12 +589,11 @@ class _Importer:
         if new_rows:
             insert_rows(self.session, Review, new_rows)
             review_ids = {}
-            for start in range(0, len(project_ids), 900):
-                chunk = list(project_ids)[start:start + 900]
+            for among in self._in(Review.project_id, project_ids):
                 review_ids.update({(project_id, report_type, round_number): review_id
                                    for review_id, project_id, report_type, round_number in self.session.execute(
                                        select(Review.id, Review.project_id, Review.report_type, Review.round)
-                                       .where(Review.project_id.in_(chunk)))})
+                                       .where(among))})
             self._audit_created("review", new_rows, review_ids,
                                 lambda row: (row["project_id"], row["report_type"], row["round"]))
         self._touch_projects({key[0] for key in incoming})
@@ -602,21 +602,17 @@ class _Importer:
         """The authority each review or complaint belongs to: the one the line names, else the one
         already stored, else the project's location when it arrives; stored, so that a later move of the
         project never hands the record to another authority."""
-        project_ids = list({line.data["project_id"] for line in incoming.values()})
+        project_ids = {line.data["project_id"] for line in incoming.values()}
         locations = {}
-        for start in range(0, len(project_ids), 900):
-            chunk = project_ids[start:start + 900]
-            locations.update(self.session.execute(
-                select(Project.id, Project.division_code).where(Project.id.in_(chunk))).all())
+        for among in self._in(Project.id, project_ids):
+            locations.update(self.session.execute(select(Project.id, Project.division_code).where(among)).all())
         return {key: line.data.get("authority_division_code")
                 or getattr(existing.get(key), "authority_division_code", None)
                 or locations[line.data["project_id"]] for key, line in incoming.items()}
 
     def _touch_projects(self, project_ids) -> None:
-        project_ids = list(project_ids)
-        for start in range(0, len(project_ids), 900):
-            chunk = project_ids[start:start + 900]
-            self.touched_units.update(self.session.scalars(select(Project.unit_id).where(Project.id.in_(chunk))))
+        for among in self._in(Project.id, project_ids):
+            self.touched_units.update(self.session.scalars(select(Project.unit_id).where(among)))
 
     def apply_penalties(self, lines: list[Line]) -> None:
         incoming: dict[str, Line] = {}
@@ -684,15 +680,14 @@ class _Importer:
             self._audit_created("penalty", new_rows, ids, lambda row: row["decision_number"])
 
     def _parties(self, lines) -> dict[tuple[str, int], tuple[str, str | None]]:
-        """(name, legal representative) of the firms and persons the penalties name, in chunks of 900."""
+        """(name, legal representative) of the firms and persons the penalties name."""
         parties = {}
         for kind, model, column in (("unit", Unit, Unit.legal_representative), ("person", Person, None)):
-            ids = list({line.data[f"{kind}_id"] for line in lines if line.data[f"{kind}_id"]})
-            for start in range(0, len(ids), 900):
-                chunk = ids[start:start + 900]
+            ids = {line.data[f"{kind}_id"] for line in lines if line.data[f"{kind}_id"]}
+            for among in self._in(model.id, ids):
                 columns = (model.id, model.name, column if column is not None else sa_null())
                 parties.update({(kind, i): (name, representative) for i, name, representative
-                                in self.session.execute(select(*columns).where(model.id.in_(chunk)))})
+                                in self.session.execute(select(*columns).where(among))})
         return parties
 
     def apply_complaints(self, lines: list[Line]) -> None:
