@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from registry.keys import KEY_FILES, given_key
+from registry.models.base import json_text
 from registry.rules.complaints import ANSWER_WORKING_DAYS
 from registry.rules.publicity import DEFAULT_PUBLICITY_RULES
 
@@ -31,7 +32,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # does a statement start parallel workers: once the tables are analysed, the planner gives one to a large
         # firm's reviews, whose start cost more than the walk (the 2,000-project firm's SQL, national scale, the
         # machine busy: 50 ms with them, 33 without), and takes a CPU another request needs.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **(
+        # JSON columns (audit events' values) take dates and decimals as they are: see json_text
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": json_text, **(
             {"connect_args": {"options": "-c jit=off -c max_parallel_workers_per_gather=0"}}
             if database_url.startswith("postgresql") else {})},
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),  # proxy hops whose X-Forwarded-* count

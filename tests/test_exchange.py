@@ -257,6 +257,12 @@ def test_every_imported_record_has_its_own_audit_event_without_the_full_number(d
     lin = db.session.scalar(select(Person).where(Person.name == "林海燕"))
     person_event = next(e for e in events if e.record_type == "person" and e.record_id == lin.id)
     assert person_event.after["id_number_masked"] == "370202********0458"
+    assert not {"id_number_ciphertext", "id_number_hmac"} & set(person_event.after)
+    project_event = next(e for e in events if e.record_type == "project")
+    project = db.session.get(Project, project_event.record_id)
+    # the values as JSON holds them: dates in ISO 8601, the area a decimal string (the engine's json_text)
+    assert project_event.after["completed_on"] == project.completed_on.isoformat()
+    assert project_event.after["area_m2"] == str(project.area_m2)
     dump = json.dumps([e.after for e in events], ensure_ascii=False)
     for number in FULL_ID_NUMBERS:
         assert number not in dump

@@ -265,7 +265,9 @@ class _Importer:
             "at": self.now, "actor_account_id": self.actor.account_id, "actor": self.actor.label,
             "action": f"{table}_imported", "record_type": table, "record_id": ids[key(row)],
             "division_code": row.get("division_code") or row.get("authority_division_code"),
-            "after": {name: json_value(value) for name, value in row.items() if name not in SECRET_COLUMNS},
+            # the values as they are: the engine's JSON serializer writes dates and decimals (json_text)
+            "after": row if SECRET_COLUMNS.isdisjoint(row) else
+                     {name: value for name, value in row.items() if name not in SECRET_COLUMNS},
             "ip": self.actor.ip,
         } for row in rows]
         if events:

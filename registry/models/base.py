@@ -1,5 +1,7 @@
 """The declarative base: a naming convention so every constraint has a predictable name."""
-from datetime import UTC, datetime
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.types import TypeDecorator
@@ -16,6 +18,36 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def json_value(value):
+    """A column's value as JSON holds it: dates and times in ISO 8601, decimals as strings, bytes (secrets) as
+    null; any other value as it is."""
+    if type(value) in _PLAIN:  # most values, at once (an import calls this for every value it writes)
+        return value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return None
+    return value
+
+
+def _json_default(value):
+    converted = json_value(value)
+    if converted is value:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+    return converted
+
+
+def json_text(value) -> str:
+    """The text of a JSON column (the engine's serializer): column values in it as `json_value` gives them, so a
+    bulk write hands its rows over as they are (json's C encoder calls back only for dates and decimals)."""
+    return json.dumps(value, default=_json_default)
 
 
 def utcnow() -> datetime:

@@ -1,33 +1,17 @@
 """Audit events (who, when, what, before, after), written in the same transaction as the change.
 
 A refused access is audited by `registry.access.deny`, in a transaction of its own."""
-from datetime import date, datetime
-from decimal import Decimal
 
 from sqlalchemy import inspect
 
 from registry.access import Actor
 from registry.extensions import db
 from registry.models import AuditEvent, SearchOutbox
+from registry.models.base import json_value  # noqa: F401 (the services' and the export's name for it)
 
 # Columns that never go into an audit snapshot: secrets, and full ID numbers in any form.
 SECRET_COLUMNS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "code_hmac", "address_hmac",
                   "totp_secret_ciphertext"}
-
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-
-
-def json_value(value):
-    if type(value) in _PLAIN:  # most values, at once (an import calls this for every value it writes)
-        return value
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        return None
-    return value
 
 
 def snapshot(record) -> dict:
