@@ -1,6 +1,8 @@
 """The exchange format: the contract example imports; the same file twice changes nothing; a bad line is
 refused by number, field and reason, and the database is unchanged."""
 import json
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -437,7 +439,9 @@ def test_the_bulk_path_stores_what_a_core_insert_stores(db):
     insert_rows(db.session, Person, people["bulk"])
     db.session.execute(insert(Person.__table__), people["core"])
     events = {way: [{"actor": "system", "action": "unit_imported", "record_type": "unit", "record_id": number,
-                     "detail": f"{way}-{number}", "after": {"name": "青岛", "ceased_on": None} if number else None}
+                     "detail": f"{way}-{number}",
+                     "after": {"name": "青岛", "ceased_on": date(2025, 6, 1) if number == 3 else None,
+                               "area_m2": Decimal("12.50")} if number else None}
                     for number in range(BULK_ROWS)] for way in ("bulk", "core")}
     insert_rows(db.session, AuditEvent, events["bulk"])
     db.session.execute(insert(AuditEvent.__table__), events["core"])
@@ -459,6 +463,10 @@ def test_the_bulk_path_stores_what_a_core_insert_stores(db):
         for by_bulk, by_core in zip(bulk, core):
             assert {k: v for k, v in by_bulk.items() if k not in (key.key, "public_id")} == \
                    {k: v for k, v in by_core.items() if k not in (key.key, "public_id")}
+    # the time of writing is the statement's, one moment for all its rows; dates and decimals in JSON as text
+    assert len(set(db.session.scalars(select(Person.created_at).where(Person.id_number_hmac.like("bulk%"))))) == 1
+    assert db.session.scalar(select(AuditEvent.after).where(AuditEvent.detail == "bulk-3")) == {
+        "name": "青岛", "ceased_on": "2025-06-01", "area_m2": "12.50"}
     # None in a JSON column is JSON null, not SQL NULL, both ways
     assert db.session.scalar(select(func.count()).select_from(Penalty).where(
         Penalty.decision_number.like("bulk%"), Penalty.ban_categories.is_(None))) == 0

@@ -1,5 +1,5 @@
-"""An import killed with SIGKILL, 30 times at seeded moments spread over its run (before,
-while and after it writes), leaves SQLite intact and the import whole or absent, with an audit log that
+"""An import killed with SIGKILL, 30 times at seeded moments (half spread over its run, before, while and after
+it writes; half aimed inside its write transaction), leaves SQLite intact and the import whole or absent, with an audit log that
 matches the data; then the same import, left to finish, lands whole."""
 import random
 import shutil
@@ -67,17 +67,27 @@ def test_an_import_killed_thirty_times_is_whole_or_absent_and_audited_exactly(
             target.with_name(target.name + suffix).unlink(missing_ok=True)
         shutil.copyfile(database_template[1], target)
 
-    # one import left to finish sets the scale of the moments to kill at
-    fresh_target()
-    full_run = writer.run(f"import {source}")[1]["done"]
-    assert outcome(target) == "whole"
-    moments = random.Random(86).sample([full_run * 1.2 * k / KILLS for k in range(KILLS)], KILLS)
+    # three imports left to finish set the scale of the moments to kill at (the quickest: a run slowed by a
+    # loaded machine would set moments after the end of the next)
+    runs = []
+    for _ in range(3):
+        fresh_target()
+        runs.append(writer.run(f"import {source}")[1])
+        assert outcome(target) == "whole"
+    full_run = min(run["done"] for run in runs)
+    writing = min(run["commit"] - run["begin-write"] for run in runs)
+    # half the kills spread over the whole run, half aimed inside its write transaction (after it began), which
+    # is part of it only, so that many land mid-write however loaded the machine is
+    choice = random.Random(86)
+    spread = [("start", full_run * 1.2 * k / (KILLS // 2)) for k in range(KILLS // 2)]
+    aimed = [("begin-write", writing * choice.random()) for _ in range(KILLS - KILLS // 2)]
+    moments = choice.sample(spread + aimed, KILLS)
     started = time.monotonic()
     tally: dict[tuple[str, str], int] = {}
     wal_left = []
-    for delay in moments:
+    for after_word, delay in moments:
         fresh_target()
-        words, _ = writer.run(f"import {source}", kill_after=delay)
+        words, _ = writer.run(f"import {source}", kill_after=delay, heard_first=after_word)
         phase = phase_of(words)
         wal = target.with_name(target.name + "-wal")
         if phase == "while writing" and wal.exists():
