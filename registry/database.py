@@ -2,7 +2,6 @@
 only, so reads never queue behind each other while no write can fail half-way under contention."""
 import sqlite3
 import time
-
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import any_, bindparam, event, literal_column

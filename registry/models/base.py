@@ -51,7 +51,8 @@ def json_text(value) -> str:
 
 
 def utcnow() -> datetime:
-    """Now, in UTC, as an aware timestamp (a callable default, evaluated per row)."""
+    """Now, in UTC, as an aware timestamp (a callable default: per row in Core's inserts, once a statement in
+    the import's bulk path, `registry/exchange/bulk.py`)."""
     return datetime.now(UTC)
 
 

@@ -1,13 +1,12 @@
 """Audit events (who, when, what, before, after), written in the same transaction as the change.
 
 A refused access is audited by `registry.access.deny`, in a transaction of its own."""
-
 from sqlalchemy import inspect
 
 from registry.access import Actor
 from registry.extensions import db
 from registry.models import AuditEvent, SearchOutbox
-from registry.models.base import json_value  # noqa: F401 (the services' and the export's name for it)
+from registry.models.base import json_value
 
 # Columns that never go into an audit snapshot: secrets, and full ID numbers in any form.
 SECRET_COLUMNS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "code_hmac", "address_hmac",
