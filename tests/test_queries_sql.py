@@ -11,7 +11,9 @@ from registry.models import Project, Unit
 from registry.queries.profiles import unit_profile
 from registry.queries.summaries import unit_summaries
 from registry.queries.paging import Page, page_count, paginate
-from registry.queries.sql import contains, contains_in_any, parcel_conditions, prefix_range, starts_with
+from registry.queries.sql import (
+    contains, contains_in_any, parcel_conditions, prefix_range, public_projects_per_firm, starts_with,
+)
 from tests import factories as f
 
 NAMES = ["达标率100%的工程", "A_B地块", "C\\D地块", "普通地块", "100 工程"]
@@ -45,6 +47,39 @@ def test_parcel_conditions_select_by_industry_prefix_area_range_and_province(app
     assert names_where(db, *parcel_conditions(industry="C_")) == set()
     assert names_where(db, *parcel_conditions(min_area=Decimal(10000), max_area=Decimal(50000))) == {"化工"}
     assert names_where(db, *parcel_conditions(industry="C26", province="32")) == {"苏州化工"}
+    assert names_where(db, *parcel_conditions(industry="c2614")) == {"化工", "苏州化工"}  # a class: equality
+
+
+def test_a_parcel_search_by_class_counts_by_firm_from_the_index_without_a_sort(app, db):
+    """A class is the finest industry code, so its projects are those of the code itself: the index on industry
+    then firm hands them over in firm order (national SQLite, C2631: the count by firm 17.6 -> 8.6 ms). A division
+    is a range of codes, which the count sorts by firm."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the plan of SQLite's planner (PostgreSQL's reads the table's statistics)")
+    uscc = f.make_uscc()
+    f.create(f.unit_record(uscc), f.project_record(uscc, name="化工", former_industry="C2614", area_m2=20000))
+
+    unit_id = db.session.scalar(select(Unit.id))
+
+    def plan(industry: str) -> str:
+        statements = []
+
+        def remember(_conn, _cursor, statement, parameters, _context, _many):
+            statements.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", remember)
+        try:
+            counted = db.session.execute(public_projects_per_firm(
+                parcel_conditions(industry=industry, min_area=Decimal(10000)))).all()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", remember)
+        assert counted == [(unit_id, 1)]
+        return " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statements[0][0], statements[0][1]))
+
+    by_class = plan("C2614")
+    assert "ix_project_parcel (former_industry=?)" in by_class and "B-TREE FOR GROUP BY" not in by_class, by_class
+    assert "B-TREE FOR GROUP BY" in plan("C26")
 
 
 def test_the_prefix_range_holds_every_value_the_prefix_test_holds_and_no_other(app, db):

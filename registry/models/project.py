@@ -55,8 +55,9 @@ def recency():
 
 # a firm's projects by recency: its recent ones are read by walking this backwards (`LIMIT`), not by sorting all
 Index("ix_project_recent", Project.unit_id, recency(), Project.id)
-# parcels by former industry and area, with what a parcel search groups by and checks: it reads no project row
-Index("ix_project_parcel", Project.former_industry, Project.area_m2, Project.unit_id, Project.division_code,
+# parcels by former industry, then firm, with what a parcel search checks (area, division, withholding): it reads
+# no project row, and the projects of one class come in firm order, so they are counted by firm without a sort
+Index("ix_project_parcel", Project.former_industry, Project.unit_id, Project.area_m2, Project.division_code,
       Project.non_disclosure_reason)
 # a firm's projects, and its parcels with the same checks: a parcel search within a province counts each of its
 # firms' matching projects from this alone

@@ -7,6 +7,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from registry.database import ESCAPE, escape_like
 from registry.models import Project, Unit
+from registry.rules.industries import is_industry_class
 from registry.visibility import firm_publishes_projects, project_public, publicity_rules
 
 
@@ -78,8 +79,11 @@ def parcel_conditions(industry: str | None = None, min_area: Decimal | None = No
     it lies; and the project's service category. Unset filters add nothing."""
     conditions = [Project.category == category] if category else []
     if industry:
-        conditions += [starts_with(Project.former_industry, industry.upper()),
-                       *prefix_range(Project.former_industry, industry.upper())]
+        code = industry.upper()
+        # a class has no finer code, so its projects are those of the code itself: an index on the industry then
+        # the firm hands them over in firm order, and a count by firm needs no sort
+        conditions += ([Project.former_industry == code] if is_industry_class(code) else
+                       [starts_with(Project.former_industry, code), *prefix_range(Project.former_industry, code)])
     if min_area is not None:
         conditions.append(Project.area_m2 >= min_area)
     if max_area is not None:

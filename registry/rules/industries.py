@@ -12,6 +12,12 @@ def validate_industry_code(value: str, field: str = "former_industry") -> str:
     return code
 
 
+def is_industry_class(code: str) -> bool:
+    """True for a class (level 4, such as `C2631`), the finest level: a code only a class itself lies under."""
+    entry = industries().get(code)
+    return entry is not None and entry.level == 4
+
+
 def industry_matches(prefix: str, code: str | None) -> bool:
     """True when a project's industry code lies under the searched prefix."""
     return bool(code) and code.startswith(prefix.upper())
