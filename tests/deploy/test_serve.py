@@ -1,5 +1,6 @@
 """`make serve` as the operator runs it: the schema migrated, then gunicorn with gunicorn.conf.py on 127.0.0.1. It
-answers a public page, revalidates it with a 304, and its access log holds no query string."""
+answers a public page, revalidates it with a 304, and its access log holds no query string; the master and then
+each worker freeze what they loaded out of the collector's full passes."""
 import os
 import re
 import signal
@@ -40,7 +41,7 @@ def test_make_serve_answers_a_page_and_revalidates_it(database, tmp_path):
     port = free_port()
     env = {**app_env(database, tmp_path), "REGISTRY_INSTANCE_PATH": str(tmp_path / "instance"),
            "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2",
-           "GUNICORN_ACCESS_LOG": str(tmp_path / "access.log")}
+           "GUNICORN_ACCESS_LOG": str(tmp_path / "access.log"), "GUNICORN_FREEZE_AFTER": "2"}
     # the shared virtualenv, and no `setup` (it would reinstall the packages): only the target's own commands
     command = ["make", "--no-print-directory", "-o", "setup", f"BIN={Path(sys.executable).parent}", "serve"]
     with open(tmp_path / "serve.log", "w") as log:
@@ -62,9 +63,13 @@ def test_make_serve_answers_a_page_and_revalidates_it(database, tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    # the master froze what it loaded before forking: the workers' full collections skip it
-    frozen = re.search(r"([\d,]+) objects frozen", (tmp_path / "serve.log").read_text(encoding="utf-8"))
+    # the master froze what it loaded before forking: the workers' full collections skip it; and a worker froze
+    # its own caches too, after its first two requests (the four above went to one worker or two)
+    log = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    frozen = re.search(r"([\d,]+) objects frozen out", log)
     assert frozen and int(frozen.group(1).replace(",", "")) > 50_000
+    worker = re.search(r"froze its caches after 2 requests: ([\d,]+) objects frozen in all", log)
+    assert worker and int(worker.group(1).replace(",", "")) > int(frozen.group(1).replace(",", "")), log[-3000:]
     access = (tmp_path / "access.log").read_text(encoding="utf-8")
     assert '"GET / HTTP/1.1" 304' in access and '"GET /search HTTP/1.1" 200' in access
     assert "?" not in access and "王建国" not in access and "%E7%8E%8B" not in access
