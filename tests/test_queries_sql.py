@@ -23,6 +23,27 @@ def names_where(db, *conditions) -> set[str]:
     return set(db.session.scalars(select(Project.name).where(*conditions)))
 
 
+def statements_sent(db, run) -> tuple[list[tuple], object]:
+    """The statements (with their parameters) `run()` sends to the database, and what it returns."""
+    statements = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        result = run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    return statements, result
+
+
+def sqlite_plan(db, statement: str, parameters) -> str:
+    """SQLite's plan of a statement, its steps joined by " | "."""
+    return " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + statement, parameters))
+
+
 def test_like_wildcards_and_the_escape_character_are_matched_as_typed(app, db):
     uscc = f.make_uscc()
     f.create(f.unit_record(uscc), *[f.project_record(uscc, name=name) for name in NAMES])
@@ -58,24 +79,13 @@ def test_a_parcel_search_by_class_counts_by_firm_from_the_index_without_a_sort(a
         pytest.skip("the plan of SQLite's planner (PostgreSQL's reads the table's statistics)")
     uscc = f.make_uscc()
     f.create(f.unit_record(uscc), f.project_record(uscc, name="化工", former_industry="C2614", area_m2=20000))
-
     unit_id = db.session.scalar(select(Unit.id))
 
     def plan(industry: str) -> str:
-        statements = []
-
-        def remember(_conn, _cursor, statement, parameters, _context, _many):
-            statements.append((statement, parameters))
-
-        event.listen(db.engine, "before_cursor_execute", remember)
-        try:
-            counted = db.session.execute(public_projects_per_firm(
-                parcel_conditions(industry=industry, min_area=Decimal(10000)))).all()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", remember)
+        counting = public_projects_per_firm(parcel_conditions(industry=industry, min_area=Decimal(10000)))
+        statements, counted = statements_sent(db, lambda: db.session.execute(counting).all())
         assert counted == [(unit_id, 1)]
-        return " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + statements[0][0], statements[0][1]))
+        return sqlite_plan(db, *statements[0])
 
     by_class = plan("C2614")
     assert "ix_project_parcel (former_industry=?)" in by_class and "B-TREE FOR GROUP BY" not in by_class, by_class
@@ -130,24 +140,17 @@ def test_sqlite_reads_a_firms_findings_through_its_projects_not_every_finding_of
     uscc = f.make_uscc()
     f.create(f.unit_record(uscc), f.project_record(uscc, "PR-F1"), f.complaint_record("PR-F1", status="substantiated"))
     unit_id = db.session.scalar(select(Unit.id).where(Unit.uscc == uscc))
-    statements = []
 
-    def remember(_conn, _cursor, statement, parameters, _context, _many):
-        if "FROM complaint" in statement or "JOIN complaint" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
+    def read_findings():
         assert unit_summaries([unit_id])[0].finding_count == 1
         assert len(unit_profile(uscc, 1, 1, 1).findings) == 1
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
+
+    statements, _ = statements_sent(db, read_findings)
     counted = [s for s in statements if "count(" in s[0] and "JOIN complaint ON complaint.project_id" in s[0]]
     listed = [s for s in statements if s[0].lstrip().startswith("SELECT complaint.id")]
     assert counted and listed
     for statement, parameters in counted + listed:
-        plan = " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + statement, parameters))
+        plan = sqlite_plan(db, statement, parameters)
         assert "ix_complaint_project_id" in plan and "ix_complaint_status" not in plan, plan
 
 
