@@ -85,11 +85,17 @@ BUILD_DDL = [
     "(folded_text gin_trgm_ops)",
     "ALTER TABLE search_gram_build ADD CONSTRAINT pk_search_gram_build PRIMARY KEY (term)",
 ]
-# Choosing a tier's plan: reading a row costs about the same whichever way it is reached (a heap fetch and a
-# strpos on its texts), so the plan reading the fewest rows wins. A walk in rank order reads about
+# Choosing a tier's plan: the plan whose rows cost least wins. A walk in rank order reads about
 # wanted / (share of documents matching) rows when matches are spread evenly; it stops after WALK_SLACK times
 # that many and falls back to the bitmap, since the frequencies of a part's grams bound its matches only from
 # above (土地 and 中心 are common, 土地中心 may be rare).
+# What a row costs, in rows the GIN bitmap reads by grams alone (about 1 µs each at national scale, measured
+# tier by tier, both plans, on the benchmark's 40 queries): a walked row is tested exactly, and its test reads
+# the names alone (0.6 µs), the folded text too (4.6 µs, out of line), or the terms array (10-19 µs); the
+# bitmap of a part of three characters or more reads pg_trgm's index of the texts as well (1.4-15 µs a row).
+# Taking every row as 1 walked 绿源's jieba words (14 ms) where the bitmap takes 1.6 ms.
+WALK_ROW_NAMES, WALK_ROW_FOLDED, WALK_ROW_TERMS = 1, 4, 10
+BITMAP_ROW_TRIGRAMS = 10
 WALK_SLACK = 4
 WALK_MAX_SHARE = 0.25  # beyond a quarter of the documents, the planner reads a window whole
 # an allowed document is reached by its own index probe, and tested against every tier's condition, where
@@ -188,6 +194,8 @@ class _Tier:
     alternatives: list[list[str]]  # a match holds every term of one of these
     indexed: Callable  # columns -> the condition GIN and pg_trgm serve, confirmed exactly
     exact: Callable  # columns -> the exact condition alone, for rows reached otherwise
+    walk_row_cost: float  # a row walked and tested by `exact`, and one the bitmap reads (see WALK_ROW_NAMES)
+    bitmap_row_cost: float = 1
 
     def estimate(self, frequency: dict[str, int]) -> int:
         """At most this many documents match (the exact frequency table: 0 means none does)."""
@@ -207,19 +215,21 @@ def _tiers(text_: str, parts: list[str], kind: str) -> list[_Tier]:
 
     grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part)))
     name_grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part, IN_NAMES)))
+    trigrams = BITMAP_ROW_TRIGRAMS if any(len(part) >= TRGM_MIN for part in parts) else 1
     tiers = [
-        _Tier(exact_terms, exact, exact),
+        _Tier(exact_terms, exact, exact, WALK_ROW_TERMS),
         _Tier([name_grams], lambda columns: and_(*(_contains(kind, columns, part) for part in parts)),
-              lambda columns: and_(*(func.strpos(columns.names_text, part) > 0 for part in parts))),
+              lambda columns: and_(*(func.strpos(columns.names_text, part) > 0 for part in parts)),
+              WALK_ROW_NAMES, trigrams),
         _Tier([grams], lambda columns: and_(*(_in_folded_or_names(kind, columns, part) for part in parts)),
-              lambda columns: and_(*(_in_either(columns, part) for part in parts))),
+              lambda columns: and_(*(_in_either(columns, part) for part in parts)), WALK_ROW_FOLDED, trigrams),
     ]
     short = len("".join(parts)) <= JIEBA_MAX_CHARS
     tokens = list(dict.fromkeys(token for part in parts for token in words(part))) if short else []
     if tokens:
         word_terms = [f"{kind}w:{token}" for token in tokens]
         tiers.append(_Tier([word_terms], lambda columns: _has(columns, word_terms),
-                           lambda columns: _has(columns, word_terms)))
+                           lambda columns: _has(columns, word_terms), WALK_ROW_TERMS))
     return tiers
 
 
@@ -451,7 +461,7 @@ class PostgresBackend(SearchBackend):
         # documents in position order; a document counts in its first tier. Fewer than `limit` documents were
         # found before any tier, so its first 2 x limit hold at least `limit` new ones when there are that many:
         # the same answer as asking tier after tier while skipping what earlier tiers found.
-        planned = [(number, tier, matches, self._plan or choose_plan(matches, documents, allowed, 2 * limit))
+        planned = [(number, tier, matches, self._plan or choose_plan(matches, documents, allowed, 2 * limit, tier))
                    for number, tier in enumerate(tiers) if (matches := tier.estimate(frequency))]
         if not planned:
             return []
@@ -466,15 +476,16 @@ class PostgresBackend(SearchBackend):
             select(first.c.record_id).order_by(first.c.tier, first.c.position).limit(limit)))
 
 
-def choose_plan(matches: int, documents: int, allowed: set[int] | None, wanted: int) -> str:
-    """The plan reading the fewest rows for a tier with at most `matches` of the kind's `documents`."""
+def choose_plan(matches: int, documents: int, allowed: set[int] | None, wanted: int, tier: _Tier) -> str:
+    """The plan whose rows cost least for `tier`, with at most `matches` of the kind's `documents`."""
     share = 1.0 if allowed is None else min(1.0, len(allowed) / max(documents, 1))
-    rows = {"bitmap": matches, "walk": wanted * documents / max(matches * share, 1)}
-    if rows["walk"] * WALK_SLACK > documents * WALK_MAX_SHARE:
-        rows["walk"] = math.inf  # the planner would read such a window whole (a sequential scan and a sort)
+    walked = wanted * documents / max(matches * share, 1)
+    costs = {"bitmap": matches * tier.bitmap_row_cost, "walk": walked * tier.walk_row_cost}
+    if walked * WALK_SLACK > documents * WALK_MAX_SHARE:
+        costs["walk"] = math.inf  # the planner would read such a window whole (a sequential scan and a sort)
     if allowed is not None:
-        rows["allowed"] = ALLOWED_ROW_COST * len(allowed)
-    return min(rows, key=rows.get)
+        costs["allowed"] = ALLOWED_ROW_COST * len(allowed)
+    return min(costs, key=costs.get)
 
 
 def _allowed_select(planned: list, record_type: str, allowed: set[int], limit: int):
@@ -524,9 +535,10 @@ def _tier_select(number: int, tier: _Tier, plan: str, matches: int, documents: i
     # The bitmap's candidates are fenced (OFFSET 0) before they are sorted, so the planner reads them through GIN
     # and sorts them: left to itself, it walks the rank index with the GIN test as a filter whenever it expects
     # many matches, and where the walk had ended short (the grams common, the part in names rare: 农药) that read
-    # every document of the kind (415 ms at national scale, for none found).
-    candidates = (select(LIVE.c.record_id, LIVE.c.position)
-                  .where(LIVE.c.record_type == record_type, tier.indexed(LIVE.c)))
+    # every document of the kind (415 ms at national scale, for none found). The kind is not stated: every
+    # term a tier's GIN test holds is led by it, and stating it made the planner AND the GIN bitmap with the
+    # rank index's entries of the whole kind (48,787 firms: 3 ms a tier at national scale).
+    candidates = select(LIVE.c.record_id, LIVE.c.position).where(tier.indexed(LIVE.c))
     if allowed is not None:
         candidates = candidates.where(in_allowed(LIVE.c, f"{number}_bitmap"))
     candidates = candidates.offset(0).subquery()

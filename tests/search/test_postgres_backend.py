@@ -17,7 +17,7 @@ from registry.models import SearchEntry, SearchGram, SearchOutbox, Unit
 from registry.rules.errors import RuleViolation
 from registry.search import backend, drain_outbox, rebuild_index, search_ids
 from registry.search.documents import SearchDocument, all_documents
-from registry.search.postgres_backend import PLANS, PostgresBackend, fresh_frequencies
+from registry.search.postgres_backend import PLANS, PostgresBackend, _tiers, choose_plan, fresh_frequencies
 from registry.search.whoosh_backend import WhooshBackend
 from registry.services import service
 from registry.services.audit import enqueue_for_index
@@ -266,6 +266,19 @@ def test_the_names_tier_counts_and_reads_only_documents_whose_names_hold_its_gra
     assert set(search_ids(in_names, "unit", limit=1000)) >= {record_id for (record_id,) in db.session.execute(
         select(SearchEntry.record_id).where(SearchEntry.record_type == "unit",
                                             SearchEntry.names_text.contains(in_names)))}
+
+
+def test_a_tier_walks_the_rank_index_only_where_its_walked_rows_cost_less_than_the_bitmaps():
+    """A walked row is tested exactly: the names tier's test reads the names alone, the jieba words tier's reads
+    the terms array, ten times the cost. So for words held by 5% of the firms (绿源 at national scale) the names
+    tier walks and the words tier reads its GIN bitmap; for words held by half, both walk."""
+    exact, names, folded, jieba_words = _tiers("绿源", ["绿源"], "u")
+    firms, wanted = 48_931, 42
+    assert choose_plan(2_673, firms, None, wanted, names) == "walk"
+    assert choose_plan(2_673, firms, None, wanted, jieba_words) == "bitmap"
+    assert choose_plan(2_673, firms, None, wanted, exact) == "bitmap"
+    assert choose_plan(24_000, firms, None, wanted, jieba_words) == "walk"
+    assert choose_plan(100, firms, None, wanted, names) == "bitmap"
 
 
 def test_the_migration_adds_the_names_grams_to_the_documents_there_as_a_fresh_write_does(app, registry_data):
