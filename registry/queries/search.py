@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, bindparam, exists, func, or_, select, union_all
+from sqlalchemy import Date, Integer, any_, bindparam, exists, func, or_, select, true, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from registry.clock import today
 from registry.database import ESCAPE, escape_like
@@ -333,22 +334,34 @@ def _matching_projects(q: str, parts: list[str], unit_ids: list[int]) -> list:
     8 ms of a search page's 9 ms of SQL, small scale)."""
     terms = list(dict.fromkeys(term for part in parts for term in (part, *words(part)) if term.strip()))
     firms, count = len(unit_ids), len(terms)
-    statement = prepared(f"matching_projects:{firms}:{count}", lambda _rules: _matching_projects_statement(firms, count))
+    lateral = db.session.get_bind().dialect.name == "postgresql"
+    statement = prepared(f"matching_projects:{'lateral' if lateral else firms}:{count}",
+                         lambda _rules: _matching_projects_statement(None if lateral else firms, count))
     values = {"ref": q.strip(), "ids": unit_ids, **{f"firm{n}": unit_id for n, unit_id in enumerate(unit_ids)},
               **{f"term{n}": "%" + escape_like(term) + "%" for n, term in enumerate(terms)}}
     return db.session.execute(statement, values).all()
 
 
-def _matching_projects_statement(firms: int, terms: int):
+def _matching_projects_statement(firms: int | None, terms: int):
     """The statement of `_matching_projects` for this many firms and terms, their values as parameters (built on
-    every page, the visibility clauses of its 20 parts cost more than running it)."""
+    every page, the visibility clauses of its 20 parts cost more than running it). `firms` None: one part, joined
+    laterally to the array of firms (PostgreSQL), where the 20 parts cost more to plan than to run (national
+    PostgreSQL, 农药: 8.9 ms unprepared, 5.5 prepared)."""
     newest_first = (recency().desc(), Project.id.desc())
-    recent = [select(Project.id).join(Unit, Unit.id == Project.unit_id)
-              .where(Project.unit_id == bindparam(f"firm{n}"), project_public())
-              .order_by(*newest_first).limit(FOLDED_PROJECTS).subquery() for n in range(firms)]
-    candidates = union_all(*(select(firm.c.id) for firm in recent),
-                           select(Project.id).where(Project.ref == bindparam("ref"),
-                                                    Project.unit_id.in_(bindparam("ids", expanding=True))))
+
+    def recent_of(firm):
+        return (select(Project.id).join(Unit, Unit.id == Project.unit_id).where(Project.unit_id == firm, project_public())
+                .order_by(*newest_first).limit(FOLDED_PROJECTS))
+
+    if firms is None:
+        firm = func.unnest(bindparam("ids", type_=ARRAY(Integer))).table_valued("id").render_derived(name="firm")
+        recent = recent_of(firm.c.id).lateral("recent")
+        per_firm = [select(recent.c.id).select_from(firm).join(recent, true())]
+        same_ref = Project.unit_id == any_(bindparam("ids", type_=ARRAY(Integer)))
+    else:
+        per_firm = [select(part.c.id) for part in (recent_of(bindparam(f"firm{n}")).subquery() for n in range(firms))]
+        same_ref = Project.unit_id.in_(bindparam("ids", expanding=True))
+    candidates = union_all(*per_firm, select(Project.id).where(Project.ref == bindparam("ref"), same_ref))
     holds = or_(Project.ref == bindparam("ref"),
                 *(func.lower(text).like(bindparam(f"term{n}"), escape=ESCAPE)
                   for text in (Project.name, Project.parcel_name, Project.owner) for n in range(terms)))
