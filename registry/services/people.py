@@ -20,8 +20,13 @@ def vault():
 
 
 def new_public_id() -> str:
-    """An opaque id for public URLs: random, never derived from the ID number."""
-    return secrets.token_urlsafe(12)
+    """An opaque id for public URLs: random, never derived from the ID number, and never led by "-" (one id in
+    64 was: the open data's CSV quotes a cell so led, lest a spreadsheet run it as a formula, and the id copied
+    from it named no one)."""
+    while True:
+        public_id = secrets.token_urlsafe(12)
+        if not public_id.startswith("-"):
+            return public_id
 
 
 def find_person_by_id_number(id_number: str, field: str = "id_number") -> Person | None:
