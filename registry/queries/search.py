@@ -337,8 +337,10 @@ def _matching_projects(q: str, parts: list[str], unit_ids: list[int]) -> list:
     lateral = db.session.get_bind().dialect.name == "postgresql"
     statement = prepared(f"matching_projects:{'lateral' if lateral else firms}:{count}",
                          lambda _rules: _matching_projects_statement(None if lateral else firms, count))
-    values = {"ref": q.strip(), "ids": unit_ids, **{f"firm{n}": unit_id for n, unit_id in enumerate(unit_ids)},
+    values = {"ref": q.strip(), "ids": unit_ids,
               **{f"term{n}": "%" + escape_like(term) + "%" for n, term in enumerate(terms)}}
+    if not lateral:  # one parameter a firm
+        values.update({f"firm{n}": unit_id for n, unit_id in enumerate(unit_ids)})
     return db.session.execute(statement, values).all()
 
 
@@ -350,8 +352,8 @@ def _matching_projects_statement(firms: int | None, terms: int):
     newest_first = (recency().desc(), Project.id.desc())
 
     def recent_of(firm):
-        return (select(Project.id).join(Unit, Unit.id == Project.unit_id).where(Project.unit_id == firm, project_public())
-                .order_by(*newest_first).limit(FOLDED_PROJECTS))
+        return (select(Project.id).join(Unit, Unit.id == Project.unit_id)
+                .where(Project.unit_id == firm, project_public()).order_by(*newest_first).limit(FOLDED_PROJECTS))
 
     if firms is None:
         firm = func.unnest(bindparam("ids", type_=ARRAY(Integer))).table_valued("id").render_derived(name="firm")

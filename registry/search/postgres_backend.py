@@ -194,8 +194,8 @@ class _Tier:
     alternatives: list[list[str]]  # a match holds every term of one of these
     indexed: Callable  # columns -> the condition GIN and pg_trgm serve, confirmed exactly
     exact: Callable  # columns -> the exact condition alone, for rows reached otherwise
-    walk_row_cost: float  # a row walked and tested by `exact`, and one the bitmap reads (see WALK_ROW_NAMES)
-    bitmap_row_cost: float = 1
+    walk_row_cost: float  # a row walked and tested by `exact` (see WALK_ROW_NAMES)
+    bitmap_row_cost: float = 1  # a row the bitmap reads (BITMAP_ROW_TRIGRAMS where pg_trgm's index is read too)
 
     def estimate(self, frequency: dict[str, int]) -> int:
         """At most this many documents match (the exact frequency table: 0 means none does)."""
@@ -215,14 +215,14 @@ def _tiers(text_: str, parts: list[str], kind: str) -> list[_Tier]:
 
     grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part)))
     name_grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part, IN_NAMES)))
-    trigrams = BITMAP_ROW_TRIGRAMS if any(len(part) >= TRGM_MIN for part in parts) else 1
+    bitmap_row_cost = BITMAP_ROW_TRIGRAMS if any(len(part) >= TRGM_MIN for part in parts) else 1
     tiers = [
         _Tier(exact_terms, exact, exact, WALK_ROW_TERMS),
         _Tier([name_grams], lambda columns: and_(*(_contains(kind, columns, part) for part in parts)),
               lambda columns: and_(*(func.strpos(columns.names_text, part) > 0 for part in parts)),
-              WALK_ROW_NAMES, trigrams),
+              WALK_ROW_NAMES, bitmap_row_cost),
         _Tier([grams], lambda columns: and_(*(_in_folded_or_names(kind, columns, part) for part in parts)),
-              lambda columns: and_(*(_in_either(columns, part) for part in parts)), WALK_ROW_FOLDED, trigrams),
+              lambda columns: and_(*(_in_either(columns, part) for part in parts)), WALK_ROW_FOLDED, bitmap_row_cost),
     ]
     short = len("".join(parts)) <= JIEBA_MAX_CHARS
     tokens = list(dict.fromkeys(token for part in parts for token in words(part))) if short else []

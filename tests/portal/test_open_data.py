@@ -133,12 +133,12 @@ def test_a_name_that_looks_like_a_formula_stays_text_in_the_csv(client, app, pub
     assert [u["name"] for u in units if u.get("kind") == "unit"] == [formula]
 
 
-
 def test_a_persons_public_id_is_never_led_by_a_character_the_csv_would_quote():
     """A public id led by "-" came out of person.csv as "'-…", which names no one in the API or the portal."""
     ids = [new_public_id() for _ in range(3000)]  # one in 64 was so led: at least one here, but for 1e-20
     assert not [public_id for public_id in ids if public_id.startswith(opendata.FORMULA_STARTS)]
     assert len(set(ids)) == len(ids) and all(len(public_id) == 16 for public_id in ids)
+
 
 # ---- the files: built once, described by the manifest, served as files ----------------------------------
 

@@ -278,6 +278,7 @@ def test_a_tier_walks_the_rank_index_only_where_its_walked_rows_cost_less_than_t
     assert choose_plan(2_673, firms, None, wanted, jieba_words) == "bitmap"
     assert choose_plan(2_673, firms, None, wanted, exact) == "bitmap"
     assert choose_plan(24_000, firms, None, wanted, jieba_words) == "walk"
+    assert choose_plan(24_000, firms, None, wanted, names) == "walk"
     assert choose_plan(100, firms, None, wanted, names) == "bitmap"
 
 
