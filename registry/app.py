@@ -15,7 +15,7 @@ from registry.config import load_config
 from registry.database import configure_sqlite
 from registry.errors import init_error_handlers
 from registry.extensions import csrf, db, migrate
-from registry.generation import keep_generation
+from registry.generation import commit_what_read, keep_generation
 from registry.health import init_health
 from registry.i18n import init_i18n
 from registry.keys import settle_keys, unreadable_number
@@ -126,6 +126,7 @@ def register_search(app: Flask) -> None:
 def register_data_generation(app: Flask) -> None:
     """Every committed write bumps the data generation (after the search backend's hook: see keep_generation)."""
     keep_generation()
+    app.teardown_appcontext(commit_what_read)  # runs before Flask-SQLAlchemy's (teardowns run last first)
 
 
 def register_commands(app: Flask) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from registry.clock import CHINA, today
-from registry.database import ONE_READ_OPTION
+from registry.database import ONE_READ_OPTION, WRITE_OPTION
 from registry.extensions import db
 from registry.models import DataGeneration
 from registry.models.base import utcnow
@@ -129,6 +129,31 @@ def mark_changed(session) -> None:
     """Count this transaction as a write although SQLAlchemy ran no INSERT, UPDATE or DELETE for it."""
     connection = session.connection()
     connection.info[CHANGED] = True
+
+
+def commit_what_read(error: BaseException | None = None) -> None:
+    """At the end of a request's app context on PostgreSQL: end its transaction with COMMIT when it wrote
+    nothing, where the session's close would send ROLLBACK. For a transaction without a write the two end it
+    alike. But psycopg forgets every statement it prepared on the connection at a ROLLBACK (one may have undone
+    DDL they depend on), and counts each statement's runs again from nothing, so a served request never ran a
+    prepared statement: each was parsed and planned anew, every request. Measured through the app's
+    pool, national data: the statements of an ordinary firm's profile 7.6 ms a request, 2.9 ms prepared.
+
+    Not when the request failed, wrote (a write transaction, an INSERT/UPDATE/DELETE run, objects not yet
+    flushed), or its transaction failed in the server: those roll back as before."""
+    session = db.session()
+    connection = session.info.get(CONNECTION)
+    if (error is not None or connection is None or connection.dialect.name != "postgresql"
+            or connection.get_execution_options().get(WRITE_OPTION) or connection.info.get(CHANGED)
+            or session.new or session.dirty or session.deleted):
+        return
+    from psycopg.pq import TransactionStatus  # PostgreSQL's driver: installed wherever the dialect is
+    if connection.connection.dbapi_connection.info.transaction_status != TransactionStatus.INTRANS:
+        return
+    try:
+        session.commit()
+    except DBAPIError:  # the connection was lost: the close that follows rolls back, and nothing was written
+        pass
 
 
 def keep_generation() -> None:

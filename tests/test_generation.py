@@ -116,3 +116,66 @@ def test_a_conditional_request_survives_the_server_dropping_the_generation_reade
     answer = client.get("/api/v1/units", headers={"If-None-Match": tag})
     assert answer.status_code == 304
     assert client.get("/api/v1/units").headers["ETag"] == tag
+
+
+def _ends(app, work) -> list[str]:
+    """How the transactions of an app context opened afresh (as a served request's is) end: "commit" or
+    "rollback", in order, with `work` run in it (a LookupError it raises ends the context, as a failed view's)."""
+    ends = []
+    listeners = [(name, lambda _connection, name=name: ends.append(name)) for name in ("commit", "rollback")]
+    for name, listener in listeners:
+        event.listen(db.engine, name, listener)
+    try:
+        with app.app_context():
+            work()
+    except LookupError:
+        ends.append("raised")
+    finally:
+        for name, listener in listeners:
+            event.remove(db.engine, name, listener)
+    return ends
+
+
+def test_a_request_that_only_read_commits_and_its_connection_keeps_its_prepared_statements(app):
+    """On PostgreSQL a request's transaction that wrote nothing ends with COMMIT: psycopg forgets every statement
+    it prepared on a connection at a ROLLBACK, so a served request never ran one prepared."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps its statements whatever ends the transaction")
+    create(unit_record(name="预备语句测试环保有限公司"))
+    connections = []
+
+    def read_often():
+        for _ in range(8):  # psycopg prepares a statement at its sixth run on a connection
+            assert db.session.scalars(select(Unit.name).where(Unit.name == "预备语句测试环保有限公司")).all()
+        connections.append(db.session.connection().connection.dbapi_connection)
+
+    assert _ends(app, read_often) == ["commit"]
+    connection = connections[0]  # back in the pool, idle
+    try:
+        prepared = connection.execute("SELECT statement FROM pg_prepared_statements").fetchall()
+    finally:
+        connection.rollback()
+    assert any("FROM unit" in statement for (statement,) in prepared), prepared
+
+
+@pytest.mark.parametrize("kind", ["an update through Core", "an object changed but not flushed", "an error"])
+def test_a_request_that_wrote_or_failed_still_rolls_back(app, kind):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's transactions end as the session ends them")
+    create(unit_record(name="回滚测试环保有限公司"))
+
+    def write():
+        unit = db.session.scalars(select(Unit).where(Unit.name == "回滚测试环保有限公司")).one()
+        if kind == "an update through Core":  # not through a service: nothing commits it
+            db.session.connection().execute(update(Unit.__table__).where(Unit.__table__.c.id == unit.id)
+                                            .values(address="不应保存的地址"))
+        elif kind == "an object changed but not flushed":
+            unit.address = "不应保存的地址"
+        else:
+            db.session.connection().execute(update(Unit.__table__).where(Unit.__table__.c.id == unit.id)
+                                            .values(address="不应保存的地址"))
+            raise LookupError("the view failed")
+
+    assert _ends(app, write) == (["rollback", "raised"] if kind == "an error" else ["rollback"])
+    db.session.rollback()
+    assert db.session.scalars(select(Unit.address).where(Unit.name == "回滚测试环保有限公司")).one() != "不应保存的地址"
