@@ -164,6 +164,11 @@ def on_time_counted(today: date):
 def penalty_subject_listed():
     """The subject of a penalty the public sees (public, or shown for its active ban) may be named: a firm always,
     since that penalty alone lists it (`unit_listed`); a person unless marked non-disclosed, as `person_listed`
-    says for a person with such a penalty. Only for penalties already held to `penalty_public` or `ban_public`."""
+    says for a person with such a penalty. Only for penalties already held to `penalty_public` or `ban_public`.
+
+    The person's mark is read as a value of the penalty's row, not as EXISTS: PostgreSQL hashed an EXISTS under
+    an OR, reading every person of the country to name the few penalised (the penalty lists, national scale:
+    200,000 persons read, 96 ms of a 100 ms statement); a scalar subquery reads the penalised person by key."""
     return or_(Penalty.unit_id.is_not(None),
-               exists().where(Person.id == Penalty.person_id, Person.non_disclosure_reason.is_(None)))
+               select(Person.non_disclosure_reason.is_(None)).where(Person.id == Penalty.person_id)
+               .scalar_subquery())
