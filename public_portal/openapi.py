@@ -9,6 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
+from registry.queries.projects import PROJECTS_COUNTED
 from registry.reference import CODE_LISTS
 from registry.schemas.public import (
     BanPageSchema, BansArgs, ErrorSchema, PenaltiesArgs, PenaltyPageSchema, PersonDetailSchema, PersonPageSchema,
@@ -91,8 +92,9 @@ def openapi_document() -> dict:
                              "`total` is exact (`total_relation` `eq`) where counting is cheap, otherwise a lower "
                              "bound (`gte`), as Elasticsearch reports `hits.total`: a text query `q` in relevance "
                              "order stops after the matches its page needs and one more; another sort with `q` "
-                             "sorts at most 1,000 matches. A page past the end answers empty `items` with the "
-                             "total."},
+                             "sorts at most 1,000 matches; the project list counts at most "
+                             f"{PROJECTS_COUNTED:,} projects (or to one past its page, further). A page past the "
+                             "end answers empty `items` with the total."},
         servers=[{"url": "/api/v1"}],
     )
     for endpoint in ENDPOINTS:

@@ -24,7 +24,8 @@ from tests.factories import create, make_id_number, person_record, unit_record
 
 # Indexes on an expression, which autogenerate does not compare (SQLite's reflection skips them, with a warning):
 # test_expression_indexes_exist checks them instead.
-EXPRESSION_INDEXES = {"ix_project_recent": ("project", "coalesce(completed_on, started_on)")}
+EXPRESSION_INDEXES = {"ix_project_recent": ("project", "coalesce(completed_on, started_on)"),
+                      "ix_project_newest": ("project", "coalesce(completed_on, '0001-01-01'")}  # PostgreSQL adds a cast
 
 
 def test_models_and_migrations_agree(db):

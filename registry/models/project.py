@@ -2,7 +2,8 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, func
+from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, func,
+                        literal_column)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, UtcDateTime, in_list, utcnow
@@ -55,6 +56,15 @@ def recency():
 
 # a firm's projects by recency: its recent ones are read by walking this backwards (`LIMIT`), not by sorting all
 Index("ix_project_recent", Project.unit_id, recency(), Project.id)
+def completion_first():
+    """The public project list's order, newest completion first and ongoing projects last: one expression both
+    databases index (PostgreSQL's DESC would put the ongoing first, and SQLite indexes no NULLS LAST)."""
+    return func.coalesce(Project.completed_on, literal_column("'0001-01-01'"))
+
+
+# the public project list, walked in its order until a page is full: not every public project sorted (a million,
+# national scale: 590 ms on PostgreSQL)
+Index("ix_project_newest", completion_first().desc(), Project.id.desc())
 # parcels by former industry, then firm, with what a parcel search checks (area, division, withholding): it reads
 # no project row, and the projects of one class come in firm order, so they are counted by firm without a sort
 Index("ix_project_parcel", Project.former_industry, Project.unit_id, Project.area_m2, Project.division_code,

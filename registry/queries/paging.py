@@ -68,6 +68,13 @@ def count_rows(statement: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
 
 
+def count_rows_up_to(statement: Select, most: int) -> tuple[int, bool]:
+    """How many rows a select returns, counting no further than `most`; and whether that is the exact count (a
+    list's `total`, a lower bound when it is not)."""
+    counted = db.session.scalar(select(func.count()).select_from(statement.order_by(None).limit(most).subquery()))
+    return counted, counted < most
+
+
 def page_with_total(statement: Select, page: int, per_page: int) -> tuple[list, int]:
     """The rows of one page of an ordered select and how many rows it returns in all, in one statement where
     the page has rows (a window count beside them: the matches are grouped and sorted once, not once for the

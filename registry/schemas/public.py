@@ -487,9 +487,9 @@ def page_schema(name: str, item: type[Schema]) -> type[Schema]:
             "description": "how many items the list holds: exact when `total_relation` is `eq`, otherwise a lower "
                            "bound"}),
         "total_relation": fields.String(required=True, validate=validate.OneOf(["eq", "gte"]), metadata={
-            "description": "`eq`: `total` is exact (no text query, or the text query found fewer matches than it "
-                           "looked for); `gte`: a text query stopped after the matches this page needs and one "
-                           "more, so `total` is a lower bound and there is a next page"}),
+            "description": "`eq`: `total` is exact; `gte`: counting stopped early (a text query after the matches "
+                           "this page needs and one more, the project list after the projects it counts), so `total` is a "
+                           "lower bound and there is a next page"}),
         "page": fields.Integer(required=True),
         "per_page": fields.Integer(required=True),
     })

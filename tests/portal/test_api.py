@@ -103,6 +103,30 @@ def test_project_filters(client, registry_data):
     assert answer["verified_false_performance"] is True
 
 
+def test_the_project_list_counts_no_further_than_it_must_and_orders_alike_either_way(client, registry_data,
+                                                                                     monkeypatch):
+    """Past the projects it counts (PROJECTS_COUNTED, at least one past the page asked for), the list's total is a
+    lower bound (`gte`) and the page walks the list's order; below it, the total is exact and the matches are
+    sorted. Both give the same order: newest completion first, ongoing projects last, then the latest id."""
+    def answer(query):
+        response = client.get(f"/api/v1/projects?{query}")
+        assert response.status_code == 200, response.json
+        return [item["ref"] for item in response.json["items"]], response.json["total"], response.json[
+            "total_relation"]
+
+    everything, total, relation = answer("per_page=100")
+    assert (total, relation) == (6, "eq")
+    completed = [item["completed_on"] for item in client.get("/api/v1/projects?per_page=100").json["items"]]
+    assert completed == sorted(completed, key=lambda day: day or "", reverse=True)  # ongoing (null) last
+    monkeypatch.setattr("registry.queries.projects.PROJECTS_COUNTED", 3)
+    assert answer("per_page=2") == (everything[:2], 3, "gte")  # counted 3 of 6: at least 3, and a next page
+    assert answer("per_page=2&page=2") == (everything[2:4], 5, "gte")  # to one past page 2
+    assert answer("per_page=2&page=3") == (everything[4:], 6, "eq")  # all counted: exact, and sorted
+    assert answer("per_page=2&page=4") == ([], 6, "eq")  # past the end: empty, with the total
+    assert answer("per_page=2&category=investigation") == (
+        [ref for ref in everything if ref in {"LY-1", "LY-2", "SU-3"}][:2], 3, "gte")
+
+
 def test_unit_list_items_carry_rates_penalties_and_bans(client, registry_data):
     items = {item["uscc"]: item for item in client.get("/api/v1/units?per_page=100").json["items"]}
     assert items[SUJING]["first_pass"] == {"passed": 1, "total": 2, "rate": 0.5}
