@@ -4,7 +4,7 @@ Views are thin: they parse a form, call one query (or the complaint service) and
 """
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from public_portal.canonical import redirect_to_canonical
@@ -18,6 +18,7 @@ from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_
                                    manifest_response)
 from registry.clock import today
 from registry.errors import error_response
+from registry.generation import once_per_generation
 from registry.i18n import current_locale, request_translations
 from registry.queries.compare import compare_firms
 from registry.queries.lists import list_counts
@@ -75,8 +76,9 @@ def requested_page(name: str = "page") -> int:
 @bp.route("/")
 def home():
     """The home page: one search box and what the registry holds today."""
-    return render_template("portal/home.html", form=SearchForm(formdata=None), counts=counts_overview(),
-                           lists=list_counts())
+    counts, lists = once_per_generation("home page", lambda: (counts_overview(), list_counts()),
+                                        g.get("generation"))
+    return render_template("portal/home.html", form=SearchForm(formdata=None), counts=counts, lists=lists)
 
 
 @bp.route("/search")

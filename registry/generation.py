@@ -13,8 +13,10 @@ transaction, whether it came from a flush, a `session.execute(update(...))` or t
 import os
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import create_engine, event, select, update
@@ -26,6 +28,8 @@ from registry.database import ONE_READ_OPTION, WRITE_OPTION
 from registry.extensions import db
 from registry.models import DataGeneration
 from registry.models.base import utcnow
+
+T = TypeVar("T")
 
 CHANGED = "registry_data_changed"  # in a connection's info: this transaction ran a write
 CONNECTION = "registry_generation_connection"  # in a session's info: the connection of its transaction
@@ -81,6 +85,22 @@ def current_outside_session() -> Generation:
             raise
         number, changed_at = _read(_reader(engine))  # the server restarted: once more, on a new connection
     return Generation(number, changed_at, today())
+
+
+def once_per_generation(name: str, compute: Callable[[], T], generation: Generation | None = None) -> T:
+    """`compute()`, kept by this app (each server process) under `name` until the effective generation changes.
+
+    For figures of the whole registry that only a write or the Beijing day can change (the home page's counts:
+    a million projects counted, 450 ms at national scale). `generation` must have been read before `compute`
+    reads the data (as `current_outside_session` is, before the view), so a value is never older than the
+    generation it is kept for; by default it is read here."""
+    generation = generation or current_outside_session()
+    held = current_app.extensions.setdefault("per_generation", {})
+    if name in held and held[name][0] == generation.tag:
+        return held[name][1]
+    value = compute()
+    held[name] = (generation.tag, value)
+    return value
 
 
 def _read(engine: Engine) -> tuple[int, datetime]:

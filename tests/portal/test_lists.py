@@ -5,7 +5,7 @@ import itertools
 import re
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from registry.models import Penalty, Person
 from registry.queries.lists import severity_is
@@ -156,6 +156,25 @@ def test_the_home_pages_figures_are_the_lists_totals_and_link_to_them(client, pe
         listed = re.search(r"共(\d+)条记录", page(client, path))
         assert listed and shown[1] == listed[1], (path, shown[1])
     assert re.search(r'<a href="/bans">3</a>', home)
+
+
+def test_the_home_pages_figures_are_counted_once_a_data_generation(client, person_ban, db):
+    """The figures count the whole registry (a million projects at national scale): a server counts them once a
+    data generation, so a second visit counts nothing, and the next write shows in them."""
+    def firms(text):
+        return int(re.search(r"<dt>[^<]*</dt><dd>(\d+)</dd>", text)[1])  # the first figure: the firms
+
+    first = page(client, "/")
+    statements = []
+    record = lambda _c, _cur, statement, *_a: statements.append(statement.lower())  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert page(client, "/") == first
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert not [statement for statement in statements if "count(" in statement], statements
+    create(unit_record(make_uscc("370200", 903), name="首页计数测试环保有限公司"))
+    assert firms(page(client, "/")) == firms(first) + 1
 
 
 def test_the_lists_read_in_english(client, person_ban):
