@@ -4,6 +4,7 @@
 Every query shows public records only (the clauses of `registry.visibility`); rates are computed in SQL from
 public records only (DESIGN §3). The text query is answered by the search index, then checked against the
 database, which is never overruled by the index."""
+from array import array
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,6 +15,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from registry.clock import today
 from registry.database import ESCAPE, escape_like
 from registry.extensions import db
+from registry.generation import once_per_generation
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitVersion
 from registry.models.project import recency
 from registry.queries.paging import Page, offset, page_with_total
@@ -194,6 +196,12 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
     # a text query in relevance order takes the index's order (the order below needs no aggregate then)
     ordered = (statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts, matching))
                if not q or not relevance else None)
+    if not q and not filters.any_sql_filter():
+        # every listed firm in one order: ranked once a data generation (each firm's public projects counted for
+        # the default order: 245 ms at national scale, PostgreSQL), each page then a slice of it
+        ranking = once_per_generation(f"firms by {filters.sort}", lambda: array("i", db.session.scalars(ordered)))
+        skipped = offset(max(page, 1), per_page)
+        return Page(unit_summaries(list(ranking[skipped:skipped + per_page])), len(ranking), page, per_page)
     if not q:
         rows, total = page_with_total(ordered, page, per_page)
         return Page(unit_summaries([unit_id for unit_id, in rows]), total, page, per_page)

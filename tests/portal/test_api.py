@@ -6,7 +6,9 @@ import re
 import pytest
 from openapi_schema_validator import OAS30Validator, validate as validate_instance
 from openapi_spec_validator import validate as validate_spec
+from sqlalchemy import event
 
+from tests.factories import create, make_uscc, unit_record
 from tests.portal.conftest import JIAOHUA, LVYUAN, SUJING, WANG_ID, YUEQING
 
 
@@ -125,6 +127,32 @@ def test_the_project_list_counts_no_further_than_it_must_and_orders_alike_either
     assert answer("per_page=2&page=4") == ([], 6, "eq")  # past the end: empty, with the total
     assert answer("per_page=2&category=investigation") == (
         [ref for ref in everything if ref in {"LY-1", "LY-2", "SU-3"}][:2], 3, "gte")
+
+
+@pytest.mark.parametrize("sort", ["relevance", "name", "projects", "first_pass", "on_time"])
+def test_the_whole_firm_list_is_ranked_once_a_data_generation(client, registry_data, db, sort):
+    """With no query and no filter, every listed firm is ranked once a data generation (each one's projects
+    counted, at national scale); a page is then a slice of that ranking, and the next write shows in it."""
+    def answer():
+        response = client.get(f"/api/v1/units?per_page=100&sort={sort}")
+        assert response.status_code == 200, response.json
+        return [item["uscc"] for item in response.json["items"]], response.json["total"]
+
+    runs = []
+    record = lambda _c, _cur, statement, *_a: runs[-1].append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        answers = [runs.append([]) or answer() for _ in range(2)]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert answers[1] == answers[0]
+    first = answers[0]
+    ranking = [statement for statement in runs[0] if statement not in runs[1] + ["BEGIN"]]  # by the first alone
+    assert len(ranking) == 1 and ranking[0].startswith("SELECT unit.id"), ranking
+    uscc = make_uscc("330100", 904)
+    create(unit_record(uscc, name="阿尔法排序测试环保有限公司"))
+    usccs, total = answer()
+    assert total == first[1] + 1 and sorted(usccs) == sorted(first[0] + [uscc])
 
 
 def test_unit_list_items_carry_rates_penalties_and_bans(client, registry_data):
