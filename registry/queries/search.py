@@ -401,7 +401,11 @@ def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page
             .scalar_subquery()))
     q = (q or "").strip()
     if not q:
-        total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+        def count() -> int:
+            return db.session.scalar(select(func.count()).select_from(statement.subquery()))
+
+        # every listed person, counted once a data generation (200,000 at national scale: 41 ms)
+        total = count() if unit_uscc else once_per_generation("listed persons", count)
         window = list(db.session.scalars(statement.order_by(Person.name, Person.id)
                                          .limit(per_page).offset(offset(page, per_page))))
         return Page(person_summaries(window), total, page, per_page)

@@ -8,7 +8,7 @@ from openapi_schema_validator import OAS30Validator, validate as validate_instan
 from openapi_spec_validator import validate as validate_spec
 from sqlalchemy import event
 
-from tests.factories import create, make_uscc, unit_record
+from tests.factories import create, make_uscc, person_record, unit_record
 from tests.portal.conftest import JIAOHUA, LVYUAN, SUJING, WANG_ID, YUEQING
 
 
@@ -129,14 +129,12 @@ def test_the_project_list_counts_no_further_than_it_must_and_orders_alike_either
         [ref for ref in everything if ref in {"LY-1", "LY-2", "SU-3"}][:2], 3, "gte")
 
 
-@pytest.mark.parametrize("sort", ["relevance", "name", "projects", "first_pass", "on_time"])
-def test_the_whole_firm_list_is_ranked_once_a_data_generation(client, registry_data, db, sort):
-    """With no query and no filter, every listed firm is ranked once a data generation (each one's projects
-    counted, at national scale); a page is then a slice of that ranking, and the next write shows in it."""
+def two_visits(client, db, url: str) -> tuple[list, list[str]]:
+    """Two GETs of `url` in a row: the two answers' (ids, total), and the statements the first read alone."""
     def answer():
-        response = client.get(f"/api/v1/units?per_page=100&sort={sort}")
+        response = client.get(url)
         assert response.status_code == 200, response.json
-        return [item["uscc"] for item in response.json["items"]], response.json["total"]
+        return [item.get("uscc") or item.get("public_id") for item in response.json["items"]], response.json["total"]
 
     runs = []
     record = lambda _c, _cur, statement, *_a: runs[-1].append(statement)  # noqa: E731
@@ -145,14 +143,29 @@ def test_the_whole_firm_list_is_ranked_once_a_data_generation(client, registry_d
         answers = [runs.append([]) or answer() for _ in range(2)]
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert answers[1] == answers[0]
-    first = answers[0]
-    ranking = [statement for statement in runs[0] if statement not in runs[1] + ["BEGIN"]]  # by the first alone
-    assert len(ranking) == 1 and ranking[0].startswith("SELECT unit.id"), ranking
+    return answers, [statement for statement in runs[0] if statement not in runs[1] + ["BEGIN"]]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "name", "projects", "first_pass", "on_time"])
+def test_the_whole_firm_list_is_ranked_once_a_data_generation(client, registry_data, db, sort):
+    """With no query and no filter, every listed firm is ranked once a data generation (each one's projects
+    counted, at national scale); a page is then a slice of that ranking, and the next write shows in it."""
+    url = f"/api/v1/units?per_page=100&sort={sort}"
+    (first, again), first_alone = two_visits(client, db, url)
+    assert again == first
+    assert len(first_alone) == 1 and first_alone[0].startswith("SELECT unit.id"), first_alone  # the ranking
     uscc = make_uscc("330100", 904)
     create(unit_record(uscc, name="阿尔法排序测试环保有限公司"))
-    usccs, total = answer()
+    usccs, total = two_visits(client, db, url)[0][0]
     assert total == first[1] + 1 and sorted(usccs) == sorted(first[0] + [uscc])
+
+
+def test_the_whole_person_list_is_counted_once_a_data_generation(client, registry_data, db):
+    (first, again), first_alone = two_visits(client, db, "/api/v1/persons?per_page=100")
+    assert again == first
+    assert len(first_alone) == 1 and first_alone[0].startswith("SELECT count(*)"), first_alone
+    create(person_record(SUJING, name="计数测试人"))
+    assert two_visits(client, db, "/api/v1/persons?per_page=100")[0][0][1] == first[1] + 1
 
 
 def test_unit_list_items_carry_rates_penalties_and_bans(client, registry_data):
