@@ -170,6 +170,34 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
         # the index's order and no SQL filter: none of the statements below is read, so none is built
         # (`unit_listed`'s clauses alone took longer to build than such a search's SQL to run)
         return _text_page(q, None, None, page, per_page, estimate, day)
+    filtered, ordered, matching = _firm_statements(filters, q, day)
+    if not q and matching is None:
+        # the firms in the order asked for are a part of every listed firm in that order, ranked once a data
+        # generation (each key of an order is the firm's own, its id last); no filter: a slice of that ranking
+        # (the default order counts every firm's public projects: 245 ms a page at national scale, PostgreSQL)
+        ranking = _ranking(filters.sort, day)
+        if filters.any_sql_filter():
+            allowed = set(db.session.scalars(filtered))
+            ranking = [unit_id for unit_id in ranking if unit_id in allowed]
+        skipped = offset(max(page, 1), per_page)
+        return Page(unit_summaries(list(ranking[skipped:skipped + per_page])), len(ranking), page, per_page)
+    if not q:
+        rows, total = page_with_total(ordered, page, per_page)
+        return Page(unit_summaries([unit_id for unit_id, in rows]), total, page, per_page)
+    allowed = set(db.session.scalars(filtered)) if filters.any_sql_filter() else None
+    return _text_page(q, allowed, ordered, page, per_page, estimate, day)
+
+
+def _ranking(sort: str, day: date) -> array:
+    """Every listed firm's id in the order `sort`, read once a data generation (`once_per_generation`)."""
+    return once_per_generation(f"firms by {sort}", lambda: array(
+        "i", db.session.scalars(_firm_statements(UnitFilters(sort=sort), "", day)[1])))
+
+
+def _firm_statements(filters: UnitFilters, q: str, day: date):
+    """The firms the SQL filters keep (`filtered`), the same in the order asked for (`ordered`: None for a text
+    query in relevance order, which takes the index's), and the matching projects per firm of a parcel search."""
+    relevance = filters.sort == "relevance"
     # build and join only the aggregates a filter or the order needs: each one scans a whole table when it
     # runs, and building its clauses is a good part of a search's Python time when it does not
     needs_first_pass = filters.min_first_pass is not None or filters.sort == "first_pass"
@@ -196,17 +224,7 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
     # a text query in relevance order takes the index's order (the order below needs no aggregate then)
     ordered = (statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts, matching))
                if not q or not relevance else None)
-    if not q and not filters.any_sql_filter():
-        # every listed firm in one order: ranked once a data generation (each firm's public projects counted for
-        # the default order: 245 ms at national scale, PostgreSQL), each page then a slice of it
-        ranking = once_per_generation(f"firms by {filters.sort}", lambda: array("i", db.session.scalars(ordered)))
-        skipped = offset(max(page, 1), per_page)
-        return Page(unit_summaries(list(ranking[skipped:skipped + per_page])), len(ranking), page, per_page)
-    if not q:
-        rows, total = page_with_total(ordered, page, per_page)
-        return Page(unit_summaries([unit_id for unit_id, in rows]), total, page, per_page)
-    allowed = set(db.session.scalars(filtered)) if filters.any_sql_filter() else None
-    return _text_page(q, allowed, ordered, page, per_page, estimate, day)
+    return filtered, ordered, matching
 
 
 def _text_page(q: str, allowed: set[int] | None, ordered, page: int, per_page: int, estimate: bool,

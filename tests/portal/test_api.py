@@ -146,16 +146,19 @@ def two_visits(client, db, url: str) -> tuple[list, list[str]]:
     return answers, [statement for statement in runs[0] if statement not in runs[1] + ["BEGIN"]]
 
 
-@pytest.mark.parametrize("sort", ["relevance", "name", "projects", "first_pass", "on_time"])
-def test_the_whole_firm_list_is_ranked_once_a_data_generation(client, registry_data, db, sort):
-    """With no query and no filter, every listed firm is ranked once a data generation (each one's projects
-    counted, at national scale); a page is then a slice of that ranking, and the next write shows in it."""
-    url = f"/api/v1/units?per_page=100&sort={sort}"
+@pytest.mark.parametrize("query", ["sort=relevance", "sort=name", "sort=projects", "sort=first_pass", "sort=on_time",
+                                   "province=33&sort=name", "category=remediation_construction",
+                                   "province=33&category=remediation_construction&sort=on_time"])
+def test_the_whole_firm_list_is_ranked_once_a_data_generation(client, registry_data, db, query):
+    """Without a text query or a parcel filter, every listed firm is ranked once a data generation (each one's
+    projects counted, at national scale); a page is then a slice of that ranking, or of the firms in it that the
+    filters keep, and the next write shows in it."""
+    url = f"/api/v1/units?per_page=100&{query}"
     (first, again), first_alone = two_visits(client, db, url)
     assert again == first
     assert len(first_alone) == 1 and first_alone[0].startswith("SELECT unit.id"), first_alone  # the ranking
     uscc = make_uscc("330100", 904)
-    create(unit_record(uscc, name="阿尔法排序测试环保有限公司"))
+    create(unit_record(uscc, name="阿尔法排序测试环保有限公司", division_code="330106"))
     usccs, total = two_visits(client, db, url)[0][0]
     assert total == first[1] + 1 and sorted(usccs) == sorted(first[0] + [uscc])
 
