@@ -4,7 +4,7 @@ Views are thin: they parse a form, call one query (or the complaint service) and
 """
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from public_portal.canonical import redirect_to_canonical
@@ -76,8 +76,7 @@ def requested_page(name: str = "page") -> int:
 @bp.route("/")
 def home():
     """The home page: one search box and what the registry holds today."""
-    counts, lists = once_per_generation("home page", lambda: (counts_overview(), list_counts()),
-                                        g.get("generation"))
+    counts, lists = once_per_generation("home page", lambda: (counts_overview(), list_counts()))
     return render_template("portal/home.html", form=SearchForm(formdata=None), counts=counts, lists=lists)
 
 

@@ -87,19 +87,20 @@ def current_outside_session() -> Generation:
     return Generation(number, changed_at, today())
 
 
-def once_per_generation(name: str, compute: Callable[[], T], generation: Generation | None = None) -> T:
+def once_per_generation(name: str, compute: Callable[[], T]) -> T:
     """`compute()`, kept by this app (each server process) under `name` until the effective generation changes.
 
     For figures of the whole registry that only a write or the Beijing day can change (the home page's counts:
-    a million projects counted, 450 ms at national scale). `generation` must have been read before `compute`
-    reads the data (as `current_outside_session` is, before the view), so a value is never older than the
-    generation it is kept for; by default it is read here."""
-    generation = generation or current_outside_session()
+    a million projects counted, 450 ms at national scale). The generation is read in the session's transaction,
+    before `compute` reads the data there: on SQLite both see that transaction's one snapshot, on PostgreSQL the
+    data is read after it, so a value is never older than the generation it is kept for (read on a connection
+    of its own, a generation could be newer than a snapshot the session took earlier in the request)."""
+    tag = current().tag
     held = current_app.extensions.setdefault("per_generation", {})
-    if name in held and held[name][0] == generation.tag:
+    if name in held and held[name][0] == tag:
         return held[name][1]
     value = compute()
-    held[name] = (generation.tag, value)
+    held[name] = (tag, value)
     return value
 
 
