@@ -56,6 +56,8 @@ def recency():
 
 # a firm's projects by recency: its recent ones are read by walking this backwards (`LIMIT`), not by sorting all
 Index("ix_project_recent", Project.unit_id, recency(), Project.id)
+
+
 def completion_first():
     """The public project list's order, newest completion first and ongoing projects last: one expression both
     databases index (PostgreSQL's DESC would put the ongoing first, and SQLite indexes no NULLS LAST)."""

@@ -488,8 +488,8 @@ def page_schema(name: str, item: type[Schema]) -> type[Schema]:
                            "bound"}),
         "total_relation": fields.String(required=True, validate=validate.OneOf(["eq", "gte"]), metadata={
             "description": "`eq`: `total` is exact; `gte`: counting stopped early (a text query after the matches "
-                           "this page needs and one more, the project list after the projects it counts), so `total` is a "
-                           "lower bound and there is a next page"}),
+                           "this page needs and one more, the project list after the projects it counts), so "
+                           "`total` is a lower bound and there is a next page"}),
         "page": fields.Integer(required=True),
         "per_page": fields.Integer(required=True),
     })
