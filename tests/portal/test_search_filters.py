@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from sqlalchemy import event
 
 from tests.factories import create, make_uscc, project_record, review_record, unit_record
 from tests.portal.conftest import HUAXIA, JIAOHUA, JINGHUA, LVYUAN, SUJING, YUEQING
@@ -115,6 +116,34 @@ def test_sort_by_name(client, registry_data):
 
 def test_a_text_query_sorted_by_a_rate(client, registry_data):
     assert api_codes(client, "q=有限公司&sort=first_pass")[:3] == [LVYUAN, JIAOHUA, SUJING]
+
+
+def test_a_first_pass_floor_and_a_rate_order_are_read_once_a_data_generation(client, registry_data, db):
+    """Each firm's first-pass counts and its place in each order are read once a data generation, not aggregated
+    over every review of the registry for each search; the next write shows in them."""
+    queries = ["q=有限公司&sort=first_pass", "q=有限公司&sort=on_time", "q=有限公司&min_first_pass=60",
+               "min_first_pass=60", "industry=C25&min_first_pass=60", "industry=C25&sort=first_pass"]
+    for query in queries:
+        client.get(f"/search?{query}")
+    statements = []
+    record = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for query in queries:
+            assert client.get(f"/search?{query}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    # no statement joins a rate of every firm (a subquery `first_pass` or `on_time`): only the firms a page shows
+    # have their rates counted (their summaries)
+    assert not [s for s in statements if "first_pass.unit_id" in s or "on_time.unit_id" in s], statements
+    assert api_codes(client, "q=有限公司&sort=first_pass")[:4] == [LVYUAN, JIAOHUA, SUJING, HUAXIA]
+    assert sorted(page_names(client, "q=有限公司&min_first_pass=60")) == sorted([NAMES[JIAOHUA], NAMES[LVYUAN]])
+    create(project_record(JINGHUA, "JH-9", division_code="110105"), review_record("JH-9", passed=True))
+    # 京华 1/1: with 焦化 1/1 after 绿源 2/2 (ties by the larger total, then the older firm)
+    assert api_codes(client, "q=有限公司&sort=first_pass")[:5] == [LVYUAN, JIAOHUA, JINGHUA, SUJING, HUAXIA]
+    assert sorted(page_names(client, "q=有限公司&min_first_pass=60")) == sorted(
+        [NAMES[JIAOHUA], NAMES[LVYUAN], NAMES[JINGHUA]])
+    assert sorted(page_names(client, "min_first_pass=60")) == sorted([NAMES[JIAOHUA], NAMES[LVYUAN], NAMES[JINGHUA]])
 
 
 def test_pagination_of_the_search_page_and_the_api(client, registry_data):
