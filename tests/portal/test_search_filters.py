@@ -4,6 +4,8 @@ import re
 import pytest
 from sqlalchemy import event
 
+from registry.queries.search import _hits_excluding
+from registry.search import search_ids
 from tests.factories import create, make_uscc, project_record, review_record, unit_record
 from tests.portal.conftest import HUAXIA, JIAOHUA, JINGHUA, LVYUAN, SUJING, YUEQING
 
@@ -144,6 +146,36 @@ def test_a_first_pass_floor_and_a_rate_order_are_read_once_a_data_generation(cli
     assert sorted(page_names(client, "q=有限公司&min_first_pass=60")) == sorted(
         [NAMES[JIAOHUA], NAMES[LVYUAN], NAMES[JINGHUA]])
     assert sorted(page_names(client, "min_first_pass=60")) == sorted([NAMES[JIAOHUA], NAMES[LVYUAN], NAMES[JINGHUA]])
+
+
+@pytest.mark.parametrize("query, left_out", [("banned=false", {JIAOHUA, JINGHUA}),
+                                              ("has_penalty=false", {JIAOHUA, YUEQING}),
+                                              ("has_penalty=false&banned=false", {JIAOHUA, YUEQING, JINGHUA})])
+def test_a_text_query_without_penalised_or_banned_firms_is_the_whole_answer_less_them(client, registry_data, query,
+                                                                                    left_out):
+    """Such a search asks the index for its hits and leaves the few firms out (not for the hits among every other
+    firm): page by page, each one a hit, it lists the whole answer's firms but those, in the same order."""
+    whole = api_codes(client, "q=有限公司")
+    expected = [code for code in whole if code not in left_out]
+    assert len(expected) >= 3 and api_codes(client, f"q=有限公司&{query}") == expected
+
+    def one_page(page: int) -> list[str]:
+        response = client.get(f"/api/v1/units?q=有限公司&{query}&per_page=1&page={page}")
+        assert response.status_code == 200, response.json
+        return [item["uscc"] for item in response.json["items"]]
+
+    assert [code for page in range(1, len(expected) + 2) for code in one_page(page)] == expected
+    assert api_codes(client, f"q=有限公司&{query}&sort=name") == sorted(expected, key=lambda code: NAMES[code])
+
+
+def test_leaving_firms_out_asks_the_index_again_when_the_first_hits_are_left_out(client, registry_data):
+    whole = search_ids("有限公司", "unit", limit=100)
+    assert len(whole) >= 5
+    assert _hits_excluding("有限公司", set(whole[:3]), 1) == whole[3:4]  # asked for 2, none kept: then for 4
+    assert _hits_excluding("有限公司", set(whole[:3]), 2) == whole[3:5]
+    assert _hits_excluding("有限公司", set(whole[1:4]), 2) == [whole[0], whole[4]]
+    assert _hits_excluding("有限公司", set(whole), 2) == []
+    assert _hits_excluding("有限公司", set(), 100) == whole
 
 
 def test_pagination_of_the_search_page_and_the_api(client, registry_data):
