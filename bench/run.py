@@ -2,18 +2,18 @@
 
     python bench/run.py --scale tiny|small|national [--db sqlite|postgresql] [--runs 3] [--json FILE]
 
-Phases, each announced on stderr with the time elapsed (long ones with a progress bar): bulk import
-(records/s) and full reindex; the open-data files published; search latency p50/p95 over a fixed set of
-queries (2-character Chinese terms, 3-6 character terms, full firm names, credit-code prefixes, name +
-province + category filters, similar-parcel searches) through the API, in process and over HTTP, and the
-search page over HTTP; firm profile latency p50/p95 for an ordinary firm and for the firm with 2,000
-projects; throughput under wrk against gunicorn (2 workers, 127.0.0.1) for the search page, a firm profile,
-the API and a conditional GET answered 304, each as a ratio to a bare Flask "hello" and a bare Jinja 20-row
-table served with the same settings, wrk'd in the same runs; the first byte of each open-data file. Then one
-real write through the import service (a one-record file), and the same queries, throughputs and first bytes
-again, so that a cache is never what makes a figure. Last, the worker RSS, the database and index sizes, and
-a goals table: each goal of the national-scale issue, the figure measured (the worse of before and after the
-write), their ratio, met or missed. Each figure is the median of `--runs` runs.
+Phases, each announced on stderr with the time elapsed (long ones with a progress bar): bulk import (records/s) and
+full reindex; the open-data files published; search latency p50/p95 over a fixed set of queries (2-character
+Chinese terms, 3-6 character terms, full firm names, credit-code prefixes, name + province + category filters,
+similar-parcel searches) through the API, in process and over HTTP, and the search page over HTTP; firm profile
+latency p50/p95 for an ordinary firm and for the firm with 2,000 projects; searches by rate order, first-pass
+floor, penalty and ban (no goal: where to look); throughput under wrk against gunicorn (2 workers, 127.0.0.1) for
+the search page, a firm profile, the API and a conditional GET answered 304, each as a ratio to a bare Flask
+"hello" and a bare Jinja 20-row table served with the same settings, wrk'd in the same runs; the first byte of each
+open-data file. Then one real write through the import service (a one-record file), and the same queries,
+throughputs and first bytes again, so that a cache is never what makes a figure. Last, the worker RSS, the database
+and index sizes, and a goals table: each goal of the national-scale issue, the figure measured (the worse of before
+and after the write), their ratio, met or missed. Each figure is the median of `--runs` runs.
 
 `--db postgresql` creates a database of its own, and drops it at the end, on the server DATABASE_URL names,
 or on a throwaway PostgreSQL 15 it starts on 127.0.0.1 (initdb/pg_ctl as the postgres user) when
@@ -68,6 +68,17 @@ FILTERS = [("环保", "32", "investigation"), ("修复", "37", "remediation_cons
            ("苏州", "32", "risk_assessment"), ("工程", "11", "risk_control_construction"), ("科技", "33", "investigation")]
 SIMILAR = [("C2521", 10000, 200000, "32"), ("C2614", 3000, 30000, "37"), ("C3360", None, None, "44"),
            ("C2631", 30000, 600000, ""), ("C3120", 5000, 100000, "14"), ("C1713", None, 50000, "33")]
+
+# What a visitor narrows or orders a search by, beyond the goals' query set: rates and penalties are every firm's
+# figures, so these are the searches that could read the whole registry for one page (API and search page).
+FILTERS_AND_ORDERS = [
+    ("/api/v1/units", {"q": "苏州", "sort": "first_pass"}), ("/api/v1/units", {"q": "修复", "sort": "on_time"}),
+    ("/api/v1/units", {"q": "修复", "banned": "false"}), ("/api/v1/units", {"banned": "false", "sort": "name", "page": 5}),
+    ("/search", {"q": "环保", "min_first_pass": 80}), ("/search", {"min_first_pass": 80}),
+    ("/search", {"has_penalty": "true"}), ("/search", {"q": "环境", "has_penalty": "false"}),
+    ("/search", {"q": "检测", "province": "44", "sort": "on_time"}),
+    ("/search", {"q": "环境", "category": "investigation", "sort": "first_pass"}),
+]
 
 # The goals of the national-scale target: (key, measure, goal, "max" or "min", unit). The figure is the worse
 # of before and after the benchmark's write.
@@ -455,7 +466,8 @@ class Bench:
         page = [f"/search?{urlencode(t)}" for ts in terms.values() for t in ts] + \
             [f"/similar?{urlencode(s)}" for s in similar]
         self.queries = {"api": api, "profiles": {"ordinary firm": f"/units/{ordinary.uscc}",
-                                                 "2,000-project firm": f"/units/{big}"}}
+                                                 "2,000-project firm": f"/units/{big}"},
+                        "filters and orders": [f"{path}?{urlencode(t)}" for path, t in FILTERS_AND_ORDERS]}
         self.page_queries = page
         self.results["profiles_urls"] = self.queries["profiles"]
         self.throughput_urls = {"search page": f"/search?q={quote('焦化')}", "firm profile": f"/units/{ordinary.uscc}",
@@ -485,6 +497,7 @@ class Bench:
         groups = [(name, urls, 1) for name, urls in queries["api"].items()]
         groups += [("search page", page, 1)] if page else []
         groups += [(name, [url], 20) for name, url in queries["profiles"].items()]
+        groups += [("filters and orders", queries["filters and orders"], 1)]
         requests = [(name, url) for name, urls, repeat in groups for url in urls for _ in range(repeat)]
         work = [(run, name, url) for run in range(-WARM_UP_PASSES, runs) for name, url in requests]  # < 0: warm-up
         times: dict = {}
@@ -504,7 +517,7 @@ class Bench:
                     if name in queries["api"]:
                         times.setdefault("all API searches", {}).setdefault(run, []).append(elapsed)
         order = list(queries["api"]) + ["all API searches"] + (["search page"] if page else []) + \
-            list(queries["profiles"])
+            list(queries["profiles"]) + ["filters and orders"]
         return {name: {"p50_ms": statistics.median(percentile(t, 0.5) for t in times[name].values()),
                        "p95_ms": statistics.median(percentile(t, 0.95) for t in times[name].values()),
                        "requests_per_run": len(times[name][0]),
