@@ -358,8 +358,9 @@ def _text_page(q: str, allowed: set[int] | None, sort: str, page: int, per_page:
         ranked = _in_order(found, sort, day)
     window = ranked[offset(page, per_page): page * per_page]
     exact = len(found) < limit
-    about = (estimate_matches(q, "unit") if estimate and not exact and allowed is None and excluded is None
-             else None)
+    about = estimate_matches(q, "unit") if estimate and not exact and allowed is None else None
+    if about and excluded:  # the firms left out that match are found among them (a few): the estimate less them
+        about = max(len(ranked), about - len(search_ids(q, "unit", allowed=excluded, limit=len(excluded))))
     if about and about >= 100:
         about = round(about, 2 - len(str(about)))  # two significant digits: it is an estimate
     summaries = unit_summaries(window)

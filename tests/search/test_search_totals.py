@@ -6,7 +6,7 @@ import pytest
 
 from registry.queries import search as search_queries
 from registry.search import backend, search_ids
-from tests.factories import create, make_uscc, person_record, project_record, review_record, unit_record
+from tests.factories import create, make_uscc, penalty_record, person_record, project_record, review_record, unit_record
 
 
 @pytest.fixture
@@ -90,6 +90,21 @@ def test_the_search_page_shows_about_n_or_more_than_n(client, qingdao_firms):
     assert "共找到25家单位" in client.get("/search?q=青岛测试&page=2").get_data(as_text=True)
     english = client.get("/search?q=青岛测试&lang=en").get_data(as_text=True)
     assert (f"About {estimate} firms found." if estimate is not None else "More than 20 firms found.") in english
+
+
+def test_the_search_page_without_banned_firms_shows_about_n_less_the_banned_firms_that_match(client, qingdao_firms):
+    """Leaving out the few firms with a public penalty or an active ban, the page still estimates: the index's
+    estimate less the left-out firms that match, as the search finds them among those firms alone."""
+    assert len(search_ids("青岛测试", "unit", limit=100)) == 25  # (opens the index, as a search page does)
+    estimate = backend().estimate("青岛测试", "unit")
+    if estimate is None:
+        pytest.skip("this backend gives no estimate")
+    for n in range(3):
+        create(penalty_record({"uscc": make_uscc("370200", 300 + n)}, ban={"until": "2029-12-31"}))
+    page = client.get("/search?q=青岛测试&banned=false").get_data(as_text=True)
+    assert f"找到约{estimate - 3}家单位" in page and "以上" not in page
+    assert f"找到约{estimate}家单位" in client.get("/search?q=青岛测试").get_data(as_text=True)
+    assert "共找到22家单位" in client.get("/search?q=青岛测试&banned=false&page=2").get_data(as_text=True)
 
 
 def test_a_page_past_the_end_says_so_and_links_to_the_last_page(client, qingdao_firms):
