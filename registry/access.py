@@ -11,9 +11,9 @@ anything else is refused with a 403 and audited, whatever the URL or the form sa
 """
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, union
 
-from registry.database import begin_write
+from registry.database import begin_write, prefix_range
 from registry.extensions import db
 from registry.models import AuditEvent, Complaint, Employment, Penalty, Project, ProjectRole, Review, Unit, UnitVersion
 from registry.rules.authority import record_authority
@@ -183,6 +183,28 @@ def unit_linked(jurisdiction_code: str):
                .where(Project.unit_id == Unit.id, authority_of(Review).like(prefix))),
         exists(select(Complaint.id).join(Project, Project.id == Complaint.project_id)
                .where(Project.unit_id == Unit.id, authority_of(Complaint).like(prefix))),
+    )
+
+
+def units_linked(jurisdiction_code: str):
+    """The ids of the firms `unit_linked` keeps, as one select for a list, where `unit_linked` tests a firm: each
+    way to be linked read through its own index (a province's list of firms tested every firm of the country
+    five ways, 0.9 s at national scale on SQLite). A review or complaint without an authority of its own belongs
+    to its project's division, so the projects located there already name its firm: the rest are read by their
+    authority's division. tests/regulator/test_lists.py checks that both give the same firms."""
+    prefix = jurisdiction_prefix(jurisdiction_code)
+
+    def within(column):
+        return [column.like(prefix + "%"), *prefix_range(column, prefix)]
+
+    return union(
+        select(Unit.id).where(*within(Unit.division_code)),
+        select(UnitVersion.unit_id).where(*within(UnitVersion.data["division_code"].as_string())),
+        select(Project.unit_id).where(*within(Project.division_code)),
+        select(Project.unit_id).join(Review, Review.project_id == Project.id)
+        .where(*within(Review.authority_division_code)),
+        select(Project.unit_id).join(Complaint, Complaint.project_id == Project.id)
+        .where(*within(Complaint.authority_division_code)),
     )
 
 

@@ -31,6 +31,15 @@ def escape_like(text: str) -> str:
     return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
 
 
+def prefix_range(column, prefix: str) -> list:
+    """SQL clauses an index can answer, true of every value that begins with PREFIX (letters and digits of one
+    case, such as a national-economy code or a division): from the prefix up to the next one. Added beside a
+    LIKE, which stays the exact test (SQLite reads no index for LIKE on a case-sensitive column)."""
+    if not prefix or not prefix.isalnum() or not prefix.isascii():
+        return []
+    return [column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+
+
 def in_keys(dialect_name: str, column, keys: Iterable) -> Iterator:
     """Conditions that together select the rows whose `column` is one of `keys`: on PostgreSQL one, `= ANY` of a
     single array parameter; elsewhere IN lists of at most SQLITE_IN_KEYS. An IN list is one parameter a key:

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 
 from registry.access import (STAFF_ROLES, AccessDenied, Actor, authority_of, in_jurisdiction, in_reach,
                              is_national_admin, may_decide_penalty, owning_division, person_division_in,
-                             unit_division_in, unit_linked)
+                             unit_division_in, unit_linked, units_linked)
 from registry.clock import today
 from registry.extensions import db
 from registry.models import (Account, Complaint, Employment, Penalty, Person, Project, ProjectCorrection, ProjectRole,
@@ -161,7 +161,12 @@ def correction_view(actor: Actor, correction_id: int) -> ProjectCorrection:
 def units_page(actor: Actor, q: str = "", page: int = 1, unconfirmed: bool = False) -> Page:
     """Firms linked to the jurisdiction (registered there now or before, or with records there), by name or code;
     `unconfirmed`: the self-registrations of the jurisdiction awaiting the check against the business licence."""
-    statement = select(Unit).where(unit_linked(actor.division_code))
+    # narrowed by a name, a code or the unconfirmed: the few candidates tested one by one (`unit_linked`); the
+    # whole list: every way to be linked read once through its index (`units_linked`; a province at national
+    # scale: 838 -> 364 ms on SQLite, 1,119 -> 416 ms on PostgreSQL)
+    linked = (unit_linked(actor.division_code) if q or unconfirmed
+              else Unit.id.in_(units_linked(actor.division_code)))
+    statement = select(Unit).where(linked)
     if unconfirmed:
         statement = statement.where(in_jurisdiction(Unit.division_code, actor), Unit.registration_confirmed_at.is_(None))
     if q:

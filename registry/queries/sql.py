@@ -5,7 +5,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
-from registry.database import ESCAPE, escape_like
+from registry.database import ESCAPE, escape_like, prefix_range  # noqa: F401 (prefix_range: used here and by tests)
 from registry.models import Project, Unit
 from registry.rules.industries import is_industry_class
 from registry.visibility import firm_publishes_projects, project_public, publicity_rules
@@ -56,15 +56,6 @@ def starts_with_code(column, code: str):
     if not code.isdigit():
         raise ValueError(f"not a digit code: {code!r}")
     return and_(column >= code, column < code[:-1] + chr(ord(code[-1]) + 1))
-
-
-def prefix_range(column, prefix: str) -> list:
-    """SQL clauses an index can answer, true of every value that begins with PREFIX (letters and digits of one
-    case, such as a national-economy code): from the prefix up to the next one. Added beside `starts_with`, which
-    stays the exact test (SQLite reads no index for LIKE on a case-sensitive column)."""
-    if not prefix.isalnum() or not prefix.isascii():
-        return []
-    return [column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1)]
 
 
 def contains_in_any(columns, text: str):

@@ -3,7 +3,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from registry.access import Actor
+from registry.access import Actor, unit_linked, units_linked
 from registry.models import Project, Unit
 from registry.services.corrections import request_correction
 from registry.services.projects import ProjectData
@@ -72,3 +72,33 @@ def test_a_new_jurisdiction_starts_with_clear_empty_states(client, world):
     assert "辖区内的机关尚未登记行政处罚" in client.get("/regulator/penalties").get_data(as_text=True)
     assert "此列表中没有举报" in client.get("/regulator/complaints").get_data(as_text=True)
     assert "辖区内尚无登记的单位" in client.get("/regulator/units").get_data(as_text=True)
+
+
+def test_the_list_of_a_jurisdictions_firms_reads_the_same_firms_as_the_test_of_one(db, world):
+    """`units_linked` (the firms list's select, each way read through its index) and `unit_linked` (the test of
+    one firm) are one rule: registered there, registered there before a move, a project there, a review or a
+    complaint held there (with an authority of its own, or by its project's division)."""
+    here, away = "370211", "340102"
+    registered = f.unit_record(division_code=here)
+    moved = f.unit_record(division_code=here)
+    project_here = f.unit_record(division_code=away)
+    reviewed_here = f.unit_record(division_code=away)
+    complained_here = f.unit_record(division_code=away)
+    elsewhere = f.unit_record(division_code=away)
+    f.create(registered, moved, project_here, reviewed_here, complained_here, elsewhere,
+             f.project_record(project_here["uscc"], "LINK-1", division_code=here),
+             f.project_record(reviewed_here["uscc"], "LINK-2", division_code=away),
+             f.review_record("LINK-2", authority="青岛市生态环境局", authority_division_code="370200"),
+             f.project_record(complained_here["uscc"], "LINK-3", division_code=away),
+             f.complaint_record("LINK-3", "LINK-C", authority="青岛市生态环境局", authority_division_code="370200"),
+             f.project_record(elsewhere["uscc"], "LINK-4", division_code=away),
+             f.review_record("LINK-4", authority="合肥市生态环境局", authority_division_code="340100"))
+    f.create({**moved, "division_code": away})  # the firm moves: its earlier division stays in its history
+    ids = {record["uscc"]: db.session.scalar(select(Unit.id).where(Unit.uscc == record["uscc"]))
+           for record in (registered, moved, project_here, reviewed_here, complained_here, elsewhere)}
+    for code in ("370000", "370200", "370211", "370202", "340000", "340100", "110000"):
+        one_by_one = set(db.session.scalars(select(Unit.id).where(unit_linked(code))))
+        assert set(db.session.scalars(units_linked(code))) == one_by_one, code
+    qingdao = set(db.session.scalars(units_linked("370200")))
+    assert {ids[r["uscc"]] for r in (registered, moved, project_here, reviewed_here, complained_here)} <= qingdao
+    assert ids[elsewhere["uscc"]] not in qingdao and ids[elsewhere["uscc"]] in set(db.session.scalars(units_linked("340100")))
