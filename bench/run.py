@@ -73,7 +73,8 @@ SIMILAR = [("C2521", 10000, 200000, "32"), ("C2614", 3000, 30000, "37"), ("C3360
 # figures, so these are the searches that could read the whole registry for one page (API and search page).
 FILTERS_AND_ORDERS = [
     ("/api/v1/units", {"q": "苏州", "sort": "first_pass"}), ("/api/v1/units", {"q": "修复", "sort": "on_time"}),
-    ("/api/v1/units", {"q": "修复", "banned": "false"}), ("/api/v1/units", {"banned": "false", "sort": "name", "page": 5}),
+    ("/api/v1/units", {"q": "修复", "banned": "false"}),
+    ("/api/v1/units", {"banned": "false", "sort": "name", "page": 5}),
     ("/search", {"q": "环保", "min_first_pass": 80}), ("/search", {"min_first_pass": 80}),
     ("/search", {"has_penalty": "true"}), ("/search", {"q": "环境", "has_penalty": "false"}),
     ("/search", {"q": "检测", "province": "44", "sort": "on_time"}),

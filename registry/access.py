@@ -11,7 +11,7 @@ anything else is refused with a 403 and audited, whatever the URL or the form sa
 """
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select, union
+from sqlalchemy import and_, exists, func, or_, select, union
 
 from registry.database import begin_write, prefix_range
 from registry.extensions import db
@@ -161,6 +161,14 @@ def require_subject(actor: Actor, action: str, record_type: str, record_id: int)
 def in_jurisdiction(column, actor: Actor):
     """A SQL clause: the division column lies within the actor's jurisdiction."""
     return column.like(jurisdiction_prefix(actor.division_code) + "%")
+
+
+def in_jurisdiction_range(column, actor: Actor):
+    """`in_jurisdiction`, with the jurisdiction's prefix beside it as a range, which an index on the column answers
+    (SQLite reads no index for LIKE on a case-sensitive column). For counts, and lists that read every row of the
+    jurisdiction anyway: a list that walks another order and stops at its first page does better without (the
+    planner would read the whole jurisdiction through the range instead)."""
+    return and_(in_jurisdiction(column, actor), *prefix_range(column, jurisdiction_prefix(actor.division_code)))
 
 
 def authority_of(record_class):

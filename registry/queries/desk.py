@@ -11,7 +11,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from registry.access import Actor, authority_of, in_jurisdiction
+from registry.access import Actor, authority_of, in_jurisdiction, in_jurisdiction_range
 from registry.clock import today
 from registry.extensions import db
 from registry.models import (Complaint, Employment, Penalty, Person, Project, RepairApplication, Review, Unit,
@@ -78,7 +78,7 @@ def open_complaints(actor: Actor, limit: int) -> tuple[list[QueueItem], int]:
 def unreviewed_projects(actor: Actor, limit: int) -> tuple[list[QueueItem], int]:
     """Completed projects in the jurisdiction that submit a reviewed report but have no review outcome yet,
     longest waiting first."""
-    where = (in_jurisdiction(Project.division_code, actor), Project.completed_on.is_not(None),
+    where = (in_jurisdiction_range(Project.division_code, actor), Project.completed_on.is_not(None),
              Project.category.in_(list(REPORTS_FOR_CATEGORY)),
              ~select(Review.id).where(Review.project_id == Project.id).exists())
     total = db.session.scalar(select(func.count(Project.id)).where(*where))

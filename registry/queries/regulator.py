@@ -10,8 +10,8 @@ from datetime import date
 from flask import abort
 from sqlalchemy import func, or_, select
 
-from registry.access import (STAFF_ROLES, AccessDenied, Actor, authority_of, in_jurisdiction, in_reach,
-                             is_national_admin, may_decide_penalty, owning_division, person_division_in,
+from registry.access import (STAFF_ROLES, AccessDenied, Actor, authority_of, in_jurisdiction, in_jurisdiction_range,
+                             in_reach, is_national_admin, may_decide_penalty, owning_division, person_division_in,
                              unit_division_in, unit_linked, units_linked)
 from registry.clock import today
 from registry.extensions import db
@@ -69,10 +69,15 @@ def desk_summary(actor: Actor) -> dict:
     penalties = db.session.scalar(
         select(func.count(Penalty.id)).where(in_jurisdiction(Penalty.authority_division_code, actor))
     )
-    projects = db.session.scalar(select(func.count(Project.id)).where(in_jurisdiction(Project.division_code, actor)))
+    projects = db.session.scalar(select(func.count(Project.id))
+                                 .where(in_jurisdiction_range(Project.division_code, actor)))
+    # held there (`authority_of`): by an authority of the jurisdiction, or without one on a project located there;
+    # counted apart, each through its index (the whole coalesce tested on every review: 451 ms, national scale)
     reviews = db.session.scalar(
+        select(func.count(Review.id)).where(in_jurisdiction_range(Review.authority_division_code, actor))
+    ) + db.session.scalar(
         select(func.count(Review.id)).join(Project, Project.id == Review.project_id)
-        .where(in_jurisdiction(authority_of(Review), actor))
+        .where(Review.authority_division_code.is_(None), in_jurisdiction_range(Project.division_code, actor))
     )
     unconfirmed = db.session.scalar(select(func.count(Unit.id)).where(
         in_jurisdiction(Unit.division_code, actor), Unit.registration_confirmed_at.is_(None)))
@@ -402,18 +407,29 @@ class BanAlert:
     ban_lifetime: bool
 
 
+BAN_COLUMNS = (Penalty.decision_number, Penalty.ban_until, Penalty.ban_lifetime)
+
+
 def ban_alerts(actor: Actor, limit: int = 50) -> list[BanAlert]:
-    """Projects located in the jurisdiction that started during a ban of their firm or of a role holder."""
-    during_ban = (Penalty.decided_on <= Project.started_on) & or_(
-        Penalty.ban_lifetime.is_(True), Penalty.ban_until >= Project.started_on)
+    """Projects located in the jurisdiction that started during a ban of their firm or of a role holder.
+
+    The bans are read first (a few hundred penalties), then the projects of the banned firms and persons through
+    their indexes: from the projects, a province's desk read each of its 150,000 projects and looked for a ban
+    (national scale: 521 ms on SQLite)."""
+    bans = (select(Penalty.unit_id, Penalty.person_id, Penalty.decided_on, *BAN_COLUMNS)
+            .where(or_(Penalty.ban_lifetime.is_(True), Penalty.ban_until.is_not(None)))
+            .cte("bans").prefix_with("MATERIALIZED"))
+    during_ban = (bans.c.decided_on <= Project.started_on) & or_(
+        bans.c.ban_lifetime.is_(True), bans.c.ban_until >= Project.started_on)
     columns = (Project.id, Project.ref, Project.name, Project.started_on)
-    ban = (Penalty.decision_number, Penalty.ban_until, Penalty.ban_lifetime)
-    firms = (select(*columns, Unit.name, *ban).join(Unit, Unit.id == Project.unit_id)
-             .join(Penalty, Penalty.unit_id == Project.unit_id)
+    ban = (bans.c.decision_number, bans.c.ban_until, bans.c.ban_lifetime)
+    firms = (select(*columns, Unit.name, *ban).select_from(bans).join(Project, Project.unit_id == bans.c.unit_id)
+             .join(Unit, Unit.id == Project.unit_id)
              .where(in_jurisdiction(Project.division_code, actor), during_ban))
-    people = (select(*columns, Person.name, *ban).join(ProjectRole, ProjectRole.project_id == Project.id)
-              .join(Person, Person.id == ProjectRole.person_id).join(Penalty, Penalty.person_id == Person.id)
+    people = (select(*columns, Person.name, *ban).select_from(bans).join(Person, Person.id == bans.c.person_id)
+              .join(ProjectRole, ProjectRole.person_id == Person.id).join(Project, Project.id == ProjectRole.project_id)
               .where(in_jurisdiction(Project.division_code, actor), during_ban).distinct())
     both = firms.union(people).subquery()
-    rows = db.session.execute(select(both).order_by(both.c.started_on.desc(), both.c.ref).limit(limit))
+    rows = db.session.execute(select(both).order_by(both.c.started_on.desc(), both.c.ref, both.c.decision_number)
+                              .limit(limit))
     return [BanAlert(*row) for row in rows]

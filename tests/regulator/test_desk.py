@@ -1,9 +1,12 @@
 """The regulator's desk: the header names the official and the authority once; the work queue."""
 from datetime import date
 
-from registry.access import SYSTEM, Actor
-from registry.models import Person, Unit
+from sqlalchemy import func, select
+
+from registry.access import SYSTEM, Actor, authority_of, in_jurisdiction
+from registry.models import Person, Project, Review, Unit
 from registry.queries.desk import QUEUES, QueueItem, register_desk_queue
+from registry.queries.regulator import desk_summary
 from registry.services.regulator_accounts import create_regulator
 from registry.services.repair import record_repair_application
 from registry.services.staff import end_employment
@@ -122,3 +125,23 @@ def test_the_regulator_sees_a_firms_cessation_on_its_page_and_in_its_audit_trail
     assert "已于2026-11-20注销（单位自行声明）" in page
     trail = as_qingdao.get(f"/regulator/audit/unit/{unit.id}").get_data(as_text=True)
     assert "单位声明注销" in trail
+
+
+def test_the_desk_counts_the_reviews_held_in_the_jurisdiction_by_authority_or_by_project(db, world):
+    """The reviews held in a jurisdiction (`authority_of`: the review's authority, else its project's division) are
+    counted in two parts, each through its index: the count is the rule's, whichever way a review is held."""
+    firm = f.unit_record(division_code="340102")
+    f.create(firm, f.project_record(firm["uscc"], "HELD-1", division_code="370211"),
+             f.project_record(firm["uscc"], "HELD-2", division_code="340102"),
+             f.review_record("HELD-1", passed=False, authority="合肥市生态环境局",
+                             authority_division_code="340100"),  # held away
+             f.review_record("HELD-1", 2, reviewed_on="2024-08-01", authority=None,
+                             authority_division_code=None),  # held by the project's division
+             f.review_record("HELD-2", authority="青岛市生态环境局",
+                             authority_division_code="370200"))  # held here
+    for code in ("370000", "370200", "370211", "340000", "340100", "110000"):
+        actor = Actor(account_id=None, label="test", role="regulator", division_code=code)
+        by_rule = db.session.scalar(select(func.count(Review.id)).join(Project, Project.id == Review.project_id)
+                                    .where(in_jurisdiction(authority_of(Review), actor)))
+        assert desk_summary(actor)["reviews"] == by_rule, code
+    assert desk_summary(Actor(account_id=None, label="test", role="regulator", division_code="370200"))["reviews"] >= 3
