@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import abort
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from registry.access import (STAFF_ROLES, AccessDenied, Actor, authority_of, in_jurisdiction, in_jurisdiction_range,
                              in_reach, is_national_admin, may_decide_penalty, owning_division, person_division_in,
@@ -287,7 +288,9 @@ def person_view(actor: Actor, person_id: int) -> dict:
     """A person linked to the jurisdiction: masked number, employment, and their roles and penalties there."""
     person = load(actor, "person", person_id)
     roles, roles_elsewhere = _split(
-        list(db.session.scalars(select(ProjectRole).where(ProjectRole.person_id == person.id).order_by(ProjectRole.id))),
+        # each role's project read with the roles, not one statement a role (2,000 of them for a firm's manager)
+        list(db.session.scalars(select(ProjectRole).where(ProjectRole.person_id == person.id)
+                                .options(selectinload(ProjectRole.project)).order_by(ProjectRole.id))),
         lambda r: within_jurisdiction(actor.division_code, r.project.division_code))
     penalties, penalties_elsewhere = _split(
         list(db.session.scalars(select(Penalty).where(Penalty.person_id == person.id)
