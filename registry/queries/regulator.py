@@ -197,7 +197,7 @@ def unit_view(actor: Actor, unit_id: int) -> dict:
         lambda p: within_jurisdiction(actor.division_code, p.authority_division_code))
     staff = list(db.session.scalars(
         select(Employment).where(Employment.unit_id == unit.id, Employment.ended_on.is_(None))
-        .order_by(Employment.started_on)
+        .options(selectinload(Employment.person)).order_by(Employment.started_on)
     ))
     return {"unit": unit, "projects": projects, "projects_elsewhere": projects_elsewhere,
             "penalties": [penalty_facts(p) for p in penalties], "penalties_elsewhere": penalties_elsewhere,
@@ -274,6 +274,8 @@ def complaints_page(actor: Actor, status: str = "open", page: int = 1) -> Page:
         statement = statement.where(Complaint.status.in_(("received", "verifying")))
     elif status in ("received", "verifying", "substantiated", "unsubstantiated"):
         statement = statement.where(Complaint.status == status)
+    # each complaint's project and firm read with the page (they were read one complaint at a time: 40 statements)
+    statement = statement.options(selectinload(Complaint.project).selectinload(Project.unit))
     return paginate(statement.order_by(Complaint.received_on, Complaint.id), page, PER_PAGE)
 
 
