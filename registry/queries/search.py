@@ -244,20 +244,19 @@ def _first_pass_at_least(percent: int, day: date) -> set[int]:
             if unit_id < len(total) and total[unit_id] and passed[unit_id] * 100 >= total[unit_id] * percent}
 
 
-def _allowed_firms(filters: UnitFilters, day: date) -> set[int]:
-    """The listed firms the filters other than the text query keep: the first-pass rate through
-    `_first_pass_at_least`; penalties and bans alone through `_penalty_filtered`; the others in SQL
+def _allowed_firms(filters: UnitFilters, day: date) -> set[int] | None:
+    """The listed firms the filters other than the text query keep (None: no filter, every firm): the first-pass
+    rate through `_first_pass_at_least`; penalties and bans alone through `_penalty_filtered`; the others in SQL
     (`_firm_statements`)."""
     others = replace(filters, min_first_pass=None)
     if not others.any_sql_filter():
         kept = None
-    elif others == replace(UnitFilters(q=others.q, sort=others.sort), has_penalty=others.has_penalty,
-                           banned=others.banned):
+    elif not replace(others, has_penalty=None, banned=None).any_sql_filter():  # penalties and bans alone
         kept = _penalty_filtered(others, day)
     else:
         kept = set(db.session.scalars(_firm_statements(others, "", day)[0]))
     if filters.min_first_pass is None:
-        return kept if kept is not None else set()
+        return kept
     rated = _first_pass_at_least(filters.min_first_pass, day)
     return rated if kept is None else kept & rated
 
