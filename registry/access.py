@@ -168,7 +168,12 @@ def in_jurisdiction_range(column, actor: Actor):
     (SQLite reads no index for LIKE on a case-sensitive column). For counts, and lists that read every row of the
     jurisdiction anyway: a list that walks another order and stops at its first page does better without (the
     planner would read the whole jurisdiction through the range instead)."""
-    return and_(in_jurisdiction(column, actor), *prefix_range(column, jurisdiction_prefix(actor.division_code)))
+    return _within(column, jurisdiction_prefix(actor.division_code))
+
+
+def _within(column, prefix: str):
+    """A SQL clause: the division column begins with `prefix`, by LIKE (the exact test) and as a range beside it."""
+    return and_(column.like(prefix + "%"), *prefix_range(column, prefix))
 
 
 def authority_of(record_class):
@@ -201,18 +206,14 @@ def units_linked(jurisdiction_code: str):
     to its project's division, so the projects located there already name its firm: the rest are read by their
     authority's division. tests/regulator/test_lists.py checks that both give the same firms."""
     prefix = jurisdiction_prefix(jurisdiction_code)
-
-    def within(column):
-        return [column.like(prefix + "%"), *prefix_range(column, prefix)]
-
     return union(
-        select(Unit.id).where(*within(Unit.division_code)),
-        select(UnitVersion.unit_id).where(*within(UnitVersion.data["division_code"].as_string())),
-        select(Project.unit_id).where(*within(Project.division_code)),
+        select(Unit.id).where(_within(Unit.division_code, prefix)),
+        select(UnitVersion.unit_id).where(_within(UnitVersion.data["division_code"].as_string(), prefix)),
+        select(Project.unit_id).where(_within(Project.division_code, prefix)),
         select(Project.unit_id).join(Review, Review.project_id == Project.id)
-        .where(*within(Review.authority_division_code)),
+        .where(_within(Review.authority_division_code, prefix)),
         select(Project.unit_id).join(Complaint, Complaint.project_id == Project.id)
-        .where(*within(Complaint.authority_division_code)),
+        .where(_within(Complaint.authority_division_code, prefix)),
     )
 
 

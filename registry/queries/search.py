@@ -182,7 +182,7 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
         return Page(unit_summaries(list(ranking[skipped:skipped + per_page])), len(ranking), page, per_page)
     if not q and relevance and filters.min_first_pass is None:
         # a parcel search without a query: its firms ranked by their matching projects, a page in SQL
-        rows, total = page_with_total(_firm_statements(filters, q, day)[1], page, per_page)
+        rows, total = page_with_total(_firms_in_order(filters, day), page, per_page)
         return Page(unit_summaries([unit_id for unit_id, in rows]), total, page, per_page)
     if q and (excluded := _excluded_firms(filters, day)) is not None:
         return _text_page(q, None, filters.sort, page, per_page, estimate, day, excluded)
@@ -192,7 +192,7 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
     # a parcel search without a query, with a first-pass floor or in another order: every firm it keeps, in order
     if relevance:
         ranked = [unit_id for unit_id in db.session.scalars(
-            _firm_statements(replace(filters, min_first_pass=None), q, day)[1]) if unit_id in allowed]
+            _firms_in_order(replace(filters, min_first_pass=None), day)) if unit_id in allowed]
     else:
         ranked = _in_order(allowed, filters.sort, day)
     skipped = offset(max(page, 1), per_page)
@@ -202,7 +202,7 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
 def _ranking(sort: str, day: date) -> array:
     """Every listed firm's id in the order `sort`, read once a data generation (`once_per_generation`)."""
     return once_per_generation(f"firms by {sort}", lambda: array(
-        "i", db.session.scalars(_firm_statements(UnitFilters(sort=sort), "", day)[1])))
+        "i", db.session.scalars(_firms_in_order(UnitFilters(sort=sort), day))))
 
 
 def _places(sort: str, day: date) -> array:
@@ -247,14 +247,14 @@ def _first_pass_at_least(percent: int, day: date) -> set[int]:
 def _allowed_firms(filters: UnitFilters, day: date) -> set[int] | None:
     """The listed firms the filters other than the text query keep (None: no filter, every firm): the first-pass
     rate through `_first_pass_at_least`; penalties and bans alone through `_penalty_filtered`; the others in SQL
-    (`_firm_statements`)."""
+    (`_kept_firms`)."""
     others = replace(filters, min_first_pass=None)
     if not others.any_sql_filter():
         kept = None
     elif not replace(others, has_penalty=None, banned=None).any_sql_filter():  # penalties and bans alone
         kept = _penalty_filtered(others, day)
     else:
-        kept = set(db.session.scalars(_firm_statements(others, "", day)[0]))
+        kept = set(db.session.scalars(_kept_firms(others, day)[0]))
     if filters.min_first_pass is None:
         return kept
     rated = _first_pass_at_least(filters.min_first_pass, day)
@@ -307,35 +307,32 @@ def _hits_excluding(q: str, excluded: set[int], limit: int) -> list[int]:
         asked = limit + len(excluded)
 
 
-def _firm_statements(filters: UnitFilters, q: str, day: date):
-    """The firms the SQL filters keep (`filtered`), and the same in the order asked for (`ordered`: None for a text
-    query in relevance order, which takes the index's). Not the first-pass floor, which `_allowed_firms` applies
-    to what these keep."""
-    relevance = filters.sort == "relevance"
-    # build and join only the aggregates a filter or the order needs: each one scans a whole table when it
-    # runs, and building its clauses is a good part of a search's Python time when it does not
-    first_pass = first_pass_counts().subquery("first_pass") if filters.sort == "first_pass" else None
-    on_time = on_time_counts(day).subquery("on_time") if filters.sort == "on_time" else None
+def _kept_firms(filters: UnitFilters, day: date):
+    """The firms the SQL filters keep, and the parcel filters' matching projects per firm it reads (None without a
+    parcel filter). Not the first-pass floor, which `_allowed_firms` applies to what these keep."""
     matching = _matching_projects_per_firm(filters) if _parcel_filtered(filters) else None
-    counts = (_project_count() if filters.sort == "projects" or (relevance and not q and matching is None)
-              else None)
-    if matching is not None and relevance and _matching_decides(filters):
+    if matching is not None and filters.sort == "relevance" and _matching_decides(filters):
         # the matching projects per firm have read each firm once already, so the firm table is not joined again
         # (national PostgreSQL, across the country: 22,740 firm lookups fewer, 69 -> 50 ms)
-        filtered = select(matching.c.unit_id)
-    else:
-        filtered = select(Unit.id).where(*_unit_conditions(filters, day))
-        if matching is not None:
-            filtered = filtered.join(matching, matching.c.unit_id == Unit.id)
-    statement = filtered
-    if filters.sort == "first_pass":
-        statement = statement.outerjoin(first_pass, first_pass.c.unit_id == Unit.id)
-    if filters.sort == "on_time":
-        statement = statement.outerjoin(on_time, on_time.c.unit_id == Unit.id)
-    # a text query in relevance order takes the index's order (the order below needs no aggregate then)
-    ordered = (statement.order_by(*_unit_order(filters.sort, first_pass, on_time, counts, matching))
-               if not q or not relevance else None)
-    return filtered, ordered
+        return select(matching.c.unit_id), matching
+    kept = select(Unit.id).where(*_unit_conditions(filters, day))
+    return (kept.join(matching, matching.c.unit_id == Unit.id) if matching is not None else kept), matching
+
+
+def _firms_in_order(filters: UnitFilters, day: date):
+    """The firms the SQL filters keep (`_kept_firms`), in the order asked for, without a text query."""
+    kept, matching = _kept_firms(filters, day)
+    # build and join only the aggregate the order needs: each one scans a whole table when it runs, and building
+    # its clauses is a good part of a search's Python time when it does not
+    first_pass = first_pass_counts().subquery("first_pass") if filters.sort == "first_pass" else None
+    on_time = on_time_counts(day).subquery("on_time") if filters.sort == "on_time" else None
+    counts = (_project_count() if filters.sort == "projects" or (filters.sort == "relevance" and matching is None)
+              else None)
+    if first_pass is not None:
+        kept = kept.outerjoin(first_pass, first_pass.c.unit_id == Unit.id)
+    if on_time is not None:
+        kept = kept.outerjoin(on_time, on_time.c.unit_id == Unit.id)
+    return kept.order_by(*_unit_order(filters.sort, first_pass, on_time, counts, matching))
 
 
 def _text_page(q: str, allowed: set[int] | None, sort: str, page: int, per_page: int, estimate: bool,

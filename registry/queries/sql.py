@@ -5,7 +5,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
-from registry.database import ESCAPE, escape_like, prefix_range  # noqa: F401 (prefix_range: used here and by tests)
+from registry.database import ESCAPE, escape_like, prefix_range
 from registry.models import Project, Unit
 from registry.rules.industries import is_industry_class
 from registry.visibility import firm_publishes_projects, project_public, publicity_rules
