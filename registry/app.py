@@ -12,7 +12,7 @@ from registry.auth import init_auth
 from registry.auth.views import bp as auth_bp
 from registry.cli import register_cli
 from registry.config import load_config
-from registry.database import configure_sqlite
+from registry.database import configure_sqlite, modelled
 from registry.errors import init_error_handlers
 from registry.extensions import csrf, db, migrate
 from registry.generation import commit_what_read, keep_generation
@@ -57,7 +57,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"))
+    migrate.init_app(app, db, render_as_batch=app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"),
+                     include_name=modelled)  # autogenerate leaves alone what no model declares
     csrf.init_app(app)
     app.extensions.setdefault("after_write_commit", [])
 

@@ -26,6 +26,16 @@ WRITE_LOCK_WAIT = 25.0
 SQLITE_IN_KEYS = 900
 
 
+# What the migrations make and no model declares (migration 0027): SQLite's FTS5 table of project text, with the
+# tables FTS5 keeps beside it (`project_text_data`, ...), and PostgreSQL's trigram index on the same text.
+UNMODELLED = ("project_text", "ix_project_text_trgm")
+
+
+def modelled(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's `include_name`: False for what no model declares, which autogenerate would otherwise drop."""
+    return not (name or "").startswith(UNMODELLED)
+
+
 def escape_like(text: str) -> str:
     """The text as a LIKE pattern that matches it literally: `%`, `_` and the escape character are escaped."""
     return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")

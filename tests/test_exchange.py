@@ -412,12 +412,15 @@ def test_a_backup_keeps_confirmation_registration_and_employment_history(runner,
     assert "earlier_employments" not in public and "employed_until" not in public and "registered\"" not in public
 
 
-def test_the_bulk_path_stores_what_a_core_insert_stores(db):
-    """insert_rows (COPY on PostgreSQL, one driver-level executemany on SQLite) stores each value as SQLAlchemy's
-    own insert does: JSON (None as JSON null), dates, decimals, booleans, bytes, and the Python-side defaults."""
+def test_the_bulk_path_stores_what_a_core_insert_stores(db, monkeypatch):
+    """insert_rows (COPY on PostgreSQL, driver-level INSERTs of many rows each on SQLite, here 7, the last one
+    short) stores each value as SQLAlchemy's own insert does: JSON (None as JSON null), dates, decimals, booleans,
+    bytes, and the Python-side defaults."""
     from sqlalchemy import insert
 
     from registry.exchange.bulk import BULK_ROWS, insert_rows
+
+    monkeypatch.setattr("registry.exchange.bulk.ROWS_PER_STATEMENT", 7)
 
     import_jsonl(SYSTEM, SAMPLE_LINES)
     table = Penalty.__table__
@@ -473,7 +476,7 @@ def test_the_bulk_path_stores_what_a_core_insert_stores(db):
 
 
 def test_rows_written_by_the_bulk_path_alone_move_the_data_generation(db):
-    """COPY and the driver-level executemany run no statement SQLAlchemy sees as an INSERT: the bulk path marks
+    """COPY and the driver-level INSERTs run no statement SQLAlchemy sees as an INSERT: the bulk path marks
     its transaction as a write itself, so public pages cached under the old generation are revalidated."""
     from registry.exchange.bulk import BULK_ROWS, insert_rows
     from registry.generation import current

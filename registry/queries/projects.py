@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, or_, select, union
 
 from registry.extensions import db
 from registry.models import Complaint, Employment, Person, Project, ProjectRole, Review, Unit
 from registry.models.project import completion_first
 from registry.queries.paging import Page, count_rows_up_to, offset
-from registry.queries.sql import contains_in_any, parcel_conditions
+from registry.queries.sql import PROJECT_TEXT_COLUMNS, contains_in_any, parcel_conditions, project_text_candidates
 from registry.queries.summaries import FirmRef
 from registry.queries.voice import SubjectStatement, with_voice
 from registry.rules.rates import days_late
@@ -90,13 +90,16 @@ PROJECTS_COUNTED = 10_000
 
 
 def list_projects(filters: ProjectFilters, page: int = 1, per_page: int = 20) -> Page:
-    """Public projects, newest completion first; `q` matches the name, parcel or owner (SQL, exact substring)."""
+    """Public projects, newest completion first; `q` matches the name, parcel or owner (SQL, exact substring), or
+    the reference."""
     conditions = [project_public(),
                   *parcel_conditions(filters.industry, filters.min_area, filters.max_area, filters.province)]
     if filters.q:
         text = filters.q.strip()
-        conditions.append(or_(contains_in_any((Project.name, Project.parcel_name, Project.owner), text),
-                              Project.ref == text))
+        conditions.append(or_(contains_in_any(PROJECT_TEXT_COLUMNS, text), Project.ref == text))
+        candidates = project_text_candidates(text, PROJECTS_COUNTED)
+        if candidates is not None:  # a rare word: the few projects the trigram index finds, and the reference
+            conditions.append(Project.id.in_(union(candidates, select(Project.id).where(Project.ref == text))))
     if filters.category:
         conditions.append(Project.category == filters.category)
     base = select(Project).join(Unit, Unit.id == Project.unit_id).where(*conditions)

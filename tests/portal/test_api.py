@@ -2,13 +2,17 @@
 lookup by full ID number, and an OpenAPI document that validates and describes the answers exactly."""
 import copy
 import re
+from urllib.parse import quote
 
 import pytest
 from openapi_schema_validator import OAS30Validator, validate as validate_instance
 from openapi_spec_validator import validate as validate_spec
-from sqlalchemy import event
+from sqlalchemy import event, text, update
 
-from tests.factories import create, make_uscc, person_record, unit_record
+from registry.exchange.bulk import BULK_ROWS
+from registry.models import Project
+from registry.queries.sql import project_text_candidates
+from tests.factories import create, make_uscc, person_record, project_record, unit_record
 from tests.portal.conftest import JIAOHUA, LVYUAN, SUJING, WANG_ID, YUEQING
 
 
@@ -103,6 +107,64 @@ def test_project_filters(client, registry_data):
     answer = client.get("/api/v1/projects?q=杭州").json["items"][0]
     assert answer["unit"] == {"uscc": LVYUAN, "name": "浙江绿源环境检测有限公司"}
     assert answer["verified_false_performance"] is True
+
+
+def test_the_project_list_finds_a_word_through_its_trigram_index_as_reading_every_project_would(
+        client, registry_data, db, monkeypatch):
+    """A text of three characters or more is looked up in the trigram index of names, parcels and owners (migration
+    0027), kept by the database on insert (one row or many a statement) and rename; the answer is the one every project read by LIKE gives
+    (PROJECTS_COUNTED at 1: the index then narrows nothing, and the list reads every project), on each database's
+    own LIKE (SQLite's ignores the case of ASCII letters)."""
+    create(project_record(SUJING, "TX-1", name="Alpha Site 修复", parcel_name="原Beta厂地块",
+                          owner="Gamma储备中心"),
+           project_record(SUJING, "TX-2", name="alpha site 调查", parcel_name="原旧厂地块", owner=None),
+           project_record(SUJING, "TX-3", name="旧名称项目", parcel_name="原%厂_地块", owner="Gamma储备站"))
+    db.session.execute(update(Project).where(Project.ref == "TX-3").values(name="新名称项目"))  # a rename
+    db.session.commit()
+    monkeypatch.setattr("registry.exchange.bulk.ROWS_PER_STATEMENT", 7)  # the bulk path: rows in several INSERTs
+    create(*(project_record(SUJING, f"BK-{number}", name=f"批量导入项目{number:03d}号", parcel_name=None, owner=None)
+             for number in range(BULK_ROWS)))
+
+    def refs(query):
+        response = client.get(f"/api/v1/projects?per_page=100&q={quote(query)}")
+        assert response.status_code == 200, response.json
+        return sorted(item["ref"] for item in response.json["items"]), response.json["total_relation"]
+
+    queries = ["Alpha Site", "alpha", "ALPHA", "Beta厂", "Gamma储备", "储备中心", "储备站", "新名称", "旧名称", "%厂_",
+               "焦化厂", "TX-1", "不存在的词", "厂地", "入项目09"]
+    statements = []
+    record = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with_index = {query: refs(query) for query in queries}
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    monkeypatch.setattr("registry.queries.projects.PROJECTS_COUNTED", 1)
+    assert {query: refs(query) for query in queries} == with_index
+    sqlite = db.engine.dialect.name == "sqlite"
+    assert any(("project_text MATCH" if sqlite else "chr(10)") in statement for statement in statements)
+    assert with_index["Alpha Site"] == ((["TX-1", "TX-2"] if sqlite else ["TX-1"]), "eq")
+    assert with_index["ALPHA"] == ((["TX-1", "TX-2"] if sqlite else []), "eq")
+    assert with_index["Gamma储备"][0] == ["TX-1", "TX-3"]
+    assert with_index["新名称"][0] == ["TX-3"] and with_index["旧名称"][0] == []  # renamed: the index follows
+    assert with_index["%厂_"][0] == ["TX-3"]  # LIKE's wildcards are literal, in the index too
+    assert with_index["焦化厂"][0] == ["JH-1", "SU-2"]
+    assert with_index["TX-1"][0] == ["TX-1"]  # a reference, which no trigram of a name finds
+    assert with_index["不存在的词"][0] == []
+    assert with_index["入项目09"][0] == [f"BK-{number}" for number in range(90, 100)]
+
+
+def test_postgresql_reads_the_trigram_index_for_the_project_lists_text(registry_data, db):
+    """PostgreSQL uses an index on an expression for that expression alone: the list's must be the index's (on
+    these few rows the planner would rather read the table, so it is told not to)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's index on an expression (SQLite's FTS5 table is queried by name)")
+    candidates = project_text_candidates("焦化厂", 1_000)
+    sql = str(candidates.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))
+    db.session.rollback()
+    assert "ix_project_text_trgm" in plan, plan
 
 
 def test_the_project_list_counts_no_further_than_it_must_and_orders_alike_either_way(client, registry_data,
