@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import exists, func, or_, select, union
+from sqlalchemy import exists, func, or_, select
 
 from registry.extensions import db
 from registry.models import Complaint, Employment, Person, Project, ProjectRole, Review, Unit
@@ -97,9 +97,9 @@ def list_projects(filters: ProjectFilters, page: int = 1, per_page: int = 20) ->
     if filters.q:
         text = filters.q.strip()
         conditions.append(or_(contains_in_any(PROJECT_TEXT_COLUMNS, text), Project.ref == text))
-        candidates = project_text_candidates(text, PROJECTS_COUNTED)
-        if candidates is not None:  # a rare word: the few projects the trigram index finds, and the reference
-            conditions.append(Project.id.in_(union(candidates, select(Project.id).where(Project.ref == text))))
+        candidates = project_text_candidates(text)
+        if candidates is not None:  # a rare word: the few projects the trigram index finds
+            conditions.append(Project.id.in_(candidates))
     if filters.category:
         conditions.append(Project.category == filters.category)
     base = select(Project).join(Unit, Unit.id == Project.unit_id).where(*conditions)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from registry.access import (STAFF_ROLES, AccessDenied, Actor, authority_of, in_jurisdiction, in_jurisdiction_range,
@@ -18,9 +18,9 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import (Account, Complaint, Employment, Penalty, Person, Project, ProjectCorrection, ProjectRole,
                              Review, Unit)
-from registry.queries.paging import Page, paginate
+from registry.queries.paging import Page, count_rows, offset, paginate
 from registry.queries.rates import person_first_pass, unit_first_pass, unit_on_time
-from registry.queries.sql import contains_in_any
+from registry.queries.sql import contains_in_any, project_text_candidates
 from registry.queries.voice import pending_record_corrections
 from registry.reference import REPORT_TYPES
 from registry.rules.disclosure import penalty_is_public
@@ -96,12 +96,34 @@ PROJECT_SORTS = {"name": Project.name, "ref": Project.ref, "-created": Project.i
 
 
 def projects_page(actor: Actor, q: str = "", page: int = 1, sort: str = "-created") -> Page:
-    """Projects located in the jurisdiction, searchable by reference, name, parcel or firm."""
-    statement = select(Project).join(Unit, Unit.id == Project.unit_id).where(in_jurisdiction(Project.division_code, actor))
-    if q:
-        statement = statement.where(contains_in_any(
-            (Project.ref, Project.name, Project.parcel_name, Unit.name, Unit.uscc), q.strip()))
-    return paginate(statement.order_by(PROJECT_SORTS.get(sort, Project.id.desc()), Project.id), page, PER_PAGE)
+    """Projects located in the jurisdiction, searchable by reference, name, parcel or firm.
+
+    Without a text, the jurisdiction is read as a range of the division index, and no firm is joined: counting a
+    province's projects each with its firm took 130 ms (Jiangsu, 137,000 projects, national SQLite). A text of
+    three characters or more reads the projects the trigram index finds and those of the firms whose name or code
+    holds it, where every project of the jurisdiction was tested (a rare word: 400 ms). A shorter or common text
+    tests them, walking the list's order for its page."""
+    text = q.strip()
+    candidates = project_text_candidates(text) if text else None
+    if not text:
+        statement = select(Project).where(in_jurisdiction_range(Project.division_code, actor))
+    else:
+        statement = select(Project).join(Unit, Unit.id == Project.unit_id).where(contains_in_any(
+            (Project.ref, Project.name, Project.parcel_name, Unit.name, Unit.uscc), text))
+        if candidates is None:
+            statement = statement.where(in_jurisdiction(Project.division_code, actor))
+        else:
+            of_firms = select(Project.id).where(Project.unit_id.in_(
+                select(Unit.id).where(contains_in_any((Unit.name, Unit.uscc), text))))
+            statement = statement.where(in_jurisdiction_range(Project.division_code, actor),
+                                        Project.id.in_(union(candidates, of_firms)))
+    # the page chosen by id, and only its rows read whole (a range's 137,000 whole rows sorted: 50 ms)
+    order = (PROJECT_SORTS.get(sort, Project.id.desc()), Project.id)
+    page = max(page, 1)
+    chosen = statement.with_only_columns(Project.id).order_by(*order).limit(PER_PAGE) \
+        .offset(offset(page, PER_PAGE)).subquery()
+    items = list(db.session.scalars(select(Project).join(chosen, chosen.c.id == Project.id).order_by(*order)))
+    return Page(items, count_rows(statement), page, PER_PAGE)
 
 
 def project_category(project_id: int) -> str | None:

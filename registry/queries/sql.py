@@ -66,32 +66,38 @@ def contains_in_any(columns, text: str):
 
 
 PROJECT_TEXT_COLUMNS = (Project.name, Project.parcel_name, Project.owner)
-# The text of the trigram index on those columns (migration 0027): the PostgreSQL index's expression, written as
-# the index writes it (the planner uses the index for this expression only); on SQLite, an FTS5 table of it.
-PROJECT_TEXT = literal_column(
-    "project.name || chr(10) || coalesce(project.parcel_name, '') || chr(10) || coalesce(project.owner, '')")
+# The text of the trigram index (migration 0027): those columns and the reference. The PostgreSQL index's
+# expression, written as the index writes it (the planner uses the index for this expression only); on SQLite,
+# an FTS5 table of it.
+PROJECT_TEXT = literal_column("project.ref || chr(10) || project.name || chr(10) || "
+                              "coalesce(project.parcel_name, '') || chr(10) || coalesce(project.owner, '')")
 TRIGRAM = 3
+ALL_TRIGRAMS_UP_TO = 8  # characters: a text this long or shorter is looked up by each of its trigrams
+# Candidates the trigram index may propose before a list rather walks its own order (a common word's first page)
+FEW_CANDIDATES = 10_000
 
 
-def project_text_candidates(text: str, most: int):
-    """A select of the ids of the projects whose name, parcel or owner may hold `text`, from the trigram index:
-    every project that holds it, and the few that hold its trigrams apart (`contains_in_any` on
-    `PROJECT_TEXT_COLUMNS` keeps only the first). None where the index does not narrow the search: a text shorter
-    than a trigram, or one that `most` projects or more may hold (a common word, whose first page a walk of the
-    list's order finds sooner)."""
+def project_text_candidates(text: str):
+    """A select of the ids of the projects whose reference, name, parcel or owner may hold `text`, from the
+    trigram index: every project that holds it, and the few that hold its trigrams apart (`contains_in_any` keeps
+    only the first). None where the index does not narrow the search: a text shorter
+    than a trigram, or one that FEW_CANDIDATES projects or more may hold (a common word, whose first page a walk of
+    the list's order finds sooner)."""
     if len(text) < TRIGRAM:
         return None
     if db.engine.dialect.name == "postgresql":
         candidates = select(Project.id).where(PROJECT_TEXT.like("%" + escape_like(text) + "%"))
-    else:  # FTS5: trigrams that cover the text, end to end (a phrase needs positions, which the table does not
-        # keep; every trigram found the same candidates 3 to 5 times slower, 12 characters: 16.7 -> 5.5 ms)
-        trigrams = {text[start:start + TRIGRAM] for start in [*range(0, len(text) - TRIGRAM, TRIGRAM),
-                                                              len(text) - TRIGRAM]}
+    else:  # FTS5: the text's trigrams (a phrase needs positions, which the table does not keep); of a longer text,
+        # those that cover it end to end (all of them found the same candidates 3 to 5 times slower, 12 characters:
+        # 16.7 -> 5.5 ms), of a shorter one all (its cover found too many: a reference's D-B4200, 10,000 or more)
+        starts = range(len(text) - TRIGRAM + 1) if len(text) <= ALL_TRIGRAMS_UP_TO else \
+            [*range(0, len(text) - TRIGRAM, TRIGRAM), len(text) - TRIGRAM]
+        trigrams = {text[start:start + TRIGRAM] for start in starts}
         query = " ".join('"' + trigram.replace('"', '""') + '"' for trigram in sorted(trigrams))
         candidates = select(literal_column("rowid")).select_from(table("project_text")) \
             .where(literal_column("project_text").match(query))
-    held = db.session.scalar(select(func.count()).select_from(candidates.limit(most).subquery()))
-    return candidates if held < most else None
+    held = db.session.scalar(select(func.count()).select_from(candidates.limit(FEW_CANDIDATES).subquery()))
+    return candidates if held < FEW_CANDIDATES else None
 
 
 def parcel_conditions(industry: str | None = None, min_area: Decimal | None = None,

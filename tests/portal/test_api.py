@@ -111,10 +111,10 @@ def test_project_filters(client, registry_data):
 
 def test_the_project_list_finds_a_word_through_its_trigram_index_as_reading_every_project_would(
         client, registry_data, db, monkeypatch):
-    """A text of three characters or more is looked up in the trigram index of names, parcels and owners (migration
-    0027), kept by the database on insert (one row or many a statement) and rename; the answer is the one every project read by LIKE gives
-    (PROJECTS_COUNTED at 1: the index then narrows nothing, and the list reads every project), on each database's
-    own LIKE (SQLite's ignores the case of ASCII letters)."""
+    """A text of three characters or more is looked up in the trigram index of references, names, parcels and
+    owners (migration 0027), kept by the database on insert (one row or many a statement) and rename; the answer
+    is the one every project read by LIKE gives (FEW_CANDIDATES at 1: the index then narrows nothing, and the list
+    reads every project), on each database's own LIKE (SQLite's ignores the case of ASCII letters)."""
     create(project_record(SUJING, "TX-1", name="Alpha Site 修复", parcel_name="原Beta厂地块",
                           owner="Gamma储备中心"),
            project_record(SUJING, "TX-2", name="alpha site 调查", parcel_name="原旧厂地块", owner=None),
@@ -139,7 +139,7 @@ def test_the_project_list_finds_a_word_through_its_trigram_index_as_reading_ever
         with_index = {query: refs(query) for query in queries}
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    monkeypatch.setattr("registry.queries.projects.PROJECTS_COUNTED", 1)
+    monkeypatch.setattr("registry.queries.sql.FEW_CANDIDATES", 1)
     assert {query: refs(query) for query in queries} == with_index
     sqlite = db.engine.dialect.name == "sqlite"
     assert any(("project_text MATCH" if sqlite else "chr(10)") in statement for statement in statements)
@@ -149,7 +149,7 @@ def test_the_project_list_finds_a_word_through_its_trigram_index_as_reading_ever
     assert with_index["新名称"][0] == ["TX-3"] and with_index["旧名称"][0] == []  # renamed: the index follows
     assert with_index["%厂_"][0] == ["TX-3"]  # LIKE's wildcards are literal, in the index too
     assert with_index["焦化厂"][0] == ["JH-1", "SU-2"]
-    assert with_index["TX-1"][0] == ["TX-1"]  # a reference, which no trigram of a name finds
+    assert with_index["TX-1"][0] == ["TX-1"]  # a reference, found whole (the list matches no part of one)
     assert with_index["不存在的词"][0] == []
     assert with_index["入项目09"][0] == [f"BK-{number}" for number in range(90, 100)]
 
@@ -159,7 +159,7 @@ def test_postgresql_reads_the_trigram_index_for_the_project_lists_text(registry_
     these few rows the planner would rather read the table, so it is told not to)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's index on an expression (SQLite's FTS5 table is queried by name)")
-    candidates = project_text_candidates("焦化厂", 1_000)
+    candidates = project_text_candidates("焦化厂")
     sql = str(candidates.compile(db.engine, compile_kwargs={"literal_binds": True}))
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(db.session.scalars(text(f"EXPLAIN {sql}")))

@@ -1,4 +1,5 @@
 """The desk's lists: search, sorting, pagination and clear empty states."""
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -25,6 +26,32 @@ def test_projects_are_paginated_twenty_to_a_page_and_searchable(as_qingdao, db, 
     assert as_qingdao.get("/regulator/projects?page=abc&sort=nonsense").status_code == 200
     empty = as_qingdao.get("/regulator/projects?q=没有这样的项目").get_data(as_text=True)
     assert "辖区内没有与“没有这样的项目”匹配的项目" in empty
+
+
+def test_the_project_search_finds_by_reference_name_parcel_or_firm_as_reading_every_project_would(
+        as_qingdao, db, world, monkeypatch):
+    """A text of three characters or more reads the projects the trigram index finds and those of the firms whose
+    name or code holds it; the answer is the one a test of every project gives (FEW_CANDIDATES at 1), and a
+    project outside the jurisdiction stays out either way."""
+    unit = db.session.get(Unit, world.qd.unit)
+    f.create(f.project_record(unit.uscc, "QD-SRCH-01", name="崂山某电镀厂地块调查", parcel_name="原崂山电镀厂地块",
+                              division_code="370212"),
+             f.project_record(unit.uscc, "QD-SRCH-02", name="市北某化工厂地块调查", division_code="370203"),
+             f.project_record(unit.uscc, "JN-SRCH-03", name="济南某电镀厂地块调查", division_code="370102"))
+
+    def refs(text):
+        page = as_qingdao.get("/regulator/projects", query_string={"q": text}).get_data(as_text=True)
+        return sorted(set(re.findall(r"(?:QD|JN)-SRCH-\d\d", page)))
+
+    texts = ["电镀厂", "崂山电镀", "SRCH-0", "H-02", unit.name[:4], unit.uscc[-6:], "没有这样的项目", "电镀"]
+    with_index = {text: refs(text) for text in texts}
+    monkeypatch.setattr("registry.queries.sql.FEW_CANDIDATES", 1)
+    assert {text: refs(text) for text in texts} == with_index
+    assert with_index["电镀厂"] == with_index["电镀"] == ["QD-SRCH-01"]  # Jinan's is not Qingdao's
+    assert with_index["崂山电镀"] == ["QD-SRCH-01"]  # the parcel
+    assert with_index["SRCH-0"] == ["QD-SRCH-01", "QD-SRCH-02"] and with_index["H-02"] == ["QD-SRCH-02"]
+    assert with_index[unit.name[:4]] == with_index[unit.uscc[-6:]] == ["QD-SRCH-01", "QD-SRCH-02"]  # by firm
+    assert with_index["没有这样的项目"] == []
 
 
 def test_page_links_keep_every_other_parameter_and_take_odd_names_as_plain_parameters(as_qingdao, db, world):
