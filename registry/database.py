@@ -4,7 +4,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import any_, bindparam, event, literal_column
+from sqlalchemy import any_, bindparam, event, literal_column, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
@@ -39,6 +39,15 @@ def modelled(name: str | None, type_: str, parent_names: dict) -> bool:
 def escape_like(text: str) -> str:
     """The text as a LIKE pattern that matches it literally: `%`, `_` and the escape character are escaped."""
     return text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
+
+
+def plan_with_values(session) -> None:
+    """PostgreSQL: plan the rest of this transaction's statements with their values (`plan_cache_mode`). psycopg
+    prepares a statement run five times on a connection, and PostgreSQL may then plan it once for any values; for
+    a statement whose best plan depends on how many rows a text finds, that plan can be the worst (a regulator's
+    project search for a reference, national scale: 66 ms planned with its text, 645 ms planned for any)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def prefix_range(column, prefix: str) -> list:

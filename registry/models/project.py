@@ -21,7 +21,7 @@ class Project(Base):
     category: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(300))
     parcel_name: Mapped[str | None] = mapped_column(String(300))
-    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    division_code: Mapped[str] = mapped_column(String(6))  # indexed by ix_project_division_unit
     area_m2: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     owner: Mapped[str | None] = mapped_column(String(200))
     owner_uscc: Mapped[str | None] = mapped_column(String(18))
@@ -71,6 +71,8 @@ Index("ix_project_newest", completion_first().desc(), Project.id.desc())
 # no project row, and the projects of one class come in firm order, so they are counted by firm without a sort
 Index("ix_project_parcel", Project.former_industry, Project.unit_id, Project.area_m2, Project.division_code,
       Project.non_disclosure_reason)
+# projects by division, with their firm: a jurisdiction's firms linked by their projects, from the index alone
+Index("ix_project_division_unit", Project.division_code, Project.unit_id)
 # a firm's projects, and its parcels with the same checks: a parcel search within a province counts each of its
 # firms' matching projects from this alone
 Index("ix_project_unit_parcel", Project.unit_id, Project.former_industry, Project.area_m2, Project.division_code,

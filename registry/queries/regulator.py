@@ -18,7 +18,7 @@ from registry.clock import today
 from registry.extensions import db
 from registry.models import (Account, Complaint, Employment, Penalty, Person, Project, ProjectCorrection, ProjectRole,
                              Review, Unit)
-from registry.queries.paging import Page, count_rows, offset, paginate
+from registry.queries.paging import Page, count_rows, offset, page_with_total, paginate
 from registry.queries.rates import person_first_pass, unit_first_pass, unit_on_time
 from registry.queries.sql import contains_in_any, project_text_candidates
 from registry.queries.voice import pending_record_corrections
@@ -199,7 +199,10 @@ def units_page(actor: Actor, q: str = "", page: int = 1, unconfirmed: bool = Fal
         statement = statement.where(in_jurisdiction(Unit.division_code, actor), Unit.registration_confirmed_at.is_(None))
     if q:
         statement = statement.where(contains_in_any((Unit.name, Unit.uscc), q.strip()))
-    return paginate(statement.order_by(Unit.name, Unit.id), page, PER_PAGE)
+    # the page and the count in one statement: the firms linked are read once, not once for each
+    page = max(page, 1)
+    rows, total = page_with_total(statement.order_by(Unit.name, Unit.id), page, PER_PAGE)
+    return Page([unit for unit, in rows], total, page, PER_PAGE)
 
 
 def _split(records: list, inside) -> tuple[list, int]:
