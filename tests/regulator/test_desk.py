@@ -7,6 +7,7 @@ from registry.access import SYSTEM, Actor, authority_of, in_jurisdiction
 from registry.models import Person, Project, Review, Unit
 from registry.queries.desk import QUEUES, QueueItem, register_desk_queue
 from registry.queries.regulator import desk_summary
+from registry.rules.reports import REPORTS_FOR_CATEGORY
 from registry.services.regulator_accounts import create_regulator
 from registry.services.repair import record_repair_application
 from registry.services.staff import end_employment
@@ -66,6 +67,24 @@ def test_the_work_queue_lists_complaints_by_days_left_unreviewed_projects_and_re
     repairs = section(page, "queue-repairs")
     assert "青岛环罚〔2026〕1号" in repairs and "自2026-11-20起等待" in repairs
     assert f"/regulator/penalties/{world.qd.penalty}" in repairs
+
+
+def test_the_unreviewed_queue_shows_its_first_ten_oldest_first_and_counts_them_all(as_qingdao, db, world):
+    """Twelve more completed projects without a review outcome: the queue lists ten, longest waiting first, and
+    its count is every such project of the jurisdiction (read with the first ten, in one statement)."""
+    qingdao_firm = db.session.get(Unit, world.qd.unit).uscc
+    f.create(*[f.project_record(qingdao_firm, f"青岛-W{n:02d}", division_code="370211",
+                                completed_on=f"2025-01-{n + 1:02d}", contract_deadline="2025-12-31")
+               for n in range(12)])
+    reviewed = set(db.session.scalars(select(Review.project_id)))
+    waiting = sorted((project.completed_on, project.id, project.ref) for project in db.session.scalars(
+        select(Project).where(Project.division_code.like("3702%"), Project.completed_on.is_not(None)))
+        if project.category in REPORTS_FOR_CATEGORY and project.id not in reviewed)
+    unreviewed = section(as_qingdao.get("/regulator/").get_data(as_text=True), "queue-unreviewed")
+    assert len(waiting) >= 12 and f"({len(waiting)})" in unreviewed
+    shown = [ref for _, _, ref in waiting[:10]]
+    assert [unreviewed.index(ref) for ref in shown] == sorted(unreviewed.index(ref) for ref in shown)
+    assert all(ref not in unreviewed for _, _, ref in waiting[10:])
 
 
 def test_another_room_registers_its_own_queue(as_qingdao, world):
