@@ -130,3 +130,13 @@ def test_the_list_of_a_jurisdictions_firms_reads_the_same_firms_as_the_test_of_o
     assert {ids[r["uscc"]] for r in (registered, moved, project_here, reviewed_here, complained_here)} <= qingdao
     assert ids[elsewhere["uscc"]] not in qingdao
     assert ids[elsewhere["uscc"]] in set(db.session.scalars(units_linked("340100")))
+
+
+def test_a_page_past_the_end_of_a_list_says_so_and_links_to_the_last(as_qingdao, world):
+    """Each back-office list with records says that page 99 is past its end and links to its last page, rather
+    than that the jurisdiction has no firms, penalties or complaints."""
+    for path in ("/regulator/units", "/regulator/projects", "/regulator/penalties", "/regulator/complaints?status=all",
+                 f"/regulator/audit/penalty/{world.qd.penalty}"):
+        page = as_qingdao.get(f"{path}{'&' if '?' in path else '?'}page=99").get_data(as_text=True)
+        assert "第99页超出结果范围：共1页。" in page, path
+        assert "page=1" in page and 'class="empty">辖区内' not in page, path
