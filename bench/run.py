@@ -80,6 +80,16 @@ FILTERS_AND_ORDERS = [
     ("/search", {"q": "检测", "province": "44", "sort": "on_time"}),
     ("/search", {"q": "环境", "category": "investigation", "sort": "first_pass"}),
 ]
+# The public project list's text search (the API's /projects), which could read every project for a page: words
+# the trigram index finds (a rare one, a long one, one within a province), a word found nowhere, and a word of
+# two characters, which no trigram finds and which walks the list's order as before.
+PROJECT_LISTS = [
+    ("/api/v1/projects", {"q": "天津造纸厂"}), ("/api/v1/projects", {"q": "天津造纸厂地块风险管控方案"}),
+    ("/api/v1/projects", {"q": "天津造纸厂", "province": "12"}), ("/api/v1/projects", {"q": "不存在的地块名称"}),
+    ("/api/v1/projects", {"q": "造纸"}),
+]
+# Groups measured with no goal: where to look.
+WITHOUT_GOAL = {"filters and orders": FILTERS_AND_ORDERS, "project lists": PROJECT_LISTS}
 
 # The goals of the national-scale target: (key, measure, goal, "max" or "min", unit). The figure is the worse
 # of before and after the benchmark's write.
@@ -468,7 +478,7 @@ class Bench:
             [f"/similar?{urlencode(s)}" for s in similar]
         self.queries = {"api": api, "profiles": {"ordinary firm": f"/units/{ordinary.uscc}",
                                                  "2,000-project firm": f"/units/{big}"},
-                        "filters and orders": [f"{path}?{urlencode(t)}" for path, t in FILTERS_AND_ORDERS]}
+                        **{group: [f"{path}?{urlencode(t)}" for path, t in urls] for group, urls in WITHOUT_GOAL.items()}}
         self.page_queries = page
         self.results["profiles_urls"] = self.queries["profiles"]
         self.throughput_urls = {"search page": f"/search?q={quote('焦化')}", "firm profile": f"/units/{ordinary.uscc}",
@@ -498,7 +508,7 @@ class Bench:
         groups = [(name, urls, 1) for name, urls in queries["api"].items()]
         groups += [("search page", page, 1)] if page else []
         groups += [(name, [url], 20) for name, url in queries["profiles"].items()]
-        groups += [("filters and orders", queries["filters and orders"], 1)]
+        groups += [(group, queries[group], 1) for group in WITHOUT_GOAL]
         requests = [(name, url) for name, urls, repeat in groups for url in urls for _ in range(repeat)]
         work = [(run, name, url) for run in range(-WARM_UP_PASSES, runs) for name, url in requests]  # < 0: warm-up
         times: dict = {}
@@ -518,7 +528,7 @@ class Bench:
                     if name in queries["api"]:
                         times.setdefault("all API searches", {}).setdefault(run, []).append(elapsed)
         order = list(queries["api"]) + ["all API searches"] + (["search page"] if page else []) + \
-            list(queries["profiles"]) + ["filters and orders"]
+            list(queries["profiles"]) + list(WITHOUT_GOAL)
         return {name: {"p50_ms": statistics.median(percentile(t, 0.5) for t in times[name].values()),
                        "p95_ms": statistics.median(percentile(t, 0.95) for t in times[name].values()),
                        "requests_per_run": len(times[name][0]),
