@@ -104,12 +104,12 @@ def projects_page(actor: Actor, q: str = "", page: int = 1, sort: str = "-create
     holds it, where every project of the jurisdiction was tested (a rare word: 400 ms). A shorter or common text
     tests them, walking the list's order for its page."""
     text = q.strip()
-    candidates = project_text_candidates(text) if text else None
     if not text:
         statement = select(Project).where(in_jurisdiction_range(Project.division_code, actor))
     else:
         statement = select(Project).join(Unit, Unit.id == Project.unit_id).where(contains_in_any(
             (Project.ref, Project.name, Project.parcel_name, Unit.name, Unit.uscc), text))
+        candidates = project_text_candidates(text)
         if candidates is None:
             statement = statement.where(in_jurisdiction(Project.division_code, actor))
         else:
