@@ -4,6 +4,7 @@ The app compiles any missing or stale catalogue when it starts (`init_i18n`), so
 gives the Chinese interface with no `make` step (DESIGN §8); `python -m registry.translations_build` compiles
 them all, as `make setup` does."""
 import logging
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -24,13 +25,19 @@ def is_stale(po_path: Path) -> bool:
 
 
 def compile_catalogue(po_path: Path) -> None:
-    """Write the .mo beside the .po (through a temporary file, so a reader never sees half a catalogue)."""
+    """Write the .mo beside the .po, through a temporary file of this writer's own, so a reader never sees half a
+    catalogue and two writers at once (two `make` runs in one tree, or servers starting together) each put a whole
+    one in place: with one temporary name for all, the second writer's file was gone when it renamed it."""
     with po_path.open("rb") as f:
         catalog = read_po(f)
-    partial = po_path.with_suffix(".mo.partial")
-    with partial.open("wb") as f:
-        write_mo(f, catalog)
-    partial.replace(po_path.with_suffix(".mo"))
+    with tempfile.NamedTemporaryFile("wb", dir=po_path.parent, prefix=f"{po_path.stem}.", suffix=".mo.partial",
+                                     delete=False) as f:
+        try:
+            write_mo(f, catalog)
+        except BaseException:
+            Path(f.name).unlink(missing_ok=True)
+            raise
+    Path(f.name).replace(po_path.with_suffix(".mo"))
 
 
 def compile_catalogues(directories, only_stale: bool = False) -> list[Path]:

@@ -1,14 +1,18 @@
 """The Chinese catalogues: every one compiles, and a message shared by two rooms reads the same in both
 (Flask-Babel merges the rooms' catalogues, so a clash would silently change another room's page)."""
 import re
+import shutil
+import threading
 from collections import defaultdict
 from pathlib import Path
 
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from registry.i18n import TRANSLATION_DIRECTORIES
 from registry.queries.audit import EVENTS, IMPORTED, UPDATED_BY_IMPORT
 from registry.reference import COMPLAINT_STATUSES
+from registry.translations_build import compile_catalogue
 
 
 def catalogues():
@@ -53,3 +57,33 @@ def test_every_audited_action_has_a_name_in_words():
             actions.update(f"complaint_{status}" for status in COMPLAINT_STATUSES)
     unnamed = sorted(a for a in actions if a not in EVENTS and not IMPORTED.match(a) and not UPDATED_BY_IMPORT.match(a))
     assert len(actions) > 20 and unnamed == [], "add these to EVENTS in registry/queries/audit.py"
+
+
+def test_writers_compiling_one_catalogue_at_once_each_put_a_whole_one_in_place(tmp_path):
+    """Two `make` runs in one tree, or servers starting together, compile the same catalogue at once: each writes a
+    temporary file of its own and renames it over the .mo (with one temporary name for all, the second writer found
+    its file gone, and `make test-all` stopped before any test)."""
+    source = next(path for path, _ in catalogues())
+    po_path = tmp_path / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
+    po_path.parent.mkdir(parents=True)
+    shutil.copyfile(source, po_path)
+    start, failures = threading.Barrier(8), []
+
+    def compile_once():
+        start.wait()
+        try:
+            compile_catalogue(po_path)
+        except OSError as error:
+            failures.append(error)
+
+    writers = [threading.Thread(target=compile_once) for _ in range(8)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert failures == []
+    with po_path.with_suffix(".mo").open("rb") as f:
+        compiled = read_mo(f)
+    with source.open("rb") as f:
+        assert len(compiled) == len(read_po(f)) > 50
+    assert sorted(path.name for path in po_path.parent.iterdir()) == ["messages.mo", "messages.po"]
