@@ -1,6 +1,6 @@
-"""a trigram index of each project's reference, name, parcel and owner, so that a text search of the public project list reads
-the few projects that can hold the text instead of every project (a rare word, national scale: every one of a
-million read twice, 0.4-0.8 s on SQLite and 0.4-1.1 s on PostgreSQL).
+"""a trigram index of each project's reference, name, parcel and owner, so that a text search of the public
+project list reads the few projects that can hold the text instead of every project (a rare word, national scale:
+every one of a million read twice, 0.4-0.8 s on SQLite and 0.4-1.1 s on PostgreSQL).
 
 SQLite: an FTS5 table without content (`project_text`, trigram tokenizer, no positions), kept by triggers on
 `project` in the writing transaction. PostgreSQL: a pg_trgm GIN index on the same text as an expression

@@ -9,7 +9,7 @@ from sqlalchemy import exists, func, or_, select
 from registry.extensions import db
 from registry.models import Complaint, Employment, Person, Project, ProjectRole, Review, Unit
 from registry.models.project import completion_first
-from registry.queries.paging import Page, count_rows_up_to, offset
+from registry.queries.paging import Page, count_rows, count_rows_up_to, offset
 from registry.queries.sql import PROJECT_TEXT_COLUMNS, contains_in_any, parcel_conditions, project_text_candidates
 from registry.queries.summaries import FirmRef
 from registry.queries.voice import SubjectStatement, with_voice
@@ -94,6 +94,7 @@ def list_projects(filters: ProjectFilters, page: int = 1, per_page: int = 20) ->
     the reference."""
     conditions = [project_public(),
                   *parcel_conditions(filters.industry, filters.min_area, filters.max_area, filters.province)]
+    candidates = None
     if filters.q:
         text = filters.q.strip()
         conditions.append(or_(contains_in_any(PROJECT_TEXT_COLUMNS, text), Project.ref == text))
@@ -104,8 +105,11 @@ def list_projects(filters: ProjectFilters, page: int = 1, per_page: int = 20) ->
         conditions.append(Project.category == filters.category)
     base = select(Project).join(Unit, Unit.id == Project.unit_id).where(*conditions)
     skipped = offset(page, per_page)
-    total, exact = count_rows_up_to(base.with_only_columns(Project.id),
-                                    max(PROJECTS_COUNTED, skipped + per_page + 1))
+    if candidates is None:
+        total, exact = count_rows_up_to(base.with_only_columns(Project.id),
+                                        max(PROJECTS_COUNTED, skipped + per_page + 1))
+    else:  # the few candidates hold every match: counted exactly, beside the page below (not read once more first)
+        total, exact = None, True
     if not exact:  # many match: walk the list's order (its index) until the page is full
         page_of = base.order_by(completion_first().desc(), Project.id.desc())
     else:  # fewer than counted: sort them, rather than walk the order to its end to find them (a rare word: every
@@ -114,7 +118,13 @@ def list_projects(filters: ProjectFilters, page: int = 1, per_page: int = 20) ->
             .prefix_with("MATERIALIZED")
         page_of = select(Project).join(found, found.c.id == Project.id) \
             .order_by(found.c.completion.desc(), found.c.id.desc())
-    projects = list(db.session.scalars(page_of.limit(per_page).offset(skipped))) if total > skipped else []
+    if total is None:  # the page, and the count of the CTE it reads (a past-the-end page counts them alone)
+        counted = select(func.count()).select_from(found).scalar_subquery().label("total")
+        rows = db.session.execute(page_of.add_columns(counted).limit(per_page).offset(skipped)).all()
+        projects = [project for project, _ in rows]
+        total = rows[0].total if rows else count_rows(base)
+    else:
+        projects = list(db.session.scalars(page_of.limit(per_page).offset(skipped))) if total > skipped else []
     flagged = flagged_projects([p.id for p in projects])
     units = _unit_names({p.unit_id for p in projects})
     return Page([ProjectRow.of(p, flagged, units[p.unit_id]) for p in projects], total, page, per_page,

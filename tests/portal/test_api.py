@@ -139,6 +139,9 @@ def test_the_project_list_finds_a_word_through_its_trigram_index_as_reading_ever
         with_index = {query: refs(query) for query in queries}
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+    for page, shown in ((2, 1), (5, 0)):  # through the index: counted beside the page, and apart from it past the end
+        answer = client.get(f"/api/v1/projects?per_page=1&page={page}&q={quote('Gamma储备')}").json
+        assert (len(answer["items"]), answer["total"], answer["total_relation"]) == (shown, 2, "eq")
     monkeypatch.setattr("registry.queries.sql.FEW_CANDIDATES", 1)
     assert {query: refs(query) for query in queries} == with_index
     sqlite = db.engine.dialect.name == "sqlite"
