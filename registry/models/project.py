@@ -71,6 +71,9 @@ Index("ix_project_newest", completion_first().desc(), Project.id.desc())
 # no project row, and the projects of one class come in firm order, so they are counted by firm without a sort
 Index("ix_project_parcel", Project.former_industry, Project.unit_id, Project.area_m2, Project.division_code,
       Project.non_disclosure_reason)
+# parcels by former industry, then place: a parcel search within a province reads its share of the class alone
+Index("ix_project_parcel_place", Project.former_industry, Project.division_code, Project.unit_id, Project.area_m2,
+      Project.non_disclosure_reason)
 # projects by division, with their firm: a jurisdiction's firms linked by their projects, from the index alone
 Index("ix_project_division_unit", Project.division_code, Project.unit_id)
 # a firm's projects, and its parcels with the same checks: a parcel search within a province counts each of its

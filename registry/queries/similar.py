@@ -37,7 +37,7 @@ def matching_project_counts(industry: str | None, min_area: Decimal | None, max_
     conditions = parcel_conditions(industry, min_area, max_area, province, category)
     if among is not None:
         conditions.append(Project.unit_id.in_(among))
-    return public_projects_per_firm(conditions)
+    return public_projects_per_firm(conditions, within_place=bool(province))
 
 
 def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: Decimal | None,

@@ -25,15 +25,25 @@ def prepared(name: str, build):
 
 
 
-def public_projects_per_firm(conditions: list):
+def public_projects_per_firm(conditions: list, within_place: bool = False):
     """Per firm (`unit_id`): its public projects meeting `conditions` (on the project alone): `n`, never 0.
 
     The projects are counted from an index before any firm is read, and each counting firm is read once: a firm
     no withhold touches publishes exactly its projects not withheld themselves, while a withheld firm's (rare)
     are counted again one by one through `project_public`. Reading each project's firm instead was most of a
-    parcel search across the country (39,090 projects of 26,741 firms, national SQLite: 93 ms, 51 this way)."""
-    projects = (select(Project.unit_id.label("unit_id"), func.count().label("n"))
-                .where(Project.non_disclosure_reason.is_(None), *conditions).group_by(Project.unit_id).subquery("projects"))
+    parcel search across the country (39,090 projects of 26,741 firms, national SQLite: 93 ms, 51 this way).
+
+    `within_place`: the conditions hold a parcel's place (`parcel_conditions`' province). Its projects are then
+    read through the index on the industry and the place, and only then counted by firm: the index in firm order
+    reads the whole class across the country (C3360 in Guangdong, national SQLite: 59,384 index entries read for
+    5,340 projects, 5.4 -> 2.0 ms). Fenced (OFFSET 0), as SQLite otherwise keeps the index in firm order, which
+    spares the count a sort."""
+    matching = select(Project.unit_id).where(Project.non_disclosure_reason.is_(None), *conditions)
+    if within_place:
+        matching = matching.offset(0)
+    matching = matching.subquery("matching_projects")
+    projects = (select(matching.c.unit_id.label("unit_id"), func.count().label("n"))
+                .group_by(matching.c.unit_id).subquery("projects"))
     withheld = (select(func.count()).select_from(Project)
                 .where(Project.unit_id == Unit.id, project_public(), *conditions).correlate(Unit).scalar_subquery())
     n = case((Unit.non_disclosure_reason.is_(None), projects.c.n), else_=withheld)
@@ -118,5 +128,6 @@ def parcel_conditions(industry: str | None = None, min_area: Decimal | None = No
     if max_area is not None:
         conditions.append(Project.area_m2 <= max_area)
     if province:
-        conditions.append(starts_with(Project.division_code, province))
+        # beside the LIKE, the same prefix as a range, which the index on the industry and the place can answer
+        conditions += [starts_with(Project.division_code, province), *prefix_range(Project.division_code, province)]
     return conditions
