@@ -47,6 +47,48 @@ class SelectField(wtforms.SelectField):
     widget = Select()
 
 
+WRITTEN_SELECTS = 4096  # the code-list selects kept written (every language, field, value and attributes seen)
+
+
+class CodeListSelect(Select):
+    """The select of a code list: its HTML written once for each language, field, chosen value and attributes,
+    then kept (the firm search's filters, 176 options, took 1.3 ms to write on every page). The keys are few:
+    a value that is not in the list is written each time, not kept."""
+
+    def __init__(self):
+        super().__init__()
+        self.written: dict[tuple, Markup] = {}
+
+    def __call__(self, field, **kwargs):
+        key = (current_locale(), field.code_list, field.name, field.data, tuple(sorted(kwargs.items())),
+               bool(field.flags.required), bool(field.flags.disabled))
+        try:
+            html = self.written.get(key)
+        except TypeError:  # an attribute whose value is not hashable (none is, today): written each time
+            return super().__call__(field, **kwargs)
+        if html is None:
+            html = super().__call__(field, **kwargs)
+            if field.data in field.values() and len(self.written) < WRITTEN_SELECTS:
+                self.written[key] = html
+        return html
+
+
+class CodeListSelectField(SelectField):
+    """A select field whose options are a code list (`choices`, a function of the language alone, or of the
+    language and the chosen value: the industries under a chosen division), written once and kept
+    (`CodeListSelect`)."""
+
+    widget = CodeListSelect()
+
+    def __init__(self, label=None, validators=None, choices=None, **kwargs):
+        super().__init__(label, validators, choices=choices, **kwargs)
+        self.code_list = choices
+
+    def values(self) -> set:
+        """The values of the options offered."""
+        return {value for value, _ in self.choices}
+
+
 def amount():
     """An optional DecimalField's value must be an amount (finite, ≥ 0, two places, fits Numeric(14, 2))."""
     def validator(form, field):
