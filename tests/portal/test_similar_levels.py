@@ -51,3 +51,13 @@ def test_the_folded_panel_counts_the_criteria_and_the_comparison_carries_the_cat
     compared = client.get(f"/compare?uscc={SUJING}&uscc={JIAOHUA}&uscc={LVYUAN}&industry=C2521"
                           "&category=investigation").get_data(as_text=True)
     assert "土壤污染状况调查" in compared  # the criteria line names the service
+
+
+def test_a_project_with_a_verified_false_performance_is_flagged_in_its_firms_card(client, registry_data):
+    """The firm's matching projects are listed with their flag, read in the same statement: LY-1 has a
+    substantiated finding, LY-2 only findings not yet public."""
+    flagged = similar(client, "industry=C2614")
+    assert "杭州某化工厂地块调查" in flagged
+    assert flagged.count("经核实存在虚假业绩") - similar(client, "").count("经核实存在虚假业绩") == 1
+    plain = similar(client, "industry=C1713")
+    assert "宁波某印染厂地块调查" in plain and plain.count("经核实存在虚假业绩") == similar(client, "").count("经核实存在虚假业绩")
