@@ -61,3 +61,16 @@ def test_a_project_with_a_verified_false_performance_is_flagged_in_its_firms_car
     assert flagged.count("经核实存在虚假业绩") - similar(client, "").count("经核实存在虚假业绩") == 1
     plain = similar(client, "industry=C1713")
     assert "宁波某印染厂地块调查" in plain and plain.count("经核实存在虚假业绩") == similar(client, "").count("经核实存在虚假业绩")
+
+
+def test_a_firm_shows_its_latest_matching_projects_and_links_to_the_rest(client, db):
+    """Of a firm's matching projects, the page lists the SHOWN_PROJECTS latest and says where the other two are."""
+    from registry.queries.similar import SHOWN_PROJECTS
+    from tests.factories import create, make_uscc, project_record, unit_record
+    uscc, count = make_uscc(), SHOWN_PROJECTS + 2
+    create(unit_record(uscc), *(project_record(uscc, name=f"七号地块第{n}期", former_industry="C3130",
+                                               completed_on=f"{2000 + n}-06-30", contract_deadline=f"{2000 + n}-12-31")
+                                for n in range(1, count + 1)))
+    page = similar(client, "industry=C3130")
+    assert [n for n in range(1, count + 1) if f"七号地块第{n}期<" in page] == list(range(3, count + 1))
+    assert "另有2个符合条件的项目，见该单位页面" in page and f"/units/{uscc}" in page
