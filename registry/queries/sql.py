@@ -104,17 +104,17 @@ def project_text_candidates(text: str):
         # project with them, then each against the index (a fresh national build: 346 ms for 21)
         return select(func.unnest(bindparam("candidates", found, type_=ARRAY(Integer)))) \
             if len(found) < FEW_CANDIDATES else None
-    else:  # FTS5: the text's trigrams (a phrase needs positions, which the table does not keep); of a longer text,
-        # those that cover it end to end (all of them found the same candidates 3 to 5 times slower, 12 characters:
-        # 16.7 -> 5.5 ms), of a shorter one all (its cover found too many: a reference's D-B4200, 10,000 or more)
-        starts = range(len(text) - TRIGRAM + 1) if len(text) <= ALL_TRIGRAMS_UP_TO else \
-            [*range(0, len(text) - TRIGRAM, TRIGRAM), len(text) - TRIGRAM]
-        trigrams = {text[start:start + TRIGRAM] for start in starts}
-        query = " ".join('"' + trigram.replace('"', '""') + '"' for trigram in sorted(trigrams))
-        candidates = select(literal_column("rowid")).select_from(table("project_text")) \
-            .where(literal_column("project_text").match(query))
-        held = db.session.scalar(select(func.count()).select_from(candidates.limit(FEW_CANDIDATES).subquery()))
-        return candidates if held < FEW_CANDIDATES else None
+    # FTS5: the text's trigrams (a phrase needs positions, which the table does not keep); of a longer text, those
+    # that cover it end to end (all of them found the same candidates 3 to 5 times slower, 12 characters: 16.7 ->
+    # 5.5 ms), of a shorter one all (its cover found too many: a reference's D-B4200, 10,000 or more)
+    starts = range(len(text) - TRIGRAM + 1) if len(text) <= ALL_TRIGRAMS_UP_TO else \
+        [*range(0, len(text) - TRIGRAM, TRIGRAM), len(text) - TRIGRAM]
+    trigrams = {text[start:start + TRIGRAM] for start in starts}
+    query = " ".join('"' + trigram.replace('"', '""') + '"' for trigram in sorted(trigrams))
+    candidates = select(literal_column("rowid")).select_from(table("project_text")) \
+        .where(literal_column("project_text").match(query))
+    held = db.session.scalar(select(func.count()).select_from(candidates.limit(FEW_CANDIDATES).subquery()))
+    return candidates if held < FEW_CANDIDATES else None
 
 
 def parcel_conditions(industry: str | None = None, min_area: Decimal | None = None,
