@@ -90,9 +90,8 @@ def add_cache_headers(response: Response) -> Response:
             response.last_modified = modified
     if "Cache-Control" not in response.headers:
         # a `?lang=` answer sets the language cookie: the browser may keep it, a shared cache may not
-        response.cache_control.public = request.args.get(LANG_COOKIE) is None
-        response.cache_control.private = request.args.get(LANG_COOKIE) is not None
-        response.cache_control.max_age = MAX_AGE
+        shared = "public" if request.args.get(LANG_COOKIE) is None else "private"
+        response.headers["Cache-Control"] = f"{shared}, max-age={MAX_AGE}"  # one write, not one per directive
     response.vary.add("Cookie")  # the language cookie chooses the page's language
     return response
 

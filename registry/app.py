@@ -22,7 +22,7 @@ from registry.keys import settle_keys, unreadable_number
 from registry.practitioner import bp as practitioner_bp
 from registry.regulator import bp as regulator_bp
 from registry.search import init_search
-from registry.security import add_security_headers, install_log_redaction
+from registry.security import CookieSessions, add_security_headers, install_log_redaction
 from registry.vault import IdNumberVault
 
 
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     register_auth(app)
     register_blueprints(app)
     register_security_headers(app)
+    register_sessions(app)
     register_errorhandlers(app)
     register_health(app)
     register_search(app)
@@ -110,6 +111,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_security_headers(app: Flask) -> None:
     app.after_request(add_security_headers)
+
+
+def register_sessions(app: Flask) -> None:
+    app.session_interface = CookieSessions()
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -14,7 +14,6 @@ from sqlalchemy.types import NullType
 from registry.extensions import db
 
 WRITE_OPTION = "registry_write"
-ONE_READ_OPTION = "registry_one_read"  # a connection that runs one SELECT and closes: no BEGIN (SQLite)
 # LIKE's escape character. It is PostgreSQL's default, so a pattern built with escape_like() also works in a
 # plain `LIKE` (which pg_trgm's GIN index serves); SQLite has no default and needs `escape=ESCAPE`.
 ESCAPE = "\\"
@@ -114,8 +113,6 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        if connection.get_execution_options().get(ONE_READ_OPTION, False):
-            return  # one SELECT alone is a transaction of its own
         if connection.get_execution_options().get(WRITE_OPTION, False):
             _begin_immediate(connection)
         else:

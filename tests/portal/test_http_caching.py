@@ -2,12 +2,17 @@
 304 read from the generation row alone, until any write, an import or the Beijing day changes it; each language
 has its own tag; nothing per visitor (a signed-in header, a form token) is ever public."""
 import re
+import sqlite3
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from public_portal.caching import REVALIDATED, last_modified
 from registry.access import SYSTEM
@@ -86,17 +91,67 @@ def test_a_service_write_and_the_day_change_each_make_a_new_generation(app, clie
 
 def test_the_304_reads_the_generation_row_and_no_other_table(app, client, pages):
     answers = {url: client.get(url) for url in pages}
-    statements = []
-    record = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
-    event.listen(Engine, "before_cursor_execute", record)  # every engine: PostgreSQL reads it on one of its own
-    try:
+    with driver_statements() as statements:
         for url, response in answers.items():
             assert revalidate(client, url, response).status_code == 304, url
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
     queries = [s for s in statements if s.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK")]
     assert len(queries) == len(pages)  # one statement a request
     assert all(re.search(r"\bFROM data_generation\b", query) and " JOIN " not in query for query in queries), queries
+
+
+@contextmanager
+def driver_statements() -> Iterator[list[str]]:
+    """Every statement run while inside, as the drivers ran it: the generation is read on the driver's connection,
+    around SQLAlchemy. Each connection checked out of any pool is traced (SQLite's trace callback; libpq's trace
+    of the protocol on PostgreSQL, whose prepared statements are named by their text from the server), and so
+    is every statement SQLAlchemy runs on a connection checked out before."""
+    statements, sqlite_connections, traces = [], [], []
+
+    def trace(dbapi_connection, _record, _proxy):
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.set_trace_callback(statements.append)
+            sqlite_connections.append(dbapi_connection)
+        elif not any(traced is dbapi_connection for traced, _file in traces):
+            from psycopg import pq  # PostgreSQL's driver: installed wherever the dialect is
+            file = tempfile.TemporaryFile()
+            dbapi_connection.pgconn.trace(file.fileno())
+            dbapi_connection.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+            traces.append((dbapi_connection, file))
+
+    record = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
+    event.listen(Pool, "checkout", trace)
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(Pool, "checkout", trace)
+        event.remove(Engine, "before_cursor_execute", record)
+        for connection in sqlite_connections:
+            connection.set_trace_callback(None)
+        for connection, file in traces:
+            connection.pgconn.untrace()
+            statements.extend(_traced_statements(connection, file))
+
+
+def _traced_statements(connection, file) -> list[str]:
+    """The statements a libpq trace shows the client sending: a simple Query's text, or the text of the prepared
+    statement a Bind runs (read from the server's `pg_prepared_statements`)."""
+    file.seek(0)
+    messages = [line.split("\t") for line in file.read().decode().splitlines()]
+    file.close()
+    prepared = {}
+    if any(source == "F" and message == "Bind" for source, _length, message, *_rest in messages):
+        status = connection.info.transaction_status
+        prepared = dict(connection.execute("SELECT name, statement FROM pg_prepared_statements").fetchall())
+        if connection.info.transaction_status != status:
+            connection.rollback()  # the connection as it was: the read began a transaction
+    sent = []
+    for source, _length, message, *rest in messages:
+        if source == "F" and message == "Query":
+            sent.append(rest[0].strip().strip('"'))
+        elif source == "F" and message == "Bind":
+            sent.append(prepared[rest[0].split()[1].strip('"')])
+    return sent
 
 
 def test_each_language_has_its_own_tag_and_the_api_is_the_same_in_both(app, client, registry_data):
