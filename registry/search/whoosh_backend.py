@@ -196,6 +196,10 @@ class _Documents:
         at = bisect_right(ends, docnum)
         return max(docnum, starts[at]) if at < len(starts) else None
 
+    def count(self, kind: str) -> int:
+        """How many documents of this kind the reader holds."""
+        return len(self._by_kind.get(kind, ((), ()))[0])
+
     def docnum(self, kind: str, rid: int) -> int | None:
         """The document of this record, or None."""
         rids, docnums = self._by_kind.get(kind, ((), ()))
@@ -340,15 +344,22 @@ class WhooshBackend(SearchBackend):
 
     def _query(self, state: _ReaderState, text: str, parts: list[str], record_type: str,
                allowed: set[int] | None, limit: int) -> list[int]:
-        """The tiers of `query`, on an open reader."""
+        """The tiers of `query`, on an open reader.
+
+        A filter (`allowed`) is applied in one of two ways, whichever reads less. The walk either visits only the
+        allowed documents (their document numbers found and sorted first, one lookup each), or meets every
+        candidate and tests its record id in the set. The second reads about limit x documents / allowed
+        candidates before its page is full, the first a lookup per allowed record: for investigation firms
+        (14,500 of 48,800, national scale) and a page of 21, the lookups took 8 ms and the walk 0.4."""
         wanted = None
-        if allowed is not None:
+        if allowed is not None and limit * state.documents.count(record_type) > len(allowed) ** 2:
             wanted = sorted(docnum for docnum in (state.documents.docnum(record_type, rid) for rid in allowed)
                             if docnum is not None)
             if not wanted:
                 return []
+            allowed = None  # the walk visits only these documents
         found: dict[int, None] = {}
-        search = _Search(state, record_type, wanted, found, limit, parts)
+        search = _Search(state, record_type, wanted, allowed, found, limit, parts)
         # each tier's matcher is built only when the tiers before it left the page unfilled: a short part's
         # prefix union over the folded 4-grams reads every posting of thousands of terms
         search.tier(lambda: self._exact_matcher(state.reader, text, parts), confirm=None)
@@ -691,9 +702,9 @@ def _intersection(matchers: list):
 class _Search:
     """Walks tiers of matchers in document order, confirming substrings, until `limit` hits are found."""
 
-    def __init__(self, state: _ReaderState, record_type: str, wanted: list[int] | None, found: dict, limit: int,
-                 parts: list[str]):
-        self.state, self.record_type, self.wanted = state, record_type, wanted
+    def __init__(self, state: _ReaderState, record_type: str, wanted: list[int] | None, allowed: set[int] | None,
+                 found: dict, limit: int, parts: list[str]):
+        self.state, self.record_type, self.wanted, self.allowed = state, record_type, wanted, allowed
         self.found, self.limit, self.parts = found, limit, parts
 
     def tier(self, make_matcher, confirm: tuple[str, ...] | None) -> None:
@@ -725,6 +736,8 @@ class _Search:
                 if end is not None and docnum >= end:
                     break
                 if docnum in self.found or self.state.documents.kind(docnum) != self.record_type:
+                    continue
+                if self.allowed is not None and self.state.documents.rids[docnum] not in self.allowed:
                     continue
                 seen += 1
                 if seen > CANDIDATE_CAP:
