@@ -75,7 +75,7 @@ def current_outside_session() -> Generation:
     the content it names.
 
     Both read through the driver's own connection, from a pool (SQLAlchemy's Connection and result cost as much
-    as the read: a 304 in process took 420 µs, now 200 on SQLite). SQLite: the app's pool, without BEGIN (the
+    as the read: a 304 in process took 420 µs, now 186 on SQLite). SQLite: the app's pool, without BEGIN (the
     session's setup and teardown were half the cost: 155 against 330 µs). PostgreSQL: the reader below, one
     statement and one round trip."""
     engine = db.engine

@@ -1,4 +1,5 @@
-"""Response headers (DESIGN §7) and the log redaction that keeps full ID numbers out of every log line."""
+"""Response headers (DESIGN §7), the signed session cookie, and the log redaction that keeps full ID numbers out of every
+log line."""
 import logging
 import re
 
