@@ -15,6 +15,7 @@ from registry.config import load_config
 from registry.database import configure_sqlite, modelled
 from registry.errors import init_error_handlers
 from registry.extensions import csrf, db, migrate
+from registry.figures import keep_figures
 from registry.generation import commit_what_read, keep_generation
 from registry.health import init_health
 from registry.i18n import init_i18n
@@ -130,7 +131,9 @@ def register_search(app: Flask) -> None:
 
 
 def register_data_generation(app: Flask) -> None:
-    """Every committed write bumps the data generation (after the search backend's hook: see keep_generation)."""
+    """Every committed write counts again the figures of the firms it touched (registry/figures.py), then bumps
+    the data generation (after the search backend's hook and the figures': see keep_generation)."""
+    keep_figures()
     keep_generation()
     app.teardown_appcontext(commit_what_read)  # runs before Flask-SQLAlchemy's (teardowns run last first)
 

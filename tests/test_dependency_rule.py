@@ -59,6 +59,8 @@ RULES = (
     Rule("queries do not import the exchange format", "registry.queries",
          ("registry.exchange", "registry.services.exchange")),
     Rule("search reads through visibility, not queries", "registry.search", ("registry.queries",)),
+    Rule("figures are derived from the data: they read through visibility, and import no reads, writes or pages",
+         "registry.figures", ("registry.queries", "registry.services", "registry.exchange", *BLUEPRINTS)),
     Rule("search is derived from the data: it imports no writes and no pages", "registry.search",
          ("registry.services", "registry.exchange", *BLUEPRINTS)),
     Rule("public_portal reads only: no back-office forms or views, no write modules", "public_portal",

@@ -16,11 +16,13 @@ from registry.access import SYSTEM
 from registry.app import create_app
 from registry.database import modelled
 from registry.extensions import db as _db
-from registry.models import AuditEvent, Person, Unit
+from registry import figures
+from registry.models import AuditEvent, Complaint, Person, Project, Unit, UnitFigures
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.audit import record_event
-from tests.factories import create, make_id_number, person_record, unit_record
+from tests.factories import (complaint_record, create, make_id_number, make_uscc, person_record, project_record,
+                             review_record, unit_record)
 
 
 # Indexes on an expression, which autogenerate does not compare (SQLite's reflection skips them, with a warning):
@@ -72,6 +74,45 @@ def test_migration_on_a_database_with_data_keeps_it(app, db):
     downgrade(revision="0001")
     upgrade()
     assert db.session.scalar(select(Unit.name)) == "迁移测试单位"
+
+
+def test_the_figures_migration_counts_what_the_registry_counts(app, db):
+    """Migration 0030 fills `unit_figures` with SQL of its own (a migration never imports the app): on records
+    each clause of the figures tells apart, it keeps what `registry.figures.counted` counts."""
+    a, b, c = (make_uscc("370200", 900 + n) for n in range(3))
+    create(unit_record(a), unit_record(b, signed=False), unit_record(c),
+           *(project_record(uscc, ref, division_code=division) for uscc, ref, division in
+             [(a, "F-A1", "370211"), (a, "F-A2", "320506"), (a, "F-A3", "370212"), (a, "F-A4", "370213"),
+              (b, "F-B1", "370211"),
+              (c, "F-C1", "370211"), (c, "F-C2", "370211")]),
+           review_record("F-A1", 1, False), review_record("F-A1", 2, True),
+           review_record("F-A4", 1, False, authority_division_code="320500"),
+           review_record("F-A2", 1, False), review_record("F-A3", 1, True), review_record("F-B1", 1, True),
+           review_record("F-C1", 1, False), review_record("F-C2", 1, True),
+           complaint_record("F-A1", status="substantiated"), complaint_record("F-A2", status="substantiated"),
+           complaint_record("F-C1", status="received"), complaint_record("F-C2", status="substantiated"))
+    # withholds and a suspension written around the services, so the kept figures are stale until the migration
+    db.session.execute(sa.update(Unit).where(Unit.uscc == a).values(non_disclosure_reason="依法不予公开",
+                                                                     non_disclosure_scope="32"))
+    db.session.execute(sa.update(Unit).where(Unit.uscc == c).values(registration_suspended_at=func.now()))
+    db.session.execute(sa.update(Project).where(Project.ref == "F-A3").values(non_disclosure_reason="涉密"))
+    db.session.execute(sa.update(Complaint).where(Complaint.project_id == select(Project.id).where(
+        Project.ref == "F-C2").scalar_subquery()).values(non_disclosure_reason="涉密"))
+    db.session.commit()
+    assert figures.mismatches() != {}
+    db.session.rollback()  # the migration's connection waits for no reader
+    downgrade(revision="0029")
+    upgrade()
+    db.session.rollback()  # a snapshot of after the migration
+    differing = figures.mismatches()
+    assert differing == {}, differing
+    kept = {uscc: (passed, total, projects, findings) for uscc, passed, total, projects, findings in db.session.execute(
+        select(Unit.uscc, UnitFigures.first_pass_passed, UnitFigures.first_pass_total, UnitFigures.projects,
+               UnitFigures.findings).join(UnitFigures, UnitFigures.unit_id == Unit.id))}
+    # a: F-A1's first round only, failed (F-A4's review, recorded by an authority of Jiangsu, and F-A2 in Jiangsu, are under
+    # the firm's withhold; F-A3 is withheld), projects F-A1 and F-A4; b: not signed, so no public project, but its
+    # review counts; c: suspended, so no public project, but its reviews count, and its one finding is withheld
+    assert kept == {a: (0, 1, 2, 2), b: (1, 1, 0, 0), c: (1, 2, 0, 0)}
 
 
 @pytest.mark.sqlite_only(reason="SQLite's pragmas")

@@ -1,4 +1,4 @@
-"""`flask registry ...`: import, export, publish (open data), check-keys, demo, backup and restore."""
+"""`flask registry ...`: import, export, publish (open data), check-keys, figures, demo, backup and restore."""
 import os
 import sys
 import time
@@ -11,13 +11,16 @@ import click
 from cryptography.exceptions import InvalidTag
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 
-from registry import backup
+from registry import backup, figures
 from registry.access import SYSTEM
+from registry.database import begin_write
 from registry.exchange import ExchangeError, export_jsonl, import_jsonl
 from registry.exchange import opendata
 from registry.extensions import db
 from registry.keys import unreadable_persons, wanted_fingerprints
+from registry.models import Unit
 from registry.search import rebuild_index
 from registry.services.demo import DemoRefused, load_demo
 
@@ -102,6 +105,29 @@ def check_keys_command():
                 f"{len(unreadable)} ID numbers cannot be read: they were written under another ID_NUMBER_KEY "
                 "(docs/deploy.md)")
     click.echo("every stored ID number reads back with this key")
+
+
+@registry_cli.command("figures")
+@click.option("--check", is_flag=True, help="Only count them again and list the firms whose kept figures differ.")
+def figures_command(check: bool):
+    """Count every firm's public figures again from its records (registry/figures.py) and keep them: after
+    records were changed by hand in the database. With --check, change nothing and list the differences."""
+    differing = figures.mismatches()
+    db.session.rollback()
+    for unit_id, (kept, counted) in differing.items():
+        click.echo(f"unit {unit_id}: kept {kept}, counted {counted}")
+    if check:
+        if differing:
+            _refuse(f"{len(differing)} 家单位的统计数字与记录不符：运行 flask registry figures 重新统计",
+                    f"{len(differing)} firms' kept figures differ from their records: run flask registry figures")
+        click.echo("每家单位的统计数字与记录相符 / every firm's kept figures match its records")
+        return
+    begin_write()
+    with click.progressbar(length=db.session.scalar(select(func.count()).select_from(Unit)),
+                           label="统计 / counting", file=sys.stderr) as bar:
+        firms = figures.refresh_all(progress=bar.update)
+    db.session.commit()
+    click.echo(f"{firms} firms counted; {len(differing)} had differed")
 
 
 @registry_cli.command("demo")

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy import null as sa_null
 
+from registry import figures
 from registry.access import Actor
 from registry.clock import today
 from registry.database import in_keys
@@ -728,6 +729,7 @@ class _Importer:
         rows += [{"record_type": "person", "record_id": i} for i in sorted(self.touched_persons)]
         if rows:
             insert_rows(self.session, SearchOutbox, rows)
+        figures.touch(self.session, self.touched_units)
 
 
 # Each kind's step, applied in KIND_ORDER so that a line may name a record that comes later in its file.

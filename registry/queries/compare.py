@@ -13,7 +13,8 @@ from registry.extensions import db
 from registry.models import Penalty, Project, Review, Unit
 from registry.queries.paging import Page
 from registry.queries.profiles import Period
-from registry.queries.rates import first_pass_counts, on_time_counts
+from registry.figures import first_pass_counts
+from registry.queries.rates import on_time_counts
 from registry.queries.similar import matching_project_counts
 from registry.queries.staff import firm_staff
 from registry.queries.summaries import UnitSummary, unit_summaries

@@ -7,25 +7,9 @@ from sqlalchemy import case, func, literal, select
 
 from registry import clock
 from registry.models import Project, ProjectRole, Review, Unit
+from registry.figures import first_pass_counts, first_round
 from registry.rules.rates import Rate
 from registry.visibility import on_time_counted, project_public, review_public
-
-
-def first_round():
-    """A SQL clause: the review outcome a first-pass rate counts, the report's first round (DESIGN §3)."""
-    return Review.round == 1
-
-
-def first_pass_counts():
-    """Per firm (`unit_id`): first rounds passed (`passed`) and first rounds in all (`total`), over its public
-    review outcomes."""
-    return (
-        select(Project.unit_id.label("unit_id"), func.sum(case((Review.passed, 1), else_=0)).label("passed"),
-               func.count().label("total"))
-        .select_from(Review).join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
-        .where(first_round(), review_public())
-        .group_by(Project.unit_id)
-    )
 
 
 def on_time_counts(today: date):

@@ -19,7 +19,8 @@ from registry.generation import once_per_generation
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitVersion
 from registry.models.project import recency
 from registry.queries.paging import Page, offset, page_with_total
-from registry.queries.rates import first_pass_counts, on_time_counts, ratio
+from registry.figures import first_pass_counts
+from registry.queries.rates import on_time_counts, ratio
 from registry.queries.sql import parcel_conditions, prepared, public_projects_per_firm, starts_with_code
 from registry.queries.summaries import person_summaries, unit_summaries
 from registry.search import estimate_matches, search_ids

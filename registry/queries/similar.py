@@ -11,7 +11,7 @@ from registry.extensions import db
 from registry.models import Project, Unit
 from registry.queries.paging import Page, offset
 from registry.queries.projects import ProjectRow, project_row_columns
-from registry.queries.rates import first_pass_counts
+from registry.figures import first_pass_counts
 from registry.queries.sql import parcel_conditions, public_projects_per_firm
 from registry.queries.summaries import UnitSummary, unit_summaries
 from registry.visibility import project_public

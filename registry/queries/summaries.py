@@ -9,14 +9,15 @@ from typing import NamedTuple
 from sqlalchemy import Date, bindparam, func, select
 
 from registry.clock import today
+from registry.database import among
 from registry.extensions import db
-from registry.models import Complaint, Employment, Penalty, Person, Project, Unit, UnitCategory
-from registry.queries.rates import first_pass_counts, on_time_counts, rates_of
+from registry.figures import COLUMNS as FIGURE_COLUMNS
+from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitFigures
+from registry.queries.rates import on_time_counts, rates_of
 from registry.queries.sql import prepared
 from registry.rules.rates import Rate
 from registry.visibility import (
-    ban_public, complaint_public, penalty_public, person_basic_public, project_public, publicity_rules,
-    unit_basic_public, unit_listed,
+    ban_public, penalty_public, person_basic_public, publicity_rules, unit_basic_public, unit_listed,
 )
 
 
@@ -109,27 +110,28 @@ def _unit_summary_statements(rules) -> dict:
     """The statements of `unit_summaries` with the firm ids and the day as parameters (`ids`, `day`), built
     once for a table of publicity rules: built on every search page, their visibility clauses and cache keys
     took 20 times as long as running them (23 ms against 1 ms for 20 firms)."""
-    ids, day = bindparam("ids", expanding=True), bindparam("day", type_=Date)
+    day, dialect = bindparam("day", type_=Date), db.engine.dialect.name
+
+    def of(column):
+        return among(column, "ids", dialect)
+
     # The firms twice, by the project's firm and by the firm itself: PostgreSQL carries an equality to a constant
     # across a join but not a list, and without the second it joined every firm in the country (a sequential
     # scan of 50,000 firms, 35 of a national search's 100 ms in these statements).
-    of_firms = (Project.unit_id.in_(ids), Unit.id.in_(ids))
+    of_firms = (of(Project.unit_id), of(Unit.id))
     return {
+        # with the figures kept for the firm (registry/figures.py): no row, no public records counted yet
         "units": select(Unit.id, Unit.uscc, Unit.name, Unit.division_code, unit_basic_public().label("basic"),
-                        Unit.registration_confirmed_at.is_not(None).label("confirmed"), Unit.registered)
-        .where(Unit.id.in_(ids)),
-        "categories": select(UnitCategory.unit_id, UnitCategory.category).where(UnitCategory.unit_id.in_(ids))
+                        Unit.registration_confirmed_at.is_not(None).label("confirmed"), Unit.registered,
+                        *(getattr(UnitFigures, column) for column in FIGURE_COLUMNS))
+        .outerjoin(UnitFigures, UnitFigures.unit_id == Unit.id).where(of(Unit.id)),
+        "categories": select(UnitCategory.unit_id, UnitCategory.category).where(of(UnitCategory.unit_id))
         .order_by(UnitCategory.category),
-        "first_pass": first_pass_counts().where(*of_firms),
         "on_time": on_time_counts(day).where(*of_firms),
-        "projects": select(Project.unit_id, func.count()).join(Unit, Unit.id == Project.unit_id)
-        .where(*of_firms, project_public()).group_by(Project.unit_id),
-        "penalties": select(Penalty.unit_id, func.count()).where(Penalty.unit_id.in_(ids), penalty_public(day, rules))
+        "penalties": select(Penalty.unit_id, func.count()).where(of(Penalty.unit_id), penalty_public(day, rules))
         .group_by(Penalty.unit_id),
         "bans": select(Penalty.unit_id, Penalty.ban_until, Penalty.ban_lifetime, Penalty.decision_number)
-        .where(Penalty.unit_id.in_(ids), ban_public(day)).order_by(Penalty.decided_on),
-        "findings": select(Project.unit_id, func.count()).join(Complaint, Complaint.project_id == Project.id)
-        .where(Project.unit_id.in_(ids), complaint_public()).group_by(Project.unit_id),
+        .where(of(Penalty.unit_id), ban_public(day)).order_by(Penalty.decided_on),
     }
 
 
@@ -147,8 +149,8 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
     categories: dict[int, list[str]] = defaultdict(list)
     for unit_id, category in run("categories"):
         categories[unit_id].append(category)
-    first_pass, on_time = rates_of(run("first_pass"), ids), rates_of(run("on_time"), ids)
-    counts, penalties, findings = (dict(run(name).all()) for name in ("projects", "penalties", "findings"))
+    on_time = rates_of(run("on_time"), ids)
+    penalties = dict(run("penalties").all())
     bans: dict[int, list] = defaultdict(list)
     for subject, until, lifetime, decision in run("bans"):
         bans[subject].append((until, lifetime, decision))
@@ -162,10 +164,10 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
             id=row.id, uscc=row.uscc, name=row.name, basic_public=basic,
             division_code=row.division_code if basic else None,
             categories=categories[unit_id] if basic else [],
-            first_pass=first_pass[unit_id], on_time=on_time[unit_id], project_count=counts.get(unit_id, 0),
-            penalty_count=penalties.get(unit_id, 0),
+            first_pass=Rate(row.first_pass_passed or 0, row.first_pass_total or 0), on_time=on_time[unit_id],
+            project_count=row.projects or 0, penalty_count=penalties.get(unit_id, 0),
             ban=strongest_ban(bans[unit_id]) if unit_id in bans else NO_BAN,
-            finding_count=findings.get(unit_id, 0), registration_confirmed=bool(row.confirmed),
+            finding_count=row.findings or 0, registration_confirmed=bool(row.confirmed),
             registered=bool(row.registered)))
     return summaries
 

@@ -3,6 +3,7 @@
 A refused access is audited by `registry.access.deny`, in a transaction of its own."""
 from sqlalchemy import inspect
 
+from registry import figures
 from registry.access import Actor
 from registry.extensions import db
 from registry.models import AuditEvent, SearchOutbox
@@ -45,5 +46,8 @@ def record_event(actor: Actor, action: str, record=None, *, before: dict | None 
 
 
 def enqueue_for_index(record_type: str, record_id: int) -> None:
-    """Ask the search index to refresh one document, in the same transaction as the change (the outbox)."""
+    """Ask the search index to refresh one document, in the same transaction as the change (the outbox); a
+    firm's public figures are counted again before the transaction commits."""
     db.session.add(SearchOutbox(record_type=record_type, record_id=record_id))
+    if record_type == "unit":
+        figures.touch(db.session, [record_id])
