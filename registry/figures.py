@@ -49,6 +49,19 @@ def first_pass_counts():
     )
 
 
+def kept_first_pass():
+    """`first_pass_counts` as kept: per firm with a public first round (`unit_id`, `passed`, `total`), one row
+    each, read by key rather than counted from every review of the registry."""
+    return (select(UnitFigures.unit_id.label("unit_id"), UnitFigures.first_pass_passed.label("passed"),
+                   UnitFigures.first_pass_total.label("total")).where(UnitFigures.first_pass_total > 0))
+
+
+def kept_projects(unit_id_column):
+    """A SQL expression: the number of public projects kept for the firm whose id is `unit_id_column`."""
+    return func.coalesce(select(UnitFigures.projects).where(UnitFigures.unit_id == unit_id_column)
+                         .scalar_subquery(), 0)
+
+
 def touch(session, unit_ids: Iterable[int]) -> None:
     """Count these firms' figures again before this transaction commits."""
     session.info.setdefault(TOUCHED, set()).update(unit_ids)

@@ -6,8 +6,8 @@ from datetime import date
 from sqlalchemy import case, func, literal, select
 
 from registry import clock
-from registry.models import Project, ProjectRole, Review, Unit
 from registry.figures import first_pass_counts, first_round
+from registry.models import Project, ProjectRole, Review, Unit
 from registry.rules.rates import Rate
 from registry.visibility import on_time_counted, project_public, review_public
 

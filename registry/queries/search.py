@@ -15,11 +15,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from registry.clock import today
 from registry.database import ESCAPE, escape_like
 from registry.extensions import db
+from registry.figures import kept_first_pass, kept_projects
 from registry.generation import once_per_generation
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitVersion
 from registry.models.project import recency
 from registry.queries.paging import Page, offset, page_with_total
-from registry.figures import first_pass_counts
 from registry.queries.rates import on_time_counts, ratio
 from registry.queries.sql import parcel_conditions, prepared, public_projects_per_firm, starts_with_code
 from registry.queries.summaries import person_summaries, unit_summaries
@@ -59,10 +59,8 @@ class UnitFilters:
 
 
 def _project_count():
-    """The number of public projects of the (outer) firm: counted for each firm the filters keep, through the
-    index on the project's firm, rather than grouped over every project of the registry and joined."""
-    return (select(func.count()).select_from(Project)
-            .where(Project.unit_id == Unit.id, project_public()).scalar_subquery())
+    """The number of public projects of the (outer) firm, as kept (registry/figures.py)."""
+    return kept_projects(Unit.id)
 
 
 def _parcel_filtered(filters: UnitFilters) -> bool:
@@ -230,11 +228,11 @@ def _in_order(ids: list[int], sort: str, day: date) -> list[int]:
 
 def _first_pass_at_least(percent: int, day: date) -> set[int]:
     """The listed firms whose first-pass rate is at least `percent`, with a first round counted: from every
-    firm's counts (`first_pass_counts`), read once a data generation, as the SQL filter would compare them
+    firm's counts (kept: `kept_first_pass`), read once a data generation, as the SQL filter would compare them
     (`passed * 100 >= total * percent`), rather than aggregated over every review of the registry for each
     search (national scale: 370 ms on SQLite, 970 ms on PostgreSQL)."""
     def counts() -> tuple[array, array]:
-        rows = db.session.execute(first_pass_counts()).all()
+        rows = db.session.execute(kept_first_pass()).all()
         size = max((unit_id for unit_id, _, _ in rows), default=0) + 1
         passed, total = array("i", [0]) * size, array("i", [0]) * size
         for unit_id, passed_here, total_here in rows:
@@ -325,7 +323,7 @@ def _firms_in_order(filters: UnitFilters, day: date):
     kept, matching = _kept_firms(filters, day)
     # build and join only the aggregate the order needs: each one scans a whole table when it runs, and building
     # its clauses is a good part of a search's Python time when it does not
-    first_pass = first_pass_counts().subquery("first_pass") if filters.sort == "first_pass" else None
+    first_pass = kept_first_pass().subquery("first_pass") if filters.sort == "first_pass" else None
     on_time = on_time_counts(day).subquery("on_time") if filters.sort == "on_time" else None
     counts = (_project_count() if filters.sort == "projects" or (filters.sort == "relevance" and matching is None)
               else None)
