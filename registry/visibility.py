@@ -150,13 +150,16 @@ def person_listed(today: date, rules=None):
     )
 
 
-def project_counts_toward_on_time(today: date):
-    """`rules.rates.counts_toward_on_time` as SQL: no public false-performance finding made on or before today."""
-    return ~exists().where(Complaint.project_id == Project.id, complaint_public(), Complaint.verified_on <= today)
+def project_counts_toward_on_time(today: date | None):
+    """`rules.rates.counts_toward_on_time` as SQL: no public false-performance finding made on or before today
+    (None: made on any day, as the kept figures count it, registry/figures.py)."""
+    made = Complaint.verified_on <= today if today is not None else Complaint.verified_on.is_not(None)
+    return ~exists().where(Complaint.project_id == Project.id, complaint_public(), made)
 
 
-def on_time_counted(today: date):
-    """The projects an on-time rate counts: public, completed, with a deadline, not found false. Needs Unit joined."""
+def on_time_counted(today: date | None):
+    """The projects an on-time rate counts: public, completed, with a deadline, not found false (by `today`, or
+    on any day: None). Needs Unit joined."""
     return and_(project_public(), Project.completed_on.is_not(None), Project.contract_deadline.is_not(None),
                 project_counts_toward_on_time(today))
 

@@ -4,6 +4,7 @@ import logging
 import stat
 import threading
 import warnings
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -81,7 +82,9 @@ def test_the_figures_migration_counts_what_the_registry_counts(app, db):
     each clause of the figures tells apart, it keeps what `registry.figures.counted` counts."""
     a, b, c = (make_uscc("370200", 900 + n) for n in range(3))
     create(unit_record(a), unit_record(b, signed=False), unit_record(c),
-           *(project_record(uscc, ref, division_code=division) for uscc, ref, division in
+           *(project_record(uscc, ref, division_code=division,
+                            completed_on="2024-07-15" if ref == "F-A4" else "2024-06-01")  # F-A4 late
+             for uscc, ref, division in
              [(a, "F-A1", "370211"), (a, "F-A2", "320506"), (a, "F-A3", "370212"), (a, "F-A4", "370213"),
               (b, "F-B1", "370211"),
               (c, "F-C1", "370211"), (c, "F-C2", "370211")]),
@@ -106,13 +109,15 @@ def test_the_figures_migration_counts_what_the_registry_counts(app, db):
     db.session.rollback()  # a snapshot of after the migration
     differing = figures.mismatches()
     assert differing == {}, differing
-    kept = {uscc: (passed, total, projects, findings) for uscc, passed, total, projects, findings in db.session.execute(
-        select(Unit.uscc, UnitFigures.first_pass_passed, UnitFigures.first_pass_total, UnitFigures.projects,
-               UnitFigures.findings).join(UnitFigures, UnitFigures.unit_id == Unit.id))}
-    # a: F-A1's first round only, failed (F-A4's review, recorded by an authority of Jiangsu, and F-A2 in Jiangsu, are under
-    # the firm's withhold; F-A3 is withheld), projects F-A1 and F-A4; b: not signed, so no public project, but its
-    # review counts; c: suspended, so no public project, but its reviews count, and its one finding is withheld
-    assert kept == {a: (0, 1, 2, 2), b: (1, 1, 0, 0), c: (1, 2, 0, 0)}
+    kept = {uscc: tuple(figures_of) for uscc, *figures_of in db.session.execute(
+        select(Unit.uscc, *(getattr(UnitFigures, column) for column in figures.COLUMNS))
+        .join(UnitFigures, UnitFigures.unit_id == Unit.id))}
+    # a: F-A1's first round only, failed (F-A4's review, recorded by an authority of Jiangsu, and F-A2 in Jiangsu,
+    # are under the firm's withhold; F-A3 is withheld); of its public projects F-A1 and F-A4, F-A1 was found false,
+    # so the on-time rate counts F-A4 alone, late; b: not signed, so no public project, but its review counts;
+    # c: suspended, so no public project, but its reviews count, and its one finding is withheld
+    assert kept == {a: (0, 1, 0, 1, 2, 2, date(2026, 10, 20)), b: (1, 1, 0, 0, 0, 0, None),
+                    c: (1, 2, 0, 0, 0, 0, None)}
 
 
 @pytest.mark.sqlite_only(reason="SQLite's pragmas")

@@ -1,4 +1,6 @@
 """A firm's public figures, kept beside its records by the transaction that changes them (registry/figures.py)."""
+from datetime import date
+
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -11,5 +13,8 @@ class UnitFigures(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
     first_pass_passed: Mapped[int] = mapped_column(default=0)  # public first rounds passed
     first_pass_total: Mapped[int] = mapped_column(default=0)  # public first rounds
+    on_time: Mapped[int] = mapped_column(default=0)  # projects counted that were completed by their deadline
+    on_time_total: Mapped[int] = mapped_column(default=0)  # projects an on-time rate counts (any finding's day)
     projects: Mapped[int] = mapped_column(default=0)  # public projects
     findings: Mapped[int] = mapped_column(default=0)  # public substantiated false-performance findings
+    latest_finding_on: Mapped[date | None]  # the latest day one of them was verified

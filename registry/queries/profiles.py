@@ -9,13 +9,13 @@ from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, ext
 
 from registry.clock import today
 from registry.extensions import db
-from registry.figures import first_round
+from registry.figures import first_round, on_time_counts
 from registry.models import Penalty, Person, Project, ProjectRole, Review, Unit, UnitCategory
 from registry.queries.paging import Page, offset
 from registry.queries.projects import (
     FindingRow, ProjectRow, ReviewRow, finding_rows, findings_select, project_row_columns,
 )
-from registry.queries.rates import on_time_counts, person_first_pass
+from registry.queries.rates import person_first_pass
 from registry.queries.staff import EmploymentRow, employment_history, firm_staff, role_order
 from registry.queries.summaries import Ban, FirmRef, UnitSummary, current_firms, strongest_ban
 from registry.queries.voice import SubjectStatement, with_voice

@@ -1,28 +1,16 @@
 """The public rates in SQL: first-pass and on-time rates over public records only (DESIGN §3), through the
-clauses of `registry.visibility`. Each aggregate is written once, as a select grouped by firm: a list joins it
-as a subquery to filter and sort by a rate; a page reads it for the few firms it shows."""
+clauses of `registry.visibility`. Each aggregate is written once, as a select grouped by firm (a firm's are in
+registry/figures.py, which keeps them): a list joins it as a subquery to filter and sort by a rate; a page reads
+it for the few firms it shows."""
 from datetime import date
 
 from sqlalchemy import case, func, literal, select
 
 from registry import clock
-from registry.figures import first_pass_counts, first_round
+from registry.figures import first_pass_counts, first_round, on_time_counts
 from registry.models import Project, ProjectRole, Review, Unit
 from registry.rules.rates import Rate
-from registry.visibility import on_time_counted, project_public, review_public
-
-
-def on_time_counts(today: date):
-    """Per firm (`unit_id`): projects completed by their contract deadline (`on_time`) and projects counted
-    (`total`) on `today`: public, completed, with a deadline, not found false by then."""
-    return (
-        select(Project.unit_id.label("unit_id"),
-               func.sum(case((Project.completed_on <= Project.contract_deadline, 1), else_=0)).label("on_time"),
-               func.count().label("total"))
-        .join(Unit, Unit.id == Project.unit_id)
-        .where(on_time_counted(today))
-        .group_by(Project.unit_id)
-    )
+from registry.visibility import project_public, review_public
 
 
 def ratio(part, total):

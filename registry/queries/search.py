@@ -15,12 +15,12 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from registry.clock import today
 from registry.database import ESCAPE, escape_like
 from registry.extensions import db
-from registry.figures import kept_first_pass, kept_projects
+from registry.figures import kept_first_pass, kept_projects, on_time_counts
 from registry.generation import once_per_generation
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitVersion
 from registry.models.project import recency
 from registry.queries.paging import Page, offset, page_with_total
-from registry.queries.rates import on_time_counts, ratio
+from registry.queries.rates import ratio
 from registry.queries.sql import parcel_conditions, prepared, public_projects_per_firm, starts_with_code
 from registry.queries.summaries import person_summaries, unit_summaries
 from registry.search import estimate_matches, search_ids

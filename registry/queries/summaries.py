@@ -11,9 +11,9 @@ from sqlalchemy import Date, bindparam, func, select
 from registry.clock import today
 from registry.database import among
 from registry.extensions import db
-from registry.figures import COLUMNS as FIGURE_COLUMNS
+from registry.figures import COLUMNS as FIGURE_COLUMNS, on_time_counts
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitFigures
-from registry.queries.rates import on_time_counts, rates_of
+from registry.queries.rates import rates_of
 from registry.queries.sql import prepared
 from registry.rules.rates import Rate
 from registry.visibility import (
@@ -149,7 +149,12 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
     categories: dict[int, list[str]] = defaultdict(list)
     for unit_id, category in run("categories"):
         categories[unit_id].append(category)
-    on_time = rates_of(run("on_time"), ids)
+    on_time = {unit_id: Rate(row.on_time or 0, row.on_time_total or 0) for unit_id, row in units.items()}
+    # a firm shown on a day before its latest finding: its on-time rate counted for the day (registry/figures.py)
+    early = [unit_id for unit_id, row in units.items()
+             if row.latest_finding_on is not None and row.latest_finding_on > values["day"]]
+    if early:
+        on_time.update(rates_of(db.session.execute(statements["on_time"], {**values, "ids": early}), early))
     penalties = dict(run("penalties").all())
     bans: dict[int, list] = defaultdict(list)
     for subject, until, lifetime, decision in run("bans"):

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from registry import figures
 from registry.access import AccessDenied, Actor
 from registry.models import AuditEvent, Project, ProjectCorrection, ProjectVersion
 from registry.queries.rates import unit_on_time
@@ -21,6 +22,7 @@ def late_project_correction(db, world) -> int:
     """The Qingdao project finished 2024-06-01; its firm asks to move the deadline after it (and back before)."""
     project = db.session.get(Project, world.qd.project)
     project.contract_deadline = date(2024, 5, 1)  # late by a month, as the authorities recorded it
+    figures.touch(db.session, [project.unit_id])  # written around the services: counted as a service would
     db.session.commit()
     fields = {name: getattr(project, name) for name in ProjectData.__dataclass_fields__}
     data = ProjectData(**{**fields, "contract_deadline": date(2024, 8, 31)})
