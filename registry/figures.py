@@ -143,8 +143,9 @@ def refresh_all(progress: Callable[[int], None] = lambda done: None) -> int:
     finds any. Returns the number of firms."""
     ids = list(db.session.scalars(select(Unit.id).order_by(Unit.id)))
     for start in range(0, len(ids), CHUNK * 10):
-        refresh(ids[start:start + CHUNK * 10])
-        progress(len(ids[start:start + CHUNK * 10]))
+        batch = ids[start:start + CHUNK * 10]
+        refresh(batch)
+        progress(len(batch))
     return len(ids)
 
 
