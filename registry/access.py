@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, or_, select, union
 
-from registry.database import begin_write, prefix_range
+from registry.database import begin_write, pattern, prefix_range
 from registry.extensions import db
 from registry.models import AuditEvent, Complaint, Employment, Penalty, Project, ProjectRole, Review, Unit, UnitVersion
 from registry.rules.authority import record_authority
@@ -160,7 +160,7 @@ def require_subject(actor: Actor, action: str, record_type: str, record_id: int)
 
 def in_jurisdiction(column, actor: Actor):
     """A SQL clause: the division column lies within the actor's jurisdiction."""
-    return column.like(jurisdiction_prefix(actor.division_code) + "%")
+    return column.like(pattern(jurisdiction_prefix(actor.division_code) + "%"))
 
 
 def in_jurisdiction_range(column, actor: Actor):
@@ -173,7 +173,7 @@ def in_jurisdiction_range(column, actor: Actor):
 
 def _within(column, prefix: str):
     """A SQL clause: the division column begins with `prefix`, by LIKE (the exact test) and as a range beside it."""
-    return and_(column.like(prefix + "%"), *prefix_range(column, prefix))
+    return and_(column.like(pattern(prefix + "%")), *prefix_range(column, prefix))
 
 
 def authority_of(record_class):
@@ -189,13 +189,13 @@ def unit_linked(jurisdiction_code: str):
     penalty's own page is the deciding authority's.)"""
     prefix = jurisdiction_prefix(jurisdiction_code) + "%"
     return or_(
-        Unit.division_code.like(prefix),
-        exists().where(UnitVersion.unit_id == Unit.id, UnitVersion.data["division_code"].as_string().like(prefix)),
-        exists().where(Project.unit_id == Unit.id, Project.division_code.like(prefix)),
+        Unit.division_code.like(pattern(prefix)),
+        exists().where(UnitVersion.unit_id == Unit.id, UnitVersion.data["division_code"].as_string().like(pattern(prefix))),
+        exists().where(Project.unit_id == Unit.id, Project.division_code.like(pattern(prefix))),
         exists(select(Review.id).join(Project, Project.id == Review.project_id)
-               .where(Project.unit_id == Unit.id, authority_of(Review).like(prefix))),
+               .where(Project.unit_id == Unit.id, authority_of(Review).like(pattern(prefix)))),
         exists(select(Complaint.id).join(Project, Project.id == Complaint.project_id)
-               .where(Project.unit_id == Unit.id, authority_of(Complaint).like(prefix))),
+               .where(Project.unit_id == Unit.id, authority_of(Complaint).like(pattern(prefix)))),
     )
 
 
@@ -230,11 +230,11 @@ def person_division_in(person_id: int, jurisdiction_code: str) -> str | None:
     prefix = jurisdiction_prefix(jurisdiction_code) + "%"
     queries = (
         select(Unit.division_code).join(Employment, Employment.unit_id == Unit.id)
-        .where(Employment.person_id == person_id, Unit.division_code.like(prefix)),
+        .where(Employment.person_id == person_id, Unit.division_code.like(pattern(prefix))),
         select(Project.division_code).join(ProjectRole, ProjectRole.project_id == Project.id)
-        .where(ProjectRole.person_id == person_id, Project.division_code.like(prefix)),
+        .where(ProjectRole.person_id == person_id, Project.division_code.like(pattern(prefix))),
         select(Penalty.authority_division_code)
-        .where(Penalty.person_id == person_id, Penalty.authority_division_code.like(prefix)),
+        .where(Penalty.person_id == person_id, Penalty.authority_division_code.like(pattern(prefix))),
     )
     for query in queries:
         code = db.session.scalar(query.limit(1))
@@ -251,11 +251,11 @@ def may_decide_penalty(jurisdiction_code: str | None, unit_id: int | None, perso
         return False
     prefix = jurisdiction_prefix(jurisdiction_code) + "%"
     if unit_id is not None:
-        places = (select(Unit.id).where(Unit.id == unit_id, Unit.division_code.like(prefix)),
-                  select(Project.id).where(Project.unit_id == unit_id, Project.division_code.like(prefix)))
+        places = (select(Unit.id).where(Unit.id == unit_id, Unit.division_code.like(pattern(prefix))),
+                  select(Project.id).where(Project.unit_id == unit_id, Project.division_code.like(pattern(prefix))))
     else:
         places = (select(Employment.id).join(Unit, Unit.id == Employment.unit_id)
-                  .where(Employment.person_id == person_id, Employment.ended_on.is_(None), Unit.division_code.like(prefix)),
+                  .where(Employment.person_id == person_id, Employment.ended_on.is_(None), Unit.division_code.like(pattern(prefix))),
                   select(ProjectRole.id).join(Project, Project.id == ProjectRole.project_id)
-                  .where(ProjectRole.person_id == person_id, Project.division_code.like(prefix)))
+                  .where(ProjectRole.person_id == person_id, Project.division_code.like(pattern(prefix))))
     return any(db.session.scalar(place.limit(1)) is not None for place in places)

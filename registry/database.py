@@ -4,12 +4,13 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import any_, bindparam, event, literal_column, text
+from sqlalchemy import any_, bindparam, event, literal, literal_column, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import Integer, NullType
+from sqlalchemy.types import Integer, NullType, String
 
 from registry.extensions import db
 
@@ -106,6 +107,32 @@ def _bare_condition(element, compiler, **kw):
 def _sqlite_likelihood(element, compiler, **kw):
     condition, share = element.clauses.clauses
     return "likelihood(%s, %s)" % (compiler.process(condition, **kw), compiler.process(share, **kw))
+
+
+class pattern(FunctionElement):  # noqa: N801 (used as a value, like the literal it wraps)
+    """A LIKE pattern given as a value. SQLite prepares a statement again on every execution whose LIKE pattern is
+    a bare parameter (it might serve the LIKE from an index for that value, whatever the column), so each run
+    paid for planning the whole statement: a search page's matching projects, 16 firms, national scale: 1.38 ms
+    against 0.62 ms. As a CAST it is planned once and evaluated once a run. Other databases get the bare value."""
+
+    name = "pattern"
+    type = String()
+    inherit_cache = True
+
+    def __init__(self, value):
+        super().__init__(value if isinstance(value, ColumnElement) else literal(value, String()))
+
+
+@compiles(pattern)
+def _bare_pattern(element, compiler, **kw):
+    (value,) = element.clauses.clauses
+    return compiler.process(value, **kw)
+
+
+@compiles(pattern, "sqlite")
+def _sqlite_pattern(element, compiler, **kw):
+    (value,) = element.clauses.clauses
+    return "CAST(%s AS TEXT)" % compiler.process(value, **kw)
 
 
 def configure_sqlite(engine: Engine) -> None:

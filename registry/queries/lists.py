@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import String, and_, cast, not_, or_, select
 
 from registry.clock import CHINA, today
+from registry.database import pattern
 from registry.extensions import db
 from registry.models import Complaint, Penalty, Person, Project, Unit
 from registry.queries.paging import Page, count_rows, paginate
@@ -120,7 +121,7 @@ class ListCounts:
 def _kinds_include(kind: str):
     """A SQL clause: the decision's kinds (a JSON list of codes) include this one. The codes are plain ASCII
     words, so the JSON text holds each as `"code"`, whatever the database or the serializer's spacing."""
-    return cast(Penalty.kinds, String).like(f'%"{kind}"%')
+    return cast(Penalty.kinds, String).like(pattern(f'%"{kind}"%'))
 
 
 def severity_is(severity: str):
