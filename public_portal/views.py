@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from public_portal.canonical import redirect_to_canonical
 from public_portal.charts import reviews_by_year_chart
@@ -49,6 +50,22 @@ def portal_helpers():
             "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind),
             "chosen_for_comparison": lambda: chosen_for_comparison(request.args.getlist("compare")),
             "comparison_carry": comparison_carry, "compare_url": compare_url, "redact_id_numbers": redact_id_numbers}
+
+
+@bp.app_template_filter("marked")
+def marked(pieces) -> Markup:
+    """A search hit's text (the registry's own, Chinese: marked so, whole, for screen readers on an English page),
+    the query's occurrences in <mark>, every piece escaped. A filter, not a macro: a search page marks about 40
+    texts, and a macro call cost about ten times a function's."""
+    return Markup('<span lang="zh-CN">%s</span>') % Markup("").join(
+        Markup("<mark>%s</mark>") % text if hit else escape(text) for text, hit in pieces)
+
+
+@bp.app_template_filter("hit_name")
+def hit_name(summary) -> Markup:
+    """A search hit's name, marked where the query occurs in it (`marked`), or as it is."""
+    by_name = next((match for match in summary.matched if match.field == "name"), None)
+    return marked(by_name.pieces) if by_name is not None else escape(summary.name)
 
 
 PARCEL_CRITERIA = ("industry", "min_area", "max_area", "province", "category")  # as /similar names them

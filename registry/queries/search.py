@@ -529,14 +529,19 @@ def _firms_by_project_ref(q: str, allowed: set[int] | None) -> list[int]:
 
 def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page: int = 20) -> Page:
     """Listed persons by name (index) and current firm (credit code); a full ID number finds nothing."""
-    day = today()
+    day, q = today(), (q or "").strip()
+    if q and not unit_uscc:
+        # the index's hits, kept when listed today: a statement built once (`_listed_persons`)
+        limit = hits_wanted(True, page, per_page)  # persons come in the index's order only
+        found = search_ids(q, "person", limit=limit)
+        listed = set(db.session.scalars(prepared("listed_persons", _listed_persons), {"ids": found, "day": day}))
+        return _person_hits(q, found, listed, page, per_page, limit)
     statement = select(Person.id).where(person_listed(day))
     if unit_uscc:
         statement = statement.where(person_basic_public(), exists().where(
             Employment.person_id == Person.id, Employment.ended_on.is_(None),
             Employment.unit_id == select(Unit.id).where(Unit.uscc == unit_uscc, unit_listed(day))
             .scalar_subquery()))
-    q = (q or "").strip()
     if not q:
         def count() -> int:
             return db.session.scalar(select(func.count()).select_from(statement.subquery()))
@@ -546,15 +551,25 @@ def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page
         window = list(db.session.scalars(statement.order_by(Person.name, Person.id)
                                          .limit(per_page).offset(offset(page, per_page))))
         return Page(person_summaries(window), total, page, per_page)
-    allowed = set(db.session.scalars(statement)) if unit_uscc else None
-    limit = hits_wanted(True, page, per_page)  # persons come in the index's order only
-    found = search_ids(q, "person", allowed=allowed, limit=limit)
-    listed = set(db.session.scalars(statement.where(Person.id.in_(found))))
+    limit = hits_wanted(True, page, per_page)
+    found = search_ids(q, "person", allowed=set(db.session.scalars(statement)), limit=limit)
+    return _person_hits(q, found, set(db.session.scalars(statement.where(Person.id.in_(found)))), page, per_page,
+                        limit)
+
+
+def _person_hits(q: str, found: list[int], listed: set[int], page: int, per_page: int, limit: int) -> Page:
+    """A page of the index's person hits `found` (asked for `limit`) that are `listed`, in the index's order."""
     ids = [person_id for person_id in found if person_id in listed]
-    window = ids[offset(page, per_page): page * per_page]
-    summaries = person_summaries(window)
+    summaries = person_summaries(ids[offset(page, per_page): page * per_page])
     explain_person_hits(q, summaries)
     return Page(summaries, len(ids), page, per_page, total_is_exact=len(found) < limit)
+
+
+def _listed_persons(rules):
+    """Which of the persons `ids` are listed on `day` (`_listed_firms`' twin: their clauses took 0.4 ms to build
+    on every search page, national SQLite)."""
+    return select(Person.id).where(Person.id.in_(bindparam("ids", expanding=True)),
+                                   person_listed(bindparam("day", type_=Date), rules))
 
 
 def counts_overview() -> dict[str, int]:

@@ -71,6 +71,11 @@ class UnitSummary:
         """True when the firm has a public penalty."""
         return self.penalty_count > 0
 
+    @property
+    def matched_elsewhere(self) -> list:
+        """The Matches besides the name's: where else the query occurs, which the hit's card lists."""
+        return [match for match in self.matched if match.field != "name"]
+
 
 @dataclass
 class PersonSummary:
