@@ -16,6 +16,7 @@ from registry.queries.projects import (
     FindingRow, ProjectRow, ReviewRow, finding_rows, findings_select, project_row_columns,
 )
 from registry.queries.rates import person_first_pass
+from registry.queries.sql import read
 from registry.queries.staff import EmploymentRow, employment_history, firm_staff, role_order
 from registry.queries.summaries import Ban, FirmRef, UnitSummary, current_firms, strongest_ban
 from registry.queries.voice import SubjectStatement, with_voice
@@ -235,21 +236,21 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
     """A firm's public profile, or None when it is not listed. Its projects and review outcomes are read a
     page of `PROFILE_PER_PAGE` at a time and counted in SQL, and its key staff a page at a time, so a firm with
     2,000 projects costs the same statements, and about the same time, as a firm with two."""
-    day, sql, session = today(), unit_statements(), db.session
-    unit = session.scalar(sql.unit, {"uscc": uscc, "day": day})
+    day, sql = today(), unit_statements()
+    unit = db.session.scalar(sql.unit, {"uscc": uscc, "day": day})
     if unit is None:
         return None
     firm = {"subject_id": unit.id, "day": day}
     basic = unit_basic_is_public(unit)
-    categories = list(session.scalars(sql.categories, firm)) if basic else []
+    categories = list(read(sql.categories, firm).scalars()) if basic else []
     _, ot_part, ot_total, ot_low, ot_high = _only_row(sql.on_time, firm, 5)
     by_year, first_pass, first_pass_period = review_years(firm)
-    penalties = _penalty_rows(session.execute(sql.penalties, firm))
+    penalties = _penalty_rows(read(sql.penalties, firm))
     reviews = [ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
                          passed, authority, review_id)
                for report_type, round_number, reviewed_on, passed, authority, ref, name, shown, review_id
-               in session.execute(sql.reviews, _page(firm, reviews_page))]
-    findings = finding_rows(session.execute(sql.findings, firm))
+               in read(sql.reviews, _page(firm, reviews_page))]
+    findings = finding_rows(read(sql.findings, firm))
     with_voice(("review", reviews), ("penalty", penalties), ("finding", findings))
     return UnitProfile(
         unit=unit, basic_public=basic, categories=categories,
@@ -257,8 +258,8 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
         on_time=Rate(int(ot_part or 0), int(ot_total or 0)), on_time_period=_period(ot_low, ot_high),
         ban=_active_ban(penalties),
         projects=Page([ProjectRow.from_columns(row)
-                       for row in session.execute(sql.projects, _page(firm, projects_page))],
-                      session.scalar(sql.project_count, firm), projects_page, PROFILE_PER_PAGE),
+                       for row in read(sql.projects, _page(firm, projects_page))],
+                      read(sql.project_count, firm).scalar(), projects_page, PROFILE_PER_PAGE),
         reviews=Page(reviews,
                      sum(bar.passed + bar.failed for bar in by_year), reviews_page, PROFILE_PER_PAGE),
         reviews_by_year=by_year, penalties=penalties, findings=findings,
@@ -268,7 +269,7 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
 def review_years(firm: dict) -> tuple[list[YearBar], Rate, Period | None]:
     """A firm's public review outcomes by year, and its first-pass rate with the first and last day it counts,
     from one statement (`firm`: the profile statements' parameters)."""
-    years = db.session.execute(unit_statements().reviews_by_year, firm).all()
+    years = read(unit_statements().reviews_by_year, firm).all()
     bars = [YearBar(int(year), int(passed), int(count) - int(passed)) for year, passed, count, *_ in years]
     days = [day for row in years for day in row[5:] if day is not None]
     return (bars, Rate(sum(int(row[3]) for row in years), sum(int(row[4]) for row in years)),
@@ -281,7 +282,7 @@ def _page(params: dict, page: int) -> dict:
 
 def _only_row(statement, params: dict, width: int) -> tuple:
     """The row of one firm's aggregate, or Nones when the firm has nothing counted."""
-    row = db.session.execute(statement, params).first()
+    row = read(statement, params).first()
     return tuple(row) if row is not None else (None,) * width
 
 

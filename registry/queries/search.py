@@ -21,7 +21,7 @@ from registry.models import Employment, Penalty, Person, Project, Unit, UnitCate
 from registry.models.project import recency
 from registry.queries.paging import Page, offset, page_with_total
 from registry.queries.rates import ratio
-from registry.queries.sql import parcel_conditions, prepared, public_projects_per_firm, starts_with_code
+from registry.queries.sql import parcel_conditions, prepared, public_projects_per_firm, read, starts_with_code
 from registry.queries.summaries import person_summaries, unit_summaries
 from registry.search import estimate_matches, search_ids
 from registry.search.documents import FOLDED_PROJECTS
@@ -347,7 +347,7 @@ def _text_page(q: str, allowed: set[int] | None, sort: str, page: int, per_page:
                   if unit_id not in found and unit_id not in (excluded or ())]
     if relevance:
         # never trust the index over the database: keep only firms listed today
-        listed = set(db.session.scalars(prepared("listed_firms", _listed_firms), {"ids": found, "day": day}))
+        listed = set(read(prepared("listed_firms", _listed_firms), {"ids": found, "day": day}).scalars())
         ranked = [unit_id for unit_id in found if unit_id in listed]
     else:
         ranked = _in_order(found, sort, day)
@@ -404,11 +404,11 @@ def explain_unit_hits(q: str, summaries: list) -> None:
     if not parts or not summaries:
         return
     basic = [s.id for s in summaries if s.basic_public]
-    addresses = dict(db.session.execute(select(Unit.id, Unit.address).where(Unit.id.in_(basic))).all()) if basic else {}
+    addresses = dict(read(select(Unit.id, Unit.address).where(Unit.id.in_(basic))).all()) if basic else {}
     former: dict[int, list[str]] = {}
     if basic:
-        for unit_id, data in db.session.execute(select(UnitVersion.unit_id, UnitVersion.data)
-                                                .where(UnitVersion.unit_id.in_(basic)).order_by(UnitVersion.id)):
+        for unit_id, data in read(select(UnitVersion.unit_id, UnitVersion.data)
+                                  .where(UnitVersion.unit_id.in_(basic)).order_by(UnitVersion.id)):
             former.setdefault(unit_id, []).append((data or {}).get("name") or "")
     code = code_query(q)
     candidates: dict[int, list[tuple[str, str | None, str | None]]] = {}  # unit id -> (field, text, project)
@@ -480,7 +480,7 @@ def _matching_projects(q: str, parts: list[str], unit_ids: list[int]) -> list:
         values.update({f"firm{n}": unit_id for n, unit_id in enumerate(unit_ids)})
     # each firm's matches newest first, and its project of that reference when older than its recent ones
     rows: dict[int, dict[str, object]] = {}
-    for row in db.session.execute(statement, values):
+    for row in read(statement, values):
         rows.setdefault(row.unit_id, {}).setdefault(row.ref, row)
     newest_first = lambda row: (row.recency is not None, row.recency, row.id)  # noqa: E731 (NULLs last, as SQL)
     return [row for firm in rows.values()
@@ -534,7 +534,7 @@ def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page
         # the index's hits, kept when listed today: a statement built once (`_listed_persons`)
         limit = hits_wanted(True, page, per_page)  # persons come in the index's order only
         found = search_ids(q, "person", limit=limit)
-        listed = set(db.session.scalars(prepared("listed_persons", _listed_persons), {"ids": found, "day": day}))
+        listed = set(read(prepared("listed_persons", _listed_persons), {"ids": found, "day": day}).scalars())
         return _person_hits(q, found, listed, page, per_page, limit)
     statement = select(Person.id).where(person_listed(day))
     if unit_uscc:

@@ -15,6 +15,7 @@ from registry.extensions import db
 from registry.models import Employment, Person, Project, ProjectRole, Unit
 from registry.queries.paging import Page, offset
 from registry.queries.projects import project_row_columns
+from registry.queries.sql import read
 from registry.queries.summaries import FirmRef
 from registry.reference import ROLES
 from registry.visibility import person_basic_public, project_public, publicity_rules, unit_listed
@@ -150,18 +151,18 @@ def firm_staff(unit_id: int, page: int = 1, per_page: int = STAFF_PER_PAGE) -> P
     """A page of a firm's responsible persons (its staff, and whoever held a role on its public projects, whose
     basic information is public): current staff first, then by the number of the firm's projects. Two
     statements, whatever the firm's size."""
-    sql, session = staff_statements(), db.session
-    rows = session.execute(sql.staff, {"firm": unit_id, "limit": per_page, "offset": offset(page, per_page)}).all()
+    sql = staff_statements()
+    rows = read(sql.staff, {"firm": unit_id, "limit": per_page, "offset": offset(page, per_page)}).all()
     if rows:
         total = rows[0].total
     else:  # past the end, or none at all: say how many there are
-        total = session.scalar(sql.staff_count, {"firm": unit_id}) if page > 1 else 0
+        total = read(sql.staff_count, {"firm": unit_id}).scalar() if page > 1 else 0
     members = {row.id: StaffMember(row.public_id, row.name, row.id_number_masked, row.title, bool(row.current),
                                    row.since, None if row.current else row.until, int(row.projects or 0))
                for row in rows}
     if members:
         roles: dict[tuple[int, str], RoleSummary] = {}
-        for person_id, role, count, ref, name, completed_on, flagged in session.execute(
+        for person_id, role, count, ref, name, completed_on, flagged in read(
                 sql.roles, {"firm": unit_id, "ids": list(members)}):
             summary = roles.get((person_id, role))
             if summary is None:

@@ -14,7 +14,7 @@ from registry.extensions import db
 from registry.figures import COLUMNS as FIGURE_COLUMNS, on_time_counts
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitFigures
 from registry.queries.rates import rates_of
-from registry.queries.sql import prepared
+from registry.queries.sql import prepared, read
 from registry.rules.rates import Rate
 from registry.visibility import (
     ban_public, penalty_public, person_basic_public, publicity_rules, unit_basic_public, unit_listed,
@@ -148,7 +148,7 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
     values = {"ids": list(ids), "day": today()}
 
     def run(name):
-        return db.session.execute(statements[name], values)
+        return read(statements[name], values)
 
     units = {row.id: row for row in run("units")}
     categories: dict[int, list[str]] = defaultdict(list)
@@ -159,7 +159,7 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
     early = [unit_id for unit_id, row in units.items()
              if row.latest_finding_on is not None and row.latest_finding_on > values["day"]]
     if early:
-        on_time.update(rates_of(db.session.execute(statements["on_time"], {**values, "ids": early}), early))
+        on_time.update(rates_of(read(statements["on_time"], {**values, "ids": early}), early))
     penalties = dict(run("penalties").all())
     bans: dict[int, list] = defaultdict(list)
     for subject, until, lifetime, decision in run("bans"):
@@ -186,7 +186,7 @@ def person_summaries(ids: list[int]) -> list[PersonSummary]:
     """Masked list facts for these persons, in order, in a fixed number of statements."""
     if not ids:
         return []
-    rows = {row.id: row for row in db.session.execute(
+    rows = {row.id: row for row in read(
         select(Person.id, Person.public_id, Person.name, Person.id_number_masked,
                person_basic_public().label("basic"), Person.registered).where(Person.id.in_(ids)))}
     firms = current_firms(ids)
@@ -201,7 +201,7 @@ def current_firms(person_ids: list[int]) -> dict[int, FirmRef]:
     firm is not listed (withheld, say), no page or answer names it, not even through its staff."""
     if not person_ids:
         return {}
-    rows = db.session.execute(prepared("current_firms", _current_firms), {"ids": list(person_ids), "day": today()})
+    rows = read(prepared("current_firms", _current_firms), {"ids": list(person_ids), "day": today()})
     return {person_id: FirmRef(uscc, name) for person_id, uscc, name in rows}
 
 

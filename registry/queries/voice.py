@@ -14,6 +14,7 @@ from registry.extensions import db
 from registry.models import Complaint, Penalty, Project, RecordCorrection, Review, Statement
 from registry.models.base import aware
 from registry.queries.paging import Page, paginate
+from registry.queries.sql import read
 
 PER_PAGE = 50
 RECORDS_SHOWN = 200  # a firm's records listed on its page of statements and requests, newest first
@@ -63,7 +64,7 @@ def with_voice(*groups: tuple[str, list]) -> None:
     if not any(ids.values()):
         return
     found = {(kind, record_type, record_id): (text, at)
-             for kind, record_type, record_id, text, at in db.session.execute(VOICE, ids)}
+             for kind, record_type, record_id, text, at in read(VOICE, ids)}
     for record_type, rows in groups:
         for row in rows:
             stated = found.get(("statement", record_type, row.record_id))
