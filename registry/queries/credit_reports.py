@@ -17,7 +17,8 @@ from registry import generation
 from registry.clock import beijing_date, today
 from registry.extensions import db
 from registry.models import CreditReport, Person, Project, Review, Unit
-from registry.queries.profiles import PenaltyRow, _penalty_rows, person_profile, review_years, unit_statements
+from registry.queries.profiles import (PenaltyRow, _penalty_rows, category_list, person_profile, review_years,
+                                      unit_statements)
 from registry.queries.projects import finding_rows, findings_select, project_row_columns
 from registry.rules.credit_reports import Change, canonical_json, changes_since, content_digest, is_valid
 from registry.visibility import person_listed, project_public, review_public, unit_basic_is_public
@@ -141,9 +142,10 @@ def unit_report_content(uscc: str) -> ReportContent | None:
     """The content of a firm's report today, or None when the firm is not listed."""
     day, sql, session = today(), unit_statements(), db.session
     number = generation.current().number  # read first: the content is at least as new as this generation
-    unit = session.scalar(sql.unit, {"uscc": uscc, "day": day})
-    if unit is None:
+    found = session.execute(sql.unit, {"uscc": uscc, "day": day}).first()
+    if found is None:
         return None
+    unit, _, categories = found
     firm = {"subject_id": unit.id, "day": day}
     basic = unit_basic_is_public(unit)
     _, first_pass, first_pass_period = review_years(firm)
@@ -159,7 +161,7 @@ def unit_report_content(uscc: str) -> ReportContent | None:
         "registration_confirmed": unit.registration_confirmed_at is not None, "ceased_on": _iso(unit.ceased_on),
         "basic": {"legal_representative": unit.legal_representative, "division_code": unit.division_code,
                   "address": unit.address, "established_on": _iso(unit.established_on),
-                  "categories": list(session.scalars(sql.categories, firm)),
+                  "categories": category_list(categories),
                   "commitment_signed_on": _iso(beijing_date(unit.commitment_signed_at))} if basic else None,
         "first_pass": _rate(first_pass.part, first_pass.total, *(first_pass_period or ())),
         "on_time": _rate(*on_time[1:]) if on_time else _rate(0, 0),
