@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from registry import figures
-from registry.database import SQLITE_IN_KEYS, in_keys, likelihood
+from registry.database import ESCAPE, SQLITE_IN_KEYS, in_keys, likelihood, pattern
 from registry.models import Project, Unit
 from registry.queries.profiles import unit_profile
 from registry.queries.summaries import unit_summaries
@@ -142,6 +142,22 @@ def test_a_page_knows_its_neighbours_and_a_page_past_the_end_is_empty(app, db):
     assert paginate(statement, 0, 20).page == 1
     assert page_count(0, 20) == 1 and page_count(40, 20) == 2 and page_count(41, 20) == 3
     assert not Page([], 0, 1, 20).has_next and Page([], 21, 1, 20).has_next
+
+
+def test_a_like_pattern_given_as_a_value_selects_what_the_bare_pattern_selects_and_sqlite_casts_it(app, db):
+    """SQLite prepares a statement again on each run whose LIKE pattern is a bare parameter: `pattern` hands it
+    a CAST, which it plans once. The patterns select the same rows, wildcards and escapes as typed."""
+    uscc = f.make_uscc()
+    f.create(f.unit_record(uscc), *[f.project_record(uscc, name=name) for name in NAMES])
+    for typed in ("%地块", "A\\_%", "%100\\%%", "C\\\\D%", "%"):
+        assert names_where(db, Project.name.like(pattern(typed), escape=ESCAPE)) == \
+            names_where(db, Project.name.like(typed, escape=ESCAPE)), typed
+    assert names_where(db, Project.name.like(pattern("%地块"), escape=ESCAPE)) == {"A_B地块", "C\\D地块", "普通地块"}
+    assert names_where(db, Project.name.like(pattern("A\\_%"), escape=ESCAPE)) == {"A_B地块"}
+    sent, _ = statements_sent(db, lambda: names_where(db, contains(Project.name, "地块")))
+    [(statement, _parameters)] = sent
+    cast = "LIKE CAST(? AS TEXT)" in statement
+    assert cast if db.engine.dialect.name == "sqlite" else not cast and "CAST" not in statement, statement
 
 
 def test_a_condition_given_its_share_of_rows_selects_what_it_selects_bare(app, db):

@@ -497,10 +497,12 @@ def _matching_projects_statement(firms: int | None, terms: int):
     columns = (Project.unit_id, Project.ref, Project.name, Project.parcel_name, Project.owner,
                recency().label("recency"), Project.id)
 
-    def matching_of(firm):
+    def matching_of(firm, of_row=None):
         recent = (select(*columns).join(Unit, Unit.id == Project.unit_id)
                   .where(Project.unit_id == firm, project_public())
-                  .order_by(recency().desc(), Project.id.desc()).limit(FOLDED_PROJECTS).subquery())
+                  .order_by(recency().desc(), Project.id.desc()).limit(FOLDED_PROJECTS))
+        # joined laterally to a row of firms (`of_row`), it reads that row's firm alone
+        recent = recent.correlate(of_row).lateral("recent") if of_row is not None else recent.subquery()
         holds = or_(recent.c.ref == bindparam("ref"),
                     *(func.lower(text).like(pattern(bindparam(f"term{n}")), escape=ESCAPE)
                       for text in (recent.c.name, recent.c.parcel_name, recent.c.owner) for n in range(terms)))
@@ -508,7 +510,7 @@ def _matching_projects_statement(firms: int | None, terms: int):
 
     if firms is None:
         firm = func.unnest(bindparam("ids", type_=ARRAY(Integer))).table_valued("id").render_derived(name="firm")
-        matching = matching_of(firm.c.id).lateral("matching")
+        matching = matching_of(firm.c.id, of_row=firm).lateral("matching")
         per_firm = [select(matching).select_from(firm).join(matching, true())]
         same_ref = Project.unit_id == any_(bindparam("ids", type_=ARRAY(Integer)))
     else:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import ARRAY, Integer, and_, bindparam, case, func, literal_column, or_, select, table
 
-from registry.database import ESCAPE, escape_like, plan_with_values, prefix_range
+from registry.database import ESCAPE, escape_like, pattern, plan_with_values, prefix_range
 from registry.extensions import db
 from registry.models import Project, Unit
 from registry.rules.industries import is_industry_class
@@ -64,12 +64,12 @@ def public_projects_per_firm(conditions: list, within_place: bool = False):
 
 def contains(column, text: str):
     """A SQL clause: the column holds the text, literally, anywhere."""
-    return column.like("%" + escape_like(text) + "%", escape=ESCAPE)
+    return column.like(pattern("%" + escape_like(text) + "%"), escape=ESCAPE)
 
 
 def starts_with(column, text: str):
     """A SQL clause: the column begins with the text, literally (a code and its subdivisions)."""
-    return column.like(escape_like(text) + "%", escape=ESCAPE)
+    return column.like(pattern(escape_like(text) + "%"), escape=ESCAPE)
 
 
 def starts_with_code(column, code: str):
