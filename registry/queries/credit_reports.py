@@ -17,9 +17,9 @@ from registry import generation
 from registry.clock import beijing_date, today
 from registry.extensions import db
 from registry.models import CreditReport, Person, Project, Review, Unit
-from registry.queries.profiles import (PenaltyRow, _penalty_rows, category_list, person_profile, review_years,
-                                      unit_statements)
+from registry.queries.profiles import PenaltyRow, _penalty_rows, person_profile, review_years, unit_statements
 from registry.queries.projects import finding_rows, findings_select, project_row_columns
+from registry.queries.summaries import category_list
 from registry.rules.credit_reports import Change, canonical_json, changes_since, content_digest, is_valid
 from registry.visibility import person_listed, project_public, review_public, unit_basic_is_public
 

@@ -10,7 +10,7 @@ from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, ext
 from registry.clock import today
 from registry.extensions import db
 from registry.figures import first_round, kept_projects, on_time_counts
-from registry.models import Penalty, Person, Project, ProjectRole, Review, Unit, UnitCategory
+from registry.models import Penalty, Person, Project, ProjectRole, Review, Unit
 from registry.queries.paging import Page, offset
 from registry.queries.projects import (
     FindingRow, ProjectRow, ReviewRow, finding_rows, findings_select, project_row_columns,
@@ -18,7 +18,8 @@ from registry.queries.projects import (
 from registry.queries.rates import person_first_pass
 from registry.queries.sql import read
 from registry.queries.staff import EmploymentRow, employment_history, firm_staff, role_order
-from registry.queries.summaries import Ban, FirmRef, UnitSummary, current_firms, strongest_ban
+from registry.queries.summaries import (Ban, FirmRef, UnitSummary, category_list, current_firms, joined_categories,
+                                       strongest_ban)
 from registry.queries.voice import SubjectStatement, with_voice
 from registry.rules.rates import Rate
 from registry.visibility import (
@@ -204,8 +205,7 @@ def _build_unit_statements(rules) -> UnitStatements:
     return UnitStatements(
         # the firm, with its public projects counted as kept (registry/figures.py) and its categories joined in one
         # text: two statements fewer, each a round trip on PostgreSQL
-        unit=select(Unit, kept_projects(Unit.id), select(func.aggregate_strings(UnitCategory.category, ","))
-                    .where(UnitCategory.unit_id == Unit.id).scalar_subquery())
+        unit=select(Unit, kept_projects(Unit.id), joined_categories(Unit.id))
         .where(Unit.uscc == UNIT_USCC, unit_listed(DAY, rules)),
         # the rate with the first and last day it counts, in the statement that counts it
         on_time=on_time_counts(DAY).add_columns(func.min(Project.completed_on), func.max(Project.completed_on))
@@ -264,11 +264,6 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
                      sum(bar.passed + bar.failed for bar in by_year), reviews_page, PROFILE_PER_PAGE),
         reviews_by_year=by_year, penalties=penalties, findings=findings,
         staff=firm_staff(unit.id, staff_page))
-
-
-def category_list(joined: str | None) -> list[str]:
-    """A firm's practice categories, from the text the unit statement joins them into, in code order."""
-    return sorted(joined.split(",")) if joined else []
 
 
 def review_years(firm: dict) -> tuple[list[YearBar], Rate, Period | None]:

@@ -404,12 +404,16 @@ def explain_unit_hits(q: str, summaries: list) -> None:
     if not parts or not summaries:
         return
     basic = [s.id for s in summaries if s.basic_public]
-    addresses = dict(read(select(Unit.id, Unit.address).where(Unit.id.in_(basic))).all()) if basic else {}
+    addresses: dict[int, str | None] = {}
     former: dict[int, list[str]] = {}
-    if basic:
-        for unit_id, data in read(select(UnitVersion.unit_id, UnitVersion.data)
-                                  .where(UnitVersion.unit_id.in_(basic)).order_by(UnitVersion.id)):
-            former.setdefault(unit_id, []).append((data or {}).get("name") or "")
+    if basic:  # each firm's address and earlier versions, in one statement
+        for unit_id, address, version, data in read(
+                select(Unit.id, Unit.address, UnitVersion.id, UnitVersion.data)
+                .outerjoin(UnitVersion, UnitVersion.unit_id == Unit.id)
+                .where(Unit.id.in_(basic)).order_by(Unit.id, UnitVersion.id)):
+            addresses[unit_id] = address
+            if version is not None:
+                former.setdefault(unit_id, []).append((data or {}).get("name") or "")
     code = code_query(q)
     candidates: dict[int, list[tuple[str, str | None, str | None]]] = {}  # unit id -> (field, text, project)
     for summary in summaries:
@@ -536,7 +540,8 @@ def search_persons(q: str | None, unit_uscc: str | None, page: int = 1, per_page
         # the index's hits, kept when listed today: a statement built once (`_listed_persons`)
         limit = hits_wanted(True, page, per_page)  # persons come in the index's order only
         found = search_ids(q, "person", limit=limit)
-        listed = set(read(prepared("listed_persons", _listed_persons), {"ids": found, "day": day}).scalars())
+        listed = set(read(prepared("listed_persons", _listed_persons), {"ids": found, "day": day}).scalars()) \
+            if found else set()
         return _person_hits(q, found, listed, page, per_page, limit)
     statement = select(Person.id).where(person_listed(day))
     if unit_uscc:

@@ -128,16 +128,27 @@ def _unit_summary_statements(rules) -> dict:
         # with the figures kept for the firm (registry/figures.py): no row, no public records counted yet
         "units": select(Unit.id, Unit.uscc, Unit.name, Unit.division_code, unit_basic_public().label("basic"),
                         Unit.registration_confirmed_at.is_not(None).label("confirmed"), Unit.registered,
+                        joined_categories(Unit.id).label("categories"),
                         *(getattr(UnitFigures, column) for column in FIGURE_COLUMNS))
         .outerjoin(UnitFigures, UnitFigures.unit_id == Unit.id).where(of(Unit.id)),
-        "categories": select(UnitCategory.unit_id, UnitCategory.category).where(of(UnitCategory.unit_id))
-        .order_by(UnitCategory.category),
         "on_time": on_time_counts(day).where(*of_firms),
         "penalties": select(Penalty.unit_id, func.count()).where(of(Penalty.unit_id), penalty_public(day, rules))
         .group_by(Penalty.unit_id),
         "bans": select(Penalty.unit_id, Penalty.ban_until, Penalty.ban_lifetime, Penalty.decision_number)
         .where(of(Penalty.unit_id), ban_public(day)).order_by(Penalty.decided_on),
     }
+
+
+def joined_categories(unit_id_column):
+    """A SQL expression: the firm's practice categories joined in one text, read with the firm itself (a
+    statement fewer; `category_list` splits it)."""
+    return (select(func.aggregate_strings(UnitCategory.category, ","))
+            .where(UnitCategory.unit_id == unit_id_column).scalar_subquery())
+
+
+def category_list(joined: str | None) -> list[str]:
+    """A firm's practice categories, from the text `joined_categories` reads, in code order."""
+    return sorted(joined.split(",")) if joined else []
 
 
 def unit_summaries(ids: list[int]) -> list[UnitSummary]:
@@ -151,9 +162,6 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
         return read(statements[name], values)
 
     units = {row.id: row for row in run("units")}
-    categories: dict[int, list[str]] = defaultdict(list)
-    for unit_id, category in run("categories"):
-        categories[unit_id].append(category)
     on_time = {unit_id: Rate(row.on_time or 0, row.on_time_total or 0) for unit_id, row in units.items()}
     # a firm shown on a day before its latest finding: its on-time rate counted for the day (registry/figures.py)
     early = [unit_id for unit_id, row in units.items()
@@ -173,7 +181,7 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
         summaries.append(UnitSummary(
             id=row.id, uscc=row.uscc, name=row.name, basic_public=basic,
             division_code=row.division_code if basic else None,
-            categories=categories[unit_id] if basic else [],
+            categories=category_list(row.categories) if basic else [],
             first_pass=Rate(row.first_pass_passed or 0, row.first_pass_total or 0), on_time=on_time[unit_id],
             project_count=row.projects or 0, penalty_count=penalties.get(unit_id, 0),
             ban=strongest_ban(bans[unit_id]) if unit_id in bans else NO_BAN,

@@ -62,6 +62,7 @@ LIVE = SearchEntry.__table__
 BUILD = Table("search_document_build", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                      for c in LIVE.columns))
 GRAMS = SearchGram.__table__
+READ_FREQUENCIES = "registry_search_frequencies"  # in a session's info: (its transaction, the frequencies it read)
 GRAMS_BUILD = Table("search_gram_build", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                        for c in GRAMS.columns))
 FREQUENCIES = {LIVE.name: GRAMS, BUILD.name: GRAMS_BUILD}  # each documents table's term frequencies
@@ -440,9 +441,20 @@ class PostgresBackend(SearchBackend):
 
     # -- reading -------------------------------------------------------------------------------------------
     def _frequencies(self, tiers: list[_Tier], kind: str) -> dict[str, int]:
-        terms = {term for tier in tiers for terms in tier.alternatives for term in terms}
-        return dict(self._session().execute(select(GRAMS.c.term, GRAMS.c.documents).where(
-            GRAMS.c.term.in_(sorted(terms | {kind + KIND_TOTAL})))).all())
+        """The document frequencies of the tiers' terms, read once a transaction: a search page's query and its
+        estimate ask for the same ones (a round trip saved)."""
+        terms = tuple(sorted({term for tier in tiers for terms in tier.alternatives for term in terms}
+                             | {kind + KIND_TOTAL}))
+        session = self._session()
+        session.connection()  # the transaction begun: the frequencies are kept for it
+        transaction, read = session.info.get(READ_FREQUENCIES, (None, {}))
+        if transaction is not session.get_transaction():
+            transaction, read = session.get_transaction(), {}
+            session.info[READ_FREQUENCIES] = (transaction, read)
+        if terms not in read:
+            read[terms] = dict(session.execute(select(GRAMS.c.term, GRAMS.c.documents)
+                                               .where(GRAMS.c.term.in_(terms))).all())
+        return read[terms]
 
     def estimate(self, text_: str, record_type: str) -> int | None:
         """About how many documents match: the largest tier's bound from its terms' document frequencies."""
