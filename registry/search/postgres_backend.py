@@ -40,6 +40,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import takewhile
 
 from flask import Flask
 from sqlalchemy import (BindParameter, Column, Integer, MetaData, Table, Text, and_, bindparam, case, func, literal, or_,
@@ -197,6 +198,7 @@ class _Tier:
     exact: Callable  # columns -> the exact condition alone, for rows reached otherwise
     walk_row_cost: float  # a row walked and tested by `exact` (see WALK_ROW_NAMES)
     bitmap_row_cost: float = 1  # a row the bitmap reads (BITMAP_ROW_TRIGRAMS where pg_trgm's index is read too)
+    reads_names_only: bool = False  # `exact` reads the names (and the exact name's term) alone
 
     def estimate(self, frequency: dict[str, int]) -> int:
         """At most this many documents match (the exact frequency table: 0 means none does)."""
@@ -212,16 +214,21 @@ def _tiers(text_: str, parts: list[str], kind: str) -> list[_Tier]:
         exact_terms.append([f"{kind}c:{code}"])
 
     def exact(columns):
-        return or_(*(_has(columns, terms) for terms in exact_terms))
+        # a row reached otherwise (a walk, the allowed firms) reads its terms array (out of line, 10-19 µs) only
+        # when its names hold the query: none of the others has the exact name (the province's investigation
+        # firms for 环保, national scale: 12.8 ms for the 1,170 of them, as the array was read for each)
+        name = ' '.join(parts)
+        by_name = case((func.strpos(columns.names_text, name) > 0, _has(columns, exact_terms[0])), else_=False)
+        return or_(by_name, *(_has(columns, terms) for terms in exact_terms[1:]))
 
     grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part)))
     name_grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part, IN_NAMES)))
     bitmap_row_cost = BITMAP_ROW_TRIGRAMS if any(len(part) >= TRGM_MIN for part in parts) else 1
     tiers = [
-        _Tier(exact_terms, exact, exact, WALK_ROW_TERMS),
+        _Tier(exact_terms, exact, exact, WALK_ROW_TERMS, reads_names_only=not code),
         _Tier([name_grams], lambda columns: and_(*(_contains(kind, columns, part) for part in parts)),
               lambda columns: and_(*(func.strpos(columns.names_text, part) > 0 for part in parts)),
-              WALK_ROW_NAMES, bitmap_row_cost),
+              WALK_ROW_NAMES, bitmap_row_cost, reads_names_only=True),
         _Tier([grams], lambda columns: and_(*(_in_folded_or_names(kind, columns, part) for part in parts)),
               lambda columns: and_(*(_in_either(columns, part) for part in parts)), WALK_ROW_FOLDED, bitmap_row_cost),
     ]
@@ -487,6 +494,15 @@ class PostgresBackend(SearchBackend):
         # 9-10 ms to send: six of them were 53 of a filtered search's 61 ms at national scale)
         ids = None if allowed is None else bindparam("allowed", sorted(allowed), type_=ARRAY(Integer))
         if ids is not None and all(plan == "allowed" for *_, plan in planned):
+            # the tiers that read the names alone first, when the allowed share of their matches fills the page
+            # twice over: the rest (the folded text, 4.6 µs a row) decide nothing then (环保 among a province's
+            # investigation firms, national scale: 13 ms for all tiers, 7 for these)
+            by_name = list(takewhile(lambda entry: entry[1].reads_names_only, planned))  # the first tiers
+            share = len(allowed) / max(documents, 1)
+            if len(by_name) < len(planned) and sum(matches for _, _, matches, _ in by_name) * share >= 2 * limit:
+                found = list(self._session().scalars(_allowed_select(by_name, record_type, ids, limit)))
+                if len(found) == limit:
+                    return found
             return list(self._session().scalars(_allowed_select(planned, record_type, ids, limit)))
         selects = [_tier_select(number, tier, plan, matches, documents, record_type, ids, 2 * limit)
                    for number, tier, matches, plan in planned]
