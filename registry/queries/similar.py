@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from registry.database import in_keys
+from registry.database import in_keys, plan_with_values
 from registry.extensions import db
 from registry.figures import kept_first_pass
 from registry.models import Project, Unit, UnitFigures
@@ -56,6 +56,9 @@ def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: De
     # the rows' columns alone, flagged in the same statement (up to 200 projects read whole, then their findings:
     # the page's reads 14.8 -> 13.9 ms, C3360 in Guangdong, national SQLite)
     projects: dict[int, list] = defaultdict(list)
+    # planned for the page's firms: planned once for any firms (a statement psycopg prepared), PostgreSQL read
+    # the whole class and province (C2521 in Jiangsu, national: 8.4 ms; 0.6 planned with them, 0.4 to plan)
+    plan_with_values(db.session)
     for row in db.session.execute(select(*project_row_columns()).join(ranked, ranked.c.id == Project.id)
                                   .join(Unit, Unit.id == Project.unit_id)
                                   .where(ranked.c.rank <= SHOWN_PROJECTS).order_by(*order)):
