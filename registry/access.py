@@ -187,15 +187,15 @@ def unit_linked(jurisdiction_code: str):
     a project located there or a review or complaint held there. A firm that moves keeps its earlier records
     with the authorities that made them. (A penalty decided there alone does not open the firm's page: the
     penalty's own page is the deciding authority's.)"""
-    prefix = jurisdiction_prefix(jurisdiction_code) + "%"
+    prefix = pattern(jurisdiction_prefix(jurisdiction_code) + "%")
     return or_(
-        Unit.division_code.like(pattern(prefix)),
-        exists().where(UnitVersion.unit_id == Unit.id, UnitVersion.data["division_code"].as_string().like(pattern(prefix))),
-        exists().where(Project.unit_id == Unit.id, Project.division_code.like(pattern(prefix))),
+        Unit.division_code.like(prefix),
+        exists().where(UnitVersion.unit_id == Unit.id, UnitVersion.data["division_code"].as_string().like(prefix)),
+        exists().where(Project.unit_id == Unit.id, Project.division_code.like(prefix)),
         exists(select(Review.id).join(Project, Project.id == Review.project_id)
-               .where(Project.unit_id == Unit.id, authority_of(Review).like(pattern(prefix)))),
+               .where(Project.unit_id == Unit.id, authority_of(Review).like(prefix))),
         exists(select(Complaint.id).join(Project, Project.id == Complaint.project_id)
-               .where(Project.unit_id == Unit.id, authority_of(Complaint).like(pattern(prefix)))),
+               .where(Project.unit_id == Unit.id, authority_of(Complaint).like(prefix))),
     )
 
 
@@ -227,14 +227,14 @@ def unit_division_in(unit: Unit, jurisdiction_code: str) -> str | None:
 
 def person_division_in(person_id: int, jurisdiction_code: str) -> str | None:
     """A division within the jurisdiction that links to the person (employer, project, penalty), or None."""
-    prefix = jurisdiction_prefix(jurisdiction_code) + "%"
+    prefix = pattern(jurisdiction_prefix(jurisdiction_code) + "%")
     queries = (
         select(Unit.division_code).join(Employment, Employment.unit_id == Unit.id)
-        .where(Employment.person_id == person_id, Unit.division_code.like(pattern(prefix))),
+        .where(Employment.person_id == person_id, Unit.division_code.like(prefix)),
         select(Project.division_code).join(ProjectRole, ProjectRole.project_id == Project.id)
-        .where(ProjectRole.person_id == person_id, Project.division_code.like(pattern(prefix))),
+        .where(ProjectRole.person_id == person_id, Project.division_code.like(prefix)),
         select(Penalty.authority_division_code)
-        .where(Penalty.person_id == person_id, Penalty.authority_division_code.like(pattern(prefix))),
+        .where(Penalty.person_id == person_id, Penalty.authority_division_code.like(prefix)),
     )
     for query in queries:
         code = db.session.scalar(query.limit(1))
@@ -249,13 +249,13 @@ def may_decide_penalty(jurisdiction_code: str | None, unit_id: int | None, perso
     the violation happened."""
     if not jurisdiction_code:
         return False
-    prefix = jurisdiction_prefix(jurisdiction_code) + "%"
+    prefix = pattern(jurisdiction_prefix(jurisdiction_code) + "%")
     if unit_id is not None:
-        places = (select(Unit.id).where(Unit.id == unit_id, Unit.division_code.like(pattern(prefix))),
-                  select(Project.id).where(Project.unit_id == unit_id, Project.division_code.like(pattern(prefix))))
+        places = (select(Unit.id).where(Unit.id == unit_id, Unit.division_code.like(prefix)),
+                  select(Project.id).where(Project.unit_id == unit_id, Project.division_code.like(prefix)))
     else:
         places = (select(Employment.id).join(Unit, Unit.id == Employment.unit_id)
-                  .where(Employment.person_id == person_id, Employment.ended_on.is_(None), Unit.division_code.like(pattern(prefix))),
+                  .where(Employment.person_id == person_id, Employment.ended_on.is_(None), Unit.division_code.like(prefix)),
                   select(ProjectRole.id).join(Project, Project.id == ProjectRole.project_id)
-                  .where(ProjectRole.person_id == person_id, Project.division_code.like(pattern(prefix))))
+                  .where(ProjectRole.person_id == person_id, Project.division_code.like(prefix)))
     return any(db.session.scalar(place.limit(1)) is not None for place in places)

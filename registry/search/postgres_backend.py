@@ -198,7 +198,7 @@ class _Tier:
     exact: Callable  # columns -> the exact condition alone, for rows reached otherwise
     walk_row_cost: float  # a row walked and tested by `exact` (see WALK_ROW_NAMES)
     bitmap_row_cost: float = 1  # a row the bitmap reads (BITMAP_ROW_TRIGRAMS where pg_trgm's index is read too)
-    reads_names_only: bool = False  # `exact` reads the names (and the exact name's term) alone
+    by_name: bool = False  # a match is found in the names (whole or in part), never in the folded text alone
 
     def estimate(self, frequency: dict[str, int]) -> int:
         """At most this many documents match (the exact frequency table: 0 means none does)."""
@@ -213,24 +213,17 @@ def _tiers(text_: str, parts: list[str], kind: str) -> list[_Tier]:
     if code:
         exact_terms.append([f"{kind}c:{code}"])
 
-    def indexed(columns):  # GIN serves the terms array: the condition must be the array's alone
-        return or_(*(_has(columns, terms) for terms in exact_terms))
-
     def exact(columns):
-        # a row reached otherwise (a walk, the allowed firms) reads its terms array (out of line, 10-19 µs) only
-        # when its names hold the query: none of the others has the exact name
-        name = ' '.join(parts)
-        by_name = case((func.strpos(columns.names_text, name) > 0, _has(columns, exact_terms[0])), else_=False)
-        return or_(by_name, *(_has(columns, terms) for terms in exact_terms[1:]))
+        return or_(*(_has(columns, terms) for terms in exact_terms))
 
     grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part)))
     name_grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part, IN_NAMES)))
     bitmap_row_cost = BITMAP_ROW_TRIGRAMS if any(len(part) >= TRGM_MIN for part in parts) else 1
     tiers = [
-        _Tier(exact_terms, indexed, exact, WALK_ROW_TERMS, reads_names_only=not code),
+        _Tier(exact_terms, exact, exact, WALK_ROW_TERMS, by_name=not code),
         _Tier([name_grams], lambda columns: and_(*(_contains(kind, columns, part) for part in parts)),
               lambda columns: and_(*(func.strpos(columns.names_text, part) > 0 for part in parts)),
-              WALK_ROW_NAMES, bitmap_row_cost, reads_names_only=True),
+              WALK_ROW_NAMES, bitmap_row_cost, by_name=True),
         _Tier([grams], lambda columns: and_(*(_in_folded_or_names(kind, columns, part) for part in parts)),
               lambda columns: and_(*(_in_either(columns, part) for part in parts)), WALK_ROW_FOLDED, bitmap_row_cost),
     ]
@@ -496,10 +489,10 @@ class PostgresBackend(SearchBackend):
         # 9-10 ms to send: six of them were 53 of a filtered search's 61 ms at national scale)
         ids = None if allowed is None else bindparam("allowed", sorted(allowed), type_=ARRAY(Integer))
         if ids is not None and all(plan == "allowed" for *_, plan in planned):
-            # the tiers that read the names alone first, when the allowed share of their matches fills the page
-            # twice over: the rest (the folded text, 4.6 µs a row) decide nothing then (环保 among a province's
+            # the tiers found in the names first, when the allowed share of their matches fills the page twice
+            # over: the rest (the folded text, 4.6 µs a row) decide nothing then (环保 among a province's
             # investigation firms, national scale: 13 ms for all tiers, 7 for these)
-            by_name = list(takewhile(lambda entry: entry[1].reads_names_only, planned))  # the first tiers
+            by_name = list(takewhile(lambda entry: entry[1].by_name, planned))  # the first tiers
             share = len(allowed) / max(documents, 1)
             if len(by_name) < len(planned) and sum(matches for _, _, matches, _ in by_name) * share >= 2 * limit:
                 found = list(self._session().scalars(_allowed_select(by_name, record_type, ids, limit)))
