@@ -40,6 +40,13 @@ def unit_basic_public():
                 Unit.registration_suspended_at.is_(None))
 
 
+def unit_basic_withheld():
+    """The firms `unit_basic_public` leaves out: unsigned, withheld or suspended (few). Word for word the condition
+    of ix_unit_not_basic_public (tests/test_public_rules_agree.py)."""
+    return or_(Unit.commitment_signed_at.is_(None), Unit.non_disclosure_reason.is_not(None),
+               Unit.registration_suspended_at.is_not(None))
+
+
 def person_basic_public(person=Person):
     return and_(person.commitment_signed_at.is_not(None), person.non_disclosure_reason.is_(None))
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from registry import visibility
 from registry.access import SYSTEM
 from registry.models import Complaint, Penalty, Person, Project, Unit
-from registry.models.unit import BASIC_PUBLIC
+from registry.models.unit import BASIC_PUBLIC, BASIC_WITHHELD, WITHHELD
 from registry.queries.rates import unit_on_time
 from registry.rules.disclosure import ban_is_public, complaint_is_public, penalty_is_public, practitioner_record_is_public
 from registry.rules.publicity import repair_possible_from
@@ -139,3 +139,11 @@ def test_the_index_of_public_firms_by_division_holds_what_unit_basic_public_sele
     condition is, word for word, the one `unit_basic_public` writes (SQLite's planner matches the terms)."""
     written = str(visibility.unit_basic_public().compile(compile_kwargs={"literal_binds": True}))
     assert written.replace("unit.", "") == BASIC_PUBLIC
+
+
+def test_the_indexes_of_the_firms_set_aside_hold_what_their_clauses_select():
+    """ix_unit_basic_withheld and ix_unit_withheld are partial: a parcel search reads the firms it sets aside
+    from them only while their conditions are, word for word, the clauses it writes."""
+    written = str(visibility.unit_basic_withheld().compile(compile_kwargs={"literal_binds": True}))
+    assert written.replace("unit.", "") == BASIC_WITHHELD
+    assert str(Unit.non_disclosure_reason.is_not(None).compile()).replace("unit.", "") == WITHHELD

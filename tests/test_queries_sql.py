@@ -4,12 +4,13 @@ rows selects what it selects bare, and steers SQLite's planner; a set of keys of
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 
 from registry import figures
 from registry.database import ESCAPE, SQLITE_IN_KEYS, in_keys, likelihood, pattern
 from registry.models import Project, Unit
 from registry.queries.profiles import unit_profile
+from registry.visibility import project_public
 from registry.queries.summaries import unit_summaries
 from registry.queries.paging import Page, page_count, paginate
 from registry.queries.sql import (
@@ -115,6 +116,35 @@ def test_a_parcel_search_within_a_province_reads_its_share_of_the_class_alone(ap
     assert sorted(db.session.execute(public_projects_per_firm(conditions)).all()) == sorted(counted)
     plan = sqlite_plan(db, *statements[0])
     assert "ix_project_parcel_place (former_industry=? AND division_code>? AND division_code<?)" in plan, plan
+
+
+def test_a_parcel_search_counts_each_firm_as_project_public_does_and_reads_only_the_few_firms_set_aside(app, db):
+    """Plain firms' projects are counted as they stand; the firms `unit_basic_withheld` selects (unsigned,
+    suspended, withheld) are set aside by key, and a withheld firm that publishes is recounted through
+    `project_public`: per firm, the counts `project_public` gives project by project, across the country and
+    within a province. SQLite reads the firms set aside from their partial index, not every firm's row."""
+    plain, unsigned, suspended, scoped, whole = (f.make_uscc() for _ in range(5))
+    f.create(f.unit_record(plain), f.unit_record(unsigned, signed=False), f.unit_record(suspended),
+             f.unit_record(scoped), f.unit_record(whole),
+             *(f.project_record(uscc, name=f"化工{uscc[-4:]}{n}", former_industry="C2614", division_code=division)
+               for uscc in (plain, unsigned, suspended, scoped, whole)
+               for n, division in enumerate(["370211", "320506", "320507"])))
+    db.session.execute(update(Unit).where(Unit.uscc == suspended).values(registration_suspended_at=func.now()))
+    db.session.execute(update(Unit).where(Unit.uscc == scoped).values(non_disclosure_reason="依法不予公开",
+                                                                       non_disclosure_scope="32"))
+    db.session.execute(update(Unit).where(Unit.uscc == whole).values(non_disclosure_reason="依法不予公开"))
+    ids = {uscc: unit_id for uscc, unit_id in db.session.execute(select(Unit.uscc, Unit.id))}
+    for province, expected in ((None, {ids[plain]: 3, ids[scoped]: 1}), ("32", {ids[plain]: 2})):
+        conditions = parcel_conditions(industry="C2614", province=province)
+        one_by_one = dict(db.session.execute(
+            select(Project.unit_id, func.count()).join(Unit, Unit.id == Project.unit_id)
+            .where(project_public(), *conditions).group_by(Project.unit_id)).all())
+        statements, counted = statements_sent(db, lambda: db.session.execute(
+            public_projects_per_firm(conditions, within_place=province is not None)).all())
+        assert dict(counted) == one_by_one == expected
+        if db.engine.dialect.name == "sqlite":
+            plan = sqlite_plan(db, *statements[0])
+            assert "ix_unit_basic_withheld" in plan and "ix_unit_withheld" in plan, plan
 
 
 def test_the_prefix_range_holds_every_value_the_prefix_test_holds_and_no_other(app, db):

@@ -66,6 +66,12 @@ class Unit(Base):
 BASIC_PUBLIC = "commitment_signed_at IS NOT NULL AND non_disclosure_reason IS NULL AND registration_suspended_at IS NULL"
 Index("ix_unit_public_division", Unit.division_code, Unit.id,
       sqlite_where=text(BASIC_PUBLIC), postgresql_where=text(BASIC_PUBLIC))
+# The condition of `visibility.unit_basic_withheld`, the others: the few firms whose projects a parcel search
+# cannot count as they stand (`queries.sql.public_projects_per_firm`), and the firms withheld among them.
+BASIC_WITHHELD = "commitment_signed_at IS NULL OR non_disclosure_reason IS NOT NULL OR registration_suspended_at IS NOT NULL"
+Index("ix_unit_basic_withheld", Unit.id, sqlite_where=text(BASIC_WITHHELD), postgresql_where=text(BASIC_WITHHELD))
+WITHHELD = "non_disclosure_reason IS NOT NULL"
+Index("ix_unit_withheld", Unit.id, sqlite_where=text(WITHHELD), postgresql_where=text(WITHHELD))
 
 
 class UnitCategory(Base):
