@@ -17,7 +17,8 @@ from registry.models import SearchEntry, SearchGram, SearchOutbox, Unit
 from registry.rules.errors import RuleViolation
 from registry.search import backend, drain_outbox, rebuild_index, search_ids
 from registry.search.documents import SearchDocument, all_documents
-from registry.search.postgres_backend import PLANS, PostgresBackend, _tiers, choose_plan, fresh_frequencies
+from registry.search.postgres_backend import (PLANS, PostgresBackend, _any_tiers_terms, _tiers, choose_plan,
+                                              fresh_frequencies)
 from registry.search.whoosh_backend import WhooshBackend
 from registry.services import service
 from registry.services.audit import enqueue_for_index
@@ -284,22 +285,30 @@ def test_a_tier_walks_the_rank_index_only_where_its_walked_rows_cost_less_than_t
     assert choose_plan(100, firms, None, wanted, names) == "bitmap"
 
 
+def planned(statement) -> str:
+    """PostgreSQL's plan of a statement."""
+    compiled = statement.compile(dialect=db.engine.dialect)
+    return "\n".join(row[0] for row in db.session.connection().exec_driver_sql("EXPLAIN " + compiled.string,
+                                                                             compiled.params))
+
+
 def test_every_tiers_bitmap_condition_is_one_the_indexes_serve(app, registry_data):
     """A tier's bitmap reads its candidates through GIN (the terms array) and pg_trgm: a condition they cannot
     serve reads every document. With sequential scans priced out, no tier's bitmap condition may leave one in its
-    plan (the exact tier's test once read the names first, in a CASE, and a credit-code prefix took 330 ms)."""
+    plan (the exact tier's test once read the names first, in a CASE, and a credit-code prefix took 330 ms); nor
+    may the tiers' terms read as one bitmap, which no test of a row follows either."""
     from registry.search.postgres_backend import LIVE
     from registry.search.text import query_parts
 
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     for query in ("环保", "91320", "苏州苏净环境工程有限公司", "杭州 环保", "土地储备中心"):
         for number, tier in enumerate(_tiers(query, query_parts(query), "u")):
-            statement = select(LIVE.c.record_id).where(tier.indexed(LIVE.c))
-            compiled = statement.compile(dialect=db.engine.dialect)
-            plan = "\n".join(row[0] for row in db.session.connection().exec_driver_sql(
-                "EXPLAIN " + compiled.string, compiled.params))
+            plan = planned(select(LIVE.c.record_id).where(tier.indexed(LIVE.c)))
             assert "Seq Scan" not in plan, (query, number, plan)
             assert "Bitmap Index Scan" in plan, (query, number, plan)
+        # the tiers after the exact one, read as one bitmap when each reads its own (`_bitmaps_select`)
+        plan = planned(select(LIVE.c.record_id).where(_any_tiers_terms(_tiers(query, query_parts(query), "u")[1:])))
+        assert "Seq Scan" not in plan and "BitmapOr" in plan and "Filter" not in plan, (query, plan)
 
 
 def test_the_migration_adds_the_names_grams_to_the_documents_there_as_a_fresh_write_does(app, registry_data):
