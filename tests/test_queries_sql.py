@@ -122,7 +122,8 @@ def test_a_parcel_search_counts_each_firm_as_project_public_does_and_reads_only_
     """Plain firms' projects are counted as they stand; the firms `unit_basic_withheld` selects (unsigned,
     suspended, withheld) are set aside by key, and a withheld firm that publishes is recounted through
     `project_public`: per firm, the counts `project_public` gives project by project, across the country and
-    within a province. SQLite reads the firms set aside from their partial index, not every firm's row."""
+    within a province, and among a comparison's firms. SQLite reads the firms set aside from their partial index,
+    not every firm's row."""
     plain, unsigned, suspended, scoped, whole = (f.make_uscc() for _ in range(5))
     f.create(f.unit_record(plain), f.unit_record(unsigned, signed=False), f.unit_record(suspended),
              f.unit_record(scoped), f.unit_record(whole),
@@ -142,6 +143,10 @@ def test_a_parcel_search_counts_each_firm_as_project_public_does_and_reads_only_
         statements, counted = statements_sent(db, lambda: db.session.execute(
             public_projects_per_firm(conditions, within_place=province is not None)).all())
         assert dict(counted) == one_by_one == expected
+        among = [ids[scoped], ids[unsigned]]  # a comparison's firms: the same counts, of these alone
+        assert dict(db.session.execute(public_projects_per_firm(conditions, within_place=province is not None,
+                                                                among=among)).all()) == \
+            {unit_id: n for unit_id, n in expected.items() if unit_id in among}
         if db.engine.dialect.name == "sqlite":
             plan = sqlite_plan(db, *statements[0])
             assert "ix_unit_basic_withheld" in plan and "ix_unit_withheld" in plan, plan

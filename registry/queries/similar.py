@@ -34,10 +34,8 @@ def matching_project_counts(industry: str | None, min_area: Decimal | None, max_
                             province: str | None, category: str | None = None, among: list[int] | None = None):
     """Per firm (`unit_id`): its public projects on parcels like this one (`n`): former industry, area range,
     province of the parcel, and the service category when given; of the firms `among` when given."""
-    conditions = parcel_conditions(industry, min_area, max_area, province, category)
-    if among is not None:
-        conditions.append(Project.unit_id.in_(among))
-    return public_projects_per_firm(conditions, within_place=bool(province))
+    return public_projects_per_firm(parcel_conditions(industry, min_area, max_area, province, category),
+                                    within_place=bool(province), among=among)
 
 
 def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: Decimal | None,

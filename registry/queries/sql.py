@@ -35,8 +35,9 @@ def prepared(name: str, build):
 
 
 
-def public_projects_per_firm(conditions: list, within_place: bool = False):
-    """Per firm (`unit_id`): its public projects meeting `conditions` (on the project alone): `n`, never 0.
+def public_projects_per_firm(conditions: list, within_place: bool = False, among: list[int] | None = None):
+    """Per firm (`unit_id`): its public projects meeting `conditions` (on the project alone): `n`, never 0; of the
+    firms `among` only, when given.
 
     The projects are counted from an index before any firm is read. A firm whose basic information is public
     publishes exactly its projects not withheld themselves, and the others are few (`unit_basic_withheld`, an
@@ -44,25 +45,29 @@ def public_projects_per_firm(conditions: list, within_place: bool = False):
     still) count their projects again one by one through `project_public`. Reading each project's firm was most of
     a parcel search across the country (39,090 projects of 26,741 firms, national SQLite: 93 ms, 51 reading each
     counting firm once); reading each counting firm was most of what remained (national PostgreSQL: a pass over
-    every firm, C2631 47 -> 20 ms, C3360 in Guangdong 12 -> 3.3).
+    every firm, C2631 47 -> 22 ms, C3360 in Guangdong 12 -> 3.3).
 
     `within_place`: the conditions hold a parcel's place (`parcel_conditions`' province). Its projects are then
     read through the index on the industry and the place, and only then counted by firm: the index in firm order
     reads the whole class across the country (C3360 in Guangdong, national SQLite: 59,384 index entries read for
     5,340 projects, 5.4 -> 2.0 ms). Fenced (OFFSET 0), as SQLite otherwise keeps the index in firm order, which
     spares the count a sort."""
+    if among is not None:
+        conditions = [*conditions, Project.unit_id.in_(among)]
     matching = select(Project.unit_id).where(Project.non_disclosure_reason.is_(None), *conditions)
     if within_place:
         matching = matching.offset(0)
     matching = matching.subquery("matching_projects")
     projects = (select(matching.c.unit_id.label("unit_id"), func.count().label("n"))
                 .group_by(matching.c.unit_id).subquery("projects"))
-    as_they_stand = select(projects.c.unit_id, projects.c.n).where(
-        projects.c.unit_id.not_in(select(Unit.id).where(unit_basic_withheld())))
+    # of a few firms, their own rows, not the whole index of the firms set aside (a comparison: 0.9 -> 0.1 ms)
+    of_firms = [] if among is None else [Unit.id.in_(among)]
+    set_aside = select(Unit.id).where(unit_basic_withheld(), *of_firms)
+    as_they_stand = select(projects.c.unit_id, projects.c.n).where(projects.c.unit_id.not_in(set_aside))
     withheld = (select(func.count()).select_from(Project)
                 .where(Project.unit_id == Unit.id, project_public(), *conditions).correlate(Unit).scalar_subquery())
     withheld_firms = (select(Unit.id.label("unit_id"), withheld.label("n"))
-                      .where(Unit.non_disclosure_reason.is_not(None), firm_publishes_projects())
+                      .where(Unit.non_disclosure_reason.is_not(None), firm_publishes_projects(), *of_firms)
                       .subquery("withheld_firms"))
     return union_all(as_they_stand, select(withheld_firms).where(withheld_firms.c.n > 0))
 
