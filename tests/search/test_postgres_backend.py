@@ -199,6 +199,23 @@ def test_one_transaction_writes_thousands_of_documents_with_no_lock_slot_each(ap
     db.session.rollback()
 
 
+def test_new_documents_are_inserted_once_and_only_those_there_are_replaced(app):
+    """An import's firms and persons are new: each document is one insert, not an empty row locked and then
+    replaced; a document already there is replaced in place. The transaction's own row counts say so."""
+    def written() -> tuple[int, int]:
+        return db.session.execute(text("SELECT n_tup_ins, n_tup_upd FROM pg_stat_xact_user_tables "
+                                       "WHERE relname = 'search_document'")).one()
+
+    backend().write([SearchDocument("unit", 20_000 + n, [f"一次写入测试单位{n}有限公司"], [], rank=n) for n in range(500)])
+    assert written() == (500, 0)
+    backend().write([SearchDocument("unit", 20_000 + n, [f"再次写入测试单位{n}有限公司"], [], rank=n)
+                     for n in range(400, 600)])  # 100 there, 100 new
+    assert written() == (600, 100)
+    assert held_frequencies() == fresh_frequencies(db.session)
+    assert held_frequencies()["u*"] == 600
+    db.session.rollback()
+
+
 @pytest.mark.parametrize("existing", [False, True], ids=["new document", "existing document"])
 def test_two_transactions_writing_one_document_at_once_count_its_terms_once(app, existing):
     """The second writer waits for the first one's row (a document inserted or replaced), then reads the terms
