@@ -40,7 +40,8 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import takewhile
+from itertools import chain, takewhile
+from operator import add
 
 from flask import Flask
 from sqlalchemy import (BindParameter, Column, Integer, MetaData, Table, Text, and_, bindparam, case, func, literal, or_,
@@ -141,12 +142,13 @@ def document_row(document: SearchDocument) -> dict:
         for prefix in uscc_prefixes(document.uscc):
             terms[f"{kind}c:{prefix}"] = None
     for lines, where in ((names + folded, ANY_TEXT), (names, IN_NAMES)):
-        for line in lines:
-            for token in line.split():
-                for start, character in enumerate(token):
-                    terms[f"{kind}{where}u:{character}"] = None
-                    if start + 1 < len(token):
-                        terms[f"{kind}{where}g:{token[start:start + 2]}"] = None
+        # each character and each bigram of a token, once: a firm's project texts repeat most of theirs, and
+        # a term made per character cost 270 µs a firm (a fifth of a PostgreSQL import's writing of documents)
+        tokens = dict.fromkeys(token for line in dict.fromkeys(lines) for token in line.split())
+        characters = dict.fromkeys(chain.from_iterable(tokens))
+        bigrams = dict.fromkeys(chain.from_iterable(map(add, token, token[1:]) for token in tokens))
+        terms.update(dict.fromkeys(map(f"{kind}{where}u:".__add__, characters)))
+        terms.update(dict.fromkeys(map(f"{kind}{where}g:".__add__, bigrams)))
     for line in dict.fromkeys(names + folded):
         for word in words(line):
             terms[f"{kind}w:{word}"] = None
