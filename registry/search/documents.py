@@ -44,13 +44,12 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 def ranked_unit_ids(session, today: date, only: Iterable[int] | None = None) -> list[tuple[int, int]]:
     """Listed firms with their ranks, most active first (public projects), then by id: the rank depends on
     nothing but these two, never on when the firm's document was last written."""
-    activity = (
-        select(Project.unit_id, func.count().label("n"))
-        .join(Unit, Unit.id == Project.unit_id)
+    only = None if only is None else list(only)
+    activity = select(Project.unit_id, func.count().label("n")).join(Unit, Unit.id == Project.unit_id) \
         .where(project_public())
-        .group_by(Project.unit_id)
-        .subquery()
-    )
+    if only is not None:  # the given firms' projects alone (counting every firm's: 260 ms national, PostgreSQL)
+        activity = activity.where(Project.unit_id.in_(only))
+    activity = activity.group_by(Project.unit_id).subquery()
     projects = func.coalesce(activity.c.n, 0)
     query = (
         select(Unit.id, projects)
@@ -59,7 +58,7 @@ def ranked_unit_ids(session, today: date, only: Iterable[int] | None = None) -> 
         .order_by(projects.desc(), Unit.id)
     )
     if only is not None:
-        query = query.where(Unit.id.in_(list(only)))
+        query = query.where(Unit.id.in_(only))
     return [(unit_id, unit_id - count * RANK_STEP) for unit_id, count in session.execute(query)]
 
 

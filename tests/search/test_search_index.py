@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from registry.extensions import db
 from registry.models import SearchOutbox, Unit
+from registry.clock import today
 from registry.search import backend, rebuild_index, search_ids
+from registry.search.documents import ranked_unit_ids
 from tests.factories import create, complaint_record, make_uscc, penalty_record, project_record, unit_record
 from tests.portal.conftest import (
     ALL_FULL_ID_NUMBERS, GAO_ID, HEFEI, JIAOHUA, JINGTU, LIN_ID, LVYUAN, QINGDAO, SECRET_STRINGS, SUJING, unit_id,
@@ -115,6 +117,25 @@ def test_a_finding_or_a_penalty_does_not_move_a_firm_within_its_tier(app, regist
     assert firm_names("有限公司") == ranked and firm_names("苏净", allowed=allowed) == in_jiangsu
     rebuild_index()
     assert firm_names("有限公司") == ranked and firm_names("苏净", allowed=allowed) == in_jiangsu
+
+
+def test_the_ranks_of_a_few_firms_are_their_ranks_among_all_and_count_only_their_projects(app, registry_data):
+    """A write re-indexes its few firms: their ranks are read from their own projects (counting every firm's took
+    140 ms a write on SQLite, national scale), and are the ranks a full rebuild gives them."""
+    create(unit_record(make_uscc("320500", 190), name="苏净无项目有限公司", division_code="320506"))
+    everyone = ranked_unit_ids(db.session, today())
+    few = [unit_id(SUJING), unit_id(JINGTU), db.session.scalar(select(Unit.id).where(Unit.name == "苏净无项目有限公司"))]
+    statements = []
+    event.listen(db.engine, "before_cursor_execute", keep := lambda *args: statements.append(args[2:4]))
+    try:
+        assert ranked_unit_ids(db.session, today(), few) == [rank for rank in everyone if rank[0] in few]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    if db.engine.dialect.name == "sqlite":
+        (statement, parameters), = statements
+        plan = " | ".join(row[3] for row in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement, parameters))
+        assert "SCAN project" not in plan, plan
 
 
 def outbox_rows() -> int:
