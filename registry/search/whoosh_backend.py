@@ -33,6 +33,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from itertools import compress
+from operator import sub
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -165,25 +167,25 @@ class _Documents:
         self._by_kind: dict[str, tuple[array, array]] = {}  # kind -> (record ids ascending, their docnums)
         self._spans: dict[str, tuple[array, array]] = {}  # kind -> where its runs of docnums begin and end
 
-    def add(self, docnum: int, kind: str, rid: int, rank: int) -> None:
-        if kind not in self.kind_names:
-            self.kind_names.append(kind)
-        self.kinds[docnum] = self.kind_names.index(kind) + 1
-        self.rids[docnum], self.ranks[docnum] = rid, rank
+    @classmethod
+    def of(cls, kind_names: list[str], kinds: bytearray, rids: array, ranks: array) -> "_Documents":
+        """The documents of these arrays (`kinds`: 0 for none, n for kind_names[n - 1]), finished."""
+        documents = cls(0)
+        documents.kind_names, documents.kinds, documents.rids, documents.ranks = kind_names, kinds, rids, ranks
+        documents.finish()
+        return documents
 
     def finish(self) -> None:
-        """Sort each kind's record ids for `docnum` (once, after the last `add`)."""
+        """Sort each kind's record ids for `docnum`, and find its spans (once, when the arrays are filled). Each
+        step is a C loop (compress, map): in Python, 185,000 documents took 90 ms, after every write."""
         for code, kind in enumerate(self.kind_names, start=1):
-            pairs = sorted((self.rids[docnum], docnum) for docnum, held in enumerate(self.kinds) if held == code)
-            self._by_kind[kind] = (array("q", (rid for rid, _ in pairs)), array("q", (docnum for _, docnum in pairs)))
-            starts, ends = array("q"), array("q")
-            for docnum in sorted(docnum for _, docnum in pairs):
-                if ends and ends[-1] == docnum:
-                    ends[-1] = docnum + 1
-                else:
-                    starts.append(docnum)
-                    ends.append(docnum + 1)
-            self._spans[kind] = (starts, ends)
+            held = list(compress(range(len(self.kinds)), map(code.__eq__, self.kinds)))  # ascending
+            by_rid = sorted(held, key=self.rids.__getitem__)  # stable: a tie stays in document order
+            self._by_kind[kind] = (array("q", map(self.rids.__getitem__, by_rid)), array("q", by_rid))
+            # a span begins where the step from the document before is not 1
+            begins = [*compress(range(1, len(held)), map((1).__ne__, map(sub, held[1:], held)))]
+            self._spans[kind] = (array("q", (held[at] for at in [0, *begins] if held)),
+                                 array("q", (held[at - 1] + 1 for at in [*begins, len(held)] if held)))
 
     def kind(self, docnum: int) -> str | None:
         code = self.kinds[docnum] if 0 <= docnum < len(self.kinds) else 0
@@ -208,6 +210,37 @@ class _Documents:
 
 
 @dataclass
+class _SegmentDocuments:
+    """One segment's documents as they were written (deleted ones too): kind codes, record ids and ranks by the
+    segment's document numbers, where each kind's runs in rank order begin, and each kind's first and last rank."""
+
+    kinds: bytearray
+    rids: array
+    ranks: array
+    runs: dict[str, list[int]]
+    first: dict[str, int]
+    last: dict[str, int]
+
+    @classmethod
+    def read(cls, leaf, kind_names: list[str]) -> "_SegmentDocuments":
+        """Read a segment's stored fields (`kind_names`: the codes, extended with any new kind)."""
+        size = leaf.doc_count_all()
+        part = cls(bytearray(size), array("q", bytes(8 * size)), array("q", bytes(8 * size)), {}, {}, {})
+        for docnum in range(size):
+            stored = leaf.stored_fields(docnum)
+            kind, rank = stored["kind"], stored["rank"]
+            if kind not in kind_names:
+                kind_names.append(kind)
+            part.kinds[docnum] = kind_names.index(kind) + 1
+            part.rids[docnum], part.ranks[docnum] = stored["rid"], rank
+            if kind not in part.last or rank < part.last[kind]:
+                part.runs.setdefault(kind, []).append(docnum)
+            part.first.setdefault(kind, rank)
+            part.last[kind] = rank
+        return part
+
+
+@dataclass
 class _ReaderState:
     directory: str
     generation: int
@@ -226,6 +259,8 @@ class WhooshBackend(SearchBackend):
         self._holder: dict = {"state": None}  # the open reader, closed with the backend (or at exit)
         self._local = threading.local()  # the writer of this thread's open batch, if any
         self._damaged: set[str] = set()  # directories this process failed to read: never trusted again
+        self._segments: dict[str, _SegmentDocuments] = {}  # the open reader's segments, read once each
+        self._kind_names: list[str] = []  # the kinds' codes in `_SegmentDocuments.kinds` (1: the first)
         weakref.finalize(self, _close_state, self._holder)
 
     @property
@@ -289,15 +324,7 @@ class WhooshBackend(SearchBackend):
         reader = None
         try:
             reader = _open_reader(ix)
-            documents, runs, last = _Documents(reader.doc_count_all()), {}, {}
-            for docnum in reader.all_doc_ids():
-                stored = reader.stored_fields(docnum)
-                kind, rank = stored["kind"], stored["rank"]
-                documents.add(docnum, kind, stored["rid"], rank)
-                if kind not in last or rank < last[kind]:
-                    runs.setdefault(kind, []).append(docnum)
-                last[kind] = rank
-            documents.finish()
+            documents, runs = self._read_documents(str(directory), reader)
         except Exception as error:
             if reader is not None:
                 with suppress(Exception):  # a damaged reader may fail to close as well
@@ -306,6 +333,39 @@ class WhooshBackend(SearchBackend):
         self.close()
         self._state = _ReaderState(str(directory), generation, reader, documents, runs)
         return self._state
+
+    def _read_documents(self, directory: str, reader) -> tuple[_Documents, dict]:
+        """The reader's documents (`_Documents`) and each kind's runs in rank order (docnums where one begins).
+
+        Each segment's stored kinds, record ids and ranks are read once and kept (`_SegmentDocuments`): a
+        segment never changes but for its deletions, which are applied afresh. A write adds a small segment, so
+        the reader that follows it reads that one alone (at national scale, reading all 185,000 documents took
+        1.5 s: in every worker's next search after any write, and in the write's own drain of the outbox)."""
+        kinds, rids, ranks = bytearray(), array("q"), array("q")
+        runs: dict[str, list[int]] = {}
+        last: dict[str, int] = {}
+        kept: dict[str, _SegmentDocuments] = {}
+        for leaf, offset in reader.leaf_readers():
+            if not leaf.doc_count_all():
+                continue
+            key = f"{directory}:{leaf.segment().segment_id()}"
+            part = self._segments.get(key) or _SegmentDocuments.read(leaf, self._kind_names)
+            kept[key] = part
+            held = bytearray(part.kinds)
+            for docnum in leaf.deleted_docs_set:
+                held[docnum] = 0
+            kinds += held
+            rids += part.rids
+            ranks += part.ranks
+            # a segment's runs, in the reader's numbers; its first run goes on from the one before when it ranks
+            # after it (a run may hold deleted documents: a walk skips them, and the order is kept)
+            for kind, starts in part.runs.items():
+                if kind in last and part.first[kind] >= last[kind]:
+                    starts = starts[1:]
+                runs.setdefault(kind, []).extend(offset + start for start in starts)
+                last[kind] = part.last[kind]
+        self._segments = kept
+        return _Documents.of(list(self._kind_names), kinds, rids, ranks), runs
 
     def close(self) -> None:
         """Close the open reader (a new one opens on the next query)."""
