@@ -72,6 +72,10 @@ class SearchBackend(ABC):
     def is_ready(self) -> bool:
         """True when an index exists and can be read."""
 
+    def accepts_changes(self) -> bool:
+        """True when an index exists for the outbox's changes to be written to (by default: `is_ready`)."""
+        return self.is_ready()
+
     @abstractmethod
     def keep_in_step(self, app: Flask) -> None:
         """Arrange, once per app, for the outbox rows each write leaves to reach the index."""

@@ -57,7 +57,7 @@ def drain_outbox() -> int:
 def _drain() -> int:
     session = db.session
     search = current_app.extensions["search"]
-    if session.scalar(select(SearchOutbox.id).limit(1)) is None or not search.is_ready():
+    if session.scalar(select(SearchOutbox.id).limit(1)) is None or not search.accepts_changes():
         # Nothing to do; or no index yet: the rows stay, and the first search rebuilds the index from the
         # database (which already holds these changes) and drains them then. No write pays for a full build.
         session.rollback()

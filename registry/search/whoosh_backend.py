@@ -308,6 +308,16 @@ class WhooshBackend(SearchBackend):
         except IndexUnavailable:
             return False
 
+    def accepts_changes(self) -> bool:
+        """True when a current index exists and opens: a drain writes its changes to it. Its segments are not
+        read here, as `is_ready` reads them: at national scale that cost every write 70 ms, for a reader the
+        drain's own commit leaves stale. An unreadable segment is found by the next search, which rebuilds the
+        index from the database, changes included."""
+        try:
+            return "rank" in self._open()[1].schema
+        except IndexUnavailable:
+            return False
+
     # -- reading -------------------------------------------------------------------------------
 
     def _reader_state(self) -> _ReaderState:
