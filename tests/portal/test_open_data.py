@@ -16,7 +16,7 @@ from registry.exchange import opendata
 from public_portal.opendata import data_dictionary
 from registry.generation import current
 from registry.services.people import new_public_id
-from tests.factories import create, penalty_record, unit_record
+from tests.factories import create, make_uscc, penalty_record, unit_record
 from tests.portal.conftest import ALL_FULL_ID_NUMBERS, HUAXIA, JIAOHUA, JINGHUA, LI_ID, LVYUAN, SUJING, YUEQING
 
 
@@ -141,6 +141,33 @@ def test_a_persons_public_id_is_never_led_by_a_character_the_csv_would_quote():
 
 
 # ---- the files: built once, described by the manifest, served as files ----------------------------------
+
+def test_a_build_reads_the_registry_in_as_many_statements_however_many_firms_it_holds(app, registry_data, tmp_path):
+    """Each kind is read by batches of rows, with what its records show (a firm's categories, a person's
+    employments, a project's roles): the build's statements do not grow with the records (a firm's categories were
+    loaded one statement a firm, 50,000 in a national build)."""
+    from sqlalchemy import event
+
+    from registry.extensions import db
+
+    def statements(work) -> int:
+        executed = []
+        event.listen(db.engine, "before_cursor_execute", count := lambda *args: executed.append(1))
+        try:
+            work()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(executed)
+
+    def counted() -> tuple[int, int]:  # the open-data build, and the full export (a backup) likewise
+        return statements(lambda: opendata.build(tmp_path / str(time.monotonic_ns()))), \
+            statements(lambda: list(export_jsonl()))
+
+    before = counted()
+    create(*(unit_record(make_uscc("320500", 300 + n), name=f"开放数据计数{n}有限公司", division_code="320506")
+             for n in range(5)))
+    assert counted() == before
+
 
 def test_publish_builds_every_file_with_its_gzip_copy_and_a_manifest_that_describes_them(registry_data, publish):
     manifest = publish()
