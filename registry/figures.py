@@ -1,6 +1,10 @@
 """Each firm's public figures, kept in `unit_figures` by the transaction that changes them: its first rounds
 passed and in all (the first-pass rate), its projects completed on time and counted (the on-time rate), its
-public projects and its public false-performance findings, with the latest day one was verified.
+public projects and its public false-performance findings, with the latest day one was verified; the first and
+last day each rate counts; and its public review outcomes by year (`unit_review_year`), which its profile charts.
+
+A firm's profile read the same from them. Counted there, a firm of 2,000 projects walked its 2,000 projects and
+2,700 reviews twice, for the chart and its rates (13 ms of its page on PostgreSQL, national scale).
 
 A search page shows them for 20 firms. Counted there, a firm of 2,000 projects cost a page 3 ms on PostgreSQL
 for its first-pass rate alone, and such a firm is among the hits of most common words. Kept, the page reads one
@@ -25,19 +29,22 @@ began), and neither count is lost.
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from sqlalchemy import bindparam, case, event, func, select, update
+from sqlalchemy import bindparam, case, delete, event, extract, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from registry.extensions import db
-from registry.models import Complaint, Project, Review, Unit, UnitFigures
+from registry.models import Complaint, Project, Review, Unit, UnitFigures, UnitReviewYear
 from registry.visibility import complaint_public, on_time_counted, project_public, review_public
 
 TOUCHED = "registry_figures_touched"  # in a session's info: the firms this transaction may have changed
 CHUNK = 500  # firms counted a statement (two IN lists of this many parameters on SQLite)
 FIGURES = UnitFigures.__table__
-COLUMNS = ("first_pass_passed", "first_pass_total", "on_time", "on_time_total", "projects", "findings",
-           "latest_finding_on")
-ZERO = {**dict.fromkeys(COLUMNS, 0), "latest_finding_on": None}
+YEARS = UnitReviewYear.__table__
+DATES = ("first_pass_from", "first_pass_to", "on_time_from", "on_time_to", "latest_finding_on")
+COLUMNS = ("first_pass_passed", "first_pass_total", "first_pass_from", "first_pass_to", "on_time", "on_time_total",
+           "on_time_from", "on_time_to", "projects", "findings", "latest_finding_on")
+REVIEW_YEARS = "review_years"  # beside the columns: ((year, passed, in all), ...), oldest first
+ZERO = {**dict.fromkeys(COLUMNS, 0), **dict.fromkeys(DATES), REVIEW_YEARS: ()}
 
 
 def first_round():
@@ -71,6 +78,25 @@ def on_time_counts(today: date | None):
     )
 
 
+def review_years():
+    """Per firm and year (`unit_id`, `year`): public review outcomes of every round passed (`passed`) and in all
+    (`total`), oldest year first."""
+    year = extract("year", Review.reviewed_on)
+    return (
+        select(Project.unit_id.label("unit_id"), year.label("year"),
+               func.sum(case((Review.passed, 1), else_=0)).label("passed"), func.count().label("total"))
+        .select_from(Review).join(Project, Project.id == Review.project_id).join(Unit, Unit.id == Project.unit_id)
+        .where(review_public())
+        .group_by(Project.unit_id, year).order_by(Project.unit_id, year)
+    )
+
+
+def kept_on_time_holds(latest_finding_on: date | None, day: date) -> bool:
+    """True when a firm's kept on-time rate (and its period) is its rate on `day`: the day is not before its
+    latest finding's. Before it, the rate is counted for the day (`on_time_counts(day)`)."""
+    return latest_finding_on is None or latest_finding_on <= day
+
+
 def kept_first_pass():
     """`first_pass_counts` as kept: per firm with a public first round (`unit_id`, `passed`, `total`), one row
     each, read by key rather than counted from every review of the registry."""
@@ -102,17 +128,25 @@ def counted(firms: list[int] | None = None) -> dict[int, dict[str, int]]:
     def keep(rows, *names):
         for unit_id, *values in rows:
             found.setdefault(unit_id, dict(ZERO)).update(
-                {name: value if name == "latest_finding_on" else int(value or 0) for name, value in zip(names, values)})
+                {name: value if name in DATES else int(value or 0) for name, value in zip(names, values)})
 
     session = db.session
-    keep(session.execute(of(first_pass_counts(), Project.unit_id, Unit.id)), "first_pass_passed", "first_pass_total")
-    keep(session.execute(of(on_time_counts(None), Project.unit_id, Unit.id)), "on_time", "on_time_total")
+    keep(session.execute(of(first_pass_counts().add_columns(func.min(Review.reviewed_on), func.max(Review.reviewed_on)),
+                            Project.unit_id, Unit.id)),
+         "first_pass_passed", "first_pass_total", "first_pass_from", "first_pass_to")
+    keep(session.execute(of(on_time_counts(None).add_columns(func.min(Project.completed_on),
+                                                             func.max(Project.completed_on)),
+                            Project.unit_id, Unit.id)),
+         "on_time", "on_time_total", "on_time_from", "on_time_to")
     keep(session.execute(of(select(Project.unit_id, func.count()).join(Unit, Unit.id == Project.unit_id)
                             .where(project_public()).group_by(Project.unit_id), Project.unit_id, Unit.id)), "projects")
     keep(session.execute(of(select(Project.unit_id, func.count(), func.max(Complaint.verified_on))
                             .join(Complaint, Complaint.project_id == Project.id)
                             .where(complaint_public()).group_by(Project.unit_id), Project.unit_id)),
          "findings", "latest_finding_on")
+    for unit_id, year, passed, total in session.execute(of(review_years(), Project.unit_id, Unit.id)):
+        figures = found.setdefault(unit_id, dict(ZERO))
+        figures[REVIEW_YEARS] += ((int(year), int(passed), int(total)),)
     return found
 
 
@@ -134,8 +168,13 @@ def refresh(unit_ids: Iterable[int]) -> None:
         session.connection().execute(
             update(FIGURES).where(FIGURES.c.unit_id == bindparam("firm"))
             .values({column: bindparam("new_" + column) for column in COLUMNS}),
-            [{"firm": unit_id, **{"new_" + column: value for column, value in found.get(unit_id, ZERO).items()}}
+            [{"firm": unit_id, **{"new_" + column: found.get(unit_id, ZERO)[column] for column in COLUMNS}}
              for unit_id in chunk])
+        session.execute(delete(YEARS).where(YEARS.c.unit_id.in_(chunk)))
+        years = [{"unit_id": unit_id, "year": year, "passed": passed, "total": total}
+                 for unit_id in chunk for year, passed, total in found.get(unit_id, ZERO)[REVIEW_YEARS]]
+        if years:
+            session.connection().execute(insert(YEARS), years)
 
 
 def refresh_all(progress: Callable[[int], None] = lambda done: None) -> int:
@@ -151,7 +190,12 @@ def refresh_all(progress: Callable[[int], None] = lambda done: None) -> int:
 
 def mismatches() -> dict[int, tuple[dict[str, int], dict[str, int]]]:
     """Each firm whose kept figures differ from its records: unit id -> (kept, counted)."""
-    kept = {row.unit_id: {c: getattr(row, c) for c in COLUMNS} for row in db.session.execute(select(FIGURES))}
+    kept = {row.unit_id: {**{c: getattr(row, c) for c in COLUMNS}, REVIEW_YEARS: ()}
+            for row in db.session.execute(select(FIGURES))}
+    for unit_id, year, passed, total in db.session.execute(
+            select(YEARS.c.unit_id, YEARS.c.year, YEARS.c.passed, YEARS.c.total).order_by(YEARS.c.unit_id, YEARS.c.year)):
+        figures = kept.setdefault(unit_id, dict(ZERO))
+        figures[REVIEW_YEARS] += ((year, passed, total),)
     live = counted()
     firms = set(kept) | set(live)
     return {unit_id: (kept.get(unit_id, ZERO), live.get(unit_id, ZERO)) for unit_id in sorted(firms)

@@ -18,7 +18,7 @@ from registry.app import create_app
 from registry.database import modelled
 from registry.extensions import db as _db
 from registry import figures
-from registry.models import AuditEvent, Complaint, Person, Project, Unit, UnitFigures
+from registry.models import AuditEvent, Complaint, Person, Project, Unit, UnitFigures, UnitReviewYear
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.audit import record_event
@@ -78,7 +78,7 @@ def test_migration_on_a_database_with_data_keeps_it(app, db):
 
 
 def test_the_figures_migration_counts_what_the_registry_counts(app, db):
-    """Migration 0030 fills `unit_figures` with SQL of its own (a migration never imports the app): on records
+    """Migrations 0030 and 0032 fill `unit_figures` and `unit_review_year` with SQL of their own (a migration never imports the app): on records
     each clause of the figures tells apart, it keeps what `registry.figures.counted` counts."""
     a, b, c = (make_uscc("370200", 900 + n) for n in range(3))
     create(unit_record(a), unit_record(b, signed=False), unit_record(c),
@@ -109,8 +109,10 @@ def test_the_figures_migration_counts_what_the_registry_counts(app, db):
     db.session.rollback()  # a snapshot of after the migration
     differing = figures.mismatches()
     assert differing == {}, differing
+    counts = ("first_pass_passed", "first_pass_total", "on_time", "on_time_total", "projects", "findings",
+              "latest_finding_on")
     kept = {uscc: tuple(figures_of) for uscc, *figures_of in db.session.execute(
-        select(Unit.uscc, *(getattr(UnitFigures, column) for column in figures.COLUMNS))
+        select(Unit.uscc, *(getattr(UnitFigures, column) for column in counts))
         .join(UnitFigures, UnitFigures.unit_id == Unit.id))}
     # a: F-A1's first round only, failed (F-A4's review, recorded by an authority of Jiangsu, and F-A2 in Jiangsu,
     # are under the firm's withhold; F-A3 is withheld); of its public projects F-A1 and F-A4, F-A1 was found false,
@@ -118,6 +120,18 @@ def test_the_figures_migration_counts_what_the_registry_counts(app, db):
     # c: suspended, so no public project, but its reviews count, and its one finding is withheld
     assert kept == {a: (0, 1, 0, 1, 2, 2, date(2026, 10, 20)), b: (1, 1, 0, 0, 0, 0, None),
                     c: (1, 2, 0, 0, 0, 0, None)}
+    # migration 0032: the days each rate counts (only a's F-A4 counts on time, completed 2024-07-15), and each
+    # firm's public outcomes by year (a: F-A1's two rounds; c: both, the withheld finding does not hide a review)
+    periods = {uscc: tuple(days) for uscc, *days in db.session.execute(
+        select(Unit.uscc, UnitFigures.first_pass_from, UnitFigures.first_pass_to, UnitFigures.on_time_from,
+               UnitFigures.on_time_to).join(UnitFigures, UnitFigures.unit_id == Unit.id))}
+    first_round = (date(2024, 7, 1), date(2024, 7, 1))
+    assert periods == {a: (*first_round, date(2024, 7, 15), date(2024, 7, 15)), b: (*first_round, None, None),
+                       c: (*first_round, None, None)}
+    years = {uscc: (year, passed, total) for uscc, year, passed, total in db.session.execute(
+        select(Unit.uscc, UnitReviewYear.year, UnitReviewYear.passed, UnitReviewYear.total)
+        .join(UnitReviewYear, UnitReviewYear.unit_id == Unit.id))}
+    assert years == {a: (2024, 1, 2), b: (2024, 1, 1), c: (2024, 1, 2)}
 
 
 @pytest.mark.sqlite_only(reason="SQLite's pragmas")

@@ -9,8 +9,8 @@ from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, ext
 
 from registry.clock import today
 from registry.extensions import db
-from registry.figures import first_round, kept_projects, on_time_counts
-from registry.models import Penalty, Person, Project, ProjectRole, Review, Unit
+from registry.figures import COLUMNS, ZERO, first_round, kept_on_time_holds, on_time_counts
+from registry.models import Penalty, Person, Project, ProjectRole, Review, Unit, UnitFigures, UnitReviewYear
 from registry.queries.paging import Page, offset
 from registry.queries.projects import (
     FindingRow, ProjectRow, ReviewRow, finding_rows, findings_select, project_row_columns,
@@ -171,6 +171,7 @@ class UnitStatements:
     unit: Select
     on_time: Select
     projects: Select
+    review_years: Select
     reviews_by_year: Select
     reviews: Select
     penalties: Select
@@ -203,10 +204,13 @@ def _build_unit_statements(rules) -> UnitStatements:
     review_order = (Review.reviewed_on.desc(), Review.id.desc())
     review_page = public_reviews.add_columns(Review.id).order_by(*review_order).limit(LIMIT).offset(OFFSET).subquery()
     return UnitStatements(
-        # the firm, with its public projects counted as kept (registry/figures.py) and its categories joined in one
-        # text: two statements fewer, each a round trip on PostgreSQL
-        unit=select(Unit, kept_projects(Unit.id), joined_categories(Unit.id))
-        .where(Unit.uscc == UNIT_USCC, unit_listed(DAY, rules)),
+        # the firm, with its figures as kept (registry/figures.py) and its categories joined in one text: its
+        # counts, rates and their periods are not counted again here, and each statement saved is a round trip on
+        # PostgreSQL
+        unit=select(Unit, UnitFigures, joined_categories(Unit.id))
+        .outerjoin(UnitFigures, UnitFigures.unit_id == Unit.id).where(Unit.uscc == UNIT_USCC, unit_listed(DAY, rules)),
+        review_years=select(UnitReviewYear.year, UnitReviewYear.passed, UnitReviewYear.total)
+        .where(UnitReviewYear.unit_id == SUBJECT_ID).order_by(UnitReviewYear.year),
         # the rate with the first and last day it counts, in the statement that counts it
         on_time=on_time_counts(DAY).add_columns(func.min(Project.completed_on), func.max(Project.completed_on))
         .where(of_firm),
@@ -233,18 +237,24 @@ def _build_unit_statements(rules) -> UnitStatements:
 
 def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff_page: int = 1) -> UnitProfile | None:
     """A firm's public profile, or None when it is not listed. Its projects and review outcomes are read a
-    page of `PROFILE_PER_PAGE` at a time and counted in SQL, and its key staff a page at a time, so a firm with
-    2,000 projects costs the same statements, and about the same time, as a firm with two."""
+    page of `PROFILE_PER_PAGE` at a time, its key staff a page at a time, and its counts, rates and outcomes by
+    year as kept (registry/figures.py), so a firm with 2,000 projects costs the same statements, and about the
+    same time, as a firm with two."""
     day, sql = today(), unit_statements()
     found = db.session.execute(sql.unit, {"uscc": uscc, "day": day}).first()
     if found is None:
         return None
-    unit, project_total, categories = found
+    unit, kept, categories = found
+    kept = kept or UnitFigures(**{column: ZERO[column] for column in COLUMNS})  # no write has counted it yet
     firm = {"subject_id": unit.id, "day": day}
     basic = unit_basic_is_public(unit)
     categories = category_list(categories) if basic else []
-    _, ot_part, ot_total, ot_low, ot_high = _only_row(sql.on_time, firm, 5)
-    by_year, first_pass, first_pass_period = review_years(firm)
+    if kept_on_time_holds(kept.latest_finding_on, day):
+        on_time, on_time_period = Rate(kept.on_time, kept.on_time_total), _period(kept.on_time_from, kept.on_time_to)
+    else:  # shown on a day before the firm's latest finding: counted for that day (registry/figures.py)
+        _, ot_part, ot_total, ot_low, ot_high = _only_row(sql.on_time, firm, 5)
+        on_time, on_time_period = Rate(int(ot_part or 0), int(ot_total or 0)), _period(ot_low, ot_high)
+    by_year = [YearBar(year, passed, total - passed) for year, passed, total in read(sql.review_years, firm)]
     penalties = _penalty_rows(db.session.execute(sql.penalties, firm))  # Penalty objects
     reviews = [ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
                          passed, authority, review_id)
@@ -254,12 +264,13 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
     with_voice(("review", reviews), ("penalty", penalties), ("finding", findings))
     return UnitProfile(
         unit=unit, basic_public=basic, categories=categories,
-        first_pass=first_pass, first_pass_period=first_pass_period,
-        on_time=Rate(int(ot_part or 0), int(ot_total or 0)), on_time_period=_period(ot_low, ot_high),
+        first_pass=Rate(kept.first_pass_passed, kept.first_pass_total),
+        first_pass_period=_period(kept.first_pass_from, kept.first_pass_to),
+        on_time=on_time, on_time_period=on_time_period,
         ban=_active_ban(penalties),
         projects=Page([ProjectRow.from_columns(row)
                        for row in read(sql.projects, _page(firm, projects_page))],
-                      project_total, projects_page, PROFILE_PER_PAGE),
+                      kept.projects, projects_page, PROFILE_PER_PAGE),
         reviews=Page(reviews,
                      sum(bar.passed + bar.failed for bar in by_year), reviews_page, PROFILE_PER_PAGE),
         reviews_by_year=by_year, penalties=penalties, findings=findings,
@@ -268,7 +279,8 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
 
 def review_years(firm: dict) -> tuple[list[YearBar], Rate, Period | None]:
     """A firm's public review outcomes by year, and its first-pass rate with the first and last day it counts,
-    from one statement (`firm`: the profile statements' parameters)."""
+    counted from its records in one statement (`firm`: the profile statements' parameters), as its credit report
+    states them; its profile reads the same as kept."""
     years = read(unit_statements().reviews_by_year, firm).all()
     bars = [YearBar(int(year), int(passed), int(count) - int(passed)) for year, passed, count, *_ in years]
     days = [day for row in years for day in row[5:] if day is not None]

@@ -11,7 +11,7 @@ from sqlalchemy import Date, bindparam, func, select
 from registry.clock import today
 from registry.database import among
 from registry.extensions import db
-from registry.figures import COLUMNS as FIGURE_COLUMNS, on_time_counts
+from registry.figures import kept_on_time_holds, on_time_counts
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitFigures
 from registry.queries.rates import rates_of
 from registry.queries.sql import prepared, read
@@ -19,6 +19,10 @@ from registry.rules.rates import Rate
 from registry.visibility import (
     ban_public, penalty_public, person_basic_public, publicity_rules, unit_basic_public, unit_listed,
 )
+
+# the kept figures a search hit shows (registry/figures.py), without the days its rates count
+HIT_FIGURES = ("first_pass_passed", "first_pass_total", "on_time", "on_time_total", "projects", "findings",
+               "latest_finding_on")
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def _unit_summary_statements(rules) -> dict:
         "units": select(Unit.id, Unit.uscc, Unit.name, Unit.division_code, unit_basic_public().label("basic"),
                         Unit.registration_confirmed_at.is_not(None).label("confirmed"), Unit.registered,
                         joined_categories(Unit.id).label("categories"),
-                        *(getattr(UnitFigures, column) for column in FIGURE_COLUMNS))
+                        *(getattr(UnitFigures, column) for column in HIT_FIGURES))
         .outerjoin(UnitFigures, UnitFigures.unit_id == Unit.id).where(of(Unit.id)),
         "on_time": on_time_counts(day).where(*of_firms),
         "penalties": select(Penalty.unit_id, func.count()).where(of(Penalty.unit_id), penalty_public(day, rules))
@@ -165,7 +169,7 @@ def unit_summaries(ids: list[int]) -> list[UnitSummary]:
     on_time = {unit_id: Rate(row.on_time or 0, row.on_time_total or 0) for unit_id, row in units.items()}
     # a firm shown on a day before its latest finding: its on-time rate counted for the day (registry/figures.py)
     early = [unit_id for unit_id, row in units.items()
-             if row.latest_finding_on is not None and row.latest_finding_on > values["day"]]
+             if not kept_on_time_holds(row.latest_finding_on, values["day"])]
     if early:
         on_time.update(rates_of(read(statements["on_time"], {**values, "ids": early}), early))
     penalties = dict(run("penalties").all())
