@@ -256,11 +256,12 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
         on_time, on_time_period = Rate(int(ot_part or 0), int(ot_total or 0)), _period(ot_low, ot_high)
     by_year = [YearBar(year, passed, total - passed) for year, passed, total in read(sql.review_years, firm)]
     penalties = _penalty_rows(db.session.execute(sql.penalties, firm))  # Penalty objects
+    # what the kept figures say the firm has none of is not read (most firms have no finding: a statement fewer)
     reviews = [ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
                          passed, authority, review_id)
                for report_type, round_number, reviewed_on, passed, authority, ref, name, shown, review_id
-               in read(sql.reviews, _page(firm, reviews_page))]
-    findings = finding_rows(db.session.execute(sql.findings, firm))  # Complaint objects
+               in read(sql.reviews, _page(firm, reviews_page))] if by_year else []
+    findings = finding_rows(db.session.execute(sql.findings, firm)) if kept.findings else []  # Complaint objects
     with_voice(("review", reviews), ("penalty", penalties), ("finding", findings))
     return UnitProfile(
         unit=unit, basic_public=basic, categories=categories,
@@ -269,7 +270,7 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
         on_time=on_time, on_time_period=on_time_period,
         ban=_active_ban(penalties),
         projects=Page([ProjectRow.from_columns(row)
-                       for row in read(sql.projects, _page(firm, projects_page))],
+                       for row in read(sql.projects, _page(firm, projects_page))] if kept.projects else [],
                       kept.projects, projects_page, PROFILE_PER_PAGE),
         reviews=Page(reviews,
                      sum(bar.passed + bar.failed for bar in by_year), reviews_page, PROFILE_PER_PAGE),
