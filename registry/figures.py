@@ -115,9 +115,9 @@ def touch(session, unit_ids: Iterable[int]) -> None:
     session.info.setdefault(TOUCHED, set()).update(unit_ids)
 
 
-def counted(firms: list[int] | None = None) -> dict[int, dict[str, int]]:
-    """The figures counted from the records: of these firms, or of every firm with any (None). A firm with
-    none is left out (its figures are zero)."""
+def counted(firms: list[int] | None = None, years: bool = True) -> dict[int, dict[str, int]]:
+    """The figures counted from the records: of these firms, or of every firm with any (None), with their review
+    outcomes by year unless `years` is False. A firm with none is left out (its figures are zero)."""
     def of(statement, *columns):
         if firms is None:
             return statement
@@ -144,7 +144,7 @@ def counted(firms: list[int] | None = None) -> dict[int, dict[str, int]]:
                             .join(Complaint, Complaint.project_id == Project.id)
                             .where(complaint_public()).group_by(Project.unit_id), Project.unit_id)),
          "findings", "latest_finding_on")
-    for unit_id, year, passed, total in session.execute(of(review_years(), Project.unit_id, Unit.id)):
+    for unit_id, year, passed, total in session.execute(of(review_years(), Project.unit_id, Unit.id)) if years else ():
         figures = found.setdefault(unit_id, dict(ZERO))
         figures[REVIEW_YEARS] += ((int(year), int(passed), int(total)),)
     return found
@@ -164,17 +164,17 @@ def refresh(unit_ids: Iterable[int]) -> None:
         if dialect == "postgresql":
             session.execute(select(FIGURES.c.unit_id).where(FIGURES.c.unit_id.in_(chunk))
                             .order_by(FIGURES.c.unit_id).with_for_update())
-        found = counted(chunk)
+        found = counted(chunk, years=False)
         session.connection().execute(
             update(FIGURES).where(FIGURES.c.unit_id == bindparam("firm"))
             .values({column: bindparam("new_" + column) for column in COLUMNS}),
             [{"firm": unit_id, **{"new_" + column: found.get(unit_id, ZERO)[column] for column in COLUMNS}}
              for unit_id in chunk])
+        # the outcomes by year counted into their table by the database itself: the same rows as `counted` reads,
+        # without sending them back (500 firms, national PostgreSQL: 40 ms as parameters)
         session.execute(delete(YEARS).where(YEARS.c.unit_id.in_(chunk)))
-        years = [{"unit_id": unit_id, "year": year, "passed": passed, "total": total}
-                 for unit_id in chunk for year, passed, total in found.get(unit_id, ZERO)[REVIEW_YEARS]]
-        if years:
-            session.connection().execute(insert(YEARS), years)
+        session.execute(insert(YEARS).from_select(["unit_id", "year", "passed", "total"],
+                                                  review_years().where(Project.unit_id.in_(chunk), Unit.id.in_(chunk))))
 
 
 def refresh_all(progress: Callable[[int], None] = lambda done: None) -> int:
