@@ -40,9 +40,12 @@ TOUCHED = "registry_figures_touched"  # in a session's info: the firms this tran
 CHUNK = 500  # firms counted a statement (two IN lists of this many parameters on SQLite)
 FIGURES = UnitFigures.__table__
 YEARS = UnitReviewYear.__table__
-DATES = ("first_pass_from", "first_pass_to", "on_time_from", "on_time_to", "latest_finding_on")
-COLUMNS = ("first_pass_passed", "first_pass_total", "first_pass_from", "first_pass_to", "on_time", "on_time_total",
-           "on_time_from", "on_time_to", "projects", "findings", "latest_finding_on")
+# what a search hit shows; and the first and last day each rate counts, which a profile shows beside them
+COUNTS = ("first_pass_passed", "first_pass_total", "on_time", "on_time_total", "projects", "findings",
+          "latest_finding_on")
+RATE_DAYS = ("first_pass_from", "first_pass_to", "on_time_from", "on_time_to")
+COLUMNS = COUNTS + RATE_DAYS
+DATES = RATE_DAYS + ("latest_finding_on",)
 REVIEW_YEARS = "review_years"  # beside the columns: ((year, passed, in all), ...), oldest first
 ZERO = {**dict.fromkeys(COLUMNS, 0), **dict.fromkeys(DATES), REVIEW_YEARS: ()}
 
@@ -144,10 +147,16 @@ def counted(firms: list[int] | None = None, years: bool = True) -> dict[int, dic
                             .join(Complaint, Complaint.project_id == Project.id)
                             .where(complaint_public()).group_by(Project.unit_id), Project.unit_id)),
          "findings", "latest_finding_on")
-    for unit_id, year, passed, total in session.execute(of(review_years(), Project.unit_id, Unit.id)) if years else ():
-        figures = found.setdefault(unit_id, dict(ZERO))
-        figures[REVIEW_YEARS] += ((int(year), int(passed), int(total)),)
+    if years:
+        _add_years(found, session.execute(of(review_years(), Project.unit_id, Unit.id)))
     return found
+
+
+def _add_years(figures: dict[int, dict], rows) -> None:
+    """Each (unit id, year, passed, in all) row, oldest year first, added to its firm's `REVIEW_YEARS`."""
+    for unit_id, year, passed, total in rows:
+        of_firm = figures.setdefault(unit_id, dict(ZERO))
+        of_firm[REVIEW_YEARS] += ((int(year), int(passed), int(total)),)
 
 
 def refresh(unit_ids: Iterable[int]) -> None:
@@ -192,10 +201,8 @@ def mismatches() -> dict[int, tuple[dict[str, int], dict[str, int]]]:
     """Each firm whose kept figures differ from its records: unit id -> (kept, counted)."""
     kept = {row.unit_id: {**{c: getattr(row, c) for c in COLUMNS}, REVIEW_YEARS: ()}
             for row in db.session.execute(select(FIGURES))}
-    for unit_id, year, passed, total in db.session.execute(
-            select(YEARS.c.unit_id, YEARS.c.year, YEARS.c.passed, YEARS.c.total).order_by(YEARS.c.unit_id, YEARS.c.year)):
-        figures = kept.setdefault(unit_id, dict(ZERO))
-        figures[REVIEW_YEARS] += ((year, passed, total),)
+    _add_years(kept, db.session.execute(select(YEARS.c.unit_id, YEARS.c.year, YEARS.c.passed, YEARS.c.total)
+                                        .order_by(YEARS.c.unit_id, YEARS.c.year)))
     live = counted()
     firms = set(kept) | set(live)
     return {unit_id: (kept.get(unit_id, ZERO), live.get(unit_id, ZERO)) for unit_id in sorted(firms)

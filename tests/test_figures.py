@@ -9,8 +9,8 @@ from registry import figures
 from registry.models import Project, Unit, UnitFigures
 from registry.queries.profiles import Period, review_years, unit_profile, unit_statements
 from registry.queries.rates import unit_first_pass, unit_on_time
-from registry.rules.rates import Rate
 from registry.queries.summaries import unit_summaries
+from registry.rules.rates import Rate
 from tests.factories import complaint_record, create, make_uscc, project_record, review_record, unit_record
 
 
@@ -58,7 +58,8 @@ def test_a_profile_shows_its_firms_kept_figures_and_counts_its_on_time_rate_befo
     are counted for that day."""
     uscc = make_uscc("370200", 702)
     create(unit_record(uscc),
-           project_record(uscc, "K-4", completed_on="2024-05-01"), project_record(uscc, "K-5", completed_on="2025-03-01"),
+           project_record(uscc, "K-4", completed_on="2024-05-01"),
+           project_record(uscc, "K-5", completed_on="2025-03-01"),
            review_record("K-4", 1, True, reviewed_on="2023-12-20"), review_record("K-5", 1, False),
            review_record("K-5", 2, True, reviewed_on="2025-02-10"),
            complaint_record("K-5", status="substantiated"))  # verified 2026-10-20

@@ -78,8 +78,9 @@ def test_migration_on_a_database_with_data_keeps_it(app, db):
 
 
 def test_the_figures_migration_counts_what_the_registry_counts(app, db):
-    """Migrations 0030 and 0032 fill `unit_figures` and `unit_review_year` with SQL of their own (a migration never imports the app): on records
-    each clause of the figures tells apart, it keeps what `registry.figures.counted` counts."""
+    """Migrations 0030 and 0032 fill `unit_figures` and `unit_review_year` with SQL of their own (a migration never
+    imports the app): on records each clause of the figures tells apart, they keep what `registry.figures.counted`
+    counts."""
     a, b, c = (make_uscc("370200", 900 + n) for n in range(3))
     create(unit_record(a), unit_record(b, signed=False), unit_record(c),
            *(project_record(uscc, ref, division_code=division,
@@ -109,10 +110,8 @@ def test_the_figures_migration_counts_what_the_registry_counts(app, db):
     db.session.rollback()  # a snapshot of after the migration
     differing = figures.mismatches()
     assert differing == {}, differing
-    counts = ("first_pass_passed", "first_pass_total", "on_time", "on_time_total", "projects", "findings",
-              "latest_finding_on")
     kept = {uscc: tuple(figures_of) for uscc, *figures_of in db.session.execute(
-        select(Unit.uscc, *(getattr(UnitFigures, column) for column in counts))
+        select(Unit.uscc, *(getattr(UnitFigures, column) for column in figures.COUNTS))
         .join(UnitFigures, UnitFigures.unit_id == Unit.id))}
     # a: F-A1's first round only, failed (F-A4's review, recorded by an authority of Jiangsu, and F-A2 in Jiangsu,
     # are under the firm's withhold; F-A3 is withheld); of its public projects F-A1 and F-A4, F-A1 was found false,

@@ -11,7 +11,7 @@ from sqlalchemy import Date, bindparam, func, select
 from registry.clock import today
 from registry.database import among
 from registry.extensions import db
-from registry.figures import kept_on_time_holds, on_time_counts
+from registry.figures import COUNTS as HIT_FIGURES, kept_on_time_holds, on_time_counts
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitFigures
 from registry.queries.rates import rates_of
 from registry.queries.sql import prepared, read
@@ -19,10 +19,6 @@ from registry.rules.rates import Rate
 from registry.visibility import (
     ban_public, penalty_public, person_basic_public, publicity_rules, unit_basic_public, unit_listed,
 )
-
-# the kept figures a search hit shows (registry/figures.py), without the days its rates count
-HIT_FIGURES = ("first_pass_passed", "first_pass_total", "on_time", "on_time_total", "projects", "findings",
-               "latest_finding_on")
 
 
 @dataclass(frozen=True)
