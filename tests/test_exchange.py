@@ -12,7 +12,7 @@ from registry.access import SYSTEM
 from registry.app import create_app
 from registry.exchange import ExchangeError, export_jsonl, import_jsonl
 from registry.extensions import db as registry_db
-from registry.models import AuditEvent, Complaint, Penalty, Person, Project, Review, Unit
+from registry.models import AuditEvent, Complaint, Penalty, Person, Project, ProjectRole, Review, Unit
 from registry.services.audit import json_value
 from tests.conftest import fresh_database
 from tests.factories import create, make_id_number, make_uscc, person_record, project_record, unit_record
@@ -487,3 +487,48 @@ def test_rows_written_by_the_bulk_path_alone_move_the_data_generation(db):
     insert_rows(db.session, SearchOutbox, [{"record_type": "unit", "record_id": n} for n in range(BULK_ROWS)])
     db.session.commit()
     assert current().number == before + 1
+
+
+def test_rows_handed_to_the_writer_thread_are_there_for_the_next_statement_and_keep_their_order(db):
+    """insert_rows returns before its rows are written (registry/exchange/bulk.py): the session's next statement
+    waits for them, and rows handed over one after the other are written in that order (a role's project first)."""
+    from registry.exchange.bulk import BULK_ROWS, allocate_ids, insert_rows
+
+    import_jsonl(SYSTEM, SAMPLE_LINES)
+    unit_id = db.session.scalar(select(Unit.id))
+    person_id = db.session.scalar(select(Person.id))
+    ids = allocate_ids(db.session, Project, BULK_ROWS)
+    assert len(set(ids)) == BULK_ROWS and min(ids) > db.session.scalar(select(func.max(Project.id)))
+    insert_rows(db.session, Project, [
+        {"id": project_id, "ref": f"W-{number}", "unit_id": unit_id, "category": "investigation", "name": "地块调查", "area_m2": Decimal("1200.00"),
+         "division_code": "370202", "version": 1} for number, project_id in enumerate(ids)])
+    insert_rows(db.session, ProjectRole, [{"project_id": project_id, "person_id": person_id, "role": "responsible_manager"}
+                                          for project_id in ids])  # refused if written before their projects
+    assert db.session.scalar(select(func.count()).select_from(ProjectRole).where(ProjectRole.project_id.in_(ids))) \
+        == BULK_ROWS
+    assert db.session.scalar(select(Project.id).where(Project.ref == "W-7")) == ids[7]
+    db.session.rollback()  # rows written around the import's count of figures: not kept
+
+
+def test_a_row_the_writer_thread_cannot_write_fails_the_next_statement_and_the_rollback_leaves_nothing(db):
+    """A refusal on the writer thread (here a keyed hash of an ID number given twice) is raised at the session's
+    next statement, as a refused INSERT would be, and the rollback leaves none of the rows handed over."""
+    from sqlalchemy.exc import IntegrityError
+
+    from registry.exchange.bulk import BULK_ROWS, insert_rows
+    from registry.models import SearchOutbox
+
+    import_jsonl(SYSTEM, SAMPLE_LINES)
+    db.session.commit()
+    person = db.session.execute(select(Person.__table__)).mappings().first()
+    outbox = db.session.scalar(select(func.count()).select_from(SearchOutbox))
+    people = [{"public_id": f"dup{number}", "id_number_hmac": f"dup-{min(number, BULK_ROWS - 2)}",
+               "id_number_ciphertext": person["id_number_ciphertext"], "id_number_masked": "370202********0458",
+               "name": "林海燕", "title": None, "non_disclosure_reason": None} for number in range(BULK_ROWS)]
+    insert_rows(db.session, SearchOutbox, [{"record_type": "unit", "record_id": n} for n in range(BULK_ROWS)])
+    insert_rows(db.session, Person, people)
+    with pytest.raises(IntegrityError):
+        db.session.scalar(select(func.count()).select_from(Person))
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Person).where(Person.public_id.like("dup%"))) == 0
+    assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == outbox

@@ -7,12 +7,24 @@ which cost more than the database's own work in a national load (a third of a ba
 takes the rows by `COPY ... FROM STDIN` (psycopg 3's `cursor.copy()`): one stream instead of a round trip per
 page of parameters. SQLite takes driver-level INSERTs of many rows each. The transaction stays the import's: a refusal
 or a crash later in the import leaves none of these rows.
+
+The rows go to the database on a thread of its own (`_Writer`), while the import goes on checking and preparing the
+next rows: the database's work (its indexes, its foreign-key checks, SQLite's FTS5 trigger) runs beside Python's,
+the machine's second CPU. Both drivers let go of the GIL while the database works. The session's next statement,
+its commit and its rollback first wait for the rows handed over (events below), so a statement never runs before
+the rows it may read, and a refused row fails the import as it did before. The rows of a table come with ids taken
+beforehand (`allocate_ids`), so nothing has to read them back before going on.
 """
+import io
 import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import chain, repeat
 from operator import is_
 
-from sqlalchemy import insert
+from psycopg.copy import Copy, FileWriter
+from sqlalchemy import event, func, insert, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from registry.generation import mark_changed
 from registry.models.base import utcnow
@@ -21,6 +33,24 @@ from registry.models.base import utcnow
 # SQLAlchemy's events (the tests that watch a small write's statements see it).
 BULK_ROWS = 100
 ROWS_PER_STATEMENT = 500  # SQLite: rows of one INSERT (more saved nothing measurable)
+WRITER = "registry_bulk_writer"  # in a connection's info: the rows handed to its writer thread, not yet written
+
+
+def allocate_ids(session, model, count: int) -> list[int]:
+    """Ids for `count` new rows of the model's table, taken before the rows are written. On PostgreSQL from the
+    table's sequence, on a connection of its own (a sequence stands outside transactions), so the rows still being
+    written are not waited for. On SQLite the next ones after the largest, once the rows handed over are written
+    (the write transaction holds SQLite's write lock from its BEGIN IMMEDIATE, so no other writer takes them)."""
+    if not count:
+        return []
+    table = model.__table__
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        with session.get_bind().connect() as own:
+            return list(own.scalars(text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                                         "FROM generate_series(1, :count)"), {"table": table.name, "count": count}))
+    largest = session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+    return list(range(largest + 1, largest + 1 + count))
 
 
 def insert_rows(session, model, rows: list[dict]) -> None:
@@ -37,12 +67,14 @@ def insert_rows(session, model, rows: list[dict]) -> None:
         bound = _bound_values(connection.dialect, table, keys, group)
         if bound is None:  # a default only the database's SQL computes: Core renders it
             connection.execute(insert(table), group)
-        elif connection.dialect.name == "postgresql":
-            _copy(connection, table, *bound)
         else:
-            _insert_sqlite(connection, table, *bound)
-        if bound is not None:  # SQLAlchemy sees no INSERT statement in these: the data generation must still move
-            mark_changed(session)
+            driver_connection = connection.connection.driver_connection
+            if connection.dialect.name == "postgresql":
+                _writer(connection).submit(_copy, driver_connection, connection.dialect, table, bound[0],
+                                           _copy_data(driver_connection, bound[1]))
+            else:
+                _writer(connection).submit(_insert_sqlite, driver_connection, connection.dialect, table, *bound)
+            mark_changed(session)  # SQLAlchemy sees no INSERT statement in these: the data generation must still move
 
 
 def _bound_values(dialect, table, keys: tuple, rows: list[dict]) -> tuple[list, list[tuple]] | None:
@@ -84,27 +116,94 @@ def _defaults(column, count: int) -> list:
     return [default.arg(None) for _ in range(count)]
 
 
-def _insert_sqlite(connection, table, columns: list, values: list[tuple]) -> None:
+def _insert_sqlite(driver_connection, dialect, table, columns: list, values: list[tuple]) -> None:
     """The rows in statements of many rows each (`VALUES (...), (...)`), as many as SQLite's limit of bound
     values allows, up to ROWS_PER_STATEMENT. Not `executemany`, a statement per row: the FTS5 index of project
     text (migration 0027), written by a trigger, stores what a statement gave it before the next statement
     begins, and a statement per row wrote it a row at a time (national batches: 12,100 -> 9,500 records/s)."""
-    quote = connection.dialect.identifier_preparer.quote
+    quote = dialect.identifier_preparer.quote
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) VALUES "  # nosec B608
     row = f"({', '.join('?' for _ in columns)})"  # the model's own names above; the values are bound
-    driver_connection = connection.connection.driver_connection
     rows = max(1, min(ROWS_PER_STATEMENT,
                       driver_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)))
     for start in range(0, len(values), rows):
         part = values[start:start + rows]
-        connection.exec_driver_sql(head + ", ".join(repeat(row, len(part))), tuple(chain.from_iterable(part)))
+        driver_connection.execute(head + ", ".join(repeat(row, len(part))), tuple(chain.from_iterable(part)))
 
 
-def _copy(connection, table, columns: list, values: list[tuple]) -> None:
-    """The rows by COPY on the psycopg connection under the session's, inside its transaction."""
-    quote = connection.dialect.identifier_preparer.quote
-    driver_connection = connection.connection.driver_connection
+def _copy_data(driver_connection, values: list[tuple]) -> bytes:
+    """The rows in COPY's text format, as psycopg formats them (`FileWriter`: formatted here, sent by `_copy`).
+    The writer thread then needs Python's lock only to send a few large blocks: formatting row by row there, it
+    waited for the lock behind the importer at every row, and the rows reached PostgreSQL slower than before."""
+    data = io.BytesIO()
     with driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) FROM STDIN") as copy:
+        with Copy(cursor, writer=FileWriter(data)) as copy:
             for row in values:
                 copy.write_row(row)
+    return data.getvalue()
+
+
+def _copy(driver_connection, dialect, table, columns: list, data: bytes) -> None:
+    """The rows (COPY's text format) by COPY on the psycopg connection under the session's, inside its transaction."""
+    quote = dialect.identifier_preparer.quote
+    with driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) FROM STDIN") as copy:
+            copy.write(data)
+
+
+class _Writer:
+    """The bulk writes of one connection, in the order given, on one thread of their own."""
+
+    def __init__(self):
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-write")
+        self.pending: list[Future] = []
+
+    def submit(self, write, *args) -> None:
+        self.pending.append(self.executor.submit(write, *args))
+
+    def finish(self) -> None:
+        """Wait for every write handed over; the first that failed raises its error."""
+        self.executor.shutdown(wait=True)
+        for done in self.pending:
+            done.result()
+
+
+def _writer(connection) -> _Writer:
+    writer = connection.info.get(WRITER)
+    if writer is None:
+        writer = connection.info[WRITER] = _Writer()
+    return writer
+
+
+def finish_writes(info: dict, failures: bool = True) -> None:
+    """Wait for the rows handed to a connection's writer thread (`info`: the connection's); with `failures`
+    False, as before a rollback, a failed write raises nothing."""
+    writer = info.pop(WRITER, None)
+    if writer is None:
+        return
+    try:
+        writer.finish()
+    except Exception:
+        if failures:
+            raise
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _before_statement(connection, cursor, statement, parameters, context, executemany) -> None:
+    finish_writes(connection.info)
+
+
+@event.listens_for(Engine, "commit")
+def _before_commit(connection) -> None:
+    finish_writes(connection.info)
+
+
+@event.listens_for(Engine, "rollback")
+def _before_rollback(connection) -> None:
+    finish_writes(connection.info, failures=False)
+
+
+@event.listens_for(Pool, "reset")
+def _before_reset(dbapi_connection, record, reset_state) -> None:
+    """A connection back to the pool is rolled back by the driver: its writes are waited for first."""
+    finish_writes(record.info, failures=False)

@@ -3,9 +3,11 @@
 Import is all-or-nothing per file and idempotent: every line is checked first (structure, check characters,
 codes, references to the file or the database, and each invariant through the same `rules` function the
 services call, with the same message), and only a file with no bad line is written, in one transaction,
-through bulk statements. Natural keys: uscc, id_number, ref, decision_number, and (project_ref, report_type,
-round). A record that is already there with the same values is left alone, so the same file twice changes
-nothing; a changed record keeps its earlier version.
+through bulk statements (`bulk.py`): each kind's new rows get their ids first and go to the database on a thread
+of their own while the next kind is checked, and a file's reviews of its own new projects read nothing back.
+Natural keys: uscc, id_number, ref, decision_number, and (project_ref, report_type, round). A record that is
+already there with the same values is left alone, so the same file twice changes nothing; a changed record keeps
+its earlier version.
 """
 import json
 from collections.abc import Callable, Iterable
@@ -21,7 +23,7 @@ from registry import figures
 from registry.access import Actor
 from registry.clock import today
 from registry.database import in_keys
-from registry.exchange.bulk import insert_rows
+from registry.exchange.bulk import allocate_ids, insert_rows
 from registry.exchange.parse import ExchangeError, Line, parse_lines
 from registry.extensions import db
 from registry.models import (AuditEvent, Commitment, Complaint, Employment, Penalty, Person, PersonVersion, Project,
@@ -186,6 +188,7 @@ class _Importer:
         self.person_ids: dict[str, int] = {}  # keyed by the ID number's keyed hash
         self.person_id_by_number: dict[str, int] = {}  # for this import only, never kept
         self.project_ids: dict[str, int] = {}
+        self.created_projects: dict[int, tuple] = {}  # id: (category, division_code, unit_id) of each project created
         self.touched_units: set[int] = set()
         self.touched_persons: set[int] = set()
         self.now = utcnow()
@@ -195,11 +198,11 @@ class _Importer:
         """Conditions that together select the rows whose `column` is one of `keys` (see `in_keys`)."""
         return list(in_keys(self.session.get_bind().dialect.name, column, keys))
 
-    def _load_ids(self, model, key_column, keys) -> dict:
-        found = {}
-        for among in self._in(key_column, set(keys)):
-            found.update(self.session.execute(select(key_column, model.id).where(among)).all())
-        return found
+    def _give_ids(self, model, rows: list[dict], ids: dict, key) -> None:
+        """Give new rows their ids before they are written (`allocate_ids`), and note each in `ids` by its key: what
+        follows needs no read of them, and goes on while the rows are written."""
+        for row, new_id in zip(rows, allocate_ids(self.session, model, len(rows))):
+            row["id"] = ids[key(row)] = new_id
 
     def unit_id(self, line: Line, uscc: str, field_name: str) -> int:
         if uscc in self.unit_ids:  # already checked: a file names its firm on every project line
@@ -334,30 +337,34 @@ class _Importer:
                 self.report.unchanged += 1
             self.unit_ids[uscc] = row.id
         if new_rows:
-            insert_rows(self.session, Unit, new_rows)
-            self.unit_ids.update(self._load_ids(Unit, Unit.uscc, [r["uscc"] for r in new_rows]))
-            self._audit_created("unit", new_rows, self.unit_ids, lambda row: row["uscc"])
+            self._give_ids(Unit, new_rows, self.unit_ids, lambda row: row["uscc"])
             for row in new_rows:
                 line = incoming[row["uscc"]]
-                unit_id = self.unit_ids[row["uscc"]]
-                categories += [{"unit_id": unit_id, "category": c} for c in sorted(set(line.data["categories"]))]
-                commitment = self._commitment(line, {"unit_id": unit_id}, None, line.data.get("commitment"))
+                categories += [{"unit_id": row["id"], "category": c} for c in sorted(set(line.data["categories"]))]
+                commitment = self._commitment(line, {"unit_id": row["id"]}, None, line.data.get("commitment"))
+                row["commitment_signed_at"] = commitment["signed_at"] if commitment else None  # signed as it is created
                 if commitment:
                     commitments.append(commitment)
-                self.touched_units.add(unit_id)
+                self.touched_units.add(row["id"])
                 self.report.count(self.report.created, "unit")
+            insert_rows(self.session, Unit, new_rows)
+            self._audit_created("unit", new_rows, self.unit_ids, lambda row: row["uscc"])
         if categories:
             insert_rows(self.session, UnitCategory, categories)
-        self._sign(Unit, "unit_id", commitments)
+        self._sign(Unit, "unit_id", commitments, {row["id"] for row in new_rows})
 
-    def _sign(self, model, fk: str, commitments: list[dict]) -> None:
+    def _sign(self, model, fk: str, commitments: list[dict], created: set[int]) -> None:
+        """The commitments, and the signature on the records already there (a created one was written signed)."""
         if not commitments:
             return
         insert_rows(self.session, Commitment, commitments)
-        table = model.__table__
-        self.session.connection().execute(  # one executemany, not a statement per signature
-            update(table).where(table.c.id == bindparam("b_id")).values(commitment_signed_at=bindparam("b_signed")),
-            [{"b_id": commitment[fk], "b_signed": commitment["signed_at"]} for commitment in commitments])
+        signed = [{"b_id": commitment[fk], "b_signed": commitment["signed_at"]}
+                  for commitment in commitments if commitment[fk] not in created]
+        if signed:
+            table = model.__table__
+            self.session.connection().execute(  # one executemany, not a statement per signature
+                update(table).where(table.c.id == bindparam("b_id")).values(commitment_signed_at=bindparam("b_signed")),
+                signed)
 
     def _rows(self, model, key_column, keys) -> list:
         rows = []
@@ -466,12 +473,10 @@ class _Importer:
             if not changes and not commitment and not moved:
                 self.report.unchanged += 1
         if new_rows:
-            insert_rows(self.session, Person, new_rows)
-            self.person_ids.update(self._load_ids(Person, Person.id_number_hmac, [r["id_number_hmac"] for r in new_rows]))
-            self._audit_created("person", new_rows, self.person_ids, lambda row: row["id_number_hmac"])
+            self._give_ids(Person, new_rows, self.person_ids, lambda row: row["id_number_hmac"])
             for row in new_rows:
                 line, _number = incoming[row["id_number_hmac"]]
-                person_id = self.person_ids[row["id_number_hmac"]]
+                person_id = row["id"]
                 history += [{"person_id": person_id, "unit_id": earlier["unit_id"], "title": earlier.get("title"),
                              "started_on": earlier["started_on"], "ended_on": earlier["ended_on"],
                              "end_entered_on": earlier.get("end_entered_on")}
@@ -481,10 +486,13 @@ class _Importer:
                                   line.data.get("employed_since"), line.data.get("employed_until"),
                                   line.data.get("end_entered_on")))
                 commitment = self._commitment(line, {"person_id": person_id}, None, line.data.get("commitment"))
+                row["commitment_signed_at"] = commitment["signed_at"] if commitment else None  # signed as it is created
                 if commitment:
                     commitments.append(commitment)
                 self.touched_persons.add(person_id)
                 self.report.count(self.report.created, "person")
+            insert_rows(self.session, Person, new_rows)
+            self._audit_created("person", new_rows, self.person_ids, lambda row: row["id_number_hmac"])
         employments = history
         for person_id, unit_id, title, current, since, until, entered in moves:
             if current is not None:
@@ -495,7 +503,7 @@ class _Importer:
                                 "ended_on": until, "end_entered_on": entered})
         if employments:
             insert_rows(self.session, Employment, employments)
-        self._sign(Person, "person_id", commitments)
+        self._sign(Person, "person_id", commitments, {row["id"] for row in new_rows})
 
     def apply_projects(self, lines: list[Line]) -> None:
         incoming: dict[str, Line] = {}
@@ -547,12 +555,13 @@ class _Importer:
             else:
                 self.report.unchanged += 1
         if new_rows:
+            self._give_ids(Project, new_rows, self.project_ids, lambda row: row["ref"])
             insert_rows(self.session, Project, new_rows)
-            self.project_ids.update(self._load_ids(Project, Project.ref, [r["ref"] for r in new_rows]))
             self._audit_created("project", new_rows, self.project_ids, lambda row: row["ref"])
             for row in new_rows:
                 line = incoming[row["ref"]]
-                project_id = self.project_ids[row["ref"]]
+                project_id = row["id"]
+                self.created_projects[project_id] = (row["category"], row["division_code"], row["unit_id"])
                 role_rows += [{"project_id": project_id, "person_id": p, "role": r} for p, r in line.data["role_rows"]]
                 self.touched_units.add(row["unit_id"])
                 self.touched_persons.update(p for p, _ in line.data["role_rows"])
@@ -568,16 +577,14 @@ class _Importer:
             _check_optional_division(line, "authority_division_code")
             _check(line, check_event_date, data["reviewed_on"], "reviewed_on", self.today)
             incoming[(data["project_id"], data["report_type"], data["round"])] = line
-        project_ids = {key[0] for key in incoming}
-        existing, category_of = {}, {}
-        for among in self._in(Review.project_id, project_ids):
-            for review in self.session.scalars(select(Review).where(among)):
+        projects = self._projects({key[0] for key in incoming})
+        existing = {}
+        for among in self._in(Review.project_id, set(projects).difference(self.created_projects)):
+            for review in self.session.scalars(select(Review).where(among)):  # a project just created has none
                 existing[(review.project_id, review.report_type, review.round)] = review
-        for among in self._in(Project.id, project_ids):
-            category_of.update(self.session.execute(select(Project.id, Project.category).where(among)).all())
         for (project_id, report_type, _round), line in incoming.items():
-            _check(line, check_report_fits_category, report_type, category_of[project_id])
-        authorities = self._authorities(incoming, existing)
+            _check(line, check_report_fits_category, report_type, projects[project_id][0])
+        authorities = self._authorities(incoming, existing, projects)
         new_rows = []
         for key, line in incoming.items():
             data = line.data
@@ -590,32 +597,30 @@ class _Importer:
                 "project_id": project_id, "report_type": report_type, "round": round_number,
                 "recorded_by_account_id": self.actor.account_id, **values})
         if new_rows:
-            insert_rows(self.session, Review, new_rows)
             review_ids = {}
-            for among in self._in(Review.project_id, project_ids):
-                review_ids.update({(project_id, report_type, round_number): review_id
-                                   for review_id, project_id, report_type, round_number in self.session.execute(
-                                       select(Review.id, Review.project_id, Review.report_type, Review.round)
-                                       .where(among))})
-            self._audit_created("review", new_rows, review_ids,
-                                lambda row: (row["project_id"], row["report_type"], row["round"]))
-        self._touch_projects({key[0] for key in incoming})
+            key = lambda row: (row["project_id"], row["report_type"], row["round"])  # noqa: E731
+            self._give_ids(Review, new_rows, review_ids, key)
+            insert_rows(self.session, Review, new_rows)
+            self._audit_created("review", new_rows, review_ids, key)
+        self.touched_units.update(unit_id for _category, _division, unit_id in projects.values())
 
-    def _authorities(self, incoming: dict, existing: dict) -> dict:
+    def _projects(self, project_ids: set[int]) -> dict[int, tuple]:
+        """(category, division_code, unit_id) of each project: as created by this import, else as stored. Only the
+        others are read, so a file's reviews of its own projects wait for no write."""
+        projects = {i: self.created_projects[i] for i in project_ids if i in self.created_projects}
+        for among in self._in(Project.id, project_ids.difference(projects)):
+            projects.update((i, tuple(facts)) for i, *facts in self.session.execute(
+                select(Project.id, Project.category, Project.division_code, Project.unit_id).where(among)))
+        return projects
+
+    @staticmethod
+    def _authorities(incoming: dict, existing: dict, projects: dict[int, tuple]) -> dict:
         """The authority each review or complaint belongs to: the one the line names, else the one
         already stored, else the project's location when it arrives; stored, so that a later move of the
         project never hands the record to another authority."""
-        project_ids = {line.data["project_id"] for line in incoming.values()}
-        locations = {}
-        for among in self._in(Project.id, project_ids):
-            locations.update(self.session.execute(select(Project.id, Project.division_code).where(among)).all())
         return {key: line.data.get("authority_division_code")
                 or getattr(existing.get(key), "authority_division_code", None)
-                or locations[line.data["project_id"]] for key, line in incoming.items()}
-
-    def _touch_projects(self, project_ids) -> None:
-        for among in self._in(Project.id, project_ids):
-            self.touched_units.update(self.session.scalars(select(Project.unit_id).where(among)))
+                or projects[line.data["project_id"]][1] for key, line in incoming.items()}
 
     def apply_penalties(self, lines: list[Line]) -> None:
         incoming: dict[str, Line] = {}
@@ -678,8 +683,9 @@ class _Importer:
             self._create_or_update(Penalty, "penalty", row, values, new_rows, {
                 "decision_number": number, "recorded_by_account_id": self.actor.account_id, **values})
         if new_rows:
+            ids = {}
+            self._give_ids(Penalty, new_rows, ids, lambda row: row["decision_number"])
             insert_rows(self.session, Penalty, new_rows)
-            ids = self._load_ids(Penalty, Penalty.decision_number, [r["decision_number"] for r in new_rows])
             self._audit_created("penalty", new_rows, ids, lambda row: row["decision_number"])
 
     def _parties(self, lines) -> dict[tuple[str, int], tuple[str, str | None]]:
@@ -704,7 +710,8 @@ class _Importer:
                 data["finding"] = _check(line, check_finding, data.get("finding"))
             incoming[data["ref"]] = line
         existing = {c.ref: c for c in self._rows(Complaint, Complaint.ref, incoming)}
-        authorities = self._authorities(incoming, existing)
+        projects = self._projects({line.data["project_id"] for line in incoming.values()})
+        authorities = self._authorities(incoming, existing, projects)
         new_rows = []
         for ref, line in incoming.items():
             data = line.data
@@ -718,10 +725,11 @@ class _Importer:
                       **self._non_disclosure(data)}
             self._create_or_update(Complaint, "complaint", existing.get(ref), values, new_rows, {"ref": ref, **values})
         if new_rows:
+            ids = {}
+            self._give_ids(Complaint, new_rows, ids, lambda row: row["ref"])
             insert_rows(self.session, Complaint, new_rows)
-            ids = self._load_ids(Complaint, Complaint.ref, [r["ref"] for r in new_rows])
             self._audit_created("complaint", new_rows, ids, lambda row: row["ref"])
-        self._touch_projects({line.data["project_id"] for line in incoming.values()})
+        self.touched_units.update(unit_id for _category, _division, unit_id in projects.values())
 
     def enqueue_touched(self) -> None:
         """One outbox row per firm and person whose public view may have changed."""
