@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 
 from registry.access import SYSTEM
 from registry.app import create_app
-from registry.exchange import ExchangeError, export_jsonl, import_jsonl
+from registry.exchange import ExchangeError, export_jsonl, import_jsonl, import_records
 from registry.extensions import db as registry_db
 from registry.models import AuditEvent, Complaint, Penalty, Person, Project, ProjectRole, Review, Unit
 from registry.services.audit import json_value
 from tests.conftest import fresh_database
-from tests.factories import create, make_id_number, make_uscc, person_record, project_record, unit_record
+from tests.factories import (create, make_id_number, make_uscc, person_record, project_record, review_record,
+                             unit_record)
 
 # A copy of the contract example (shared/contract/sample.jsonl); a test checks it is the same where shared/ is present.
 CONTRACT = Path(__file__).resolve().parent / "data" / "contract_sample.jsonl"
@@ -489,9 +490,10 @@ def test_rows_written_by_the_bulk_path_alone_move_the_data_generation(db):
     assert current().number == before + 1
 
 
-def test_rows_handed_to_the_writer_thread_are_there_for_the_next_statement_and_keep_their_order(db):
-    """insert_rows returns before its rows are written (registry/exchange/bulk.py): the session's next statement
-    waits for them, and rows handed over one after the other are written in that order (a role's project first)."""
+def test_bulk_rows_are_there_for_the_next_statement_and_keep_their_order(db):
+    """On PostgreSQL insert_rows returns before its rows are written (a writer thread, registry/exchange/bulk.py):
+    the session's next statement waits for them, and rows handed over one after the other are written in that
+    order (a role's project first). Ids given beforehand are the ones the rows keep."""
     from registry.exchange.bulk import BULK_ROWS, allocate_ids, insert_rows
 
     import_jsonl(SYSTEM, SAMPLE_LINES)
@@ -510,9 +512,12 @@ def test_rows_handed_to_the_writer_thread_are_there_for_the_next_statement_and_k
     db.session.rollback()  # rows written around the import's count of figures: not kept
 
 
-def test_a_row_the_writer_thread_cannot_write_fails_the_next_statement_and_the_rollback_leaves_nothing(db):
-    """A refusal on the writer thread (here a keyed hash of an ID number given twice) is raised at the session's
-    next statement, as a refused INSERT would be, and the rollback leaves none of the rows handed over."""
+def test_a_refused_bulk_row_fails_by_the_next_statement_and_the_rollback_leaves_nothing(db):
+    """A refused row (here a keyed hash of an ID number given twice) is raised by the session's next statement at
+    the latest (PostgreSQL: the writer thread's refusal, there; SQLite writes at once), and the rollback leaves
+    none of the rows handed over."""
+    import sqlite3
+
     from sqlalchemy.exc import IntegrityError
 
     from registry.exchange.bulk import BULK_ROWS, insert_rows
@@ -526,9 +531,30 @@ def test_a_row_the_writer_thread_cannot_write_fails_the_next_statement_and_the_r
                "id_number_ciphertext": person["id_number_ciphertext"], "id_number_masked": "370202********0458",
                "name": "林海燕", "title": None, "non_disclosure_reason": None} for number in range(BULK_ROWS)]
     insert_rows(db.session, SearchOutbox, [{"record_type": "unit", "record_id": n} for n in range(BULK_ROWS)])
-    insert_rows(db.session, Person, people)
-    with pytest.raises(IntegrityError):
+    with pytest.raises((IntegrityError, sqlite3.IntegrityError)):
+        insert_rows(db.session, Person, people)
         db.session.scalar(select(func.count()).select_from(Person))
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Person).where(Person.public_id.like("dup%"))) == 0
     assert db.session.scalar(select(func.count()).select_from(SearchOutbox)) == outbox
+
+
+def test_projects_written_in_parts_keep_a_twice_given_ref_once_with_its_last_line(db, monkeypatch):
+    """The importer hands project lines to the database in parts (PROJECT_LINES, here 2): a ref given in two
+    parts is created once, with its last line's values, and each project's roles and reviews are its own."""
+    monkeypatch.setattr("registry.exchange.importer.PROJECT_LINES", 2)
+    unit = unit_record()
+    person = person_record(unit["uscc"])
+    people = [{"id_number": person["id_number"], "role": "responsible_manager"}]
+    projects = [project_record(unit["uscc"], f"PART-{n}", people=people, division_code="370203") for n in range(5)]
+    projects.append({**projects[0], "name": "第二次给出的名称"})
+    review = review_record("PART-3")
+    del review["authority_division_code"]  # the project's own, as it arrives in the same file
+    report = import_records(SYSTEM, [unit, person, *projects, review])
+    assert report.created["project"] == 5 and report.created["review"] == 1
+    assert db.session.scalar(select(Project.name).where(Project.ref == "PART-0")) == "第二次给出的名称"
+    ids = dict(db.session.execute(select(Project.ref, Project.id)).all())
+    assert db.session.scalar(select(func.count()).select_from(ProjectRole)
+                             .where(ProjectRole.project_id.in_(ids.values()))) == 5
+    assert db.session.execute(select(Review.project_id, Review.authority_division_code)).one() == (ids["PART-3"],
+                                                                                                   "370203")

@@ -506,6 +506,18 @@ class _Importer:
         self._sign(Person, "person_id", commitments, {row["id"] for row in new_rows})
 
     def apply_projects(self, lines: list[Line]) -> None:
+        """The projects in parts of PROJECT_LINES lines: each part is checked and handed to the writer thread
+        before the next is checked, so the database writes one part while Python checks the next. The projects
+        already there are read first, once; a ref given twice keeps its last line, as one part would."""
+        last = {line.data["ref"]: line for line in lines}
+        existing = {p.ref: p for p in self._rows(Project, Project.ref, last)}
+        new_refs = [ref for ref in last if ref not in existing]
+        new_ids = dict(zip(new_refs, allocate_ids(self.session, Project, len(new_refs))))  # once, for every part
+        for start in range(0, len(lines), PROJECT_LINES):
+            self._apply_projects(lines[start:start + PROJECT_LINES], last, existing, new_ids)
+
+    def _apply_projects(self, lines: list[Line], last: dict[str, Line], existing: dict[str, Project],
+                        new_ids: dict[str, int]) -> None:
         incoming: dict[str, Line] = {}
         for line in lines:
             data = line.data
@@ -524,8 +536,8 @@ class _Importer:
                 (self.person_id(line, person["id_number"], f"people.{index}.id_number"), person["role"])
                 for index, person in enumerate(data.get("people") or [])
             })
-            incoming[data["ref"]] = line
-        existing = {p.ref: p for p in self._rows(Project, Project.ref, incoming)}
+            if last[data["ref"]] is line:
+                incoming[data["ref"]] = line
         new_rows, role_rows = [], []
         for ref, line in incoming.items():
             data = line.data
@@ -555,7 +567,8 @@ class _Importer:
             else:
                 self.report.unchanged += 1
         if new_rows:
-            self._give_ids(Project, new_rows, self.project_ids, lambda row: row["ref"])
+            for row in new_rows:
+                row["id"] = self.project_ids[row["ref"]] = new_ids[row["ref"]]
             insert_rows(self.session, Project, new_rows)
             self._audit_created("project", new_rows, self.project_ids, lambda row: row["ref"])
             for row in new_rows:
@@ -739,6 +752,10 @@ class _Importer:
             insert_rows(self.session, SearchOutbox, rows)
         figures.touch(self.session, self.touched_units)
 
+
+# Project lines checked before a part of them is handed to the writer thread (a national file's batch of 500 firms
+# has about 10,000): small enough that the writer starts early, large enough that a part is one COPY of many rows.
+PROJECT_LINES = 2000
 
 # Each kind's step, applied in KIND_ORDER so that a line may name a record that comes later in its file.
 APPLY: dict[str, Callable[[_Importer, list[Line]], None]] = {
