@@ -134,7 +134,7 @@ def _insert_sqlite(driver_connection, dialect, table, columns: list, values: lis
         driver_connection.execute(head + ", ".join(repeat(row, len(part))), tuple(chain.from_iterable(part)))
 
 
-def _copy_data(driver_connection, values: list[tuple]) -> bytes:
+def _copy_data(driver_connection, values: list[tuple]) -> memoryview:
     """The rows in COPY's text format, as psycopg formats them (`FileWriter`: formatted here, sent by `_copy`).
     The writer thread then needs Python's lock only to send a few large blocks: formatting row by row there, it
     waited for the lock behind the importer at every row, and the rows reached PostgreSQL slower than before."""
@@ -145,10 +145,10 @@ def _copy_data(driver_connection, values: list[tuple]) -> bytes:
         with Copy(cursor, writer=FileWriter(data)) as copy:
             for row in values:
                 copy.write_row(row)
-    return data.getvalue()
+    return data.getbuffer()  # the written bytes themselves, not a copy of them
 
 
-def _copy(driver_connection, dialect, table, columns: list, data: bytes) -> None:
+def _copy(driver_connection, dialect, table, columns: list, data: memoryview) -> None:
     """The rows (COPY's text format) by COPY on the psycopg connection under the session's, inside its transaction."""
     quote = dialect.identifier_preparer.quote
     with driver_connection.cursor() as cursor:
