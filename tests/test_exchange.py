@@ -502,10 +502,11 @@ def test_bulk_rows_are_there_for_the_next_statement_and_keep_their_order(db):
     ids = allocate_ids(db.session, Project, BULK_ROWS)
     assert len(set(ids)) == BULK_ROWS and min(ids) > db.session.scalar(select(func.max(Project.id)))
     insert_rows(db.session, Project, [
-        {"id": project_id, "ref": f"W-{number}", "unit_id": unit_id, "category": "investigation", "name": "地块调查", "area_m2": Decimal("1200.00"),
-         "division_code": "370202", "version": 1} for number, project_id in enumerate(ids)])
-    insert_rows(db.session, ProjectRole, [{"project_id": project_id, "person_id": person_id, "role": "responsible_manager"}
-                                          for project_id in ids])  # refused if written before their projects
+        {"id": project_id, "ref": f"W-{number}", "unit_id": unit_id, "category": "investigation", "name": "地块调查",
+         "area_m2": Decimal("1200.00"), "division_code": "370202", "version": 1}
+        for number, project_id in enumerate(ids)])
+    insert_rows(db.session, ProjectRole, [  # refused if written before their projects
+        {"project_id": project_id, "person_id": person_id, "role": "responsible_manager"} for project_id in ids])
     assert db.session.scalar(select(func.count()).select_from(ProjectRole).where(ProjectRole.project_id.in_(ids))) \
         == BULK_ROWS
     assert db.session.scalar(select(Project.id).where(Project.ref == "W-7")) == ids[7]

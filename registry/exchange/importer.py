@@ -615,7 +615,7 @@ class _Importer:
             self._give_ids(Review, new_rows, review_ids, key)
             insert_rows(self.session, Review, new_rows)
             self._audit_created("review", new_rows, review_ids, key)
-        self.touched_units.update(unit_id for _category, _division, unit_id in projects.values())
+        self._touch_projects(projects)
 
     def _projects(self, project_ids: set[int]) -> dict[int, tuple]:
         """(category, division_code, unit_id) of each project: as created by this import, else as stored. Only the
@@ -625,6 +625,10 @@ class _Importer:
             projects.update((i, tuple(facts)) for i, *facts in self.session.execute(
                 select(Project.id, Project.category, Project.division_code, Project.unit_id).where(among)))
         return projects
+
+    def _touch_projects(self, projects: dict[int, tuple]) -> None:
+        """The firms of these projects (`_projects`) may show something new."""
+        self.touched_units.update(unit_id for _category, _division, unit_id in projects.values())
 
     @staticmethod
     def _authorities(incoming: dict, existing: dict, projects: dict[int, tuple]) -> dict:
@@ -742,7 +746,7 @@ class _Importer:
             self._give_ids(Complaint, new_rows, ids, lambda row: row["ref"])
             insert_rows(self.session, Complaint, new_rows)
             self._audit_created("complaint", new_rows, ids, lambda row: row["ref"])
-        self.touched_units.update(unit_id for _category, _division, unit_id in projects.values())
+        self._touch_projects(projects)
 
     def enqueue_touched(self) -> None:
         """One outbox row per firm and person whose public view may have changed."""
