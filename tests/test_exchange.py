@@ -150,6 +150,23 @@ def test_a_person_moving_to_another_firm_keeps_the_employment_history(db):
     assert person.employments[0].ended_on is not None
 
 
+def test_a_project_moved_to_another_firm_takes_its_review_outcomes_to_that_firms_profile(db, client):
+    """A review names its project's firm (ix_review_firm_newest), and the database keeps it: the firm of a project
+    an import moves is its reviews' firm too."""
+    first, second = unit_record(), unit_record()
+    project = project_record(first["uscc"])
+    create(first, second, project, review_record(project["ref"], passed=False, reviewed_on="2024-07-01"),
+           review_record(project["ref"], 2, reviewed_on="2024-09-01"))
+    assert client.get(f"/api/v1/units/{first['uscc']}").json["reviews_total"] == 2
+
+    create({**project, "unit_uscc": second["uscc"]})
+    second_id = db.session.scalar(select(Unit.id).where(Unit.uscc == second["uscc"]))
+    assert set(db.session.scalars(select(Review.unit_id))) == {second_id}
+    moved = client.get(f"/api/v1/units/{second['uscc']}").json
+    assert (moved["reviews_total"], [r["reviewed_on"] for r in moved["reviews"]]) == (2, ["2024-09-01", "2024-07-01"])
+    assert client.get(f"/api/v1/units/{first['uscc']}").json["reviews_total"] == 0
+
+
 def test_cli_import_reports_the_bad_line_in_both_languages_without_a_traceback(runner, tmp_path, db):
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(with_line(3, lambda r: r.update(id_number="370202198403120459"))), encoding="utf-8")

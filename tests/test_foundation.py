@@ -18,7 +18,8 @@ from registry.app import create_app
 from registry.database import modelled
 from registry.extensions import db as _db
 from registry import figures
-from registry.models import AuditEvent, Complaint, Person, Project, Unit, UnitFigures, UnitReviewYear
+from registry.models import (AuditEvent, Complaint, Person, Project, Review, Unit, UnitFigures, UnitReviewYear,
+                             UnitRoleHolder)
 from registry.rules.errors import RuleViolation
 from registry.services import service
 from registry.services.audit import record_event
@@ -29,7 +30,8 @@ from tests.factories import (complaint_record, create, make_id_number, make_uscc
 # Indexes on an expression, which autogenerate does not compare (SQLite's reflection skips them, with a warning):
 # test_expression_indexes_exist checks them instead.
 EXPRESSION_INDEXES = {"ix_project_recent": ("project", "coalesce(completed_on, started_on)"),
-                      "ix_project_newest": ("project", "coalesce(completed_on, '0001-01-01'")}  # PostgreSQL adds a cast
+                      "ix_project_newest": ("project", "coalesce(completed_on, '0001-01-01'"),  # PostgreSQL adds a cast
+                      "ix_project_firm_ongoing_first": ("project", "coalesce(completed_on, '9999-12-31'")}
 
 
 def test_models_and_migrations_agree(db):
@@ -78,13 +80,21 @@ def test_migration_on_a_database_with_data_keeps_it(app, db):
 
 
 def test_the_figures_migration_counts_what_the_registry_counts(app, db):
-    """Migrations 0030 and 0032 fill `unit_figures` and `unit_review_year` with SQL of their own (a migration never
-    imports the app): on records each clause of the figures tells apart, they keep what `registry.figures.counted`
-    counts."""
+    """Migrations 0030, 0032 and 0034 fill `unit_figures`, `unit_review_year` and `unit_role_holder` with SQL of
+    their own (a migration never imports the app): on records each clause of the figures tells apart, they keep
+    what `registry.figures.counted` counts. Migration 0033 gives each review its project's firm on the way."""
     a, b, c = (make_uscc("370200", 900 + n) for n in range(3))
+    holder, unsigned_firms = make_id_number(), make_id_number()
+    # the holder's roles: two on F-A1, one on F-A4 (both public), F-A2 (under the firm's withhold) and F-A3
+    # (withheld); the other's on F-B1, a project of a firm not signed
+    roles = {"F-A1": [(holder, "responsible_manager"), (holder, "other_responsible")],
+             "F-A2": [(holder, "responsible_manager")], "F-A3": [(holder, "responsible_manager")],
+             "F-A4": [(holder, "other_responsible")], "F-B1": [(unsigned_firms, "responsible_manager")]}
     create(unit_record(a), unit_record(b, signed=False), unit_record(c),
+           person_record(a, holder), person_record(b, unsigned_firms),
            *(project_record(uscc, ref, division_code=division,
-                            completed_on="2024-07-15" if ref == "F-A4" else "2024-06-01")  # F-A4 late
+                            completed_on="2024-07-15" if ref == "F-A4" else "2024-06-01",  # F-A4 late
+                            people=[{"id_number": n, "role": role} for n, role in roles.get(ref, [])])
              for uscc, ref, division in
              [(a, "F-A1", "370211"), (a, "F-A2", "320506"), (a, "F-A3", "370212"), (a, "F-A4", "370213"),
               (b, "F-B1", "370211"),
@@ -131,6 +141,14 @@ def test_the_figures_migration_counts_what_the_registry_counts(app, db):
         select(Unit.uscc, UnitReviewYear.year, UnitReviewYear.passed, UnitReviewYear.total)
         .join(UnitReviewYear, UnitReviewYear.unit_id == Unit.id))}
     assert years == {a: (2024, 1, 2), b: (2024, 1, 1), c: (2024, 1, 2)}
+    # migration 0034: the holder held a role on two public projects of a (F-A1 twice), the other on none
+    holders = db.session.execute(select(Unit.uscc, Person.name, UnitRoleHolder.projects)
+                                 .join(UnitRoleHolder, UnitRoleHolder.unit_id == Unit.id)
+                                 .join(Person, Person.id == UnitRoleHolder.person_id)).all()
+    assert [(uscc, projects) for uscc, _name, projects in holders] == [(a, 2)]
+    # migration 0033: every review names its project's firm
+    assert db.session.scalar(select(func.count()).select_from(Review).join(Project, Project.id == Review.project_id)
+                             .where(Review.unit_id != Project.unit_id)) == 0
 
 
 @pytest.mark.sqlite_only(reason="SQLite's pragmas")

