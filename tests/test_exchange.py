@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sa_text
 
 from registry.access import SYSTEM
 from registry.app import create_app
@@ -576,3 +577,38 @@ def test_projects_written_in_parts_keep_a_twice_given_ref_once_with_its_last_lin
                              .where(ProjectRole.project_id.in_(ids.values()))) == 5
     assert db.session.execute(select(Review.project_id, Review.authority_division_code)).one() == (ids["PART-3"],
                                                                                                    "370203")
+
+
+def test_an_import_that_doubles_a_table_takes_its_statistics_before_the_figures_are_counted(db, monkeypatch):
+    """On PostgreSQL the bulk path ANALYZEs, inside the import's transaction, each table its rows at least doubled
+    (registry/exchange/bulk.py, `analyze_grown`), so that the firms' figures counted before the commit are planned
+    for the table as it now is; a table grown by less keeps its statistics for autovacuum to renew."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("ANALYZE in the import's transaction is PostgreSQL's (SQLite's planner needs no statistics)")
+    from sqlalchemy import event
+
+    from registry.exchange import bulk
+    monkeypatch.setattr(bulk, "ANALYZE_ROWS", 50)
+    analyzed = []
+
+    def watch(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("ANALYZE"):
+            analyzed.append(statement.split()[1].strip('"'))
+
+    def project_rows():
+        return db.session.scalar(sa_text("SELECT reltuples FROM pg_class WHERE oid = 'project'::regclass"))
+
+    firm = unit_record()
+    create(firm)
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        create(*(project_record(firm["uscc"]) for _ in range(120)))
+        assert "project" in analyzed and project_rows() == 120  # never analyzed: now, with the import's rows
+        analyzed.clear()
+        create(*(project_record(firm["uscc"]) for _ in range(120)))
+        assert "project" in analyzed and project_rows() == 240  # doubled
+        analyzed.clear()
+        create(*(project_record(firm["uscc"]) for _ in range(110)))
+        assert "project" not in analyzed and project_rows() == 240  # grown by less than it held
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watch)

@@ -27,6 +27,7 @@ from operator import is_
 
 from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.pool import Pool
 
 from registry.generation import mark_changed
@@ -37,6 +38,8 @@ from registry.models.base import utcnow
 BULK_ROWS = 100
 ROWS_PER_STATEMENT = 500  # SQLite: rows of one INSERT (more saved nothing measurable)
 WRITER = "registry_bulk_writer"  # in a connection's info: the rows handed to its writer thread, not yet written
+WRITTEN = "registry_bulk_written"  # in a session's info: (its transaction, the rows written by table)
+ANALYZE_ROWS = 1000  # fewer rows than this never make a table's statistics worth taking again in the transaction
 
 
 def allocate_ids(session, model, count: int) -> list[int]:
@@ -63,6 +66,7 @@ def insert_rows(session, model, rows: list[dict]) -> None:
         groups.setdefault(tuple(row), []).append(row)
     connection = session.connection()
     table = model.__table__
+    _written(session)[table.name] = _written(session).get(table.name, 0) + len(rows)
     for keys, group in groups.items():
         if len(group) < BULK_ROWS or connection.dialect.name not in ("postgresql", "sqlite"):
             connection.execute(insert(table), group)
@@ -78,6 +82,37 @@ def insert_rows(session, model, rows: list[dict]) -> None:
             else:
                 _insert_sqlite(driver_connection, connection.dialect, table, *bound)
             mark_changed(session)  # SQLAlchemy sees no INSERT statement in these: the data generation must still move
+
+
+def analyze_grown(session) -> None:
+    """On PostgreSQL, take again the statistics of each table that this transaction's bulk rows at least doubled
+    (`ANALYZE`, which sees the transaction's own rows), so that what the transaction runs next is planned for the
+    table as it now is. Autovacuum analyzes a table only after a commit, a minute later: until then a table that
+    had no statistics, or had them when it was a fraction of its size, was planned as if it were empty, and the
+    firms' figures counted before the commit read every review and role of the registry (a fresh database, six
+    national batches: `figures.refresh` 16 s of the import's 38 s, 2.2 s after this, for 2.7 s of ANALYZE).
+    Tables in name order, so that two imports take their locks in one order."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    grown = {name: rows for name, rows in _written(session).items() if rows >= ANALYZE_ROWS}
+    if not grown:
+        return
+    known = dict(session.execute(text("SELECT relname, reltuples FROM pg_class "
+                                      "WHERE oid = ANY(CAST(:tables AS regclass[]))"), {"tables": sorted(grown)}).all())
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    for name in sorted(grown):
+        if grown[name] >= known.get(name, -1):  # reltuples: the rows at the last ANALYZE (-1: never)
+            session.execute(text(f"ANALYZE {quote(name)}"))  # nosec B608: a model's table name, quoted
+
+
+def _written(session) -> dict[str, int]:
+    """The rows the bulk path wrote in the session's transaction, by table."""
+    own = session() if isinstance(session, scoped_session) else session
+    transaction, written = own.info.get(WRITTEN, (None, {}))
+    if transaction is not own.get_transaction():
+        transaction, written = own.get_transaction(), {}
+        own.info[WRITTEN] = (transaction, written)
+    return written
 
 
 def _bound_values(dialect, table, keys: tuple, rows: list[dict]) -> tuple[list, list[tuple]] | None:

@@ -23,7 +23,7 @@ from registry import figures
 from registry.access import Actor
 from registry.clock import today
 from registry.database import in_keys
-from registry.exchange.bulk import allocate_ids, insert_rows
+from registry.exchange.bulk import allocate_ids, analyze_grown, insert_rows
 from registry.exchange.parse import ExchangeError, Line, parse_lines
 from registry.extensions import db
 from registry.models import (AuditEvent, Commitment, Complaint, Employment, Penalty, Person, PersonVersion, Project,
@@ -90,6 +90,7 @@ def _apply(actor: Actor, parsed: list[Line]) -> ImportReport:
         by_kind[line.kind].append(line)
     for kind in KIND_ORDER:
         APPLY[kind](importer, by_kind[kind])
+    analyze_grown(importer.session)  # before the firms' figures are counted again (at the commit)
     importer.enqueue_touched()  # once, after every kind: each may have changed a firm's or person's public view
     if report.changed:
         record_event(actor, "import", detail=json.dumps(
