@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import any_, bindparam, event, literal, literal_column, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -34,6 +35,17 @@ UNMODELLED = ("project_text", "ix_project_text_trgm")
 def modelled(name: str | None, type_: str, parent_names: dict) -> bool:
     """Alembic's `include_name`: False for what no model declares, which autogenerate would otherwise drop."""
     return not (name or "").startswith(UNMODELLED)
+
+
+def per_transaction(session, key: str) -> dict:
+    """A dict kept in the session's info under `key` for its current transaction alone: the next transaction
+    finds it empty."""
+    own = session() if isinstance(session, scoped_session) else session
+    transaction, held = own.info.get(key, (None, {}))
+    if transaction is not own.get_transaction():
+        transaction, held = own.get_transaction(), {}
+        own.info[key] = (transaction, held)
+    return held
 
 
 def escape_like(text: str) -> str:

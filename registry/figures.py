@@ -114,6 +114,11 @@ def role_holders():
     )
 
 
+# the firm's figures kept as rows of their own, each key's table and the statement counting its rows, whose columns
+# are the table's, in its order: its outcomes by year, oldest first, and its role holders, by person id
+KEPT_ROWS = {REVIEW_YEARS: (YEARS, review_years), ROLE_HOLDERS: (HOLDERS, role_holders)}
+
+
 def kept_on_time_holds(latest_finding_on: date | None, day: date) -> bool:
     """True when a firm's kept on-time rate (and its period) is its rate on `day`: the day is not before its
     latest finding's. Before it, the rate is counted for the day (`on_time_counts(day)`)."""
@@ -168,23 +173,16 @@ def counted(firms: list[int] | None = None, years: bool = True) -> dict[int, dic
                             .where(complaint_public()).group_by(Project.unit_id), Project.unit_id)),
          "findings", "latest_finding_on")
     if years:
-        _add_years(found, session.execute(of(review_years(), Project.unit_id, Unit.id)))
-        _add_holders(found, session.execute(of(role_holders(), Project.unit_id, Unit.id)))
+        for key, (_table, rows) in KEPT_ROWS.items():
+            _add_rows(found, key, session.execute(of(rows(), Project.unit_id, Unit.id)))
     return found
 
 
-def _add_years(figures: dict[int, dict], rows) -> None:
-    """Each (unit id, year, passed, in all) row, oldest year first, added to its firm's `REVIEW_YEARS`."""
-    for unit_id, year, passed, total in rows:
+def _add_rows(figures: dict[int, dict], key: str, rows) -> None:
+    """Each (unit id, *values) row, in order, added to its firm's `key` (`REVIEW_YEARS`, `ROLE_HOLDERS`)."""
+    for unit_id, *values in rows:
         of_firm = figures.setdefault(unit_id, dict(ZERO))
-        of_firm[REVIEW_YEARS] += ((int(year), int(passed), int(total)),)
-
-
-def _add_holders(figures: dict[int, dict], rows) -> None:
-    """Each (unit id, person id, projects) row, by person id, added to its firm's `ROLE_HOLDERS`."""
-    for unit_id, person_id, projects in rows:
-        of_firm = figures.setdefault(unit_id, dict(ZERO))
-        of_firm[ROLE_HOLDERS] += ((person_id, int(projects)),)
+        of_firm[key] += (tuple(int(value) for value in values),)
 
 
 def refresh(unit_ids: Iterable[int]) -> None:
@@ -209,12 +207,10 @@ def refresh(unit_ids: Iterable[int]) -> None:
              for unit_id in chunk])
         # the outcomes by year counted into their table by the database itself: the same rows as `counted` reads,
         # without sending them back (500 firms, national PostgreSQL: 40 ms as parameters)
-        session.execute(delete(YEARS).where(YEARS.c.unit_id.in_(chunk)))
-        session.execute(insert(YEARS).from_select(["unit_id", "year", "passed", "total"],
-                                                  review_years().where(Project.unit_id.in_(chunk), Unit.id.in_(chunk))))
-        session.execute(delete(HOLDERS).where(HOLDERS.c.unit_id.in_(chunk)))
-        session.execute(insert(HOLDERS).from_select(["unit_id", "person_id", "projects"],
-                                                    role_holders().where(Project.unit_id.in_(chunk), Unit.id.in_(chunk))))
+        for table, rows in KEPT_ROWS.values():
+            session.execute(delete(table).where(table.c.unit_id.in_(chunk)))
+            session.execute(insert(table).from_select([column.name for column in table.columns],
+                                                      rows().where(Project.unit_id.in_(chunk), Unit.id.in_(chunk))))
 
 
 def refresh_all(progress: Callable[[int], None] = lambda done: None) -> int:
@@ -232,10 +228,8 @@ def mismatches() -> dict[int, tuple[dict[str, int], dict[str, int]]]:
     """Each firm whose kept figures differ from its records: unit id -> (kept, counted)."""
     kept = {row.unit_id: {**{c: getattr(row, c) for c in COLUMNS}, REVIEW_YEARS: (), ROLE_HOLDERS: ()}
             for row in db.session.execute(select(FIGURES))}
-    _add_years(kept, db.session.execute(select(YEARS.c.unit_id, YEARS.c.year, YEARS.c.passed, YEARS.c.total)
-                                        .order_by(YEARS.c.unit_id, YEARS.c.year)))
-    _add_holders(kept, db.session.execute(select(HOLDERS.c.unit_id, HOLDERS.c.person_id, HOLDERS.c.projects)
-                                          .order_by(HOLDERS.c.unit_id, HOLDERS.c.person_id)))
+    for key, (table, _rows) in KEPT_ROWS.items():
+        _add_rows(kept, key, db.session.execute(select(table).order_by(*table.primary_key.columns)))
     live = counted()
     firms = set(kept) | set(live)
     return {unit_id: (kept.get(unit_id, ZERO), live.get(unit_id, ZERO)) for unit_id in sorted(firms)

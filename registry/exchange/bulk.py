@@ -27,9 +27,9 @@ from operator import is_
 
 from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import scoped_session
 from sqlalchemy.pool import Pool
 
+from registry.database import per_transaction
 from registry.generation import mark_changed
 from registry.models.base import utcnow
 
@@ -38,7 +38,7 @@ from registry.models.base import utcnow
 BULK_ROWS = 100
 ROWS_PER_STATEMENT = 500  # SQLite: rows of one INSERT (more saved nothing measurable)
 WRITER = "registry_bulk_writer"  # in a connection's info: the rows handed to its writer thread, not yet written
-WRITTEN = "registry_bulk_written"  # in a session's info: (its transaction, the rows written by table)
+WRITTEN = "registry_bulk_written"  # in a session's info (`per_transaction`): the rows written, by table
 ANALYZE_ROWS = 1000  # fewer rows than this never make a table's statistics worth taking again in the transaction
 
 
@@ -66,7 +66,8 @@ def insert_rows(session, model, rows: list[dict]) -> None:
         groups.setdefault(tuple(row), []).append(row)
     connection = session.connection()
     table = model.__table__
-    _written(session)[table.name] = _written(session).get(table.name, 0) + len(rows)
+    written = per_transaction(session, WRITTEN)
+    written[table.name] = written.get(table.name, 0) + len(rows)
     for keys, group in groups.items():
         if len(group) < BULK_ROWS or connection.dialect.name not in ("postgresql", "sqlite"):
             connection.execute(insert(table), group)
@@ -94,7 +95,7 @@ def analyze_grown(session) -> None:
     Tables in name order, so that two imports take their locks in one order."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    grown = {name: rows for name, rows in _written(session).items() if rows >= ANALYZE_ROWS}
+    grown = {name: rows for name, rows in per_transaction(session, WRITTEN).items() if rows >= ANALYZE_ROWS}
     if not grown:
         return
     known = dict(session.execute(text("SELECT relname, reltuples FROM pg_class "
@@ -103,16 +104,6 @@ def analyze_grown(session) -> None:
     for name in sorted(grown):
         if grown[name] >= known.get(name, -1):  # reltuples: the rows at the last ANALYZE (-1: never)
             session.execute(text(f"ANALYZE {quote(name)}"))  # nosec B608: a model's table name, quoted
-
-
-def _written(session) -> dict[str, int]:
-    """The rows the bulk path wrote in the session's transaction, by table."""
-    own = session() if isinstance(session, scoped_session) else session
-    transaction, written = own.info.get(WRITTEN, (None, {}))
-    if transaction is not own.get_transaction():
-        transaction, written = own.get_transaction(), {}
-        own.info[WRITTEN] = (transaction, written)
-    return written
 
 
 def _bound_values(dialect, table, keys: tuple, rows: list[dict]) -> tuple[list, list[tuple]] | None:

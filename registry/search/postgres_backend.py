@@ -50,7 +50,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from registry.clock import today
-from registry.database import escape_like
+from registry.database import escape_like, per_transaction
 from registry.models import SearchEntry, SearchGram, SearchOutbox
 from registry.search.backend import SearchBackend
 from registry.search.documents import SearchDocument, all_documents
@@ -64,7 +64,7 @@ LIVE = SearchEntry.__table__
 BUILD = Table("search_document_build", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                      for c in LIVE.columns))
 GRAMS = SearchGram.__table__
-READ_FREQUENCIES = "registry_search_frequencies"  # in a session's info: (its transaction, the frequencies it read)
+READ_FREQUENCIES = "registry_search_frequencies"  # in a session's info (`per_transaction`): the frequencies read
 GRAMS_BUILD = Table("search_gram_build", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                        for c in GRAMS.columns))
 FREQUENCIES = {LIVE.name: GRAMS, BUILD.name: GRAMS_BUILD}  # each documents table's term frequencies
@@ -482,10 +482,7 @@ class PostgresBackend(SearchBackend):
                              | {kind + KIND_TOTAL}))
         session = self._session()
         session.connection()  # the transaction begun: the frequencies are kept for it
-        transaction, read = session.info.get(READ_FREQUENCIES, (None, {}))
-        if transaction is not session.get_transaction():
-            transaction, read = session.get_transaction(), {}
-            session.info[READ_FREQUENCIES] = (transaction, read)
+        read = per_transaction(session, READ_FREQUENCIES)
         if terms not in read:
             read[terms] = dict(session.execute(select(GRAMS.c.term, GRAMS.c.documents)
                                                .where(GRAMS.c.term.in_(terms))).all())
