@@ -249,9 +249,10 @@ def test_similar_parcels_rank_by_matching_projects_then_first_pass_rate(client, 
     assert "没有符合条件的公开项目" in client.get("/similar?industry=C19").get_data(as_text=True)
 
 
-def test_similar_parcels_list_ten_projects_a_firm_and_link_the_rest(client, registry_data):
+def test_similar_parcels_list_a_firms_latest_projects_and_link_the_rest(client, registry_data):
+    from registry.queries.similar import SHOWN_PROJECTS
     create(*[project_record(LVYUAN, f"LY-S{n}", name=f"绍兴某焦化厂{n}号地块", former_industry="C2521", area_m2=30000,
                           division_code="330602")
              for n in range(12)])
     text = client.get("/similar?industry=C25&province=33").get_data(as_text=True)
-    assert text.count("绍兴某焦化厂") == 10 and "另有2个符合条件的项目" in text
+    assert text.count("绍兴某焦化厂") == SHOWN_PROJECTS and f"另有{12 - SHOWN_PROJECTS}个符合条件的项目" in text
