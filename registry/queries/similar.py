@@ -12,7 +12,7 @@ from registry.figures import kept_first_pass
 from registry.models import Project, Unit, UnitFigures
 from registry.queries.paging import Page, offset
 from registry.queries.projects import ProjectRow, project_row_columns
-from registry.queries.sql import parcel_conditions, public_projects_per_firm
+from registry.queries.sql import parcel_conditions, public_projects_per_firm, starts_with
 from registry.queries.summaries import UnitSummary, unit_summaries
 from registry.visibility import project_public
 
@@ -46,10 +46,14 @@ def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: De
     """Firms that worked on parcels like this one (former industry, area range, province of the parcel; the
     service category of the project), ranked by the number of matching public projects, then by first-pass
     rate."""
-    conditions = [project_public(), *parcel_conditions(industry, min_area, max_area, province, category)]
     matching = matching_project_counts(industry, min_area, max_area, province, category).cte("matching")
     rows, total = _ranked_page(matching, page, per_page)
     ids = [unit_id for unit_id, _ in rows]
+    # the page's firms' projects are found by firm (ix_project_parcel: the industry, then the firm), the parcel's
+    # place tested on each: as a range, the place led SQLite to read every project of the class in the province
+    # and test its firm (C3360 in Guangdong, national: 5,340 projects read for 100; 2.2 -> 0.9 ms)
+    conditions = [project_public(), *parcel_conditions(industry, min_area, max_area, None, category),
+                  *([starts_with(Project.division_code, province)] if province else [])]
     # each firm's latest SHOWN_PROJECTS matching projects only: a large firm matched hundreds, all read whole
     order = (Project.completed_on.desc(), Project.id)
     ranked = (select(Project.id, func.row_number().over(partition_by=Project.unit_id, order_by=order).label("rank"))
