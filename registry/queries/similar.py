@@ -12,15 +12,16 @@ from registry.figures import kept_first_pass
 from registry.models import Project, Unit, UnitFigures
 from registry.queries.paging import Page, offset
 from registry.queries.projects import ProjectRow, project_row_columns
+from registry.queries.search import MATCHING_PROJECTS
 from registry.queries.sql import parcel_conditions, public_projects_per_firm, starts_with
 from registry.queries.summaries import UnitSummary, unit_summaries
 from registry.visibility import project_public
 
 
-# a firm's matching projects the page lists, the latest first, as many as a search hit shows of its projects
-# (MATCHING_PROJECTS); the firm's page has the rest. Ten made a page of 20 firms up to 200 rows long, most of its
-# rendering time (national SQLite, C3360 in Guangdong: 28.7 -> 20.9 ms a page with five)
-SHOWN_PROJECTS = 5
+# a firm's matching projects the page lists, the latest first, as many as a search hit shows of its projects; the
+# firm's page has the rest. Ten made a page of 20 firms up to 200 rows long, most of its rendering time (national
+# SQLite, C3360 in Guangdong: 28.7 -> 20.9 ms a page with five)
+SHOWN_PROJECTS = MATCHING_PROJECTS
 
 
 @dataclass
