@@ -39,7 +39,7 @@ transaction, for deployments with several app servers where a per-server Whoosh 
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, takewhile
 from operator import add
 
@@ -64,6 +64,10 @@ LIVE = SearchEntry.__table__
 BUILD = Table("search_document_build", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                      for c in LIVE.columns))
 GRAMS = SearchGram.__table__
+# the terms bound as one array: one statement for any query (psycopg prepares it), not one a number of terms,
+# each compiled and planned apart
+TERM_FREQUENCIES = select(GRAMS.c.term, GRAMS.c.documents).where(
+    GRAMS.c.term == any_(bindparam("terms", type_=ARRAY(Text))))
 READ_FREQUENCIES = "registry_search_frequencies"  # in a session's info (`per_transaction`): the frequencies read
 GRAMS_BUILD = Table("search_gram_build", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key)
                                                        for c in GRAMS.columns))
@@ -168,7 +172,7 @@ def document_row(document: SearchDocument) -> dict:
             "names_text": "\n".join(names), "folded_text": "\n".join(folded), "terms": list(terms)}
 
 
-def _has(columns, terms: list[str]):
+def _has(columns, terms: BindParameter):
     """The document's term array holds all of `terms` (GIN `@>`; the column is a text array on PostgreSQL)."""
     return type_coerce(columns.terms, ARRAY(Text)).contains(terms)
 
@@ -186,26 +190,53 @@ def _grams(kind: str, part: str, where: str = ANY_TEXT) -> list[str]:
     return list(dict.fromkeys(f"{kind}{where}g:{part[i:i + 2]}" for i in range(len(part) - 1)))
 
 
-def _contains(kind: str, columns, part: str):
+@dataclass
+class _Part:
+    """A query part's parameters in one tier: its grams there, the part itself, and its LIKE pattern when pg_trgm
+    serves it (three characters or more)."""
+
+    grams: BindParameter
+    text: BindParameter
+    like: BindParameter | None
+
+
+def _contains(columns, part: _Part):
     """`part` occurs in the names: GIN-indexed candidate tests (the kind's grams in names; pg_trgm from three
     characters on), confirmed exactly with strpos."""
-    conditions = [_has(columns, _grams(kind, part, IN_NAMES)), func.strpos(columns.names_text, part) > 0]
-    if len(part) >= TRGM_MIN:
-        conditions.insert(1, columns.names_text.like(_like(part)))  # pg_trgm GIN
+    conditions = [_has(columns, part.grams), func.strpos(columns.names_text, part.text) > 0]
+    if part.like is not None:
+        conditions.insert(1, columns.names_text.like(part.like))  # pg_trgm GIN
     return and_(*conditions)
 
 
-def _in_folded_or_names(kind: str, columns, part: str):
+def _in_folded_or_names(columns, part: _Part):
     # the array holds the grams of names and folded text alike; strpos tells whether either text holds the part
-    texts = [columns.names_text, columns.folded_text]
-    if len(part) >= TRGM_MIN:
-        candidates = or_(*(text_.like(_like(part)) for text_ in texts))  # pg_trgm GIN
-        return and_(_has(columns, _grams(kind, part)), candidates)
-    return and_(_has(columns, _grams(kind, part)), _in_either(columns, part))
+    if part.like is not None:
+        candidates = or_(*(text_.like(part.like) for text_ in (columns.names_text, columns.folded_text)))  # pg_trgm
+        return and_(_has(columns, part.grams), candidates)
+    return and_(_has(columns, part.grams), _in_either(columns, part.text))
 
 
-def _in_either(columns, part: str):
+def _in_either(columns, part: BindParameter):
     return or_(*(func.strpos(text_, part) > 0 for text_ in (columns.names_text, columns.folded_text)))
+
+
+class _Values(dict):
+    """A tier's parameters by name (`t1_part0`), with this query's values: a statement built for one query serves
+    every query of its shape (`_Tier.shape`), run with that query's values."""
+
+    def __init__(self, number: int):
+        super().__init__()
+        self.prefix = f"t{number}_"
+
+    def bind(self, name: str, value, type_) -> BindParameter:
+        self[self.prefix + name] = value
+        return bindparam(self.prefix + name, value, type_=type_)
+
+    def parts(self, kind: str, parts: list[str], where: str = ANY_TEXT) -> list[_Part]:
+        return [_Part(self.bind(f"grams{n}", _grams(kind, part, where), ARRAY(Text)), self.bind(f"part{n}", part, Text),
+                      self.bind(f"like{n}", _like(part), Text) if len(part) >= TRGM_MIN else None)
+                for n, part in enumerate(parts)]
 
 
 @dataclass
@@ -218,6 +249,9 @@ class _Tier:
     walk_row_cost: float  # a row walked and tested by `exact` (see WALK_ROW_NAMES)
     bitmap_row_cost: float = 1  # a row the bitmap reads (BITMAP_ROW_TRIGRAMS where pg_trgm's index is read too)
     by_name: bool = False  # a match is found in the names (whole or in part), never in the folded text alone
+    values: dict = field(default_factory=dict)  # the parameters of its conditions, by name (`_Values`)
+    bound: list[BindParameter] = field(default_factory=list)  # `alternatives`, each as its parameter
+    shape: tuple = ()  # what the form of its conditions depends on, beside its number (never a value)
 
     def estimate(self, frequency: dict[str, int]) -> int:
         """At most this many documents match (the exact frequency table: 0 means none does)."""
@@ -226,38 +260,52 @@ class _Tier:
 
 def _tiers(text_: str, parts: list[str], kind: str) -> list[_Tier]:
     """The tiers of a query in order: exact name or credit-code prefix; substring in names; substring in names
-    or folded text; jieba words (short queries only)."""
+    or folded text; jieba words (short queries only). Their values are parameters (`_Values`), so a statement
+    built for one query serves any other of its shape."""
     exact_terms = [[f"{kind}e:{' '.join(parts)}"]]
     code = code_query(text_)
     if code:
         exact_terms.append([f"{kind}c:{code}"])
+    values = _Values(EXACT_TIER)
+    exact_bound = [values.bind(f"alternative{n}", terms, ARRAY(Text)) for n, terms in enumerate(exact_terms)]
 
     def exact(columns):
-        return or_(*(_has(columns, terms) for terms in exact_terms))
+        return or_(*(_has(columns, terms) for terms in exact_bound))
 
-    grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part)))
+    tiers = [_Tier(exact_terms, exact, exact, WALK_ROW_TERMS, by_name=not code, values=values, bound=exact_bound,
+                   shape=(len(exact_terms),))]
+    trigrams = tuple(len(part) >= TRGM_MIN for part in parts)
+    bitmap_row_cost = BITMAP_ROW_TRIGRAMS if any(trigrams) else 1
+    values = _Values(1)
     name_grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part, IN_NAMES)))
-    bitmap_row_cost = BITMAP_ROW_TRIGRAMS if any(len(part) >= TRGM_MIN for part in parts) else 1
-    tiers = [
-        _Tier(exact_terms, exact, exact, WALK_ROW_TERMS, by_name=not code),
-        _Tier([name_grams], lambda columns: and_(*(_contains(kind, columns, part) for part in parts)),
-              lambda columns: and_(*(func.strpos(columns.names_text, part) > 0 for part in parts)),
-              WALK_ROW_NAMES, bitmap_row_cost, by_name=True),
-        _Tier([grams], lambda columns: and_(*(_in_folded_or_names(kind, columns, part) for part in parts)),
-              lambda columns: and_(*(_in_either(columns, part) for part in parts)), WALK_ROW_FOLDED, bitmap_row_cost),
-    ]
+    names_bound = [values.bind("alternative0", name_grams, ARRAY(Text))]
+    in_names = values.parts(kind, parts, IN_NAMES)
+    tiers.append(_Tier([name_grams], lambda columns: and_(*(_contains(columns, part) for part in in_names)),
+                       lambda columns: and_(*(func.strpos(columns.names_text, part.text) > 0 for part in in_names)),
+                       WALK_ROW_NAMES, bitmap_row_cost, by_name=True, values=values, bound=names_bound, shape=trigrams))
+    values = _Values(2)
+    grams = list(dict.fromkeys(gram for part in parts for gram in _grams(kind, part)))
+    anywhere_bound = [values.bind("alternative0", grams, ARRAY(Text))]
+    anywhere = values.parts(kind, parts)
+    tiers.append(_Tier([grams], lambda columns: and_(*(_in_folded_or_names(columns, part) for part in anywhere)),
+                       lambda columns: and_(*(_in_either(columns, part.text) for part in anywhere)), WALK_ROW_FOLDED,
+                       bitmap_row_cost, values=values, bound=anywhere_bound, shape=trigrams))
     short = len("".join(parts)) <= JIEBA_MAX_CHARS
     tokens = list(dict.fromkeys(token for part in parts for token in words(part))) if short else []
     if tokens:
+        values = _Values(3)
         word_terms = [f"{kind}w:{token}" for token in tokens]
+        words_bound = [values.bind("alternative0", word_terms, ARRAY(Text))]
+        tokens_bound = [values.bind(f"token{n}", token, Text) for n, token in enumerate(tokens)]
 
         def holds_words(columns):
             # a document's words are pieces of its texts: where one is in neither text, the terms array (out of
             # line, 10-19 µs a row to read) is not read at all (CASE keeps the order; an AND may be reordered)
-            return case((and_(*(_in_either(columns, token) for token in tokens)), _has(columns, word_terms)),
-                        else_=False)
+            return case((and_(*(_in_either(columns, token) for token in tokens_bound)),
+                         _has(columns, words_bound[0])), else_=False)
 
-        tiers.append(_Tier([word_terms], lambda columns: _has(columns, word_terms), holds_words, WALK_ROW_TERMS))
+        tiers.append(_Tier([word_terms], lambda columns: _has(columns, words_bound[0]), holds_words, WALK_ROW_TERMS,
+                           values=values, bound=words_bound, shape=(len(tokens),)))
     return tiers
 
 
@@ -484,8 +532,7 @@ class PostgresBackend(SearchBackend):
         session.connection()  # the transaction begun: the frequencies are kept for it
         read = per_transaction(session, READ_FREQUENCIES)
         if terms not in read:
-            read[terms] = dict(session.execute(select(GRAMS.c.term, GRAMS.c.documents)
-                                               .where(GRAMS.c.term.in_(terms))).all())
+            read[terms] = dict(session.execute(TERM_FREQUENCIES, {"terms": list(terms)}).all())
         return read[terms]
 
     def estimate(self, text_: str, record_type: str) -> int | None:
@@ -512,12 +559,28 @@ class PostgresBackend(SearchBackend):
         # found before any tier, so its first 2 x limit hold at least `limit` new ones when there are that many:
         # the same answer as asking tier after tier while skipping what earlier tiers found.
         planned = [(number, tier, matches, self._plan or choose_plan(matches, documents, allowed, 2 * limit, tier))
-                   for number, tier in enumerate(tiers) if (matches := tier.estimate(frequency))]
+                   for number, tier, matches in ((n, t, t.estimate(frequency)) for n, t in enumerate(tiers)) if matches]
         if not planned:
             return []
+        values = {"record_type": record_type, "limit": limit, "wanted": 2 * limit}
+        windows = {}  # a walking tier's window: the rows it reads in rank order before the bitmap answers instead
+        for number, tier, matches, plan in planned:
+            values.update(tier.values)
+            if plan == "walk":
+                windows[number] = values[f"t{number}_window"] = math.ceil(
+                    WALK_SLACK * 2 * limit * documents / max(matches, 1))
         # the allowed records, bound once for every tier that reads them (each bound copy of 17,601 ids cost
         # 9-10 ms to send: six of them were 53 of a filtered search's 61 ms at national scale)
-        ids = None if allowed is None else bindparam("allowed", sorted(allowed), type_=ARRAY(Integer))
+        if allowed is not None:
+            values["allowed"] = sorted(allowed)
+        whole = {number for number, window in windows.items() if window >= documents}
+
+        def run(way: str, tiers_run: list, build) -> list[int]:
+            shape = (way, allowed is not None, tuple((number, tier.shape, plan, number in whole)
+                                                     for number, tier, _, plan in tiers_run))
+            return list(self._session().scalars(built(shape, build), values))
+
+        ids = None if allowed is None else bindparam("allowed", values["allowed"], type_=ARRAY(Integer))
         if ids is not None and all(plan == "allowed" for *_, plan in planned):
             # the tiers found in the names first, when the allowed share of their matches fills the page twice
             # over: the rest (the folded text, 4.6 µs a row) decide nothing then (环保 among a province's
@@ -525,19 +588,44 @@ class PostgresBackend(SearchBackend):
             by_name = list(takewhile(lambda entry: entry[1].by_name, planned))  # the first tiers
             share = len(allowed) / max(documents, 1)
             if len(by_name) < len(planned) and sum(matches for _, _, matches, _ in by_name) * share >= 2 * limit:
-                found = list(self._session().scalars(_allowed_select(by_name, record_type, ids, limit)))
+                found = run("allowed", by_name, lambda: _allowed_select(by_name, record_type, ids, limit))
                 if len(found) == limit:
                     return found
-            return list(self._session().scalars(_allowed_select(planned, record_type, ids, limit)))
+            return run("allowed", planned, lambda: _allowed_select(planned, record_type, ids, limit))
         if len(planned) > 1 and planned[0][0] != EXACT_TIER and all(plan == "bitmap" for *_, plan in planned):
-            return list(self._session().scalars(_bitmaps_select(planned, ids, limit)))
-        selects = [_tier_select(number, tier, plan, matches, documents, record_type, ids, 2 * limit)
-                   for number, tier, matches, plan in planned]
-        hits = union_all(*selects).subquery()
-        first = (select(hits.c.record_id, func.min(hits.c.tier).label("tier"), func.min(hits.c.position).label("position"))
-                 .group_by(hits.c.record_id).subquery())
-        return list(self._session().scalars(
-            select(first.c.record_id).order_by(first.c.tier, first.c.position).limit(limit)))
+            return run("bitmaps", planned, lambda: _bitmaps_select(planned, ids, limit))
+
+        def tiers_select():
+            selects = [_tier_select(number, tier, plan, windows.get(number), number in whole, record_type, ids,
+                                    2 * limit) for number, tier, _, plan in planned]
+            hits = union_all(*selects).subquery()
+            first = (select(hits.c.record_id, func.min(hits.c.tier).label("tier"),
+                            func.min(hits.c.position).label("position")).group_by(hits.c.record_id).subquery())
+            return select(first.c.record_id).order_by(first.c.tier, first.c.position).limit(_bound("limit", limit))
+
+        return run("tiers", planned, tiers_select)
+
+
+# Statements by shape (`PostgresBackend.query`): building one took 0.5-3.5 ms of a search's 4-13 (national scale).
+# Its values are parameters, so the same statement serves every query of that shape. Shapes are few (the tiers
+# planned, how, the parts of three characters or more, the words): up to STATEMENTS_KEPT are kept, then begun again.
+STATEMENTS: dict[tuple, object] = {}
+STATEMENTS_KEPT = 1000
+
+
+def built(shape: tuple, build):
+    """The statement of this shape, built by `build()` the first time."""
+    statement = STATEMENTS.get(shape)
+    if statement is None:
+        if len(STATEMENTS) >= STATEMENTS_KEPT:
+            STATEMENTS.clear()
+        statement = STATEMENTS[shape] = build()
+    return statement
+
+
+def _bound(name: str, value: int) -> BindParameter:
+    """A number of rows as a named parameter: a statement built for one query serves others of its shape."""
+    return bindparam(name, value, type_=Integer)
 
 
 def choose_plan(matches: int, documents: int, allowed: set[int] | None, wanted: int, tier: _Tier) -> str:
@@ -577,7 +665,7 @@ def _bitmaps_select(planned: list, ids: BindParameter | None, limit: int):
 def _any_tiers_terms(tiers: list[_Tier]):
     """The document holds the terms of one of the tiers' alternatives: GIN's bitmaps of each, ORed, and no test
     of a row beyond them."""
-    return or_(*(_has(LIVE.c, terms) for tier in tiers for terms in tier.alternatives))
+    return or_(*(_has(LIVE.c, terms) for tier in tiers for terms in tier.bound))
 
 
 def _by_first_tier(planned: list, chosen, limit: int):
@@ -587,7 +675,7 @@ def _by_first_tier(planned: list, chosen, limit: int):
     # fenced too: the tier is computed once a document, not again for the order
     tiered = select(chosen.c.record_id, chosen.c.position, first_tier.label("tier")).offset(0).subquery()
     return (select(tiered.c.record_id).where(tiered.c.tier.is_not(None))
-            .order_by(tiered.c.tier, tiered.c.position).limit(limit))
+            .order_by(tiered.c.tier, tiered.c.position).limit(_bound("limit", limit)))
 
 
 def _in_allowed(columns, ids: BindParameter):
@@ -606,19 +694,21 @@ def _document_columns() -> list:
 def _allowed_documents(record_type: str, ids: BindParameter):
     """The allowed documents of the kind (`ids`: their record ids, bound as one array), read by their unique
     index, fenced (OFFSET 0) so that no tier's test is pushed down into the read."""
-    return (select(*_document_columns()).where(LIVE.c.record_type == record_type, LIVE.c.record_id.in_(
-        select(func.unnest(ids)))).offset(0).subquery())
+    return (select(*_document_columns()).where(LIVE.c.record_type == bindparam("record_type", record_type),
+                                               LIVE.c.record_id.in_(select(func.unnest(ids)))).offset(0).subquery())
 
 
-def _tier_select(number: int, tier: _Tier, plan: str, matches: int, documents: int, record_type: str,
+def _tier_select(number: int, tier: _Tier, plan: str, window: int | None, whole: bool, record_type: str,
                  ids: BindParameter | None, wanted: int):
     """The tier's first `wanted` matches in rank order, read by `plan`: "bitmap", the GIN bitmap of its
     candidates sorted by rank (rare terms); "walk", a walk of the rank index that stops at `wanted` (common
-    terms); "allowed", the allowed documents themselves (a few allowed among many matches)."""
+    terms), reading `window` documents at most, or every one (`whole`); "allowed", the allowed documents
+    themselves (a few allowed among many matches). Its values are named parameters (`built`)."""
+    kind, wanted = bindparam("record_type", record_type), _bound("wanted", wanted)
 
     def ranked(columns, condition):
         query = (select(columns.record_id, columns.position, literal(number).label("tier"))
-                 .where(columns.record_type == record_type, condition).order_by(columns.position).limit(wanted))
+                 .where(columns.record_type == kind, condition).order_by(columns.position).limit(wanted))
         return query.where(_in_allowed(columns, ids)) if ids is not None else query
 
     # The bitmap's candidates are fenced (OFFSET 0) before they are sorted, so the planner reads them through GIN
@@ -638,10 +728,10 @@ def _tier_select(number: int, tier: _Tier, plan: str, matches: int, documents: i
         return ranked(chosen.c, tier.exact(chosen.c)).subquery().select()
     if plan != "walk":
         return bitmap.subquery().select()
-    window = math.ceil(WALK_SLACK * wanted * documents / max(matches, 1))
-    walked = select(*_document_columns()).where(LIVE.c.record_type == record_type).order_by(LIVE.c.position).limit(window).subquery()
+    walked = (select(*_document_columns()).where(LIVE.c.record_type == kind).order_by(LIVE.c.position)
+              .limit(_bound(f"t{number}_window", window)).subquery())
     walk = ranked(walked.c, tier.exact(walked.c))
-    if window >= documents:
+    if whole:
         return walk.subquery().select()
     # fewer than `wanted` in the window: the bitmap answers instead (a one-time filter decides at run time)
     found = walk.cte(f"walk_{number}")

@@ -17,8 +17,8 @@ from registry.models import SearchEntry, SearchGram, SearchOutbox, Unit
 from registry.rules.errors import RuleViolation
 from registry.search import backend, drain_outbox, rebuild_index, search_ids
 from registry.search.documents import SearchDocument, all_documents
-from registry.search.postgres_backend import (PLANS, PostgresBackend, _any_tiers_terms, _tiers, choose_plan,
-                                              fresh_frequencies)
+from registry.search.postgres_backend import (PLANS, STATEMENTS, PostgresBackend, _any_tiers_terms, _tiers,
+                                              choose_plan, fresh_frequencies)
 from registry.search.whoosh_backend import WhooshBackend
 from registry.services import service
 from registry.services.audit import enqueue_for_index
@@ -141,6 +141,30 @@ def test_both_backends_give_the_same_hits_in_the_same_order(app, tmp_path, plan)
                 compared += bool(expected)
     assert compared > 80  # most queries found something
     whoosh.close()
+
+
+def test_a_statement_kept_for_its_shape_answers_every_query_of_that_shape_as_one_built_for_it(app):
+    """A search's statement is kept by its shape, its values bound as named parameters (`built`): each query
+    answered by the statements other queries built equals its answer by statements built for it alone, whichever
+    plan reads the tiers, filtered or not; and the statements kept are far fewer than the queries."""
+    import_records(SYSTEM, list(generate_records(60, seed=7)))
+    some = set(db.session.scalars(select(Unit.id).where(Unit.division_code.like("32%"))))
+    asked = [(plan, query, record_type, options) for plan in (None, *PLANS) for query in QUERIES
+             for record_type in ("unit", "person") for options in ({}, {"limit": 3}, {"allowed": some})]
+
+    def answers(fresh: bool) -> list:
+        found = []
+        STATEMENTS.clear()
+        for plan, query, record_type, options in asked:
+            if fresh:
+                STATEMENTS.clear()
+            found.append(PostgresBackend(db.session, plan=plan).query(query, record_type, **options))
+        return found
+
+    alone = answers(fresh=True)
+    assert answers(fresh=False) == alone
+    assert sum(map(bool, alone)) > 200  # most queries found something
+    assert len(STATEMENTS) < len(asked) / 4
 
 
 def held_frequencies() -> dict[str, int]:
