@@ -559,7 +559,7 @@ class PostgresBackend(SearchBackend):
         # found before any tier, so its first 2 x limit hold at least `limit` new ones when there are that many:
         # the same answer as asking tier after tier while skipping what earlier tiers found.
         planned = [(number, tier, matches, self._plan or choose_plan(matches, documents, allowed, 2 * limit, tier))
-                   for number, tier, matches in ((n, t, t.estimate(frequency)) for n, t in enumerate(tiers)) if matches]
+                   for number, tier in enumerate(tiers) if (matches := tier.estimate(frequency))]
         if not planned:
             return []
         values = {"record_type": record_type, "limit": limit, "wanted": 2 * limit}
