@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from public_portal.canonical import redirect_to_canonical
 from public_portal.charts import reviews_by_year_chart
+from public_portal.links import row_url
 from public_portal.forms import (CompareForm, ComplaintForm, SearchForm, SimilarForm, TrackForm,
                                  chosen_for_comparison, form_started_token)
 from public_portal.openapi import documentation, openapi_document, prose_parts
@@ -34,6 +35,7 @@ from registry.security import redact_id_numbers
 from registry.services.complaint_filing import PUBLIC, file_complaint
 
 bp = Blueprint("portal", __name__)
+bp.add_app_template_global(row_url)
 bp.before_request(limit_searches)
 PER_PAGE = 20
 CSV_KIND_LABELS = {
