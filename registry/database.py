@@ -62,13 +62,17 @@ def plan_with_values(session) -> None:
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
-def prefix_range(column, prefix: str) -> list:
+def prefix_range(column, prefix: str, name: str | None = None) -> list:
     """SQL clauses an index can answer, true of every value that begins with PREFIX (letters and digits of one
     case, such as a national-economy code or a division): from the prefix up to the next one. Added beside a
-    LIKE, which stays the exact test (SQLite reads no index for LIKE on a case-sensitive column)."""
+    LIKE, which stays the exact test (SQLite reads no index for LIKE on a case-sensitive column). `name`: the
+    bounds are the parameters `{name}_from` and `{name}_to`."""
     if not prefix or not prefix.isalnum() or not prefix.isascii():
         return []
-    return [column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+    low, high = prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    if name is not None:
+        low, high = bindparam(f"{name}_from", low), bindparam(f"{name}_to", high)
+    return [column >= low, column < high]
 
 
 def in_keys(dialect_name: str, column, keys: Iterable) -> Iterator:

@@ -21,7 +21,8 @@ from registry.models import Employment, Penalty, Person, Project, Unit, UnitCate
 from registry.models.project import recency
 from registry.queries.paging import Page, offset, page_with_total
 from registry.queries.rates import ratio
-from registry.queries.sql import parcel_conditions, prepared, public_projects_per_firm, read, starts_with_code
+from registry.queries.sql import (named_values, parcel_conditions, prepared, public_projects_per_firm, read,
+                                  starts_with_code)
 from registry.queries.summaries import person_summaries, unit_summaries
 from registry.search import estimate_matches, search_ids
 from registry.search.documents import FOLDED_PROJECTS
@@ -76,7 +77,7 @@ def _matching_projects_per_firm(filters: UnitFilters):
     each firm's matching projects counted through the index on the firm and the parcel: a common industry has
     ten times more projects in the country than its firms in one province have (C3360 in Guangdong, national
     scale: 59,384 against 5,340)."""
-    parcel = parcel_conditions(filters.industry, filters.min_area, filters.max_area)
+    parcel, of_firm = _parcel_clauses(filters)
     if not filters.province:
         return public_projects_per_firm(parcel).subquery("matching")
     n = (select(func.count()).select_from(Project).where(Project.unit_id == Unit.id, project_public(), *parcel)
@@ -84,9 +85,45 @@ def _matching_projects_per_firm(filters: UnitFilters):
     # fenced (OFFSET 0): otherwise PostgreSQL pulls the subquery up and counts each firm's projects twice, once
     # for the test and once for the order
     firms = (select(Unit.id.label("unit_id"), n.label("n"))
-             .where(unit_basic_public(), starts_with_code(Unit.division_code, filters.province))
-             .offset(0).subquery("firms"))
+             .where(unit_basic_public(), *of_firm).offset(0).subquery("firms"))
     return select(firms).where(firms.c.n > 0).subquery("matching")
+
+
+def _parcel_clauses(filters: UnitFilters) -> tuple[list, list]:
+    """A parcel search's clauses on the projects (`parcel_conditions`) and on the firm (the province of a
+    firm, where the search gives one), their values named parameters (`named_values`)."""
+    of_firm = [starts_with_code(Unit.division_code, filters.province, "firm_place")] if filters.province else []
+    return parcel_conditions(filters.industry, filters.min_area, filters.max_area), of_firm
+
+
+@dataclass(frozen=True)
+class _ParcelPage:
+    """A parcel search's statements of one shape of criteria (`_parcel_page`): a page of its firms with their
+    number beside (`per_page`, `skipped`), and their number alone (a page past the end)."""
+
+    page: object
+    total: object
+
+
+def _parcel_page(filters: UnitFilters, page: int, per_page: int, day: date) -> tuple[list[int], int]:
+    """A page of a parcel search's firms in relevance order, where their matching projects alone decide them
+    (`_matching_decides`), and how many there are. The statements are built once for each shape of criteria
+    (`prepared`) and run with this search's values (`named_values`): no clause of this order holds the day
+    (`_kept_firms`). Building them took about 2 ms of an 11 ms search (C2521 in Jiangsu, national SQLite)."""
+    values = named_values([clause for clauses in _parcel_clauses(filters) for clause in clauses])
+
+    def build(_rules) -> _ParcelPage:
+        ordered = _firms_in_order(filters, day)
+        return _ParcelPage(
+            ordered.add_columns(func.count().over().label("page_total"))
+            .limit(bindparam("per_page", type_=Integer)).offset(bindparam("skipped", type_=Integer)),
+            select(func.count()).select_from(ordered.order_by(None).subquery()))
+
+    held = prepared("parcel_search:" + ",".join(sorted(values)), build)
+    rows = read(held.page, {**values, "per_page": per_page, "skipped": offset(page, per_page)}).all()
+    if rows:
+        return [row.unit_id for row in rows], rows[0].page_total
+    return [], read(held.total, values).scalar_one()
 
 
 def _matching_decides(filters: UnitFilters) -> bool:
@@ -181,8 +218,12 @@ def search_units(filters: UnitFilters, page: int = 1, per_page: int = 20, estima
         return Page(unit_summaries(list(ranking[skipped:skipped + per_page])), len(ranking), page, per_page)
     if not q and relevance and filters.min_first_pass is None:
         # a parcel search without a query: its firms ranked by their matching projects, a page in SQL
-        rows, total = page_with_total(_firms_in_order(filters, day), page, per_page)
-        return Page(unit_summaries([unit_id for unit_id, in rows]), total, page, per_page)
+        if _matching_decides(filters):
+            ids, total = _parcel_page(filters, page, per_page, day)
+        else:
+            rows, total = page_with_total(_firms_in_order(filters, day), page, per_page)
+            ids = [unit_id for unit_id, in rows]
+        return Page(unit_summaries(ids), total, page, per_page)
     if q and (excluded := _excluded_firms(filters, day)) is not None:
         return _text_page(q, None, filters.sort, page, per_page, estimate, day, excluded)
     allowed = _allowed_firms(filters, day) if filters.any_sql_filter() else None

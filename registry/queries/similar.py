@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 
 from registry.database import in_keys, plan_with_values
 from registry.extensions import db
@@ -13,7 +13,7 @@ from registry.models import Project, Unit, UnitFigures
 from registry.queries.paging import Page, offset
 from registry.queries.projects import ProjectRow, project_row_columns
 from registry.queries.search import MATCHING_PROJECTS
-from registry.queries.sql import parcel_conditions, public_projects_per_firm, starts_with
+from registry.queries.sql import named_values, parcel_conditions, prepared, public_projects_per_firm, read
 from registry.queries.summaries import UnitSummary, unit_summaries
 from registry.visibility import project_public
 
@@ -46,36 +46,72 @@ def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: De
                     province: str | None, page: int = 1, per_page: int = 20, category: str | None = None) -> Page:
     """Firms that worked on parcels like this one (former industry, area range, province of the parcel; the
     service category of the project), ranked by the number of matching public projects, then by first-pass
-    rate."""
-    matching = matching_project_counts(industry, min_area, max_area, province, category).cte("matching")
-    rows, total = _ranked_page(matching, page, per_page)
-    ids = [unit_id for unit_id, _ in rows]
+    rate.
+
+    Its statements are built once for each set of criteria given (their shape), their values as parameters:
+    building them took about 2 ms of a 13 ms page (C2521 in Jiangsu, national SQLite)."""
+    counted = parcel_conditions(industry, min_area, max_area, province, category)
     # the page's firms' projects are found by firm (ix_project_parcel: the industry, then the firm), the parcel's
     # place tested on each: as a range, the place led SQLite to read every project of the class in the province
     # and test its firm (C3360 in Guangdong, national: 5,340 projects read for 100; 2.2 -> 0.9 ms)
-    conditions = [project_public(), *parcel_conditions(industry, min_area, max_area, None, category),
-                  *([starts_with(Project.division_code, province)] if province else [])]
-    # each firm's latest SHOWN_PROJECTS matching projects only: a large firm matched hundreds, all read whole
-    order = (Project.completed_on.desc(), Project.id)
-    ranked = (select(Project.id, func.row_number().over(partition_by=Project.unit_id, order_by=order).label("rank"))
-              .join(Unit, Unit.id == Project.unit_id).where(Project.unit_id.in_(ids), *conditions).subquery())
-    # the rows' columns alone, flagged in the same statement (up to 200 projects read whole, then their findings:
-    # the page's reads 14.8 -> 13.9 ms, C3360 in Guangdong, national SQLite)
+    shown = parcel_conditions(industry, min_area, max_area, province, category, place_as_range=False)
+    counted_values, shown_values = named_values(counted), named_values(shown)
+    ranking = prepared(f"similar_parcels:{','.join(sorted(counted_values))}",
+                       lambda _rules: _ranking_statements(counted, within_place=bool(province)))
+    rows, total = _ranked_page(ranking, counted_values, page, per_page)
+    ids = [unit_id for unit_id, _ in rows]
     projects: dict[int, list] = defaultdict(list)
-    # planned for the page's firms: planned once for any firms (a statement psycopg prepared), PostgreSQL read
-    # the whole class and province (C2521 in Jiangsu, national: 8.4 ms; 0.6 planned with them, 0.4 to plan)
-    plan_with_values(db.session)
-    for row in db.session.execute(select(*project_row_columns()).join(ranked, ranked.c.id == Project.id)
-                                  .join(Unit, Unit.id == Project.unit_id)
-                                  .where(ranked.c.rank <= SHOWN_PROJECTS).order_by(*order)):
-        projects[row.unit_id].append(ProjectRow.from_columns(row))
+    if ids:
+        # planned for the page's firms: planned once for any firms (a statement psycopg prepared), PostgreSQL read
+        # the whole class and province (C2521 in Jiangsu, national: 8.4 ms; 0.6 planned with them, 0.4 to plan)
+        plan_with_values(db.session)
+        statement = prepared(f"similar_parcels_shown:{','.join(sorted(shown_values))}",
+                             lambda _rules: _shown_projects_statement(shown))
+        for row in read(statement, {**shown_values, "ids": ids}):
+            projects[row.unit_id].append(ProjectRow.from_columns(row))
     summaries = {summary.id: summary for summary in unit_summaries(ids)}
     items = [ParcelMatch(summaries[unit_id], n, projects[unit_id]) for unit_id, n in rows]
     return Page(items, total, page, per_page)
 
 
-def _ranked_page(matching, page: int, per_page: int) -> tuple[list[tuple[int, int]], int]:
-    """One page of the `matching` firms (`unit_id`, `n`), ranked by `n`, then by first-pass rate (none last), then
+def _shown_projects_statement(conditions: list):
+    """The latest SHOWN_PROJECTS projects meeting `conditions` of each of the firms `ids` (a parameter), their
+    rows' columns alone, flagged in the same statement (up to 200 projects read whole, then their findings: the
+    page's reads 14.8 -> 13.9 ms, C3360 in Guangdong, national SQLite). Each firm's latest only: a large firm
+    matched hundreds, all read whole."""
+    order = (Project.completed_on.desc(), Project.id)
+    ranked = (select(Project.id, func.row_number().over(partition_by=Project.unit_id, order_by=order).label("rank"))
+              .join(Unit, Unit.id == Project.unit_id)
+              .where(Project.unit_id.in_(bindparam("ids", expanding=True)), project_public(), *conditions)
+              .subquery())
+    return (select(*project_row_columns()).join(ranked, ranked.c.id == Project.id)
+            .join(Unit, Unit.id == Project.unit_id).where(ranked.c.rank <= SHOWN_PROJECTS).order_by(*order))
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """The statements ranking the firms of one shape of criteria: the contenders for a page (`skipped`,
+    `last_on_page`), and the number of firms alone (a page past the end)."""
+
+    contenders: object
+    total: object
+
+
+def _ranking_statements(conditions: list, within_place: bool) -> _Ranking:
+    """`_Ranking` for the firms with public projects meeting `conditions`. A CTE: the page's contenders and the
+    count read it twice, and both databases compute a CTE read more than once only once (a subquery was grouped
+    three times: 305 of 355 ms, national SQLite)."""
+    matching = public_projects_per_firm(conditions, within_place=within_place).cte("matching")
+    total = select(func.count()).select_from(matching).scalar_subquery()
+    last_on_page = (select(matching.c.n).order_by(matching.c.n.desc())
+                    .limit(1).offset(bindparam("last_on_page", type_=Integer)).scalar_subquery())
+    contenders = select(matching.c.unit_id, matching.c.n, total.label("total")) \
+        .where(total > bindparam("skipped", type_=Integer), matching.c.n >= func.coalesce(last_on_page, 0))
+    return _Ranking(contenders, select(total))
+
+
+def _ranked_page(ranking: _Ranking, values: dict, page: int, per_page: int) -> tuple[list[tuple[int, int]], int]:
+    """One page of the matching firms (`unit_id`, `n`), ranked by `n`, then by first-pass rate (none last), then
     by firm; and how many firms match.
 
     First-pass rates only break ties of matching projects: they are counted for the firms with at least as many
@@ -84,15 +120,10 @@ def _ranked_page(matching, page: int, per_page: int) -> tuple[list[tuple[int, in
     PostgreSQL misjudged how few they are and read every review (C2631 across the country, national scale: 60
     contenders, 440,740 reviews read, 116 ms)."""
     skipped = offset(max(page, 1), per_page)
-    # a CTE: the page's contenders and the count read it twice, and both databases compute a CTE read more than
-    # once only once (a subquery was grouped three times: 305 of 355 ms, national SQLite)
-    total = select(func.count()).select_from(matching).scalar_subquery()
-    last_on_page = (select(matching.c.n).order_by(matching.c.n.desc())
-                    .limit(1).offset(skipped + per_page - 1).scalar_subquery())
-    contenders = db.session.execute(select(matching.c.unit_id, matching.c.n, total.label("total"))
-                                    .where(total > skipped, matching.c.n >= func.coalesce(last_on_page, 0))).all()
+    contenders = read(ranking.contenders, {**values, "skipped": skipped,
+                                           "last_on_page": skipped + per_page - 1}).all()
     if not contenders:
-        return [], db.session.scalar(select(total))
+        return [], read(ranking.total, values).scalar_one()
     # the first-pass counts kept for the contenders (registry/figures.py), read by key: counted from the reviews,
     # PostgreSQL's custom plans read every review (C1713 in Zhejiang, 127 contenders: 47 -> 122 ms a page)
     rates = {}

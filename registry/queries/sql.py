@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import ARRAY, Integer, and_, bindparam, func, literal_column, or_, select, table, union_all
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.visitors import iterate
 
 from registry.database import ESCAPE, escape_like, pattern, plan_with_values, prefix_range
 from registry.extensions import db
@@ -77,17 +79,20 @@ def contains(column, text: str):
     return column.like(pattern("%" + escape_like(text) + "%"), escape=ESCAPE)
 
 
-def starts_with(column, text: str):
-    """A SQL clause: the column begins with the text, literally (a code and its subdivisions)."""
-    return column.like(pattern(escape_like(text) + "%"), escape=ESCAPE)
+def starts_with(column, text: str, name: str | None = None):
+    """A SQL clause: the column begins with the text, literally (a code and its subdivisions); `name`: the
+    pattern is the parameter of that name."""
+    value = escape_like(text) + "%"
+    return column.like(pattern(value if name is None else bindparam(name, value)), escape=ESCAPE)
 
 
-def starts_with_code(column, code: str):
+def starts_with_code(column, code: str, name: str | None = None):
     """A SQL clause: a column of digit codes (divisions) begins with these digits, written as a range, which an
-    index on the column can answer (SQLite uses no index for LIKE on a case-sensitive column)."""
+    index on the column can answer (SQLite uses no index for LIKE on a case-sensitive column). `name`: the
+    bounds are the parameters `{name}_from` and `{name}_to`."""
     if not code.isdigit():
         raise ValueError(f"not a digit code: {code!r}")
-    return and_(column >= code, column < code[:-1] + chr(ord(code[-1]) + 1))
+    return and_(*prefix_range(column, code, name))
 
 
 def contains_in_any(columns, text: str):
@@ -138,22 +143,44 @@ def project_text_candidates(text: str):
 
 
 def parcel_conditions(industry: str | None = None, min_area: Decimal | None = None,
-                      max_area: Decimal | None = None, province: str | None = None, category: str | None = None) -> list:
+                      max_area: Decimal | None = None, province: str | None = None, category: str | None = None,
+                      place_as_range: bool = True) -> list:
     """SQL clauses on a project's parcel: its former industry (a national-economy code of any level, section to
     class, matching it and every finer code), its area range in m², the province (or any division prefix) where
-    it lies; and the project's service category. Unset filters add nothing."""
-    conditions = [Project.category == category] if category else []
+    it lies; and the project's service category. Unset filters add nothing. `place_as_range` False: the place is
+    tested on each project read, not looked up as a range of the index.
+
+    Each value is a parameter named for its filter (`parcel_*`), so that a statement built once from one parcel's
+    clauses runs with the values of another's of the same filters (`named_values`, `similar_parcels`)."""
+    conditions = [Project.category == bindparam("parcel_category", category)] if category else []
     if industry:
         code = industry.upper()
         # a class has no finer code, so its projects are those of the code itself: an index on the industry then
         # the firm hands them over in firm order, and a count by firm needs no sort
-        conditions += ([Project.former_industry == code] if is_industry_class(code) else
-                       [starts_with(Project.former_industry, code), *prefix_range(Project.former_industry, code)])
+        conditions += ([Project.former_industry == bindparam("parcel_industry", code)] if is_industry_class(code)
+                       else [starts_with(Project.former_industry, code, "parcel_industry"),
+                             *prefix_range(Project.former_industry, code, "parcel_industry")])
     if min_area is not None:
-        conditions.append(Project.area_m2 >= min_area)
+        conditions.append(Project.area_m2 >= bindparam("parcel_min_area", min_area))
     if max_area is not None:
-        conditions.append(Project.area_m2 <= max_area)
+        conditions.append(Project.area_m2 <= bindparam("parcel_max_area", max_area))
     if province:
         # beside the LIKE, the same prefix as a range, which the index on the industry and the place can answer
-        conditions += [starts_with(Project.division_code, province), *prefix_range(Project.division_code, province)]
+        conditions += [starts_with(Project.division_code, province, "parcel_place"),
+                       *(prefix_range(Project.division_code, province, "parcel_place") if place_as_range else [])]
     return conditions
+
+
+def named_values(clauses: list) -> dict:
+    """The values of these clauses' parameters by name (`parcel_conditions`'); their names, sorted, are the
+    clauses' shape. A statement built once from one parcel's clauses runs with another's values of the same
+    shape. An unnamed value would stay what it was when the statement was built, whatever was asked later: a
+    clause holding one is refused."""
+    values = {}
+    for clause in clauses:
+        for element in iterate(clause):
+            if isinstance(element, BindParameter):
+                if element.unique:
+                    raise ValueError(f"a clause with an unnamed value: {clause}")
+                values[element.key] = element.value
+    return values
