@@ -447,11 +447,12 @@ def explain_unit_hits(q: str, summaries: list) -> None:
     basic = [s.id for s in summaries if s.basic_public]
     addresses: dict[int, str | None] = {}
     former: dict[int, list[str]] = {}
-    if basic:  # each firm's address and earlier versions, in one statement
-        for unit_id, address, version, data in read(
-                select(Unit.id, Unit.address, UnitVersion.id, UnitVersion.data)
-                .outerjoin(UnitVersion, UnitVersion.unit_id == Unit.id)
-                .where(Unit.id.in_(basic)).order_by(Unit.id, UnitVersion.id)):
+    if basic:  # each firm's address and earlier versions, in one statement, built once (`prepared`)
+        statement = prepared("addresses_and_versions", lambda _rules: select(
+            Unit.id, Unit.address, UnitVersion.id, UnitVersion.data)
+            .outerjoin(UnitVersion, UnitVersion.unit_id == Unit.id)
+            .where(Unit.id.in_(bindparam("ids", expanding=True))).order_by(Unit.id, UnitVersion.id))
+        for unit_id, address, version, data in read(statement, {"ids": basic}):
             addresses[unit_id] = address
             if version is not None:
                 former.setdefault(unit_id, []).append((data or {}).get("name") or "")
@@ -569,8 +570,11 @@ def _matching_projects_statement(firms: int | None, terms: int):
 def _firms_by_project_ref(q: str, allowed: set[int] | None) -> list[int]:
     """The firm of a public project with exactly this reference: the index folds in only recent projects,
     older ones are found by this exact lookup in SQL (DESIGN §4, rule 1)."""
-    unit_id = db.session.scalar(select(Project.unit_id).join(Unit, Unit.id == Project.unit_id)
-                                .where(Project.ref == q, project_public()))
+    # built once (`prepared`): building `project_public`'s clauses took 0.8 ms, the lookup by key 4 µs
+    statement = prepared("firm_by_project_ref", lambda _rules: select(Project.unit_id)
+                         .join(Unit, Unit.id == Project.unit_id)
+                         .where(Project.ref == bindparam("ref"), project_public()))
+    unit_id = read(statement, {"ref": q}).scalar()
     return [unit_id] if unit_id is not None and (allowed is None or unit_id in allowed) else []
 
 
