@@ -5,7 +5,8 @@
 - A substring query ANDs the three rarest grams of each part (by doc frequency) to pick candidates, then
   confirms `part in stored_text`; at most CANDIDATE_CAP candidates a tier.
 - No BM25, no collectors: matchers are walked in document order and the walk stops at `limit` hits. Each
-  document stores its rank (documents.py). A kind's documents lie in runs in rank order: one per segment of a
+  document stores its rank (documents.py). A build writes each kind to segments of their own, so a walk through
+  one kind passes the other's segments whole. A kind's documents lie in runs in rank order: one per segment of a
   several-process build, and, since a document written again after the build is appended with the rank it had,
   one more wherever such a document's rank is lower than the one before it. Each run is walked until it gave
   `limit` hits and the runs' hits are merged by rank; a change to a firm (a finding, a penalty) never moves it
@@ -33,14 +34,15 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from itertools import compress
-from operator import sub
+from itertools import compress, groupby
+from operator import attrgetter, sub
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import formats
 from whoosh.fields import ID, KEYWORD, STORED, FieldType, Schema
 from whoosh.matching import IntersectionMatcher, ListMatcher, NullMatcher
+from whoosh.matching.wrappers import MultiMatcher
 from whoosh.codec.whoosh3 import W3PerDocReader
 from flask import Flask
 from sqlalchemy import delete, func, select
@@ -182,7 +184,7 @@ class _Documents:
 
     def next_of_kind(self, kind: str, docnum: int) -> int | None:
         """The first document of this kind at or after `docnum`, or None: a kind's documents lie in a few spans
-        of consecutive numbers (firms, then persons, in each segment of a build)."""
+        of consecutive numbers (a build's segments of that kind, and the documents written since)."""
         starts, ends = self._spans.get(kind, ((), ()))
         at = bisect_right(ends, docnum)
         return max(docnum, starts[at]) if at < len(starts) else None
@@ -463,7 +465,7 @@ class WhooshBackend(SearchBackend):
     def _postings(reader, field: str, term: str):
         if (field, term) not in reader:
             return None
-        return reader.postings(field, term)
+        return _segment_skipping(reader, reader.postings(field, term))
 
     def _exact_matcher(self, reader, text: str, parts: list[str]):
         terms = [("exact", PAD.join(parts))]
@@ -489,7 +491,7 @@ class WhooshBackend(SearchBackend):
                 return None
             frequencies.append((reader.doc_frequency(field, gram), gram))
         rarest = [gram for _, gram in sorted(frequencies)[:RARE_GRAMS]]
-        return _intersection([reader.postings(field, gram) for gram in rarest])
+        return _intersection([_segment_skipping(reader, reader.postings(field, gram)) for gram in rarest])
 
     def _substring_matcher(self, reader, parts: list[str], fields: tuple[str, ...]):
         requirements = []
@@ -559,7 +561,14 @@ class WhooshBackend(SearchBackend):
             lock.release()
 
     def rebuild(self, documents: Iterable[SearchDocument], procs: int = 1, **options) -> int:
-        """Build a new directory from `documents` and swap it in; the old index stays locked meanwhile."""
+        """Build a new directory from `documents` and swap it in; the old index stays locked meanwhile.
+
+        Each kind's documents are written to segments of their own (a writer for each run of one kind: the firms,
+        then the persons, as `all_documents` gives them). A walk through one kind's documents then passes another
+        kind's segment whole (`_SegmentSkippingMatcher`); within a segment it reads every block header of a
+        posting list on its way (a person search for 城市建设投资, whose words are in tens of thousands of firm
+        names: 3.0 -> 0.5 ms, national scale). The persons' short documents take one writer: in two segments, a
+        person search for 张 took 6.0 ms against 4.4 in one, and the build 22 s less (100 against 123 s)."""
         self.root.mkdir(parents=True, exist_ok=True)
         old_lock = self._lock_current()
         try:
@@ -567,20 +576,25 @@ class WhooshBackend(SearchBackend):
             directory = self.root / name
             directory.mkdir()
             ix = whoosh_index.create_in(str(directory), make_schema())
-            if procs > 1:
-                writer = ix.writer(procs=procs, multisegment=True, timeout=self.lock_timeout, compound=False)
-            else:
-                writer = ix.writer(timeout=self.lock_timeout, compound=False)
             count = 0
             try:
-                for document in documents:
-                    writer.add_document(**document_fields(document))
-                    count += 1
+                for kind, of_kind in groupby(documents, key=attrgetter("record_type")):
+                    if procs > 1 and kind == "unit":
+                        writer = ix.writer(procs=procs, multisegment=True, timeout=self.lock_timeout,
+                                           compound=False)
+                    else:
+                        writer = ix.writer(timeout=self.lock_timeout, compound=False)
+                    try:
+                        for document in of_kind:
+                            writer.add_document(**document_fields(document))
+                            count += 1
+                    except BaseException:
+                        writer.cancel()
+                        raise
+                    writer.commit(merge=False)
             except BaseException:
-                writer.cancel()
                 shutil.rmtree(directory, ignore_errors=True)
                 raise
-            writer.commit(merge=False)
             pointer = self.root / f".{POINTER}.{secrets.token_hex(4)}"
             pointer.write_text(name, encoding="utf-8")
             os.replace(pointer, self.root / POINTER)
@@ -750,6 +764,45 @@ def _part_estimate(state: _ReaderState, record_type: str, fields: tuple[str, ...
     if read == 0:  # one term alone holds more than the sample: its frequency, all kinds counted
         return min(frequency for _, _, frequency in terms)
     return round(len(documents) * postings / read)
+
+
+class _SegmentSkippingMatcher(MultiMatcher):
+    """Whoosh's matcher over a term's postings in several segments, but a skip to a document past the end of the
+    current segment moves on without reading the rest of it. Whoosh's asks the current segment's matcher to skip
+    first, which reads the header of each of its blocks on the way (a person search walking past the firms'
+    segment: 990 blocks for 城市建设投资 at national scale, 6 ms). `ends`: where each matcher's segment ends."""
+
+    def __init__(self, matchers, offsets, ends, current=0):
+        self.ends = ends
+        super().__init__(matchers, offsets, current=current)
+
+    def copy(self):
+        return _SegmentSkippingMatcher([matcher.copy() for matcher in self.matchers], self.offsets, self.ends,
+                                       self.current)
+
+    def replace(self, minquality=0):
+        return self if self.is_active() else NullMatcher()  # no scores here: a quality floor drops nothing
+
+    def skip_to(self, id):
+        moved = False
+        while self.current < len(self.matchers) and self.ends[self.current] <= id:
+            self.current += 1  # every document of that segment lies before `id`
+            moved = True
+        if moved:
+            self._next_matcher()
+            if not self.is_active():
+                return True
+        return super().skip_to(id) or moved
+
+
+def _segment_skipping(reader, matcher):
+    """`matcher` as a `_SegmentSkippingMatcher` when it spans a reader of several segments."""
+    if type(matcher) is not MultiMatcher:
+        return matcher
+    starts = list(reader.doc_offsets)
+    end_of = dict(zip(starts, [*starts[1:], reader.doc_count_all()]))
+    return _SegmentSkippingMatcher(matcher.matchers, matcher.offsets, [end_of[offset] for offset in matcher.offsets],
+                                   matcher.current)
 
 
 def _union(reader, matchers: list):
