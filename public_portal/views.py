@@ -10,9 +10,9 @@ from markupsafe import Markup, escape
 
 from public_portal.canonical import redirect_to_canonical
 from public_portal.charts import reviews_by_year_chart
-from public_portal.links import row_url
 from public_portal.forms import (CompareForm, ComplaintForm, SearchForm, SimilarForm, TrackForm,
                                  chosen_for_comparison, form_started_token)
+from public_portal.links import row_url
 from public_portal.openapi import documentation, openapi_document, prose_parts
 from public_portal.ratelimit import limit_searches
 from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_AFTER, built_at, code_lists,

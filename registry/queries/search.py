@@ -21,8 +21,8 @@ from registry.models import Employment, Penalty, Person, Project, Unit, UnitCate
 from registry.models.project import recency
 from registry.queries.paging import Page, offset, page_with_total
 from registry.queries.rates import ratio
-from registry.queries.sql import (named_values, parcel_conditions, prepared, public_projects_per_firm, read,
-                                  starts_with_code)
+from registry.queries.sql import (named_values, parcel_conditions, prepared, prepared_for_shape,
+                                  public_projects_per_firm, read, starts_with_code)
 from registry.queries.summaries import person_summaries, unit_summaries
 from registry.search import estimate_matches, search_ids
 from registry.search.documents import FOLDED_PROJECTS
@@ -119,7 +119,7 @@ def _parcel_page(filters: UnitFilters, page: int, per_page: int, day: date) -> t
             .limit(bindparam("per_page", type_=Integer)).offset(bindparam("skipped", type_=Integer)),
             select(func.count()).select_from(ordered.order_by(None).subquery()))
 
-    held = prepared("parcel_search:" + ",".join(sorted(values)), build)
+    held = prepared_for_shape("parcel_search", values, build)
     rows = read(held.page, {**values, "per_page": per_page, "skipped": offset(page, per_page)}).all()
     if rows:
         return [row.unit_id for row in rows], rows[0].page_total

@@ -13,7 +13,8 @@ from registry.models import Project, Unit, UnitFigures
 from registry.queries.paging import Page, offset
 from registry.queries.projects import ProjectRow, project_row_columns
 from registry.queries.search import MATCHING_PROJECTS
-from registry.queries.sql import named_values, parcel_conditions, prepared, public_projects_per_firm, read
+from registry.queries.sql import (named_values, parcel_conditions, prepared_for_shape, public_projects_per_firm,
+                                  read)
 from registry.queries.summaries import UnitSummary, unit_summaries
 from registry.visibility import project_public
 
@@ -56,8 +57,8 @@ def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: De
     # and test its firm (C3360 in Guangdong, national: 5,340 projects read for 100; 2.2 -> 0.9 ms)
     shown = parcel_conditions(industry, min_area, max_area, province, category, place_as_range=False)
     counted_values, shown_values = named_values(counted), named_values(shown)
-    ranking = prepared(f"similar_parcels:{','.join(sorted(counted_values))}",
-                       lambda _rules: _ranking_statements(counted, within_place=bool(province)))
+    ranking = prepared_for_shape("similar_parcels", counted_values,
+                                 lambda _rules: _ranking_statements(counted, within_place=bool(province)))
     rows, total = _ranked_page(ranking, counted_values, page, per_page)
     ids = [unit_id for unit_id, _ in rows]
     projects: dict[int, list] = defaultdict(list)
@@ -65,8 +66,8 @@ def similar_parcels(industry: str | None, min_area: Decimal | None, max_area: De
         # planned for the page's firms: planned once for any firms (a statement psycopg prepared), PostgreSQL read
         # the whole class and province (C2521 in Jiangsu, national: 8.4 ms; 0.6 planned with them, 0.4 to plan)
         plan_with_values(db.session)
-        statement = prepared(f"similar_parcels_shown:{','.join(sorted(shown_values))}",
-                             lambda _rules: _shown_projects_statement(shown))
+        statement = prepared_for_shape("similar_parcels_shown", shown_values,
+                                       lambda _rules: _shown_projects_statement(shown))
         for row in read(statement, {**shown_values, "ids": ids}):
             projects[row.unit_id].append(ProjectRow.from_columns(row))
     summaries = {summary.id: summary for summary in unit_summaries(ids)}

@@ -90,7 +90,7 @@ def starts_with_code(column, code: str, name: str | None = None):
     """A SQL clause: a column of digit codes (divisions) begins with these digits, written as a range, which an
     index on the column can answer (SQLite uses no index for LIKE on a case-sensitive column). `name`: the
     bounds are the parameters `{name}_from` and `{name}_to`."""
-    if not code.isdigit():
+    if not (code.isascii() and code.isdigit()):
         raise ValueError(f"not a digit code: {code!r}")
     return and_(*prefix_range(column, code, name))
 
@@ -169,6 +169,12 @@ def parcel_conditions(industry: str | None = None, min_area: Decimal | None = No
         conditions += [starts_with(Project.division_code, province, "parcel_place"),
                        *(prefix_range(Project.division_code, province, "parcel_place") if place_as_range else [])]
     return conditions
+
+
+def prepared_for_shape(name: str, values: dict, build):
+    """`prepared`, once for each shape of `values` (their names, as `named_values` reads them): the statement
+    built for one search's clauses runs with the values of any other of that shape."""
+    return prepared(f"{name}:{','.join(sorted(values))}", build)
 
 
 def named_values(clauses: list) -> dict:
