@@ -16,6 +16,7 @@ from registry.schemas.public import (
     UnitDetailSchema, UnitPageSchema, UnitProfileArgs, UnitsArgs,
 )
 from registry.errors import error_response
+from registry.schemas.dumping import Dumper
 from registry.queries.lists import BanFilters, PenaltyFilters, list_bans, list_penalties
 from registry.queries.profiles import person_profile, unit_profile
 from registry.queries.projects import ProjectFilters, list_projects
@@ -51,6 +52,13 @@ def schema(schema_class):
     return schema_class()
 
 
+@cache
+def dumper(schema_class) -> Dumper:
+    """The schema's dump written out (`Dumper`: the same answer for a fifth of `Schema.dump`'s time), made once
+    a process."""
+    return Dumper(schema(schema_class))
+
+
 def parse(schema_class) -> tuple[dict, int, int]:
     """The query string through a schema: the filters (named as the query layer names them), the page and the
     page size. The first offending parameter is named in the 400."""
@@ -76,7 +84,7 @@ def load(schema_class) -> dict:
 def units():
     """GET /units: search firms."""
     filters, page, per_page = parse(UnitsArgs)
-    return jsonify(schema(UnitPageSchema).dump(search_units(UnitFilters(**filters), page, per_page)))
+    return jsonify(dumper(UnitPageSchema).dump(search_units(UnitFilters(**filters), page, per_page)))
 
 
 @api.get("/units/<uscc>")
@@ -87,14 +95,14 @@ def unit(uscc):
     profile = unit_profile(uscc, **load(UnitProfileArgs))
     if profile is None:
         abort(404, description="no public firm with this credit code")
-    return jsonify(schema(UnitDetailSchema).dump(profile))
+    return jsonify(dumper(UnitDetailSchema).dump(profile))
 
 
 @api.get("/persons")
 def persons():
     """GET /persons: search individuals."""
     filters, page, per_page = parse(PersonsArgs)
-    return jsonify(schema(PersonPageSchema).dump(search_persons(filters.get("q"), filters.get("unit"), page, per_page)))
+    return jsonify(dumper(PersonPageSchema).dump(search_persons(filters.get("q"), filters.get("unit"), page, per_page)))
 
 
 @api.get("/persons/<public_id>")
@@ -103,28 +111,28 @@ def person(public_id):
     profile = person_profile(public_id, **load(PersonProfileArgs))
     if profile is None:
         abort(404, description="no public person with this id")
-    return jsonify(schema(PersonDetailSchema).dump(profile))
+    return jsonify(dumper(PersonDetailSchema).dump(profile))
 
 
 @api.get("/projects")
 def projects():
     """GET /projects: search public projects."""
     filters, page, per_page = parse(ProjectsArgs)
-    return jsonify(schema(ProjectPageSchema).dump(list_projects(ProjectFilters(**filters), page, per_page)))
+    return jsonify(dumper(ProjectPageSchema).dump(list_projects(ProjectFilters(**filters), page, per_page)))
 
 
 @api.get("/penalties")
 def penalties():
     """GET /penalties: penalties public today, newest decision first."""
     filters, page, per_page = parse(PenaltiesArgs)
-    return jsonify(schema(PenaltyPageSchema).dump(list_penalties(PenaltyFilters(**filters), page, per_page)))
+    return jsonify(dumper(PenaltyPageSchema).dump(list_penalties(PenaltyFilters(**filters), page, per_page)))
 
 
 @api.get("/bans")
 def bans():
     """GET /bans: practice bans active today, firms and persons, newest decision first."""
     filters, page, per_page = parse(BansArgs)
-    return jsonify(schema(BanPageSchema).dump(list_bans(BanFilters(**filters), page, per_page)))
+    return jsonify(dumper(BanPageSchema).dump(list_bans(BanFilters(**filters), page, per_page)))
 
 
 @api.get("/openapi.json")
