@@ -28,11 +28,13 @@ def both(schema: Schema, obj) -> tuple:
 
 def test_every_api_answer_of_a_small_registry_is_dumped_as_marshmallow_dumps_it(app):
     import_records(SYSTEM, registry_records())
-    pages = [(UnitPageSchema, search_units(UnitFilters(q=q), 1, 20)) for q in (None, "焦化", "苏净", "杭州", "修复")]
+    pages = [(UnitPageSchema, search_units(UnitFilters(q=q), 1, 20))
+             for q in (None, "焦化", "苏净", "杭州", "修复")]
     pages += [(UnitPageSchema, search_units(UnitFilters(sort=sort), 1, 2)) for sort in ("first_pass", "name")]
     pages += [(PersonPageSchema, search_persons(q, None, 1, 20)) for q in (None, "王建国")]
     pages += [(ProjectPageSchema, list_projects(ProjectFilters(), 1, 20)),
-              (PenaltyPageSchema, list_penalties(PenaltyFilters(), 1, 20)), (BanPageSchema, list_bans(BanFilters(), 1, 20))]
+              (PenaltyPageSchema, list_penalties(PenaltyFilters(), 1, 20)),
+              (BanPageSchema, list_bans(BanFilters(), 1, 20))]
     pages += [(UnitDetailSchema, unit_profile(code)) for code in (SUJING, JIAOHUA, LVYUAN)]
     persons = search_persons(None, None, 1, 20).items
     pages += [(PersonDetailSchema, person_profile(person.public_id)) for person in persons]

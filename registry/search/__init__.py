@@ -19,14 +19,15 @@ from flask import Flask, current_app
 from registry.extensions import db
 from registry.rules.identifiers import looks_like_full_id_number
 from registry.search.backend import IndexCheck, SearchBackend
+from registry.search.documents import Scope
 from registry.search.outbox import drain_outbox
 from registry.search.postgres_backend import PostgresBackend
 from registry.search.whoosh_backend import IndexUnavailable, WhooshBackend
 
 log = logging.getLogger(__name__)
 
-__all__ = ["IndexCheck", "SearchBackend", "backend", "check_index", "drain_outbox", "estimate_matches", "init_search",
-           "rebuild_index", "search_ids"]
+__all__ = ["IndexCheck", "Scope", "SearchBackend", "backend", "check_index", "drain_outbox", "estimate_matches",
+           "init_search", "rebuild_index", "search_ids"]
 
 
 def init_search(app: Flask) -> None:
@@ -48,18 +49,20 @@ def backend() -> SearchBackend:
     return current_app.extensions["search"]
 
 
-def search_ids(text: str, record_type: str, *, allowed: set[int] | None = None, limit: int = 20) -> list[int]:
-    """Ids of public firms ("unit") or persons ("person") matching `text`, best first.
+def search_ids(text: str, record_type: str, *, allowed: set[int] | None = None, scope: Scope | None = None,
+               limit: int = 20) -> list[int]:
+    """Ids of public firms ("unit") or persons ("person") matching `text`, best first, among the `allowed` ones
+    and within `scope` (a backend that `scopes` only) when given.
 
     A full ID number finds nothing: the public may not confirm a guessed number (DESIGN §7).
     """
     if looks_like_full_id_number(text):
         return []
     try:
-        return backend().query(text, record_type, allowed=allowed, limit=limit)
+        return backend().query(text, record_type, allowed=allowed, scope=scope, limit=limit)
     except IndexUnavailable:
         rebuild_index(only_if_missing=True)
-        return backend().query(text, record_type, allowed=allowed, limit=limit)
+        return backend().query(text, record_type, allowed=allowed, scope=scope, limit=limit)
 
 
 def estimate_matches(text: str, record_type: str) -> int | None:

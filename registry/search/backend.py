@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from registry.search.documents import SearchDocument
+from registry.search.documents import Scope, SearchDocument
 
 
 @dataclass
@@ -36,6 +36,10 @@ class IndexCheck:
 class SearchBackend(ABC):
     """Full-text search over public, masked text; the database stays the source of truth."""
 
+    # True when its documents hold each firm's scope (province and categories, `Scope`), so that `query` can be
+    # restricted to one without a list of the allowed firms
+    scopes = False
+
     @abstractmethod
     def index_record(self, document: SearchDocument) -> None:
         """Add or replace the document of one firm or person."""
@@ -45,8 +49,10 @@ class SearchBackend(ABC):
         """Remove the document of one firm or person (no longer listed)."""
 
     @abstractmethod
-    def query(self, text: str, record_type: str, *, allowed: set[int] | None = None, limit: int = 20) -> list[int]:
-        """Ids of `record_type` matching `text`, best first, at most `limit`, restricted to `allowed` if given."""
+    def query(self, text: str, record_type: str, *, allowed: set[int] | None = None, scope: Scope | None = None,
+              limit: int = 20) -> list[int]:
+        """Ids of `record_type` matching `text`, best first, at most `limit`, restricted to `allowed` if given,
+        and to the firms of `scope` (a backend that `scopes` only)."""
 
     def estimate(self, text: str, record_type: str) -> int | None:
         """About how many documents of `record_type` match `text`, from the document frequencies the index keeps,

@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from registry.models import Person, Project, Unit, UnitVersion
+from registry.models import Person, Project, Unit, UnitCategory, UnitVersion
 from registry.models.project import recency
 from registry.visibility import person_listed, project_public, unit_basic_public, unit_listed
 
@@ -34,6 +34,19 @@ class SearchDocument:
     uscc: str | None = None
     masked_id: str | None = None
     rank: int = 0  # ascending: the order of documents that match a query equally well (see ranked_unit_ids)
+    # a firm whose basic information is public: its province and practice categories, which a search may be
+    # restricted to (`Scope`); none for any other firm, whom a search by province or category never finds
+    province: str | None = None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A firm search's restriction to a province, a practice category, or both: basic information, so only firms
+    whose basic information is public are in a scope (the filters of `registry.queries.search`)."""
+
+    province: str | None = None
+    category: str | None = None
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -77,10 +90,16 @@ def unit_documents(session, ranked: list[tuple[int, int]]) -> Iterator[SearchDoc
         units = {
             row.id: row
             for row in session.execute(
-                select(Unit.id, Unit.name, Unit.uscc, Unit.address, unit_basic_public().label("basic"))
+                select(Unit.id, Unit.name, Unit.uscc, Unit.address, Unit.division_code,
+                       unit_basic_public().label("basic"))
                 .where(Unit.id.in_(chunk))
             )
         }
+        categories: dict[int, list[str]] = defaultdict(list)
+        for unit_id, category in session.execute(select(UnitCategory.unit_id, UnitCategory.category)
+                                                 .where(UnitCategory.unit_id.in_(chunk))
+                                                 .order_by(UnitCategory.unit_id, UnitCategory.category)):
+            categories[unit_id].append(category)
         former: dict[int, list[str]] = defaultdict(list)
         for unit_id, data in session.execute(
             select(UnitVersion.unit_id, UnitVersion.data).where(UnitVersion.unit_id.in_(chunk))
@@ -109,7 +128,9 @@ def unit_documents(session, ranked: list[tuple[int, int]]) -> Iterator[SearchDoc
                 continue
             texts = ([unit.address] if unit.basic and unit.address else []) + folded[unit_id]
             names = [unit.name] + [name for name in former[unit_id] if name != unit.name]
-            yield SearchDocument("unit", unit_id, names, texts, uscc=unit.uscc, rank=ranks[unit_id])
+            scope = {"province": unit.division_code[:2] or None, "categories": tuple(categories[unit_id])} \
+                if unit.basic and unit.division_code else {}
+            yield SearchDocument("unit", unit_id, names, texts, uscc=unit.uscc, rank=ranks[unit_id], **scope)
 
 
 def person_documents(session, ranked: list[tuple[int, int]]) -> Iterator[SearchDocument]:

@@ -6,8 +6,9 @@ transaction, for deployments with several app servers where a per-server Whoosh 
   prefixes (`c:`), characters (`u:`) and bigrams (`g:`) of every token (a one- or two-character Chinese fragment
   has no trigram, so pg_trgm alone would scan the table), the characters and bigrams of the names' tokens again
   (`nu:`, `ng:`), so the names tier reads and counts only documents whose names hold its grams (储备 is in the
-  folded text of 42,071 firms, in the names of none), and jieba words (`w:`), each term led by the document's
-  kind (`u` firm, `p` person: `ug:苏净`), so a GIN lookup returns only the kind asked for.
+  folded text of 42,071 firms, in the names of none), jieba words (`w:`), and a firm's scope where its basic
+  information is public (`f:province=32`, `f:category=investigation`), each term led by the document's kind
+  (`u` firm, `p` person: `ug:苏净`), so a GIN lookup returns only the kind asked for.
 - The same tiers and the same order as the Whoosh backend, so both give the same hits in the same order:
   exact name or credit-code prefix; substring in names; substring in names or folded text; jieba words (short
   queries only). Within a tier, documents come in `position` order: the document's rank (firms by public
@@ -22,7 +23,8 @@ transaction, for deployments with several app servers where a per-server Whoosh 
   page x documents / matches rows); since a part's gram frequencies bound its matches only from above, the
   walk reads a bounded window, and when that ends short the GIN bitmap answers instead, decided at run time
   by a one-time filter in the same statement. A small `allowed` set (province and category filters) among
-  many matches is read by its own documents. A tier whose terms no document holds is not asked at all.
+  many matches is read by its own documents; a search within a province or a category (`Scope`) tests the
+  scope's terms with each tier's. A tier whose terms no document holds is not asked at all.
 - Outbox rows are applied before the writing transaction commits (`apply_outbox_before_commit`): the index
   changes with the data or not at all. Two transactions writing one document count its terms one after the other:
   each locks the document's row (inserting an empty one first when there is none) and reads the terms it
@@ -53,7 +55,7 @@ from registry.clock import today
 from registry.database import escape_like, per_transaction
 from registry.models import SearchEntry, SearchGram, SearchOutbox
 from registry.search.backend import SearchBackend
-from registry.search.documents import SearchDocument, all_documents
+from registry.search.documents import Scope, SearchDocument, all_documents
 from registry.search.outbox import delete_rows, fresh_documents, listen_before_commit, pending_rows
 from registry.search.text import code_query, normalize, query_parts, uscc_prefixes, words
 
@@ -168,8 +170,15 @@ def document_row(document: SearchDocument) -> dict:
     for line in dict.fromkeys(names + folded):
         for word in words(line):
             terms[f"{kind}w:{word}"] = None
+    terms.update(dict.fromkeys(scope_terms(kind, document.province, document.categories)))  # last, as 0035 adds them
     return {"record_type": document.record_type, "record_id": document.record_id,
             "names_text": "\n".join(names), "folded_text": "\n".join(folded), "terms": list(terms)}
+
+
+def scope_terms(kind: str, province: str | None, categories: Iterable[str] = ()) -> list[str]:
+    """The terms of a firm's scope (`Scope`): its province, then each of its practice categories; a document holds
+    them only where the firm's basic information is public. "f" follows the kind in no other term."""
+    return ([f"{kind}f:province={province}"] if province else []) + [f"{kind}f:category={c}" for c in categories]
 
 
 def _has(columns, terms: BindParameter):
@@ -311,6 +320,8 @@ def _tiers(text_: str, parts: list[str], kind: str) -> list[_Tier]:
 
 class PostgresBackend(SearchBackend):
     """Search documents in the registry's own PostgreSQL database, written in the data's transaction."""
+
+    scopes = True  # a firm's document holds its scope's terms (`scope_terms`)
 
     def __init__(self, session_factory, plan: str | None = None):
         self._session = session_factory  # the app's scoped session: the caller's transaction
@@ -523,11 +534,11 @@ class PostgresBackend(SearchBackend):
             raise
 
     # -- reading -------------------------------------------------------------------------------------------
-    def _frequencies(self, tiers: list[_Tier], kind: str) -> dict[str, int]:
-        """The document frequencies of the tiers' terms, read once a transaction: a search page's query and its
-        estimate ask for the same ones (a round trip saved)."""
+    def _frequencies(self, tiers: list[_Tier], kind: str, scope: list[str] = ()) -> dict[str, int]:
+        """The document frequencies of the tiers' terms (and the `scope`'s), read once a transaction: a search
+        page's query and its estimate ask for the same ones (a round trip saved)."""
         terms = tuple(sorted({term for tier in tiers for terms in tier.alternatives for term in terms}
-                             | {kind + KIND_TOTAL}))
+                             | {kind + KIND_TOTAL} | set(scope)))
         session = self._session()
         session.connection()  # the transaction begun: the frequencies are kept for it
         read = per_transaction(session, READ_FREQUENCIES)
@@ -545,30 +556,39 @@ class PostgresBackend(SearchBackend):
         frequency = self._frequencies(tiers, kind)
         return min(frequency.get(kind + KIND_TOTAL, 0), max(tier.estimate(frequency) for tier in tiers))
 
-    def query(self, text_: str, record_type: str, *, allowed: set[int] | None = None, limit: int = 20) -> list[int]:
-        """Tiers in order (exact, names, folded text, jieba words) until `limit` hits, each in position order."""
+    def query(self, text_: str, record_type: str, *, allowed: set[int] | None = None, scope: Scope | None = None,
+              limit: int = 20) -> list[int]:
+        """Tiers in order (exact, names, folded text, jieba words) until `limit` hits, each in position order.
+        Within a `scope`, a document must hold its terms too (`scope_terms`): one more GIN test, which the
+        bitmap of a tier's terms answers with them, where the allowed firms were a statement of their own and a
+        list sent back (环保 among Jiangsu's investigation firms, national scale: 2,014 firms)."""
         parts = query_parts(text_)
         if not parts or limit <= 0 or (allowed is not None and not allowed):
             return []
         kind = record_type[0]
         tiers = _tiers(text_, parts, kind)
-        frequency = self._frequencies(tiers, kind)
+        within = scope_terms(kind, scope.province, [scope.category] if scope.category else []) if scope else []
+        frequency = self._frequencies(tiers, kind, within)
         documents = frequency.get(kind + KIND_TOTAL, 0)
+        scoped = _scope_size(frequency, within, documents)
+        if scoped == 0:
+            return []
         # One statement (a search page stays within its statement budget): each tier's first 2 x limit
         # documents in position order; a document counts in its first tier. Fewer than `limit` documents were
         # found before any tier, so its first 2 x limit hold at least `limit` new ones when there are that many:
         # the same answer as asking tier after tier while skipping what earlier tiers found.
-        planned = [(number, tier, matches, self._plan or choose_plan(matches, documents, allowed, 2 * limit, tier))
+        planned = [(number, tier, matches, self._plan or choose_plan(matches, documents, allowed, 2 * limit, tier,
+                                                                     scoped))
                    for number, tier in enumerate(tiers) if (matches := tier.estimate(frequency))]
         if not planned:
             return []
-        values = {"record_type": record_type, "limit": limit, "wanted": 2 * limit}
+        values = {"record_type": record_type, "limit": limit, "wanted": 2 * limit, "scope": within}
         windows = {}  # a walking tier's window: the rows it reads in rank order before the bitmap answers instead
         for number, tier, matches, plan in planned:
             values.update(tier.values)
             if plan == "walk":
                 windows[number] = values[f"t{number}_window"] = math.ceil(
-                    WALK_SLACK * 2 * limit * documents / max(matches, 1))
+                    WALK_SLACK * 2 * limit * documents / max(matches * _share(documents, None, scoped), 1))
         # the allowed records, bound once for every tier that reads them (each bound copy of 17,601 ids cost
         # 9-10 ms to send: six of them were 53 of a filtered search's 61 ms at national scale), as the text of an
         # integer array: psycopg's array of 2,000 numbers tests each one with a regular expression (2.1 ms, 0.4
@@ -578,7 +598,7 @@ class PostgresBackend(SearchBackend):
         whole = {number for number, window in windows.items() if window >= documents}
 
         def run(way: str, tiers_run: list, build) -> list[int]:
-            shape = (way, allowed is not None, tuple((number, tier.shape, plan, number in whole)
+            shape = (way, allowed is not None, bool(within), tuple((number, tier.shape, plan, number in whole)
                                                      for number, tier, _, plan in tiers_run))
             return list(self._session().scalars(built(shape, build), values))
 
@@ -595,11 +615,11 @@ class PostgresBackend(SearchBackend):
                     return found
             return run("allowed", planned, lambda: _allowed_select(planned, record_type, ids, limit))
         if len(planned) > 1 and planned[0][0] != EXACT_TIER and all(plan == "bitmap" for *_, plan in planned):
-            return run("bitmaps", planned, lambda: _bitmaps_select(planned, ids, limit))
+            return run("bitmaps", planned, lambda: _bitmaps_select(planned, ids, bool(within), limit))
 
         def tiers_select():
             selects = [_tier_select(number, tier, plan, windows.get(number), number in whole, record_type, ids,
-                                    2 * limit) for number, tier, _, plan in planned]
+                                    bool(within), 2 * limit) for number, tier, _, plan in planned]
             hits = union_all(*selects).subquery()
             first = (select(hits.c.record_id, func.min(hits.c.tier).label("tier"),
                             func.min(hits.c.position).label("position")).group_by(hits.c.record_id).subquery())
@@ -631,16 +651,42 @@ def _bound(name: str, value: int) -> BindParameter:
     return bindparam(name, value, type_=Integer)
 
 
-def choose_plan(matches: int, documents: int, allowed: set[int] | None, wanted: int, tier: _Tier) -> str:
-    """The plan whose rows cost least for `tier`, with at most `matches` of the kind's `documents`."""
-    share = 1.0 if allowed is None else min(1.0, len(allowed) / max(documents, 1))
-    walked = wanted * documents / max(matches * share, 1)
-    costs = {"bitmap": matches * tier.bitmap_row_cost, "walk": walked * tier.walk_row_cost}
+def choose_plan(matches: int, documents: int, allowed: set[int] | None, wanted: int, tier: _Tier,
+                scoped: int | None = None) -> str:
+    """The plan whose rows cost least for `tier`, with at most `matches` of the kind's `documents`, among the
+    `allowed` or within a scope of at most `scoped` documents. A walked row's test of the scope reads its terms
+    array (WALK_ROW_TERMS); the bitmap reads the scope's terms with the tier's."""
+    walked = wanted * documents / max(matches * _share(documents, allowed, scoped), 1)
+    # a walked row's scope is tested after its text (`_tier_select`): the terms array is read for the matches alone
+    row_cost = tier.walk_row_cost
+    if scoped is not None:
+        row_cost += WALK_ROW_TERMS * min(1.0, matches / max(documents, 1))
+    costs = {"bitmap": matches * tier.bitmap_row_cost, "walk": walked * row_cost}
     if walked * WALK_SLACK > documents * WALK_MAX_SHARE:
         costs["walk"] = math.inf  # the planner would read such a window whole (a sequential scan and a sort)
     if allowed is not None:
         costs["allowed"] = ALLOWED_ROW_COST * len(allowed)
     return min(costs, key=costs.get)
+
+
+def _scope_size(frequency: dict[str, int], within: list[str], documents: int) -> int | None:
+    """About how many documents hold every term of the scope: its province's share of the documents times its
+    category's, as if the two were independent (None: no scope; 0: a term no document holds)."""
+    if not within:
+        return None
+    share = math.prod(frequency.get(term, 0) / max(documents, 1) for term in within)
+    return math.ceil(share * documents)
+
+
+def _share(documents: int, allowed: set[int] | None, scoped: int | None) -> float:
+    """The share of the kind's `documents` a query may find: the `allowed` ones, at most `scoped` ones, or all."""
+    share = 1.0 if allowed is None else min(1.0, len(allowed) / max(documents, 1))
+    return share if scoped is None else min(share, scoped / max(documents, 1))
+
+
+def _in_scope(columns):
+    """The document holds the terms of the query's scope (`scope_terms`, bound once as `scope`)."""
+    return _has(columns, bindparam("scope", type_=ARRAY(Text)))
 
 
 def _allowed_select(planned: list, record_type: str, ids: ColumnElement, limit: int):
@@ -651,7 +697,7 @@ def _allowed_select(planned: list, record_type: str, ids: ColumnElement, limit: 
     return _by_first_tier(planned, _allowed_documents(record_type, ids), limit)
 
 
-def _bitmaps_select(planned: list, ids: ColumnElement | None, limit: int):
+def _bitmaps_select(planned: list, ids: ColumnElement | None, scoped: bool, limit: int):
     """The first `limit` documents by (first tier matched, position), when every tier reads its GIN bitmap and
     none is the exact one: the bitmaps of the tiers' terms are read as one (PostgreSQL ORs them), so that a
     document several tiers match is read once, not once a tier; the exact tests that follow read the texts, and
@@ -662,6 +708,8 @@ def _bitmaps_select(planned: list, ids: ColumnElement | None, limit: int):
     candidates = select(*_document_columns()).where(_any_tiers_terms([tier for _, tier, *_ in planned]))
     if ids is not None:
         candidates = candidates.where(_in_allowed(LIVE.c, ids))
+    if scoped:
+        candidates = candidates.where(_in_scope(LIVE.c))
     return _by_first_tier(planned, candidates.offset(0).subquery(), limit)
 
 
@@ -702,14 +750,17 @@ def _allowed_documents(record_type: str, ids: ColumnElement):
 
 
 def _tier_select(number: int, tier: _Tier, plan: str, window: int | None, whole: bool, record_type: str,
-                 ids: ColumnElement | None, wanted: int):
+                 ids: ColumnElement | None, scoped: bool, wanted: int):
     """The tier's first `wanted` matches in rank order, read by `plan`: "bitmap", the GIN bitmap of its
     candidates sorted by rank (rare terms); "walk", a walk of the rank index that stops at `wanted` (common
     terms), reading `window` documents at most, or every one (`whole`); "allowed", the allowed documents
-    themselves (a few allowed among many matches). Its values are named parameters (`built`)."""
+    themselves (a few allowed among many matches). Among the allowed documents (`ids`) and within the query's
+    scope (`scoped`) only. Its values are named parameters (`built`)."""
     kind, wanted = bindparam("record_type", record_type), _bound("wanted", wanted)
 
     def ranked(columns, condition):
+        if scoped:  # the scope's test reads the terms array (10-19 µs a row): only where the text matched
+            condition = case((condition, _in_scope(columns)), else_=False)
         query = (select(columns.record_id, columns.position, literal(number).label("tier"))
                  .where(columns.record_type == kind, condition).order_by(columns.position).limit(wanted))
         return query.where(_in_allowed(columns, ids)) if ids is not None else query
@@ -723,6 +774,8 @@ def _tier_select(number: int, tier: _Tier, plan: str, window: int | None, whole:
     candidates = select(LIVE.c.record_id, LIVE.c.position).where(tier.indexed(LIVE.c))
     if ids is not None:
         candidates = candidates.where(_in_allowed(LIVE.c, ids))
+    if scoped:
+        candidates = candidates.where(_in_scope(LIVE.c))
     candidates = candidates.offset(0).subquery()
     bitmap = (select(candidates.c.record_id, candidates.c.position, literal(number).label("tier"))
               .order_by(candidates.c.position).limit(wanted))

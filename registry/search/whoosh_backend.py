@@ -53,7 +53,7 @@ from registry.database import begin_write
 from registry.models import SearchOutbox
 from registry.search.analyzers import GramTokenizer, JiebaTokenizer
 from registry.search.backend import IndexCheck, SearchBackend
-from registry.search.documents import SearchDocument, all_documents
+from registry.search.documents import Scope, SearchDocument, all_documents
 from registry.search.outbox import drain_outbox
 from registry.search.text import (
     FOLDED_GRAM, NAME_GRAM, PAD, code_query, normalize, query_grams, query_parts, uscc_prefixes, words,
@@ -389,8 +389,12 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             _close_state(self._holder)
 
-    def query(self, text: str, record_type: str, *, allowed: set[int] | None = None, limit: int = 20) -> list[int]:
-        """Tiers in order (exact, names, folded text, jieba words) until `limit` hits."""
+    def query(self, text: str, record_type: str, *, allowed: set[int] | None = None, scope: Scope | None = None,
+              limit: int = 20) -> list[int]:
+        """Tiers in order (exact, names, folded text, jieba words) until `limit` hits. No `scope`: the caller
+        gives the allowed firms instead (`scopes` is False)."""
+        if scope is not None:
+            raise ValueError("the Whoosh index holds no firm's scope: give the allowed firms")
         parts = query_parts(text)
         if not parts or limit <= 0:
             return []
