@@ -45,13 +45,13 @@ class Dumper:
         out = self.dict_class()
         indexable = hasattr(obj, "__getitem__")
         for key, attribute, dotted, name, field, write in self.steps:
-            if write is None:
-                value = field.serialize(name, obj, accessor=self.schema.get_attribute)
-            else:
+            value = missing
+            if write is not None:
                 value = get_value(obj, attribute, missing) if dotted or indexable else getattr(obj, attribute, missing)
-                # missing: the field's `serialize` applies its dump default, or leaves the key out
-                value = write(value, obj) if value is not missing else \
-                    field.serialize(name, obj, accessor=self.schema.get_attribute)
+                if value is not missing:
+                    value = write(value, obj)
+            if value is missing:  # the field's own way, or its dump default (else the key is left out)
+                value = field.serialize(name, obj, accessor=self.schema.get_attribute)
             if value is not missing:
                 out[key] = value
         return out

@@ -128,7 +128,7 @@ def unit_documents(session, ranked: list[tuple[int, int]]) -> Iterator[SearchDoc
                 continue
             texts = ([unit.address] if unit.basic and unit.address else []) + folded[unit_id]
             names = [unit.name] + [name for name in former[unit_id] if name != unit.name]
-            scope = {"province": unit.division_code[:2] or None, "categories": tuple(categories[unit_id])} \
+            scope = {"province": unit.division_code[:2], "categories": tuple(categories[unit_id])} \
                 if unit.basic and unit.division_code else {}
             yield SearchDocument("unit", unit_id, names, texts, uscc=unit.uscc, rank=ranks[unit_id], **scope)
 

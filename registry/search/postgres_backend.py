@@ -534,11 +534,11 @@ class PostgresBackend(SearchBackend):
             raise
 
     # -- reading -------------------------------------------------------------------------------------------
-    def _frequencies(self, tiers: list[_Tier], kind: str, scope: list[str] = ()) -> dict[str, int]:
-        """The document frequencies of the tiers' terms (and the `scope`'s), read once a transaction: a search
-        page's query and its estimate ask for the same ones (a round trip saved)."""
+    def _frequencies(self, tiers: list[_Tier], kind: str, within: list[str] = ()) -> dict[str, int]:
+        """The document frequencies of the tiers' terms (and of a scope's, `within`), read once a transaction: a
+        search page's query and its estimate ask for the same ones (a round trip saved)."""
         terms = tuple(sorted({term for tier in tiers for terms in tier.alternatives for term in terms}
-                             | {kind + KIND_TOTAL} | set(scope)))
+                             | {kind + KIND_TOTAL} | set(within)))
         session = self._session()
         session.connection()  # the transaction begun: the frequencies are kept for it
         read = per_transaction(session, READ_FREQUENCIES)
