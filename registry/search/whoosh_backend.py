@@ -454,10 +454,13 @@ class WhooshBackend(SearchBackend):
         # only a firm has folded text (a person's document is its name: documents.person_documents), so a person
         # query skips the folded tier, which for a short part reads the postings of every 4-gram it begins
         # (a person named 青岛, national scale: 32,000 postings, 15 ms)
-        if record_type == "unit" and len(parts) == 1 and longest <= FOLDED_GRAM:
-            # one part: the previous tier walked every name that holds it (or stopped at the limit), so
-            # only the folded text is left, and its 4-grams find a part of up to 4 characters exactly
-            search.tier(lambda: self._substring_matcher(state.reader, parts, ("folded4",)), confirm=None)
+        if record_type == "unit" and len(parts) == 1:
+            # one part: the previous tier walked every name that holds it (or stopped at the limit), so only the
+            # folded text is left. Its 4-grams find a part of up to 4 characters exactly; a longer one is confirmed
+            # against the folded text alone. With the names' grams as well, every name the previous tier refused
+            # was walked and read again (a full firm name, national scale: 98 names, 5 of 10 ms)
+            search.tier(lambda: self._substring_matcher(state.reader, parts, ("folded4",)),
+                        confirm=None if longest <= FOLDED_GRAM else ("folded_text",))
         elif record_type == "unit":
             search.tier(lambda: self._substring_matcher(state.reader, parts, ("names2", "folded4")),
                         confirm=None if names_exact else ("names_text", "folded_text"))
