@@ -48,6 +48,16 @@ class Scope:
     province: str | None = None
     category: str | None = None
 
+    def words(self) -> list[str]:
+        """The words a firm's document holds for this scope (`scope_words`), every one of which it must hold."""
+        return scope_words(self.province, [self.category] if self.category else [])
+
+
+def scope_words(province: str | None, categories: Iterable[str] = ()) -> list[str]:
+    """A firm's scope as the indexes hold it: its province, then each of its practice categories (a document holds
+    them only where the firm's basic information is public)."""
+    return ([f"province={province}"] if province else []) + [f"category={category}" for category in categories]
+
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), BATCH):

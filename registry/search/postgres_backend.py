@@ -55,7 +55,7 @@ from registry.clock import today
 from registry.database import escape_like, per_transaction
 from registry.models import SearchEntry, SearchGram, SearchOutbox
 from registry.search.backend import SearchBackend
-from registry.search.documents import Scope, SearchDocument, all_documents
+from registry.search.documents import Scope, SearchDocument, all_documents, scope_words
 from registry.search.outbox import delete_rows, fresh_documents, listen_before_commit, pending_rows
 from registry.search.text import code_query, normalize, query_parts, uscc_prefixes, words
 
@@ -176,9 +176,8 @@ def document_row(document: SearchDocument) -> dict:
 
 
 def scope_terms(kind: str, province: str | None, categories: Iterable[str] = ()) -> list[str]:
-    """The terms of a firm's scope (`Scope`): its province, then each of its practice categories; a document holds
-    them only where the firm's basic information is public. "f" follows the kind in no other term."""
-    return ([f"{kind}f:province={province}"] if province else []) + [f"{kind}f:category={c}" for c in categories]
+    """The terms of a firm's scope (`scope_words`). "f" follows the kind in no other term."""
+    return [f"{kind}f:{word}" for word in scope_words(province, categories)]
 
 
 def _has(columns, terms: BindParameter):

@@ -11,7 +11,8 @@
   one more wherever such a document's rank is lower than the one before it. Each run is walked until it gave
   `limit` hits and the runs' hits are merged by rank; a change to a firm (a finding, a penalty) never moves it
   within its tier. SQL filters arrive as record ids, mapped to document numbers when the reader opens, and
-  the matcher skips through them (`skip_to`).
+  the matcher skips through them (`skip_to`); a province or a practice category alone arrives as a scope,
+  whose words (`scope_words`) each firm's document holds, intersected with each tier's matches.
 - Tiers: exact name or credit-code prefix; substring in names; substring in folded text; jieba AND.
 - Writers take a lock timeout and write non-compound segments; the reader is reopened only when the
   index's generation (or the current directory, after a rebuild) changes. Never `Searcher.refresh()`.
@@ -53,7 +54,7 @@ from registry.database import begin_write
 from registry.models import SearchOutbox
 from registry.search.analyzers import GramTokenizer, JiebaTokenizer
 from registry.search.backend import IndexCheck, SearchBackend
-from registry.search.documents import Scope, SearchDocument, all_documents
+from registry.search.documents import Scope, SearchDocument, all_documents, scope_words
 from registry.search.outbox import drain_outbox
 from registry.search.text import (
     FOLDED_GRAM, NAME_GRAM, PAD, code_query, normalize, query_grams, query_parts, uscc_prefixes, words,
@@ -66,7 +67,7 @@ RARE_GRAMS = 3
 ESTIMATE_POSTINGS = 5000  # postings an estimate reads at most per query part (about a millisecond)
 POINTER = "CURRENT"
 KEEP_BUILDS = 2
-STORED_TEXTS = ("names_text", "folded_text", "masked")
+STORED_TEXTS = ("names_text", "folded_text", "masked", "scope")
 
 
 def _cached_column_reader(self, fieldname, column):
@@ -123,6 +124,9 @@ def make_schema() -> Schema:
         names_text=STORED,
         folded_text=STORED,
         masked=STORED,
+        # a firm's scope (`scope_words`): a search within a province or a category intersects it with the text's
+        # matches; stored, so that a check finds a document whose scope is stale (or an index built without it)
+        scope=KEYWORD(stored=True),
     )
 
 
@@ -146,6 +150,7 @@ def document_fields(document: SearchDocument) -> dict:
         fields["code"] = " ".join(uscc_prefixes(document.uscc))
     if document.masked_id:
         fields["masked"] = document.masked_id
+    fields["scope"] = " ".join(scope_words(document.province, document.categories))
     return {name: value for name, value in fields.items() if value != ""}
 
 
@@ -389,19 +394,31 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             _close_state(self._holder)
 
+    @property
+    def scopes(self) -> bool:
+        """True when the current index holds each firm's scope (an index built before it was added does not)."""
+        try:
+            with self._lock:
+                return "scope" in self._reader_state().index.schema
+        except IndexUnavailable:
+            return False
+
     def query(self, text: str, record_type: str, *, allowed: set[int] | None = None, scope: Scope | None = None,
               limit: int = 20) -> list[int]:
-        """Tiers in order (exact, names, folded text, jieba words) until `limit` hits. No `scope`: the caller
-        gives the allowed firms instead (`scopes` is False)."""
-        if scope is not None:
-            raise ValueError("the Whoosh index holds no firm's scope: give the allowed firms")
+        """Tiers in order (exact, names, folded text, jieba words) until `limit` hits. Within a `scope`, each
+        tier's matches are intersected with the documents holding its words: the walk stops at the page, where a
+        list of the allowed firms was a statement of its own first (环保 among Jiangsu's investigation firms,
+        national scale: 2,014 firms, 7.8 ms on SQLite)."""
         parts = query_parts(text)
         if not parts or limit <= 0:
             return []
         with self._lock:
             state = self._reader_state()
+            if scope is not None and "scope" not in state.index.schema:
+                raise ValueError("the index holds no firm's scope (built by an earlier version): give the allowed "
+                                 "firms, or reindex")
             try:
-                return self._query(state, text, parts, record_type, allowed, limit)
+                return self._query(state, text, parts, record_type, allowed, limit, scope)
             except Exception as error:  # a segment that opened but cannot be read (truncated postings, ...)
                 self._damaged.add(state.directory)
                 self.close()
@@ -424,7 +441,7 @@ class WhooshBackend(SearchBackend):
                 raise _unreadable(error, "unreadable index") from None
 
     def _query(self, state: _ReaderState, text: str, parts: list[str], record_type: str,
-               allowed: set[int] | None, limit: int) -> list[int]:
+               allowed: set[int] | None, limit: int, scope: Scope | None = None) -> list[int]:
         """The tiers of `query`, on an open reader.
 
         A filter (`allowed`) is applied in one of two ways, whichever reads less. The walk either visits only the
@@ -439,8 +456,15 @@ class WhooshBackend(SearchBackend):
             if not wanted:
                 return []
             allowed = None  # the walk visits only these documents
+        within = None
+        if scope is not None:
+            reader, held = state.reader, scope.words()
+            if any(("scope", word) not in reader for word in held):
+                return []  # no document holds one of them
+            within = lambda: _intersection([_segment_skipping(reader, reader.postings("scope", word))  # noqa: E731
+                                            for word in held])
         found: dict[int, None] = {}
-        search = _Search(state, record_type, wanted, allowed, found, limit, parts)
+        search = _Search(state, record_type, wanted, allowed, found, limit, parts, within)
         # each tier's matcher is built only when the tiers before it left the page unfilled: a short part's
         # prefix union over the folded 4-grams reads every posting of thousands of terms
         search.tier(lambda: self._exact_matcher(state.reader, text, parts), confirm=None)
@@ -549,7 +573,11 @@ class WhooshBackend(SearchBackend):
     def index_record(self, document: SearchDocument) -> None:
         """Add or replace one document (inside a batch, or in a writer of its own)."""
         with self.batch():
-            self._local.writer.update_document(**document_fields(document))
+            writer = self._local.writer
+            # an index built before a field was added (the firms' scope) is given the fields it has: a check finds
+            # its documents stale, and a reindex builds it afresh
+            writer.update_document(**{name: value for name, value in document_fields(document).items()
+                                      if name in writer.schema})
 
     def remove_record(self, record_type: str, record_id: int) -> None:
         """Delete one document by its key."""
@@ -838,9 +866,10 @@ class _Search:
     """Walks tiers of matchers in document order, confirming substrings, until `limit` hits are found."""
 
     def __init__(self, state: _ReaderState, record_type: str, wanted: list[int] | None, allowed: set[int] | None,
-                 found: dict, limit: int, parts: list[str]):
+                 found: dict, limit: int, parts: list[str], within=None):
         self.state, self.record_type, self.wanted, self.allowed = state, record_type, wanted, allowed
         self.found, self.limit, self.parts = found, limit, parts
+        self.within = within  # a fresh matcher over the documents of the query's scope, or None
 
     def tier(self, make_matcher, confirm: tuple[str, ...] | None) -> None:
         """Walk one tier's candidates (`make_matcher()`, built only if the limit is not reached yet), confirming
@@ -861,6 +890,8 @@ class _Search:
         matcher = make_matcher()
         if matcher is None:
             return []
+        if self.within is not None:
+            matcher = IntersectionMatcher(matcher, self.within())
         hits: list[int] = []
         seen = 0
         for begin, end in zip(runs, [*runs[1:], None]):
