@@ -165,9 +165,11 @@ def parcel_conditions(industry: str | None = None, min_area: Decimal | None = No
     if max_area is not None:
         conditions.append(Project.area_m2 <= bindparam("parcel_max_area", max_area))
     if province:
-        # beside the LIKE, the same prefix as a range, which the index on the industry and the place can answer
-        conditions += [starts_with(Project.division_code, province, "parcel_place"),
-                       *(prefix_range(Project.division_code, province, "parcel_place") if place_as_range else [])]
+        # as a range, which the index on the industry and the place answers, and which alone is the exact test of a
+        # digit prefix (a LIKE beside it tested each entry again: C2521 in Jiangsu, national SQLite, 7,913 entries,
+        # 5.2 -> 4.4 ms); else a LIKE, which no index answers
+        conditions.append(starts_with_code(Project.division_code, province, "parcel_place") if place_as_range
+                          else starts_with(Project.division_code, province, "parcel_place"))
     return conditions
 
 

@@ -85,7 +85,7 @@ def test_a_parcel_clause_with_an_unnamed_value_is_refused(app):
     with app.app_context():
         assert named_values(parcel_conditions("C252", Decimal(10), None, "32", "investigation")) == {
             "parcel_category": "investigation", "parcel_industry": "C252%", "parcel_industry_from": "C252",
-            "parcel_industry_to": "C253", "parcel_min_area": Decimal(10), "parcel_place": "32%",
+            "parcel_industry_to": "C253", "parcel_min_area": Decimal(10),
             "parcel_place_from": "32", "parcel_place_to": "33"}
         with pytest.raises(ValueError, match="unnamed value"):
             named_values([Project.area_m2 >= Decimal(10)])
