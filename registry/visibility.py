@@ -70,6 +70,13 @@ def project_public():
                 not_(covered_by_firm_withhold(Project.division_code)))
 
 
+def project_public_of_basic_public_firm():
+    """`project_public` of a firm whose basic information is public (`unit_basic_public`): its commitment is in
+    force, its registration not suspended, and nothing of it withheld, so its project is public unless withheld
+    itself. Reads no column of the firm: a count of each such firm's projects probes their index alone."""
+    return Project.non_disclosure_reason.is_(None)
+
+
 def review_public():
     """Review outcomes are government records, public unless they or their project are withheld, or the firm's
     withhold covers the project or the review (the authority that recorded it). Needs Project and Unit joined."""

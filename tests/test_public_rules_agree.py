@@ -6,14 +6,16 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from registry import visibility
-from registry.access import SYSTEM
+from registry.access import SYSTEM, Actor
 from registry.models import Complaint, Penalty, Person, Project, Unit
 from registry.models.unit import BASIC_PUBLIC, BASIC_WITHHELD, WITHHELD
 from registry.queries.rates import unit_on_time
 from registry.rules.disclosure import ban_is_public, complaint_is_public, penalty_is_public, practitioner_record_is_public
 from registry.rules.publicity import repair_possible_from
 from registry.rules.rates import counts_toward_on_time, on_time_rate
+from registry.services.disclosure import mark_non_disclosed
 from registry.services.registrations import suspend_registration
+from registry.services.regulator_accounts import create_regulator
 from tests.factories import (complaint_record, create, make_id_number, penalty_record, person_record, project_record,
                              unit_record)
 
@@ -147,3 +149,32 @@ def test_the_indexes_of_the_firms_set_aside_hold_what_their_clauses_select():
     written = str(visibility.unit_basic_withheld().compile(compile_kwargs={"literal_binds": True}))
     assert written.replace("unit.", "") == BASIC_WITHHELD
     assert str(Unit.non_disclosure_reason.is_not(None).compile()).replace("unit.", "") == WITHHELD
+
+
+def test_a_basic_public_firms_public_projects_are_those_not_withheld_themselves(db):
+    """`project_public_of_basic_public_firm` reads nothing of the firm: among the firms `unit_basic_public` selects,
+    it selects exactly the projects `project_public` does. Firms signed or not, withheld wholly or within one
+    authority's divisions, suspended; projects withheld or not, inside and outside that scope."""
+    withheld = {"non_disclosed": {"reason": "《政府信息公开条例》第十四条"}}
+    units = [unit_record(signed=signed, **(withheld if hidden else {})) for signed in (True, False)
+             for hidden in (False, True) for _ in range(2)]
+    projects = [project_record(unit["uscc"], division_code=division, **(withheld if hidden else {}))
+                for unit in units for division in ("370202", "320506") for hidden in (False, True)]
+    create(*units, *projects)
+    suspend_registration(SYSTEM, db.session.scalar(select(Unit.id).where(Unit.uscc == units[1]["uscc"])), "冒用他人名义注册")
+    city = create_regulator(SYSTEM, username="qd-city", display_name="青岛监管", division_code="370200",
+                            authority_name="青岛市生态环境局", password="a long enough password 1")
+    scoped = db.session.scalar(select(Unit.id).where(Unit.uscc == units[0]["uscc"]))
+    mark_non_disclosed(Actor.of(city, "127.0.0.1"), "unit", scoped, ground="third_party",
+                       explanation="涉及商业秘密")  # Qingdao's records only: its Jiangsu projects stay public
+    among = select(Project.id).join(Unit, Unit.id == Project.unit_id).where(visibility.unit_basic_public())
+    public = set(db.session.scalars(among.where(visibility.project_public())))
+    assert public == set(db.session.scalars(among.where(visibility.project_public_of_basic_public_firm())))
+    assert len(public) == 0  # no firm is signed, not withheld and not suspended now
+    create(unit := unit_record(), *(project_record(unit["uscc"], **extra) for extra in ({}, withheld)))
+    public = set(db.session.scalars(among.where(visibility.project_public())))
+    assert public == set(db.session.scalars(among.where(visibility.project_public_of_basic_public_firm())))
+    assert len(public) == 1
+    everywhere = set(db.session.scalars(select(Project.id).join(Unit, Unit.id == Project.unit_id)
+                                        .where(visibility.project_public())))
+    assert len(everywhere - public) == 1  # the scoped firm's Jiangsu project: public, though its firm's basic is not

@@ -12,7 +12,8 @@ from registry.database import ESCAPE, escape_like, pattern, plan_with_values, pr
 from registry.extensions import db
 from registry.models import Project, Unit
 from registry.rules.industries import is_industry_class
-from registry.visibility import firm_publishes_projects, project_public, publicity_rules, unit_basic_withheld
+from registry.visibility import (firm_publishes_projects, project_public, project_public_of_basic_public_firm,
+                                 publicity_rules, unit_basic_withheld)
 
 
 def read(statement, params: dict | None = None):
@@ -56,7 +57,7 @@ def public_projects_per_firm(conditions: list, within_place: bool = False, among
     spares the count a sort."""
     if among is not None:
         conditions = [*conditions, Project.unit_id.in_(among)]
-    matching = select(Project.unit_id).where(Project.non_disclosure_reason.is_(None), *conditions)
+    matching = select(Project.unit_id).where(project_public_of_basic_public_firm(), *conditions)
     if within_place:
         matching = matching.offset(0)
     matching = matching.subquery("matching_projects")
