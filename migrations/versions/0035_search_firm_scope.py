@@ -40,7 +40,7 @@ UNCOUNT_SCOPE_TERMS = "DELETE FROM search_gram WHERE term ~ '^.f:'"
 
 def upgrade():
     if op.get_bind().dialect.name != "postgresql":
-        return  # the Whoosh index is given the allowed firms, as before
+        return  # the Whoosh index holds the scopes once it is built again (`flask search reindex`, docs/deploy.md)
     op.execute(ADD_SCOPE_TERMS)
     op.execute(COUNT_SCOPE_TERMS)
 
