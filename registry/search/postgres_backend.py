@@ -170,14 +170,16 @@ def document_row(document: SearchDocument) -> dict:
     for line in dict.fromkeys(names + folded):
         for word in words(line):
             terms[f"{kind}w:{word}"] = None
-    terms.update(dict.fromkeys(scope_terms(kind, document.province, document.categories)))  # last, as 0035 adds them
+    # last, as 0035 adds them
+    terms.update(dict.fromkeys(scope_terms(kind, scope_words(document.province, document.categories))))
     return {"record_type": document.record_type, "record_id": document.record_id,
             "names_text": "\n".join(names), "folded_text": "\n".join(folded), "terms": list(terms)}
 
 
-def scope_terms(kind: str, province: str | None, categories: Iterable[str] = ()) -> list[str]:
-    """The terms of a firm's scope (`scope_words`). "f" follows the kind in no other term."""
-    return [f"{kind}f:{word}" for word in scope_words(province, categories)]
+def scope_terms(kind: str, scope: Iterable[str]) -> list[str]:
+    """The terms of a firm's scope, from its words (`scope_words`, `Scope.words`). "f" follows the kind in no other
+    term."""
+    return [f"{kind}f:{word}" for word in scope]
 
 
 def _has(columns, terms: BindParameter):
@@ -566,7 +568,7 @@ class PostgresBackend(SearchBackend):
             return []
         kind = record_type[0]
         tiers = _tiers(text_, parts, kind)
-        within = scope_terms(kind, scope.province, [scope.category] if scope.category else []) if scope else []
+        within = scope_terms(kind, scope.words()) if scope else []
         frequency = self._frequencies(tiers, kind, within)
         documents = frequency.get(kind + KIND_TOTAL, 0)
         scoped = _scope_size(frequency, within, documents)

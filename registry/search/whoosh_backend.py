@@ -461,8 +461,7 @@ class WhooshBackend(SearchBackend):
             reader, held = state.reader, scope.words()
             if any(("scope", word) not in reader for word in held):
                 return []  # no document holds one of them
-            within = lambda: _intersection([_segment_skipping(reader, reader.postings("scope", word))  # noqa: E731
-                                            for word in held])
+            within = lambda: _intersection([self._postings(reader, "scope", word) for word in held])  # noqa: E731
         found: dict[int, None] = {}
         search = _Search(state, record_type, wanted, allowed, found, limit, parts, within)
         # each tier's matcher is built only when the tiers before it left the page unfilled: a short part's
