@@ -562,6 +562,11 @@ def _matching_projects_statement(firms: int | None, terms: int):
     the 20 parts cost more to plan than to run (national PostgreSQL, 农药: 8.9 ms unprepared, 5.5 prepared)."""
     columns = (Project.unit_id, Project.ref, Project.name, Project.parcel_name, Project.owner,
                recency().label("recency"), Project.id)
+    # the terms are folded (lower case): PostgreSQL's LIKE tells case apart, so each text is lowered too; SQLite's
+    # ignores the case of ASCII letters, the only ones its lower() folds, so there each text is compared as it is
+    # (lower() on the ~380 texts a page's walks read was a quarter of the statement: 焦化, national SQLite, 0.76 ->
+    # 0.57 ms)
+    folded = func.lower if firms is None else (lambda text: text)
 
     def matching_of(firm, of_row=None):
         recent = (select(*columns).join(Unit, Unit.id == Project.unit_id)
@@ -570,7 +575,7 @@ def _matching_projects_statement(firms: int | None, terms: int):
         # joined laterally to a row of firms (`of_row`), it reads that row's firm alone
         recent = recent.correlate(of_row).lateral("recent") if of_row is not None else recent.subquery()
         holds = or_(recent.c.ref == bindparam("ref"),
-                    *(func.lower(text).like(pattern(bindparam(f"term{n}")), escape=ESCAPE)
+                    *(folded(text).like(pattern(bindparam(f"term{n}")), escape=ESCAPE)
                       for text in (recent.c.name, recent.c.parcel_name, recent.c.owner) for n in range(terms)))
         return select(recent).where(holds).limit(MATCHING_PROJECTS)
 

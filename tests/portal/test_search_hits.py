@@ -43,6 +43,15 @@ def test_several_words_each_show_where_they_occur_and_withheld_projects_never(cl
     assert "经核实的虚假业绩" in green and "公开的行政处罚" in hits(client, "山西焦化")[0]
 
 
+def test_a_project_found_in_another_case_of_its_latin_letters_says_which(client, registry_data):
+    """The query is folded; the project's text is matched in any case of its Latin letters on both databases."""
+    code = make_uscc("320500", 191)
+    create(unit_record(code, name="苏州大写修复有限公司", division_code="320506"),
+           project_record(code, "UP-1", name="XYZW厂旧址调查"))
+    [hit] = hits(client, "xyzw")
+    assert "项目名称匹配：" in hit and "<mark>XYZW</mark>厂旧址调查" in hit
+
+
 def test_marked_text_is_escaped(client, registry_data):
     code = make_uscc("320500", 190)
     create(unit_record(code, name="苏州<b>粗体</b>修复有限公司", division_code="320506"),
