@@ -579,6 +579,22 @@ def test_projects_written_in_parts_keep_a_twice_given_ref_once_with_its_last_lin
                                                                                                    "370203")
 
 
+def test_project_lines_are_handed_over_in_parts_of_one_size(db, monkeypatch):
+    """Parts of one size (5 lines with PROJECT_LINES 4: 3 and 2, not 4 and 1): a last part of a few rows would be
+    written by Core's insert, which waits for every part handed over before it."""
+    from registry.exchange.importer import _Importer
+
+    monkeypatch.setattr("registry.exchange.importer.PROJECT_LINES", 4)
+    sizes = []
+    apply_part = _Importer._apply_projects
+    monkeypatch.setattr(_Importer, "_apply_projects",
+                        lambda self, lines, *args: sizes.append(len(lines)) or apply_part(self, lines, *args))
+    unit = unit_record()
+    report = import_records(SYSTEM, [unit, *(project_record(unit["uscc"], f"SIZE-{n}") for n in range(5))])
+    assert report.created["project"] == 5
+    assert sizes == [3, 2]
+
+
 def test_an_import_that_doubles_a_table_takes_its_statistics_before_the_figures_are_counted(db, monkeypatch):
     """On PostgreSQL the bulk path ANALYZEs, inside the import's transaction, each table its rows at least doubled
     (registry/exchange/bulk.py, `analyze_grown`), so that the firms' figures counted before the commit are planned

@@ -10,6 +10,7 @@ already there with the same values is left alone, so the same file twice changes
 its earlier version.
 """
 import json
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -514,8 +515,11 @@ class _Importer:
         existing = {p.ref: p for p in self._rows(Project, Project.ref, last)}
         new_refs = [ref for ref in last if ref not in existing]
         new_ids = dict(zip(new_refs, allocate_ids(self.session, Project, len(new_refs))))  # once, for every part
-        for start in range(0, len(lines), PROJECT_LINES):
-            self._apply_projects(lines[start:start + PROJECT_LINES], last, existing, new_ids)
+        # parts of one size: a last part of a few rows would go through Core's insert (below BULK_ROWS), which
+        # waits for every part handed over before it (national batches on PostgreSQL: 0.135 s of 1.9)
+        size = math.ceil(len(lines) / math.ceil(len(lines) / PROJECT_LINES)) if lines else 1
+        for start in range(0, len(lines), size):
+            self._apply_projects(lines[start:start + size], last, existing, new_ids)
 
     def _apply_projects(self, lines: list[Line], last: dict[str, Line], existing: dict[str, Project],
                         new_ids: dict[str, int]) -> None:
