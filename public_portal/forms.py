@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import DateField, DecimalField, Field, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
-from registry.form_fields import CodeListSelectField, RedactingField, SelectField, amount
+from registry.form_fields import CodeListSelectField, NumberInput, RedactingField, SelectField, amount
 from registry.i18n import current_locale, industry_name, label
 from registry.queries.compare import MAX_COMPARED, ParcelCriteria
 from registry.queries.lists import BanFilters, FindingFilters, PenaltyFilters
@@ -40,7 +40,7 @@ def number_range(minimum, maximum, message):
 
 def _area():
     return DecimalField(validators=[Optional(), number_range(0, None, _l("Enter an area of 0 m² or more.")), amount()],
-                        places=None)
+                        places=None, widget=NumberInput(step="any"))
 
 
 def category_choices():
@@ -121,7 +121,7 @@ class SearchForm(GetForm):
     max_area = _area()
     has_penalty = CodeListSelectField(_l("Has public penalties"), choices=yes_no_choices, default="")
     banned = CodeListSelectField(_l("Currently banned from practice"), choices=yes_no_choices, default="")
-    min_first_pass = IntegerField(_l("First-pass rate at least (%)"), validators=[
+    min_first_pass = IntegerField(_l("First-pass rate at least (%)"), widget=NumberInput(), validators=[
         Optional(), number_range(0, 100, _l("Enter a percentage from 0 to 100."))])
     sort = CodeListSelectField(_l("Sort by"), choices=sort_choices, default="relevance")
 
