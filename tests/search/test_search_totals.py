@@ -135,6 +135,28 @@ def test_the_whoosh_estimate_counts_each_document_once_and_only_of_its_kind(app,
     assert backend().estimate("青岛", "person") == 3
 
 
+@pytest.mark.whoosh_only
+def test_the_whoosh_estimate_after_a_query_reads_its_prefix_walk_and_nothing_carries_over(app, qingdao_firms,
+                                                                                         monkeypatch):
+    """A short part's terms in the folded 4-grams (every 4-gram 青岛 begins) are walked once for a search page: its
+    query walks them, and the estimate after it reads that walk and gives what a walk of its own gives. The next
+    estimate and the next query walk again."""
+    from whoosh import reading
+
+    walks = []
+    for reader_class in (reading.MultiReader, reading.SegmentReader):
+        monkeypatch.setattr(reader_class, "iter_prefix", lambda self, field, prefix, walk=reader_class.iter_prefix:
+                            walks.append((field, prefix)) or walk(self, field, prefix))
+    found = search_ids("青岛", "unit", limit=1000)  # every tier, the folded text's too
+    assert walks == [("folded4", "青岛")]
+    after_query = backend().estimate("青岛", "unit")
+    assert walks == [("folded4", "青岛")]
+    assert backend().estimate("青岛", "unit") == after_query == len(found) == 25
+    assert walks == [("folded4", "青岛")] * 2
+    search_ids("青岛", "unit", limit=1000)
+    assert walks == [("folded4", "青岛")] * 3
+
+
 def test_a_parcel_search_without_a_query_ranks_firms_by_their_matching_projects(client, app):
     """As /similar ranks them: the firm with more projects on such parcels first, however many other projects a
     firm has (the old order, by all public projects, counted every project of every matching firm: 0.8 s a
