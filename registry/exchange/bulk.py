@@ -16,10 +16,10 @@ thread only sends it, so the thread needs Python's lock for a few large blocks a
 writer runs, Python hands its lock from thread to thread every WRITER_SWITCH_INTERVAL instead of every 5 ms: at
 the default the writer, after each statement, waited up to 5 ms for the lock behind the busy importer, and gave
 back little of the database's time (national batches on SQLite: 12,269 records/s written in the importer's own
-thread, 12,943 on the writer at 5 ms, 15,177 at 0.5 ms). The session's
-next statement, its commit and its rollback first wait for the rows handed over (events below), so a statement
-never runs before the rows it may read, and a refused row fails the import at that statement. The rows of a table
-come with ids taken beforehand (`allocate_ids`), so nothing has to read them back before going on.
+thread, 12,943 on the writer at 5 ms, 15,177 at 0.5 ms). The session's next statement, its commit and its
+rollback first wait for the rows handed over (events below), so a statement never runs before the rows it may read,
+and a refused row fails the import at that statement. The rows of a table come with ids taken beforehand
+(`allocate_ids`), so nothing has to read them back before going on.
 """
 import io
 import sqlite3
