@@ -24,6 +24,7 @@ from registry.practitioner import bp as practitioner_bp
 from registry.regulator import bp as regulator_bp
 from registry.search import init_search
 from registry.security import CookieSessions, add_security_headers, install_log_redaction
+from registry.templating import LanguageEnvironment
 from registry.vault import IdNumberVault
 
 
@@ -37,6 +38,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.jinja_environment = LanguageEnvironment  # each language's templates compiled with its messages translated
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)  # a fresh clone has none: the database and keys go here
     app.config.from_mapping(load_config(app.instance_path, config))
     register_extensions(app)
