@@ -51,7 +51,7 @@ def portal_helpers():
     return {"today_iso": lambda: today().isoformat(),
             "csv_kind_label": lambda kind: CSV_KIND_LABELS.get(kind, kind),
             "chosen_for_comparison": lambda: chosen_for_comparison(request.args.getlist("compare")),
-            "comparison_carry": comparison_carry, "compare_url": compare_url, "redact_id_numbers": redact_id_numbers}
+            "comparison_carry": comparison_carry, "redact_id_numbers": redact_id_numbers}
 
 
 @bp.app_template_filter("marked")
@@ -80,6 +80,7 @@ def comparison_carry(names=PARCEL_CRITERIA) -> list[tuple[str, str]]:
     return [(name, request.args[name]) for name in names if request.args.get(name)]
 
 
+@bp.app_template_global()  # a global: portal/_macros.html is imported without a page's context
 def compare_url(codes, carry=(), endpoint: str = "portal.compare", key: str = "uscc") -> str:
     """The address of a page carrying the chosen firms (`uscc=` on the comparison, `compare=` on the search
     pages) and the criteria; a plain query string, so it is linkable and the back button works."""
