@@ -6,14 +6,13 @@ from decimal import Decimal
 from functools import lru_cache
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import DateField, DecimalField, Field, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from registry.form_fields import CodeListSelectField, NumberInput, RedactingField, SelectField, amount
-from registry.i18n import current_locale, industry_name, label
+from registry.i18n import current_locale, industry_name, label, lazy_gettext as _l
 from registry.queries.compare import MAX_COMPARED, ParcelCriteria
 from registry.queries.lists import BanFilters, FindingFilters, PenaltyFilters
 from registry.queries.search import UNIT_SORTS, UnitFilters

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, jsonify, request, send_file
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
 from registry.exchange.opendata import (CSV_EXTRA_COLUMNS, CSV_KINDS, JSONL_NAME, MANIFEST_NAME, published_path,
                                         read_manifest, refresh_in_background)
+from registry.i18n import lazy_gettext as _l
 from registry.reference import CODE_LISTS
 from registry.schemas.exchange import (PublicComplaintExport, PublicPenaltyExport, PublicPersonExport,
                                        PublicProjectExport, PublicReviewExport, PublicUnitExport)

@@ -2,13 +2,13 @@
 report, the issued report (HTML and PDF, from the content as stored), and the verify page its QR code opens."""
 from flask import abort, redirect, render_template, request, url_for
 import segno
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 
 from public_portal.canonical import redirect_to_canonical
 from public_portal.forms import CreditReportForm, VerifyForm
 from public_portal.report_pdf import render_pdf
 from public_portal.views import bp
-from registry.i18n import current_locale
+from registry.i18n import current_locale, lazy_gettext as _l
 from registry.queries.credit_reports import (
     issued_report, person_report_content, report_subject, unit_report_content, verify_report,
 )

@@ -5,7 +5,7 @@ Views are thin: they parse a form, call one query (or the complaint service) and
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from public_portal.canonical import redirect_to_canonical
@@ -21,7 +21,7 @@ from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_
 from registry.clock import today
 from registry.errors import error_response
 from registry.generation import once_per_generation
-from registry.i18n import current_locale, request_translations
+from registry.i18n import current_locale, lazy_gettext as _l, request_translations
 from registry.queries.compare import compare_firms
 from registry.queries.lists import list_counts
 from registry.queries.profiles import person_profile, unit_profile

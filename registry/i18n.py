@@ -9,8 +9,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from babel import Locale, support
-from flask import Flask, Request, current_app, g, request
-from flask_babel import get_translations
+from flask import Flask, Request, current_app, g, has_request_context, request
+from flask_babel import get_translations, gettext as babel_gettext
+from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -114,6 +115,28 @@ def template_gettext(context: Context, message: str, **variables) -> str:
         if len(_kept_messages) < KEPT_MESSAGES:
             _kept_messages[key] = answer
     return answer
+
+
+def lazy_gettext(message: str, **variables) -> LazyString:
+    """Flask-Babel's `lazy_gettext` (the same LazyString, translated when it is written), each message without
+    variables translated once a language and kept: Flask-Babel finds the locale and the catalogue again at every
+    use (15 µs; a search form's labels and filters are ten)."""
+    return LazyString(_lazy_translation, message, **variables)
+
+
+def _lazy_translation(message: str, **variables) -> str:
+    if variables or not has_request_context():  # outside a request Flask-Babel's own answer (or its error)
+        return babel_gettext(message, **variables)
+    key = (current_locale(), message)
+    answer = _kept_lazy.get(key)
+    if answer is None:
+        answer = babel_gettext(message)
+        if len(_kept_lazy) < KEPT_MESSAGES:
+            _kept_lazy[key] = answer
+    return answer
+
+
+_kept_lazy: dict[tuple[str, str], str] = {}
 
 
 def _translation(message: str, escaped: bool) -> str:

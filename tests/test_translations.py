@@ -6,10 +6,12 @@ import threading
 from collections import defaultdict
 from pathlib import Path
 
+import flask_babel
+import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from registry.i18n import TRANSLATION_DIRECTORIES
+from registry.i18n import TRANSLATION_DIRECTORIES, lazy_gettext
 from registry.queries.audit import EVENTS, IMPORTED, UPDATED_BY_IMPORT
 from registry.reference import COMPLAINT_STATUSES
 from registry.translations_build import compile_catalogue
@@ -87,3 +89,23 @@ def test_writers_compiling_one_catalogue_at_once_each_put_a_whole_one_in_place(t
     with source.open("rb") as f:
         assert len(compiled) == len(read_po(f)) > 50
     assert sorted(path.name for path in po_path.parent.iterdir()) == ["messages.mo", "messages.po"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_lazy_message_reads_as_flask_babel_translates_it(app, lang):
+    """`registry.i18n.lazy_gettext` keeps a message's translation per language: the same text as Flask-Babel's,
+    first time and kept, and outside a request Flask-Babel's own answer."""
+    with app.test_request_context(f"/?lang={lang}"):
+        for message in ("Firms", "Fine: CNY %(amount)s", "A message in no catalogue, 100%%"):
+            for _ in range(2):
+                assert str(lazy_gettext(message)) == flask_babel.gettext(message)
+        assert str(lazy_gettext("Fine: CNY %(amount)s", amount="1.00")) == flask_babel.gettext(
+            "Fine: CNY %(amount)s", amount="1.00")
+        assert (str(lazy_gettext("Firms")) == "从业单位") == (lang == "zh")
+    answers = []
+    for translate in (lambda: str(lazy_gettext("Firms")), lambda: flask_babel.gettext("Firms")):
+        try:  # the app context alone: Flask-Babel's answer, or its refusal (no request, no language)
+            answers.append(translate())
+        except RuntimeError:
+            answers.append("refused")
+    assert answers[0] == answers[1]

@@ -2,10 +2,10 @@
 import time
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from registry.extensions import db, login_manager
+from registry.i18n import lazy_gettext as _l
 from registry.models import Account
 from registry.services.second_factor import second_factor_required
 

@@ -1,8 +1,9 @@
 """Sign-in and password forms."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from registry.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

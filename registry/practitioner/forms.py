@@ -2,7 +2,6 @@
 from datetime import date
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, PasswordField,
@@ -11,7 +10,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 from wtforms.widgets import CheckboxInput, ListWidget, html_params
 
 from registry.form_fields import RedactingField, SelectField
-from registry.i18n import current_locale, label
+from registry.i18n import current_locale, label, lazy_gettext as _l
 from registry.reference import CATEGORIES, ROLES
 from registry.reference import PROVINCES
 from registry.rules.divisions import current_cities, current_counties, english_local_name, validate_county_code

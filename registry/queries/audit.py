@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from registry.clock import beijing_time
 from registry.extensions import db
-from registry.i18n import division_name, industry_name, label, list_separator
+from registry.i18n import division_name, industry_name, label, lazy_gettext as _l, list_separator
 from registry.models import Account, AuditEvent, Person, Project, Unit
 from registry.queries.paging import Page, paginate
 from registry.reference import CODE_LISTS

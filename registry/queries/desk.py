@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from registry.access import Actor, authority_of, in_jurisdiction, in_jurisdiction_range
 from registry.clock import today
 from registry.extensions import db
+from registry.i18n import lazy_gettext as _l
 from registry.models import (Complaint, Employment, Penalty, Person, Project, RepairApplication, Review, Unit,
                              UnitVersion)
 from registry.rules.reports import REPORTS_FOR_CATEGORY

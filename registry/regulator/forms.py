@@ -1,6 +1,5 @@
 """The regulators' forms. Labels are English msgids translated by this room's catalogue; code lists come
 from the reference data, labelled in the current language when the form is built."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, SelectChoice, DecimalField, IntegerField, PasswordField, RadioField,
@@ -9,7 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from registry.form_fields import SelectField, amount, whole_number
-from registry.i18n import current_locale, label
+from registry.i18n import current_locale, label, lazy_gettext as _l
 from registry.reference import CATEGORIES, PENALTY_KINDS, REPAIR_MATERIALS, SEVERITIES
 from registry.rules.reports import reports_for_category
 from registry.services.complaints import next_statuses
