@@ -4,6 +4,7 @@ Babel names the Chinese locale `zh_Hans_CN`; a catalogue under `zh_CN` would sil
 """
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -95,7 +96,20 @@ def request_translations():
 
 
 KEPT_MESSAGES = 4096  # translated messages kept (a template's messages are constants: a few hundred in all)
-_kept_messages: dict[tuple[str, str, bool], str] = {}
+# a message's answer by (language, message, form): True or False, `_()` in a template that escapes or not; None,
+# Flask-Babel's `gettext` (which, without variables, applies no `%`)
+_kept_messages: dict[tuple[str, str, bool | None], str] = {}
+
+
+def _kept(message: str, form: bool | None, translate: Callable[[], str]) -> str:
+    """The message's answer in this request's language and `form`, from `translate()` the first time."""
+    key = (current_locale(), message, form)
+    answer = _kept_messages.get(key)
+    if answer is None:
+        answer = translate()
+        if len(_kept_messages) < KEPT_MESSAGES:
+            _kept_messages[key] = answer
+    return answer
 
 
 @pass_context
@@ -108,13 +122,7 @@ def template_gettext(context: Context, message: str, **variables) -> str:
     escaped = context.eval_ctx.autoescape
     if variables:
         return _translation(message, escaped) % variables
-    key = (current_locale(), message, escaped)
-    answer = _kept_messages.get(key)
-    if answer is None:
-        answer = _translation(message, escaped) % {}
-        if len(_kept_messages) < KEPT_MESSAGES:
-            _kept_messages[key] = answer
-    return answer
+    return _kept(message, escaped, lambda: _translation(message, escaped) % {})
 
 
 def lazy_gettext(message: str, **variables) -> LazyString:
@@ -127,16 +135,7 @@ def lazy_gettext(message: str, **variables) -> LazyString:
 def _lazy_translation(message: str, **variables) -> str:
     if variables or not has_request_context():  # outside a request Flask-Babel's own answer (or its error)
         return babel_gettext(message, **variables)
-    key = (current_locale(), message)
-    answer = _kept_lazy.get(key)
-    if answer is None:
-        answer = babel_gettext(message)
-        if len(_kept_lazy) < KEPT_MESSAGES:
-            _kept_lazy[key] = answer
-    return answer
-
-
-_kept_lazy: dict[tuple[str, str], str] = {}
+    return _kept(message, None, lambda: babel_gettext(message))
 
 
 def _translation(message: str, escaped: bool) -> str:

@@ -4,6 +4,7 @@ message's variables are escaped as `_()` escapes them."""
 import re
 
 import pytest
+
 from registry import templating
 from tests.portal.conftest import HUAXIA, JIAOHUA, JINGHUA, LVYUAN, SUJING
 
