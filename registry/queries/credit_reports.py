@@ -145,7 +145,7 @@ def unit_report_content(uscc: str) -> ReportContent | None:
     found = session.execute(sql.unit, {"uscc": uscc, "day": day}).first()
     if found is None:
         return None
-    unit, _, categories = found
+    unit, _, categories, *_ = found
     firm = {"subject_id": unit.id, "day": day}
     basic = unit_basic_is_public(unit)
     _, first_pass, first_pass_period = review_years(firm)

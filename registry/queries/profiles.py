@@ -5,7 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import Date, Integer, Select, String, and_, bindparam, case, extract, func, or_, select
+from sqlalchemy import (Date, Integer, Select, String, Text, and_, bindparam, case, cast, exists, extract, func, or_,
+                        select)
 
 from registry.clock import today
 from registry.extensions import db
@@ -17,11 +18,11 @@ from registry.queries.projects import (
     FindingRow, ProjectRow, ReviewRow, finding_rows, findings_select, project_row_columns,
 )
 from registry.queries.rates import person_first_pass
-from registry.queries.sql import read
+from registry.queries.sql import joined_text, read
 from registry.queries.staff import EmploymentRow, employment_history, firm_staff, role_order
 from registry.queries.summaries import (Ban, FirmRef, UnitSummary, category_list, current_firms, joined_categories,
                                        strongest_ban)
-from registry.queries.voice import SubjectStatement, with_voice
+from registry.queries.voice import SubjectStatement, voice_of_firm, with_voice
 from registry.rules.rates import Rate
 from registry.visibility import (
     ban_public, penalty_public, person_basic_is_public, person_listed, project_public, publicity_rules, review_public,
@@ -172,7 +173,6 @@ class UnitStatements:
     unit: Select
     on_time: Select
     projects: Select
-    review_years: Select
     reviews_by_year: Select
     reviews: Select
     penalties: Select
@@ -208,13 +208,13 @@ def _build_unit_statements(rules) -> UnitStatements:
                    .join(Unit, Unit.id == Review.unit_id).where(Review.unit_id == SUBJECT_ID, review_public())
                    .order_by(*review_order).limit(LIMIT).offset(OFFSET).subquery())
     return UnitStatements(
-        # the firm, with its figures as kept (registry/figures.py) and its categories joined in one text: its
-        # counts, rates and their periods are not counted again here, and each statement saved is a round trip on
-        # PostgreSQL
-        unit=select(Unit, UnitFigures, joined_categories(Unit.id))
+        # the firm, with its figures as kept (registry/figures.py), its categories and its outcomes by year each
+        # joined in one text, and whether it has any penalty and ever spoke to a record (most firms have neither,
+        # and their penalties and statements are then not read): its counts, rates and their periods are not
+        # counted again here, and each statement saved is a round trip on PostgreSQL
+        unit=select(Unit, UnitFigures, joined_categories(Unit.id), joined_review_years(Unit.id),
+                    exists().where(Penalty.unit_id == Unit.id), voice_of_firm(Unit.id))
         .outerjoin(UnitFigures, UnitFigures.unit_id == Unit.id).where(Unit.uscc == UNIT_USCC, unit_listed(DAY, rules)),
-        review_years=select(UnitReviewYear.year, UnitReviewYear.passed, UnitReviewYear.total)
-        .where(UnitReviewYear.unit_id == SUBJECT_ID).order_by(UnitReviewYear.year),
         # the rate with the first and last day it counts, in the statement that counts it
         on_time=on_time_counts(DAY).add_columns(func.min(Project.completed_on), func.max(Project.completed_on))
         .where(of_firm),
@@ -248,7 +248,7 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
     found = db.session.execute(sql.unit, {"uscc": uscc, "day": day}).first()
     if found is None:
         return None
-    unit, kept, categories = found
+    unit, kept, categories, years, penalized, spoke = found
     kept = kept or UnitFigures(**{column: ZERO[column] for column in COLUMNS})  # no write has counted it yet
     firm = {"subject_id": unit.id, "day": day}
     basic = unit_basic_is_public(unit)
@@ -258,15 +258,16 @@ def unit_profile(uscc: str, projects_page: int = 1, reviews_page: int = 1, staff
     else:  # shown on a day before the firm's latest finding: counted for that day (registry/figures.py)
         _, ot_part, ot_total, ot_low, ot_high = _only_row(sql.on_time, firm, 5)
         on_time, on_time_period = Rate(int(ot_part or 0), int(ot_total or 0)), _period(ot_low, ot_high)
-    by_year = [YearBar(year, passed, total - passed) for year, passed, total in read(sql.review_years, firm)]
-    penalties = _penalty_rows(db.session.execute(sql.penalties, firm))  # Penalty objects
+    by_year = year_bars(years)
+    penalties = _penalty_rows(db.session.execute(sql.penalties, firm)) if penalized else []  # Penalty objects
     # what the kept figures say the firm has none of is not read (most firms have no finding: a statement fewer)
     reviews = [ReviewRow(ref if shown else None, name if shown else None, report_type, round_number, reviewed_on,
                          passed, authority, review_id)
                for report_type, round_number, reviewed_on, passed, authority, ref, name, shown, review_id
                in read(sql.reviews, _page(firm, reviews_page))] if by_year else []
     findings = finding_rows(db.session.execute(sql.findings, firm)) if kept.findings else []  # Complaint objects
-    with_voice(("review", reviews), ("penalty", penalties), ("finding", findings))
+    if spoke:
+        with_voice(("review", reviews), ("penalty", penalties), ("finding", findings))
     return UnitProfile(
         unit=unit, basic_public=basic, categories=categories,
         first_pass=Rate(kept.first_pass_passed, kept.first_pass_total),
@@ -291,6 +292,24 @@ def review_years(firm: dict) -> tuple[list[YearBar], Rate, Period | None]:
     days = [day for row in years for day in row[5:] if day is not None]
     return (bars, Rate(sum(int(row[3]) for row in years), sum(int(row[4]) for row in years)),
             _period(min(days, default=None), max(days, default=None)))
+
+
+def joined_review_years(unit_id_column):
+    """A SQL expression: the firm's public review outcomes by year as kept (registry/figures.py), joined in one
+    text `year:passed:in all,...`, read with the firm itself (a statement fewer; `year_bars` splits it)."""
+    part = (cast(UnitReviewYear.year, Text) + ":" + cast(UnitReviewYear.passed, Text) + ":"
+            + cast(UnitReviewYear.total, Text))
+    return (select(joined_text(part)).where(UnitReviewYear.unit_id == unit_id_column)
+            .scalar_subquery())
+
+
+def year_bars(joined: str | None) -> list[YearBar]:
+    """A firm's outcomes by year, oldest first, from the text `joined_review_years` reads."""
+    bars = []
+    for part in joined.split(",") if joined else ():
+        year, passed, total = map(int, part.split(":"))
+        bars.append(YearBar(year, passed, total - passed))
+    return sorted(bars, key=lambda bar: bar.year)
 
 
 def _page(params: dict, page: int) -> dict:

@@ -13,7 +13,7 @@ from sqlalchemy import Date, Integer, any_, bindparam, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from registry.clock import today
-from registry.database import ESCAPE, escape_like, pattern
+from registry.database import ESCAPE, among, escape_like, pattern
 from registry.extensions import db
 from registry.figures import kept_first_pass, kept_projects, on_time_counts
 from registry.generation import once_per_generation
@@ -471,7 +471,7 @@ def explain_unit_hits(q: str, summaries: list) -> None:
         statement = prepared("addresses_and_versions", lambda _rules: select(
             Unit.id, Unit.address, UnitVersion.id, UnitVersion.data)
             .outerjoin(UnitVersion, UnitVersion.unit_id == Unit.id)
-            .where(Unit.id.in_(bindparam("ids", expanding=True))).order_by(Unit.id, UnitVersion.id))
+            .where(among(Unit.id, "ids", db.engine.dialect.name)).order_by(Unit.id, UnitVersion.id))
         for unit_id, address, version, data in read(statement, {"ids": basic}):
             addresses[unit_id] = address
             if version is not None:

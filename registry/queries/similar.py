@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import Integer, bindparam, func, select
 
-from registry.database import in_keys, plan_with_values
+from registry.database import among, in_keys, plan_with_values
 from registry.extensions import db
 from registry.figures import kept_first_pass
 from registry.models import Project, Unit, UnitFigures
@@ -83,7 +83,7 @@ def _shown_projects_statement(conditions: list):
     order = (Project.completed_on.desc(), Project.id)
     ranked = (select(Project.id, func.row_number().over(partition_by=Project.unit_id, order_by=order).label("rank"))
               .join(Unit, Unit.id == Project.unit_id)
-              .where(Project.unit_id.in_(bindparam("ids", expanding=True)), project_public(), *conditions)
+              .where(among(Project.unit_id, "ids", db.engine.dialect.name), project_public(), *conditions)
               .subquery())
     return (select(*project_row_columns()).join(ranked, ranked.c.id == Project.id)
             .join(Unit, Unit.id == Project.unit_id).where(ranked.c.rank <= SHOWN_PROJECTS).order_by(*order))

@@ -26,6 +26,13 @@ def read(statement, params: dict | None = None):
     return session.connection().execute(statement, params or {})
 
 
+def joined_text(expression):
+    """An aggregate: `expression`'s values joined with commas in one text (string_agg, group_concat). The comma is
+    written into the statement: `aggregate_strings` given a string makes it a value rendered into the statement's
+    text at every execution."""
+    return func.aggregate_strings(expression, literal_column("','"))
+
+
 def prepared(name: str, build):
     """`build(rules)`, once for the app's table of publicity rules (a test may set another): statements a page
     runs with its values as parameters, whose visibility clauses cost more to build than to run."""

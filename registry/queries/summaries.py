@@ -14,7 +14,7 @@ from registry.extensions import db
 from registry.figures import COUNTS as HIT_FIGURES, kept_on_time_holds, on_time_counts
 from registry.models import Employment, Penalty, Person, Project, Unit, UnitCategory, UnitFigures
 from registry.queries.rates import rates_of
-from registry.queries.sql import prepared, read
+from registry.queries.sql import joined_text, prepared, read
 from registry.rules.rates import Rate
 from registry.visibility import (
     ban_public, penalty_public, person_basic_public, publicity_rules, unit_basic_public, unit_listed,
@@ -142,7 +142,7 @@ def _unit_summary_statements(rules) -> dict:
 def joined_categories(unit_id_column):
     """A SQL expression: the firm's practice categories joined in one text, read with the firm itself (a
     statement fewer; `category_list` splits it)."""
-    return (select(func.aggregate_strings(UnitCategory.category, ","))
+    return (select(joined_text(UnitCategory.category))
             .where(UnitCategory.unit_id == unit_id_column).scalar_subquery())
 
 

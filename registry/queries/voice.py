@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import Text, and_, bindparam, cast, func, literal_column, null, or_, select, union_all
+from sqlalchemy import Text, and_, bindparam, cast, exists, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from registry.access import (SUBJECT_RECORDS, AccessDenied, Actor, in_jurisdiction, in_reach, owning_division,
@@ -51,6 +51,15 @@ def _voice_statement(record_types: tuple[str, ...]):
                    .where(RecordCorrection.status == "accepted", of(RecordCorrection))
                    .group_by(RecordCorrection.record_type, RecordCorrection.record_id))
     return union_all(statements, corrections)
+
+
+def voice_of_firm(unit_id_column):
+    """A SQL expression: whether the firm ever stated anything on a record about itself or asked for one to be
+    corrected. Each statement and request names its subject (`access.subject_of`), so a firm for which this is
+    false has no voice on any row of its profile, and `with_voice` need not run. Any request, whatever its
+    status: each test is then one probe of an index on the subject."""
+    return or_(exists().where(Statement.unit_id == unit_id_column),
+               exists().where(RecordCorrection.unit_id == unit_id_column))
 
 
 def with_voice(*groups: tuple[str, list]) -> None:
