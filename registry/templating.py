@@ -8,21 +8,54 @@ loader, globals and filters, its own cache), in which `_("...")` is already the 
 it into the page as text. A message with variables becomes the translation `%` its variables, escaped as
 `_()` escapes them. Everything else (`ngettext`, labels of codes, a template rendered outside a request) stays
 as it was, through `registry/i18n.py`.
+
+Every template, in any copy, writes an autoescaped `{{ value }}` through `output_text`: markupsafe's escaping,
+without a Markup made of each value written.
 """
 from flask import has_request_context
 from flask.templating import Environment
 from jinja2 import nodes
+from jinja2.compiler import CodeGenerator
 from jinja2.visitor import NodeTransformer
+from markupsafe import Markup, _escape_inner  # the function markupsafe.escape escapes a text with
 
 from registry.i18n import current_locale, request_translations
 
 TRANSLATED_NAMES = frozenset({"_", "gettext"})  # what init_i18n installs as template_gettext
 
 
+def output_text(value) -> str:
+    """What `{{ value }}` writes where autoescaping is on: the text of `markupsafe.escape(value)`, without making
+    it a Markup (which cost half of escaping a short text: a page joins what it writes into one text, and a block
+    whose text is kept, a macro's or a `{% set %}` block's, is made Markup whole)."""
+    kind = type(value)
+    if kind is str:
+        return _escape_inner(value)
+    if kind is Markup:
+        return value
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _escape_inner(str(value))
+
+
+class _OutputCodeGenerator(CodeGenerator):
+    """Jinja's code generator, which writes an autoescaped `{{ value }}` through `output_text` instead of
+    `markupsafe.escape` (a firm profile writes about 400 values)."""
+
+    def _output_child_pre(self, node, frame, finalize) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            return super()._output_child_pre(node, frame, finalize)
+        self.write("environment.output_text(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
 class LanguageEnvironment(Environment):
     """Flask's template environment, which loads each template from its copy for the request's language."""
 
     language: str | None = None  # set on each language's copy; None on the application's own environment
+    code_generator_class = _OutputCodeGenerator
+    output_text = staticmethod(output_text)
 
     def _load_template(self, name, globals):
         if self.language is None and has_request_context():

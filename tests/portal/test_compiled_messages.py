@@ -1,9 +1,13 @@
 """Each language's templates are compiled with their constant messages translated (`registry/templating.py`): the
 pages read exactly as when every message was translated while the page was written, in both languages, and a
-message's variables are escaped as `_()` escapes them."""
+message's variables are escaped as `_()` escapes them. What a page writes is escaped as markupsafe escapes it."""
 import re
+from datetime import date
+from decimal import Decimal
 
 import pytest
+from jinja2.compiler import CodeGenerator
+from markupsafe import Markup, escape
 
 from registry import templating
 from tests.portal.conftest import HUAXIA, JIAOHUA, JINGHUA, LVYUAN, SUJING
@@ -31,6 +35,29 @@ def test_pages_read_the_same_as_with_messages_translated_while_written(app, clie
     app.jinja_env.__dict__.pop("_language_copies")
     assert pages(client, wang) == compiled
     assert "项目" in compiled[f"/units/{SUJING} zh"] and "Project" in compiled[f"/units/{SUJING} en"]
+
+
+def test_pages_read_the_same_as_with_jinjas_own_escaping(app, client, registry_data, monkeypatch):
+    wang = client.get("/api/v1/persons?q=王建国").json["items"][0]["public_id"]
+    written = pages(client, wang)
+    monkeypatch.setattr(templating.LanguageEnvironment, "code_generator_class", CodeGenerator)
+    app.jinja_env.__dict__.pop("_language_copies")
+    assert pages(client, wang) == written
+
+
+class _Html:
+    def __html__(self):
+        return "<b>kept</b>"
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize("value", ['<script>"x"&\'', "上海<修复>", "", Markup("<i>safe</i>"), 12, Decimal("1.50"),
+                                   None, date(2026, 12, 7), _Html(), _Text("<u>"), ["<a>"]])
+def test_output_text_is_markupsafes_escape_as_text(value):
+    assert templating.output_text(value) == str(escape(value))
 
 
 @pytest.mark.parametrize("source", [
