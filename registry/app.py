@@ -12,7 +12,7 @@ from registry.auth import init_auth
 from registry.auth.views import bp as auth_bp
 from registry.cli import register_cli
 from registry.config import load_config
-from registry.database import configure_sqlite, modelled
+from registry.database import configure_postgresql, configure_sqlite, modelled
 from registry.errors import init_error_handlers
 from registry.extensions import csrf, db, migrate
 from registry.figures import keep_figures
@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
 def register_database_rules(app: Flask) -> None:
     with app.app_context():
         configure_sqlite(db.engine)
+        configure_postgresql(db.engine)
 
 
 def register_keys(app: Flask) -> None:

@@ -33,10 +33,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # firm's reviews, whose start cost more than the walk (the 2,000-project firm's SQL, national scale, the
         # machine busy: 50 ms with them, 33 without), and takes a CPU another request needs.
         # JSON columns (audit events' values) take dates and decimals as they are: see json_text. A pooled
-        # connection is pinged before use on PostgreSQL only: a server restart drops it, while SQLite's file stays
-        # open (its ping was a second statement in every 304, which reads one row)
+        # PostgreSQL connection the server ended is not handed out (database.configure_postgresql)
         "SQLALCHEMY_ENGINE_OPTIONS": {"json_serializer": json_text, **(
-            {"pool_pre_ping": True, "connect_args": {"options": "-c jit=off -c max_parallel_workers_per_gather=0"}}
+            {"connect_args": {"options": "-c jit=off -c max_parallel_workers_per_gather=0"}}
             if database_url.startswith("postgresql") else {})},
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),  # proxy hops whose X-Forwarded-* count
         "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", default_backend),

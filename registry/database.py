@@ -1,5 +1,7 @@
 """SQLite done right (DESIGN §7): pragmas on every connection, and BEGIN IMMEDIATE for write transactions
-only, so reads never queue behind each other while no write can fail half-way under contention."""
+only, so reads never queue behind each other while no write can fail half-way under contention. PostgreSQL:
+a pooled connection the server has ended is never handed out."""
+import select
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -7,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import any_, bindparam, event, literal, literal_column, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
@@ -149,6 +152,31 @@ def _bare_pattern(element, compiler, **kw):
 def _sqlite_pattern(element, compiler, **kw):
     (value,) = element.clauses.clauses
     return "CAST(%s AS TEXT)" % compiler.process(value, **kw)
+
+
+def configure_postgresql(engine: Engine) -> None:
+    """A pooled connection is handed out only while the server keeps it (`server_kept`); one it ended (a restart,
+    a failover, `pg_terminate_backend`) is discarded, and the pool makes a new one (SQLAlchemy's pessimistic
+    disconnect handling, a checkout event raising DisconnectionError). This replaces the pool's ping, a
+    `SELECT 1` and a round trip before every request's statements."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, _record, _proxy):
+        if not server_kept(dbapi_connection):
+            raise DisconnectionError("the server ended the pooled connection")
+
+
+def server_kept(connection) -> bool:
+    """Whether the server still keeps an idle psycopg connection, learnt without a round trip: an idle
+    connection's socket has nothing to read unless the server ended it (it then sends its error and closes).
+    Whatever else is waiting there (nothing the app asks for) only costs the connection."""
+    if connection.closed or connection.broken:
+        return False
+    waiting = select.poll()
+    waiting.register(connection.fileno(), select.POLLIN)
+    return not waiting.poll(0)
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -4,7 +4,8 @@ import logging
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, event, select, text, update
+from sqlalchemy.pool import NullPool
 
 from public_portal.forms import form_started_token
 from registry.access import SYSTEM
@@ -60,6 +61,33 @@ def test_while_the_database_does_not_answer_every_page_is_a_503_without_a_traceb
     assert answers["/api/v1/units"].json["error"]["status"] == 503
     assert "Traceback" not in caplog.text
     assert "the database does not answer (OperationalError)" in caplog.text
+
+
+def test_pages_are_answered_after_the_server_ends_every_pooled_connection(client):
+    """PostgreSQL: a pooled connection the server ended (a restart, a failover) is never handed out: the pool
+    discards it and the page is answered on a new one, without the round trip of a ping."""
+    if _db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's connections are to a file")
+    pages = ("/api/v1/units", "/search?q=苏净", "/")
+    assert [client.get(page).status_code for page in pages] == [200] * 3
+    _db.session.remove()
+    outside = create_engine(_db.engine.url, poolclass=NullPool)  # a connection of no pool of the app's
+    with outside.connect() as connection:
+        ended = connection.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                        " WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    outside.dispose()
+    assert ended >= 1
+    discarded = []
+
+    def note(_dbapi_connection, _record, error):
+        discarded.append(error)
+
+    event.listen(_db.engine, "invalidate", note)
+    try:
+        assert [client.get(page).status_code for page in pages * 2] == [200] * 6
+    finally:
+        event.remove(_db.engine, "invalidate", note)
+    assert discarded, "no ended connection was met"
 
 
 @pytest.fixture
