@@ -95,7 +95,10 @@ def among(column, name: str, dialect_name: str):
     """A clause: `column` is one of the integer ids given as the parameter `name` (a list). On PostgreSQL `= ANY`
     of one array, so the statement's text is the same for any number of ids (psycopg prepares it once) and nothing
     is rendered per execution; elsewhere an expanding IN list (rendering 20 ids as as many cast parameters, on
-    every execution, cost about as much as running a firm summary's small statements)."""
+    every execution, cost about as much as running a firm summary's small statements). Not for a statement whose
+    generic plan PostgreSQL's planner rejects for `= ANY` of a parameter: it then plans it anew at every execution
+    (a firm's staff roles, the listed firms and persons of a page of hits, the current firms, the subject's voice
+    keep their expanding IN lists for this: bench/RESULTS.md, twenty-third session)."""
     if dialect_name == "postgresql":
         return column == any_(bindparam(name, type_=ARRAY(Integer)))
     return column.in_(bindparam(name, expanding=True))
