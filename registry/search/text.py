@@ -84,11 +84,14 @@ def words(text: str) -> tuple[str, ...]:
 def marked_pieces(text: str, query: str) -> tuple[list[tuple[str, bool]], set[int]]:
     """`text` cut into pieces, each True where it holds a part of `query` (compared in the normalized form, as
     the index compares) or, for a part the text does not hold whole, one of the part's jieba words; and the
-    numbers of the parts held whole. No pieces when nothing is found. The caller escapes the pieces."""
+    numbers of the parts held whole. No pieces when nothing is found. The caller escapes the pieces.
+
+    Text already in the compared form (most Chinese text) is cut at the places the query's terms occur; other
+    text is compared one normalized character at a time, each marking the character it came from."""
     if not text:
         return [], set()
     if unicodedata.is_normalized("NFKC", text) and text == text.lower():
-        haystack, origin = text, None  # already in the compared form (most Chinese text): one character each
+        haystack, origin = text, None  # already in the compared form: one character each
     else:
         normal, origin = [], []  # the normalized text, one character at a time, and where each one came from
         for index, character in enumerate(text):
@@ -96,29 +99,49 @@ def marked_pieces(text: str, query: str) -> tuple[list[tuple[str, bool]], set[in
                 normal.append(folded)
                 origin.append(index)
         haystack = "".join(normal)
-    marked = None
+    spans: list[tuple[int, int]] = []  # [start, end) of each occurrence, in the haystack
     found: set[int] = set()
     for number, part in enumerate(_query_parts(query)):
         whole = part in haystack
-        terms = [part] if whole else [word for word in _part_words(part) if word in haystack]
-        for term in terms:
-            marked = marked or [False] * len(text)
+        for term in [part] if whole else [word for word in _part_words(part) if word in haystack]:
             start = haystack.find(term)
             while start >= 0:
-                for position in range(start, start + len(term)):
-                    marked[position if origin is None else origin[position]] = True
+                spans.append((start, start + len(term)))
                 start = haystack.find(term, start + 1)
         if whole:
             found.add(number)
-    if marked is None:
+    if not spans:
         return [], set()
+    if origin is not None:
+        spans = _original_spans(spans, origin)
+    return _cut(text, spans), found
+
+
+def _original_spans(spans: list[tuple[int, int]], origin: list[int]) -> list[tuple[int, int]]:
+    """Spans of the normalized text as spans of the text it came from: each character one of them marks."""
+    marked = sorted({origin[position] for start, end in spans for position in range(start, end)})
+    return [(index, index + 1) for index in marked]
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """`text` in pieces: the union of `spans` marked True, the rest False, in order, none empty."""
     pieces: list[tuple[str, bool]] = []
-    begin = 0
-    for index in range(1, len(text) + 1):
-        if index == len(text) or marked[index] != marked[begin]:
-            pieces.append((text[begin:index], marked[begin]))
-            begin = index
-    return pieces, found
+    done = 0  # the text before this is in pieces
+    start = end = None  # the marked stretch being joined
+    for span_start, span_end in sorted(spans):
+        if end is not None and span_start <= end:
+            end = max(end, span_end)
+            continue
+        if end is not None:
+            pieces.append((text[start:end], True))
+            done = end
+        if span_start > done:
+            pieces.append((text[done:span_start], False))
+        start, end = span_start, span_end
+    pieces.append((text[start:end], True))
+    if end < len(text):
+        pieces.append((text[end:], False))
+    return pieces
 
 
 @lru_cache(maxsize=1024)
