@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import cache, partial
 
 from sqlalchemy import Date, Integer, any_, bindparam, exists, func, or_, select, true, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -511,16 +512,10 @@ def _marker(q: str) -> Callable[[str], tuple[list[tuple[str, bool]], set[int]]]:
     """`marked_pieces(text, q)`, each text cut once for a page: a hit's fields are cut again to see whether they
     cover the query, and again with its projects' when they do not (a search page cut 187 texts, 102 of them
     different, for 20 firms)."""
-    cut: dict[str, tuple[list[tuple[str, bool]], set[int]]] = {}
-
-    def mark(text: str) -> tuple[list[tuple[str, bool]], set[int]]:
-        if text not in cut:
-            cut[text] = marked_pieces(text, q)
-        return cut[text]
-    return mark
+    return cache(partial(marked_pieces, query=q))
 
 
-def _matches(fields: list[tuple[str, str | None, str | None]], parts: int, mark) -> list[Match]:
+def _matches(fields: list[tuple[str, str | None, str | None]], parts: int, mark: Callable) -> list[Match]:
     """The name when it holds any of the query; then, in order, each field holding a part of the query whole that
     no field before it held; and if no part is held whole anywhere, the first field holding some of its words
     (`mark`: the `_marker` of the query)."""
@@ -538,7 +533,7 @@ def _matches(fields: list[tuple[str, str | None, str | None]], parts: int, mark)
     return chosen
 
 
-def _covers(matches: list[Match], parts: int, mark) -> bool:
+def _covers(matches: list[Match], parts: int, mark: Callable) -> bool:
     """Whether these matches hold every part of the query whole."""
     found: set[int] = set()
     for match in matches:

@@ -125,22 +125,21 @@ def _original_spans(spans: list[tuple[int, int]], origin: list[int]) -> list[tup
 
 def _cut(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
     """`text` in pieces: the union of `spans` marked True, the rest False, in order, none empty."""
+    joined: list[list[int]] = []  # the spans' union: [start, end) stretches, in order, apart
+    for start, end in sorted(spans):
+        if joined and start <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], end)
+        else:
+            joined.append([start, end])
     pieces: list[tuple[str, bool]] = []
     done = 0  # the text before this is in pieces
-    start = end = None  # the marked stretch being joined
-    for span_start, span_end in sorted(spans):
-        if end is not None and span_start <= end:
-            end = max(end, span_end)
-            continue
-        if end is not None:
-            pieces.append((text[start:end], True))
-            done = end
-        if span_start > done:
-            pieces.append((text[done:span_start], False))
-        start, end = span_start, span_end
-    pieces.append((text[start:end], True))
-    if end < len(text):
-        pieces.append((text[end:], False))
+    for start, end in joined:
+        if start > done:
+            pieces.append((text[done:start], False))
+        pieces.append((text[start:end], True))
+        done = end
+    if done < len(text):
+        pieces.append((text[done:], False))
     return pieces
 
 
