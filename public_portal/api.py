@@ -15,6 +15,7 @@ from registry.schemas.public import (
     MAX_PER_PAGE, BanPageSchema, BansArgs, PenaltiesArgs, PenaltyPageSchema, PersonDetailSchema, PersonPageSchema, PersonProfileArgs, PersonsArgs, ProjectPageSchema, ProjectsArgs,
     UnitDetailSchema, UnitPageSchema, UnitProfileArgs, UnitsArgs,
 )
+from registry.database import without_transaction
 from registry.errors import error_response
 from registry.schemas.dumping import Dumper
 from registry.queries.lists import BanFilters, PenaltyFilters, list_bans, list_penalties
@@ -88,6 +89,7 @@ def units():
 
 
 @api.get("/units/<uscc>")
+@without_transaction
 def unit(uscc):
     """GET /units/{uscc}: one firm; a credit code in another case or with spaces redirects (301)."""
     if (moved := redirect_to_canonical("api.unit", uscc)) is not None:  # any case, spaces or full width
@@ -106,6 +108,7 @@ def persons():
 
 
 @api.get("/persons/<public_id>")
+@without_transaction
 def person(public_id):
     """GET /persons/{public_id}: one individual."""
     profile = person_profile(public_id, **load(PersonProfileArgs))

@@ -19,6 +19,7 @@ from public_portal.opendata import (CSV_KINDS, JSONL_NAME, MANIFEST_NAME, RETRY_
                                    current_manifest, data_dictionary, download, file_size,
                                    manifest_response)
 from registry.clock import today
+from registry.database import without_transaction
 from registry.errors import error_response
 from registry.generation import once_per_generation
 from registry.i18n import current_locale, lazy_gettext as _l, request_translations
@@ -137,6 +138,7 @@ def compare():
 
 
 @bp.route("/units/<uscc>")
+@without_transaction
 def unit(uscc):
     """A firm's public profile: the five categories of information; its projects, review outcomes and key
     staff a page each (`projects_page`, `reviews_page`, `staff_page`)."""
@@ -150,6 +152,7 @@ def unit(uscc):
 
 
 @bp.route("/persons/<public_id>")
+@without_transaction
 def person(public_id):
     """A person's public profile, by public id, with the masked ID number; projects by role a page at a time
     (`roles_page`)."""
@@ -160,6 +163,7 @@ def person(public_id):
 
 
 @bp.route("/projects/<ref>")
+@without_transaction
 def project(ref):
     """A public project with its reviews, findings and the complaint form."""
     detail = project_detail(ref)
