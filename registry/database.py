@@ -232,8 +232,7 @@ def without_transaction(view):
     the view calls writes in its own transaction (`begin_write` ends the reads first), and any other write on
     such a connection is refused (`_refuse_write`). A visitor whose session was already read before the view (a
     signed-in one) keeps the transaction. The view's objects are expired when it returns (its page is written).
-    SQLite is unchanged: a transaction costs it no round trip, and its
-    reads in one see one snapshot."""
+    SQLite is unchanged: a transaction costs it no round trip, and its reads in one see one snapshot."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
