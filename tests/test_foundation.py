@@ -151,6 +151,42 @@ def test_the_figures_migration_counts_what_the_registry_counts(app, db):
                              .where(Review.unit_id != Project.unit_id)) == 0
 
 
+def _projects_not_holding_their_firms_province(db) -> list[str]:
+    return list(db.session.scalars(select(Project.ref).join(Unit, Unit.id == Project.unit_id).where(
+        Project.firm_province.is_(None) | (Project.firm_province != func.substr(Unit.division_code, 1, 2)))))
+
+
+def test_each_project_holds_its_firms_province_on_every_path(app, db):
+    """`project.firm_province` (migration 0036) is its firm's province (`province_of`) however the records were
+    written: filled by the migration, given by the import to its new projects, taken from the firm by the database
+    for a project written without it, for a project moved to another firm, and for the projects of a firm moved to
+    another province."""
+    shandong, jiangsu = make_uscc("370200", 951), make_uscc("320500", 952)
+    create(unit_record(shandong, division_code="370202"), unit_record(jiangsu, division_code="320506"),
+           project_record(shandong, "FP-1"), project_record(shandong, "FP-2"), project_record(jiangsu, "FP-3"))
+
+    def provinces() -> dict:
+        return dict(db.session.execute(select(Project.ref, Project.firm_province)).all())
+
+    assert provinces() == {"FP-1": "37", "FP-2": "37", "FP-3": "32"}
+    # written without it, as a service writes a project
+    firm = db.session.scalar(select(Unit).where(Unit.uscc == jiangsu))
+    db.session.add(Project(ref="FP-4", unit_id=firm.id, category="remediation_construction", name="直接写入的项目",
+                           division_code="320506", area_m2=1000))
+    db.session.commit()
+    assert provinces()["FP-4"] == "32"
+    # a project moved to another firm, and a firm moved to another province, by the import
+    create(project_record(jiangsu, "FP-2"), unit_record(shandong, division_code="110105"))
+    assert provinces() == {"FP-1": "11", "FP-2": "32", "FP-3": "32", "FP-4": "32"}
+    assert _projects_not_holding_their_firms_province(db) == []
+    # the migration fills it from the records
+    db.session.rollback()
+    downgrade(revision="0035")
+    upgrade()
+    assert provinces() == {"FP-1": "11", "FP-2": "32", "FP-3": "32", "FP-4": "32"}
+    assert _projects_not_holding_their_firms_province(db) == []
+
+
 @pytest.mark.sqlite_only(reason="SQLite's pragmas")
 def test_sqlite_connections_are_durable(db):
     with db.engine.connect() as connection:

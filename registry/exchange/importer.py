@@ -37,7 +37,7 @@ from registry.rules.ban_terms import check_ban_terms, severity_with_ban
 from registry.rules.cessation import check_cessation_date
 from registry.rules.complaints import VERIFIED, check_finding
 from registry.rules.dates import check_complaint_dates, check_event_date, check_project_dates
-from registry.rules.divisions import validate_county_code, validate_division_code
+from registry.rules.divisions import province_of, validate_county_code, validate_division_code
 from registry.rules.errors import RuleViolation
 from registry.rules.identifiers import mask_id_number, validate_id_number, validate_uscc
 from registry.rules.industries import validate_industry_code
@@ -187,6 +187,7 @@ class _Importer:
         self.session = db.session
         self.today = today()
         self.unit_ids: dict[str, int] = {}
+        self.unit_provinces: dict[int, str] = {}  # each firm's province, which its new projects hold (migration 0036)
         self.person_ids: dict[str, int] = {}  # keyed by the ID number's keyed hash
         self.person_id_by_number: dict[str, int] = {}  # for this import only, never kept
         self.project_ids: dict[str, int] = {}
@@ -211,10 +212,11 @@ class _Importer:
             return self.unit_ids[uscc]
         code = _check(line, validate_uscc, uscc, field_name, field_name=field_name)
         if code not in self.unit_ids:
-            found = self.session.scalar(select(Unit.id).where(Unit.uscc == code))
+            found = self.session.execute(select(Unit.id, Unit.division_code).where(Unit.uscc == code)).first()
             if found is None:
                 raise _dangling(line, field_name, "从业单位", "firm")
-            self.unit_ids[code] = found
+            self.unit_ids[code] = found.id
+            self.unit_provinces[found.id] = province_of(found.division_code)
         return self.unit_ids[code]
 
     def person_id(self, line: Line, id_number: str, field_name: str) -> int:
@@ -338,10 +340,12 @@ class _Importer:
             if not changes and not commitment:
                 self.report.unchanged += 1
             self.unit_ids[uscc] = row.id
+            self.unit_provinces[row.id] = province_of(data["division_code"])
         if new_rows:
             self._give_ids(Unit, new_rows, self.unit_ids, lambda row: row["uscc"])
             for row in new_rows:
                 line = incoming[row["uscc"]]
+                self.unit_provinces[row["id"]] = province_of(row["division_code"])
                 categories += [{"unit_id": row["id"], "category": c} for c in sorted(set(line.data["categories"]))]
                 commitment = self._commitment(line, {"unit_id": row["id"]}, None, line.data.get("commitment"))
                 row["commitment_signed_at"] = commitment["signed_at"] if commitment else None  # signed as it is created
@@ -552,7 +556,8 @@ class _Importer:
             values.update(self._non_disclosure(data))
             row = existing.get(ref)
             if row is None:
-                new_rows.append({"ref": ref, **values, "version": 1})
+                new_rows.append({"ref": ref, **values, "version": 1,
+                                 "firm_province": self.unit_provinces[values["unit_id"]]})
                 continue
             self.project_ids[ref] = row.id
             changes = _differs(row, values)

@@ -31,7 +31,7 @@ from registry.search.documents import FOLDED_PROJECTS
 from registry.search.text import code_query, marked_pieces, query_parts, words
 from registry.visibility import (
     ban_public, penalty_public, person_basic_public, person_listed, project_public, project_public_of_basic_public_firm,
-    unit_basic_public, unit_listed,
+    unit_basic_public, unit_basic_withheld, unit_listed,
 )
 
 SEARCH_RESULT_CAP = 1000  # text matches counted at most (a public search is not a bulk download)
@@ -76,30 +76,28 @@ def _matching_projects_per_firm(filters: UnitFilters):
     is in this subquery exactly when a public project of its matches (the second case of `unit_listed`).
 
     Across the country, the matching projects are read once, through the index on the former industry, and
-    counted by firm. Within a province, the province's firms are read through the index on their division and
-    each firm's matching projects counted through the index on the firm and the parcel: a common industry has
-    ten times more projects in the country than its firms in one province have (C3360 in Guangdong, national
-    scale: 59,384 against 5,340)."""
+    counted by firm. Within a province, the class's projects of the province's firms are read through the index on
+    the former industry and the firm's province (ix_project_parcel_firm_place: each project holds its firm's
+    province, kept by the database) and counted by firm, the firms whose basic information is withheld set aside.
+    Each of the province's firms was probed before (C2521 among Jiangsu's firms, national scale: 5,826 probes for
+    4,145 projects, 16-25 ms of statement on PostgreSQL)."""
     parcel, of_firm = _parcel_clauses(filters)
     if not filters.province:
         return public_projects_per_firm(parcel).subquery("matching")
-    # the firms are those whose basic information is public: their public projects are those not withheld, and
-    # the count reads nothing of the firm but its id (national SQLite, C2521 among Jiangsu's firms: the firm's row
-    # was read for each of 5,827 firms to test the clauses of `project_public` again)
-    n = (select(func.count()).select_from(Project)
-         .where(Project.unit_id == Unit.id, project_public_of_basic_public_firm(), *parcel)
-         .correlate(Unit).scalar_subquery())
-    # fenced (OFFSET 0): otherwise PostgreSQL pulls the subquery up and counts each firm's projects twice, once
-    # for the test and once for the order
-    firms = (select(Unit.id.label("unit_id"), n.label("n"))
-             .where(unit_basic_public(), *of_firm).offset(0).subquery("firms"))
-    return select(firms).where(firms.c.n > 0).subquery("matching")
+    # the firms are those whose basic information is public: their public projects are those not withheld, and the
+    # few others are set aside by their index (`unit_basic_withheld`), not each counting firm's row read to test it
+    # (C2521 among Jiangsu's firms, national PostgreSQL: 4,821 firm rows read, 31 of the statement's 33 ms)
+    projects = (select(Project.unit_id, func.count().label("n"))
+                .where(*of_firm, *parcel, project_public_of_basic_public_firm())
+                .group_by(Project.unit_id).subquery("projects"))
+    return (select(projects).where(projects.c.unit_id.not_in(select(Unit.id).where(unit_basic_withheld())))
+            .subquery("matching"))
 
 
 def _parcel_clauses(filters: UnitFilters) -> tuple[list, list]:
-    """A parcel search's clauses on the projects (`parcel_conditions`) and on the firm (the province of a
-    firm, where the search gives one), their values named parameters (`named_values`)."""
-    of_firm = [starts_with_code(Unit.division_code, filters.province, "firm_place")] if filters.province else []
+    """A parcel search's clauses on the projects (`parcel_conditions`) and on their firm (the province of a
+    firm, where the search gives one, as each project holds it), their values named parameters (`named_values`)."""
+    of_firm = [Project.firm_province == bindparam("firm_place", filters.province)] if filters.province else []
     return parcel_conditions(filters.industry, filters.min_area, filters.max_area), of_firm
 
 

@@ -15,12 +15,13 @@ SECRET_COLUMNS = {"password_hash", "id_number_ciphertext", "id_number_hmac", "co
 
 
 def snapshot(record) -> dict:
-    """The record's column values, JSON-ready, without secrets or full ID numbers."""
+    """The record's column values, JSON-ready, without secrets or full ID numbers, nor what the database derives
+    from other records (`info={"derived": True}`: a project's firm's province)."""
     mapper = inspect(record).mapper
     return {
         column.key: json_value(getattr(record, column.key))
         for column in mapper.column_attrs
-        if column.key not in SECRET_COLUMNS
+        if column.key not in SECRET_COLUMNS and not column.columns[0].info.get("derived")
     }
 
 
