@@ -176,6 +176,32 @@ def test_a_parcel_search_without_a_query_ranks_firms_by_their_matching_projects(
     assert units(client, "industry=C3360&min_area=1000&max_area=10000&province=11")["items"] == []
 
 
+def test_a_parcel_search_among_a_provinces_firms_follows_the_firm_wherever_its_parcels_lie(client, app):
+    """The API's `province` is the firm's: for a class the search reads the projects held under their firm's
+    province (ix_project_parcel_firm_place), for a coarser code it probes the province's firms; both list the same
+    firms, and a firm moved to another province is found under its new one with all its projects. A firm whose
+    basic information is not public (its commitment not signed) is listed under none."""
+    shandong, jiangsu, unsigned = make_uscc("370200", 410), make_uscc("320500", 411), make_uscc("370200", 412)
+    create(unit_record(shandong, name="鲁籍修复有限公司", division_code="370202"),
+           unit_record(jiangsu, name="苏籍修复有限公司", division_code="320506"),
+           unit_record(unsigned, name="未签承诺修复有限公司", division_code="370202", signed=False),
+           *[project_record(shandong, f"LJ-{n}", former_industry="C3360", area_m2=5000, division_code="320506")
+             for n in range(2)],
+           project_record(jiangsu, "SJ-1", former_industry="C3360", area_m2=5000, division_code="370202"),
+           project_record(unsigned, "WQ-1", former_industry="C3360", area_m2=5000, division_code="370202"))
+
+    def listed(province: str) -> dict[str, list]:
+        return {code: [item["name"] for item in units(client, f"industry={code}&province={province}")["items"]]
+                for code in ("C3360", "C33")}
+
+    assert listed("37") == {"C3360": ["鲁籍修复有限公司"], "C33": ["鲁籍修复有限公司"]}
+    assert listed("32") == {"C3360": ["苏籍修复有限公司"], "C33": ["苏籍修复有限公司"]}
+    create(unit_record(shandong, name="鲁籍修复有限公司", division_code="320506"))  # the firm moves to Jiangsu
+    assert listed("32") == {"C3360": ["鲁籍修复有限公司", "苏籍修复有限公司"],  # two matching projects first
+                            "C33": ["鲁籍修复有限公司", "苏籍修复有限公司"]}
+    assert listed("37") == {"C3360": [], "C33": []}
+
+
 def test_similar_parcels_break_ties_by_first_pass_rate_on_every_page(app, registry_data):
     """Firms with as many matching projects are ordered by their first-pass rate on whichever page they fall: the
     rates are counted only for the firms a page can hold (those with at least as many as its last firm)."""
