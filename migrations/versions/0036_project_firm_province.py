@@ -1,9 +1,9 @@
 """each project holds its firm's province (`project.firm_province`, the first two digits of the firm's division
 code, `rules.divisions.province_of`), kept by the database, and an index of parcels by former industry, then that
-province (ix_project_parcel_firm_place). A parcel search among one province's firms (the API's and the search
-page's `province` with an industry or an area) probed each of the province's firms through ix_project_unit_parcel:
+province (ix_project_parcel_firm_place). A parcel search for a class among one province's firms (the API's and the
+search page's `province` with an industry class) probed each of the province's firms through ix_project_unit_parcel:
 5,826 probes for C2521 among Jiangsu's firms, national scale, 16-25 ms of statement on PostgreSQL; it now reads the
-class's 4,145 projects of those firms from the new index alone.
+class's 4,821 projects of those firms from the new index alone (registry/queries/search.py `_among_firm_province`).
 
 Triggers keep it, on both databases, for every path that writes (a service, the import, a correction):
 - a new project without it takes its firm's (the import gives its new projects theirs itself: a trigger for each

@@ -91,9 +91,9 @@ Index("ix_project_parcel", Project.former_industry, Project.unit_id, Project.are
 # parcels by former industry, then place: a parcel search within a province reads its share of the class alone
 Index("ix_project_parcel_place", Project.former_industry, Project.division_code, Project.unit_id, Project.area_m2,
       Project.non_disclosure_reason)
-# parcels by former industry, then the firm's province: a parcel search among one province's firms reads the class's
-# projects of those firms alone (C2521 among Jiangsu's firms, national scale: 4,145 entries, where each of the
-# province's 5,826 firms was probed through ix_project_unit_parcel)
+# parcels by former industry, then the firm's province: a parcel search for a class among one province's firms
+# reads the class's projects of those firms alone (C2521 among Jiangsu's firms, national scale: 4,821 entries, where
+# each of the province's 5,826 firms was probed through ix_project_unit_parcel)
 Index("ix_project_parcel_firm_place", Project.former_industry, Project.firm_province, Project.unit_id,
       Project.area_m2, Project.non_disclosure_reason)
 # projects by division, with their firm: a jurisdiction's firms linked by their projects, from the index alone
