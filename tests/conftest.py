@@ -135,6 +135,7 @@ def app(app_config):
     app.test_client_class = RequestIsolatedClient
     with app.app_context():
         yield app
+        firm_provinces_kept()
         figures_kept()
         _db.session.remove()
         _db.engine.dispose()
@@ -153,6 +154,25 @@ def figures_kept() -> None:
         return
     _db.session.rollback()
     assert found == {}, f"kept figures differ from the records (unit id: kept, counted): {found}"
+
+
+def firm_provinces_kept() -> None:
+    """Every test ends with each project holding its firm's province (`project.firm_province`, migration 0036's
+    triggers and the import): a path that wrote a project or moved a firm without it fails the test that took it."""
+    from registry.models import Project, Unit
+
+    _db.session.rollback()
+    try:
+        differing = _db.session.execute(sa.select(Project.ref, Project.firm_province, Unit.division_code)
+                                        .join(Unit, Unit.id == Project.unit_id)
+                                        .where(Project.firm_province.is_(None)
+                                               | (Project.firm_province != sa.func.substr(Unit.division_code, 1, 2)))
+                                        .limit(5)).all()
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # the test took the database or the table away
+        _db.session.rollback()
+        return
+    _db.session.rollback()
+    assert differing == [], f"projects not holding their firm's province (ref, held, firm's division): {differing}"
 
 
 @pytest.fixture
