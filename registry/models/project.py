@@ -45,6 +45,10 @@ class Project(Base):
     unit: Mapped["Unit"] = relationship()  # noqa: F821
     roles: Mapped[list["ProjectRole"]] = relationship(back_populates="project", order_by="ProjectRole.id")
 
+    # what the database fills on a write (`firm_province`) is read back when asked for, not taken from RETURNING:
+    # SQLite's RETURNING reports the row before its AFTER triggers, so a new project would hold None there
+    __mapper_args__ = {"eager_defaults": False}
+
     __table_args__ = (
         CheckConstraint("area_m2 > 0", name="area_positive"),
         CheckConstraint(in_list("category", CATEGORIES), name="category_known"),
