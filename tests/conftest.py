@@ -141,19 +141,25 @@ def app(app_config):
         _db.engine.dispose()
 
 
+def _read_after_test(read):
+    """What `read` reads in a transaction of its own after a test, or None when the test took the database or the
+    table away."""
+    _db.session.rollback()
+    try:
+        return read()
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+        return None
+    finally:
+        _db.session.rollback()
+
+
 def figures_kept() -> None:
     """Every test ends with each firm's kept figures equal to what its records count (registry/figures.py): a
     write that changed a firm's public records without touching the firm fails the test that made it."""
     from registry.figures import mismatches
 
-    _db.session.rollback()
-    try:
-        found = mismatches()
-    except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # the test took the database or the table away
-        _db.session.rollback()
-        return
-    _db.session.rollback()
-    assert found == {}, f"kept figures differ from the records (unit id: kept, counted): {found}"
+    found = _read_after_test(mismatches)
+    assert found is None or found == {}, f"kept figures differ from the records (unit id: kept, counted): {found}"
 
 
 def firm_provinces_kept() -> None:
@@ -161,18 +167,12 @@ def firm_provinces_kept() -> None:
     triggers and the import): a path that wrote a project or moved a firm without it fails the test that took it."""
     from registry.models import Project, Unit
 
-    _db.session.rollback()
-    try:
-        differing = _db.session.execute(sa.select(Project.ref, Project.firm_province, Unit.division_code)
-                                        .join(Unit, Unit.id == Project.unit_id)
-                                        .where(Project.firm_province.is_(None)
-                                               | (Project.firm_province != sa.func.substr(Unit.division_code, 1, 2)))
-                                        .limit(5)).all()
-    except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # the test took the database or the table away
-        _db.session.rollback()
-        return
-    _db.session.rollback()
-    assert differing == [], f"projects not holding their firm's province (ref, held, firm's division): {differing}"
+    differing = _read_after_test(lambda: _db.session.execute(
+        sa.select(Project.ref, Project.firm_province, Unit.division_code).join(Unit, Unit.id == Project.unit_id)
+        .where(Project.firm_province.is_(None) | (Project.firm_province != sa.func.substr(Unit.division_code, 1, 2)))
+        .limit(5)).all())
+    assert differing is None or differing == [], \
+        f"projects not holding their firm's province (ref, held, firm's division): {differing}"
 
 
 @pytest.fixture

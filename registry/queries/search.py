@@ -24,7 +24,7 @@ from registry.models.project import recency
 from registry.queries.paging import Page, offset, page_with_total
 from registry.queries.rates import ratio
 from registry.queries.sql import (named_values, parcel_conditions, prepared, prepared_for_shape,
-                                  public_projects_per_firm, read, starts_with_code)
+                                  projects_per_basic_public_firm, public_projects_per_firm, read, starts_with_code)
 from registry.queries.summaries import person_summaries, unit_summaries
 from registry.rules.industries import is_industry_class
 from registry.search import Scope, backend, estimate_matches, search_ids
@@ -32,7 +32,7 @@ from registry.search.documents import FOLDED_PROJECTS
 from registry.search.text import code_query, marked_pieces, query_parts, words
 from registry.visibility import (
     ban_public, penalty_public, person_basic_public, person_listed, project_public, project_public_of_basic_public_firm,
-    unit_basic_public, unit_basic_withheld, unit_listed,
+    unit_basic_public, unit_listed,
 )
 
 SEARCH_RESULT_CAP = 1000  # text matches counted at most (a public search is not a bulk download)
@@ -88,12 +88,8 @@ def _matching_projects_per_firm(filters: UnitFilters):
     if not filters.province:
         return public_projects_per_firm(parcel).subquery("matching")
     if _among_firm_province(filters):
-        # the firms are those whose basic information is public: their public projects are those not withheld
-        projects = (select(Project.unit_id, func.count().label("n"))
-                    .where(*of_firm, *parcel, project_public_of_basic_public_firm())
-                    .group_by(Project.unit_id).subquery("projects"))
-        return (select(projects).where(projects.c.unit_id.not_in(select(Unit.id).where(unit_basic_withheld())))
-                .subquery("matching"))
+        # the firms are those whose basic information is public, a province being basic information
+        return projects_per_basic_public_firm([*of_firm, *parcel]).subquery("matching")
     # the firms are those whose basic information is public: their public projects are those not withheld, and
     # the count reads nothing of the firm but its id (national SQLite, C2521 among Jiangsu's firms: the firm's row
     # was read for each of 5,827 firms to test the clauses of `project_public` again)
